@@ -1,0 +1,155 @@
+/*
+ * herald.yaml, parsed with libyaml into a typed configuration.
+ *
+ * Only the monitor reads the file.  Unknown keys, wrong types and bad
+ * values are errors of the form "file:line: key: message", collected so
+ * that heraldd -n can print all of them.  Secret values (mt5.password, or
+ * the contents of mt5.password_file) are held in secmem and never in the
+ * plain struct.
+ */
+#ifndef HERALD_CONFIG_H
+#define HERALD_CONFIG_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "secmem.h"
+
+#define CONF_MAX_LISTEN		16
+#define CONF_MAX_ERRORS		32
+#define CONF_MAX_FILE		(1024 * 1024)	/* refuse larger files */
+#define CONF_NAME_MAX		64		/* user, group names */
+#define CONF_SECRET_MAX		4096		/* mt5.password(_file) */
+
+enum conf_backend {
+	BACKEND_PAPER = 0,
+	BACKEND_BRIDGE
+};
+
+struct conf_listen {
+	char		address[64];	/* numeric IPv4 or IPv6 */
+	uint16_t	port;
+};
+
+struct herald_conf {
+	char		path[PATH_MAX];		/* the file this came from */
+
+	struct conf_listen listen[CONF_MAX_LISTEN];
+	size_t		nlisten;		/* default: 127.0.0.1:8181 */
+
+	struct {
+		char	certificate[PATH_MAX];	/* default /etc/herald/server.crt */
+		char	key[PATH_MAX];		/* default /etc/herald/server.key */
+		char	client_ca[PATH_MAX];	/* default "" (no mTLS) */
+	} tls;
+
+	struct {
+		char	socket[PATH_MAX];	/* default /run/heraldd.sock */
+		char	group[CONF_NAME_MAX];	/* default herald-admin */
+		int	max_clients;		/* default 8, 1..1024 */
+		int	timeout;		/* seconds, default 10, 1..3600 */
+		int	key_expiry_days;	/* default 90, 1..3650 */
+	} control;
+
+	struct {
+		char	user[CONF_NAME_MAX];	/* default _herald */
+		char	chroot[PATH_MAX];	/* default /var/empty/heraldd */
+		int	seccomp_debug;		/* bool, default 0 */
+	} privsep;
+
+	char		database[PATH_MAX];	/* default /var/lib/herald/herald.db */
+	char		pid_file[PATH_MAX];	/* default /run/heraldd.pid */
+
+	struct {
+		enum conf_backend backend;	/* default paper */
+		char	login[32];		/* digits only, default "" */
+		char	server[128];		/* default "" */
+		char	password_file[PATH_MAX];/* default "" */
+		struct secret *password;	/* NULL when none */
+		int	password_in_file;	/* config file itself holds one */
+	} mt5;
+
+	struct {
+		int	open_files;		/* net RLIMIT_NOFILE, default 1024,
+						   64..65536 */
+		int	header_bytes;		/* 8192, 1024..65536 */
+		int	header_count;		/* 64, 8..256 */
+		int	body_bytes;		/* 65536, 1024..1048576 */
+		int	request_line;		/* 4096, 256..16384 */
+		int	header_timeout;		/* seconds, 10, 1..3600 */
+		int	body_timeout;		/* seconds, 30, 1..3600 */
+		int	idle_timeout;		/* seconds, 60, 1..3600 */
+		int	connections;		/* 512, 1..65536, < open_files */
+		int	connections_per_source;	/* 64, 1..65536 */
+	} limits;
+
+	struct {
+		int	window;			/* seconds, 60, 1..3600 */
+		int	per_source;		/* requests/window, 600, 1..1000000 */
+		int	per_key;		/* requests/window, 600, 1..1000000 */
+		int	auth_failures;		/* 5, 1..1000 */
+		int	auth_window;		/* seconds, 300, 1..86400 */
+		int	ban_time;		/* seconds, 600, 1..604800 */
+		int	ban_max;		/* seconds, 86400, 1..31536000 */
+	} rate_limit;
+
+	struct {
+		int	level;			/* LOG_ERR, LOG_WARNING, LOG_INFO
+						   (default) or LOG_DEBUG */
+	} log;
+};
+
+struct conf_errors {
+	size_t	n;				/* how many were found */
+	char	msg[CONF_MAX_ERRORS][512];	/* "file:line: key: why" */
+};
+
+/*
+ * Every field at its documented default; no secret.  Call it on a fresh
+ * struct or after config_free(): it does not release a secret.
+ */
+void	config_defaults(struct herald_conf *);
+
+/*
+ * Parse a YAML document from memory (name is used in messages and copied
+ * into conf->path).  errs is reset first.  Returns 0 or the number of
+ * errors, all recorded in errs.  On error *conf is left with whatever
+ * parsed and must still be config_free()d.  Never prints.
+ */
+int	config_parse(struct herald_conf *conf, const char *name,
+	    const char *buf, size_t len, struct conf_errors *errs);
+
+/*
+ * Open, check ownership and modes (StrictModes), read and parse path,
+ * then load mt5.password_file if set.  A file not owned by root or
+ * writable by group/others is refused; a file holding a secret must also
+ * not be readable by group/others.  The read buffer is wiped.  errs is
+ * reset first; returns 0 or the number of errors.
+ */
+int	config_load(struct herald_conf *conf, const char *path,
+	    struct conf_errors *errs);
+
+/*
+ * The StrictModes rule on its own, for a file owned by uid with mode:
+ * it must be owned by root and not writable by group or others; when
+ * secret is not NULL (it names what the file holds, e.g. "mt5.password")
+ * it must not be readable by group or others either.  Appends one error
+ * per broken rule, each starting with path; returns how many.
+ */
+int	config_check_mode(const char *path, uid_t uid, mode_t mode,
+	    const char *secret, struct conf_errors *errs);
+
+/* Release the secrets a configuration holds. */
+void	config_free(struct herald_conf *);
+
+/*
+ * Add a formatted error to errs (also used by callers for their checks).
+ * Past CONF_MAX_ERRORS the last slot says so and later errors are
+ * dropped; errs->n never exceeds CONF_MAX_ERRORS.
+ */
+void	config_error(struct conf_errors *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,95 @@
+#!/bin/sh
+# Run heraldd in the foreground on a throw-away configuration: the paper
+# backend (its embedded default), 127.0.0.1:8181, and everything else
+# (control socket, pid file, database, empty chroot) under BUILD/demo.
+#
+# usage: sh etc/demo.sh BUILD		(as root; "make demo" does this)
+set -eu
+
+if [ $# -ne 1 ] || [ ! -x "$1/heraldd" ] || [ ! -x "$1/heraldctl" ]; then
+	echo "usage: $0 builddir (with heraldd and heraldctl built in it)" >&2
+	exit 1
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "demo: heraldd starts as root and drops privileges; run me as root" >&2
+	exit 1
+fi
+
+build=$(cd "$1" && pwd)
+demo=$build/demo
+conf=$demo/herald.yaml
+sock=$demo/heraldd.sock
+
+# The accounts heraldd runs its children as and admits to the socket.
+getent group herald-admin >/dev/null ||
+	groupadd --system herald-admin
+id _herald >/dev/null 2>&1 ||
+	useradd --system --no-create-home --home-dir /nonexistent \
+	    --shell /usr/sbin/nologin _herald
+
+# heraldd refuses a chroot that anyone but root could tamper with: it and
+# every directory above it must be root's and not writable by group or
+# others (a sticky /tmp excepted).
+root_only() {
+	d=$1
+	while :; do
+		info=$(stat -c '%u %A' "$d") || return 1
+		[ "${info%% *}" = 0 ] || return 1
+		case ${info#* } in
+		*t|*T) ;;
+		?????w*|????????w?) return 1 ;;
+		esac
+		[ "$d" = / ] && return 0
+		d=$(dirname "$d")
+	done
+}
+
+mkdir -p "$demo"
+chown root:root "$demo"
+chmod 0755 "$demo"
+if root_only "$demo"; then
+	chroot=$demo/empty
+else
+	chroot=/var/empty/heraldd-demo
+	echo "demo: $demo is not root's all the way up; chroot $chroot"
+fi
+mkdir -p "$chroot"
+chown root:root "$chroot"
+chmod 0755 "$chroot"
+
+umask 077
+cat >"$conf" <<EOF
+# Written by etc/demo.sh; see herald.yaml(5).
+listen:
+  - address: 127.0.0.1
+    port: 8181
+control:
+  socket: $sock
+  group: herald-admin
+privsep:
+  user: _herald
+  chroot: $chroot
+database: $demo/herald.db
+pid_file: $demo/heraldd.pid
+mt5:
+  backend: paper
+log:
+  level: info
+EOF
+chmod 0600 "$conf"
+
+"$build/heraldd" -n -f "$conf"
+
+cat <<EOF
+heraldd demo: paper backend, listening on 127.0.0.1:8181
+configuration $conf
+
+From another terminal, as root or a member of herald-admin:
+  $build/heraldctl -s $sock status
+  $build/heraldctl -s $sock -j status
+  $build/heraldctl -s $sock reload
+
+Stop it with Ctrl-C.
+EOF
+
+exec "$build/heraldd" -d -f "$conf"

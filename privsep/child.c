@@ -1,0 +1,186 @@
+/*
+ * Start-up, lock-down and the monitor channel of the net and broker
+ * processes.  See child.h.
+ */
+#include <sys/prctl.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "log.h"
+#include "sandbox.h"
+
+static struct child	*the_child;	/* for the log forwarder */
+
+/*
+ * Children have no log sink of their own: every line goes to the monitor
+ * as MSG_LOG.  If the monitor is gone there is nobody to serve: exit.
+ * ipc_send() only uses sendmsg/poll, so the sandbox's SIGSYS handler may
+ * come through here too.
+ */
+static void
+child_log_forward(int pri, const char *line)
+{
+	uint8_t	 buf[3 + LOG_LINE_MAX];
+	size_t	 n;
+
+	n = msg_log_encode(buf, sizeof(buf), pri, line);
+	if (ipc_send(&the_child->chan, MSG_LOG, 0, -1, buf, n) == -1)
+		_exit(1);
+}
+
+static void
+child_violation(const char *msg)
+{
+	child_log_forward(LOG_CRIT, msg);
+}
+
+void
+child_start(struct child *c, enum herald_proc proc)
+{
+	struct ipc_msg	 m;
+	const char	*why;
+	int		 type;
+	socklen_t	 len = sizeof(type);
+
+	memset(c, 0, sizeof(*c));
+	c->proc = proc;
+	the_child = c;
+	if (prctl(PR_SET_DUMPABLE, 0) == -1)
+		_exit(1);
+	if (getsockopt(CHILD_IPC_FD, SOL_SOCKET, SO_TYPE, &type, &len) == -1 ||
+	    type != SOCK_SEQPACKET) {
+		/* Nobody to log to: this is someone running -P by hand. */
+		_exit(1);
+	}
+	ipc_chan_init(&c->chan, CHILD_IPC_FD, MSG_MAX, "monitor");
+	log_set_procname(proc_name(proc));
+	log_set_forward(child_log_forward);
+
+	child_expect(c, MSG_INIT, &m);
+	if (msg_init_decode(&m, &c->init, &why) == -1)
+		fatalx("monitor sent a bad INIT: %s", why);
+	log_set_level(c->init.log_level);
+}
+
+void
+child_expect(struct child *c, uint32_t type, struct ipc_msg *m)
+{
+	const char	*why;
+	int		 r;
+
+	r = ipc_recv(&c->chan, m, &why);
+	if (r == IPC_EOF)
+		exit(0);
+	if (r != IPC_OK)
+		fatalx("monitor channel: %s", r == IPC_AGAIN ?
+		    "nothing to read" : why);
+	if (msg_check(PROC_MONITOR, m, &why) == -1)
+		fatalx("monitor sent %s: %s", msg_name(m->hdr.type), why);
+	if (m->hdr.type != type)
+		fatalx("monitor sent %s, expected %s",
+		    msg_name(m->hdr.type), msg_name(type));
+}
+
+void
+child_lockdown(struct child *c)
+{
+	struct privdrop	 pd;
+
+	/* Everything that reads files (time zones) is done by now. */
+	tzset();
+	pd.uid = c->init.uid;
+	pd.gid = c->init.gid;
+	pd.chroot = c->init.chroot;
+	pd.nofile = c->init.nofile;
+	privdrop_child(&pd);
+	/* A change of credentials clears the parent-death signal. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
+		fatal("prctl(PR_SET_PDEATHSIG)");
+	if (getppid() == 1)
+		fatalx("monitor is gone");
+	sandbox_set_violation_writer(child_violation);
+	sandbox_child(c->proc, c->init.seccomp_debug);
+	if (ipc_send(&c->chan, MSG_READY, 0, -1, NULL, 0) == -1)
+		fatal("send READY");
+}
+
+void
+child_handle_log_level(struct child *c, struct ipc_msg *m)
+{
+	const char	*why;
+	uint8_t		 level;
+
+	if (msg_u8_decode(m, &level, &why) == -1 || level > LOG_DEBUG)
+		fatalx("monitor sent a bad LOG_LEVEL");
+	log_set_level(level);
+	log_debug("log level now %u", level);
+}
+
+void
+child_handle_shutdown(struct child *c, struct ipc_msg *m)
+{
+	log_debug("shutting down");
+	exit(0);
+}
+
+static void
+child_dispatch_one(struct child *c, struct ipc_msg *m)
+{
+	const struct child_dispatch	*d;
+	const char			*why;
+
+	if (msg_check(PROC_MONITOR, m, &why) == -1)
+		fatalx("monitor sent %s: %s", msg_name(m->hdr.type), why);
+	for (d = c->dispatch; d->type != MSG_NONE; d++) {
+		if (d->type == m->hdr.type) {
+			d->handler(c, m);
+			return;
+		}
+	}
+	fatalx("monitor sent %s, which %s does not accept",
+	    msg_name(m->hdr.type), proc_name(c->proc));
+}
+
+static void
+child_ipc_readable(evutil_socket_t fd, short ev, void *arg)
+{
+	struct child	*c = arg;
+	struct ipc_msg	 m;
+	const char	*why;
+	int		 r;
+
+	for (;;) {
+		r = ipc_recv(&c->chan, &m, &why);
+		if (r == IPC_AGAIN)
+			return;
+		if (r == IPC_EOF)
+			exit(0);	/* the monitor is gone: so are we */
+		if (r == IPC_ERROR)
+			fatalx("monitor channel: %s", why);
+		child_dispatch_one(c, &m);
+	}
+}
+
+void
+child_loop(struct child *c)
+{
+	int	 fl;
+
+	if ((fl = fcntl(c->chan.fd, F_GETFL)) == -1 ||
+	    fcntl(c->chan.fd, F_SETFL, fl | O_NONBLOCK) == -1)
+		fatal("fcntl");
+	c->ev_ipc = event_new(c->base, c->chan.fd, EV_READ | EV_PERSIST,
+	    child_ipc_readable, c);
+	if (c->ev_ipc == NULL || event_add(c->ev_ipc, NULL) == -1)
+		fatalx("event_add");
+	event_base_dispatch(c->base);
+	fatalx("event loop ended");
+}

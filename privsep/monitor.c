@@ -1,0 +1,784 @@
+/*
+ * The monitor: root parent of net and broker.  See monitor.h.
+ *
+ * Start-up: resolve the privsep user and the control group, open every
+ * listening socket and the control socket, detach, spawn the children by
+ * re-executing ourselves, hand each its descriptors, then put the monitor
+ * itself under its seccomp filter and serve.
+ *
+ * Every message from a child passes msg_check() (catalogue: sender, size,
+ * descriptor) and then that child's dispatch table (type and state)
+ * before a handler sees it.  Anything else is fatal: the monitor stops
+ * both children and exits non-zero, so the service manager restarts a
+ * clean daemon.
+ */
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <netdb.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "config.h"
+#include "control.h"
+#include "log.h"
+#include "monitor.h"
+#include "msg.h"
+#include "privsep.h"
+#include "sanitize.h"
+
+#define MON_CHILD_GRACE_MS	3000	/* SHUTDOWN, then SIGKILL */
+#define MON_LISTEN_BACKLOG	128
+#define BROKER_NOFILE		64
+
+enum peer_state {
+	PS_NONE = 0,
+	PS_STARTING = 1 << 0,	/* exec'd, not yet sandboxed */
+	PS_RUNNING = 1 << 1,	/* sent READY */
+	PS_STOPPING = 1 << 2	/* sent SHUTDOWN */
+};
+#define PS_ANY	(PS_STARTING | PS_RUNNING | PS_STOPPING)
+
+struct peer;
+
+struct mon_dispatch {
+	uint32_t	 type;
+	unsigned int	 states;	/* PS_* in which it is accepted */
+	void		(*handler)(struct peer *, struct ipc_msg *);
+};
+
+struct peer {
+	enum herald_proc		 proc;
+	pid_t				 pid;
+	enum peer_state			 state;
+	struct ipc_chan			 chan;
+	struct event			*ev;
+	const struct mon_dispatch	*dispatch;
+};
+
+static struct {
+	struct herald_conf	*conf;
+	struct env_overrides	*env;
+	struct event_base	*base;
+	struct peer		 peers[PROC_MAX];
+	int			 listen_fd[CONF_MAX_LISTEN];
+	int			 ctl_fd;
+	uid_t			 uid;
+	gid_t			 gid;
+	gid_t			 ctl_gid;
+	char			 exe[PATH_MAX];
+	int			 foreground;
+	int			 verbose;
+	int			 stopping;
+	time_t			 started;
+	struct timespec		 started_mono;
+	uint32_t		 reloads;
+	struct sanitize_value	 masked[2];
+} mon;
+
+static void	mon_handle_ready(struct peer *, struct ipc_msg *);
+static void	mon_handle_log(struct peer *, struct ipc_msg *);
+static void	monitor_shutdown(int) __attribute__((noreturn));
+
+/*
+ * What each child may send, and when.  A type that is not listed, or not
+ * in the peer's current state, is fatal.
+ */
+static const struct mon_dispatch net_dispatch[] = {
+	{ MSG_READY,	PS_STARTING,	mon_handle_ready },
+	{ MSG_LOG,	PS_ANY,		mon_handle_log },
+	{ MSG_NONE,	0,		NULL }
+};
+
+static const struct mon_dispatch broker_dispatch[] = {
+	{ MSG_READY,	PS_STARTING,	mon_handle_ready },
+	{ MSG_LOG,	PS_ANY,		mon_handle_log },
+	{ MSG_NONE,	0,		NULL }
+};
+
+static const char *
+peer_state_name(enum peer_state s)
+{
+	switch (s) {
+	case PS_STARTING:
+		return "starting";
+	case PS_RUNNING:
+		return "running";
+	case PS_STOPPING:
+		return "stopping";
+	default:
+		return "exited";
+	}
+}
+
+/* Environment overrides. */
+
+static void
+take_env_var(const char *name, char *dst, size_t dstsz, struct secret **sec)
+{
+	extern char	**environ;
+	char		**e, *entry = NULL;
+	size_t		  nlen = strlen(name);
+	const char	 *val;
+
+	for (e = environ; *e != NULL; e++) {
+		if (strncmp(*e, name, nlen) == 0 && (*e)[nlen] == '=') {
+			entry = *e;
+			break;
+		}
+	}
+	if (entry == NULL)
+		return;
+	val = entry + nlen + 1;
+	if (sec != NULL)
+		*sec = secret_new(val, strlen(val));
+	else
+		strlcpy(dst, val, dstsz);
+	if (unsetenv(name) == -1)
+		fatal("unsetenv %s", name);
+	/*
+	 * unsetenv() only drops the pointer: the bytes stay where
+	 * /proc/PID/environ and a core dump would find them.
+	 */
+	explicit_bzero(entry, strlen(entry));
+}
+
+void
+monitor_take_env(struct env_overrides *env)
+{
+	memset(env, 0, sizeof(*env));
+	take_env_var("MT5_LOGIN", env->login, sizeof(env->login), NULL);
+	take_env_var("MT5_SERVER", env->server, sizeof(env->server), NULL);
+	take_env_var("MT5_PASSWORD", NULL, 0, &env->password);
+}
+
+void
+monitor_apply_env(struct herald_conf *conf, const struct env_overrides *env,
+    struct conf_errors *errs)
+{
+	if (env->login[0] != '\0') {
+		if (strspn(env->login, "0123456789") != strlen(env->login) ||
+		    strlen(env->login) > 20)
+			config_error(errs, "MT5_LOGIN: expected up to 20 digits");
+		else
+			strlcpy(conf->mt5.login, env->login,
+			    sizeof(conf->mt5.login));
+	}
+	if (env->server[0] != '\0')
+		strlcpy(conf->mt5.server, env->server, sizeof(conf->mt5.server));
+	if (env->password != NULL) {
+		secret_free(conf->mt5.password);
+		conf->mt5.password = secret_new(env->password->buf,
+		    env->password->len);
+	}
+}
+
+/* The values the log sanitiser masks follow the configuration. */
+static void
+monitor_set_masked(void)
+{
+	size_t	 n = 0;
+
+	if (mon.conf->mt5.password != NULL) {
+		mon.masked[n].value = mon.conf->mt5.password->buf;
+		mon.masked[n++].len = mon.conf->mt5.password->len;
+	}
+	if (mon.conf->mt5.login[0] != '\0') {
+		mon.masked[n].value = mon.conf->mt5.login;
+		mon.masked[n++].len = strlen(mon.conf->mt5.login);
+	}
+	sanitize_set_values(mon.masked, n);
+}
+
+static int
+monitor_log_level(void)
+{
+	return mon.verbose ? LOG_DEBUG : mon.conf->log.level;
+}
+
+/* Start-up. */
+
+static void
+resolve_ids(void)
+{
+	struct passwd	*pw;
+	struct group	*gr;
+
+	if ((pw = getpwnam(mon.conf->privsep.user)) == NULL)
+		fatalx("privsep.user %s: no such user (create it with "
+		    "useradd --system %s)", mon.conf->privsep.user,
+		    mon.conf->privsep.user);
+	if (pw->pw_uid == 0 || pw->pw_gid == 0)
+		fatalx("privsep.user %s: must not be root or in group 0",
+		    mon.conf->privsep.user);
+	mon.uid = pw->pw_uid;
+	mon.gid = pw->pw_gid;
+	if ((gr = getgrnam(mon.conf->control.group)) == NULL)
+		fatalx("control.group %s: no such group (create it with "
+		    "groupadd --system %s)", mon.conf->control.group,
+		    mon.conf->control.group);
+	mon.ctl_gid = gr->gr_gid;
+}
+
+static int
+open_listener(const struct conf_listen *l)
+{
+	struct addrinfo	 hints, *ai;
+	char		 port[8];
+	int		 fd, on = 1, r;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
+	snprintf(port, sizeof(port), "%u", l->port);
+	if ((r = getaddrinfo(l->address, port, &hints, &ai)) != 0)
+		fatalx("listen %s port %u: %s", l->address, l->port,
+		    gai_strerror(r));
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd == -1)
+		fatal("listen %s port %u: socket", l->address, l->port);
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1)
+		fatal("setsockopt SO_REUSEADDR");
+	if (ai->ai_family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) == -1)
+		fatal("setsockopt IPV6_V6ONLY");
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1)
+		fatal("listen %s port %u: bind", l->address, l->port);
+	if (listen(fd, MON_LISTEN_BACKLOG) == -1)
+		fatal("listen %s port %u", l->address, l->port);
+	freeaddrinfo(ai);
+	return fd;
+}
+
+static void
+write_pid_file(void)
+{
+	char	 buf[32];
+	int	 fd, n;
+
+	fd = open(mon.conf->pid_file,
+	    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd == -1)
+		fatal("pid_file %s", mon.conf->pid_file);
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (write(fd, buf, n) != n || close(fd) == -1)
+		fatal("pid_file %s", mon.conf->pid_file);
+}
+
+/*
+ * fork and re-exec ourselves as `proc': descriptor 3 is the child's end
+ * of a SEQPACKET socketpair, 0-2 are /dev/null, nothing else is open and
+ * the environment is empty.
+ */
+static void
+spawn_child(struct peer *p, enum herald_proc proc,
+    const struct mon_dispatch *dispatch)
+{
+	char	*const argv[] = { "heraldd", "-P", (char *)proc_name(proc),
+		    NULL };
+	char	*const envp[] = { NULL };
+	int	 sv[2], devnull;
+	pid_t	 pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
+		fatal("socketpair");
+	switch ((pid = fork())) {
+	case -1:
+		fatal("fork");
+	case 0:
+		if ((devnull = open("/dev/null", O_RDWR)) == -1 ||
+		    dup2(devnull, 0) == -1 || dup2(devnull, 1) == -1 ||
+		    dup2(devnull, 2) == -1 || dup2(sv[1], 3) == -1)
+			_exit(127);
+		if (close_range(4, ~0U, 0) == -1)
+			_exit(127);
+		execve(mon.exe, argv, envp);
+		_exit(127);
+	}
+	close(sv[1]);
+	if (fcntl(sv[0], F_SETFL, O_NONBLOCK) == -1)
+		fatal("fcntl");
+	p->proc = proc;
+	p->pid = pid;
+	p->state = PS_STARTING;
+	p->dispatch = dispatch;
+	ipc_chan_init(&p->chan, sv[0], MSG_MAX, proc_name(proc));
+}
+
+static void
+send_init(struct peer *p, rlim_t nofile, size_t nlisteners)
+{
+	struct msg_init	 in;
+	uint8_t		 buf[MSG_MAX];
+	size_t		 n;
+
+	memset(&in, 0, sizeof(in));
+	in.uid = mon.uid;
+	in.gid = mon.gid;
+	strlcpy(in.chroot, mon.conf->privsep.chroot, sizeof(in.chroot));
+	in.nofile = (uint32_t)nofile;
+	in.seccomp_debug = mon.conf->privsep.seccomp_debug ? 1 : 0;
+	in.log_level = (uint8_t)monitor_log_level();
+	in.nlisteners = (uint8_t)nlisteners;
+	n = msg_init_encode(buf, sizeof(buf), &in);
+	if (ipc_send(&p->chan, MSG_INIT, 0, -1, buf, n) == -1)
+		fatal("send INIT to %s", p->chan.peer);
+}
+
+/* The listening sockets go to net; the monitor keeps no copy. */
+static void
+send_listeners(struct peer *p)
+{
+	struct msg_listener	 l;
+	uint8_t			 buf[MSG_MAX];
+	size_t			 i, n;
+
+	for (i = 0; i < mon.conf->nlisten; i++) {
+		memset(&l, 0, sizeof(l));
+		l.port = mon.conf->listen[i].port;
+		strlcpy(l.address, mon.conf->listen[i].address,
+		    sizeof(l.address));
+		n = msg_listener_encode(buf, sizeof(buf), &l);
+		if (ipc_send(&p->chan, MSG_LISTENER, 0, mon.listen_fd[i],
+		    buf, n) == -1)
+			fatal("send LISTENER to net");
+		close(mon.listen_fd[i]);
+		mon.listen_fd[i] = -1;
+	}
+}
+
+/* Children. */
+
+static void
+describe_status(int status, char *buf, size_t len)
+{
+	int	 sig;
+
+	if (WIFEXITED(status)) {
+		snprintf(buf, len, "exited with status %d",
+		    WEXITSTATUS(status));
+		return;
+	}
+	sig = WTERMSIG(status);
+	if (sig == SIGSYS)
+		snprintf(buf, len, "killed by signal %d (SIGSYS): sandbox "
+		    "violation", sig);
+	else
+		snprintf(buf, len, "killed by signal %d (%s)", sig,
+		    sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
+}
+
+/* A child is gone while we were not stopping: say how, then fail closed. */
+static void __attribute__((noreturn))
+child_lost(struct peer *p, int status)
+{
+	char	 how[128];
+
+	p->pid = -1;
+	p->state = PS_NONE;
+	describe_status(status, how, sizeof(how));
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+		log_security("%s process violated its sandbox and was "
+		    "killed", proc_name(p->proc));
+	log_warnx_pri(LOG_CRIT, "%s process %s; stopping heraldd",
+	    proc_name(p->proc), how);
+	monitor_shutdown(1);
+}
+
+static struct peer *
+peer_by_pid(pid_t pid)
+{
+	int	 i;
+
+	for (i = PROC_NET; i < PROC_MAX; i++)
+		if (mon.peers[i].pid == pid)
+			return &mon.peers[i];
+	return NULL;
+}
+
+/* Wait up to ms for pid; its status, or -1 if it is still there. */
+static int
+wait_child(pid_t pid, int ms, int *status)
+{
+	struct timespec	 ts = { 0, 10 * 1000 * 1000 };
+	int		 waited;
+
+	for (waited = 0; ; waited += 10) {
+		if (waitpid(pid, status, WNOHANG) == pid)
+			return 0;
+		if (waited >= ms)
+			return -1;
+		nanosleep(&ts, NULL);
+	}
+}
+
+static void
+peer_eof(struct peer *p)
+{
+	int	 status;
+
+	/* The child closed its end: it is exiting; get its status. */
+	if (wait_child(p->pid, MON_CHILD_GRACE_MS, &status) == -1) {
+		kill(p->pid, SIGKILL);
+		waitpid(p->pid, &status, 0);
+	}
+	child_lost(p, status);
+}
+
+static void __attribute__((noreturn))
+peer_fail(struct peer *p, const struct ipc_msg *m, const char *why)
+{
+	log_warnx_pri(LOG_CRIT, "IPC: %s sent %s: %s; stopping heraldd",
+	    proc_name(p->proc), m != NULL ? msg_name(m->hdr.type) :
+	    "a message", why);
+	monitor_shutdown(1);
+}
+
+static void
+peer_dispatch(struct peer *p, struct ipc_msg *m)
+{
+	const struct mon_dispatch	*d;
+	const char			*why;
+
+	if (msg_check(p->proc, m, &why) == -1)
+		peer_fail(p, m, why);
+	for (d = p->dispatch; d->type != MSG_NONE; d++)
+		if (d->type == m->hdr.type)
+			break;
+	if (d->type == MSG_NONE)
+		peer_fail(p, m, "not accepted from this process");
+	if ((d->states & p->state) == 0)
+		peer_fail(p, m, peer_state_name(p->state));
+	d->handler(p, m);
+}
+
+static void
+peer_readable(evutil_socket_t fd, short ev, void *arg)
+{
+	struct peer	*p = arg;
+	struct ipc_msg	 m;
+	const char	*why;
+	int		 r;
+
+	for (;;) {
+		r = ipc_recv(&p->chan, &m, &why);
+		if (r == IPC_AGAIN)
+			return;
+		if (r == IPC_EOF) {
+			if (mon.stopping)
+				return;
+			peer_eof(p);
+		}
+		if (r == IPC_ERROR)
+			peer_fail(p, NULL, why);
+		peer_dispatch(p, &m);
+	}
+}
+
+static void
+mon_handle_ready(struct peer *p, struct ipc_msg *m)
+{
+	p->state = PS_RUNNING;
+	log_debug("%s process (pid %ld) is sandboxed and running",
+	    proc_name(p->proc), (long)p->pid);
+}
+
+static void
+mon_handle_log(struct peer *p, struct ipc_msg *m)
+{
+	struct msg_log	 lm;
+	const char	*why;
+
+	if (msg_log_decode(m, &lm, &why) == -1)
+		peer_fail(p, m, why);
+	if (lm.pri > (uint8_t)log_get_level() && lm.pri != LOG_NOTICE)
+		return;
+	log_emit(proc_name(p->proc), lm.pri, lm.line);
+}
+
+static void
+broadcast(uint32_t type, const void *payload, size_t len)
+{
+	int	 i;
+
+	for (i = PROC_NET; i < PROC_MAX; i++) {
+		if (mon.peers[i].pid <= 0)
+			continue;
+		if (ipc_send(&mon.peers[i].chan, type, 0, -1, payload,
+		    len) == -1 && !mon.stopping)
+			log_warn("send %s to %s", msg_name(type),
+			    proc_name(i));
+	}
+}
+
+/* Lifecycle. */
+
+static void
+monitor_shutdown(int code)
+{
+	struct peer	*p;
+	int		 i, status;
+
+	mon.stopping = 1;
+	for (i = PROC_NET; i < PROC_MAX; i++)
+		if (mon.peers[i].pid > 0)
+			mon.peers[i].state = PS_STOPPING;
+	broadcast(MSG_SHUTDOWN, NULL, 0);
+	for (i = PROC_NET; i < PROC_MAX; i++) {
+		p = &mon.peers[i];
+		if (p->pid <= 0)
+			continue;
+		if (wait_child(p->pid, MON_CHILD_GRACE_MS, &status) == -1) {
+			log_warnx("%s process did not stop; killing it",
+			    proc_name(i));
+			kill(p->pid, SIGKILL);
+			waitpid(p->pid, &status, 0);
+		}
+		p->pid = -1;
+	}
+	control_stop(mon.conf->control.socket);
+	if (!mon.foreground)
+		unlink(mon.conf->pid_file);
+	log_info("exiting%s", code ? " on error" : "");
+	exit(code);
+}
+
+static void
+on_terminate(evutil_socket_t sig, short ev, void *arg)
+{
+	log_info("received %s, stopping", sig == SIGINT ? "SIGINT" :
+	    "SIGTERM");
+	monitor_shutdown(0);
+}
+
+static void
+on_sigchld(evutil_socket_t sig, short ev, void *arg)
+{
+	struct peer	*p;
+	pid_t		 pid;
+	int		 status;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if ((p = peer_by_pid(pid)) == NULL)
+			continue;
+		if (!mon.stopping)
+			child_lost(p, status);
+		p->pid = -1;
+	}
+}
+
+/* Settings that only a restart can change. */
+static void
+warn_unreloadable(const struct herald_conf *o, const struct herald_conf *n)
+{
+	size_t	 i;
+	int	 listen_same = o->nlisten == n->nlisten;
+
+	for (i = 0; listen_same && i < o->nlisten; i++)
+		listen_same = o->listen[i].port == n->listen[i].port &&
+		    strcmp(o->listen[i].address, n->listen[i].address) == 0;
+	if (!listen_same)
+		log_warnx("reload: listen changed; restart heraldd to apply");
+#define SAME(f) (strcmp(o->f, n->f) == 0)
+	if (!SAME(control.socket) || !SAME(control.group))
+		log_warnx("reload: control.socket or control.group changed; "
+		    "restart heraldd to apply");
+	if (!SAME(privsep.user) || !SAME(privsep.chroot) ||
+	    o->privsep.seccomp_debug != n->privsep.seccomp_debug ||
+	    o->limits.open_files != n->limits.open_files)
+		log_warnx("reload: privsep or limits changed; restart heraldd "
+		    "to apply");
+	if (!SAME(database) || !SAME(pid_file) ||
+	    o->mt5.backend != n->mt5.backend)
+		log_warnx("reload: database, pid_file or mt5.backend changed; "
+		    "restart heraldd to apply");
+#undef SAME
+}
+
+int
+monitor_reload(char *why, size_t whylen)
+{
+	struct herald_conf	*nconf;
+	struct conf_errors	 errs;
+	uint8_t			 level;
+	size_t			 i;
+
+	if ((nconf = calloc(1, sizeof(*nconf))) == NULL)
+		fatal("calloc");
+	memset(&errs, 0, sizeof(errs));
+	config_defaults(nconf);
+	config_load(nconf, mon.conf->path, &errs);
+	if (errs.n == 0)
+		monitor_apply_env(nconf, mon.env, &errs);
+	if (errs.n > 0) {
+		for (i = 0; i < errs.n && i < CONF_MAX_ERRORS; i++)
+			log_warnx("reload: %s", errs.msg[i]);
+		log_warnx("reload failed, keeping the running configuration");
+		snprintf(why, whylen, "%s%s", errs.msg[0],
+		    errs.n > 1 ? " (and more; see the log)" : "");
+		config_free(nconf);
+		free(nconf);
+		return -1;
+	}
+	warn_unreloadable(mon.conf, nconf);
+	config_free(mon.conf);
+	free(mon.conf);
+	mon.conf = nconf;
+	monitor_set_masked();
+	log_set_level(monitor_log_level());
+	control_set_limits(nconf->control.max_clients, nconf->control.timeout);
+	level = (uint8_t)monitor_log_level();
+	broadcast(MSG_LOG_LEVEL, &level, sizeof(level));
+	mon.reloads++;
+	log_info("configuration reloaded from %s", nconf->path);
+	return 0;
+}
+
+static void
+on_sighup(evutil_socket_t sig, short ev, void *arg)
+{
+	char	 why[512];
+
+	log_info("received SIGHUP, reloading %s", mon.conf->path);
+	monitor_reload(why, sizeof(why));
+}
+
+void
+monitor_status(struct ctl_status *st)
+{
+	struct timespec	 now;
+	struct peer	*p;
+	int		 i;
+
+	memset(st, 0, sizeof(*st));
+	strlcpy(st->version, HERALD_VERSION, sizeof(st->version));
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	st->started = (uint64_t)mon.started;
+	st->uptime = (uint64_t)(now.tv_sec - mon.started_mono.tv_sec);
+	st->reloads = mon.reloads;
+	strlcpy(st->config, mon.conf->path, sizeof(st->config));
+	strlcpy(st->procs[0].name, "monitor", sizeof(st->procs[0].name));
+	st->procs[0].pid = (uint32_t)getpid();
+	strlcpy(st->procs[0].state, mon.stopping ? "stopping" : "running",
+	    sizeof(st->procs[0].state));
+	st->nprocs = 1;
+	for (i = PROC_NET; i < PROC_MAX; i++) {
+		p = &mon.peers[i];
+		strlcpy(st->procs[st->nprocs].name, proc_name(i),
+		    sizeof(st->procs[0].name));
+		st->procs[st->nprocs].pid = p->pid > 0 ? (uint32_t)p->pid : 0;
+		strlcpy(st->procs[st->nprocs].state,
+		    peer_state_name(p->state), sizeof(st->procs[0].state));
+		st->nprocs++;
+	}
+}
+
+static void
+add_signal(int sig, event_callback_fn cb)
+{
+	struct event	*ev;
+
+	if ((ev = evsignal_new(mon.base, sig, cb, NULL)) == NULL ||
+	    evsignal_add(ev, NULL) == -1)
+		fatalx("signal event");
+}
+
+static void
+start_peer_events(struct peer *p)
+{
+	p->ev = event_new(mon.base, p->chan.fd, EV_READ | EV_PERSIST,
+	    peer_readable, p);
+	if (p->ev == NULL || event_add(p->ev, NULL) == -1)
+		fatalx("event_add");
+}
+
+void
+monitor_main(struct herald_conf *conf, struct env_overrides *env,
+    int foreground, int verbose)
+{
+	ssize_t	 n;
+	size_t	 i;
+
+	memset(&mon, 0, sizeof(mon));
+	if ((mon.conf = calloc(1, sizeof(*mon.conf))) == NULL)
+		fatal("calloc");
+	memcpy(mon.conf, conf, sizeof(*conf));	/* takes over its secrets */
+	memset(conf, 0, sizeof(*conf));
+	mon.env = env;
+	mon.foreground = foreground;
+	mon.verbose = verbose;
+	mon.ctl_fd = -1;
+	for (i = 0; i < CONF_MAX_LISTEN; i++)
+		mon.listen_fd[i] = -1;
+
+	log_init("monitor", 1, monitor_log_level());
+	monitor_set_masked();
+	if (prctl(PR_SET_DUMPABLE, 0) == -1)
+		fatal("prctl(PR_SET_DUMPABLE)");
+	if ((n = readlink("/proc/self/exe", mon.exe, sizeof(mon.exe) - 1)) <= 0)
+		fatal("readlink /proc/self/exe");
+	mon.exe[n] = '\0';
+
+	resolve_ids();
+	for (i = 0; i < mon.conf->nlisten; i++)
+		mon.listen_fd[i] = open_listener(&mon.conf->listen[i]);
+	mon.ctl_fd = control_open(mon.conf->control.socket, mon.ctl_gid);
+
+	if (!foreground) {
+		if (daemon(0, 0) == -1)
+			fatal("daemon");
+		log_init("monitor", 0, monitor_log_level());
+		write_pid_file();
+	}
+	mon.started = time(NULL);
+	clock_gettime(CLOCK_MONOTONIC, &mon.started_mono);
+
+	/* The signal events must exist before a child can die. */
+	if ((mon.base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	add_signal(SIGCHLD, on_sigchld);
+	add_signal(SIGTERM, on_terminate);
+	add_signal(SIGINT, on_terminate);
+	add_signal(SIGHUP, on_sighup);
+	signal(SIGPIPE, SIG_IGN);
+
+	spawn_child(&mon.peers[PROC_NET], PROC_NET, net_dispatch);
+	send_init(&mon.peers[PROC_NET], (rlim_t)mon.conf->limits.open_files,
+	    mon.conf->nlisten);
+	send_listeners(&mon.peers[PROC_NET]);
+	spawn_child(&mon.peers[PROC_BROKER], PROC_BROKER, broker_dispatch);
+	send_init(&mon.peers[PROC_BROKER], BROKER_NOFILE, 0);
+	for (i = PROC_NET; i < PROC_MAX; i++)
+		start_peer_events(&mon.peers[i]);
+
+	control_start(mon.base, mon.ctl_fd, mon.ctl_gid,
+	    mon.conf->control.group, mon.conf->control.max_clients,
+	    mon.conf->control.timeout);
+
+	/* Start-up is done: no more exec, ptrace, mounts or new networks. */
+	sandbox_monitor(mon.conf->privsep.seccomp_debug);
+	log_info("heraldd %s started (net pid %ld, broker pid %ld)",
+	    HERALD_VERSION, (long)mon.peers[PROC_NET].pid,
+	    (long)mon.peers[PROC_BROKER].pid);
+
+	event_base_dispatch(mon.base);
+	fatalx("event loop ended");
+}

@@ -1,0 +1,33 @@
+/*
+ * The monitor: the root parent.  It holds the configuration and every
+ * secret, spawns net and broker, serves their requests through per-peer
+ * dispatch tables, and serves heraldctl on the control socket.
+ */
+#ifndef HERALD_MONITOR_H
+#define HERALD_MONITOR_H
+
+#include "config.h"
+#include "secmem.h"
+
+/*
+ * MT5_LOGIN, MT5_PASSWORD and MT5_SERVER, taken from the environment at
+ * start (and scrubbed from it).  Each overrides its key on every load of
+ * the configuration, also after a reload.
+ */
+struct env_overrides {
+	char		 login[32];
+	char		 server[128];
+	struct secret	*password;
+};
+
+/* Take the MT5_* variables out of the environment, wiping their bytes. */
+void	monitor_take_env(struct env_overrides *);
+/* Apply the overrides to a loaded configuration; errors go to errs. */
+void	monitor_apply_env(struct herald_conf *, const struct env_overrides *,
+	    struct conf_errors *);
+
+/* Run the daemon on a checked configuration.  Never returns. */
+void	monitor_main(struct herald_conf *, struct env_overrides *,
+	    int foreground, int verbose) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,487 @@
+/*
+ * The IPC catalogue (msg.h) and its typed encoders and decoders.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "log.h"
+#include "msg.h"
+#include "wire.h"
+
+static const struct msg_info msg_table[MSG_MAX_TYPE] = {
+#define M(name, from, to, min, max, fd, what)				\
+	[MSG_##name] = { #name, from, to, min, max, fd, what },
+	HERALD_MESSAGES(M)
+#undef M
+};
+
+const struct msg_info *
+msg_info(uint32_t type)
+{
+	if (type == MSG_NONE || type >= MSG_MAX_TYPE)
+		return NULL;
+	return &msg_table[type];
+}
+
+const char *
+msg_name(uint32_t type)
+{
+	static char		 unknown[32];
+	const struct msg_info	*mi;
+
+	if ((mi = msg_info(type)) != NULL)
+		return mi->name;
+	snprintf(unknown, sizeof(unknown), "unknown(%u)", type);
+	return unknown;
+}
+
+int
+msg_check(enum herald_proc from, const struct ipc_msg *m, const char **why)
+{
+	const struct msg_info	*mi;
+
+	if ((mi = msg_info(m->hdr.type)) == NULL) {
+		*why = "unknown message type";
+		return -1;
+	}
+	if ((mi->from & (1u << from)) == 0) {
+		*why = "message not allowed from this process";
+		return -1;
+	}
+	if (m->hdr.len < mi->min || m->hdr.len > mi->max) {
+		*why = "payload size outside the catalogue's bounds";
+		return -1;
+	}
+	if (mi->fd != (m->fd != -1)) {
+		*why = mi->fd ? "descriptor missing" : "unexpected descriptor";
+		return -1;
+	}
+	return 0;
+}
+
+static size_t
+msg_finish(struct wire_builder *b, const char *what)
+{
+	if (b->err)
+		fatalx("%s: payload does not fit", what);
+	return b->len;
+}
+
+static int
+msg_done(struct wire_reader *r, const char **why)
+{
+	if (wire_end(r) == -1) {
+		*why = r->err;
+		return -1;
+	}
+	return 0;
+}
+
+size_t
+msg_init_encode(uint8_t *buf, size_t cap, const struct msg_init *in)
+{
+	struct wire_builder	 b;
+
+	wire_builder_init(&b, buf, cap);
+	wire_put_u32(&b, in->uid);
+	wire_put_u32(&b, in->gid);
+	wire_put_str(&b, in->chroot);
+	wire_put_u32(&b, in->nofile);
+	wire_put_u8(&b, in->seccomp_debug);
+	wire_put_u8(&b, in->log_level);
+	wire_put_u8(&b, in->nlisteners);
+	return msg_finish(&b, "INIT");
+}
+
+int
+msg_init_decode(const struct ipc_msg *m, struct msg_init *out,
+    const char **why)
+{
+	struct wire_reader	 r;
+
+	wire_reader_init(&r, m->data, m->hdr.len);
+	out->uid = wire_get_u32(&r);
+	out->gid = wire_get_u32(&r);
+	wire_get_str(&r, out->chroot, sizeof(out->chroot));
+	out->nofile = wire_get_u32(&r);
+	out->seccomp_debug = wire_get_u8(&r);
+	out->log_level = wire_get_u8(&r);
+	out->nlisteners = wire_get_u8(&r);
+	if (msg_done(&r, why) == -1)
+		return -1;
+	if (out->uid == 0 || out->gid == 0) {
+		*why = "privsep user is root";
+		return -1;
+	}
+	if (out->chroot[0] != '/') {
+		*why = "chroot is not an absolute path";
+		return -1;
+	}
+	if (out->seccomp_debug > 1 || out->log_level > LOG_DEBUG) {
+		*why = "flag out of range";
+		return -1;
+	}
+	return 0;
+}
+
+size_t
+msg_listener_encode(uint8_t *buf, size_t cap, const struct msg_listener *l)
+{
+	struct wire_builder	 b;
+
+	wire_builder_init(&b, buf, cap);
+	wire_put_u16(&b, l->port);
+	wire_put_str(&b, l->address);
+	return msg_finish(&b, "LISTENER");
+}
+
+int
+msg_listener_decode(const struct ipc_msg *m, struct msg_listener *out,
+    const char **why)
+{
+	struct wire_reader	 r;
+
+	wire_reader_init(&r, m->data, m->hdr.len);
+	out->port = wire_get_u16(&r);
+	wire_get_str(&r, out->address, sizeof(out->address));
+	if (msg_done(&r, why) == -1)
+		return -1;
+	if (out->port == 0) {
+		*why = "port 0";
+		return -1;
+	}
+	return 0;
+}
+
+size_t
+msg_log_encode(uint8_t *buf, size_t cap, int pri, const char *line)
+{
+	struct wire_builder	 b;
+	size_t			 n = strnlen(line, LOG_LINE_MAX - 1);
+
+	wire_builder_init(&b, buf, cap);
+	wire_put_u8(&b, (uint8_t)pri);
+	wire_put_u16(&b, (uint16_t)n);
+	wire_put_bytes(&b, line, n);
+	return msg_finish(&b, "LOG");
+}
+
+int
+msg_log_decode(const struct ipc_msg *m, struct msg_log *out,
+    const char **why)
+{
+	struct wire_reader	 r;
+
+	wire_reader_init(&r, m->data, m->hdr.len);
+	out->pri = wire_get_u8(&r);
+	wire_get_str(&r, out->line, sizeof(out->line));
+	if (msg_done(&r, why) == -1)
+		return -1;
+	if (out->pri > LOG_DEBUG) {
+		*why = "log priority out of range";
+		return -1;
+	}
+	return 0;
+}
+
+int
+msg_u8_decode(const struct ipc_msg *m, uint8_t *out, const char **why)
+{
+	struct wire_reader	 r;
+
+	wire_reader_init(&r, m->data, m->hdr.len);
+	*out = wire_get_u8(&r);
+	return msg_done(&r, why);
+}
+
+size_t
+msg_blob_encode(uint8_t *buf, size_t cap, const void *p, size_t len)
+{
+	struct wire_builder	 b;
+
+	wire_builder_init(&b, buf, cap);
+	if (len > UINT16_MAX)
+		fatalx("blob of %zu bytes does not fit", len);
+	wire_put_u16(&b, (uint16_t)len);
+	wire_put_bytes(&b, p, len);
+	return msg_finish(&b, "blob");
+}
+
+int
+msg_blob_decode(const struct ipc_msg *m, const uint8_t **p, size_t *len,
+    const char **why)
+{
+	struct wire_reader	 r;
+
+	wire_reader_init(&r, m->data, m->hdr.len);
+	*len = wire_get_u16(&r);
+	*p = r.p;
+	if (wire_ok(&r) && *len <= r.left) {
+		r.p += *len;
+		r.left -= *len;
+	} else if (wire_ok(&r))
+		r.err = "payload truncated";
+	return msg_done(&r, why);
+}
+
+size_t
+msg_net_config_encode(uint8_t *buf, size_t cap,
+    const struct msg_net_config *c)
+{
+	struct wire_builder	 b;
+	size_t			 i;
+
+	wire_builder_init(&b, buf, cap);
+	wire_put_u32(&b, c->header_bytes);
+	wire_put_u32(&b, c->header_count);
+	wire_put_u32(&b, c->body_bytes);
+	wire_put_u32(&b, c->request_line);
+	wire_put_u32(&b, c->header_timeout);
+	wire_put_u32(&b, c->body_timeout);
+	wire_put_u32(&b, c->idle_timeout);
+	wire_put_u32(&b, c->connections);
+	wire_put_u32(&b, c->connections_per_source);
+	wire_put_u32(&b, c->rate_window);
+	wire_put_u32(&b, c->rate_per_source);
+	for (i = 0; i < 4; i++)
+		wire_put_u32(&b, 0);
+	return msg_finish(&b, "NET_CONFIG");
+}
+
+int
+msg_net_config_decode(const struct ipc_msg *m, struct msg_net_config *c,
+    const char **why)
+{
+	struct wire_reader	 r;
+	size_t			 i;
+
+	wire_reader_init(&r, m->data, m->hdr.len);
+	c->header_bytes = wire_get_u32(&r);
+	c->header_count = wire_get_u32(&r);
+	c->body_bytes = wire_get_u32(&r);
+	c->request_line = wire_get_u32(&r);
+	c->header_timeout = wire_get_u32(&r);
+	c->body_timeout = wire_get_u32(&r);
+	c->idle_timeout = wire_get_u32(&r);
+	c->connections = wire_get_u32(&r);
+	c->connections_per_source = wire_get_u32(&r);
+	c->rate_window = wire_get_u32(&r);
+	c->rate_per_source = wire_get_u32(&r);
+	for (i = 0; i < 4; i++)
+		c->reserved[i] = wire_get_u32(&r);
+	if (msg_done(&r, why) == -1)
+		return -1;
+	if (c->header_bytes == 0 || c->header_count == 0 ||
+	    c->request_line == 0 || c->header_timeout == 0 ||
+	    c->body_timeout == 0 || c->idle_timeout == 0 ||
+	    c->connections == 0 || c->connections_per_source == 0 ||
+	    c->rate_window == 0 || c->rate_per_source == 0 ||
+	    c->reserved[0] | c->reserved[1] | c->reserved[2] | c->reserved[3]) {
+		*why = "a limit is zero or a reserved field is set";
+		return -1;
+	}
+	return 0;
+}
+
+size_t
+msg_sign_req_encode(uint8_t *buf, size_t cap, const struct msg_sign_req *s)
+{
+	struct wire_builder	 b;
+
+	wire_builder_init(&b, buf, cap);
+	wire_put_u32(&b, s->key_id);
+	wire_put_u8(&b, s->alg);
+	wire_put_u32(&b, s->padding);
+	wire_put_u16(&b, s->len);
+	wire_put_bytes(&b, s->input, s->len);
+	return msg_finish(&b, "SIGN_REQ");
+}
+
+int
+msg_sign_req_decode(const struct ipc_msg *m, struct msg_sign_req *s,
+    const char **why)
+{
+	struct wire_reader	 r;
+
+	wire_reader_init(&r, m->data, m->hdr.len);
+	s->key_id = wire_get_u32(&r);
+	s->alg = wire_get_u8(&r);
+	s->padding = wire_get_u32(&r);
+	s->len = wire_get_u16(&r);
+	if (wire_ok(&r) && (s->len == 0 || s->len > KEYOP_IO_MAX)) {
+		*why = "signature input length out of range";
+		return -1;
+	}
+	wire_get_bytes(&r, s->input, s->len);
+	if (msg_done(&r, why) == -1)
+		return -1;
+	if (s->alg != KEYOP_RSA && s->alg != KEYOP_ECDSA) {
+		*why = "unknown key algorithm";
+		return -1;
+	}
+	return 0;
+}
+
+size_t
+msg_sign_res_encode(uint8_t *buf, size_t cap, const struct msg_sign_res *s)
+{
+	struct wire_builder	 b;
+
+	wire_builder_init(&b, buf, cap);
+	wire_put_u8(&b, s->ok);
+	wire_put_u16(&b, s->len);
+	wire_put_bytes(&b, s->sig, s->len);
+	return msg_finish(&b, "SIGN_RES");
+}
+
+int
+msg_sign_res_decode(const struct ipc_msg *m, struct msg_sign_res *s,
+    const char **why)
+{
+	struct wire_reader	 r;
+
+	wire_reader_init(&r, m->data, m->hdr.len);
+	s->ok = wire_get_u8(&r);
+	s->len = wire_get_u16(&r);
+	if (wire_ok(&r) && s->len > KEYOP_IO_MAX) {
+		*why = "signature length out of range";
+		return -1;
+	}
+	wire_get_bytes(&r, s->sig, s->len);
+	if (msg_done(&r, why) == -1)
+		return -1;
+	if (s->ok > 1 || (s->ok && s->len == 0) || (!s->ok && s->len != 0)) {
+		*why = "signature status and length disagree";
+		return -1;
+	}
+	return 0;
+}
+
+static int
+msg_flag_ok(uint8_t v)
+{
+	return v == 0 || v == 1;
+}
+
+size_t
+msg_api_req_encode(uint8_t *buf, size_t cap, const struct msg_api_req *q)
+{
+	struct wire_builder	 b;
+
+	wire_builder_init(&b, buf, cap);
+	wire_put_u8(&b, q->op);
+	wire_put_u8(&b, q->key_present);
+	wire_put_bytes(&b, q->key_hash, SHA256_LEN);
+	wire_put_u8(&b, q->fp_present);
+	wire_put_bytes(&b, q->fingerprint, SHA256_LEN);
+	wire_put_str(&b, q->address);
+	wire_put_u16(&b, q->params_len);
+	wire_put_bytes(&b, q->params, q->params_len);
+	return msg_finish(&b, "API_REQ");
+}
+
+int
+msg_api_req_decode(const struct ipc_msg *m, struct msg_api_req *q,
+    const char **why)
+{
+	struct wire_reader	 r;
+
+	wire_reader_init(&r, m->data, m->hdr.len);
+	q->op = wire_get_u8(&r);
+	q->key_present = wire_get_u8(&r);
+	wire_get_bytes(&r, q->key_hash, SHA256_LEN);
+	q->fp_present = wire_get_u8(&r);
+	wire_get_bytes(&r, q->fingerprint, SHA256_LEN);
+	wire_get_str(&r, q->address, sizeof(q->address));
+	q->params_len = wire_get_u16(&r);
+	if (wire_ok(&r) && q->params_len > API_PARAMS_MAX) {
+		*why = "params too long";
+		return -1;
+	}
+	wire_get_bytes(&r, q->params, q->params_len);
+	if (msg_done(&r, why) == -1)
+		return -1;
+	if (q->op == OP_NONE || q->op >= OP_MAX) {
+		*why = "unknown API operation";
+		return -1;
+	}
+	if (!msg_flag_ok(q->key_present) || !msg_flag_ok(q->fp_present)) {
+		*why = "flag out of range";
+		return -1;
+	}
+	if (q->address[0] == '\0') {
+		*why = "empty client address";
+		return -1;
+	}
+	return 0;
+}
+
+size_t
+msg_api_res_encode(uint8_t *buf, size_t cap, const struct msg_api_res *a)
+{
+	struct wire_builder	 b;
+
+	wire_builder_init(&b, buf, cap);
+	wire_put_u16(&b, a->status);
+	wire_put_str(&b, a->code);
+	wire_put_str(&b, a->message);
+	wire_put_u32(&b, a->retry_after);
+	wire_put_u32(&b, a->result_len);
+	wire_put_bytes(&b, a->result, a->result_len);
+	return msg_finish(&b, "API_RES");
+}
+
+int
+msg_api_res_decode(const struct ipc_msg *m, struct msg_api_res *a,
+    const char **why)
+{
+	struct wire_reader	 r;
+
+	wire_reader_init(&r, m->data, m->hdr.len);
+	a->status = wire_get_u16(&r);
+	wire_get_str(&r, a->code, sizeof(a->code));
+	wire_get_str(&r, a->message, sizeof(a->message));
+	a->retry_after = wire_get_u32(&r);
+	a->result_len = wire_get_u32(&r);
+	if (wire_ok(&r) && a->result_len > API_RESULT_MAX) {
+		*why = "result too long";
+		return -1;
+	}
+	wire_get_bytes(&r, a->result, a->result_len);
+	if (msg_done(&r, why) == -1)
+		return -1;
+	if (a->status < 100 || a->status > 599 || a->code[0] == '\0') {
+		*why = "bad status or empty code";
+		return -1;
+	}
+	return 0;
+}
+
+size_t
+msg_ban_encode(uint8_t *buf, size_t cap, const struct msg_ban *bn)
+{
+	struct wire_builder	 b;
+
+	wire_builder_init(&b, buf, cap);
+	wire_put_str(&b, bn->address);
+	wire_put_u32(&b, bn->seconds);
+	return msg_finish(&b, "BAN");
+}
+
+int
+msg_ban_decode(const struct ipc_msg *m, struct msg_ban *bn, const char **why)
+{
+	struct wire_reader	 r;
+
+	wire_reader_init(&r, m->data, m->hdr.len);
+	wire_get_str(&r, bn->address, sizeof(bn->address));
+	bn->seconds = wire_get_u32(&r);
+	if (msg_done(&r, why) == -1)
+		return -1;
+	if (bn->address[0] == '\0') {
+		*why = "empty address";
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,216 @@
+/*
+ * The catalogue of every IPC message between the heraldd processes.
+ *
+ * One row per message: who may send it, who receives it, the payload's
+ * size bounds, whether a descriptor comes with it, and what the payload
+ * holds (encoded with common/wire.h).  msg_check() enforces the row before
+ * any handler runs; the typed decoders below then consume the payload
+ * exactly.  The per-peer dispatch tables (monitor.c, child.c) decide which
+ * of these a process accepts, and in which state.
+ */
+#ifndef HERALD_MSG_H
+#define HERALD_MSG_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ipc.h"
+#include "log.h"
+#include "privsep.h"
+
+#define P_MON		(1u << PROC_MONITOR)
+#define P_NET		(1u << PROC_NET)
+#define P_BROKER	(1u << PROC_BROKER)
+#define P_CHILD		(P_NET | P_BROKER)
+
+/* Largest payload on any channel; each message's own bound is tighter. */
+#define MSG_MAX		(64 * 1024)
+#define ADDR_STR_MAX	64
+#define PEM_MAX		60000	/* certificate chain or CA bundle */
+#define KEYOP_IO_MAX	1024	/* RSA-8192 input or signature */
+#define SHA256_LEN	32
+#define API_STR_MAX	256	/* code, message */
+#define API_PARAMS_MAX	4096	/* op-specific request payload */
+#define API_RESULT_MAX	32768	/* op-specific answer payload */
+
+/*	name		from	to	min	max		fd	payload */
+#define HERALD_MESSAGES(M)						\
+M(INIT,		P_MON,	P_CHILD, 15,	15 + PATH_MAX,	0,	"u32 uid, u32 gid, str chroot, u32 nofile, u8 seccomp_debug, u8 log_level, u8 nlisteners") \
+M(LISTENER,	P_MON,	P_NET,	4,	4 + ADDR_STR_MAX, 1,	"u16 port, str address; fd: bound listening socket") \
+M(READY,	P_CHILD, P_MON,	0,	0,		0,	"empty: sandbox is in force") \
+M(LOG,		P_CHILD, P_MON,	3,	3 + LOG_LINE_MAX, 0,	"u8 priority, str line") \
+M(LOG_LEVEL,	P_MON,	P_CHILD, 1,	1,		0,	"u8 level (after a reload)") \
+M(SHUTDOWN,	P_MON,	P_CHILD, 0,	0,		0,	"empty: exit 0 now") \
+M(KEYOP_CHANNEL, P_MON,	P_NET,	0,	0,		1,	"empty; fd: net's end of the key-operation socketpair") \
+M(TLS_CERT,	P_MON,	P_NET,	3,	2 + PEM_MAX,	0,	"bytes: PEM certificate chain") \
+M(TLS_CA,	P_MON,	P_NET,	2,	2 + PEM_MAX,	0,	"bytes: PEM client CA bundle, empty for no mTLS") \
+M(NET_CONFIG,	P_MON,	P_NET,	60,	60,		0,	"struct msg_net_config: limits net enforces") \
+M(SIGN_REQ,	P_NET,	P_MON,	11,	11 + KEYOP_IO_MAX, 0,	"keyop channel: u32 key id, u8 alg, u32 padding, bytes input") \
+M(SIGN_RES,	P_MON,	P_NET,	3,	3 + KEYOP_IO_MAX, 0,	"keyop channel: u8 ok, bytes signature") \
+M(API_REQ,	P_NET,	P_MON,	71,	72 + ADDR_STR_MAX + API_PARAMS_MAX, 0, "struct msg_api_req: one client request") \
+M(API_RES,	P_MON,	P_NET,	14,	12 + 2 * API_STR_MAX + API_RESULT_MAX, 0, "struct msg_api_res: its answer, same id") \
+M(BAN,		P_MON,	P_NET,	6,	6 + ADDR_STR_MAX, 0,	"str address, u32 seconds left (0: lifted)")
+
+enum msg_type {
+	MSG_NONE = 0,
+#define M(name, from, to, min, max, fd, what)	MSG_##name,
+	HERALD_MESSAGES(M)
+#undef M
+	MSG_MAX_TYPE
+};
+
+struct msg_info {
+	const char	*name;
+	unsigned int	 from;		/* P_* of the processes that send it */
+	unsigned int	 to;
+	size_t		 min, max;	/* payload bounds */
+	int		 fd;		/* a descriptor must come with it */
+	const char	*payload;
+};
+
+/* The row for type, NULL if there is none. */
+const struct msg_info	*msg_info(uint32_t type);
+/* "LOG", or "unknown(17)" in a static buffer. */
+const char		*msg_name(uint32_t type);
+/*
+ * Refuse a message that `from' may not send, of the wrong size, or with a
+ * descriptor that does not match the catalogue.  0, or -1 with *why.
+ */
+int	msg_check(enum herald_proc from, const struct ipc_msg *,
+	    const char **why);
+
+/* Typed payloads. */
+struct msg_init {
+	uint32_t	uid;
+	uint32_t	gid;
+	char		chroot[PATH_MAX];
+	uint32_t	nofile;
+	uint8_t		seccomp_debug;
+	uint8_t		log_level;
+	uint8_t		nlisteners;
+};
+
+struct msg_listener {
+	uint16_t	port;
+	char		address[ADDR_STR_MAX];
+};
+
+struct msg_log {
+	uint8_t		pri;
+	char		line[LOG_LINE_MAX];
+};
+
+/* Key-operation algorithms. */
+#define KEYOP_RSA	1
+#define KEYOP_ECDSA	2
+
+struct msg_sign_req {
+	uint32_t	key_id;
+	uint8_t		alg;
+	uint32_t	padding;	/* RSA_PKCS1_PADDING or RSA_NO_PADDING */
+	uint16_t	len;
+	uint8_t		input[KEYOP_IO_MAX];
+};
+
+struct msg_sign_res {
+	uint8_t		ok;
+	uint16_t	len;
+	uint8_t		sig[KEYOP_IO_MAX];
+};
+
+/* Everything net enforces on its own; all from herald.yaml. */
+struct msg_net_config {
+	uint32_t	header_bytes;
+	uint32_t	header_count;
+	uint32_t	body_bytes;
+	uint32_t	request_line;
+	uint32_t	header_timeout;
+	uint32_t	body_timeout;
+	uint32_t	idle_timeout;
+	uint32_t	connections;
+	uint32_t	connections_per_source;
+	uint32_t	rate_window;
+	uint32_t	rate_per_source;
+	uint32_t	reserved[4];	/* zero */
+};
+
+/* One per endpoint that needs a key; the monitor maps each to a permission. */
+enum api_op {
+	OP_NONE = 0,
+	OP_STATUS,
+	OP_TRADE,
+	OP_ACCOUNT,
+	OP_POSITIONS,
+	OP_POSITION_CLOSE,
+	OP_POSITION_MODIFY,
+	OP_ORDERS,
+	OP_ORDER_CANCEL,
+	OP_SYMBOL,
+	OP_AUDIT,
+	OP_MAX
+};
+
+struct msg_api_req {
+	uint8_t		op;
+	uint8_t		key_present;
+	uint8_t		key_hash[SHA256_LEN];
+	uint8_t		fp_present;
+	uint8_t		fingerprint[SHA256_LEN];
+	char		address[ADDR_STR_MAX];
+	uint16_t	params_len;
+	uint8_t		params[API_PARAMS_MAX];	/* op-specific, wire.h */
+};
+
+struct msg_api_res {
+	uint16_t	status;		/* HTTP status */
+	char		code[API_STR_MAX];
+	char		message[API_STR_MAX];
+	uint32_t	retry_after;	/* seconds, with 429 */
+	uint32_t	result_len;
+	uint8_t		result[API_RESULT_MAX];	/* op-specific, wire.h */
+};
+
+struct msg_ban {
+	char		address[ADDR_STR_MAX];
+	uint32_t	seconds;
+};
+
+/* Encoders return the payload length; fatal if the builder overflows. */
+size_t	msg_init_encode(uint8_t *, size_t, const struct msg_init *);
+size_t	msg_listener_encode(uint8_t *, size_t, const struct msg_listener *);
+size_t	msg_log_encode(uint8_t *, size_t, int pri, const char *line);
+/* Decoders consume the payload exactly: 0, or -1 with *why. */
+int	msg_init_decode(const struct ipc_msg *, struct msg_init *,
+	    const char **why);
+int	msg_listener_decode(const struct ipc_msg *, struct msg_listener *,
+	    const char **why);
+int	msg_log_decode(const struct ipc_msg *, struct msg_log *,
+	    const char **why);
+int	msg_u8_decode(const struct ipc_msg *, uint8_t *, const char **why);
+
+/* A u16-length-prefixed byte string (TLS_CERT, TLS_CA). */
+size_t	msg_blob_encode(uint8_t *, size_t, const void *, size_t);
+int	msg_blob_decode(const struct ipc_msg *, const uint8_t **, size_t *,
+	    const char **why);
+size_t	msg_net_config_encode(uint8_t *, size_t,
+	    const struct msg_net_config *);
+int	msg_net_config_decode(const struct ipc_msg *, struct msg_net_config *,
+	    const char **why);
+size_t	msg_sign_req_encode(uint8_t *, size_t, const struct msg_sign_req *);
+int	msg_sign_req_decode(const struct ipc_msg *, struct msg_sign_req *,
+	    const char **why);
+size_t	msg_sign_res_encode(uint8_t *, size_t, const struct msg_sign_res *);
+int	msg_sign_res_decode(const struct ipc_msg *, struct msg_sign_res *,
+	    const char **why);
+size_t	msg_api_req_encode(uint8_t *, size_t, const struct msg_api_req *);
+int	msg_api_req_decode(const struct ipc_msg *, struct msg_api_req *,
+	    const char **why);
+size_t	msg_api_res_encode(uint8_t *, size_t, const struct msg_api_res *);
+int	msg_api_res_decode(const struct ipc_msg *, struct msg_api_res *,
+	    const char **why);
+size_t	msg_ban_encode(uint8_t *, size_t, const struct msg_ban *);
+int	msg_ban_decode(const struct ipc_msg *, struct msg_ban *,
+	    const char **why);
+
+#endif

@@ -1,0 +1,495 @@
+/*
+ * The seccomp sandboxes.  Each process has one table: a syscall per
+ * line and what happens to it.  Anything a child's table does not list
+ * kills the process (SIGSYS); the monitor's table lists only what it
+ * must never do again once start-up is over.
+ *
+ * The children's tables describe a process at run time only: libevent,
+ * OpenSSL and the time zone are initialised before the filter goes on
+ * (see privsep.h), so what they need for that (opening files, creating
+ * the epoll instance, reading the configuration) is not here.
+ *
+ * In debug mode a forbidden syscall traps instead: a SIGSYS handler
+ * names it through the registered writer and makes it fail with ENOSYS,
+ * so that one run shows every missing entry.
+ */
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+
+#include <linux/audit.h>
+
+#include <errno.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "privsep.h"
+#include "sandbox.h"
+
+#if defined(__x86_64__)
+#define SB_AUDIT_ARCH		AUDIT_ARCH_X86_64
+#define SB_SET_RETURN(uc, v)	((uc)->uc_mcontext.gregs[REG_RAX] = (v))
+#elif defined(__aarch64__)
+#define SB_AUDIT_ARCH		AUDIT_ARCH_AARCH64
+#define SB_SET_RETURN(uc, v)	((uc)->uc_mcontext.regs[0] = (v))
+#else
+#error "sandbox.c: no SIGSYS return register for this architecture"
+#endif
+
+#ifndef SYS_SECCOMP
+#define SYS_SECCOMP		1	/* si_code of a seccomp SIGSYS */
+#endif
+
+enum sb_verdict {
+	SB_ALLOW,		/* run it */
+	SB_ERRNO,		/* fail it with the entry's errno */
+	SB_DENY,		/* kill the process (trap under debug) */
+};
+
+struct sb_rule {
+	int			 nr;	/* SCMP_SYS(name) */
+	const char		*name;
+	enum sb_verdict		 verdict;
+	int			 err;	/* for SB_ERRNO */
+	int			 arg;	/* argument compared, -1 for none */
+	enum scmp_compare	 op;
+	scmp_datum_t		 a, b;	/* op's operands */
+};
+
+#define ALLOW(sys)		{ SCMP_SYS(sys), #sys, SB_ALLOW, 0, -1, 0, 0, 0 }
+#define ERRNO(sys, e)		{ SCMP_SYS(sys), #sys, SB_ERRNO, e, -1, 0, 0, 0 }
+#define DENY(sys)		{ SCMP_SYS(sys), #sys, SB_DENY, 0, -1, 0, 0, 0 }
+/* Only when argument n satisfies op: value (for masked ops: mask, value). */
+#define ALLOW_IF(sys, n, op, a, b) \
+	{ SCMP_SYS(sys), #sys, SB_ALLOW, 0, n, op, a, b }
+#define DENY_IF(sys, n, op, a, b) \
+	{ SCMP_SYS(sys), #sys, SB_DENY, 0, n, op, a, b }
+
+/* Only if argument n has no PROT_EXEC: no new code after start-up. */
+#define ALLOW_NOEXEC(sys, n) \
+	ALLOW_IF(sys, n, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)
+
+/*
+ * net: TLS, HTTP and JSON on client connections.  It gets its listening
+ * sockets and the IPC channel from the monitor and can create no others.
+ */
+static const struct sb_rule sb_net[] = {
+	ALLOW(accept4),			/* on the listeners passed in */
+	ALLOW(read),
+	ALLOW(write),
+	ALLOW(readv),
+	ALLOW(writev),
+	ALLOW(recvfrom),
+	ALLOW(sendto),
+	ALLOW(recvmsg),			/* IPC, with SCM_RIGHTS */
+	ALLOW(sendmsg),
+	ALLOW(shutdown),
+	ALLOW(close),
+	ALLOW(getsockopt),
+	ALLOW(setsockopt),
+	ALLOW(getsockname),
+	ALLOW(getpeername),
+	ALLOW(fcntl),			/* O_NONBLOCK on accepted sockets */
+	/* libevent's evbuffer_read() sizes its reads with FIONREAD. */
+	ALLOW_IF(ioctl, 1, SCMP_CMP_EQ, FIONREAD, 0),
+	ALLOW(epoll_wait),		/* libevent's loop */
+	ALLOW(epoll_pwait),
+	ALLOW(epoll_ctl),
+	ALLOW(poll),			/* ipc_send() waits for room */
+	ALLOW(ppoll),			/* poll() on arm64 */
+	ALLOW(brk),			/* malloc */
+	ALLOW_NOEXEC(mmap, 2),
+	ALLOW_NOEXEC(mprotect, 2),
+	ALLOW(munmap),
+	ALLOW(mremap),
+	ALLOW(madvise),
+	ALLOW(futex),
+	ALLOW(getrandom),		/* OpenSSL's DRBG reseeding */
+	ALLOW(clock_gettime),		/* when the vDSO falls back */
+	ALLOW(gettimeofday),
+	ALLOW(clock_nanosleep),
+	ALLOW(nanosleep),
+	ALLOW(rt_sigreturn),
+	ALLOW(rt_sigprocmask),
+	ALLOW(restart_syscall),
+	ALLOW(getpid),
+	ALLOW(gettid),
+	ALLOW(exit),
+	ALLOW(exit_group),
+	/* Libraries probe files; a refusal is better than a death. */
+	ERRNO(open, EACCES),
+	ERRNO(openat, EACCES),
+	ERRNO(stat, EACCES),
+	ERRNO(lstat, EACCES),
+	ERRNO(fstat, EACCES),
+	ERRNO(newfstatat, EACCES),	/* also glibc's fstat() */
+	ERRNO(statx, EACCES),
+	ERRNO(access, EACCES),
+	ERRNO(faccessat, EACCES),
+	ERRNO(faccessat2, EACCES),
+};
+
+/*
+ * broker: the MT5 backends.  Like net it can create no socket; the
+ * monitor hands it the ones it may use.
+ */
+static const struct sb_rule sb_broker[] = {
+	/* The bridge listener will be passed in by the monitor. */
+	ALLOW(accept4),
+	ALLOW(read),
+	ALLOW(write),
+	ALLOW(readv),
+	ALLOW(writev),
+	ALLOW(recvfrom),
+	ALLOW(sendto),
+	ALLOW(recvmsg),			/* IPC, with SCM_RIGHTS */
+	ALLOW(sendmsg),
+	ALLOW(shutdown),
+	ALLOW(close),
+	ALLOW(getsockopt),
+	ALLOW(setsockopt),
+	ALLOW(getsockname),
+	ALLOW(getpeername),
+	ALLOW(fcntl),
+	/* libevent's evbuffer_read() sizes its reads with FIONREAD. */
+	ALLOW_IF(ioctl, 1, SCMP_CMP_EQ, FIONREAD, 0),
+	ALLOW(epoll_wait),		/* libevent's loop */
+	ALLOW(epoll_pwait),
+	ALLOW(epoll_ctl),
+	ALLOW(poll),			/* ipc_send() waits for room */
+	ALLOW(ppoll),			/* poll() on arm64 */
+	ALLOW(brk),			/* malloc */
+	ALLOW_NOEXEC(mmap, 2),
+	ALLOW_NOEXEC(mprotect, 2),
+	ALLOW(munmap),
+	ALLOW(mremap),
+	ALLOW(madvise),
+	ALLOW(futex),
+	ALLOW(getrandom),		/* OpenSSL's DRBG reseeding */
+	ALLOW(clock_gettime),		/* when the vDSO falls back */
+	ALLOW(gettimeofday),
+	ALLOW(clock_nanosleep),
+	ALLOW(nanosleep),
+	ALLOW(rt_sigreturn),
+	ALLOW(rt_sigprocmask),
+	ALLOW(restart_syscall),
+	ALLOW(getpid),
+	ALLOW(gettid),
+	ALLOW(exit),
+	ALLOW(exit_group),
+	/* Libraries probe files; a refusal is better than a death. */
+	ERRNO(open, EACCES),
+	ERRNO(openat, EACCES),
+	ERRNO(stat, EACCES),
+	ERRNO(lstat, EACCES),
+	ERRNO(fstat, EACCES),
+	ERRNO(newfstatat, EACCES),	/* also glibc's fstat() */
+	ERRNO(statx, EACCES),
+	ERRNO(access, EACCES),
+	ERRNO(faccessat, EACCES),
+	ERRNO(faccessat2, EACCES),
+};
+
+/*
+ * monitor: root, default allow.  Once start-up is over it has no reason
+ * to run programs, look into other processes, touch the kernel or the
+ * mounts, or open network sockets (syslog and the control socket are
+ * AF_UNIX).
+ */
+static const struct sb_rule sb_monitor[] = {
+	DENY(execve),
+	DENY(execveat),
+	DENY(ptrace),
+	DENY(process_vm_readv),
+	DENY(process_vm_writev),
+	DENY(init_module),
+	DENY(finit_module),
+	DENY(delete_module),
+	DENY(kexec_load),
+	DENY(kexec_file_load),
+	DENY(reboot),
+	DENY(swapon),
+	DENY(swapoff),
+	DENY(mount),
+	DENY(umount2),
+	DENY(pivot_root),
+	/* The new mount API reaches what mount(2) does. */
+	DENY(fsopen),
+	DENY(fsconfig),
+	DENY(fsmount),
+	DENY(fspick),
+	DENY(move_mount),
+	DENY(open_tree),
+	DENY(mount_setattr),
+	DENY(open_by_handle_at),	/* escapes a chroot */
+	DENY(bpf),
+	DENY(perf_event_open),
+	DENY(userfaultfd),		/* a favourite exploit primitive */
+	DENY(iopl),
+	DENY(ioperm),
+	/* io_uring runs socket and open operations past this filter. */
+	DENY(io_uring_setup),
+	DENY(io_uring_enter),
+	DENY(io_uring_register),
+	DENY_IF(socket, 0, SCMP_CMP_NE, AF_UNIX, 0),
+};
+
+#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Debug mode.  The handler runs with the filter in force and may not
+ * allocate, so every name it can print is looked up before the load.
+ */
+#define SB_NAMES	512
+#define SB_NAMELEN	32
+
+static char			 sb_names[SB_NAMES][SB_NAMELEN];
+static const char		*sb_procname = "heraldd";
+
+/* The default writer. */
+static void
+sb_write_stderr(const char *msg)
+{
+	char	 line[SANDBOX_MSG_MAX + 1];
+	size_t	 n;
+
+	n = strlen(msg);
+	if (n > SANDBOX_MSG_MAX - 1)
+		n = SANDBOX_MSG_MAX - 1;
+	memcpy(line, msg, n);
+	line[n++] = '\n';
+	if (write(STDERR_FILENO, line, n) == -1)
+		return;		/* nowhere else to say it */
+}
+
+static volatile sandbox_writer_fn sb_writer = sb_write_stderr;
+
+void
+sandbox_set_violation_writer(sandbox_writer_fn fn)
+{
+	sb_writer = fn != NULL ? fn : sb_write_stderr;
+}
+
+/* Async-signal-safe string building for the handler. */
+static void
+sb_cat(char *buf, size_t sz, size_t *o, const char *s)
+{
+	while (*s != '\0' && *o + 1 < sz)
+		buf[(*o)++] = *s++;
+	buf[*o] = '\0';
+}
+
+static void
+sb_catnum(char *buf, size_t sz, size_t *o, unsigned int v)
+{
+	char	 tmp[12];
+	size_t	 i = sizeof(tmp) - 1;
+
+	tmp[i] = '\0';
+	do {
+		tmp[--i] = '0' + v % 10;
+		v /= 10;
+	} while (v != 0 && i > 0);
+	sb_cat(buf, sz, o, tmp + i);
+}
+
+static void
+sb_sigsys(int sig, siginfo_t *si, void *ctx)
+{
+	ucontext_t	*uc = ctx;
+	char		 msg[SANDBOX_MSG_MAX];
+	size_t		 o = 0;
+	int		 saved_errno = errno, nr = si->si_syscall;
+
+	msg[0] = '\0';
+	sb_cat(msg, sizeof(msg), &o, "sandbox violation in ");
+	sb_cat(msg, sizeof(msg), &o, sb_procname);
+	if (si->si_code != SYS_SECCOMP) {
+		/* Someone sent the signal: there is no syscall to fail. */
+		sb_cat(msg, sizeof(msg), &o, ": SIGSYS not from seccomp");
+		sb_writer(msg);
+		errno = saved_errno;
+		return;
+	}
+	sb_cat(msg, sizeof(msg), &o, ": syscall ");
+	if (si->si_arch == SB_AUDIT_ARCH && nr >= 0 && nr < SB_NAMES &&
+	    sb_names[nr][0] != '\0') {
+		sb_cat(msg, sizeof(msg), &o, sb_names[nr]);
+		sb_cat(msg, sizeof(msg), &o, " (");
+		sb_catnum(msg, sizeof(msg), &o, (unsigned int)nr);
+		sb_cat(msg, sizeof(msg), &o, ")");
+	} else
+		sb_catnum(msg, sizeof(msg), &o, (unsigned int)nr);
+	sb_cat(msg, sizeof(msg), &o, " forbidden, failed with ENOSYS (debug)");
+	sb_writer(msg);
+	SB_SET_RETURN(uc, -ENOSYS);
+	errno = saved_errno;
+}
+
+static void
+sb_debug_setup(void)
+{
+	struct sigaction	 sa;
+	sigset_t		 set;
+	char			*name;
+	int			 nr;
+
+	for (nr = 0; nr < SB_NAMES; nr++) {
+		name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+		if (name == NULL)
+			continue;
+		strlcpy(sb_names[nr], name, sizeof(sb_names[nr]));
+		free(name);
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = sb_sigsys;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGSYS, &sa, NULL) == -1)
+		fatal("sandbox: sigaction(SIGSYS)");
+	/* A blocked SIGSYS would turn the trap into a kill. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGSYS);
+	if (sigprocmask(SIG_UNBLOCK, &set, NULL) == -1)
+		fatal("sandbox: sigprocmask");
+	log_warnx("sandbox: debug mode: forbidden syscalls in %s are logged "
+	    "and fail with ENOSYS instead of killing", sb_procname);
+}
+
+static uint32_t
+sb_action(const struct sb_rule *r, int debug)
+{
+	switch (r->verdict) {
+	case SB_ALLOW:
+		return SCMP_ACT_ALLOW;
+	case SB_ERRNO:
+		return SCMP_ACT_ERRNO(r->err);
+	case SB_DENY:
+		break;
+	}
+	return debug ? SCMP_ACT_TRAP : SCMP_ACT_KILL_PROCESS;
+}
+
+static scmp_filter_ctx
+sb_build(const char *proc, const struct sb_rule *rules, size_t n,
+    uint32_t defact, int debug)
+{
+	scmp_filter_ctx		 ctx;
+	struct scmp_arg_cmp	 cmp;
+	const struct sb_rule	*r;
+	size_t			 i;
+	int			 rc;
+
+	sb_procname = proc;
+	if (debug)
+		sb_debug_setup();
+	/* Also set by libseccomp on load; do it ourselves, and first. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		fatal("sandbox: %s: prctl(PR_SET_NO_NEW_PRIVS)", proc);
+	if ((ctx = seccomp_init(defact)) == NULL)
+		fatalx("sandbox: %s: seccomp_init failed", proc);
+	if ((rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 1)) != 0)
+		fatalx("sandbox: %s: SCMP_FLTATR_CTL_NNP: %s", proc,
+		    strerror(-rc));
+	/* Other ABIs (i386 int $0x80, x32) would bypass the table. */
+	if ((rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
+	    SCMP_ACT_KILL_PROCESS)) != 0)
+		fatalx("sandbox: %s: SCMP_FLTATR_ACT_BADARCH: %s", proc,
+		    strerror(-rc));
+	for (i = 0; i < n; i++) {
+		r = &rules[i];
+		if (r->arg < 0)
+			rc = seccomp_rule_add_array(ctx, sb_action(r, debug),
+			    r->nr, 0, NULL);
+		else {
+			memset(&cmp, 0, sizeof(cmp));
+			cmp.arg = r->arg;
+			cmp.op = r->op;
+			cmp.datum_a = r->a;
+			cmp.datum_b = r->b;
+			rc = seccomp_rule_add_array(ctx, sb_action(r, debug),
+			    r->nr, 1, &cmp);
+		}
+		/* A negative number is a syscall this architecture lacks. */
+		if (rc != 0 && r->nr >= 0)
+			fatalx("sandbox: %s: rule for %s: %s", proc, r->name,
+			    strerror(-rc));
+	}
+	return ctx;
+}
+
+static void
+sb_install(const char *proc, scmp_filter_ctx ctx)
+{
+	int	 rc;
+
+	if ((rc = seccomp_load(ctx)) != 0)
+		fatalx("sandbox: %s: seccomp_load: %s", proc, strerror(-rc));
+	seccomp_release(ctx);
+}
+
+/*
+ * abort() (and so a stack-protector or assertion failure) raises SIGABRT
+ * with tgkill(2) on ourselves.  Allowing exactly that keeps such a crash
+ * from being reported as a sandbox violation.  The pid is known only
+ * now, so this rule cannot live in the static tables.
+ */
+static void
+sb_allow_self_abort(const char *proc, scmp_filter_ctx ctx)
+{
+	struct scmp_arg_cmp	 cmp[2];
+	int			 rc;
+
+	memset(cmp, 0, sizeof(cmp));
+	cmp[0].arg = 0;
+	cmp[0].op = SCMP_CMP_EQ;
+	cmp[0].datum_a = (scmp_datum_t)getpid();
+	cmp[1].arg = 2;
+	cmp[1].op = SCMP_CMP_EQ;
+	cmp[1].datum_a = SIGABRT;
+	rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 2,
+	    cmp);
+	if (rc != 0)
+		fatalx("sandbox: %s: rule for tgkill: %s", proc,
+		    strerror(-rc));
+}
+
+void
+sandbox_child(enum herald_proc proc, int debug)
+{
+	const struct sb_rule	*rules;
+	scmp_filter_ctx		 ctx;
+	size_t			 n;
+
+	switch (proc) {
+	case PROC_NET:
+		rules = sb_net;
+		n = NITEMS(sb_net);
+		break;
+	case PROC_BROKER:
+		rules = sb_broker;
+		n = NITEMS(sb_broker);
+		break;
+	default:
+		fatalx("sandbox: no child table for process %s",
+		    proc_name(proc));
+	}
+	ctx = sb_build(proc_name(proc), rules, n,
+	    debug ? SCMP_ACT_TRAP : SCMP_ACT_KILL_PROCESS, debug);
+	sb_allow_self_abort(proc_name(proc), ctx);
+	sb_install(proc_name(proc), ctx);
+}
+
+void
+sandbox_monitor(int debug)
+{
+	sb_install(proc_name(PROC_MONITOR), sb_build(proc_name(PROC_MONITOR),
+	    sb_monitor, NITEMS(sb_monitor), SCMP_ACT_ALLOW, debug));
+}

@@ -1,0 +1,479 @@
+/*
+ * The control protocol codec: round trips, and every way a frame from a
+ * peer can be wrong.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "ctlproto.h"
+
+static uint8_t		 frame[CTL_FRAME_MAX];
+static union ctl_payload pl;
+static char		 why[CTL_WHY_MAX];
+
+static void
+sample_status(struct ctl_status *st)
+{
+	static const char *names[] = { "monitor", "net", "broker" };
+	uint32_t	 i;
+
+	memset(st, 0, sizeof(*st));
+	strlcpy(st->version, "0.1.0", sizeof(st->version));
+	st->started = 1795813380ULL;
+	st->uptime = 72;
+	st->reloads = 3;
+	strlcpy(st->config, "/etc/herald/herald.yaml", sizeof(st->config));
+	st->nprocs = 3;
+	for (i = 0; i < 3; i++) {
+		strlcpy(st->procs[i].name, names[i], sizeof(st->procs[i].name));
+		st->procs[i].pid = 1234 + i;
+		strlcpy(st->procs[i].state, "running",
+		    sizeof(st->procs[i].state));
+	}
+}
+
+/* Decode a whole frame as the receiving side does; 0 or -1 with why. */
+static int
+decode_frame(const uint8_t *buf, size_t len, enum ctl_dir dir,
+    struct ctl_hdr *h)
+{
+	why[0] = '\0';
+	if (ctl_hdr_decode(buf, len, dir, h, why, sizeof(why)) == -1)
+		return -1;
+	if (len - CTL_HDR_LEN < h->len) {
+		snprintf(why, sizeof(why), "short frame");
+		return -1;
+	}
+	return ctl_payload_decode(h->type, buf + CTL_HDR_LEN, h->len, &pl,
+	    why, sizeof(why));
+}
+
+/* A header with arbitrary fields, for the refusals. */
+static size_t
+raw_hdr(uint8_t *buf, uint16_t version, uint16_t type, uint32_t len)
+{
+	struct wire_builder	 b;
+	struct ctl_hdr		 h = { version, type, len };
+
+	wire_builder_init(&b, buf, CTL_HDR_LEN);
+	ctl_hdr_encode(&b, &h);
+	assert_int_equal(b.err, 0);
+	return b.len;
+}
+
+static void
+expect_why(const char *needle)
+{
+	if (strstr(why, needle) == NULL)
+		fail_msg("why \"%s\" lacks \"%s\"", why, needle);
+}
+
+static void
+test_requests_roundtrip(void **state)
+{
+	struct ctl_hdr	 h;
+	int		 n;
+
+	n = ctl_frame_empty(frame, sizeof(frame), CTL_REQ_STATUS);
+	assert_int_equal(n, CTL_HDR_LEN);
+	assert_int_equal(decode_frame(frame, n, CTL_DIR_REQ, &h), 0);
+	assert_int_equal(h.version, CTL_VERSION);
+	assert_int_equal(h.type, CTL_REQ_STATUS);
+	assert_int_equal(h.len, 0);
+
+	n = ctl_frame_empty(frame, sizeof(frame), CTL_REQ_RELOAD);
+	assert_int_equal(n, CTL_HDR_LEN);
+	assert_int_equal(decode_frame(frame, n, CTL_DIR_REQ, &h), 0);
+	assert_int_equal(h.type, CTL_REQ_RELOAD);
+	assert_string_equal(ctl_type_name(CTL_REQ_RELOAD), "req-reload");
+	assert_string_equal(ctl_type_name(999), "unknown");
+}
+
+static void
+test_msg_roundtrip(void **state)
+{
+	struct ctl_hdr	 h;
+	int		 n;
+
+	n = ctl_frame_msg(frame, sizeof(frame), CTL_REP_OK,
+	    "configuration reloaded");
+	assert_true(n > CTL_HDR_LEN);
+	assert_int_equal(decode_frame(frame, n, CTL_DIR_REP, &h), 0);
+	assert_int_equal(h.type, CTL_REP_OK);
+	assert_int_equal(h.len, 2 + strlen("configuration reloaded"));
+	assert_string_equal(pl.msg.text, "configuration reloaded");
+
+	n = ctl_frame_msg(frame, sizeof(frame), CTL_REP_ERROR, "");
+	assert_int_equal(n, CTL_HDR_LEN + 2);
+	assert_int_equal(decode_frame(frame, n, CTL_DIR_REP, &h), 0);
+	assert_string_equal(pl.msg.text, "");
+}
+
+static void
+test_msg_encode_cuts_and_cleans(void **state)
+{
+	char		 big[CTL_STR_MAX + 100];
+	struct ctl_hdr	 h;
+	int		 n;
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	n = ctl_frame_msg(frame, sizeof(frame), CTL_REP_ERROR, big);
+	assert_int_equal(n, CTL_HDR_LEN + 2 + CTL_STR_MAX);
+	assert_int_equal(decode_frame(frame, n, CTL_DIR_REP, &h), 0);
+	assert_int_equal(strlen(pl.msg.text), CTL_STR_MAX);
+
+	n = ctl_frame_msg(frame, sizeof(frame), CTL_REP_ERROR,
+	    "line one\nline\ttwo\x1b[2J");
+	assert_int_equal(decode_frame(frame, n, CTL_DIR_REP, &h), 0);
+	assert_string_equal(pl.msg.text, "line one?line?two?[2J");
+}
+
+static void
+test_status_roundtrip(void **state)
+{
+	struct ctl_status	 st;
+	struct ctl_hdr		 h;
+	int			 n;
+	uint32_t		 i;
+
+	sample_status(&st);
+	n = ctl_frame_status(frame, sizeof(frame), &st);
+	assert_true(n > CTL_HDR_LEN);
+	assert_int_equal(decode_frame(frame, n, CTL_DIR_REP, &h), 0);
+	assert_int_equal(h.type, CTL_REP_STATUS);
+	assert_string_equal(pl.status.version, "0.1.0");
+	assert_int_equal(pl.status.started, 1795813380ULL);
+	assert_int_equal(pl.status.uptime, 72);
+	assert_int_equal(pl.status.reloads, 3);
+	assert_string_equal(pl.status.config, "/etc/herald/herald.yaml");
+	assert_int_equal(pl.status.nprocs, 3);
+	for (i = 0; i < 3; i++) {
+		assert_string_equal(pl.status.procs[i].name, st.procs[i].name);
+		assert_int_equal(pl.status.procs[i].pid, st.procs[i].pid);
+		assert_string_equal(pl.status.procs[i].state, "running");
+	}
+}
+
+static void
+test_status_full_fits(void **state)
+{
+	struct ctl_status	 st;
+	struct ctl_hdr		 h;
+	uint32_t		 i;
+	int			 n;
+
+	/* Every field at its longest still fits the type's maximum. */
+	memset(&st, 0, sizeof(st));
+	memset(st.version, 'v', sizeof(st.version) - 1);
+	memset(st.config, 'c', sizeof(st.config) - 1);
+	st.nprocs = CTL_MAX_PROCS;
+	for (i = 0; i < CTL_MAX_PROCS; i++) {
+		memset(st.procs[i].name, 'n', sizeof(st.procs[i].name) - 1);
+		memset(st.procs[i].state, 's', sizeof(st.procs[i].state) - 1);
+		st.procs[i].pid = UINT32_MAX;
+	}
+	st.started = st.uptime = UINT64_MAX;
+	n = ctl_frame_status(frame, sizeof(frame), &st);
+	assert_true(n > 0);
+	assert_int_equal(decode_frame(frame, n, CTL_DIR_REP, &h), 0);
+	assert_int_equal(h.len, ctl_msgdef(CTL_REP_STATUS)->maxlen);
+	assert_int_equal(pl.status.started, UINT64_MAX);
+}
+
+static void
+test_truncated_header(void **state)
+{
+	struct ctl_hdr	 h;
+	size_t		 i;
+	int		 n;
+
+	n = ctl_frame_empty(frame, sizeof(frame), CTL_REQ_STATUS);
+	assert_int_equal(n, CTL_HDR_LEN);
+	for (i = 0; i < CTL_HDR_LEN; i++) {
+		assert_int_equal(ctl_hdr_decode(frame, i, CTL_DIR_REQ, &h,
+		    why, sizeof(why)), -1);
+		expect_why("truncated header");
+	}
+}
+
+static void
+test_truncated_payload(void **state)
+{
+	struct ctl_status	 st;
+	size_t			 len, cut;
+	int			 n;
+
+	sample_status(&st);
+	n = ctl_frame_status(frame, sizeof(frame), &st);
+	len = (size_t)n - CTL_HDR_LEN;
+	for (cut = 0; cut < len; cut++) {
+		assert_int_equal(ctl_payload_decode(CTL_REP_STATUS,
+		    frame + CTL_HDR_LEN, cut, &pl, why, sizeof(why)), -1);
+		expect_why("rep-status: ");
+	}
+	assert_int_equal(ctl_payload_decode(CTL_REP_STATUS,
+	    frame + CTL_HDR_LEN, 10, &pl, why, sizeof(why)), -1);
+	expect_why("started: payload truncated");
+
+	n = ctl_frame_msg(frame, sizeof(frame), CTL_REP_OK, "hello");
+	for (cut = 0; cut < (size_t)n - CTL_HDR_LEN; cut++) {
+		assert_int_equal(ctl_payload_decode(CTL_REP_OK,
+		    frame + CTL_HDR_LEN, cut, &pl, why, sizeof(why)), -1);
+		expect_why("rep-ok: message: payload truncated");
+	}
+}
+
+static void
+test_oversized_length(void **state)
+{
+	struct ctl_hdr	 h;
+
+	raw_hdr(frame, CTL_VERSION, CTL_REP_STATUS, CTL_MSG_MAX + 1);
+	assert_int_equal(ctl_hdr_decode(frame, CTL_HDR_LEN, CTL_DIR_REP, &h,
+	    why, sizeof(why)), -1);
+	expect_why("payload length 65537 exceeds the maximum 65536");
+
+	raw_hdr(frame, CTL_VERSION, CTL_REQ_STATUS, UINT32_MAX);
+	assert_int_equal(ctl_hdr_decode(frame, CTL_HDR_LEN, CTL_DIR_REQ, &h,
+	    why, sizeof(why)), -1);
+	expect_why("exceeds the maximum");
+
+	/* Below CTL_MSG_MAX but above what the type can carry. */
+	raw_hdr(frame, CTL_VERSION, CTL_REQ_STATUS, 1);
+	assert_int_equal(ctl_hdr_decode(frame, CTL_HDR_LEN, CTL_DIR_REQ, &h,
+	    why, sizeof(why)), -1);
+	expect_why("payload length 1 exceeds 0 for req-status");
+
+	raw_hdr(frame, CTL_VERSION, CTL_REP_ERROR, 2 + CTL_STR_MAX + 1);
+	assert_int_equal(ctl_hdr_decode(frame, CTL_HDR_LEN, CTL_DIR_REP, &h,
+	    why, sizeof(why)), -1);
+	expect_why("for rep-error");
+
+	/* A frame builder refuses a payload above CTL_MSG_MAX. */
+	{
+		struct wire_builder	 b;
+		static uint8_t		 big[CTL_FRAME_MAX + 16];
+
+		ctl_frame_begin(&b, big, sizeof(big), CTL_REP_OK);
+		wire_put_bytes(&b, frame, CTL_MSG_MAX + 1);
+		assert_int_equal(ctl_frame_finish(&b), -1);
+	}
+	/* ... and one that did not fit its buffer. */
+	assert_int_equal(ctl_frame_msg(frame, 9, CTL_REP_OK, "hello"), -1);
+	assert_int_equal(ctl_frame_empty(frame, 4, CTL_REQ_STATUS), -1);
+}
+
+static void
+test_trailing_bytes(void **state)
+{
+	struct ctl_status	 st;
+	int			 n;
+
+	sample_status(&st);
+	n = ctl_frame_status(frame, sizeof(frame), &st);
+	frame[n] = 0;
+	assert_int_equal(ctl_payload_decode(CTL_REP_STATUS,
+	    frame + CTL_HDR_LEN, n - CTL_HDR_LEN + 1, &pl, why, sizeof(why)),
+	    -1);
+	expect_why("rep-status: status: trailing bytes");
+
+	n = ctl_frame_msg(frame, sizeof(frame), CTL_REP_OK, "hi");
+	assert_int_equal(ctl_payload_decode(CTL_REP_OK, frame + CTL_HDR_LEN,
+	    n - CTL_HDR_LEN + 3, &pl, why, sizeof(why)), -1);
+	expect_why("rep-ok: message: trailing bytes");
+
+	/* An empty request with a payload. */
+	assert_int_equal(ctl_payload_decode(CTL_REQ_RELOAD, "abc", 3, &pl,
+	    why, sizeof(why)), -1);
+	expect_why("req-reload: payload length 3 exceeds 0");
+	assert_int_equal(ctl_empty_decode("abc", 3, &pl, why, sizeof(why)), -1);
+	expect_why("3 payload bytes where none belong");
+	assert_int_equal(ctl_empty_decode("", 0, &pl, why, sizeof(why)), 0);
+}
+
+static void
+test_wrong_version(void **state)
+{
+	struct ctl_hdr	 h;
+
+	raw_hdr(frame, 2, CTL_REQ_STATUS, 0);
+	assert_int_equal(ctl_hdr_decode(frame, CTL_HDR_LEN, CTL_DIR_REQ, &h,
+	    why, sizeof(why)), -1);
+	expect_why("protocol version 2, expected 1");
+
+	raw_hdr(frame, 0, CTL_REQ_STATUS, 0);
+	assert_int_equal(ctl_hdr_decode(frame, CTL_HDR_LEN, CTL_DIR_REQ, &h,
+	    why, sizeof(why)), -1);
+	expect_why("protocol version 0");
+}
+
+static void
+test_unknown_type(void **state)
+{
+	static const uint16_t bad[] = { 0, 3, 63, 67, 1000, UINT16_MAX };
+	struct ctl_hdr	 h;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		raw_hdr(frame, CTL_VERSION, bad[i], 0);
+		assert_int_equal(ctl_hdr_decode(frame, CTL_HDR_LEN,
+		    CTL_DIR_REQ, &h, why, sizeof(why)), -1);
+		expect_why("unknown message type");
+		assert_null(ctl_msgdef(bad[i]));
+		assert_int_equal(ctl_payload_decode(bad[i], "", 0, &pl,
+		    why, sizeof(why)), -1);
+		expect_why("unknown message type");
+	}
+}
+
+static void
+test_wrong_direction(void **state)
+{
+	struct ctl_hdr	 h;
+
+	/* A client may not send replies, the monitor may not send requests. */
+	raw_hdr(frame, CTL_VERSION, CTL_REP_OK, 0);
+	assert_int_equal(ctl_hdr_decode(frame, CTL_HDR_LEN, CTL_DIR_REQ, &h,
+	    why, sizeof(why)), -1);
+	expect_why("message type 64 (rep-ok) is not a request");
+
+	raw_hdr(frame, CTL_VERSION, CTL_REQ_RELOAD, 0);
+	assert_int_equal(ctl_hdr_decode(frame, CTL_HDR_LEN, CTL_DIR_REP, &h,
+	    why, sizeof(why)), -1);
+	expect_why("(req-reload) is not a reply");
+}
+
+static void
+test_string_too_long(void **state)
+{
+	static uint8_t		 buf[4096];
+	char			 text[CTL_STR_MAX + 2];
+	struct wire_builder	 b;
+
+	/* A message of CTL_STR_MAX + 1 bytes. */
+	memset(text, 'a', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	wire_builder_init(&b, buf, sizeof(buf));
+	wire_put_str(&b, text);
+	assert_int_equal(ctl_msg_decode(buf, b.len, &pl, why, sizeof(why)),
+	    -1);
+	expect_why("message: string too long");
+
+	/* A status version of 32 bytes (room for 31). */
+	wire_builder_init(&b, buf, sizeof(buf));
+	wire_put_str(&b, "0123456789012345678901234567890x");
+	assert_int_equal(ctl_status_decode(buf, b.len, &pl, why, sizeof(why)),
+	    -1);
+	expect_why("version: string too long");
+
+	/* A process state of 16 bytes (room for 15). */
+	wire_builder_init(&b, buf, sizeof(buf));
+	wire_put_str(&b, "0.1.0");
+	wire_put_u64(&b, 1);
+	wire_put_u64(&b, 2);
+	wire_put_u32(&b, 0);
+	wire_put_str(&b, "/c");
+	wire_put_u32(&b, 1);
+	wire_put_str(&b, "net");
+	wire_put_u32(&b, 7);
+	wire_put_str(&b, "runningrunning!!");
+	assert_int_equal(ctl_status_decode(buf, b.len, &pl, why, sizeof(why)),
+	    -1);
+	expect_why("procs[0].state: string too long");
+}
+
+static void
+test_nul_and_control_in_string(void **state)
+{
+	static const uint8_t	 nul[] = { 5, 0, 'a', 'b', 0, 'c', 'd' };
+	static const uint8_t	 esc[] = { 3, 0, 'a', 0x1b, 'c' };
+	static const uint8_t	 del[] = { 1, 0, 0x7f };
+	static const uint8_t	 utf8[] = { 2, 0, 0xc3, 0xa9 };
+
+	assert_int_equal(ctl_msg_decode(nul, sizeof(nul), &pl, why,
+	    sizeof(why)), -1);
+	expect_why("message: string holds a NUL byte");
+	assert_int_equal(ctl_msg_decode(esc, sizeof(esc), &pl, why,
+	    sizeof(why)), -1);
+	expect_why("message: string holds a control character");
+	assert_int_equal(ctl_msg_decode(del, sizeof(del), &pl, why,
+	    sizeof(why)), -1);
+	expect_why("control character");
+	assert_int_equal(ctl_msg_decode(utf8, sizeof(utf8), &pl, why,
+	    sizeof(why)), 0);
+	assert_string_equal(pl.msg.text, "\xc3\xa9");
+}
+
+static void
+test_too_many_procs(void **state)
+{
+	static uint8_t		 buf[4096];
+	struct wire_builder	 b;
+	struct ctl_status	 st;
+	uint32_t		 i;
+
+	wire_builder_init(&b, buf, sizeof(buf));
+	wire_put_str(&b, "0.1.0");
+	wire_put_u64(&b, 1);
+	wire_put_u64(&b, 2);
+	wire_put_u32(&b, 0);
+	wire_put_str(&b, "/c");
+	wire_put_u32(&b, CTL_MAX_PROCS + 1);
+	for (i = 0; i < CTL_MAX_PROCS + 1; i++) {
+		wire_put_str(&b, "net");
+		wire_put_u32(&b, i);
+		wire_put_str(&b, "running");
+	}
+	assert_int_equal(b.err, 0);
+	assert_int_equal(ctl_status_decode(buf, b.len, &pl, why, sizeof(why)),
+	    -1);
+	expect_why("nprocs: 9 exceeds the maximum 8");
+
+	/* UINT32_MAX, which must not drive a loop. */
+	wire_builder_init(&b, buf, sizeof(buf));
+	wire_put_str(&b, "0.1.0");
+	wire_put_u64(&b, 1);
+	wire_put_u64(&b, 2);
+	wire_put_u32(&b, 0);
+	wire_put_str(&b, "/c");
+	wire_put_u32(&b, UINT32_MAX);
+	assert_int_equal(ctl_status_decode(buf, b.len, &pl, why, sizeof(why)),
+	    -1);
+	expect_why("nprocs");
+
+	/* Nor will the encoder send one. */
+	sample_status(&st);
+	st.nprocs = CTL_MAX_PROCS + 1;
+	assert_int_equal(ctl_frame_status(frame, sizeof(frame), &st), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_requests_roundtrip),
+		cmocka_unit_test(test_msg_roundtrip),
+		cmocka_unit_test(test_msg_encode_cuts_and_cleans),
+		cmocka_unit_test(test_status_roundtrip),
+		cmocka_unit_test(test_status_full_fits),
+		cmocka_unit_test(test_truncated_header),
+		cmocka_unit_test(test_truncated_payload),
+		cmocka_unit_test(test_oversized_length),
+		cmocka_unit_test(test_trailing_bytes),
+		cmocka_unit_test(test_wrong_version),
+		cmocka_unit_test(test_unknown_type),
+		cmocka_unit_test(test_wrong_direction),
+		cmocka_unit_test(test_string_too_long),
+		cmocka_unit_test(test_nul_and_control_in_string),
+		cmocka_unit_test(test_too_many_procs),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

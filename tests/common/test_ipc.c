@@ -1,0 +1,286 @@
+/*
+ * IPC framing: the pure decoder, and real SEQPACKET socketpairs for
+ * truncation, oversize, trailing bytes and descriptor passing.
+ */
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ipc.h"
+#include "msg.h"
+#include "wire.h"
+
+#define MAXMSG	64
+
+static void
+make_hdr(uint8_t *buf, uint32_t type, uint32_t len, uint32_t id,
+    uint16_t flags)
+{
+	uint16_t	 zero = 0;
+
+	memcpy(buf, &type, 4);
+	memcpy(buf + 4, &len, 4);
+	memcpy(buf + 8, &id, 4);
+	memcpy(buf + 12, &flags, 2);
+	memcpy(buf + 14, &zero, 2);
+}
+
+static void
+pair(struct ipc_chan *a, struct ipc_chan *b)
+{
+	int	 sv[2];
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK,
+	    0, sv), 0);
+	ipc_chan_init(a, sv[0], MAXMSG, "a");
+	ipc_chan_init(b, sv[1], MAXMSG, "b");
+}
+
+static void
+test_decode_good(void **state)
+{
+	uint8_t		 buf[IPC_HDR_LEN + 3];
+	struct ipc_msg	 m;
+	const char	*why = NULL;
+
+	make_hdr(buf, 7, 3, 42, 0);
+	memcpy(buf + IPC_HDR_LEN, "abc", 3);
+	assert_int_equal(ipc_decode(buf, sizeof(buf), -1, MAXMSG, &m, &why), 0);
+	assert_int_equal(m.hdr.type, 7);
+	assert_int_equal(m.hdr.id, 42);
+	assert_int_equal(m.hdr.len, 3);
+	assert_memory_equal(m.data, "abc", 3);
+	assert_int_equal(m.fd, -1);
+}
+
+static void
+test_decode_truncated(void **state)
+{
+	uint8_t		 buf[IPC_HDR_LEN + 3];
+	struct ipc_msg	 m;
+	const char	*why = NULL;
+
+	make_hdr(buf, 7, 3, 0, 0);
+	assert_int_equal(ipc_decode(buf, IPC_HDR_LEN - 1, -1, MAXMSG, &m,
+	    &why), -1);
+	assert_string_equal(why, "truncated header");
+	assert_int_equal(ipc_decode(buf, IPC_HDR_LEN + 2, -1, MAXMSG, &m,
+	    &why), -1);
+	assert_string_equal(why, "truncated payload");
+}
+
+static void
+test_decode_trailing(void **state)
+{
+	uint8_t		 buf[IPC_HDR_LEN + 4];
+	struct ipc_msg	 m;
+	const char	*why = NULL;
+
+	make_hdr(buf, 7, 3, 0, 0);
+	assert_int_equal(ipc_decode(buf, sizeof(buf), -1, MAXMSG, &m, &why),
+	    -1);
+	assert_string_equal(why, "trailing bytes after payload");
+}
+
+static void
+test_decode_oversized(void **state)
+{
+	uint8_t		 buf[IPC_HDR_LEN + MAXMSG + 1];
+	struct ipc_msg	 m;
+	const char	*why = NULL;
+
+	memset(buf, 0, sizeof(buf));
+	make_hdr(buf, 7, MAXMSG + 1, 0, 0);
+	assert_int_equal(ipc_decode(buf, sizeof(buf), -1, MAXMSG, &m, &why),
+	    -1);
+	assert_string_equal(why, "oversized message");
+	/* A length field past the maximum, even on a short message. */
+	make_hdr(buf, 7, 0xffffffffu, 0, 0);
+	assert_int_equal(ipc_decode(buf, IPC_HDR_LEN, -1, MAXMSG, &m, &why),
+	    -1);
+	assert_string_equal(why, "length field over the channel maximum");
+}
+
+static void
+test_decode_fd_flag(void **state)
+{
+	uint8_t		 buf[IPC_HDR_LEN];
+	struct ipc_msg	 m;
+	const char	*why = NULL;
+
+	make_hdr(buf, 7, 0, 0, IPC_F_FD);
+	assert_int_equal(ipc_decode(buf, sizeof(buf), -1, MAXMSG, &m, &why),
+	    -1);
+	assert_string_equal(why, "fd flag set but no descriptor passed");
+	make_hdr(buf, 7, 0, 0, 0);
+	assert_int_equal(ipc_decode(buf, sizeof(buf), 5, MAXMSG, &m, &why),
+	    -1);
+	assert_string_equal(why, "descriptor passed without the fd flag");
+	make_hdr(buf, 7, 0, 0, 0x8000);
+	assert_int_equal(ipc_decode(buf, sizeof(buf), -1, MAXMSG, &m, &why),
+	    -1);
+	assert_string_equal(why, "unknown flags");
+}
+
+static void
+test_socket_roundtrip_with_fd(void **state)
+{
+	struct ipc_chan	 a, b;
+	struct ipc_msg	 m;
+	const char	*why = NULL;
+	int		 p[2];
+	char		 c;
+
+	pair(&a, &b);
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(ipc_send(&a, 9, 1, p[1], "hi", 2), 0);
+	close(p[1]);
+	assert_int_equal(ipc_recv(&b, &m, &why), IPC_OK);
+	assert_int_equal(m.hdr.type, 9);
+	assert_int_equal(m.hdr.flags, IPC_F_FD);
+	assert_true(m.fd >= 0);
+	assert_int_equal(write(m.fd, "x", 1), 1);
+	assert_int_equal(read(p[0], &c, 1), 1);
+	assert_int_equal(c, 'x');
+	close(m.fd);
+	close(p[0]);
+	assert_int_equal(ipc_recv(&b, &m, &why), IPC_AGAIN);
+	ipc_chan_free(&a);
+	assert_int_equal(ipc_recv(&b, &m, &why), IPC_EOF);
+	ipc_chan_free(&b);
+}
+
+static void
+test_socket_refuses(void **state)
+{
+	struct ipc_chan	 a, b;
+	struct ipc_msg	 m;
+	const char	*why = NULL;
+	uint8_t		 big[IPC_HDR_LEN + MAXMSG + 8];
+	uint8_t		 hdr[IPC_HDR_LEN + 4];
+
+	pair(&a, &b);
+	/* Our sender refuses to build an oversized message... */
+	assert_int_equal(ipc_send(&a, 9, 0, -1, big, MAXMSG + 1), -1);
+	assert_int_equal(errno, EMSGSIZE);
+	/* ...and the receiver refuses one written by hand. */
+	memset(big, 0, sizeof(big));
+	make_hdr(big, 9, MAXMSG + 8, 0, 0);
+	assert_int_equal(send(a.fd, big, sizeof(big), 0), (ssize_t)sizeof(big));
+	assert_int_equal(ipc_recv(&b, &m, &why), IPC_ERROR);
+	assert_string_equal(why, "oversized message");
+	/* Trailing bytes. */
+	make_hdr(hdr, 9, 2, 0, 0);
+	assert_int_equal(send(a.fd, hdr, sizeof(hdr), 0), (ssize_t)sizeof(hdr));
+	assert_int_equal(ipc_recv(&b, &m, &why), IPC_ERROR);
+	assert_string_equal(why, "trailing bytes after payload");
+	/* Truncated. */
+	assert_int_equal(send(a.fd, hdr, 10, 0), 10);
+	assert_int_equal(ipc_recv(&b, &m, &why), IPC_ERROR);
+	assert_string_equal(why, "truncated header");
+	ipc_chan_free(&a);
+	ipc_chan_free(&b);
+}
+
+static void
+test_catalogue_check(void **state)
+{
+	uint8_t		 buf[IPC_HDR_LEN + 16];
+	struct ipc_msg	 m;
+	const char	*why = NULL;
+
+	/* READY: children only, empty. */
+	make_hdr(buf, MSG_READY, 0, 0, 0);
+	assert_int_equal(ipc_decode(buf, IPC_HDR_LEN, -1, MSG_MAX, &m, &why), 0);
+	assert_int_equal(msg_check(PROC_NET, &m, &why), 0);
+	assert_int_equal(msg_check(PROC_MONITOR, &m, &why), -1);
+	assert_string_equal(why, "message not allowed from this process");
+	make_hdr(buf, MSG_READY, 1, 0, 0);
+	assert_int_equal(ipc_decode(buf, IPC_HDR_LEN + 1, -1, MSG_MAX, &m,
+	    &why), 0);
+	assert_int_equal(msg_check(PROC_NET, &m, &why), -1);
+	assert_string_equal(why, "payload size outside the catalogue's bounds");
+	/* Unknown type. */
+	make_hdr(buf, MSG_MAX_TYPE, 0, 0, 0);
+	assert_int_equal(ipc_decode(buf, IPC_HDR_LEN, -1, MSG_MAX, &m, &why), 0);
+	assert_int_equal(msg_check(PROC_NET, &m, &why), -1);
+	assert_string_equal(why, "unknown message type");
+	/* LISTENER needs its descriptor. */
+	make_hdr(buf, MSG_LISTENER, 4, 0, 0);
+	assert_int_equal(ipc_decode(buf, IPC_HDR_LEN + 4, -1, MSG_MAX, &m,
+	    &why), 0);
+	assert_int_equal(msg_check(PROC_MONITOR, &m, &why), -1);
+	assert_string_equal(why, "descriptor missing");
+}
+
+static void
+test_typed_roundtrip(void **state)
+{
+	struct msg_init	 in, out;
+	struct msg_log	 lg;
+	uint8_t		 buf[MSG_MAX];
+	struct ipc_msg	 m;
+	const char	*why = NULL;
+
+	memset(&in, 0, sizeof(in));
+	in.uid = 100;
+	in.gid = 101;
+	strlcpy(in.chroot, "/var/empty", sizeof(in.chroot));
+	in.nofile = 1024;
+	in.log_level = 6;
+	in.nlisteners = 2;
+	memset(&m, 0, sizeof(m));
+	m.hdr.type = MSG_INIT;
+	m.data = buf;
+	m.fd = -1;
+	m.hdr.len = (uint32_t)msg_init_encode(buf, sizeof(buf), &in);
+	assert_int_equal(msg_init_decode(&m, &out, &why), 0);
+	assert_int_equal(out.uid, 100);
+	assert_string_equal(out.chroot, "/var/empty");
+	assert_int_equal(out.nlisteners, 2);
+	/* Short by one byte, and one byte too many. */
+	m.hdr.len--;
+	assert_int_equal(msg_init_decode(&m, &out, &why), -1);
+	assert_string_equal(why, "payload truncated");
+	m.hdr.len += 2;
+	assert_int_equal(msg_init_decode(&m, &out, &why), -1);
+	assert_string_equal(why, "trailing bytes");
+	/* Root is never the privsep user. */
+	in.uid = 0;
+	m.hdr.len = (uint32_t)msg_init_encode(buf, sizeof(buf), &in);
+	assert_int_equal(msg_init_decode(&m, &out, &why), -1);
+
+	m.hdr.len = (uint32_t)msg_log_encode(buf, sizeof(buf), 4, "hello");
+	assert_int_equal(msg_log_decode(&m, &lg, &why), 0);
+	assert_string_equal(lg.line, "hello");
+	buf[3] = '\0';		/* a NUL inside the string */
+	assert_int_equal(msg_log_decode(&m, &lg, &why), -1);
+	assert_string_equal(why, "string holds a NUL byte");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_decode_good),
+		cmocka_unit_test(test_decode_truncated),
+		cmocka_unit_test(test_decode_trailing),
+		cmocka_unit_test(test_decode_oversized),
+		cmocka_unit_test(test_decode_fd_flag),
+		cmocka_unit_test(test_socket_roundtrip_with_fd),
+		cmocka_unit_test(test_socket_refuses),
+		cmocka_unit_test(test_catalogue_check),
+		cmocka_unit_test(test_typed_roundtrip),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,751 @@
+/*
+ * The lock-down primitives, each tried for real in a forked child: the
+ * seccomp tables (a forbidden call kills with SIGSYS, open gets EACCES,
+ * what the run-time needs still works, debug mode names the call), the
+ * monitor's filter, and the privilege drop (run as root).
+ */
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <event2/event.h>
+#include <openssl/rand.h>
+
+#include "privsep.h"
+#include "sandbox.h"
+
+#define NOBODY		65534
+
+/*
+ * How a sandboxed child leaves.  Not _exit(): under AddressSanitizer
+ * every call to a noreturn function first runs __asan_handle_no_return(),
+ * which calls sigaltstack(2), and no child table allows that.  The
+ * daemon itself is not built with ASan.
+ */
+static void
+child_exit(int code)
+{
+	syscall(SYS_exit_group, code);
+}
+
+/*
+ * Run fn in a forked child and return its wait status.  The child never
+ * returns to cmocka: fn ends with child_exit() (so that no atexit
+ * handler, LeakSanitizer's included, runs inside a sandbox), or dies.
+ */
+static int
+run_child(void (*fn)(void *), void *arg)
+{
+	pid_t	 pid;
+	int	 status;
+
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		fn(arg);
+		_exit(99);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+static void
+assert_sigsys(int status)
+{
+	if (WIFEXITED(status))
+		fail_msg("child exited %d, expected death by SIGSYS",
+		    WEXITSTATUS(status));
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGSYS);
+}
+
+static void
+assert_exit(int status, int code)
+{
+	if (WIFSIGNALED(status))
+		fail_msg("child killed by signal %d, expected exit %d",
+		    WTERMSIG(status), code);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), code);
+}
+
+static void
+test_proc_names(void **state)
+{
+	assert_string_equal(proc_name(PROC_MONITOR), "monitor");
+	assert_string_equal(proc_name(PROC_NET), "net");
+	assert_string_equal(proc_name(PROC_BROKER), "broker");
+	assert_string_equal(proc_name(PROC_MAX), "unknown");
+	assert_int_equal(proc_byname("monitor"), PROC_MONITOR);
+	assert_int_equal(proc_byname("net"), PROC_NET);
+	assert_int_equal(proc_byname("broker"), PROC_BROKER);
+	assert_int_equal(proc_byname("Net"), -1);
+	assert_int_equal(proc_byname(""), -1);
+	assert_int_equal(proc_byname(NULL), -1);
+}
+
+/* Children's tables. */
+
+static void
+child_socket(void *arg)
+{
+	sandbox_child(*(enum herald_proc *)arg, 0);
+	(void)socket(AF_INET, SOCK_STREAM, 0);
+	child_exit(0);
+}
+
+static void
+test_child_socket_kills(void **state)
+{
+	enum herald_proc	 p;
+
+	p = PROC_NET;
+	assert_sigsys(run_child(child_socket, &p));
+	p = PROC_BROKER;
+	assert_sigsys(run_child(child_socket, &p));
+}
+
+static void
+child_forbidden(void *arg)
+{
+	const char	*what = arg;
+	char		*argv[] = { "true", NULL }, *envp[] = { NULL };
+	void		*p;
+
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		child_exit(2);
+	sandbox_child(PROC_NET, 0);
+	if (strcmp(what, "execve") == 0)
+		execve("/bin/true", argv, envp);
+	else if (strcmp(what, "fork") == 0)
+		(void)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+	else if (strcmp(what, "connect") == 0)
+		(void)connect(0, NULL, 0);
+	else if (strcmp(what, "kill") == 0)
+		(void)kill(getppid(), 0);
+	else if (strcmp(what, "ptrace") == 0)
+		(void)ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+	else if (strcmp(what, "mprotect-exec") == 0)
+		(void)mprotect(p, 4096, PROT_READ | PROT_EXEC);
+	else if (strcmp(what, "mmap-exec") == 0)
+		(void)mmap(NULL, 4096, PROT_READ | PROT_EXEC,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	else if (strcmp(what, "ioctl") == 0)
+		(void)ioctl(0, FIONBIO, &(int){ 1 });
+	else if (strcmp(what, "openat2") == 0)
+		(void)syscall(SYS_openat2, AT_FDCWD, "/", NULL, 0);
+	child_exit(0);
+}
+
+static void
+test_child_forbidden_kills(void **state)
+{
+	const char	*calls[] = { "execve", "fork", "connect", "kill",
+	    "ptrace", "mprotect-exec", "mmap-exec", "ioctl", "openat2" };
+	size_t		 i;
+
+	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		print_message("forbidden in net: %s\n", calls[i]);
+		assert_sigsys(run_child(child_forbidden, (void *)calls[i]));
+	}
+}
+
+/* abort() is a crash, not a violation: it must end in SIGABRT. */
+static void
+child_abort(void *arg)
+{
+	sandbox_child(PROC_NET, 0);
+	/* What abort() does, without ASan's sigaltstack on the way. */
+	(void)syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), SIGABRT);
+	child_exit(0);
+}
+
+static void
+child_kill_other(void *arg)
+{
+	sandbox_child(PROC_NET, 0);
+	(void)syscall(SYS_tgkill, getppid(), getppid(), SIGTERM);
+	child_exit(0);
+}
+
+static void
+test_child_abort_is_sigabrt(void **state)
+{
+	int	 status;
+
+	status = run_child(child_abort, NULL);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGABRT);
+	/* tgkill on anyone else is still a violation. */
+	assert_sigsys(run_child(child_kill_other, NULL));
+}
+
+static void
+child_open(void *arg)
+{
+	struct stat	 st;
+
+	sandbox_child(PROC_NET, 0);
+	if (open("/etc/passwd", O_RDONLY) != -1 || errno != EACCES)
+		child_exit(1);
+	if (openat(AT_FDCWD, "/etc/passwd", O_RDONLY) != -1 ||
+	    errno != EACCES)
+		child_exit(2);
+	if (stat("/etc/passwd", &st) != -1 || errno != EACCES)
+		child_exit(3);
+	if (access("/etc/passwd", R_OK) != -1 || errno != EACCES)
+		child_exit(4);
+	if (fopen("/etc/passwd", "r") != NULL || errno != EACCES)
+		child_exit(5);
+	child_exit(0);
+}
+
+static void
+test_child_open_eacces(void **state)
+{
+	assert_exit(run_child(child_open, NULL), 0);
+}
+
+static void
+on_readable(evutil_socket_t fd, short ev, void *arg)
+{
+	*(int *)arg = 1;
+}
+
+/*
+ * What a child does at run time must still work under the filter:
+ * libevent's loop, OpenSSL's RNG, malloc, time, socket I/O with fd
+ * passing, accept4 on a listener set up before the filter.
+ */
+static void
+child_runtime(void *arg)
+{
+	enum herald_proc	 proc = *(enum herald_proc *)arg;
+	struct sockaddr_un	 sun;
+	struct event_base	*base;
+	struct event		*ev;
+	struct timespec		 ts;
+	struct pollfd		 pfd;
+	struct msghdr		 msg;
+	struct iovec		 iov;
+	struct cmsghdr		*cmsg;
+	union {
+		struct cmsghdr	 hdr;
+		char		 buf[CMSG_SPACE(sizeof(int))];
+	}			 cmsgbuf;
+	unsigned char		 rnd[32];
+	socklen_t		 len;
+	char			*p, c;
+	int			 sp[2], lfd, cfd, afd, fired = 0, n, fl;
+
+	/* Start-up, before the filter, as the daemon does it. */
+	if ((base = event_base_new()) == NULL)
+		child_exit(2);
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+		child_exit(3);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp) == -1)
+		child_exit(4);
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path + 1, sizeof(sun.sun_path) - 1,
+	    "herald-test-%d", (int)getpid());
+	len = offsetof(struct sockaddr_un, sun_path) + 1 +
+	    strlen(sun.sun_path + 1);
+	if ((lfd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
+	    bind(lfd, (struct sockaddr *)&sun, len) == -1 ||
+	    listen(lfd, 1) == -1)
+		child_exit(5);
+	if ((cfd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
+	    connect(cfd, (struct sockaddr *)&sun, len) == -1)
+		child_exit(6);
+	ev = event_new(base, sp[1], EV_READ, on_readable, &fired);
+	if (ev == NULL || event_add(ev, NULL) == -1)
+		child_exit(7);
+
+	sandbox_child(proc, 0);
+
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+		child_exit(10);
+	if ((p = malloc(4 << 20)) == NULL)
+		child_exit(11);
+	memset(p, 1, 4 << 20);
+	if ((p = realloc(p, 8 << 20)) == NULL)
+		child_exit(11);
+	free(p);
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1 ||
+	    clock_gettime(CLOCK_REALTIME, &ts) == -1)
+		child_exit(12);
+	if ((afd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC))
+	    == -1)
+		child_exit(13);
+	if ((fl = fcntl(afd, F_GETFL)) == -1 || !(fl & O_NONBLOCK))
+		child_exit(14);
+	len = sizeof(n);
+	if (getsockopt(afd, SOL_SOCKET, SO_TYPE, &n, &len) == -1 ||
+	    n != SOCK_STREAM)
+		child_exit(15);
+
+	/* Pass afd over the socketpair, as IPC does. */
+	memset(&msg, 0, sizeof(msg));
+	c = 'x';
+	iov.iov_base = &c;
+	iov.iov_len = 1;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cmsgbuf.buf;
+	msg.msg_controllen = sizeof(cmsgbuf.buf);
+	cmsg = CMSG_FIRSTHDR(&msg);
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &afd, sizeof(int));
+	if (sendmsg(sp[0], &msg, MSG_NOSIGNAL) != 1)
+		child_exit(16);
+	pfd.fd = sp[1];
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 1000) != 1)
+		child_exit(17);
+	if (event_base_loop(base, EVLOOP_ONCE) == -1 || !fired)
+		child_exit(18);
+	if (ioctl(sp[1], FIONREAD, &n) == -1)
+		child_exit(19);
+	c = 0;
+	msg.msg_controllen = sizeof(cmsgbuf.buf);
+	if (recvmsg(sp[1], &msg, MSG_CMSG_CLOEXEC) != 1 || c != 'x' ||
+	    (cmsg = CMSG_FIRSTHDR(&msg)) == NULL ||
+	    cmsg->cmsg_type != SCM_RIGHTS)
+		child_exit(20);
+	memcpy(&n, CMSG_DATA(cmsg), sizeof(int));
+	if (write(cfd, "ping", 4) != 4 || send(cfd, "!", 1, 0) != 1)
+		child_exit(21);
+	if (poll(&(struct pollfd){ n, POLLIN, 0 }, 1, 1000) != 1)
+		child_exit(22);
+	if (read(n, rnd, 5) < 1)
+		child_exit(23);
+	if (shutdown(cfd, SHUT_RDWR) == -1 || close(n) == -1 ||
+	    close(afd) == -1)
+		child_exit(24);
+	if (getpid() <= 0)
+		child_exit(25);
+	event_free(ev);
+	event_base_free(base);
+	child_exit(0);
+}
+
+static void
+test_child_runtime_allowed(void **state)
+{
+	enum herald_proc	 p;
+
+	p = PROC_NET;
+	assert_exit(run_child(child_runtime, &p), 0);
+	p = PROC_BROKER;
+	assert_exit(run_child(child_runtime, &p), 0);
+}
+
+/* Debug mode: the call fails with ENOSYS and the writer names it. */
+
+static char	 debug_msg[SANDBOX_MSG_MAX];
+
+static void
+debug_writer(const char *msg)
+{
+	strlcpy(debug_msg, msg, sizeof(debug_msg));
+}
+
+static void
+child_debug(void *arg)
+{
+	int	 fd;
+
+	sandbox_set_violation_writer(debug_writer);
+	sandbox_child(PROC_NET, 1);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd != -1 || errno != ENOSYS)
+		child_exit(1);
+	if (strstr(debug_msg, "socket") == NULL)
+		child_exit(2);
+	if (strstr(debug_msg, "net") == NULL)
+		child_exit(3);
+	/* ERRNO entries are unchanged in debug mode. */
+	if (open("/etc/passwd", O_RDONLY) != -1 || errno != EACCES)
+		child_exit(4);
+	child_exit(0);
+}
+
+static void
+test_child_debug_traps(void **state)
+{
+	assert_exit(run_child(child_debug, NULL), 0);
+}
+
+static void
+test_child_monitor_refused(void **state)
+{
+	enum herald_proc	 p = PROC_MONITOR;
+
+	/* sandbox_child() is for net and broker only: fatal, exit 1. */
+	assert_exit(run_child(child_socket, &p), 1);
+}
+
+/* The monitor's filter. */
+
+static void
+child_monitor(void *arg)
+{
+	const char	*what = arg;
+	char		*argv[] = { "true", NULL }, *envp[] = { NULL };
+	pid_t		 pid;
+	int		 fd, sp[2], status;
+
+	sandbox_monitor(0);
+	if (strcmp(what, "unix") == 0) {
+		/* What the monitor keeps: AF_UNIX, socketpair, fork, wait. */
+		if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
+			child_exit(1);
+		close(fd);
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp) == -1)
+			child_exit(2);
+		if ((pid = fork()) == -1)
+			child_exit(3);
+		if (pid == 0)
+			child_exit(7);
+		if (waitpid(pid, &status, 0) != pid ||
+		    !WIFEXITED(status) || WEXITSTATUS(status) != 7)
+			child_exit(4);
+		if ((fd = open("/dev/null", O_RDONLY)) == -1)
+			child_exit(5);
+		child_exit(0);
+	}
+	if (strcmp(what, "execve") == 0)
+		execve("/bin/true", argv, envp);
+	else if (strcmp(what, "inet") == 0)
+		(void)socket(AF_INET, SOCK_STREAM, 0);
+	else if (strcmp(what, "inet6") == 0)
+		(void)socket(AF_INET6, SOCK_DGRAM, 0);
+	else if (strcmp(what, "netlink") == 0)
+		(void)socket(AF_NETLINK, SOCK_RAW, 0);
+	else if (strcmp(what, "ptrace") == 0)
+		(void)ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+	else if (strcmp(what, "mount") == 0)
+		(void)mount("none", "/mnt", "tmpfs", 0, NULL);
+#if defined(__x86_64__)
+	else if (strcmp(what, "x32") == 0)
+		/* The x32 ABI's socket(): another ABI, not a way around. */
+		(void)syscall(0x40000000 | SYS_socket, AF_INET,
+		    SOCK_STREAM, 0);
+#endif
+	child_exit(0);
+}
+
+static void
+test_monitor_filter(void **state)
+{
+	const char	*denied[] = { "execve", "inet", "inet6", "netlink",
+	    "ptrace", "mount",
+#if defined(__x86_64__)
+	    "x32",
+#endif
+	};
+	size_t		 i;
+
+	assert_exit(run_child(child_monitor, "unix"), 0);
+	for (i = 0; i < sizeof(denied) / sizeof(denied[0]); i++) {
+		print_message("forbidden in monitor: %s\n", denied[i]);
+		assert_sigsys(run_child(child_monitor, (void *)denied[i]));
+	}
+}
+
+static void
+child_monitor_debug(void *arg)
+{
+	sandbox_set_violation_writer(debug_writer);
+	sandbox_monitor(1);
+	if (socket(AF_INET, SOCK_STREAM, 0) != -1 || errno != ENOSYS)
+		child_exit(1);
+	if (strstr(debug_msg, "socket") == NULL ||
+	    strstr(debug_msg, "monitor") == NULL)
+		child_exit(2);
+	child_exit(0);
+}
+
+static void
+test_monitor_debug(void **state)
+{
+	assert_exit(run_child(child_monitor_debug, NULL), 0);
+}
+
+/* The privilege drop: root only. */
+
+struct pd_case {
+	char		 dir[64];
+	struct privdrop	 pd;
+	rlim_t		 hard;		/* RLIMIT_NOFILE hard limit first */
+	rlim_t		 want_nofile;
+};
+
+static void
+pd_setup(struct pd_case *c, mode_t mode, uid_t owner)
+{
+	memset(c, 0, sizeof(*c));
+	strlcpy(c->dir, "/tmp/herald-chroot.XXXXXX", sizeof(c->dir));
+	assert_non_null(mkdtemp(c->dir));
+	assert_int_equal(chmod(c->dir, mode), 0);
+	assert_int_equal(chown(c->dir, owner, 0), 0);
+	c->pd.uid = NOBODY;
+	c->pd.gid = NOBODY;
+	c->pd.chroot = c->dir;
+	c->pd.nofile = 64;
+	c->want_nofile = 64;
+}
+
+static void
+pd_teardown(struct pd_case *c)
+{
+	assert_int_equal(rmdir(c->dir), 0);
+}
+
+static int
+check_limit(int res, rlim_t want)
+{
+	struct rlimit	 rl;
+
+	return getrlimit(res, &rl) == 0 && rl.rlim_cur == want &&
+	    rl.rlim_max == want;
+}
+
+static void
+child_privdrop(void *arg)
+{
+	struct pd_case	*c = arg;
+	struct rlimit	 rl;
+	char		 cwd[64];
+	gid_t		 groups[4];
+	uid_t		 r, e, s;
+
+	if (c->hard != 0) {
+		rl.rlim_cur = rl.rlim_max = c->hard;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			child_exit(50);
+	}
+	privdrop_child(&c->pd);
+	if (getuid() != NOBODY || geteuid() != NOBODY || getgid() != NOBODY ||
+	    getegid() != NOBODY)
+		child_exit(10);
+	if (getresuid(&r, &e, &s) == -1 || s != NOBODY)
+		child_exit(11);
+	if (getgroups(4, groups) != 1 || groups[0] != NOBODY)
+		child_exit(12);
+	if (access("/etc/passwd", F_OK) != -1)
+		child_exit(13);		/* not chrooted */
+	if (getcwd(cwd, sizeof(cwd)) == NULL || strcmp(cwd, "/") != 0)
+		child_exit(14);
+	if (setuid(0) != -1 || seteuid(0) != -1 || setgid(0) != -1)
+		child_exit(15);
+	if (!check_limit(RLIMIT_NPROC, 0) || !check_limit(RLIMIT_FSIZE, 0) ||
+	    !check_limit(RLIMIT_CORE, 0))
+		child_exit(16);
+	if (!check_limit(RLIMIT_NOFILE, c->want_nofile))
+		child_exit(17);
+	if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0)
+		child_exit(18);
+	if (prctl(PR_CAPBSET_READ, 21 /* CAP_SYS_ADMIN */, 0, 0, 0) != 0)
+		child_exit(19);
+	if (fork() != -1)
+		child_exit(20);		/* RLIMIT_NPROC */
+	child_exit(0);
+}
+
+static void
+test_privdrop(void **state)
+{
+	struct pd_case	 c;
+
+	if (geteuid() != 0)
+		skip();
+	pd_setup(&c, 0755, 0);
+	assert_exit(run_child(child_privdrop, &c), 0);
+
+	/* Never more descriptors than the hard limit allows. */
+	c.hard = 32;
+	c.pd.nofile = 1024;
+	c.want_nofile = 32;
+	assert_exit(run_child(child_privdrop, &c), 0);
+	pd_teardown(&c);
+}
+
+static void
+test_privdrop_bad_chroot(void **state)
+{
+	struct pd_case	 c;
+
+	if (geteuid() != 0)
+		skip();
+	/* Writable by others: fatal, naming the path and mode. */
+	pd_setup(&c, 0777, 0);
+	assert_exit(run_child(child_privdrop, &c), 1);
+	pd_teardown(&c);
+
+	pd_setup(&c, 0775, 0);
+	assert_exit(run_child(child_privdrop, &c), 1);
+	pd_teardown(&c);
+
+	/* Not owned by root. */
+	pd_setup(&c, 0755, NOBODY);
+	assert_exit(run_child(child_privdrop, &c), 1);
+	pd_teardown(&c);
+
+	/* A directory above it that someone else could rename things in. */
+	pd_setup(&c, 0755, NOBODY);
+	{
+		char	 inner[96];
+
+		snprintf(inner, sizeof(inner), "%s/empty", c.dir);
+		assert_int_equal(mkdir(inner, 0755), 0);
+		c.pd.chroot = inner;
+		assert_exit(run_child(child_privdrop, &c), 1);
+		assert_int_equal(rmdir(inner), 0);
+	}
+	pd_teardown(&c);
+
+	/* Missing, relative, and a "drop" to root. */
+	pd_setup(&c, 0755, 0);
+	c.pd.chroot = "/nonexistent/herald";
+	assert_exit(run_child(child_privdrop, &c), 1);
+	c.pd.chroot = "tmp";
+	assert_exit(run_child(child_privdrop, &c), 1);
+	c.pd.chroot = c.dir;
+	c.pd.uid = 0;
+	assert_exit(run_child(child_privdrop, &c), 1);
+	pd_teardown(&c);
+}
+
+/* The whole lock-down as a child does it, seen from outside. */
+
+static int
+status_field(pid_t pid, const char *field, char *val, size_t valsz)
+{
+	char	 path[64], line[256];
+	FILE	*f;
+	size_t	 n = strlen(field);
+	int	 found = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, field, n) == 0 && line[n] == ':') {
+			strlcpy(val, line + n + 1 + strspn(line + n + 1,
+			    " \t"), valsz);
+			val[strcspn(val, "\n")] = '\0';
+			found = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static void
+test_lockdown_seen_from_proc(void **state)
+{
+	struct pd_case	 c;
+	char		 val[128], root[256], link[64];
+	pid_t		 pid;
+	int		 p[2], status;
+	ssize_t		 n;
+
+	if (geteuid() != 0)
+		skip();
+	pd_setup(&c, 0755, 0);
+	assert_int_equal(pipe(p), 0);
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		close(p[1]);
+		privdrop_child(&c.pd);
+		sandbox_child(PROC_NET, 0);
+		/* Wait for the parent to look. */
+		child_exit(read(p[0], &status, 1) == 0 ? 0 : 1);
+	}
+	assert_true(pid > 0);
+	close(p[0]);
+	/* NoNewPrivs is set last but one: wait until Seccomp shows. */
+	for (n = 0; n < 500; n++) {
+		if (status_field(pid, "Seccomp", val, sizeof(val)) == 0 &&
+		    strcmp(val, "2") == 0)
+			break;
+		usleep(10000);
+	}
+	assert_int_equal(status_field(pid, "Seccomp", val, sizeof(val)), 0);
+	assert_string_equal(val, "2");
+	assert_int_equal(status_field(pid, "NoNewPrivs", val, sizeof(val)),
+	    0);
+	assert_string_equal(val, "1");
+	assert_int_equal(status_field(pid, "Uid", val, sizeof(val)), 0);
+	assert_string_equal(val, "65534\t65534\t65534\t65534");
+	assert_int_equal(status_field(pid, "Gid", val, sizeof(val)), 0);
+	assert_string_equal(val, "65534\t65534\t65534\t65534");
+	assert_int_equal(status_field(pid, "CapEff", val, sizeof(val)), 0);
+	assert_string_equal(val, "0000000000000000");
+	assert_int_equal(status_field(pid, "CapPrm", val, sizeof(val)), 0);
+	assert_string_equal(val, "0000000000000000");
+	assert_int_equal(status_field(pid, "CapBnd", val, sizeof(val)), 0);
+	assert_string_equal(val, "0000000000000000");
+	snprintf(link, sizeof(link), "/proc/%d/root", (int)pid);
+	n = readlink(link, root, sizeof(root) - 1);
+	assert_true(n > 0);
+	root[n] = '\0';
+	assert_string_equal(root, c.dir);
+
+	close(p[1]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_exit(status, 0);
+	pd_teardown(&c);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_proc_names),
+		cmocka_unit_test(test_child_socket_kills),
+		cmocka_unit_test(test_child_forbidden_kills),
+		cmocka_unit_test(test_child_abort_is_sigabrt),
+		cmocka_unit_test(test_child_open_eacces),
+		cmocka_unit_test(test_child_runtime_allowed),
+		cmocka_unit_test(test_child_debug_traps),
+		cmocka_unit_test(test_child_monitor_refused),
+		cmocka_unit_test(test_monitor_filter),
+		cmocka_unit_test(test_monitor_debug),
+		cmocka_unit_test(test_privdrop),
+		cmocka_unit_test(test_privdrop_bad_chroot),
+		cmocka_unit_test(test_lockdown_seen_from_proc),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
