@@ -6,6 +6,7 @@
 #                  fuzzers on their corpora, man page lint, integration tests
 #   make fuzz      build the libFuzzer harnesses
 #   make demo      run heraldd in the foreground on its embedded default
+#   make bench     heraldd against nginx over TLS, printing the ratios
 #   make install   PREFIX=/usr/local DESTDIR=
 
 VERSION	= 0.1.0
@@ -65,7 +66,7 @@ FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
 	  -fno-sanitize-recover=all -DFUZZING
 
 .PHONY: all check unit unit-asan fuzz fuzz-run integration manlint deps \
-	demo install clean
+	demo bench install clean
 
 all: $(BUILD)/heraldd $(BUILD)/heraldctl
 
@@ -158,6 +159,11 @@ deps:
 
 demo: all
 	sh etc/demo.sh $(BUILD)
+
+# heraldd against nginx over TLS (needs nginx-light and wrk); not in check.
+bench: all
+	HERALDD=$(abspath $(BUILD)/heraldd) HERALDCTL=$(abspath $(BUILD)/heraldctl) \
+	    bash bench/tls_vs_nginx.sh
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \

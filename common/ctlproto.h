@@ -25,10 +25,19 @@ enum ctl_type {
 	/* heraldctl -> monitor */
 	CTL_REQ_STATUS = 1,		/* empty payload */
 	CTL_REQ_RELOAD = 2,		/* empty payload */
+	CTL_REQ_KEY_CREATE = 3,		/* struct ctl_key_create */
+	CTL_REQ_KEY_LIST = 4,		/* empty payload */
+	CTL_REQ_KEY_REVOKE = 5,		/* struct ctl_key_target */
+	CTL_REQ_KEY_ROTATE = 6,		/* struct ctl_key_rotate */
+	CTL_REQ_BAN_LIST = 7,		/* empty payload */
+	CTL_REQ_BAN_DEL = 8,		/* struct ctl_address */
 	/* monitor -> heraldctl */
 	CTL_REP_OK = 64,		/* str message (may be empty) */
 	CTL_REP_ERROR = 65,		/* str message */
-	CTL_REP_STATUS = 66		/* struct ctl_status */
+	CTL_REP_STATUS = 66,		/* struct ctl_status */
+	CTL_REP_KEY = 67,		/* struct ctl_key_created */
+	CTL_REP_KEYS = 68,		/* struct ctl_keys */
+	CTL_REP_BANS = 69		/* struct ctl_bans */
 };
 
 struct ctl_hdr {
@@ -51,6 +60,93 @@ struct ctl_status {
 	char		config[PATH_MAX];
 	uint32_t	nprocs;
 	struct ctl_proc	procs[CTL_MAX_PROCS];
+};
+
+/* API keys and bans. */
+#define CTL_KEY_NAME_MAX	63	/* [A-Za-z0-9_.-], not digits only */
+#define CTL_ROLE_MAX		15	/* admin, trader, viewer */
+#define CTL_KEY_MAX		63	/* the key itself ("hk_" + 43) */
+#define CTL_ADDR_MAX		63	/* numeric IPv4 or IPv6 */
+#define CTL_FP_LEN		32	/* SHA-256 of a certificate */
+#define CTL_KEYS_MAX		512	/* rows in one key list */
+#define CTL_BANS_MAX		512	/* rows in one ban list */
+#define CTL_EXPIRES_MAX		3650	/* days; 0 asks for the default */
+#define CTL_GRACE_MAX		720	/* hours */
+#define CTL_GRACE_DEFAULT	24	/* hours */
+
+/* key create NAME --role ROLE [--expires DAYS] [--fingerprint HEX] */
+struct ctl_key_create {
+	char		name[CTL_KEY_NAME_MAX + 1];
+	char		role[CTL_ROLE_MAX + 1];
+	uint32_t	expires_days;	/* 0: control.key_expiry_days */
+	uint8_t		fp_present;	/* 0 or 1; fp on the wire only if 1 */
+	uint8_t		fp[CTL_FP_LEN];
+};
+
+/* key revoke NAME|ID: a name, or an id in decimal. */
+struct ctl_key_target {
+	char		target[CTL_KEY_NAME_MAX + 1];
+};
+
+/* key rotate NAME [--grace HOURS] */
+struct ctl_key_rotate {
+	char		name[CTL_KEY_NAME_MAX + 1];
+	uint32_t	grace_hours;	/* 0..CTL_GRACE_MAX */
+};
+
+/* ban del ADDRESS */
+struct ctl_address {
+	char		address[CTL_ADDR_MAX + 1];
+};
+
+/* A new key (create or rotate): the only time the key itself is sent. */
+struct ctl_key_created {
+	uint64_t	id;
+	char		name[CTL_KEY_NAME_MAX + 1];
+	char		role[CTL_ROLE_MAX + 1];
+	uint64_t	created;	/* unix time */
+	uint64_t	expires;
+	char		key[CTL_KEY_MAX + 1];
+	uint64_t	old_id;		/* rotate: the key replaced, else 0 */
+	uint64_t	old_expires;	/* when the replaced key stops */
+};
+
+enum ctl_key_state {
+	CTL_KEY_ACTIVE = 0,
+	CTL_KEY_EXPIRED = 1,
+	CTL_KEY_REVOKED = 2,
+	CTL_KEY_ROTATING = 3,		/* replaced, valid until it expires */
+	CTL_KEY_STATE_MAX = 3
+};
+
+/* One row of key list: no key, no hash. */
+struct ctl_key_row {
+	uint64_t	id;
+	char		name[CTL_KEY_NAME_MAX + 1];
+	char		role[CTL_ROLE_MAX + 1];
+	uint64_t	created;
+	uint64_t	last_used;	/* 0: never */
+	uint64_t	expires;
+	uint8_t		state;		/* enum ctl_key_state */
+	uint8_t		bound;		/* bound to a client certificate */
+};
+
+struct ctl_keys {
+	uint32_t		total;	/* keys in the database */
+	uint32_t		n;	/* the newest n of them, oldest first */
+	struct ctl_key_row	keys[CTL_KEYS_MAX];
+};
+
+struct ctl_ban_row {
+	char		address[CTL_ADDR_MAX + 1];
+	uint64_t	until;		/* unix time */
+	uint32_t	strikes;
+};
+
+struct ctl_bans {
+	uint32_t		total;	/* bans in force */
+	uint32_t		n;
+	struct ctl_ban_row	bans[CTL_BANS_MAX];
 };
 
 /* Longest OK/ERROR message, bytes on the wire (no NUL). */
@@ -78,6 +174,13 @@ struct ctl_msg {
 union ctl_payload {
 	struct ctl_msg		msg;
 	struct ctl_status	status;
+	struct ctl_key_create	key_create;
+	struct ctl_key_target	key_target;
+	struct ctl_key_rotate	key_rotate;
+	struct ctl_address	address;
+	struct ctl_key_created	key_created;
+	struct ctl_keys		keys;
+	struct ctl_bans		bans;
 };
 
 /* The message catalogue: see the table in common/ctlproto.c. */
@@ -88,6 +191,9 @@ struct ctl_msgdef {
 	uint32_t	 maxlen;	/* largest payload accepted */
 	int		(*decode)(const void *, size_t, union ctl_payload *,
 			    char *why, size_t whylen);
+	/* The payload from the union member decode fills; NULL: empty. */
+	void		(*encode)(struct wire_builder *,
+			    const union ctl_payload *);
 };
 
 /* The row for type, NULL if unknown. */
@@ -119,6 +225,12 @@ int	ctl_frame_empty(void *buf, size_t cap, uint16_t type);
 int	ctl_frame_msg(void *buf, size_t cap, uint16_t type, const char *);
 /* A whole STATUS frame. */
 int	ctl_frame_status(void *buf, size_t cap, const struct ctl_status *);
+/*
+ * A whole frame of any type, its payload encoded from the union member
+ * the type's decoder fills (an empty payload for types without one).
+ */
+int	ctl_frame_payload(void *buf, size_t cap, uint16_t type,
+	    const union ctl_payload *);
 
 /*
  * Decode the payload of a frame whose header passed ctl_hdr_decode:
@@ -142,5 +254,43 @@ int	ctl_msg_decode(const void *, size_t, union ctl_payload *,
 /* For requests that carry nothing. */
 int	ctl_empty_decode(const void *, size_t, union ctl_payload *,
 	    char *why, size_t whylen);
+
+void	ctl_key_create_encode(struct wire_builder *,
+	    const struct ctl_key_create *);
+int	ctl_key_create_decode(const void *, size_t, union ctl_payload *,
+	    char *why, size_t whylen);
+void	ctl_key_target_encode(struct wire_builder *,
+	    const struct ctl_key_target *);
+int	ctl_key_target_decode(const void *, size_t, union ctl_payload *,
+	    char *why, size_t whylen);
+void	ctl_key_rotate_encode(struct wire_builder *,
+	    const struct ctl_key_rotate *);
+int	ctl_key_rotate_decode(const void *, size_t, union ctl_payload *,
+	    char *why, size_t whylen);
+void	ctl_address_encode(struct wire_builder *, const struct ctl_address *);
+int	ctl_address_decode(const void *, size_t, union ctl_payload *,
+	    char *why, size_t whylen);
+void	ctl_key_created_encode(struct wire_builder *,
+	    const struct ctl_key_created *);
+int	ctl_key_created_decode(const void *, size_t, union ctl_payload *,
+	    char *why, size_t whylen);
+/* More than CTL_KEYS_MAX rows, or n > total: the builder's err is set. */
+void	ctl_keys_encode(struct wire_builder *, const struct ctl_keys *);
+int	ctl_keys_decode(const void *, size_t, union ctl_payload *,
+	    char *why, size_t whylen);
+void	ctl_bans_encode(struct wire_builder *, const struct ctl_bans *);
+int	ctl_bans_decode(const void *, size_t, union ctl_payload *,
+	    char *why, size_t whylen);
+
+/*
+ * The rules both ends apply before a name or role is used: 0, or -1 with
+ * why (which does not repeat the value).  A key name is 1..63 of
+ * [A-Za-z0-9_.-] and not digits only (that would read as an id); a role
+ * is admin, trader or viewer.
+ */
+int	ctl_key_name_check(const char *name, char *why, size_t whylen);
+int	ctl_role_check(const char *role, char *why, size_t whylen);
+/* "active", "expired", "revoked", "rotating"; "?" otherwise. */
+const char	*ctl_key_state_name(uint8_t state);
 
 #endif

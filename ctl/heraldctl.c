@@ -10,6 +10,9 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
 #include <err.h>
 #include <errno.h>
 #include <poll.h>
@@ -34,6 +37,12 @@ struct ctx {
 
 static int	cmd_status(struct ctx *, int, char **);
 static int	cmd_reload(struct ctx *, int, char **);
+static int	cmd_key_create(struct ctx *, int, char **);
+static int	cmd_key_list(struct ctx *, int, char **);
+static int	cmd_key_revoke(struct ctx *, int, char **);
+static int	cmd_key_rotate(struct ctx *, int, char **);
+static int	cmd_ban_list(struct ctx *, int, char **);
+static int	cmd_ban_del(struct ctx *, int, char **);
 
 /*
  * Every command.  words may be several ("key create"); args is what the
@@ -46,6 +55,13 @@ static const struct cmd {
 } cmds[] = {
 	{ "status",	"",	cmd_status },
 	{ "reload",	"",	cmd_reload },
+	{ "key create",	"NAME --role ROLE [--expires DAYS] [--fingerprint HEX]",
+	    cmd_key_create },
+	{ "key list",	"",	cmd_key_list },
+	{ "key revoke",	"NAME|ID", cmd_key_revoke },
+	{ "key rotate",	"NAME [--grace HOURS]", cmd_key_rotate },
+	{ "ban list",	"",	cmd_ban_list },
+	{ "ban del",	"ADDRESS", cmd_ban_del },
 };
 
 static void __attribute__((noreturn))
@@ -199,6 +215,8 @@ ctl_request(struct ctx *cx, const uint8_t *req, int reqlen, uint16_t want,
 	if (ctl_payload_decode(h.type, buf, h.len, rep, why,
 	    sizeof(why)) == -1)
 		errx(1, "bad reply from heraldd: %s", why);
+	/* A new key is in rep now; no second copy lingers. */
+	explicit_bzero(buf, h.len);
 	if (h.type == CTL_REP_ERROR)
 		errx(1, "%s", rep->msg.text);
 	if (h.type != want)
@@ -345,6 +363,404 @@ cmd_reload(struct ctx *cx, int argc, char **argv)
 
 	no_args("reload", argc, argv);
 	ctl_simple(cx, CTL_REQ_RELOAD, CTL_REP_OK, &rep);
+	print_ok(cx, &rep.msg);
+	return 0;
+}
+
+/* A request with a payload, from the union member its type encodes. */
+static void
+ctl_send_payload(struct ctx *cx, uint16_t type, const union ctl_payload *req,
+    uint16_t want, union ctl_payload *rep)
+{
+	static uint8_t	 buf[CTL_FRAME_MAX];
+
+	ctl_request(cx, buf, ctl_frame_payload(buf, sizeof(buf), type, req),
+	    want, rep);
+}
+
+/*
+ * Option `name' at argv[*i], as "--name VALUE" or "--name=VALUE": its
+ * value (and *i moved past it), or NULL if argv[*i] is another word.
+ */
+static const char *
+opt_value(const char *cmd, const char *name, int argc, char **argv, int *i)
+{
+	size_t	 n = strlen(name);
+
+	if (strncmp(argv[*i], name, n) != 0)
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n] != '\0')
+		return NULL;
+	if (*i + 1 >= argc)
+		errx(1, "%s: %s needs a value", cmd, name);
+	return argv[++*i];
+}
+
+static uint32_t
+opt_number(const char *cmd, const char *name, const char *v, long long min,
+    long long max, const char *unit)
+{
+	const char	*errstr;
+	long long	 n;
+
+	n = strtonum(v, min, max, &errstr);
+	if (errstr != NULL)
+		errx(1, "%s: %s %s: %s (%lld to %lld %s)", cmd, name, v, errstr,
+		    min, max, unit);
+	return (uint32_t)n;
+}
+
+static void
+check_name(const char *cmd, const char *name)
+{
+	char	 why[CTL_WHY_MAX];
+
+	if (ctl_key_name_check(name, why, sizeof(why)) == -1)
+		errx(1, "%s: key name '%s': %s", cmd, name, why);
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * 64 hex digits, with or without colons between the bytes (as
+ * "openssl x509 -noout -fingerprint -sha256" prints them).
+ */
+static void
+parse_fingerprint(const char *cmd, const char *s, uint8_t out[CTL_FP_LEN])
+{
+	const char	*p = s;
+	size_t		 i;
+	int		 hi, lo;
+
+	for (i = 0; i < CTL_FP_LEN; i++) {
+		if (i > 0 && *p == ':')
+			p++;
+		if ((hi = hexval((unsigned char)p[0])) == -1 ||
+		    (lo = hexval((unsigned char)p[1])) == -1)
+			goto bad;
+		out[i] = (uint8_t)(hi << 4 | lo);
+		p += 2;
+	}
+	if (*p == '\0')
+		return;
+bad:
+	errx(1, "%s: --fingerprint: expected the SHA-256 of the client "
+	    "certificate, 64 hex digits (colons allowed)", cmd);
+}
+
+enum when_style {
+	W_DATE,			/* 2026-11-27 */
+	W_MINUTE,		/* 2026-11-27 21:03 */
+	W_SECOND		/* 2026-11-27 21:03:00 */
+};
+
+/* A unix time in local time, to the day, minute or second. */
+static void
+fmt_when(char *buf, size_t sz, uint64_t when, enum when_style style)
+{
+	time_t		 t = (time_t)when;
+	struct tm	 tm;
+	size_t		 n;
+
+	if (when > (uint64_t)INT64_MAX || localtime_r(&t, &tm) == NULL) {
+		strlcpy(buf, "?", sz);
+		return;
+	}
+	switch (style) {
+	case W_DATE:
+		n = strftime(buf, sz, "%Y-%m-%d", &tm);
+		break;
+	case W_MINUTE:
+		n = strftime(buf, sz, "%Y-%m-%d %H:%M", &tm);
+		break;
+	default:
+		n = strftime(buf, sz, "%Y-%m-%d %H:%M:%S", &tm);
+		break;
+	}
+	if (n == 0)
+		strlcpy(buf, "?", sz);
+}
+
+/* The key on stdout, alone on its line; what it is on stderr. */
+static void
+print_key(struct ctx *cx, struct ctl_key_created *k)
+{
+	char	 date[32], when[64];
+	json_t	*obj;
+
+	if (cx->json) {
+		obj = json_pack("{s:I, s:o, s:o, s:I, s:o}",
+		    "id", (json_int_t)k->id, "name", jstr(k->name),
+		    "role", jstr(k->role), "expires", (json_int_t)k->expires,
+		    "key", jstr(k->key));
+		if (obj != NULL && k->old_id != 0) {
+			json_object_set_new(obj, "replaces",
+			    json_integer((json_int_t)k->old_id));
+			json_object_set_new(obj, "replaced_expires",
+			    json_integer((json_int_t)k->old_expires));
+		}
+		json_print(obj);
+	} else {
+		printf("%s\n", k->key);
+		if (fflush(stdout) == EOF)
+			err(1, "stdout");
+		fmt_when(date, sizeof(date), k->expires, W_DATE);
+		fprintf(stderr, "key %s (id %llu, role %s) expires %s; it will "
+		    "not be shown again\n", k->name, (unsigned long long)k->id,
+		    k->role, date);
+		if (k->old_id != 0) {
+			fmt_when(when, sizeof(when), k->old_expires,
+			    W_SECOND);
+			fprintf(stderr, "the key it replaces (id %llu) stops "
+			    "working at %s\n", (unsigned long long)k->old_id,
+			    when);
+		}
+	}
+	explicit_bzero(k->key, sizeof(k->key));
+}
+
+static int
+cmd_key_create(struct ctx *cx, int argc, char **argv)
+{
+	static const char	 cmd[] = "key create";
+	static union ctl_payload req, rep;
+	struct ctl_key_create	*r = &req.key_create;
+	const char		*name = NULL, *role = NULL, *v;
+	char			 why[CTL_WHY_MAX];
+	int			 i;
+
+	memset(r, 0, sizeof(*r));
+	for (i = 0; i < argc; i++) {
+		if ((v = opt_value(cmd, "--role", argc, argv, &i)) != NULL)
+			role = v;
+		else if ((v = opt_value(cmd, "--expires", argc, argv,
+		    &i)) != NULL)
+			r->expires_days = opt_number(cmd, "--expires", v, 1,
+			    CTL_EXPIRES_MAX, "days");
+		else if ((v = opt_value(cmd, "--fingerprint", argc, argv,
+		    &i)) != NULL) {
+			parse_fingerprint(cmd, v, r->fp);
+			r->fp_present = 1;
+		} else if (argv[i][0] == '-')
+			errx(1, "%s: unknown option %s", cmd, argv[i]);
+		else if (name != NULL)
+			errx(1, "%s: unexpected argument: %s", cmd, argv[i]);
+		else
+			name = argv[i];
+	}
+	if (name == NULL)
+		errx(1, "%s: a key NAME is required", cmd);
+	check_name(cmd, name);
+	if (role == NULL)
+		errx(1, "%s: --role is required (admin, trader or viewer)",
+		    cmd);
+	if (ctl_role_check(role, why, sizeof(why)) == -1)
+		errx(1, "%s: --role %s: %s", cmd, role, why);
+	strlcpy(r->name, name, sizeof(r->name));
+	strlcpy(r->role, role, sizeof(r->role));
+	ctl_send_payload(cx, CTL_REQ_KEY_CREATE, &req, CTL_REP_KEY, &rep);
+	print_key(cx, &rep.key_created);
+	return 0;
+}
+
+static int
+cmd_key_rotate(struct ctx *cx, int argc, char **argv)
+{
+	static const char	 cmd[] = "key rotate";
+	static union ctl_payload req, rep;
+	struct ctl_key_rotate	*r = &req.key_rotate;
+	const char		*name = NULL, *v;
+	int			 i;
+
+	memset(r, 0, sizeof(*r));
+	r->grace_hours = CTL_GRACE_DEFAULT;
+	for (i = 0; i < argc; i++) {
+		if ((v = opt_value(cmd, "--grace", argc, argv, &i)) != NULL)
+			r->grace_hours = opt_number(cmd, "--grace", v, 0,
+			    CTL_GRACE_MAX, "hours");
+		else if (argv[i][0] == '-')
+			errx(1, "%s: unknown option %s", cmd, argv[i]);
+		else if (name != NULL)
+			errx(1, "%s: unexpected argument: %s", cmd, argv[i]);
+		else
+			name = argv[i];
+	}
+	if (name == NULL)
+		errx(1, "%s: a key NAME is required", cmd);
+	check_name(cmd, name);
+	strlcpy(r->name, name, sizeof(r->name));
+	ctl_send_payload(cx, CTL_REQ_KEY_ROTATE, &req, CTL_REP_KEY, &rep);
+	print_key(cx, &rep.key_created);
+	return 0;
+}
+
+static int
+cmd_key_revoke(struct ctx *cx, int argc, char **argv)
+{
+	static const char	 cmd[] = "key revoke";
+	static union ctl_payload req, rep;
+	const char		*t;
+
+	if (argc == 0)
+		errx(1, "%s: a key NAME or ID is required", cmd);
+	no_args(cmd, argc - 1, argv + 1);
+	t = argv[0];
+	/* Digits only: an id (names never are). */
+	if (t[0] == '\0' || strspn(t, "0123456789") != strlen(t))
+		check_name(cmd, t);
+	else if (strlen(t) > 19 || strtonum(t, 1, INT64_MAX, NULL) == 0)
+		errx(1, "%s: key id %s is out of range", cmd, t);
+	memset(&req.key_target, 0, sizeof(req.key_target));
+	strlcpy(req.key_target.target, t, sizeof(req.key_target.target));
+	ctl_send_payload(cx, CTL_REQ_KEY_REVOKE, &req, CTL_REP_OK, &rep);
+	print_ok(cx, &rep.msg);
+	return 0;
+}
+
+static const char *
+never_if_zero(uint64_t v, char *buf, size_t sz)
+{
+	if (v == 0)
+		return "never";
+	fmt_when(buf, sz, v, W_MINUTE);
+	return buf;
+}
+
+static void
+keys_table(const struct ctl_keys *ks)
+{
+	char		 created[32], used[32], expires[32];
+	int		 w = 4;
+	uint32_t	 i;
+
+	for (i = 0; i < ks->n; i++)
+		if ((int)strlen(ks->keys[i].name) > w)
+			w = (int)strlen(ks->keys[i].name);
+	printf("%-5s %-*s %-7s %-16s %-16s %-16s %s\n", "ID", w, "NAME",
+	    "ROLE", "CREATED", "LAST-USED", "EXPIRES", "STATE");
+	for (i = 0; i < ks->n; i++) {
+		const struct ctl_key_row *k = &ks->keys[i];
+
+		fmt_when(created, sizeof(created), k->created, W_MINUTE);
+		fmt_when(expires, sizeof(expires), k->expires, W_MINUTE);
+		printf("%-5llu %-*s %-7s %-16s %-16s %-16s %s\n",
+		    (unsigned long long)k->id, w, k->name, k->role, created,
+		    never_if_zero(k->last_used, used, sizeof(used)),
+		    expires, ctl_key_state_name(k->state));
+	}
+	if (ks->total > ks->n)
+		fprintf(stderr, "heraldctl: showing the newest %u of %u keys\n",
+		    ks->n, ks->total);
+}
+
+static void
+keys_json(const struct ctl_keys *ks)
+{
+	json_t		*arr;
+	uint32_t	 i;
+
+	if ((arr = json_array()) == NULL)
+		errx(1, "cannot format JSON");
+	for (i = 0; i < ks->n; i++) {
+		const struct ctl_key_row *k = &ks->keys[i];
+
+		json_array_append_new(arr, json_pack("{s:I, s:o, s:o, s:I, "
+		    "s:o, s:I, s:s, s:b}",
+		    "id", (json_int_t)k->id, "name", jstr(k->name),
+		    "role", jstr(k->role), "created", (json_int_t)k->created,
+		    "last_used", k->last_used != 0 ?
+		    json_integer((json_int_t)k->last_used) : json_null(),
+		    "expires", (json_int_t)k->expires,
+		    "state", ctl_key_state_name(k->state),
+		    "certificate_bound", (int)k->bound));
+	}
+	json_print(json_pack("{s:I, s:o}", "total", (json_int_t)ks->total,
+	    "keys", arr));
+}
+
+static int
+cmd_key_list(struct ctx *cx, int argc, char **argv)
+{
+	static union ctl_payload rep;
+
+	no_args("key list", argc, argv);
+	ctl_simple(cx, CTL_REQ_KEY_LIST, CTL_REP_KEYS, &rep);
+	if (cx->json)
+		keys_json(&rep.keys);
+	else
+		keys_table(&rep.keys);
+	return 0;
+}
+
+static int
+cmd_ban_list(struct ctx *cx, int argc, char **argv)
+{
+	static union ctl_payload rep;
+	const struct ctl_bans	*bs = &rep.bans;
+	char			 until[32];
+	json_t			*arr;
+	uint32_t		 i;
+	int			 w = 7;
+
+	no_args("ban list", argc, argv);
+	ctl_simple(cx, CTL_REQ_BAN_LIST, CTL_REP_BANS, &rep);
+	if (cx->json) {
+		if ((arr = json_array()) == NULL)
+			errx(1, "cannot format JSON");
+		for (i = 0; i < bs->n; i++)
+			json_array_append_new(arr, json_pack("{s:o, s:I, s:I}",
+			    "address", jstr(bs->bans[i].address),
+			    "until", (json_int_t)bs->bans[i].until,
+			    "strikes", (json_int_t)bs->bans[i].strikes));
+		json_print(json_pack("{s:I, s:o}", "total",
+		    (json_int_t)bs->total, "bans", arr));
+		return 0;
+	}
+	for (i = 0; i < bs->n; i++)
+		if ((int)strlen(bs->bans[i].address) > w)
+			w = (int)strlen(bs->bans[i].address);
+	printf("%-*s %-19s %s\n", w, "ADDRESS", "UNTIL", "STRIKES");
+	for (i = 0; i < bs->n; i++) {
+		fmt_when(until, sizeof(until), bs->bans[i].until, W_SECOND);
+		printf("%-*s %-19s %u\n", w, bs->bans[i].address, until,
+		    bs->bans[i].strikes);
+	}
+	if (bs->total > bs->n)
+		fprintf(stderr, "heraldctl: showing %u of %u bans\n", bs->n,
+		    bs->total);
+	return 0;
+}
+
+static int
+cmd_ban_del(struct ctx *cx, int argc, char **argv)
+{
+	static const char	 cmd[] = "ban del";
+	static union ctl_payload req, rep;
+	struct in6_addr		 a6;
+	struct in_addr		 a4;
+
+	if (argc == 0)
+		errx(1, "%s: an ADDRESS is required", cmd);
+	no_args(cmd, argc - 1, argv + 1);
+	if (inet_pton(AF_INET, argv[0], &a4) != 1 &&
+	    inet_pton(AF_INET6, argv[0], &a6) != 1)
+		errx(1, "%s: %s is not a numeric IPv4 or IPv6 address", cmd,
+		    argv[0]);
+	memset(&req.address, 0, sizeof(req.address));
+	strlcpy(req.address.address, argv[0], sizeof(req.address.address));
+	ctl_send_payload(cx, CTL_REQ_BAN_DEL, &req, CTL_REP_OK, &rep);
 	print_ok(cx, &rep.msg);
 	return 0;
 }

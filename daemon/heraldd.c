@@ -58,6 +58,21 @@ load_config(struct herald_conf *conf, const char *path,
 	return errs.n == 0 ? 0 : -1;
 }
 
+/* heraldd -n also checks the TLS key: its modes and its certificate. */
+static int
+check_tls(const struct herald_conf *conf)
+{
+	EVP_PKEY	*key;
+	char		 err[1024];
+
+	if ((key = monitor_load_tls_key(conf, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "%s: %s\n", conf->path, err);
+		return 1;
+	}
+	EVP_PKEY_free(key);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -97,7 +112,7 @@ main(int argc, char *argv[])
 	if (load_config(&conf, path, &env) == -1)
 		exit(1);
 	if (noaction)
-		exit(0);
+		exit(check_tls(&conf));
 	if (geteuid() != 0)
 		errx(1, "must be started as root");
 	monitor_main(&conf, &env, debug, verbose);

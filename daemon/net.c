@@ -1,19 +1,26 @@
 /*
  * The net process: unprivileged, chrooted, sandboxed.  It is the only
- * process that will parse bytes from clients (TLS, HTTP/1.1, JSON).  At
- * this stage it receives its listening sockets from the monitor, locks
- * itself down and serves the monitor's channel.
+ * process that parses bytes from clients (TLS, HTTP/1.1, JSON).
+ *
+ * Start-up, in the order the monitor sends it: INIT, the key-operation
+ * channel, the certificate chain, the client CA, the limits, the
+ * listening sockets.  Then the TLS context and the HTTP server are built,
+ * the process locks itself down, and serves.  Requests that need a
+ * decision go to the monitor as API_REQ; its API_RES comes back here.
  */
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <event2/event.h>
 #include <openssl/ssl.h>
 
 #include "child.h"
+#include "http.h"
 #include "log.h"
 #include "msg.h"
 #include "net.h"
+#include "tls.h"
 
 #define NET_MAX_LISTENERS	16
 
@@ -24,12 +31,103 @@ struct net_listener {
 
 static struct net_listener	net_listeners[NET_MAX_LISTENERS];
 static size_t			net_nlisteners;
+static struct child		net_child;
+static struct ipc_chan		net_keyop;
+static struct http_server	*net_http;
+
+static void	net_handle_api_res(struct child *, struct ipc_msg *);
+static void	net_handle_ban(struct child *, struct ipc_msg *);
+static void	net_handle_config(struct child *, struct ipc_msg *);
 
 static const struct child_dispatch net_dispatch[] = {
 	{ MSG_LOG_LEVEL,	child_handle_log_level },
 	{ MSG_SHUTDOWN,		child_handle_shutdown },
+	{ MSG_API_RES,		net_handle_api_res },
+	{ MSG_BAN,		net_handle_ban },
+	{ MSG_NET_CONFIG,	net_handle_config },
 	{ MSG_NONE,		NULL }
 };
+
+static int
+net_send_api(uint32_t id, const struct msg_api_req *q)
+{
+	static uint8_t	 buf[MSG_MAX];
+	size_t		 n;
+
+	n = msg_api_req_encode(buf, sizeof(buf), q);
+	return ipc_send(&net_child.chan, MSG_API_REQ, id, -1, buf, n);
+}
+
+static void
+net_handle_api_res(struct child *c, struct ipc_msg *m)
+{
+	static struct msg_api_res	 res;
+	const char			*why;
+
+	if (msg_api_res_decode(m, &res, &why) == -1)
+		fatalx("monitor sent a bad API_RES: %s", why);
+	http_api_result(net_http, m->hdr.id, &res);
+}
+
+static void
+net_handle_ban(struct child *c, struct ipc_msg *m)
+{
+	struct msg_ban	 b;
+	const char	*why;
+
+	if (msg_ban_decode(m, &b, &why) == -1)
+		fatalx("monitor sent a bad BAN: %s", why);
+	http_ban(net_http, &b);
+}
+
+static void
+net_handle_config(struct child *c, struct ipc_msg *m)
+{
+	struct msg_net_config	 nc;
+	const char		*why;
+
+	if (msg_net_config_decode(m, &nc, &why) == -1)
+		fatalx("monitor sent a bad NET_CONFIG: %s", why);
+	http_set_config(net_http, &nc);
+}
+
+/* The certificate chain and CA bundle, copied out of the IPC buffer. */
+static uint8_t *
+net_receive_blob(struct child *c, uint32_t type, size_t *lenp)
+{
+	struct ipc_msg	 m;
+	const uint8_t	*p;
+	uint8_t		*copy;
+	const char	*why;
+
+	child_expect(c, type, &m);
+	if (msg_blob_decode(&m, &p, lenp, &why) == -1)
+		fatalx("monitor sent a bad %s: %s", msg_name(type), why);
+	if ((copy = malloc(*lenp + 1)) == NULL)
+		fatal("malloc");
+	memcpy(copy, p, *lenp);
+	return copy;
+}
+
+/* Everything TLS needs, built before the sandbox goes on. */
+static SSL_CTX *
+net_setup_tls(struct child *c)
+{
+	struct ipc_msg	 m;
+	SSL_CTX		*ctx;
+	uint8_t		*chain, *ca;
+	size_t		 chainlen, calen;
+
+	child_expect(c, MSG_KEYOP_CHANNEL, &m);
+	ipc_chan_init(&net_keyop, m.fd, MSG_MAX, "monitor keyop");
+	chain = net_receive_blob(c, MSG_TLS_CERT, &chainlen);
+	ca = net_receive_blob(c, MSG_TLS_CA, &calen);
+	ctx = tls_ctx_new(chain, chainlen, calen ? ca : NULL, calen,
+	    &net_keyop);
+	free(chain);
+	free(ca);
+	return ctx;
+}
 
 static void
 net_receive_listeners(struct child *c)
@@ -54,21 +152,35 @@ net_receive_listeners(struct child *c)
 void
 net_main(void)
 {
-	struct child	 c;
+	struct child		*c = &net_child;
+	struct msg_net_config	 nc;
+	struct ipc_msg		 m;
+	const char		*why;
+	SSL_CTX			*ctx;
+	int			 fds[NET_MAX_LISTENERS];
+	size_t			 i;
 
-	child_start(&c, PROC_NET);
-	net_receive_listeners(&c);
-
-	/* Library state that would need files or syscalls later. */
-	if ((c.base = event_base_new()) == NULL)
-		fatalx("event_base_new");
+	child_start(c, PROC_NET);
+	/* OpenSSL reads its configuration and error strings now or never. */
 	if (OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS |
 	    OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL) != 1)
 		fatalx("OPENSSL_init_ssl");
+	ctx = net_setup_tls(c);
+	child_expect(c, MSG_NET_CONFIG, &m);
+	if (msg_net_config_decode(&m, &nc, &why) == -1)
+		fatalx("monitor sent a bad NET_CONFIG: %s", why);
+	net_receive_listeners(c);
 
-	child_lockdown(&c);
-	c.dispatch = net_dispatch;
+	if ((c->base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	for (i = 0; i < net_nlisteners; i++)
+		fds[i] = net_listeners[i].fd;
+	net_http = http_start(c->base, fds, net_nlisteners, ctx, &nc,
+	    net_send_api);
+
+	child_lockdown(c);
+	c->dispatch = net_dispatch;
 	log_info("ready: %zu listener%s, sandboxed", net_nlisteners,
 	    net_nlisteners == 1 ? "" : "s");
-	child_loop(&c);
+	child_loop(c);
 }

@@ -58,11 +58,23 @@ chown root:root "$chroot"
 chmod 0755 "$chroot"
 
 umask 077
+# A self-signed certificate for 127.0.0.1, made once.
+if [ ! -f "$demo/server.key" ]; then
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$demo/server.key" -out "$demo/server.crt" -days 365 \
+	    -subj /CN=localhost \
+	    -addext subjectAltName=IP:127.0.0.1,DNS:localhost 2>/dev/null
+	chmod 0600 "$demo/server.key"
+	chmod 0644 "$demo/server.crt"
+fi
 cat >"$conf" <<EOF
 # Written by etc/demo.sh; see herald.yaml(5).
 listen:
   - address: 127.0.0.1
     port: 8181
+tls:
+  certificate: $demo/server.crt
+  key: $demo/server.key
 control:
   socket: $sock
   group: herald-admin
@@ -80,16 +92,39 @@ chmod 0600 "$conf"
 
 "$build/heraldd" -n -f "$conf"
 
+"$build/heraldd" -d -f "$conf" &
+pid=$!
+trap 'kill -TERM $pid 2>/dev/null' INT TERM
+tries=0
+until "$build/heraldctl" -s "$sock" status >/dev/null 2>&1; do
+	tries=$((tries + 1))
+	if [ $tries -gt 100 ] || ! kill -0 $pid 2>/dev/null; then
+		echo "demo: heraldd did not start" >&2
+		wait $pid
+		exit 1
+	fi
+	sleep 0.1
+done
+name=demo-$(date +%Y%m%d%H%M%S)
+key=$("$build/heraldctl" -s "$sock" key create "$name" --role trader \
+    2>/dev/null) || key=""
+
 cat <<EOF
-heraldd demo: paper backend, listening on 127.0.0.1:8181
+
+heraldd demo: paper backend, HTTPS on 127.0.0.1:8181
 configuration $conf
 
-From another terminal, as root or a member of herald-admin:
+A demo trader key (shown once): $key
+
+Try it:
+  curl --cacert $demo/server.crt -H 'Authorization: Bearer $key' \\
+      https://127.0.0.1:8181/v1/status
+
+As root or a member of herald-admin:
   $build/heraldctl -s $sock status
-  $build/heraldctl -s $sock -j status
+  $build/heraldctl -s $sock key list
   $build/heraldctl -s $sock reload
 
 Stop it with Ctrl-C.
 EOF
-
-exec "$build/heraldd" -d -f "$conf"
+wait $pid

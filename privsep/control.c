@@ -22,10 +22,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
 
+#include "auth.h"
 #include "control.h"
 #include "ctlproto.h"
 #include "log.h"
@@ -73,10 +75,18 @@ static struct {
 /* Each handler sends its reply; -1 when the connection must close. */
 static int	ctl_do_status(struct ctl_conn *, const union ctl_payload *);
 static int	ctl_do_reload(struct ctl_conn *, const union ctl_payload *);
+static int	ctl_do_key_create(struct ctl_conn *, const union ctl_payload *);
+static int	ctl_do_key_list(struct ctl_conn *, const union ctl_payload *);
+static int	ctl_do_key_revoke(struct ctl_conn *, const union ctl_payload *);
+static int	ctl_do_key_rotate(struct ctl_conn *, const union ctl_payload *);
+static int	ctl_do_ban_list(struct ctl_conn *, const union ctl_payload *);
+static int	ctl_do_ban_del(struct ctl_conn *, const union ctl_payload *);
 
 /*
  * What the monitor answers.  A request in the protocol's catalogue but
- * not here is refused as unsupported.
+ * not here is refused as unsupported.  Every peer that got this far is
+ * root or in control.group, the administrators: the key and ban
+ * requests need nothing more.
  */
 static const struct {
 	uint16_t	 type;
@@ -84,6 +94,12 @@ static const struct {
 } ctl_handlers[] = {
 	{ CTL_REQ_STATUS,	ctl_do_status },
 	{ CTL_REQ_RELOAD,	ctl_do_reload },
+	{ CTL_REQ_KEY_CREATE,	ctl_do_key_create },
+	{ CTL_REQ_KEY_LIST,	ctl_do_key_list },
+	{ CTL_REQ_KEY_REVOKE,	ctl_do_key_revoke },
+	{ CTL_REQ_KEY_ROTATE,	ctl_do_key_rotate },
+	{ CTL_REQ_BAN_LIST,	ctl_do_ban_list },
+	{ CTL_REQ_BAN_DEL,	ctl_do_ban_del },
 };
 
 static void
@@ -290,6 +306,240 @@ ctl_do_reload(struct ctl_conn *c, const union ctl_payload *pl)
 		    why[0] != '\0' ? why : "reload failed");
 	return ctl_send_msg(c->fd, c->pid, CTL_REP_OK,
 	    "configuration reloaded");
+}
+
+/*
+ * Any reply with a payload.  The frame buffer is wiped afterwards: it may
+ * have held a new key, which must exist nowhere once it is sent.
+ */
+static int
+ctl_reply(struct ctl_conn *c, uint16_t type, const union ctl_payload *pl)
+{
+	static uint8_t	 buf[CTL_FRAME_MAX];
+	int		 n, rv;
+
+	if ((n = ctl_frame_payload(buf, sizeof(buf), type, pl)) == -1) {
+		log_warnx("control: %s reply does not fit the protocol",
+		    ctl_type_name(type));
+		return ctl_send_msg(c->fd, c->pid, CTL_REP_ERROR,
+		    "internal error: reply does not fit the protocol");
+	}
+	rv = ctl_send_frame(c->fd, c->pid, buf, n);
+	explicit_bzero(buf, (size_t)n);
+	return rv;
+}
+
+static void
+ctl_utc(int64_t t, char *buf, size_t sz)
+{
+	time_t		 tt = (time_t)t;
+	struct tm	 tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, sz, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(buf, sz, "@%lld", (long long)t);
+}
+
+/* A new key for heraldctl: sent once, then wiped here. */
+static int
+ctl_send_key(struct ctl_conn *c, const struct auth_key_info *ki, char *key,
+    size_t keysz, const struct auth_key_info *old)
+{
+	static union ctl_payload	 rep;
+	struct ctl_key_created		*k = &rep.key_created;
+	int				 rv;
+
+	memset(k, 0, sizeof(*k));
+	k->id = (uint64_t)ki->id;
+	strlcpy(k->name, ki->name, sizeof(k->name));
+	strlcpy(k->role, ki->role, sizeof(k->role));
+	k->created = (uint64_t)ki->created;
+	k->expires = (uint64_t)ki->expires;
+	strlcpy(k->key, key, sizeof(k->key));
+	if (old != NULL) {
+		k->old_id = (uint64_t)old->id;
+		k->old_expires = (uint64_t)old->expires;
+	}
+	explicit_bzero(key, keysz);
+	rv = ctl_reply(c, CTL_REP_KEY, &rep);
+	explicit_bzero(k, sizeof(*k));
+	return rv;
+}
+
+static int
+ctl_do_key_create(struct ctl_conn *c, const union ctl_payload *pl)
+{
+	const struct ctl_key_create	*r = &pl->key_create;
+	struct auth_key_info		 ki;
+	char				 key[AUTH_KEY_LEN + 1];
+	char				 err[CTL_STR_MAX];
+
+	if (auth_key_create(r->name, r->role, r->expires_days,
+	    r->fp_present ? r->fp : NULL, &ki, key, sizeof(key), err,
+	    sizeof(err)) == -1) {
+		log_warnx("control: key create %s by uid %u refused: %s",
+		    r->name, (unsigned int)c->uid, err);
+		return ctl_send_msg(c->fd, c->pid, CTL_REP_ERROR, err);
+	}
+	log_info("control: key %s (id %lld, role %s) created by uid %u%s",
+	    ki.name, (long long)ki.id, ki.role, (unsigned int)c->uid,
+	    ki.bound ? ", bound to a client certificate" : "");
+	return ctl_send_key(c, &ki, key, sizeof(key), NULL);
+}
+
+static int
+ctl_do_key_rotate(struct ctl_conn *c, const union ctl_payload *pl)
+{
+	const struct ctl_key_rotate	*r = &pl->key_rotate;
+	struct auth_key_info		 ki, old;
+	char				 key[AUTH_KEY_LEN + 1];
+	char				 err[CTL_STR_MAX], when[40];
+
+	if (auth_key_rotate(r->name, r->grace_hours, &ki, &old, key,
+	    sizeof(key), err, sizeof(err)) == -1) {
+		log_warnx("control: key rotate %s by uid %u refused: %s",
+		    r->name, (unsigned int)c->uid, err);
+		return ctl_send_msg(c->fd, c->pid, CTL_REP_ERROR, err);
+	}
+	ctl_utc(old.expires, when, sizeof(when));
+	log_info("control: key %s (id %lld, role %s) created by uid %u, "
+	    "rotating id %lld, which expires at %s", ki.name,
+	    (long long)ki.id, ki.role, (unsigned int)c->uid,
+	    (long long)old.id, when);
+	return ctl_send_key(c, &ki, key, sizeof(key), &old);
+}
+
+struct ctl_revoked {
+	struct ctl_conn	*c;
+	char		 name[CTL_KEY_NAME_MAX + 1];
+	char		 ids[512];
+	int		 n;
+};
+
+static int
+ctl_revoked_cb(const struct auth_key_info *ki, void *arg)
+{
+	struct ctl_revoked	*rv = arg;
+	char			 id[32];
+
+	log_info("control: key %s (id %lld, role %s) revoked by uid %u",
+	    ki->name, (long long)ki->id, ki->role, (unsigned int)rv->c->uid);
+	strlcpy(rv->name, ki->name, sizeof(rv->name));
+	snprintf(id, sizeof(id), "%s%lld", rv->n == 0 ? "" : ", ",
+	    (long long)ki->id);
+	strlcat(rv->ids, id, sizeof(rv->ids));
+	rv->n++;
+	return 0;
+}
+
+static int
+ctl_do_key_revoke(struct ctl_conn *c, const union ctl_payload *pl)
+{
+	struct ctl_revoked	 rv;
+	char			 msg[CTL_STR_MAX];
+
+	memset(&rv, 0, sizeof(rv));
+	rv.c = c;
+	if (auth_key_revoke(pl->key_target.target, ctl_revoked_cb, &rv, msg,
+	    sizeof(msg)) == -1) {
+		log_warnx("control: key revoke %s by uid %u refused: %s",
+		    pl->key_target.target, (unsigned int)c->uid, msg);
+		return ctl_send_msg(c->fd, c->pid, CTL_REP_ERROR, msg);
+	}
+	snprintf(msg, sizeof(msg), "key %s revoked (id%s %s)", rv.name,
+	    rv.n > 1 ? "s" : "", rv.ids);
+	return ctl_send_msg(c->fd, c->pid, CTL_REP_OK, msg);
+}
+
+static int
+ctl_key_row_cb(const struct auth_key_info *ki, void *arg)
+{
+	struct ctl_keys		*ks = arg;
+	struct ctl_key_row	*k;
+
+	if (ks->n >= CTL_KEYS_MAX)
+		return 1;
+	k = &ks->keys[ks->n++];
+	memset(k, 0, sizeof(*k));
+	k->id = (uint64_t)ki->id;
+	strlcpy(k->name, ki->name, sizeof(k->name));
+	strlcpy(k->role, ki->role, sizeof(k->role));
+	k->created = (uint64_t)ki->created;
+	k->last_used = (uint64_t)ki->last_used;
+	k->expires = (uint64_t)ki->expires;
+	switch (ki->state) {
+	case AUTH_KEY_EXPIRED:
+		k->state = CTL_KEY_EXPIRED;
+		break;
+	case AUTH_KEY_REVOKED:
+		k->state = CTL_KEY_REVOKED;
+		break;
+	case AUTH_KEY_ROTATING:
+		k->state = CTL_KEY_ROTATING;
+		break;
+	default:
+		k->state = CTL_KEY_ACTIVE;
+		break;
+	}
+	k->bound = ki->bound ? 1 : 0;
+	return 0;
+}
+
+static int
+ctl_do_key_list(struct ctl_conn *c, const union ctl_payload *pl)
+{
+	static union ctl_payload rep;
+	char			 err[CTL_STR_MAX];
+
+	rep.keys.n = 0;
+	if (auth_key_list(CTL_KEYS_MAX, ctl_key_row_cb, &rep.keys,
+	    &rep.keys.total, err, sizeof(err)) == -1)
+		return ctl_send_msg(c->fd, c->pid, CTL_REP_ERROR, err);
+	if (rep.keys.total < rep.keys.n)
+		rep.keys.total = rep.keys.n;
+	return ctl_reply(c, CTL_REP_KEYS, &rep);
+}
+
+static int
+ctl_ban_row_cb(const struct auth_ban_info *b, void *arg)
+{
+	struct ctl_bans		*bs = arg;
+	struct ctl_ban_row	*r;
+
+	/* Go on counting past the list's end: total says how many. */
+	if (bs->n >= CTL_BANS_MAX)
+		return 0;
+	r = &bs->bans[bs->n++];
+	memset(r, 0, sizeof(*r));
+	strlcpy(r->address, b->address, sizeof(r->address));
+	r->until = (uint64_t)b->until;
+	r->strikes = b->strikes;
+	return 0;
+}
+
+static int
+ctl_do_ban_list(struct ctl_conn *c, const union ctl_payload *pl)
+{
+	static union ctl_payload rep;
+	int			 n;
+
+	rep.bans.n = 0;
+	n = auth_ban_list(ctl_ban_row_cb, &rep.bans);
+	rep.bans.total = n > 0 ? (uint32_t)n : 0;
+	if (rep.bans.total < rep.bans.n)
+		rep.bans.total = rep.bans.n;
+	return ctl_reply(c, CTL_REP_BANS, &rep);
+}
+
+static int
+ctl_do_ban_del(struct ctl_conn *c, const union ctl_payload *pl)
+{
+	char	 msg[CTL_STR_MAX];
+
+	if (auth_ban_del(pl->address.address, msg, sizeof(msg)) == -1)
+		return ctl_send_msg(c->fd, c->pid, CTL_REP_ERROR, msg);
+	log_info("control: ban del by uid %u: %s", (unsigned int)c->uid, msg);
+	return ctl_send_msg(c->fd, c->pid, CTL_REP_OK, msg);
 }
 
 /* A whole frame is in: decode exactly, run the handler, await the next. */

@@ -21,6 +21,7 @@
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
@@ -34,14 +35,18 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <openssl/evp.h>
 
+#include "auth.h"
 #include "config.h"
 #include "control.h"
+#include "keyop.h"
 #include "log.h"
 #include "monitor.h"
 #include "msg.h"
 #include "privsep.h"
 #include "sanitize.h"
+#include "wire.h"
 
 #define MON_CHILD_GRACE_MS	3000	/* SHUTDOWN, then SIGKILL */
 #define MON_LISTEN_BACKLOG	128
@@ -77,6 +82,8 @@ static struct {
 	struct env_overrides	*env;
 	struct event_base	*base;
 	struct peer		 peers[PROC_MAX];
+	struct peer		 keyop;		/* net's key-operation channel */
+	EVP_PKEY		*tls_key;
 	int			 listen_fd[CONF_MAX_LISTEN];
 	int			 ctl_fd;
 	uid_t			 uid;
@@ -94,6 +101,8 @@ static struct {
 
 static void	mon_handle_ready(struct peer *, struct ipc_msg *);
 static void	mon_handle_log(struct peer *, struct ipc_msg *);
+static void	mon_handle_api(struct peer *, struct ipc_msg *);
+static void	mon_handle_sign(struct peer *, struct ipc_msg *);
 static void	monitor_shutdown(int) __attribute__((noreturn));
 
 /*
@@ -103,6 +112,13 @@ static void	monitor_shutdown(int) __attribute__((noreturn));
 static const struct mon_dispatch net_dispatch[] = {
 	{ MSG_READY,	PS_STARTING,	mon_handle_ready },
 	{ MSG_LOG,	PS_ANY,		mon_handle_log },
+	{ MSG_API_REQ,	PS_RUNNING,	mon_handle_api },
+	{ MSG_NONE,	0,		NULL }
+};
+
+/* net's key-operation channel carries signatures and nothing else. */
+static const struct mon_dispatch keyop_dispatch[] = {
+	{ MSG_SIGN_REQ,	PS_STARTING | PS_RUNNING, mon_handle_sign },
 	{ MSG_NONE,	0,		NULL }
 };
 
@@ -281,6 +297,158 @@ write_pid_file(void)
 	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
 	if (write(fd, buf, n) != n || close(fd) == -1)
 		fatal("pid_file %s", mon.conf->pid_file);
+}
+
+EVP_PKEY *
+monitor_load_tls_key(const struct herald_conf *conf, char *err, size_t errlen)
+{
+	EVP_PKEY	*key;
+	char		 why[512];
+
+	if ((key = keyop_load(conf->tls.key, why, sizeof(why))) == NULL) {
+		snprintf(err, errlen, "tls.key: %s", why);
+		return NULL;
+	}
+	if (keyop_match_cert(key, conf->tls.certificate, why,
+	    sizeof(why)) == -1) {
+		snprintf(err, errlen, "tls.certificate: %s", why);
+		EVP_PKEY_free(key);
+		return NULL;
+	}
+	return key;
+}
+
+/*
+ * A public PEM file (the certificate chain, the client CA bundle) read
+ * here so that net never opens a file.
+ */
+static uint8_t *
+read_public_file(const char *key, const char *path, size_t *lenp)
+{
+	struct stat	 st;
+	uint8_t		*buf;
+	ssize_t		 n;
+	size_t		 off = 0;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &st) == -1)
+		fatal("%s %s", key, path);
+	if (!S_ISREG(st.st_mode) || st.st_size <= 0 || st.st_size > PEM_MAX)
+		fatalx("%s %s: not a regular file of 1 to %d bytes", key,
+		    path, PEM_MAX);
+	if ((buf = malloc(st.st_size)) == NULL)
+		fatal("malloc");
+	while (off < (size_t)st.st_size) {
+		if ((n = read(fd, buf + off, st.st_size - off)) <= 0)
+			fatal("%s %s: read", key, path);
+		off += n;
+	}
+	close(fd);
+	*lenp = off;
+	return buf;
+}
+
+static void
+send_blob(struct peer *p, uint32_t type, const uint8_t *data, size_t len)
+{
+	static uint8_t	 buf[MSG_MAX];
+	size_t		 n;
+
+	n = msg_blob_encode(buf, sizeof(buf), data, len);
+	if (ipc_send(&p->chan, type, 0, -1, buf, n) == -1)
+		fatal("send %s to net", msg_name(type));
+}
+
+/* The certificate chain and client CA net needs; never the key. */
+static void
+send_tls_files(struct peer *p)
+{
+	uint8_t	*chain, *ca = NULL;
+	size_t	 chainlen, calen = 0;
+
+	chain = read_public_file("tls.certificate",
+	    mon.conf->tls.certificate, &chainlen);
+	if (mon.conf->tls.client_ca[0] != '\0')
+		ca = read_public_file("tls.client_ca", mon.conf->tls.client_ca,
+		    &calen);
+	send_blob(p, MSG_TLS_CERT, chain, chainlen);
+	send_blob(p, MSG_TLS_CA, ca, calen);
+	free(chain);
+	free(ca);
+}
+
+/*
+ * A second socketpair for handshake signatures: net blocks on it inside
+ * OpenSSL, so nothing else may travel there.
+ */
+static void
+open_keyop_channel(struct peer *net)
+{
+	int	 sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
+		fatal("socketpair");
+	if (ipc_send(&net->chan, MSG_KEYOP_CHANNEL, 0, sv[1], NULL, 0) == -1)
+		fatal("send KEYOP_CHANNEL to net");
+	close(sv[1]);
+	if (fcntl(sv[0], F_SETFL, O_NONBLOCK) == -1)
+		fatal("fcntl");
+	mon.keyop.proc = PROC_NET;
+	mon.keyop.pid = net->pid;
+	mon.keyop.state = PS_RUNNING;
+	mon.keyop.dispatch = keyop_dispatch;
+	ipc_chan_init(&mon.keyop.chan, sv[0], MSG_MAX, "net keyop");
+}
+
+static void
+net_config_from(const struct herald_conf *c, struct msg_net_config *nc)
+{
+	memset(nc, 0, sizeof(*nc));
+	nc->header_bytes = c->limits.header_bytes;
+	nc->header_count = c->limits.header_count;
+	nc->body_bytes = c->limits.body_bytes;
+	nc->request_line = c->limits.request_line;
+	nc->header_timeout = c->limits.header_timeout;
+	nc->body_timeout = c->limits.body_timeout;
+	nc->idle_timeout = c->limits.idle_timeout;
+	nc->connections = c->limits.connections;
+	nc->connections_per_source = c->limits.connections_per_source;
+	nc->rate_window = c->rate_limit.window;
+	nc->rate_per_source = c->rate_limit.per_source;
+}
+
+static void
+send_net_config(struct peer *p)
+{
+	struct msg_net_config	 nc;
+	uint8_t			 buf[128];
+	size_t			 n;
+
+	net_config_from(mon.conf, &nc);
+	n = msg_net_config_encode(buf, sizeof(buf), &nc);
+	if (ipc_send(&p->chan, MSG_NET_CONFIG, 0, -1, buf, n) == -1 &&
+	    !mon.stopping)
+		log_warn("send NET_CONFIG to net");
+}
+
+/* auth.c bans or frees a source: net refuses it at once. */
+static void
+monitor_ban(const char *address, uint32_t seconds)
+{
+	struct peer	*net = &mon.peers[PROC_NET];
+	struct msg_ban	 b;
+	uint8_t		 buf[8 + ADDR_STR_MAX];
+	size_t		 n;
+
+	if (net->pid <= 0 || mon.stopping)
+		return;
+	memset(&b, 0, sizeof(b));
+	strlcpy(b.address, address, sizeof(b.address));
+	b.seconds = seconds;
+	n = msg_ban_encode(buf, sizeof(buf), &b);
+	if (ipc_send(&net->chan, MSG_BAN, 0, -1, buf, n) == -1)
+		log_warn("send BAN to net");
 }
 
 /*
@@ -515,6 +683,111 @@ mon_handle_log(struct peer *p, struct ipc_msg *m)
 }
 
 static void
+mon_handle_sign(struct peer *p, struct ipc_msg *m)
+{
+	static struct msg_sign_req	 req;
+	static struct msg_sign_res	 res;
+	uint8_t				 buf[3 + KEYOP_IO_MAX];
+	const char			*why;
+	size_t				 n;
+
+	if (msg_sign_req_decode(m, &req, &why) == -1)
+		peer_fail(p, m, why);
+	if (keyop_sign(mon.tls_key, &req, &res, &why) == -1) {
+		log_security("keyop: refused a signature for net: %s", why);
+		memset(&res, 0, sizeof(res));
+	}
+	n = msg_sign_res_encode(buf, sizeof(buf), &res);
+	if (ipc_send(&p->chan, MSG_SIGN_RES, m->hdr.id, -1, buf, n) == -1)
+		fatal("send SIGN_RES to net");
+}
+
+static void __attribute__((format(printf, 4, 5)))
+api_refuse(struct msg_api_res *res, uint16_t status, const char *code,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+
+	res->status = status;
+	strlcpy(res->code, code, sizeof(res->code));
+	va_start(ap, fmt);
+	vsnprintf(res->message, sizeof(res->message), fmt, ap);
+	va_end(ap);
+	res->result_len = 0;
+}
+
+static void
+api_status(const struct msg_api_req *q, const struct auth_identity *id,
+    struct msg_api_res *res)
+{
+	struct wire_builder	 b;
+
+	wire_builder_init(&b, res->result, sizeof(res->result));
+	wire_put_str(&b, HERALD_VERSION);
+	wire_put_str(&b, peer_state_name(mon.peers[PROC_BROKER].state));
+	wire_put_u8(&b, 0);		/* lockdown */
+	wire_put_str(&b, id->name);
+	wire_put_str(&b, id->role);
+	if (b.err)
+		fatalx("status result does not fit");
+	res->status = 200;
+	strlcpy(res->code, "ok", sizeof(res->code));
+	res->result_len = (uint32_t)b.len;
+}
+
+static void
+api_no_broker(const struct msg_api_req *q, const struct auth_identity *id,
+    struct msg_api_res *res)
+{
+	api_refuse(res, 503, "broker_unavailable",
+	    "trading is not available yet: no broker backend");
+}
+
+static void
+api_no_audit(const struct msg_api_req *q, const struct auth_identity *id,
+    struct msg_api_res *res)
+{
+	api_refuse(res, 503, "audit_unavailable",
+	    "the audit trail is not available yet");
+}
+
+/* What each operation does once auth_check() has let it through. */
+static void (*const api_ops[OP_MAX])(const struct msg_api_req *,
+    const struct auth_identity *, struct msg_api_res *) = {
+	[OP_STATUS] =		api_status,
+	[OP_TRADE] =		api_no_broker,
+	[OP_ACCOUNT] =		api_no_broker,
+	[OP_POSITIONS] =	api_no_broker,
+	[OP_POSITION_CLOSE] =	api_no_broker,
+	[OP_POSITION_MODIFY] =	api_no_broker,
+	[OP_ORDERS] =		api_no_broker,
+	[OP_ORDER_CANCEL] =	api_no_broker,
+	[OP_SYMBOL] =		api_no_broker,
+	[OP_AUDIT] =		api_no_audit,
+};
+
+static void
+mon_handle_api(struct peer *p, struct ipc_msg *m)
+{
+	static struct msg_api_req	 q;
+	static struct msg_api_res	 res;
+	static uint8_t			 buf[MSG_MAX];
+	struct auth_identity		 id;
+	const char			*why;
+	size_t				 n;
+
+	if (msg_api_req_decode(m, &q, &why) == -1)
+		peer_fail(p, m, why);
+	memset(&res, 0, sizeof(res));
+	memset(&id, 0, sizeof(id));
+	if (auth_check(&q, &id, &res) == 0)
+		api_ops[q.op](&q, &id, &res);
+	n = msg_api_res_encode(buf, sizeof(buf), &res);
+	if (ipc_send(&p->chan, MSG_API_RES, m->hdr.id, -1, buf, n) == -1)
+		fatal("send API_RES to net");
+}
+
+static void
 broadcast(uint32_t type, const void *payload, size_t len)
 {
 	int	 i;
@@ -555,6 +828,7 @@ monitor_shutdown(int code)
 		p->pid = -1;
 	}
 	control_stop(mon.conf->control.socket);
+	auth_close();
 	if (!mon.foreground)
 		unlink(mon.conf->pid_file);
 	log_info("exiting%s", code ? " on error" : "");
@@ -604,8 +878,10 @@ warn_unreloadable(const struct herald_conf *o, const struct herald_conf *n)
 	if (!SAME(privsep.user) || !SAME(privsep.chroot) ||
 	    o->privsep.seccomp_debug != n->privsep.seccomp_debug ||
 	    o->limits.open_files != n->limits.open_files)
-		log_warnx("reload: privsep or limits changed; restart heraldd "
-		    "to apply");
+		log_warnx("reload: privsep or limits.open_files changed; restart "
+		    "heraldd to apply");
+	if (!SAME(tls.certificate) || !SAME(tls.key) || !SAME(tls.client_ca))
+		log_warnx("reload: tls changed; restart heraldd to apply");
 	if (!SAME(database) || !SAME(pid_file) ||
 	    o->mt5.backend != n->mt5.backend)
 		log_warnx("reload: database, pid_file or mt5.backend changed; "
@@ -645,8 +921,10 @@ monitor_reload(char *why, size_t whylen)
 	monitor_set_masked();
 	log_set_level(monitor_log_level());
 	control_set_limits(nconf->control.max_clients, nconf->control.timeout);
+	auth_set_config(nconf);
 	level = (uint8_t)monitor_log_level();
 	broadcast(MSG_LOG_LEVEL, &level, sizeof(level));
+	send_net_config(&mon.peers[PROC_NET]);
 	mon.reloads++;
 	log_info("configuration reloaded from %s", nconf->path);
 	return 0;
@@ -714,6 +992,7 @@ void
 monitor_main(struct herald_conf *conf, struct env_overrides *env,
     int foreground, int verbose)
 {
+	char	 why[1024];
 	ssize_t	 n;
 	size_t	 i;
 
@@ -738,9 +1017,15 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 	mon.exe[n] = '\0';
 
 	resolve_ids();
+	if ((mon.tls_key = monitor_load_tls_key(mon.conf, why,
+	    sizeof(why))) == NULL)
+		fatalx("%s", why);
 	for (i = 0; i < mon.conf->nlisten; i++)
 		mon.listen_fd[i] = open_listener(&mon.conf->listen[i]);
 	mon.ctl_fd = control_open(mon.conf->control.socket, mon.ctl_gid);
+	/* Refuse a bad database file while the terminal still listens. */
+	if (auth_preflight(mon.conf, why, sizeof(why)) == -1)
+		fatalx("%s", why);
 
 	if (!foreground) {
 		if (daemon(0, 0) == -1)
@@ -760,14 +1045,24 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 	add_signal(SIGHUP, on_sighup);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* After daemon(): SQLite's locks do not survive a fork. */
+	if (auth_init(mon.conf, monitor_ban, why, sizeof(why)) == -1)
+		fatalx("%s", why);
+
+	/* net's start-up sequence; child.c and net.c read it in order. */
 	spawn_child(&mon.peers[PROC_NET], PROC_NET, net_dispatch);
 	send_init(&mon.peers[PROC_NET], (rlim_t)mon.conf->limits.open_files,
 	    mon.conf->nlisten);
+	open_keyop_channel(&mon.peers[PROC_NET]);
+	send_tls_files(&mon.peers[PROC_NET]);
+	send_net_config(&mon.peers[PROC_NET]);
 	send_listeners(&mon.peers[PROC_NET]);
 	spawn_child(&mon.peers[PROC_BROKER], PROC_BROKER, broker_dispatch);
 	send_init(&mon.peers[PROC_BROKER], BROKER_NOFILE, 0);
 	for (i = PROC_NET; i < PROC_MAX; i++)
 		start_peer_events(&mon.peers[i]);
+	start_peer_events(&mon.keyop);
+	auth_foreach_ban(monitor_ban);
 
 	control_start(mon.base, mon.ctl_fd, mon.ctl_gid,
 	    mon.conf->control.group, mon.conf->control.max_clients,

@@ -6,6 +6,8 @@
 #ifndef HERALD_MONITOR_H
 #define HERALD_MONITOR_H
 
+#include <openssl/evp.h>
+
 #include "config.h"
 #include "secmem.h"
 
@@ -25,6 +27,14 @@ void	monitor_take_env(struct env_overrides *);
 /* Apply the overrides to a loaded configuration; errors go to errs. */
 void	monitor_apply_env(struct herald_conf *, const struct env_overrides *,
 	    struct conf_errors *);
+
+/*
+ * Load tls.key under the StrictModes rules and check it against
+ * tls.certificate; NULL with err naming the key and file.  heraldd -n
+ * uses it too.
+ */
+EVP_PKEY *monitor_load_tls_key(const struct herald_conf *, char *err,
+	    size_t errlen);
 
 /* Run the daemon on a checked configuration.  Never returns. */
 void	monitor_main(struct herald_conf *, struct env_overrides *,

@@ -12,6 +12,7 @@ teardown it gets SIGTERM and must exit with the status the test expected
 The binaries come from $HERALDD and $HERALDCTL (default build/heraldd and
 build/heraldctl in the tree).  Only the standard library and pytest.
 """
+import atexit
 import grp
 import json
 import os
@@ -106,6 +107,36 @@ def is_heraldd(pid):
     except OSError:
         return False
     return os.path.basename(argv0) == b"heraldd"
+
+
+_TLS_FILES = {}
+
+
+def tls_files(kind="ec"):
+    """A self-signed certificate and its key (root, 0600) for this run.
+
+    kind: "ec" (P-256), "p384" or "rsa" (2048 bits).  Made once per
+    session and shared by every daemon that does not ask for its own.
+    """
+    if kind not in _TLS_FILES:
+        d = Path(tempfile.mkdtemp(prefix=f"herald-itg-tls-{kind}-"))
+        atexit.register(shutil.rmtree, d, True)
+        os.chmod(d, 0o755)
+        key, crt = d / "server.key", d / "server.crt"
+        newkey = {"ec": ["-newkey", "ec", "-pkeyopt",
+                         "ec_paramgen_curve:P-256"],
+                  "p384": ["-newkey", "ec", "-pkeyopt",
+                           "ec_paramgen_curve:P-384"],
+                  "rsa": ["-newkey", "rsa:2048"]}[kind]
+        subprocess.run(["openssl", "req", "-x509", *newkey, "-nodes",
+                        "-keyout", str(key), "-out", str(crt), "-days", "2",
+                        "-subj", "/CN=localhost", "-addext",
+                        "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+                       check=True, capture_output=True)
+        os.chmod(key, 0o600)
+        os.chmod(crt, 0o644)
+        _TLS_FILES[kind] = (crt, key)
+    return _TLS_FILES[kind]
 
 
 def write_file(path, text, mode=0o600, uid=0, gid=0):
@@ -342,8 +373,10 @@ class Daemon:
     # configuration
 
     def settings(self, **sections):
+        crt, key = tls_files()
         base = {
             "listen": [{"address": "127.0.0.1", "port": self.port}],
+            "tls": {"certificate": str(crt), "key": str(key)},
             "control": {"socket": str(self.socket), "group": ADMIN_GROUP},
             "privsep": {"user": PRIVSEP_USER, "chroot": str(self.chroot)},
             "database": str(self.database),

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from conftest import NOBODY, REPO, line_of, write_file
+from conftest import NOBODY, REPO, line_of, tls_files, write_file
 
 
 def error_lines(stderr):
@@ -44,7 +44,12 @@ def test_valid_config_is_silent(daemon):
 
 
 def test_shipped_sample_is_valid(daemon):
-    write_file(daemon.config, (REPO / "etc" / "herald.yaml").read_text())
+    # -n also reads the TLS key: point the sample at this run's pair.
+    crt, key = tls_files()
+    text = (REPO / "etc" / "herald.yaml").read_text()
+    text = text.replace("/etc/herald/server.crt", str(crt))
+    text = text.replace("/etc/herald/server.key", str(key))
+    write_file(daemon.config, text)
     assert daemon.run_n() == (0, "", "")
 
 
@@ -52,8 +57,8 @@ def test_every_key_is_accepted(daemon):
     pw = daemon.dir / "mt5.pw"
     write_file(pw, "pw\n", 0o600)
     daemon.write_config(
-        tls={"certificate": "/etc/herald/server.crt",
-             "key": "/etc/herald/server.key", "client_ca": ""},
+        tls={"certificate": str(tls_files()[0]),
+             "key": str(tls_files()[1]), "client_ca": ""},
         control={"max_clients": 4, "timeout": 30},
         privsep={"seccomp_debug": False},
         mt5={"backend": "paper", "login": "12345678", "server": "Demo",

@@ -1,0 +1,474 @@
+#!/bin/bash
+# bench/tls_vs_nginx.sh: heraldd against nginx over TLS, side by side.
+#
+# Both servers get the same certificate, the same TLS versions and TLS 1.2
+# suites, the same session policy (a server-side cache, no tickets) and
+# one CPU; the clients run on the others.  nginx (one worker) serves a
+# static JSON file of exactly the size of heraldd's /v1/status answer, at
+# the same path, so the two answer the same request with as many bytes.
+#
+#   keep-alive        wrk, BENCH_CONNECTIONS connections kept open, every
+#                     request authenticated with an API key (heraldd asks
+#                     its monitor for each one)
+#   full handshake    bench/tls_handshake.c: a new connection and a full
+#                     TLS handshake for every request, so every request
+#                     costs heraldd one signature by its monitor
+#   healthz           wrk on GET /healthz, keep-alive, no key: heraldd's
+#                     net process alone, without the monitor (information)
+#   reconnect         wrk -H 'Connection: close': a new connection per
+#                     request on which wrk offers the previous TLS
+#                     session; a server that resumes it makes no
+#                     signature (for information)
+#
+# It prints requests/s, the heraldd/nginx ratio against the targets
+# (keep-alive >= 0.8, handshakes >= 0.9), the latency percentiles and the
+# server CPU time per request.  See bench/README.md.
+#
+# usage: bench/tls_vs_nginx.sh [-2] [-k] [-r]		(as root)
+#	-2	full handshakes in TLS 1.2 (default: TLS 1.3)
+#	-k	keep the scratch directory (logs, configurations)
+#	-r	an RSA-2048 certificate instead of ECDSA P-256
+# environment:
+#	HERALDD, HERALDCTL	the binaries (default build/heraldd, build/heraldctl)
+#	BENCH_SECONDS		length of each run (default 10)
+#	BENCH_CONNECTIONS	wrk connections (default 32)
+#	BENCH_THREADS		wrk threads (default 1)
+#	BENCH_HS_CONNECTIONS	handshakes in flight at once (default 16)
+#	BENCH_PIN		1: servers on the last CPU, clients on the
+#				others; 0: no pinning (default 1 with 2+ CPUs)
+#
+# It installs nothing: missing tools are named with the Debian packages
+# that hold them.  It starts its own heraldd and nginx on free ports under
+# a scratch directory and stops both on exit.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+HERALDD=${HERALDD:-$repo/build/heraldd}
+HERALDCTL=${HERALDCTL:-$repo/build/heraldctl}
+BENCH_SECONDS=${BENCH_SECONDS:-10}
+BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-32}
+BENCH_THREADS=${BENCH_THREADS:-1}
+BENCH_HS_CONNECTIONS=${BENCH_HS_CONNECTIONS:-16}
+BENCH_PIN=${BENCH_PIN:-}
+
+KEEPALIVE_TARGET=0.80
+HANDSHAKE_TARGET=0.90
+# heraldd's TLS 1.2 suites (daemon/tls.c), given to nginx as well.
+CIPHERS12=ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
+ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:\
+ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305
+
+rsa=0 keep=0 tls12=0
+while getopts 2kr opt; do
+	case $opt in
+	2) tls12=1 ;;
+	k) keep=1 ;;
+	r) rsa=1 ;;
+	*) sed -n '/^# usage:/,/^#$/p' "$0" | sed 's/^# \{0,1\}//' >&2
+	   exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 0 ] || { echo "usage: $0 [-2] [-k] [-r]" >&2; exit 2; }
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+case $BENCH_SECONDS in ''|*[!0-9]*|0) die "BENCH_SECONDS: a whole number of seconds, not '$BENCH_SECONDS'" ;; esac
+
+# --- what it needs -----------------------------------------------------------
+
+[ "$(id -u)" -eq 0 ] || die "run me as root: heraldd starts as root and drops privileges"
+
+missing=""
+need() {	# command, Debian package
+	command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] ||
+	    missing="$missing $2"
+}
+need nginx nginx-light
+need wrk wrk
+need openssl openssl
+need curl curl
+need python3 python3
+need cc build-essential
+need pkg-config pkg-config
+need taskset util-linux
+if command -v pkg-config >/dev/null 2>&1 && ! pkg-config --exists openssl; then
+	missing="$missing libssl-dev"
+fi
+if [ -n "$missing" ]; then
+	say "missing tools; install them with"
+	say "  apt-get install -y$missing"
+	exit 2
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+for b in "$HERALDD" "$HERALDCTL"; do
+	[ -x "$b" ] || die "$b: not found or not executable (make all, or set HERALDD and HERALDCTL)"
+done
+HERALDD=$(cd "$(dirname "$HERALDD")" && pwd)/$(basename "$HERALDD")
+HERALDCTL=$(cd "$(dirname "$HERALDCTL")" && pwd)/$(basename "$HERALDCTL")
+
+# The accounts heraldd runs its children as and admits to the socket
+# (as etc/demo.sh does).
+getent group herald-admin >/dev/null || {
+	say "creating group herald-admin"; groupadd --system herald-admin; }
+id _herald >/dev/null 2>&1 || {
+	say "creating user _herald"
+	useradd --system --no-create-home --home-dir /nonexistent \
+	    --shell /usr/sbin/nologin _herald; }
+
+# --- scratch directory and clean-up -------------------------------------------
+
+# Under /tmp (sticky, root's): heraldd accepts a chroot there.  0755 so
+# that nginx's worker can read the JSON file.
+tmp=$(mktemp -d /tmp/herald-bench.XXXXXX)
+chmod 0755 "$tmp"
+heraldd_pid="" nginx_pid=""
+
+stop() {	# pid: TERM, then KILL after 5 s
+	local pid=$1
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+	kill -TERM "$pid" 2>/dev/null || true
+	for _ in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM
+	stop "$heraldd_pid"
+	stop "$nginx_pid"
+	if [ "$keep" -eq 1 ] || [ "$rc" -ne 0 ]; then
+		say "scratch directory kept: $tmp"
+	else
+		rm -rf "$tmp"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- CPUs ---------------------------------------------------------------------
+
+ncpu=$(nproc)
+[ -n "$BENCH_PIN" ] || { [ "$ncpu" -ge 2 ] && BENCH_PIN=1 || BENCH_PIN=0; }
+# Command prefixes, not functions: a function run with & is a subshell,
+# and $! would be its pid instead of the server's.
+on_server=() on_client=()
+if [ "$BENCH_PIN" = 1 ] && [ "$ncpu" -ge 2 ]; then
+	on_server=(taskset -c $((ncpu - 1)))
+	on_client=(taskset -c 0-$((ncpu - 2)))
+	pinning="servers on CPU $((ncpu - 1)), clients on CPU 0-$((ncpu - 2))"
+else
+	pinning="no CPU pinning ($ncpu CPUs)"
+fi
+
+free_port() {
+	python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# User plus system time of pid and its children, in clock ticks.
+cpu_ticks() {
+	local pid total=0 stat f
+	for pid in "$@" $(pgrep -P "$1" || true); do
+		stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
+		# Fields from the state on (the name may hold spaces):
+		# utime and stime are proc(5)'s 14 and 15.
+		read -r -a f <<<"${stat##*) }"
+		total=$((total + f[11] + f[12]))
+	done
+	echo "$total"
+}
+
+# --- certificate ----------------------------------------------------------------
+
+umask 022
+if [ "$rsa" -eq 1 ]; then
+	keyalg="RSA-2048"
+	keyopts=(-newkey rsa:2048)
+else
+	keyalg="ECDSA P-256"
+	keyopts=(-newkey ec -pkeyopt ec_paramgen_curve:P-256)
+fi
+openssl req -x509 "${keyopts[@]}" -nodes -days 2 -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 \
+    -keyout "$tmp/server.key" -out "$tmp/server.crt" 2>"$tmp/openssl.log" ||
+	die "openssl req failed: $(cat "$tmp/openssl.log")"
+chmod 0600 "$tmp/server.key"	# StrictModes
+
+# --- heraldd ------------------------------------------------------------------
+
+hport=$(free_port)
+mkdir -m 0755 "$tmp/empty"
+# Limits out of the way: the bench measures the request path, not the
+# throttles.  The window is 1 s so that per_source and per_key allow a
+# million requests a second.
+cat >"$tmp/herald.yaml" <<EOF
+listen:
+  - address: 127.0.0.1
+    port: $hport
+tls:
+  certificate: $tmp/server.crt
+  key: $tmp/server.key
+control:
+  socket: $tmp/heraldd.sock
+  group: herald-admin
+privsep:
+  user: _herald
+  chroot: $tmp/empty
+database: $tmp/herald.db
+pid_file: $tmp/heraldd.pid
+mt5:
+  backend: paper
+limits:
+  open_files: 16384
+  connections: 8192
+  connections_per_source: 8192
+rate_limit:
+  window: 1
+  per_source: 1000000
+  per_key: 1000000
+log:
+  level: error
+EOF
+chmod 0600 "$tmp/herald.yaml"
+"$HERALDD" -n -f "$tmp/herald.yaml" || die "heraldd -n refused the bench configuration"
+
+ctl() { "$HERALDCTL" -s "$tmp/heraldd.sock" "$@"; }
+
+"${on_server[@]}" "$HERALDD" -d -f "$tmp/herald.yaml" </dev/null >"$tmp/heraldd.log" 2>&1 &
+heraldd_pid=$!
+ready=0
+for _ in $(seq 150); do
+	kill -0 "$heraldd_pid" 2>/dev/null ||
+	    die "heraldd exited while starting: $(tail -n 20 "$tmp/heraldd.log")"
+	if st=$(ctl -j status 2>/dev/null) && python3 -c '
+import json, sys
+st = json.loads(sys.argv[1])
+run = {p["name"] for p in st["processes"] if p["state"] == "running"}
+sys.exit(0 if {"net", "broker"} <= run else 1)' "$st" 2>/dev/null; then
+		ready=1
+		break
+	fi
+	sleep 0.1
+done
+[ "$ready" -eq 1 ] || die "heraldd not ready after 15 s: $(tail -n 20 "$tmp/heraldd.log")"
+
+hurl=https://127.0.0.1:$hport
+code=$(curl -sk -o "$tmp/healthz.json" -w '%{http_code}' --max-time 5 \
+    "$hurl/healthz" || true)
+[ "$code" = 200 ] ||
+	die "heraldd does not answer HTTPS on $hurl/healthz yet (status '$code'); log: $(tail -n 20 "$tmp/heraldd.log")"
+
+json=$(ctl -j key create bench --role viewer) ||
+	die "heraldctl key create failed"
+key=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["key"])' "$json") ||
+	die "no key in heraldctl's answer: $json"
+auth="Authorization: Bearer $key"
+
+code=$(curl -sk -o "$tmp/status.json" -w '%{http_code}' --max-time 5 \
+    -H "$auth" "$hurl/v1/status" || true)
+[ "$code" = 200 ] ||
+	die "GET /v1/status with the bench key: status '$code': $(cat "$tmp/status.json" 2>/dev/null)"
+size=$(wc -c <"$tmp/status.json")
+
+# --- nginx ----------------------------------------------------------------------
+
+nport=$(free_port)
+mkdir -m 0755 "$tmp/www" "$tmp/nginx"
+cp "$tmp/status.json" "$tmp/healthz.json" "$tmp/www/"	# the same bytes
+chmod 0644 "$tmp/www/status.json" "$tmp/www/healthz.json"
+cat >"$tmp/nginx/nginx.conf" <<EOF
+# Written by bench/tls_vs_nginx.sh.
+worker_processes 1;
+master_process on;
+daemon off;
+pid $tmp/nginx/nginx.pid;
+error_log $tmp/nginx/error.log error;
+events {
+	worker_connections 16384;
+}
+http {
+	access_log off;
+	client_body_temp_path $tmp/nginx/body;
+	proxy_temp_path $tmp/nginx/proxy;
+	fastcgi_temp_path $tmp/nginx/fastcgi;
+	uwsgi_temp_path $tmp/nginx/uwsgi;
+	scgi_temp_path $tmp/nginx/scgi;
+	keepalive_requests 1000000;
+	keepalive_timeout 60s;
+	server_tokens off;
+	open_file_cache max=16;
+	server {
+		listen 127.0.0.1:$nport ssl;
+		ssl_certificate $tmp/server.crt;
+		ssl_certificate_key $tmp/server.key;
+		ssl_protocols TLSv1.2 TLSv1.3;
+		ssl_ciphers $CIPHERS12;
+		ssl_prefer_server_ciphers on;
+		# heraldd's policy: a server-side cache, no tickets.
+		ssl_session_cache shared:bench:4m;
+		ssl_session_timeout 300s;
+		ssl_session_tickets off;
+		location = /v1/status {
+			alias $tmp/www/status.json;
+			default_type application/json;
+			add_header Cache-Control no-store;
+		}
+		location = /healthz {
+			alias $tmp/www/healthz.json;
+			default_type application/json;
+			add_header Cache-Control no-store;
+		}
+	}
+}
+EOF
+"${on_server[@]}" "$NGINX" -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" </dev/null \
+    >"$tmp/nginx/stderr.log" 2>&1 &
+nginx_pid=$!
+nurl=https://127.0.0.1:$nport
+code=""
+for _ in $(seq 50); do
+	kill -0 "$nginx_pid" 2>/dev/null ||
+	    die "nginx exited: $(cat "$tmp/nginx/stderr.log" "$tmp/nginx/error.log" 2>/dev/null)"
+	code=$(curl -sk -o "$tmp/nginx.json" -w '%{http_code}' --max-time 2 \
+	    "$nurl/v1/status" 2>/dev/null || true)
+	[ "$code" = 200 ] && break
+	sleep 0.1
+done
+[ "$code" = 200 ] || die "nginx does not answer $nurl/v1/status (status '$code')"
+cmp -s "$tmp/nginx.json" "$tmp/status.json" || die "nginx's JSON differs from heraldd's"
+
+# --- the handshake client -----------------------------------------------------
+
+hs=$tmp/tls_handshake
+# shellcheck disable=SC2046
+cc -O2 -Wall -D_GNU_SOURCE $(pkg-config --cflags openssl) -o "$hs" \
+    "$repo/bench/tls_handshake.c" $(pkg-config --libs openssl) -lpthread ||
+	die "cannot build bench/tls_handshake.c"
+
+# --- runs -------------------------------------------------------------------------
+
+# Each run leaves: rps, lat (the percentiles, one line), cpu (server
+# microseconds per request), note (errors).
+hz=$(getconf CLK_TCK)
+
+account() {	# ticks before, ticks after, requests
+	if [ "$3" -gt 0 ] 2>/dev/null; then
+		cpu=$(awk -v t=$(($2 - $1)) -v hz="$hz" -v n="$3" \
+		    'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+	else
+		cpu="-"
+	fi
+}
+
+run_wrk() {	# server pid, output file, wrk arguments...
+	local pid=$1 out=$2 t0 t1 n
+	shift 2
+	t0=$(cpu_ticks "$pid")
+	"${on_client[@]}" wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" \
+	    -d"${BENCH_SECONDS}s" --latency "$@" >"$out" 2>&1 ||
+		die "wrk failed: $(cat "$out")"
+	t1=$(cpu_ticks "$pid")
+	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
+	n=$(awk '/requests in/ { print $1 }' "$out")
+	lat=$(awk '/Latency Distribution/ { on = 1; next }
+	    on && /%/ { printf "p%s %s  ", $1, $2; if ($1 == "99%") exit }' \
+	    "$out" | sed 's/%//g')
+	note=$(grep -E 'Non-2xx|Socket errors' "$out" | tr '\n' ' ' || true)
+	account "$t0" "$t1" "${n:-0}"
+	[ -n "$rps" ] || die "no Requests/sec in wrk's output: $(cat "$out")"
+}
+
+run_hs() {	# server pid, output file, tls_handshake arguments...
+	local pid=$1 out=$2 t0 t1 line f
+	shift 2
+	t0=$(cpu_ticks "$pid")
+	"${on_client[@]}" "$hs" -c "$BENCH_HS_CONNECTIONS" -d "$BENCH_SECONDS" "$@" \
+	    >"$out" 2>&1 || true
+	t1=$(cpu_ticks "$pid")
+	line=$(grep '^requests ' "$out") || die "tls_handshake: $(cat "$out")"
+	# requests N errors N resumed N seconds S rps R p50 X p75 X ...
+	read -r -a f <<<"$line"
+	rps=${f[9]}
+	lat="p50 ${f[11]}ms  p75 ${f[13]}ms  p90 ${f[15]}ms  p99 ${f[17]}ms"
+	note=""
+	[ "${f[3]}" = 0 ] ||
+		note="${f[3]} errors ($(grep -o 'first: .*' "$out" || true)) "
+	[ "${f[5]}" = 0 ] || note="$note${f[5]} resumed handshakes "
+	account "$t0" "$t1" "${f[1]}"
+}
+
+declare -A R L C N
+one() {	# test name, client, path, then the client's arguments
+	local test=$1 kind=$2 path=$3 srv url pid
+	shift 3
+	for srv in heraldd nginx; do
+		if [ "$srv" = heraldd ]; then
+			url=$hurl$path pid=$heraldd_pid
+		else
+			url=$nurl$path pid=$nginx_pid
+		fi
+		say "$test: $srv (${BENCH_SECONDS}s)"
+		"run_$kind" "$pid" "$tmp/$test.$srv.out" "$@" "$url"
+		R[$test.$srv]=$rps L[$test.$srv]=$lat C[$test.$srv]=$cpu
+		N[$test.$srv]=$note
+	done
+}
+
+hsflags=()
+[ "$tls12" -eq 1 ] && hsflags+=(-2)
+
+# A second of each first, so that neither pays for its cold start.
+for url in "$hurl" "$nurl"; do
+	"${on_client[@]}" wrk -t1 -c4 -d1s -H "$auth" "$url/v1/status" \
+	    >/dev/null 2>&1 || true
+done
+
+one keepalive wrk /v1/status -H "$auth"
+one healthz wrk /healthz
+one handshake hs /v1/status "${hsflags[@]}" -H "$auth"
+one reconnect wrk /v1/status -H "$auth" -H 'Connection: close'
+
+# --- report -------------------------------------------------------------------------
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+verdict() { awk -v r="$1" -v t="$2" 'BEGIN { print (r + 0 >= t + 0 ? "meets" : "BELOW") }'; }
+
+echo
+echo "heraldd ($HERALDD) vs $("$NGINX" -v 2>&1 | sed 's/.*: //')"
+echo "$keyalg certificate; /v1/status answer of $size bytes; $pinning"
+hsver="TLS 1.3"
+[ "$tls12" -eq 0 ] || hsver="TLS 1.2"
+echo "wrk -t$BENCH_THREADS -c$BENCH_CONNECTIONS;" \
+    "$BENCH_HS_CONNECTIONS handshakes in flight ($hsver); ${BENCH_SECONDS}s each"
+echo
+printf '%-16s %13s %13s %7s  %s\n' test "heraldd req/s" "nginx req/s" ratio target
+for test in keepalive healthz handshake reconnect; do
+	r=$(ratio "${R[$test.heraldd]}" "${R[$test.nginx]}")
+	case $test in
+	keepalive) tgt=">= $KEEPALIVE_TARGET $(verdict "$r" "$KEEPALIVE_TARGET")" ;;
+	handshake) tgt=">= $HANDSHAKE_TARGET $(verdict "$r" "$HANDSHAKE_TARGET")" ;;
+	healthz) tgt="(information: keep-alive, no key, net alone)" ;;
+	*) tgt="(information: wrk resumes TLS sessions)" ;;
+	esac
+	printf '%-16s %13s %13s %7s  %s\n' "$test" "${R[$test.heraldd]}" \
+	    "${R[$test.nginx]}" "$r" "$tgt"
+done
+echo
+echo "latency (ms, from wrk --latency or tls_handshake) and server CPU per request:"
+for test in keepalive healthz handshake reconnect; do
+	for srv in heraldd nginx; do
+		printf '  %-10s %-8s %s cpu %sus/req\n' "$test" "$srv" \
+		    "${L[$test.$srv]}" "${C[$test.$srv]}"
+		[ -z "${N[$test.$srv]}" ] ||
+			printf '  %-10s %-8s !! %s\n' "$test" "$srv" "${N[$test.$srv]}"
+	done
+done

@@ -1,0 +1,1183 @@
+/*
+ * Routes, request validation and JSON rendering for the net process (see
+ * rpc.h).  Nothing here does I/O or keeps state between calls.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "rpc.h"
+#include "wire.h"
+
+#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
+
+static const struct {
+	unsigned	 bit;
+	const char	*name;
+} rpc_methods[] = {
+	{ RPC_GET,	"GET" },
+	{ RPC_HEAD,	"HEAD" },
+	{ RPC_POST,	"POST" },
+	{ RPC_PUT,	"PUT" },
+	{ RPC_DELETE,	"DELETE" },
+	{ RPC_PATCH,	"PATCH" },
+	{ RPC_OPTIONS,	"OPTIONS" },
+	{ RPC_TRACE,	"TRACE" },
+	{ RPC_CONNECT,	"CONNECT" },
+};
+
+/*
+ * The route table.  A pattern segment in braces is a path parameter:
+ * {ticket} a decimal u64, {symbol} a symbol name.  query names the one
+ * query parameter a route accepts.
+ */
+static const struct rpc_route {
+	unsigned	 methods;
+	const char	*pattern;
+	uint8_t		 op;		/* OP_NONE: answered by net */
+	enum rpc_body	 body;
+	const char	*query;
+} rpc_routes[] = {
+	{ RPC_GET,	"/healthz",		OP_NONE,	RPC_BODY_NONE, NULL },
+	{ RPC_GET,	"/v1/status",		OP_STATUS,	RPC_BODY_NONE, NULL },
+	{ RPC_POST,	"/trade",		OP_TRADE, RPC_BODY_REQUIRED, NULL },
+	{ RPC_GET,	"/v1/account",		OP_ACCOUNT,	RPC_BODY_NONE, NULL },
+	{ RPC_GET,	"/v1/positions",	OP_POSITIONS, RPC_BODY_NONE,
+	    "symbol" },
+	{ RPC_POST,	"/v1/positions/{ticket}/close", OP_POSITION_CLOSE,
+	    RPC_BODY_OPTIONAL, NULL },
+	{ RPC_POST,	"/v1/positions/{ticket}/modify", OP_POSITION_MODIFY,
+	    RPC_BODY_REQUIRED, NULL },
+	{ RPC_GET,	"/v1/orders",		OP_ORDERS,	RPC_BODY_NONE, NULL },
+	{ RPC_DELETE,	"/v1/orders/{ticket}",	OP_ORDER_CANCEL,
+	    RPC_BODY_NONE, NULL },
+	{ RPC_GET,	"/v1/symbols/{symbol}",	OP_SYMBOL,	RPC_BODY_NONE, NULL },
+	{ RPC_GET,	"/v1/audit",		OP_AUDIT,	RPC_BODY_NONE, "limit" },
+};
+
+#define RPC_SEGS_MAX	8
+
+static int	rpc_fail(struct rpc_error *, int, const char *, const char *,
+		    ...) __attribute__((format(printf, 4, 5)));
+
+static int
+rpc_fail(struct rpc_error *err, int status, const char *code,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+
+	err->status = status;
+	err->code = code;
+	err->allow = 0;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/*
+ * Client-supplied text (a field or parameter name, jansson's message)
+ * made safe to quote: printable ASCII only, at most max bytes.
+ */
+static const char *
+rpc_quote(const char *s, size_t len, size_t max, char *buf, size_t bufsz)
+{
+	size_t	 i, o = 0;
+
+	for (i = 0; i < len && i < max && o + 4 < bufsz; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		buf[o++] = (ch < 0x20 || ch > 0x7e) ? '?' : (char)ch;
+	}
+	if (i < len) {
+		buf[o++] = '.';
+		buf[o++] = '.';
+		buf[o++] = '.';
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+unsigned
+rpc_method(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < NITEMS(rpc_methods); i++)
+		if (strcmp(name, rpc_methods[i].name) == 0)
+			return rpc_methods[i].bit;
+	return 0;
+}
+
+void
+rpc_allow_string(unsigned mask, char *buf, size_t bufsz)
+{
+	size_t	 i;
+
+	buf[0] = '\0';
+	for (i = 0; i < NITEMS(rpc_methods); i++) {
+		if ((mask & rpc_methods[i].bit) == 0)
+			continue;
+		if (buf[0] != '\0')
+			strlcat(buf, ", ", bufsz);
+		strlcat(buf, rpc_methods[i].name, bufsz);
+	}
+}
+
+/* --- values ------------------------------------------------------------ */
+
+static int
+rpc_symbol_ok(const char *s, size_t len)
+{
+	size_t	 i;
+
+	if (len == 0 || len > RPC_SYMBOL_MAX)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == '_'))
+			return 0;
+	return 1;
+}
+
+static int
+rpc_printable(const char *s, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
+/* A decimal without sign or leading zero, 1..max; -1 if not. */
+static int
+rpc_decimal(const char *s, size_t len, uint64_t max, uint64_t *out)
+{
+	uint64_t	 n = 0;
+	size_t		 i;
+
+	if (len == 0 || len > 20 || s[0] == '0')
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		if (n > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10)
+			return -1;
+		n = n * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (n > max)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+/* --- routes ------------------------------------------------------------ */
+
+/* Split path (no query) on '/'; -1 if it is not a clean absolute path. */
+static int
+rpc_split(const char *path, size_t len, const char *seg[], size_t seglen[],
+    size_t *nseg)
+{
+	size_t	 i, start;
+
+	if (len == 0 || path[0] != '/')
+		return -1;
+	*nseg = 0;
+	for (start = 1, i = 1; i <= len; i++) {
+		if (i < len && path[i] != '/')
+			continue;
+		if (i == start || *nseg == RPC_SEGS_MAX)
+			return -1;	/* empty segment, or too deep */
+		seg[*nseg] = path + start;
+		seglen[(*nseg)++] = i - start;
+		start = i + 1;
+	}
+	return 0;
+}
+
+/* Whether the segments match route r's pattern (parameters not checked). */
+static int
+rpc_match(const struct rpc_route *r, const char *seg[], const size_t seglen[],
+    size_t nseg)
+{
+	const char	*p = r->pattern + 1, *e;
+	size_t		 i, n;
+
+	for (i = 0; i < nseg; i++) {
+		if (*p == '\0')
+			return 0;
+		e = strchr(p, '/');
+		n = e ? (size_t)(e - p) : strlen(p);
+		if (p[0] != '{' && (n != seglen[i] ||
+		    memcmp(p, seg[i], n) != 0))
+			return 0;
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	return *p == '\0';
+}
+
+static int
+rpc_params_from_path(const struct rpc_route *r, const char *seg[],
+    const size_t seglen[], struct rpc_call *call, struct rpc_error *err)
+{
+	const char	*p = r->pattern + 1, *e;
+	size_t		 i, n;
+
+	for (i = 0; *p != '\0'; i++) {
+		e = strchr(p, '/');
+		n = e ? (size_t)(e - p) : strlen(p);
+		if (strncmp(p, "{ticket}", n) == 0 && n == 8) {
+			if (rpc_decimal(seg[i], seglen[i], UINT64_MAX,
+			    &call->p.ticket) == -1)
+				return rpc_fail(err, 400, "bad_request",
+				    "ticket must be a decimal integer from 1 "
+				    "to 18446744073709551615");
+		} else if (strncmp(p, "{symbol}", n) == 0 && n == 8) {
+			if (!rpc_symbol_ok(seg[i], seglen[i]))
+				return rpc_fail(err, 400, "bad_request",
+				    "symbol must be 1 to %d characters of "
+				    "A-Z 0-9 . _", RPC_SYMBOL_MAX);
+			memcpy(call->p.symbol, seg[i], seglen[i]);
+			call->p.symbol[seglen[i]] = '\0';
+		}
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	return 0;
+}
+
+static int
+rpc_query_value(const struct rpc_route *r, const char *v, size_t vlen,
+    struct rpc_call *call, struct rpc_error *err)
+{
+	uint64_t	 n;
+
+	if (strcmp(r->query, "symbol") == 0) {
+		if (!rpc_symbol_ok(v, vlen))
+			return rpc_fail(err, 400, "bad_request",
+			    "query parameter 'symbol' must be 1 to %d "
+			    "characters of A-Z 0-9 . _", RPC_SYMBOL_MAX);
+		memcpy(call->p.symbol, v, vlen);
+		call->p.symbol[vlen] = '\0';
+		call->p.flags |= RPC_HAS_SYMBOL;
+	} else {
+		if (rpc_decimal(v, vlen, RPC_AUDIT_LIMIT_MAX, &n) == -1)
+			return rpc_fail(err, 400, "bad_request",
+			    "query parameter 'limit' must be a decimal "
+			    "integer from 1 to %d", RPC_AUDIT_LIMIT_MAX);
+		call->p.limit = (uint32_t)n;
+		call->p.flags |= RPC_HAS_LIMIT;
+	}
+	return 0;
+}
+
+/* name=value pairs separated by '&'; only r->query is known. */
+static int
+rpc_query(const struct rpc_route *r, const char *q, struct rpc_call *call,
+    struct rpc_error *err)
+{
+	const char	*amp, *eq;
+	char		 qb[64];
+	size_t		 len, nlen;
+	int		 seen = 0;
+
+	while (*q != '\0') {
+		amp = strchr(q, '&');
+		len = amp ? (size_t)(amp - q) : strlen(q);
+		eq = memchr(q, '=', len);
+		nlen = eq ? (size_t)(eq - q) : len;
+		if (len == 0 || nlen == 0)
+			return rpc_fail(err, 400, "bad_request",
+			    "malformed query string");
+		if (r->query == NULL || strlen(r->query) != nlen ||
+		    memcmp(q, r->query, nlen) != 0)
+			return rpc_fail(err, 400, "bad_request",
+			    "unknown query parameter '%s'",
+			    rpc_quote(q, nlen, 40, qb, sizeof(qb)));
+		if (seen++)
+			return rpc_fail(err, 400, "bad_request",
+			    "duplicate query parameter '%s'", r->query);
+		if (eq == NULL)
+			return rpc_fail(err, 400, "bad_request",
+			    "query parameter '%s' needs a value", r->query);
+		if (rpc_query_value(r, eq + 1, len - nlen - 1, call, err) == -1)
+			return -1;
+		q += len;
+		if (*q == '&' && *++q == '\0')
+			return rpc_fail(err, 400, "bad_request",
+			    "malformed query string");
+	}
+	return 0;
+}
+
+int
+rpc_route(const char *method, const char *target, struct rpc_call *call,
+    struct rpc_error *err)
+{
+	const struct rpc_route	*r, *found = NULL;
+	const char		*seg[RPC_SEGS_MAX], *q;
+	size_t			 seglen[RPC_SEGS_MAX], nseg, plen, i;
+	unsigned		 m, allow = 0;
+
+	memset(call, 0, sizeof(*call));
+	q = strchr(target, '?');
+	plen = q ? (size_t)(q - target) : strlen(target);
+	m = rpc_method(method);
+	if (rpc_split(target, plen, seg, seglen, &nseg) == -1)
+		return rpc_fail(err, 404, "not_found", "no such endpoint");
+	for (i = 0; i < NITEMS(rpc_routes); i++) {
+		r = &rpc_routes[i];
+		if (!rpc_match(r, seg, seglen, nseg))
+			continue;
+		allow |= r->methods;
+		if (found == NULL && (r->methods & m) != 0)
+			found = r;
+	}
+	if (allow == 0)
+		return rpc_fail(err, 404, "not_found", "no such endpoint");
+	if (found == NULL) {
+		rpc_fail(err, 405, "method_not_allowed",
+		    "method %s is not allowed here", method);
+		err->allow = allow;
+		return -1;
+	}
+	call->path = found->pattern;
+	call->local = found->op == OP_NONE;
+	call->body = found->body;
+	call->p.op = found->op;
+	if (rpc_params_from_path(found, seg, seglen, call, err) == -1)
+		return -1;
+	if (q != NULL && rpc_query(found, q + 1, call, err) == -1)
+		return -1;
+	return 0;
+}
+
+/* --- bodies ------------------------------------------------------------ */
+
+/* application/json, optionally ";charset=utf-8", any case, OWS around. */
+static int
+rpc_content_type_ok(const char *ct)
+{
+	static const char	 mt[] = "application/json";
+	static const char	 cs[] = "charset=utf-8";
+
+	if (ct == NULL)
+		return 0;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	if (strncasecmp(ct, mt, sizeof(mt) - 1) != 0)
+		return 0;
+	ct += sizeof(mt) - 1;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	if (*ct == '\0')
+		return 1;
+	if (*ct++ != ';')
+		return 0;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	if (strncasecmp(ct, cs, sizeof(cs) - 1) == 0)
+		ct += sizeof(cs) - 1;
+	else if (strncasecmp(ct, "charset=\"utf-8\"", 15) == 0)
+		ct += 15;
+	else
+		return 0;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	return *ct == '\0';
+}
+
+/* Deepest nesting of arrays and objects, stopping past limit. */
+static int
+rpc_json_depth(const unsigned char *p, size_t n, int limit)
+{
+	int	 depth = 0, max = 0, instr = 0, esc = 0;
+	size_t	 i;
+
+	for (i = 0; i < n && max <= limit; i++) {
+		if (instr) {
+			if (esc)
+				esc = 0;
+			else if (p[i] == '\\')
+				esc = 1;
+			else if (p[i] == '"')
+				instr = 0;
+		} else if (p[i] == '"')
+			instr = 1;
+		else if (p[i] == '{' || p[i] == '[') {
+			if (++depth > max)
+				max = depth;
+		} else if ((p[i] == '}' || p[i] == ']') && depth > 0)
+			depth--;
+	}
+	return max;
+}
+
+struct rpc_field {
+	const char	*name;
+	int		 required;
+	int		(*check)(const char *, json_t *, struct rpc_params *,
+			    struct rpc_error *);
+};
+
+static int
+rpc_type(struct rpc_error *err, const char *name, const char *want)
+{
+	return rpc_fail(err, 400, "bad_request", "field '%s' must be %s",
+	    name, want);
+}
+
+static int
+rpc_number(const char *name, json_t *v, double *out, int strict_positive,
+    struct rpc_error *err)
+{
+	double	 d;
+
+	if (!json_is_real(v))
+		return rpc_type(err, name, "a number");
+	d = json_real_value(v);
+	if (!isfinite(d))
+		return rpc_type(err, name, "a finite number");
+	if (strict_positive && !(d > 0))
+		return rpc_type(err, name, "greater than 0");
+	if (!strict_positive && d < 0)
+		return rpc_type(err, name, "0 or greater");
+	*out = d;
+	return 0;
+}
+
+static int
+rpc_f_symbol(const char *name, json_t *v, struct rpc_params *p,
+    struct rpc_error *err)
+{
+	if (!json_is_string(v))
+		return rpc_type(err, name, "a string");
+	if (!rpc_symbol_ok(json_string_value(v), json_string_length(v)))
+		return rpc_fail(err, 400, "bad_request", "field '%s' must be "
+		    "1 to %d characters of A-Z 0-9 . _", name, RPC_SYMBOL_MAX);
+	memcpy(p->symbol, json_string_value(v), json_string_length(v) + 1);
+	return 0;
+}
+
+static int
+rpc_f_side(const char *name, json_t *v, struct rpc_params *p,
+    struct rpc_error *err)
+{
+	if (!json_is_string(v))
+		return rpc_type(err, name, "a string");
+	if (strcmp(json_string_value(v), "BUY") == 0)
+		p->side = RPC_SIDE_BUY;
+	else if (strcmp(json_string_value(v), "SELL") == 0)
+		p->side = RPC_SIDE_SELL;
+	else
+		return rpc_type(err, name, "\"BUY\" or \"SELL\"");
+	return 0;
+}
+
+static int
+rpc_f_volume(const char *name, json_t *v, struct rpc_params *p,
+    struct rpc_error *err)
+{
+	if (rpc_number(name, v, &p->volume, 1, err) == -1)
+		return -1;
+	p->flags |= (p->op == OP_POSITION_CLOSE) ? RPC_HAS_VOLUME : 0;
+	return 0;
+}
+
+static int
+rpc_f_price(const char *name, json_t *v, struct rpc_params *p,
+    struct rpc_error *err)
+{
+	if (rpc_number(name, v, &p->price, 1, err) == -1)
+		return -1;
+	p->flags |= RPC_HAS_PRICE;
+	return 0;
+}
+
+static int
+rpc_f_sl(const char *name, json_t *v, struct rpc_params *p,
+    struct rpc_error *err)
+{
+	if (rpc_number(name, v, &p->sl, 0, err) == -1)
+		return -1;
+	p->flags |= RPC_HAS_SL;
+	return 0;
+}
+
+static int
+rpc_f_tp(const char *name, json_t *v, struct rpc_params *p,
+    struct rpc_error *err)
+{
+	if (rpc_number(name, v, &p->tp, 0, err) == -1)
+		return -1;
+	p->flags |= RPC_HAS_TP;
+	return 0;
+}
+
+static int
+rpc_f_coid(const char *name, json_t *v, struct rpc_params *p,
+    struct rpc_error *err)
+{
+	size_t	 n;
+
+	if (!json_is_string(v))
+		return rpc_type(err, name, "a string");
+	n = json_string_length(v);
+	if (n == 0 || n > RPC_COID_MAX ||
+	    !rpc_printable(json_string_value(v), n))
+		return rpc_fail(err, 400, "bad_request", "field '%s' must be "
+		    "1 to %d printable ASCII characters", name, RPC_COID_MAX);
+	memcpy(p->client_order_id, json_string_value(v), n + 1);
+	p->flags |= RPC_HAS_COID;
+	return 0;
+}
+
+static int
+rpc_f_comment(const char *name, json_t *v, struct rpc_params *p,
+    struct rpc_error *err)
+{
+	size_t	 n;
+
+	if (!json_is_string(v))
+		return rpc_type(err, name, "a string");
+	n = json_string_length(v);
+	if (n > RPC_COMMENT_MAX || !rpc_printable(json_string_value(v), n))
+		return rpc_fail(err, 400, "bad_request", "field '%s' must be "
+		    "at most %d printable ASCII characters", name,
+		    RPC_COMMENT_MAX);
+	memcpy(p->comment, json_string_value(v), n + 1);
+	p->flags |= RPC_HAS_COMMENT;
+	return 0;
+}
+
+static const struct rpc_field rpc_trade_fields[] = {
+	{ "symbol",		1,	rpc_f_symbol },
+	{ "side",		1,	rpc_f_side },
+	{ "volume",		1,	rpc_f_volume },
+	{ "price",		0,	rpc_f_price },
+	{ "sl",			0,	rpc_f_sl },
+	{ "tp",			0,	rpc_f_tp },
+	{ "client_order_id",	0,	rpc_f_coid },
+	{ "comment",		0,	rpc_f_comment },
+	{ NULL,			0,	NULL }
+};
+
+static const struct rpc_field rpc_close_fields[] = {
+	{ "volume",		0,	rpc_f_volume },
+	{ NULL,			0,	NULL }
+};
+
+static const struct rpc_field rpc_modify_fields[] = {
+	{ "sl",			0,	rpc_f_sl },
+	{ "tp",			0,	rpc_f_tp },
+	{ NULL,			0,	NULL }
+};
+
+static const struct rpc_field *
+rpc_fields(uint8_t op)
+{
+	switch (op) {
+	case OP_TRADE:
+		return rpc_trade_fields;
+	case OP_POSITION_CLOSE:
+		return rpc_close_fields;
+	case OP_POSITION_MODIFY:
+		return rpc_modify_fields;
+	default:
+		return NULL;
+	}
+}
+
+/* Unknown fields first, then each known one in table order. */
+static int
+rpc_object(json_t *obj, const struct rpc_field *fields, struct rpc_params *p,
+    struct rpc_error *err)
+{
+	const struct rpc_field	*f;
+	const char		*key;
+	json_t			*v;
+	char			 qb[64];
+
+	json_object_foreach(obj, key, v) {
+		for (f = fields; f->name != NULL; f++)
+			if (strcmp(f->name, key) == 0)
+				break;
+		if (f->name == NULL)
+			return rpc_fail(err, 400, "bad_request",
+			    "unknown field '%s'",
+			    rpc_quote(key, strlen(key), 40, qb, sizeof(qb)));
+	}
+	for (f = fields; f->name != NULL; f++) {
+		if ((v = json_object_get(obj, f->name)) == NULL) {
+			if (f->required)
+				return rpc_fail(err, 400, "bad_request",
+				    "field '%s' is required", f->name);
+			continue;
+		}
+		if (f->check(f->name, v, p, err) == -1)
+			return -1;
+	}
+	if (p->op == OP_POSITION_MODIFY &&
+	    (p->flags & (RPC_HAS_SL | RPC_HAS_TP)) == 0)
+		return rpc_fail(err, 400, "bad_request",
+		    "at least one of the fields 'sl' and 'tp' is required");
+	return 0;
+}
+
+/* A jansson error as a message; duplicates name the key. */
+static int
+rpc_json_error(const json_error_t *je, struct rpc_error *err)
+{
+	const char	*s, *e;
+	char		 qb[128];
+
+	if (json_error_code((json_error_t *)je) == json_error_duplicate_key &&
+	    (s = strstr(je->text, "near '\"")) != NULL &&
+	    (e = strrchr(s + 7, '"')) != NULL)
+		return rpc_fail(err, 400, "bad_request",
+		    "duplicate field '%s'", rpc_quote(s + 7,
+		    (size_t)(e - (s + 7)), 40, qb, sizeof(qb)));
+	rpc_quote(je->text, strlen(je->text), 120, qb, sizeof(qb));
+	return rpc_fail(err, 400, "bad_request",
+	    "invalid JSON at line %d, column %d: %s", je->line, je->column,
+	    qb);
+}
+
+int
+rpc_body(struct rpc_call *call, const char *ctype, const void *body,
+    size_t len, struct rpc_error *err)
+{
+	const struct rpc_field	*fields;
+	json_error_t		 je;
+	json_t			*root;
+	int			 rc;
+
+	if (len == 0) {
+		if (call->body == RPC_BODY_REQUIRED)
+			return rpc_fail(err, 400, "bad_request",
+			    "body required: a JSON object");
+		return 0;
+	}
+	if (call->body == RPC_BODY_NONE || (fields = rpc_fields(call->p.op))
+	    == NULL)
+		return rpc_fail(err, 400, "bad_request",
+		    "this endpoint takes no body");
+	if (!rpc_content_type_ok(ctype))
+		return rpc_fail(err, 415, "unsupported_media_type",
+		    "Content-Type must be application/json");
+	if (rpc_json_depth(body, len, RPC_JSON_DEPTH_MAX) > RPC_JSON_DEPTH_MAX)
+		return rpc_fail(err, 400, "bad_request",
+		    "JSON nested deeper than %d levels", RPC_JSON_DEPTH_MAX);
+	root = json_loadb(body, len, JSON_REJECT_DUPLICATES |
+	    JSON_DECODE_INT_AS_REAL, &je);
+	if (root == NULL)
+		return rpc_json_error(&je, err);
+	if (!json_is_object(root))
+		rc = rpc_fail(err, 400, "bad_request",
+		    "the body must be a JSON object");
+	else
+		rc = rpc_object(root, fields, &call->p, err);
+	json_decref(root);
+	return rc;
+}
+
+/* --- authentication headers --------------------------------------------- */
+
+/* RFC 6750's b64token: what an API key may look like on the wire. */
+static int
+rpc_token_ok(const char *s, size_t len)
+{
+	size_t	 i = 0;
+
+	if (len == 0 || len > RPC_KEY_MAX)
+		return 0;
+	for (; i < len && s[i] != '='; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '-' || s[i] == '.' || s[i] == '_' || s[i] == '~' ||
+		    s[i] == '+' || s[i] == '/'))
+			return 0;
+	if (i == 0)
+		return 0;
+	for (; i < len; i++)
+		if (s[i] != '=')
+			return 0;
+	return 1;
+}
+
+int
+rpc_auth(const char *authorization, const char *apikey, const char **key,
+    size_t *keylen, struct rpc_error *err)
+{
+	const char	*bk = NULL, *ak = NULL;
+	size_t		 blen = 0, alen = 0;
+
+	*key = NULL;
+	*keylen = 0;
+	if (authorization != NULL) {
+		bk = authorization;
+		if (strncasecmp(bk, "Bearer ", 7) != 0)
+			goto malformed;
+		bk += 7;
+		while (*bk == ' ')
+			bk++;
+		blen = strlen(bk);
+		if (!rpc_token_ok(bk, blen))
+			goto malformed;
+	}
+	if (apikey != NULL) {
+		ak = apikey;
+		alen = strlen(ak);
+		if (!rpc_token_ok(ak, alen))
+			return rpc_fail(err, 401, "unauthorized",
+			    "malformed X-Api-Key header");
+	}
+	if (bk != NULL && ak != NULL &&
+	    (blen != alen || memcmp(bk, ak, blen) != 0))
+		return rpc_fail(err, 400, "bad_request",
+		    "Authorization and X-Api-Key carry different keys");
+	*key = bk != NULL ? bk : ak;
+	*keylen = bk != NULL ? blen : alen;
+	return 0;
+ malformed:
+	return rpc_fail(err, 401, "unauthorized",
+	    "malformed Authorization header: expected 'Bearer KEY'");
+}
+
+/* --- parameters on the wire -------------------------------------------- */
+
+static uint64_t
+rpc_dbits(double d)
+{
+	uint64_t	 u;
+
+	memcpy(&u, &d, sizeof(u));
+	return u;
+}
+
+static double
+rpc_bitsd(uint64_t u)
+{
+	double	 d;
+
+	memcpy(&d, &u, sizeof(d));
+	return d;
+}
+
+size_t
+rpc_params_encode(const struct rpc_params *p, uint8_t *buf, size_t cap)
+{
+	struct wire_builder	 b;
+
+	wire_builder_init(&b, buf, cap);
+	switch (p->op) {
+	case OP_TRADE:
+		wire_put_str(&b, p->symbol);
+		wire_put_u8(&b, p->side);
+		wire_put_u64(&b, rpc_dbits(p->volume));
+		wire_put_u8(&b, p->flags);
+		wire_put_u64(&b, rpc_dbits(p->price));
+		wire_put_u64(&b, rpc_dbits(p->sl));
+		wire_put_u64(&b, rpc_dbits(p->tp));
+		wire_put_str(&b, p->client_order_id);
+		wire_put_str(&b, p->comment);
+		break;
+	case OP_POSITIONS:
+		wire_put_u8(&b, p->flags);
+		wire_put_str(&b, p->symbol);
+		break;
+	case OP_POSITION_CLOSE:
+		wire_put_u64(&b, p->ticket);
+		wire_put_u8(&b, p->flags);
+		wire_put_u64(&b, rpc_dbits(p->volume));
+		break;
+	case OP_POSITION_MODIFY:
+		wire_put_u64(&b, p->ticket);
+		wire_put_u8(&b, p->flags);
+		wire_put_u64(&b, rpc_dbits(p->sl));
+		wire_put_u64(&b, rpc_dbits(p->tp));
+		break;
+	case OP_ORDER_CANCEL:
+		wire_put_u64(&b, p->ticket);
+		break;
+	case OP_SYMBOL:
+		wire_put_str(&b, p->symbol);
+		break;
+	case OP_AUDIT:
+		wire_put_u8(&b, p->flags);
+		wire_put_u32(&b, p->limit);
+		break;
+	default:
+		break;
+	}
+	return b.err ? (size_t)-1 : b.len;
+}
+
+/* The flags an op may carry. */
+static uint8_t
+rpc_op_flags(uint8_t op)
+{
+	switch (op) {
+	case OP_TRADE:
+		return RPC_HAS_PRICE | RPC_HAS_SL | RPC_HAS_TP | RPC_HAS_COID |
+		    RPC_HAS_COMMENT;
+	case OP_POSITIONS:
+		return RPC_HAS_SYMBOL;
+	case OP_POSITION_CLOSE:
+		return RPC_HAS_VOLUME;
+	case OP_POSITION_MODIFY:
+		return RPC_HAS_SL | RPC_HAS_TP;
+	case OP_AUDIT:
+		return RPC_HAS_LIMIT;
+	default:
+		return 0;
+	}
+}
+
+/* A double from the wire: finite, and > 0 or >= 0; zero when absent. */
+static int
+rpc_dcheck(double d, int present, int positive)
+{
+	if (!present)
+		return rpc_dbits(d) == 0;
+	if (!isfinite(d))
+		return 0;
+	return positive ? d > 0 : d >= 0;
+}
+
+static const char *
+rpc_params_check(const struct rpc_params *p)
+{
+	uint8_t	 f = p->flags;
+
+	if ((f & ~rpc_op_flags(p->op)) != 0)
+		return "flag not allowed for this operation";
+	switch (p->op) {
+	case OP_TRADE:
+		if (!rpc_symbol_ok(p->symbol, strlen(p->symbol)))
+			return "bad symbol";
+		if (p->side != RPC_SIDE_BUY && p->side != RPC_SIDE_SELL)
+			return "bad side";
+		if (!rpc_dcheck(p->volume, 1, 1) ||
+		    !rpc_dcheck(p->price, f & RPC_HAS_PRICE, 1) ||
+		    !rpc_dcheck(p->sl, f & RPC_HAS_SL, 0) ||
+		    !rpc_dcheck(p->tp, f & RPC_HAS_TP, 0))
+			return "number out of range";
+		if ((f & RPC_HAS_COID) ? (p->client_order_id[0] == '\0' ||
+		    !rpc_printable(p->client_order_id,
+		    strlen(p->client_order_id))) : p->client_order_id[0] != '\0')
+			return "bad client_order_id";
+		if ((f & RPC_HAS_COMMENT) ? !rpc_printable(p->comment,
+		    strlen(p->comment)) : p->comment[0] != '\0')
+			return "bad comment";
+		break;
+	case OP_POSITIONS:
+		if ((f & RPC_HAS_SYMBOL) ? !rpc_symbol_ok(p->symbol,
+		    strlen(p->symbol)) : p->symbol[0] != '\0')
+			return "bad symbol";
+		break;
+	case OP_POSITION_CLOSE:
+		if (p->ticket == 0 ||
+		    !rpc_dcheck(p->volume, f & RPC_HAS_VOLUME, 1))
+			return "bad ticket or volume";
+		break;
+	case OP_POSITION_MODIFY:
+		if (p->ticket == 0 || (f & (RPC_HAS_SL | RPC_HAS_TP)) == 0 ||
+		    !rpc_dcheck(p->sl, f & RPC_HAS_SL, 0) ||
+		    !rpc_dcheck(p->tp, f & RPC_HAS_TP, 0))
+			return "bad ticket, sl or tp";
+		break;
+	case OP_ORDER_CANCEL:
+		if (p->ticket == 0)
+			return "bad ticket";
+		break;
+	case OP_SYMBOL:
+		if (!rpc_symbol_ok(p->symbol, strlen(p->symbol)))
+			return "bad symbol";
+		break;
+	case OP_AUDIT:
+		if ((f & RPC_HAS_LIMIT) ? (p->limit == 0 ||
+		    p->limit > RPC_AUDIT_LIMIT_MAX) : p->limit != 0)
+			return "bad limit";
+		break;
+	default:
+		break;
+	}
+	return NULL;
+}
+
+int
+rpc_params_decode(uint8_t op, const uint8_t *buf, size_t len,
+    struct rpc_params *p, const char **why)
+{
+	struct wire_reader	 r;
+
+	memset(p, 0, sizeof(*p));
+	if (op == OP_NONE || op >= OP_MAX) {
+		*why = "unknown operation";
+		return -1;
+	}
+	p->op = op;
+	wire_reader_init(&r, buf, len);
+	switch (op) {
+	case OP_TRADE:
+		wire_get_str(&r, p->symbol, sizeof(p->symbol));
+		p->side = wire_get_u8(&r);
+		p->volume = rpc_bitsd(wire_get_u64(&r));
+		p->flags = wire_get_u8(&r);
+		p->price = rpc_bitsd(wire_get_u64(&r));
+		p->sl = rpc_bitsd(wire_get_u64(&r));
+		p->tp = rpc_bitsd(wire_get_u64(&r));
+		wire_get_str(&r, p->client_order_id,
+		    sizeof(p->client_order_id));
+		wire_get_str(&r, p->comment, sizeof(p->comment));
+		break;
+	case OP_POSITIONS:
+		p->flags = wire_get_u8(&r);
+		wire_get_str(&r, p->symbol, sizeof(p->symbol));
+		break;
+	case OP_POSITION_CLOSE:
+		p->ticket = wire_get_u64(&r);
+		p->flags = wire_get_u8(&r);
+		p->volume = rpc_bitsd(wire_get_u64(&r));
+		break;
+	case OP_POSITION_MODIFY:
+		p->ticket = wire_get_u64(&r);
+		p->flags = wire_get_u8(&r);
+		p->sl = rpc_bitsd(wire_get_u64(&r));
+		p->tp = rpc_bitsd(wire_get_u64(&r));
+		break;
+	case OP_ORDER_CANCEL:
+		p->ticket = wire_get_u64(&r);
+		break;
+	case OP_SYMBOL:
+		wire_get_str(&r, p->symbol, sizeof(p->symbol));
+		break;
+	case OP_AUDIT:
+		p->flags = wire_get_u8(&r);
+		p->limit = wire_get_u32(&r);
+		break;
+	default:
+		break;
+	}
+	if (wire_end(&r) == -1) {
+		*why = r.err;
+		return -1;
+	}
+	if ((*why = rpc_params_check(p)) != NULL)
+		return -1;
+	return 0;
+}
+
+/* --- results and rendering --------------------------------------------- */
+
+size_t
+rpc_status_encode(const struct rpc_status *s, uint8_t *buf, size_t cap)
+{
+	struct wire_builder	 b;
+
+	wire_builder_init(&b, buf, cap);
+	wire_put_str(&b, s->version);
+	wire_put_str(&b, s->broker);
+	wire_put_u8(&b, s->lockdown);
+	wire_put_str(&b, s->key_name);
+	wire_put_str(&b, s->role);
+	return b.err ? 0 : b.len;
+}
+
+int
+rpc_status_decode(const uint8_t *buf, size_t len, struct rpc_status *s,
+    const char **why)
+{
+	struct wire_reader	 r;
+
+	memset(s, 0, sizeof(*s));
+	wire_reader_init(&r, buf, len);
+	wire_get_str(&r, s->version, sizeof(s->version));
+	wire_get_str(&r, s->broker, sizeof(s->broker));
+	s->lockdown = wire_get_u8(&r);
+	wire_get_str(&r, s->key_name, sizeof(s->key_name));
+	wire_get_str(&r, s->role, sizeof(s->role));
+	if (wire_end(&r) == -1) {
+		*why = r.err;
+		return -1;
+	}
+	if (s->lockdown > 1) {
+		*why = "lockdown flag out of range";
+		return -1;
+	}
+	return 0;
+}
+
+/* A JSON string of printable ASCII (anything else becomes '?'). */
+static json_t *
+rpc_jstr(const char *s)
+{
+	char	 buf[RPC_MSG_MAX];
+	size_t	 i;
+
+	for (i = 0; s[i] != '\0' && i < sizeof(buf) - 1; i++)
+		buf[i] = ((unsigned char)s[i] < 0x20 ||
+		    (unsigned char)s[i] > 0x7e) ? '?' : s[i];
+	buf[i] = '\0';
+	return json_string(buf);
+}
+
+static char *
+rpc_dump(json_t *j)
+{
+	char	*s;
+
+	if (j == NULL)
+		return NULL;
+	s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(j);
+	return s;
+}
+
+char *
+rpc_render_error(const char *code, const char *message)
+{
+	return rpc_dump(json_pack("{s:o, s:o}", "error", rpc_jstr(message),
+	    "code", rpc_jstr(code)));
+}
+
+char *
+rpc_render_health(void)
+{
+	return rpc_dump(json_pack("{s:s}", "status", "ok"));
+}
+
+static char *
+rpc_render_status(const struct msg_api_res *res, struct rpc_error *err)
+{
+	struct rpc_status	 s;
+	const char		*why;
+
+	if (rpc_status_decode(res->result, res->result_len, &s, &why) == -1) {
+		rpc_fail(err, 500, "internal_error",
+		    "the monitor's status result does not decode: %s", why);
+		return NULL;
+	}
+	return rpc_dump(json_pack("{s:o, s:o, s:b, s:{s:o, s:o}}",
+	    "version", rpc_jstr(s.version),
+	    "broker", rpc_jstr(s.broker),
+	    "lockdown", s.lockdown,
+	    "key", "name", rpc_jstr(s.key_name), "role", rpc_jstr(s.role)));
+}
+
+char *
+rpc_render_result(uint8_t op, const struct msg_api_res *res,
+    struct rpc_error *err)
+{
+	switch (op) {
+	case OP_STATUS:
+		return rpc_render_status(res, err);
+	default:
+		rpc_fail(err, 500, "internal_error",
+		    "no renderer for the result of operation %u", op);
+		return NULL;
+	}
+}
+
+const char *
+rpc_reason(int status)
+{
+	static const struct {
+		int		 status;
+		const char	*reason;
+	} reasons[] = {
+		{ 200, "OK" },
+		{ 400, "Bad Request" },
+		{ 401, "Unauthorized" },
+		{ 403, "Forbidden" },
+		{ 404, "Not Found" },
+		{ 405, "Method Not Allowed" },
+		{ 408, "Request Timeout" },
+		{ 409, "Conflict" },
+		{ 411, "Length Required" },
+		{ 413, "Content Too Large" },
+		{ 414, "URI Too Long" },
+		{ 415, "Unsupported Media Type" },
+		{ 417, "Expectation Failed" },
+		{ 422, "Unprocessable Content" },
+		{ 429, "Too Many Requests" },
+		{ 431, "Request Header Fields Too Large" },
+		{ 500, "Internal Server Error" },
+		{ 501, "Not Implemented" },
+		{ 502, "Bad Gateway" },
+		{ 503, "Service Unavailable" },
+		{ 504, "Gateway Timeout" },
+	};
+	size_t	 i;
+
+	for (i = 0; i < NITEMS(reasons); i++)
+		if (reasons[i].status == status)
+			return reasons[i].reason;
+	if (status >= 200 && status < 300)
+		return "OK";
+	return status >= 500 ? "Server Error" : "Client Error";
+}
+
+/* --- the sliding window ------------------------------------------------ */
+
+static void
+rpc_window_advance(struct rpc_window *w, uint64_t now, uint64_t win)
+{
+	uint64_t	 n;
+
+	if (w->start == 0 && w->prev == 0 && w->cur == 0)
+		w->start = now;
+	if (now < w->start)
+		return;		/* the clock is monotonic; be safe anyway */
+	n = (now - w->start) / win;
+	if (n == 0)
+		return;
+	w->prev = (n == 1) ? w->cur : 0;
+	w->cur = 0;
+	w->start += n * win;
+}
+
+uint32_t
+rpc_window_hit(struct rpc_window *w, uint64_t now, uint32_t window_s,
+    uint32_t limit)
+{
+	uint64_t	 win = (uint64_t)window_s * 1000, e, t, room;
+
+	if (win == 0 || limit == 0)
+		return 1;
+	rpc_window_advance(w, now, win);
+	e = now >= w->start ? now - w->start : 0;
+	/* est * win = prev * (win - e) + cur * win, with this request. */
+	if ((uint64_t)w->prev * (win - e) + ((uint64_t)w->cur + 1) * win <=
+	    (uint64_t)limit * win) {
+		w->cur++;
+		return 0;
+	}
+	if ((uint64_t)w->cur + 1 <= limit) {
+		/* Within this window, once enough of prev has slid out. */
+		room = ((uint64_t)limit - w->cur - 1) * win / w->prev;
+		t = (win - e) - room;
+	} else {
+		/* In the next window, where cur becomes prev. */
+		room = ((uint64_t)limit - 1) * win / w->cur;
+		t = (win - e) + (win - room);
+	}
+	return (uint32_t)((t + 999) / 1000 > 0 ? (t + 999) / 1000 : 1);
+}
+
+int
+rpc_window_idle(const struct rpc_window *w, uint64_t now, uint32_t window_s)
+{
+	return now >= w->start + 2 * (uint64_t)window_s * 1000;
+}

@@ -1,0 +1,1353 @@
+/*
+ * API keys, roles, per-key rate limits and the failed-authentication
+ * defence, in the monitor.  See auth.h.
+ *
+ * The database (db.c) is the record; what a request needs is held in
+ * memory so that an API request costs no SQL read:
+ *   - the active keys, hashed by their SHA-256 (itself uniformly random,
+ *     so its first bytes pick the bucket) and compared in full with
+ *     CRYPTO_memcmp.  Create, revoke and rotate update it in the same
+ *     call that writes the database, so a revocation holds for the very
+ *     next request.  A presented hash not in memory is looked up in the
+ *     database only to say precisely why it fails (revoked, expired).
+ *   - the bans, by address, loaded at start and written through.
+ *   - the recent failures of each source, exact timestamps in a ring of
+ *     rate_limit.auth_failures entries, for a bounded number of sources.
+ *   - each key's request rate, a sliding-window counter (two fixed
+ *     windows, the previous one weighted by how much of it still
+ *     overlaps), which is O(1) in memory whatever rate_limit.per_key is.
+ * Neither a key nor a full hash is ever logged: 8 hex digits of the hash
+ * name a key that is not known.
+ */
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/tree.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "auth.h"
+#include "ctlproto.h"
+#include "db.h"
+#include "log.h"
+
+#define AUTH_BUCKETS		1024	/* power of two */
+#define AUTH_KEY_RAW		32
+#define AUTH_FAIL_BUDGET	(1 << 20) /* failure timestamps in memory */
+#define DAY			86400
+#define HOUR			3600
+
+_Static_assert(DB_HASH_LEN == SHA256_LEN, "one hash length");
+_Static_assert(sizeof(((struct auth_identity *)0)->name) > DB_NAME_MAX,
+    "identity holds a name");
+_Static_assert(ADDR_STR_MAX > DB_ADDR_MAX, "an address fits the bans table");
+
+/* Sliding-window counter: this window's count and the previous one's. */
+struct swin {
+	int64_t		 bucket;	/* now / window */
+	uint32_t	 cur, prev;
+	int		 window;
+};
+
+struct akey {
+	struct akey	*next;		/* in its bucket */
+	struct db_key	 k;
+	uint32_t	 perms;
+	int64_t		 touched;	/* last_used last written */
+	struct swin	 rate;
+};
+
+struct source {
+	RB_ENTRY(source)	 rb;
+	TAILQ_ENTRY(source)	 lru;
+	char			 address[ADDR_STR_MAX];
+	uint32_t		 head, n;	/* ring of failure times */
+	int64_t			 fails[];	/* auth_failures entries */
+};
+
+struct ban {
+	RB_ENTRY(ban)		 rb;
+	char			 address[ADDR_STR_MAX];
+	int64_t			 until;
+	uint32_t		 strikes;
+	int64_t			 last;
+};
+
+static int	source_cmp(const struct source *, const struct source *);
+static int	ban_cmp(const struct ban *, const struct ban *);
+
+/*
+ * libbsd's tree.h marks the static functions __unused, which glibc does
+ * not define (a Linux struct has a member of that name); every header
+ * is in by now.
+ */
+#ifndef __unused
+#define __unused	__attribute__((__unused__))
+#endif
+
+RB_HEAD(source_tree, source);
+RB_PROTOTYPE_STATIC(source_tree, source, rb, source_cmp)
+RB_GENERATE_STATIC(source_tree, source, rb, source_cmp)
+RB_HEAD(ban_tree, ban);
+RB_PROTOTYPE_STATIC(ban_tree, ban, rb, ban_cmp)
+RB_GENERATE_STATIC(ban_tree, ban, rb, ban_cmp)
+TAILQ_HEAD(source_lru, source);
+
+static struct {
+	int			 open;
+	auth_ban_fn		 ban_fn;
+	time_t			(*clock)(void);
+	struct akey		*keys[AUTH_BUCKETS];
+	uint32_t		 nkeys;
+	struct source_tree	 sources;
+	struct source_lru	 lru;
+	uint32_t		 nsources;
+	uint32_t		 max_sources;
+	struct ban_tree		 bans;
+	/* From herald.yaml. */
+	int			 window;
+	int			 per_key;
+	int			 auth_failures;
+	int			 auth_window;
+	int			 ban_time;
+	int			 ban_max;
+	int			 expiry_days;
+} au = {
+	.sources = RB_INITIALIZER(&au.sources),
+	.lru = TAILQ_HEAD_INITIALIZER(au.lru),
+	.bans = RB_INITIALIZER(&au.bans),
+};
+
+static const struct {
+	const char	*name;
+	uint32_t	 perms;
+} auth_roles[] = {
+	{ "admin",	PERM_READ_POSITIONS | PERM_WRITE_POSITIONS |
+			PERM_VIEW_LOGS | PERM_MODIFY_CONFIG },
+	{ "trader",	PERM_READ_POSITIONS | PERM_WRITE_POSITIONS |
+			PERM_VIEW_LOGS },
+	{ "viewer",	PERM_READ_POSITIONS | PERM_VIEW_LOGS },
+};
+
+/*
+ * What each operation needs.  Decided here, in the monitor, never taken
+ * from net; an op without a row is refused.
+ */
+static const struct {
+	int		 known;
+	uint32_t	 perm;		/* 0: a valid key is enough */
+} auth_ops[OP_MAX] = {
+	[OP_STATUS] =		{ 1, 0 },
+	[OP_TRADE] =		{ 1, PERM_WRITE_POSITIONS },
+	[OP_ACCOUNT] =		{ 1, PERM_READ_POSITIONS },
+	[OP_POSITIONS] =	{ 1, PERM_READ_POSITIONS },
+	[OP_POSITION_CLOSE] =	{ 1, PERM_WRITE_POSITIONS },
+	[OP_POSITION_MODIFY] =	{ 1, PERM_WRITE_POSITIONS },
+	[OP_ORDERS] =		{ 1, PERM_READ_POSITIONS },
+	[OP_ORDER_CANCEL] =	{ 1, PERM_WRITE_POSITIONS },
+	[OP_SYMBOL] =		{ 1, PERM_READ_POSITIONS },
+	[OP_AUDIT] =		{ 1, PERM_VIEW_LOGS },
+};
+
+static const struct {
+	uint32_t	 perm;
+	const char	*name;
+} auth_perm_names[] = {
+	{ PERM_READ_POSITIONS,	"read_positions" },
+	{ PERM_WRITE_POSITIONS,	"write_positions" },
+	{ PERM_VIEW_LOGS,	"view_logs" },
+	{ PERM_MODIFY_CONFIG,	"modify_config" },
+};
+
+static int
+source_cmp(const struct source *a, const struct source *b)
+{
+	return strcmp(a->address, b->address);
+}
+
+static int
+ban_cmp(const struct ban *a, const struct ban *b)
+{
+	return strcmp(a->address, b->address);
+}
+
+static int64_t
+auth_now(void)
+{
+	return (int64_t)(au.clock != NULL ? au.clock() : time(NULL));
+}
+
+void
+auth_set_clock(time_t (*fn)(void))
+{
+	au.clock = fn;
+}
+
+uint32_t
+auth_role_perms(const char *role)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(auth_roles) / sizeof(auth_roles[0]); i++)
+		if (strcmp(auth_roles[i].name, role) == 0)
+			return auth_roles[i].perms;
+	return 0;
+}
+
+int
+auth_op_perm(unsigned int op, uint32_t *perm)
+{
+	if (op >= OP_MAX || !auth_ops[op].known)
+		return -1;
+	*perm = auth_ops[op].perm;
+	return 0;
+}
+
+const char *
+auth_perm_name(uint32_t perm)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(auth_perm_names) / sizeof(auth_perm_names[0]);
+	    i++)
+		if (auth_perm_names[i].perm == perm)
+			return auth_perm_names[i].name;
+	return "unknown";
+}
+
+void
+auth_key_hash(const char *key, size_t len, uint8_t out[SHA256_LEN])
+{
+	unsigned int	 n = 0;
+
+	if (EVP_Digest(key, len, out, &n, EVP_sha256(), NULL) != 1 ||
+	    n != SHA256_LEN)
+		fatalx("auth: SHA-256 failed");
+}
+
+/* 8 hex digits of a hash: enough to tell keys apart in a log. */
+static void
+hash_prefix(const uint8_t *h, char buf[9])
+{
+	snprintf(buf, 9, "%02x%02x%02x%02x", h[0], h[1], h[2], h[3]);
+}
+
+/* "2026-11-27 21:03:00 UTC" */
+static void
+fmt_utc(int64_t t, char *buf, size_t sz)
+{
+	time_t		 tt = (time_t)t;
+	struct tm	 tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, sz, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(buf, sz, "@%lld", (long long)t);
+}
+
+/*
+ * Numeric addresses in one spelling (inet_ntop's), so that a ban set on
+ * what net reports is found again from what an operator types.
+ */
+static void
+addr_norm(const char *in, char *out, size_t outsz)
+{
+	struct in_addr	 a4;
+	struct in6_addr	 a6;
+
+	if (inet_pton(AF_INET, in, &a4) == 1 &&
+	    inet_ntop(AF_INET, &a4, out, (socklen_t)outsz) != NULL)
+		return;
+	if (inet_pton(AF_INET6, in, &a6) == 1 &&
+	    inet_ntop(AF_INET6, &a6, out, (socklen_t)outsz) != NULL)
+		return;
+	strlcpy(out, in, outsz);
+}
+
+/* The key index. */
+
+static struct akey **
+key_bucket(const uint8_t *hash)
+{
+	return &au.keys[(hash[0] | (hash[1] << 8)) & (AUTH_BUCKETS - 1)];
+}
+
+static struct akey *
+key_find(const uint8_t *hash)
+{
+	struct akey	*e;
+
+	for (e = *key_bucket(hash); e != NULL; e = e->next)
+		if (CRYPTO_memcmp(e->k.hash, hash, SHA256_LEN) == 0)
+			return e;
+	return NULL;
+}
+
+static struct akey *
+key_find_id(int64_t id)
+{
+	struct akey	*e;
+	size_t		 i;
+
+	for (i = 0; i < AUTH_BUCKETS; i++)
+		for (e = au.keys[i]; e != NULL; e = e->next)
+			if (e->k.id == id)
+				return e;
+	return NULL;
+}
+
+static void
+key_add(const struct db_key *k)
+{
+	struct akey	**b, *e;
+
+	if ((e = key_find(k->hash)) != NULL) {
+		e->k = *k;		/* the database is the record */
+		e->perms = auth_role_perms(k->role);
+		return;
+	}
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		fatal("auth: key index");
+	e->k = *k;
+	e->perms = auth_role_perms(k->role);
+	e->touched = k->last_used;
+	b = key_bucket(k->hash);
+	e->next = *b;
+	*b = e;
+	au.nkeys++;
+}
+
+static void
+key_del(struct akey *e)
+{
+	struct akey	**pp;
+
+	for (pp = key_bucket(e->k.hash); *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == e) {
+			*pp = e->next;
+			explicit_bzero(e, sizeof(*e));
+			free(e);
+			au.nkeys--;
+			return;
+		}
+	}
+}
+
+static void
+keys_free(void)
+{
+	struct akey	*e, *next;
+	size_t		 i;
+
+	for (i = 0; i < AUTH_BUCKETS; i++) {
+		for (e = au.keys[i]; e != NULL; e = next) {
+			next = e->next;
+			explicit_bzero(e, sizeof(*e));
+			free(e);
+		}
+		au.keys[i] = NULL;
+	}
+	au.nkeys = 0;
+}
+
+static int
+key_load_cb(const struct db_key *k, void *arg)
+{
+	key_add(k);
+	return 0;
+}
+
+/* Sliding-window counter. */
+
+static void
+swin_roll(struct swin *w, int64_t now, int window)
+{
+	int64_t	 b = now / window;
+
+	if (w->window != window) {
+		memset(w, 0, sizeof(*w));
+		w->window = window;
+		w->bucket = b;
+		return;
+	}
+	if (b == w->bucket)
+		return;
+	w->prev = b == w->bucket + 1 ? w->cur : 0;
+	w->cur = 0;
+	w->bucket = b;
+}
+
+/*
+ * Take one request: 0 if it is within limit per window (and counted),
+ * else the seconds until one would be.  The estimate is
+ * prev * (window - elapsed) / window + cur, kept in integers (times
+ * window).
+ */
+static uint32_t
+swin_take(struct swin *w, int64_t now, int window, uint32_t limit)
+{
+	uint64_t	 W = (uint64_t)window, e, room, e2;
+
+	swin_roll(w, now, window);
+	e = (uint64_t)(now - w->bucket * window);
+	if ((uint64_t)w->prev * (W - e) + (uint64_t)w->cur * W + W <=
+	    (uint64_t)limit * W) {
+		w->cur++;
+		return 0;
+	}
+	/*
+	 * Later in this window, as the previous one weighs less: at
+	 * elapsed e' the request fits when prev * (W - e') <= (limit -
+	 * cur - 1) * W, that is e' >= W - room.
+	 */
+	if (w->cur + 1 <= limit && w->prev > 0) {
+		room = ((uint64_t)(limit - w->cur - 1) * W) / w->prev;
+		if (room >= 1 && room < W && W - room > e)
+			return (uint32_t)(W - room - e);
+	}
+	/* In the next window, where this one is the previous. */
+	if (w->cur == 0)
+		e2 = 0;
+	else {
+		room = ((uint64_t)(limit - 1) * W) / w->cur;
+		e2 = room >= W ? 0 : W - room;
+	}
+	return (uint32_t)(W - e + e2);
+}
+
+/* Failed authentications per source. */
+
+static struct source *
+source_find(const char *address)
+{
+	struct source	 key;
+
+	strlcpy(key.address, address, sizeof(key.address));
+	return RB_FIND(source_tree, &au.sources, &key);
+}
+
+static void
+source_del(struct source *s)
+{
+	RB_REMOVE(source_tree, &au.sources, s);
+	TAILQ_REMOVE(&au.lru, s, lru);
+	au.nsources--;
+	free(s);
+}
+
+static void
+sources_free(void)
+{
+	struct source	*s;
+
+	while ((s = TAILQ_FIRST(&au.lru)) != NULL)
+		source_del(s);
+}
+
+static struct source *
+source_get(const char *address)
+{
+	struct source	*s;
+
+	if ((s = source_find(address)) != NULL) {
+		TAILQ_REMOVE(&au.lru, s, lru);
+		TAILQ_INSERT_TAIL(&au.lru, s, lru);
+		return s;
+	}
+	/* Full: forget the source that failed least recently. */
+	if (au.nsources >= au.max_sources &&
+	    (s = TAILQ_FIRST(&au.lru)) != NULL)
+		source_del(s);
+	if ((s = calloc(1, sizeof(*s) +
+	    (size_t)au.auth_failures * sizeof(s->fails[0]))) == NULL)
+		fatal("auth: failure counters");
+	strlcpy(s->address, address, sizeof(s->address));
+	RB_INSERT(source_tree, &au.sources, s);
+	TAILQ_INSERT_TAIL(&au.lru, s, lru);
+	au.nsources++;
+	return s;
+}
+
+/* Record a failure; how many fall in the window, this one included. */
+static uint32_t
+source_fail(struct source *s, int64_t now)
+{
+	uint32_t	 cap = (uint32_t)au.auth_failures;
+
+	while (s->n > 0 && s->fails[s->head] <= now - au.auth_window) {
+		s->head = (s->head + 1) % cap;
+		s->n--;
+	}
+	if (s->n == cap) {		/* cannot stay full: it bans */
+		s->head = (s->head + 1) % cap;
+		s->n--;
+	}
+	s->fails[(s->head + s->n) % cap] = now;
+	s->n++;
+	return s->n;
+}
+
+/* Bans. */
+
+static struct ban *
+ban_find(const char *address)
+{
+	struct ban	 key;
+
+	strlcpy(key.address, address, sizeof(key.address));
+	return RB_FIND(ban_tree, &au.bans, &key);
+}
+
+static void
+bans_free(void)
+{
+	struct ban	*b;
+
+	while ((b = RB_MIN(ban_tree, &au.bans)) != NULL) {
+		RB_REMOVE(ban_tree, &au.bans, b);
+		free(b);
+	}
+}
+
+static int
+ban_load_cb(const struct db_ban *d, void *arg)
+{
+	struct ban	*b;
+
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		fatal("auth: bans");
+	strlcpy(b->address, d->address, sizeof(b->address));
+	b->until = d->until;
+	b->strikes = d->strikes;
+	b->last = d->last;
+	if (RB_INSERT(ban_tree, &au.bans, b) != NULL)
+		free(b);
+	return 0;
+}
+
+/* ban_time doubled for each strike after the first, at most ban_max. */
+static int64_t
+ban_length(uint32_t strikes)
+{
+	int64_t	 len = au.ban_time;
+	uint32_t i;
+
+	for (i = 1; i < strikes && len < au.ban_max; i++)
+		len *= 2;
+	return len < au.ban_max ? len : au.ban_max;
+}
+
+/*
+ * Ban address now.  The strike count goes on from the last ban unless
+ * that ended more than ban_max ago: a source that stayed clean that
+ * long starts again at strike 1.
+ */
+static void
+ban_impose(const char *address, uint32_t failures, int64_t now)
+{
+	struct ban	*b;
+	struct db_ban	 d;
+	int64_t		 len;
+
+	if ((b = ban_find(address)) == NULL) {
+		if ((b = calloc(1, sizeof(*b))) == NULL)
+			fatal("auth: bans");
+		strlcpy(b->address, address, sizeof(b->address));
+		RB_INSERT(ban_tree, &au.bans, b);
+	}
+	if (b->strikes == 0 || now - b->until > au.ban_max)
+		b->strikes = 1;
+	else if (b->strikes < UINT32_MAX)
+		b->strikes++;
+	len = ban_length(b->strikes);
+	b->until = now + len;
+	b->last = now;
+	log_security("auth: %u failed authentications from %s in %d s; "
+	    "banned for %lld s (strike %u)", failures, address,
+	    au.auth_window, (long long)len, b->strikes);
+	memset(&d, 0, sizeof(d));
+	strlcpy(d.address, address, sizeof(d.address));
+	d.until = b->until;
+	d.strikes = b->strikes;
+	d.last = b->last;
+	if (db_ban_put(&d) == -1)
+		log_warnx("auth: ban on %s holds until restart only: the "
+		    "database refused it", address);
+	if (au.ban_fn != NULL)
+		au.ban_fn(address, (uint32_t)len);
+}
+
+/* Answers. */
+
+static void __attribute__((format(printf, 5, 6)))
+res_set(struct msg_api_res *res, uint16_t status, const char *code,
+    uint32_t retry_after, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	res->status = status;
+	strlcpy(res->code, code, sizeof(res->code));
+	va_start(ap, fmt);
+	vsnprintf(res->message, sizeof(res->message), fmt, ap);
+	va_end(ap);
+	res->retry_after = retry_after;
+	res->result_len = 0;
+}
+
+/*
+ * A failed authentication from address: logged with a hash prefix,
+ * counted, and at rate_limit.auth_failures within auth_window, a ban.
+ * The request itself gets its own 401; the next one the ban.
+ */
+static int
+auth_failed(const char *address, const struct msg_api_req *q, int64_t now,
+    struct msg_api_res *res)
+{
+	struct source	*s;
+	uint32_t	 n;
+	char		 hp[9];
+
+	hash_prefix(q->key_hash, hp);
+	log_info("auth: refused %s from %s: %s (key hash %s...)",
+	    res->code, address, res->message, hp);
+	s = source_get(address);
+	if ((n = source_fail(s, now)) >= (uint32_t)au.auth_failures) {
+		source_del(s);
+		ban_impose(address, n, now);
+	}
+	return -1;
+}
+
+/* The presented hash is not among the active keys: why not? */
+static struct akey *
+auth_miss(const char *address, const struct msg_api_req *q, int64_t now,
+    struct msg_api_res *res)
+{
+	struct db_key	 k;
+	char		 when[40];
+	int		 rv;
+
+	rv = db_key_by_hash(q->key_hash, &k);
+	if (rv == 1 && CRYPTO_memcmp(k.hash, q->key_hash, SHA256_LEN) != 0)
+		rv = 0;
+	if (rv != 1) {
+		res_set(res, 401, "unauthorized", 0, "invalid API key");
+		return NULL;
+	}
+	if (k.revoked != 0) {
+		fmt_utc(k.revoked, when, sizeof(when));
+		res_set(res, 401, "key_revoked", 0, "API key '%s' was revoked "
+		    "at %s", k.name, when);
+		return NULL;
+	}
+	if (now >= k.expires) {
+		fmt_utc(k.expires, when, sizeof(when));
+		res_set(res, 401, "key_expired", 0, "API key '%s' expired at "
+		    "%s", k.name, when);
+		return NULL;
+	}
+	/* Active but not loaded: the index is behind; repair it. */
+	log_warnx("auth: key '%s' (id %lld) was missing from the index",
+	    k.name, (long long)k.id);
+	key_add(&k);
+	return key_find(k.hash);
+}
+
+/* Expired, or bound to a certificate that did not come: -1 with res. */
+static int
+auth_key_usable(struct akey *e, const struct msg_api_req *q, int64_t now,
+    struct msg_api_res *res)
+{
+	char	 when[40];
+
+	if (now >= e->k.expires) {
+		fmt_utc(e->k.expires, when, sizeof(when));
+		res_set(res, 401, "key_expired", 0, "API key '%s' expired at "
+		    "%s", e->k.name, when);
+		key_del(e);		/* the database says why from now on */
+		return -1;
+	}
+	if (!e->k.has_fp)
+		return 0;
+	if (!q->fp_present) {
+		res_set(res, 401, "certificate_required", 0, "API key '%s' is "
+		    "bound to a client certificate and none was presented",
+		    e->k.name);
+		return -1;
+	}
+	if (CRYPTO_memcmp(e->k.fp, q->fingerprint, SHA256_LEN) != 0) {
+		res_set(res, 401, "certificate_mismatch", 0, "the client "
+		    "certificate is not the one API key '%s' is bound to",
+		    e->k.name);
+		return -1;
+	}
+	return 0;
+}
+
+/* The key's role must carry what q->op needs: -1 with a 403. */
+static int
+auth_permitted(const struct akey *e, unsigned int op,
+    struct msg_api_res *res)
+{
+	uint32_t	 need;
+
+	if (auth_op_perm(op, &need) == -1) {
+		res_set(res, 403, "forbidden", 0, "operation %u has no "
+		    "permission rule", op);
+		return -1;
+	}
+	if ((e->perms & need) != need) {
+		res_set(res, 403, "forbidden", 0, "permission %s required; "
+		    "key '%s' has role %s", auth_perm_name(need), e->k.name,
+		    e->k.role);
+		return -1;
+	}
+	return 0;
+}
+
+/* Write last_used, at most once per AUTH_TOUCH_SEC for each key. */
+static void
+auth_touch(struct akey *e, int64_t now)
+{
+	if (now - e->touched < AUTH_TOUCH_SEC && e->touched != 0)
+		return;
+	e->touched = now;
+	e->k.last_used = now;
+	if (db_key_touch(e->k.id, now) == -1)
+		log_warnx("auth: key '%s' (id %lld): last use not recorded",
+		    e->k.name, (long long)e->k.id);
+}
+
+int
+auth_check(const struct msg_api_req *q, struct auth_identity *id,
+    struct msg_api_res *res)
+{
+	char		 address[ADDR_STR_MAX];
+	struct akey	*e;
+	struct ban	*b;
+	int64_t		 now = auth_now();
+	uint32_t	 retry;
+
+	memset(id, 0, sizeof(*id));
+	if (!au.open) {
+		res_set(res, 503, "unavailable", 1, "the key store is not "
+		    "open");
+		return -1;
+	}
+	addr_norm(q->address, address, sizeof(address));
+	if ((b = ban_find(address)) != NULL && b->until > now) {
+		res_set(res, 429, "source_banned", (uint32_t)(b->until - now),
+		    "too many failed authentications from %s: banned for "
+		    "%lld more seconds (rate_limit.auth_failures)", address,
+		    (long long)(b->until - now));
+		return -1;
+	}
+	if (!q->key_present) {
+		res_set(res, 401, "unauthorized", 0, "API key required");
+		return -1;
+	}
+	if ((e = key_find(q->key_hash)) == NULL &&
+	    (e = auth_miss(address, q, now, res)) == NULL)
+		return auth_failed(address, q, now, res);
+	if (auth_key_usable(e, q, now, res) == -1)
+		return auth_failed(address, q, now, res);
+	if ((retry = swin_take(&e->rate, now, au.window,
+	    (uint32_t)au.per_key)) != 0) {
+		res_set(res, 429, "rate_limited", retry, "more than %d "
+		    "requests in %d s with key '%s' (rate_limit.per_key)",
+		    au.per_key, au.window, e->k.name);
+		return -1;
+	}
+	if (auth_permitted(e, q->op, res) == -1)
+		return -1;
+	id->key_id = e->k.id;
+	strlcpy(id->name, e->k.name, sizeof(id->name));
+	strlcpy(id->role, e->k.role, sizeof(id->role));
+	id->perms = e->perms;
+	auth_touch(e, now);
+	return 0;
+}
+
+/* Set-up. */
+
+static void
+auth_take_config(const struct herald_conf *conf)
+{
+	uint32_t	 max;
+
+	/* The failure rings are sized by auth_failures: start them over. */
+	if (conf->rate_limit.auth_failures != au.auth_failures ||
+	    conf->rate_limit.auth_window != au.auth_window)
+		sources_free();
+	au.window = conf->rate_limit.window;
+	au.per_key = conf->rate_limit.per_key;
+	au.auth_failures = conf->rate_limit.auth_failures;
+	au.auth_window = conf->rate_limit.auth_window;
+	au.ban_time = conf->rate_limit.ban_time;
+	au.ban_max = conf->rate_limit.ban_max;
+	au.expiry_days = conf->control.key_expiry_days;
+	/* Bounded memory whatever auth_failures is. */
+	max = AUTH_FAIL_BUDGET / (uint32_t)au.auth_failures;
+	au.max_sources = max < AUTH_SOURCES_MAX ? max : AUTH_SOURCES_MAX;
+	while (au.nsources > au.max_sources)
+		source_del(TAILQ_FIRST(&au.lru));
+}
+
+int
+auth_preflight(const struct herald_conf *conf, char *err, size_t errlen)
+{
+	return db_preflight(conf->database, err, errlen);
+}
+
+int
+auth_init(const struct herald_conf *conf, auth_ban_fn ban_fn, char *err,
+    size_t errlen)
+{
+	int64_t		 now = auth_now();
+	struct ban	*b;
+	int		 inforce = 0;
+
+	if (au.open) {
+		snprintf(err, errlen, "auth: already initialised");
+		return -1;
+	}
+	if (conf->rate_limit.window < 1 || conf->rate_limit.per_key < 1 ||
+	    conf->rate_limit.auth_failures < 1 ||
+	    conf->rate_limit.auth_window < 1 ||
+	    conf->rate_limit.ban_time < 1 || conf->rate_limit.ban_max < 1 ||
+	    conf->control.key_expiry_days < 1) {
+		snprintf(err, errlen, "auth: rate_limit and "
+		    "control.key_expiry_days must all be at least 1");
+		return -1;
+	}
+	auth_take_config(conf);
+	if (db_open(conf->database, err, errlen) == -1)
+		return -1;
+	if (db_keys_active(now, key_load_cb, NULL) == -1 ||
+	    db_bans_prune(now - au.ban_max) == -1 ||
+	    db_bans_all(ban_load_cb, NULL) == -1) {
+		snprintf(err, errlen, "database %s: cannot load the keys and "
+		    "bans (see the log)", conf->database);
+		keys_free();
+		bans_free();
+		db_close();
+		return -1;
+	}
+	au.ban_fn = ban_fn;
+	au.open = 1;
+	RB_FOREACH(b, ban_tree, &au.bans)
+		inforce += b->until > now;
+	log_info("auth: %u active key%s, %d ban%s in force", au.nkeys,
+	    au.nkeys == 1 ? "" : "s", inforce, inforce == 1 ? "" : "s");
+	return 0;
+}
+
+void
+auth_set_config(const struct herald_conf *conf)
+{
+	auth_take_config(conf);
+}
+
+void
+auth_foreach_ban(auth_ban_fn fn)
+{
+	struct ban	*b;
+	int64_t		 now = auth_now();
+
+	RB_FOREACH(b, ban_tree, &au.bans)
+		if (b->until > now)
+			fn(b->address, (uint32_t)(b->until - now));
+}
+
+void
+auth_close(void)
+{
+	keys_free();
+	sources_free();
+	bans_free();
+	db_close();
+	au.open = 0;
+	au.ban_fn = NULL;
+	au.auth_failures = au.auth_window = 0;
+}
+
+/* Keys, for the control socket. */
+
+static void
+key_info(const struct db_key *k, int64_t now, struct auth_key_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->id = k->id;
+	strlcpy(out->name, k->name, sizeof(out->name));
+	strlcpy(out->role, k->role, sizeof(out->role));
+	out->created = k->created;
+	out->last_used = k->last_used;
+	out->expires = k->expires;
+	out->revoked = k->revoked;
+	out->replaced_by = k->replaced_by;
+	out->bound = k->has_fp;
+	if (k->revoked != 0)
+		out->state = AUTH_KEY_REVOKED;
+	else if (now >= k->expires)
+		out->state = AUTH_KEY_EXPIRED;
+	else if (k->replaced_by != 0)
+		out->state = AUTH_KEY_ROTATING;
+	else
+		out->state = AUTH_KEY_ACTIVE;
+}
+
+/* base64url without padding: 32 bytes make 43 characters. */
+static void
+b64url(const uint8_t *in, size_t len, char *out)
+{
+	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-_";
+	uint32_t	 v;
+	size_t		 i;
+
+	for (i = 0; i + 3 <= len; i += 3) {
+		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+		*out++ = abc[v >> 18 & 63];
+		*out++ = abc[v >> 12 & 63];
+		*out++ = abc[v >> 6 & 63];
+		*out++ = abc[v & 63];
+	}
+	if (len - i == 1) {
+		v = (uint32_t)in[i] << 16;
+		*out++ = abc[v >> 18 & 63];
+		*out++ = abc[v >> 12 & 63];
+	} else if (len - i == 2) {
+		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
+		*out++ = abc[v >> 18 & 63];
+		*out++ = abc[v >> 12 & 63];
+		*out++ = abc[v >> 6 & 63];
+	}
+	*out = '\0';
+}
+
+/* A fresh key into key, its hash into hash. */
+static int
+key_generate(char *key, size_t keysz, uint8_t hash[SHA256_LEN], char *err,
+    size_t errlen)
+{
+	uint8_t	 raw[AUTH_KEY_RAW];
+
+	if (keysz < AUTH_KEY_LEN + 1) {
+		snprintf(err, errlen, "internal error: key buffer too small");
+		return -1;
+	}
+	if (RAND_bytes(raw, sizeof(raw)) != 1) {
+		snprintf(err, errlen, "no random bytes for a key (OpenSSL "
+		    "RAND_bytes failed)");
+		return -1;
+	}
+	memcpy(key, AUTH_KEY_PREFIX, sizeof(AUTH_KEY_PREFIX) - 1);
+	b64url(raw, sizeof(raw), key + sizeof(AUTH_KEY_PREFIX) - 1);
+	explicit_bzero(raw, sizeof(raw));
+	auth_key_hash(key, AUTH_KEY_LEN, hash);
+	return 0;
+}
+
+static int
+auth_ready(char *err, size_t errlen)
+{
+	if (au.open)
+		return 0;
+	snprintf(err, errlen, "the key store is not open");
+	return -1;
+}
+
+static int
+first_key_cb(const struct db_key *k, void *arg)
+{
+	*(struct db_key *)arg = *k;
+	return 1;
+}
+
+int
+auth_key_create(const char *name, const char *role, uint32_t days,
+    const uint8_t *fp, struct auth_key_info *out, char *key, size_t keysz,
+    char *err, size_t errlen)
+{
+	struct db_key	 k, old;
+	char		 why[CTL_WHY_MAX];
+	int64_t		 now = auth_now();
+
+	if (auth_ready(err, errlen) == -1)
+		return -1;
+	if (ctl_key_name_check(name, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "key name: %s", why);
+		return -1;
+	}
+	if (ctl_role_check(role, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "role %s: %s", role, why);
+		return -1;
+	}
+	if (days == 0)
+		days = (uint32_t)au.expiry_days;
+	if (days > CTL_EXPIRES_MAX) {
+		snprintf(err, errlen, "expiry of %u days: must be 1 to %d",
+		    days, CTL_EXPIRES_MAX);
+		return -1;
+	}
+	memset(&old, 0, sizeof(old));
+	if (db_keys_active_named(name, now, first_key_cb, &old) == -1) {
+		snprintf(err, errlen, "database error (see the log)");
+		return -1;
+	}
+	if (old.id != 0) {
+		snprintf(err, errlen, "key %s exists (id %lld); revoke or "
+		    "rotate it", name, (long long)old.id);
+		return -1;
+	}
+	memset(&k, 0, sizeof(k));
+	strlcpy(k.name, name, sizeof(k.name));
+	strlcpy(k.role, role, sizeof(k.role));
+	if (fp != NULL) {
+		k.has_fp = 1;
+		memcpy(k.fp, fp, SHA256_LEN);
+	}
+	k.created = now;
+	k.expires = now + (int64_t)days * DAY;
+	if (key_generate(key, keysz, k.hash, err, errlen) == -1)
+		return -1;
+	if (db_key_insert(&k) == -1) {
+		explicit_bzero(key, keysz);
+		snprintf(err, errlen, "database error (see the log)");
+		return -1;
+	}
+	key_add(&k);
+	key_info(&k, now, out);
+	return 0;
+}
+
+struct named {
+	struct db_key	*v;
+	size_t		 n, cap;
+};
+
+static int
+named_cb(const struct db_key *k, void *arg)
+{
+	struct named	*nm = arg;
+	struct db_key	*v;
+
+	if (nm->n == nm->cap) {
+		if ((v = reallocarray(nm->v, nm->cap + 4, sizeof(*v))) == NULL)
+			fatal("auth: keys");
+		nm->v = v;
+		nm->cap += 4;
+	}
+	nm->v[nm->n++] = *k;
+	return 0;
+}
+
+int
+auth_key_rotate(const char *name, uint32_t grace_hours,
+    struct auth_key_info *out, struct auth_key_info *old, char *key,
+    size_t keysz, char *err, size_t errlen)
+{
+	struct named	 nm = { NULL, 0, 0 };
+	struct db_key	 k, *cur;
+	struct akey	*e;
+	char		 why[CTL_WHY_MAX];
+	int64_t		 now = auth_now(), life, stop;
+	size_t		 i;
+
+	if (auth_ready(err, errlen) == -1)
+		return -1;
+	if (ctl_key_name_check(name, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "key name: %s", why);
+		return -1;
+	}
+	if (grace_hours > CTL_GRACE_MAX) {
+		snprintf(err, errlen, "grace of %u hours: must be 0 to %d",
+		    grace_hours, CTL_GRACE_MAX);
+		return -1;
+	}
+	if (db_keys_active_named(name, now, named_cb, &nm) == -1) {
+		snprintf(err, errlen, "database error (see the log)");
+		goto fail;
+	}
+	if (nm.n == 0) {
+		snprintf(err, errlen, "no active key named %s", name);
+		goto fail;
+	}
+	cur = &nm.v[nm.n - 1];		/* the newest */
+	life = cur->expires - cur->created;
+	if (life < DAY)
+		life = DAY;
+	if (life > (int64_t)CTL_EXPIRES_MAX * DAY)
+		life = (int64_t)CTL_EXPIRES_MAX * DAY;
+	memset(&k, 0, sizeof(k));
+	strlcpy(k.name, cur->name, sizeof(k.name));
+	strlcpy(k.role, cur->role, sizeof(k.role));
+	k.has_fp = cur->has_fp;
+	memcpy(k.fp, cur->fp, sizeof(k.fp));
+	k.created = now;
+	k.expires = now + life;
+	if (key_generate(key, keysz, k.hash, err, errlen) == -1)
+		goto fail;
+	stop = now + (int64_t)grace_hours * HOUR;
+	if (db_begin() == -1 || db_key_insert(&k) == -1)
+		goto dbfail;
+	for (i = 0; i < nm.n; i++) {
+		if (nm.v[i].expires > stop)
+			nm.v[i].expires = stop;
+		nm.v[i].replaced_by = k.id;
+		if (db_key_set_expiry(nm.v[i].id, nm.v[i].expires,
+		    k.id) == -1)
+			goto dbfail;
+	}
+	if (db_commit() == -1)
+		goto dbfail;
+	key_add(&k);
+	for (i = 0; i < nm.n; i++)
+		if ((e = key_find_id(nm.v[i].id)) != NULL)
+			e->k = nm.v[i];
+	key_info(&k, now, out);
+	key_info(cur, now, old);
+	free(nm.v);
+	return 0;
+dbfail:
+	db_rollback();
+	explicit_bzero(key, keysz);
+	snprintf(err, errlen, "database error (see the log)");
+fail:
+	free(nm.v);
+	return -1;
+}
+
+/* An id is 1 to 19 digits; *id 0 if target is a name. */
+static int
+parse_id(const char *target, int64_t *id)
+{
+	size_t		 i, n = strlen(target);
+	long long	 v;
+	char		*end;
+
+	*id = 0;
+	for (i = 0; i < n; i++)
+		if (target[i] < '0' || target[i] > '9')
+			return 0;
+	if (n == 0 || n > 19)
+		return 0;
+	errno = 0;
+	v = strtoll(target, &end, 10);
+	if (errno != 0 || *end != '\0' || v <= 0)
+		return -1;
+	*id = v;
+	return 0;
+}
+
+static int
+auth_revoke_one(struct db_key *k, int64_t now, auth_key_fn fn, void *arg)
+{
+	struct auth_key_info	 info;
+	struct akey		*e;
+
+	if (db_key_revoke(k->id, now) == -1)
+		return -1;
+	if ((e = key_find_id(k->id)) != NULL)
+		key_del(e);
+	k->revoked = now;
+	key_info(k, now, &info);
+	if (fn != NULL)
+		fn(&info, arg);
+	return 0;
+}
+
+int
+auth_key_revoke(const char *target, auth_key_fn fn, void *arg, char *err,
+    size_t errlen)
+{
+	struct named	 nm = { NULL, 0, 0 };
+	struct db_key	 k;
+	char		 why[CTL_WHY_MAX];
+	int64_t		 id, now = auth_now();
+	size_t		 i;
+	int		 rv;
+
+	if (auth_ready(err, errlen) == -1)
+		return -1;
+	if (parse_id(target, &id) == -1) {
+		snprintf(err, errlen, "key id %s is out of range", target);
+		return -1;
+	}
+	if (id != 0) {
+		if ((rv = db_key_by_id(id, &k)) == -1)
+			goto dberr;
+		if (rv == 0) {
+			snprintf(err, errlen, "no key with id %lld",
+			    (long long)id);
+			return -1;
+		}
+		if (k.revoked != 0) {
+			snprintf(err, errlen, "key %s (id %lld) is already "
+			    "revoked", k.name, (long long)id);
+			return -1;
+		}
+		return auth_revoke_one(&k, now, fn, arg) == -1 ? -1 : 1;
+	}
+	if (ctl_key_name_check(target, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "key name: %s", why);
+		return -1;
+	}
+	if (db_keys_active_named(target, now, named_cb, &nm) == -1)
+		goto dberr;
+	if (nm.n == 0) {
+		snprintf(err, errlen, "no active key named %s", target);
+		free(nm.v);
+		return -1;
+	}
+	if (db_begin() == -1)
+		goto dberr;
+	for (i = 0; i < nm.n; i++)
+		if (db_key_revoke(nm.v[i].id, now) == -1)
+			goto dberr;
+	if (db_commit() == -1)
+		goto dberr;
+	for (i = 0; i < nm.n; i++) {
+		struct auth_key_info	 info;
+		struct akey		*e;
+
+		if ((e = key_find_id(nm.v[i].id)) != NULL)
+			key_del(e);
+		nm.v[i].revoked = now;
+		key_info(&nm.v[i], now, &info);
+		if (fn != NULL)
+			fn(&info, arg);
+	}
+	rv = (int)nm.n;
+	free(nm.v);
+	return rv;
+dberr:
+	db_rollback();
+	free(nm.v);
+	snprintf(err, errlen, "database error (see the log)");
+	return -1;
+}
+
+struct list_arg {
+	auth_key_fn	 fn;
+	void		*arg;
+	int64_t		 now;
+};
+
+static int
+list_cb(const struct db_key *k, void *arg)
+{
+	struct list_arg		*la = arg;
+	struct auth_key_info	 info;
+	struct akey		*e;
+
+	key_info(k, la->now, &info);
+	/* Memory may know a more recent use than the database. */
+	if ((e = key_find_id(k->id)) != NULL && e->k.last_used > info.last_used)
+		info.last_used = e->k.last_used;
+	return la->fn(&info, la->arg);
+}
+
+int
+auth_key_list(uint32_t max, auth_key_fn fn, void *arg, uint32_t *total,
+    char *err, size_t errlen)
+{
+	struct list_arg	 la = { fn, arg, auth_now() };
+
+	if (auth_ready(err, errlen) == -1)
+		return -1;
+	if (db_keys_count(total) == -1 || db_keys_recent(max, list_cb,
+	    &la) == -1) {
+		snprintf(err, errlen, "database error (see the log)");
+		return -1;
+	}
+	return 0;
+}
+
+/* Bans, for the control socket. */
+
+int
+auth_ban_list(auth_ban_info_fn fn, void *arg)
+{
+	struct auth_ban_info	 info;
+	struct ban		*b;
+	int64_t			 now = auth_now();
+	int			 n = 0;
+
+	RB_FOREACH(b, ban_tree, &au.bans) {
+		if (b->until <= now)
+			continue;
+		memset(&info, 0, sizeof(info));
+		strlcpy(info.address, b->address, sizeof(info.address));
+		info.until = b->until;
+		info.strikes = b->strikes;
+		n++;
+		if (fn != NULL && fn(&info, arg) != 0)
+			break;
+	}
+	return n;
+}
+
+int
+auth_ban_del(const char *address, char *msg, size_t msglen)
+{
+	struct in6_addr	 a6;
+	struct in_addr	 a4;
+	struct source	*s;
+	struct ban	*b;
+	char		 addr[ADDR_STR_MAX];
+	int64_t		 now = auth_now();
+	uint32_t	 fails = 0;
+
+	if (auth_ready(msg, msglen) == -1)
+		return -1;
+	if (inet_pton(AF_INET, address, &a4) != 1 &&
+	    inet_pton(AF_INET6, address, &a6) != 1) {
+		snprintf(msg, msglen, "%s is not a numeric IPv4 or IPv6 "
+		    "address", address);
+		return -1;
+	}
+	addr_norm(address, addr, sizeof(addr));
+	if ((s = source_find(addr)) != NULL) {
+		fails = s->n;
+		source_del(s);
+	}
+	if ((b = ban_find(addr)) == NULL) {
+		if (fails == 0) {
+			snprintf(msg, msglen, "%s is not banned", addr);
+			return -1;
+		}
+		snprintf(msg, msglen, "%s is not banned; its %u failed "
+		    "authentication%s forgotten", addr, fails,
+		    fails == 1 ? " was" : "s were");
+		return 0;
+	}
+	if (db_ban_del(addr) == -1) {
+		snprintf(msg, msglen, "database error (see the log)");
+		return -1;
+	}
+	RB_REMOVE(ban_tree, &au.bans, b);
+	if (b->until > now) {
+		snprintf(msg, msglen, "ban on %s lifted (%lld s were left, "
+		    "strike %u forgotten)", addr,
+		    (long long)(b->until - now), b->strikes);
+		if (au.ban_fn != NULL)
+			au.ban_fn(addr, 0);
+	} else
+		snprintf(msg, msglen, "%s is not banned; its record of %u "
+		    "strike%s was forgotten", addr, b->strikes,
+		    b->strikes == 1 ? "" : "s");
+	free(b);
+	return 0;
+}

@@ -1,0 +1,39 @@
+/*
+ * The monitor's side of TLS private-key operations.  The key is read and
+ * kept here only; net sends SIGN_REQ on its key-operation channel and
+ * gets a signature back after the checks below.
+ */
+#ifndef HERALD_KEYOP_H
+#define HERALD_KEYOP_H
+
+#include <stddef.h>
+
+#include <openssl/evp.h>
+
+#include "msg.h"
+
+#define KEYOP_KEY_ID	1	/* one key for now */
+
+/*
+ * Read a PEM private key (RSA, or EC on P-256/P-384) after the StrictModes
+ * checks: owned by root, not readable or writable by group or others.
+ * NULL with a message naming the file in err.  The read buffer is wiped.
+ */
+EVP_PKEY *keyop_load(const char *path, char *err, size_t errlen);
+
+/*
+ * Check that the certificate chain (PEM) starts with the certificate of
+ * key.  0, or -1 with err.
+ */
+int	 keyop_match_cert(EVP_PKEY *key, const char *certpath, char *err,
+	    size_t errlen);
+
+/*
+ * Check one request (key id, algorithm against the key type, RSA padding
+ * and input length, ECDSA digest length) and sign.  0 with res filled
+ * (res->ok 1), or -1 with *why naming the rule broken (res->ok 0).
+ */
+int	 keyop_sign(EVP_PKEY *key, const struct msg_sign_req *req,
+	    struct msg_sign_res *res, const char **why);
+
+#endif
