@@ -109,6 +109,26 @@ net_receive_blob(struct child *c, uint32_t type, size_t *lenp)
 	return copy;
 }
 
+/*
+ * bufferevents switch read and write interest on and off around every
+ * request; with epoll's changelist those changes are folded into one
+ * epoll_ctl per descriptor and loop turn, or none when they cancel out.
+ */
+static struct event_base *
+net_event_base(void)
+{
+	struct event_config	*cfg;
+	struct event_base	*base;
+
+	if ((cfg = event_config_new()) == NULL ||
+	    event_config_set_flag(cfg,
+	    EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST) == -1 ||
+	    (base = event_base_new_with_config(cfg)) == NULL)
+		fatalx("event_base_new_with_config");
+	event_config_free(cfg);
+	return base;
+}
+
 /* Everything TLS needs, built before the sandbox goes on. */
 static SSL_CTX *
 net_setup_tls(struct child *c)
@@ -171,8 +191,7 @@ net_main(void)
 		fatalx("monitor sent a bad NET_CONFIG: %s", why);
 	net_receive_listeners(c);
 
-	if ((c->base = event_base_new()) == NULL)
-		fatalx("event_base_new");
+	c->base = net_event_base();
 	for (i = 0; i < net_nlisteners; i++)
 		fds[i] = net_listeners[i].fd;
 	net_http = http_start(c->base, fds, net_nlisteners, ctx, &nc,
