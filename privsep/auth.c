@@ -588,23 +588,6 @@ ban_impose(const char *address, uint32_t failures, int64_t now)
 		au.ban_fn(address, (uint32_t)len);
 }
 
-/* Answers. */
-
-static void __attribute__((format(printf, 5, 6)))
-res_set(struct msg_api_res *res, uint16_t status, const char *code,
-    uint32_t retry_after, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	res->status = status;
-	strlcpy(res->code, code, sizeof(res->code));
-	va_start(ap, fmt);
-	vsnprintf(res->message, sizeof(res->message), fmt, ap);
-	va_end(ap);
-	res->retry_after = retry_after;
-	res->result_len = 0;
-}
-
 /*
  * A failed authentication from address: logged with a hash prefix,
  * counted, and at rate_limit.auth_failures within auth_window, a ban.
@@ -642,18 +625,20 @@ auth_miss(const char *address, const struct msg_api_req *q, int64_t now,
 	if (rv == 1 && CRYPTO_memcmp(k.hash, q->key_hash, SHA256_LEN) != 0)
 		rv = 0;
 	if (rv != 1) {
-		res_set(res, 401, "unauthorized", 0, "invalid API key");
+		msg_api_res_set(res, 401, "unauthorized", 0, "invalid API key");
 		return NULL;
 	}
 	if (k.revoked != 0) {
 		fmt_utc(k.revoked, when, sizeof(when));
-		res_set(res, 401, "key_revoked", 0, "API key '%s' was revoked "
+		msg_api_res_set(res, 401, "key_revoked", 0,
+		    "API key '%s' was revoked "
 		    "at %s", k.name, when);
 		return NULL;
 	}
 	if (now >= k.expires) {
 		fmt_utc(k.expires, when, sizeof(when));
-		res_set(res, 401, "key_expired", 0, "API key '%s' expired at "
+		msg_api_res_set(res, 401, "key_expired", 0,
+		    "API key '%s' expired at "
 		    "%s", k.name, when);
 		return NULL;
 	}
@@ -673,21 +658,24 @@ auth_key_usable(struct akey *e, const struct msg_api_req *q, int64_t now,
 
 	if (now >= e->k.expires) {
 		fmt_utc(e->k.expires, when, sizeof(when));
-		res_set(res, 401, "key_expired", 0, "API key '%s' expired at "
+		msg_api_res_set(res, 401, "key_expired", 0,
+		    "API key '%s' expired at "
 		    "%s", e->k.name, when);
-		key_del(e);		/* the database says why from now on */
+		key_del(e);	/* the database says why from now on */
 		return -1;
 	}
 	if (!e->k.has_fp)
 		return 0;
 	if (!q->fp_present) {
-		res_set(res, 401, "certificate_required", 0, "API key '%s' is "
+		msg_api_res_set(res, 401, "certificate_required", 0,
+		    "API key '%s' is "
 		    "bound to a client certificate and none was presented",
 		    e->k.name);
 		return -1;
 	}
 	if (CRYPTO_memcmp(e->k.fp, q->fingerprint, SHA256_LEN) != 0) {
-		res_set(res, 401, "certificate_mismatch", 0, "the client "
+		msg_api_res_set(res, 401, "certificate_mismatch", 0,
+		    "the client "
 		    "certificate is not the one API key '%s' is bound to",
 		    e->k.name);
 		return -1;
@@ -703,12 +691,13 @@ auth_permitted(const struct akey *e, unsigned int op,
 	uint32_t	 need;
 
 	if (auth_op_perm(op, &need) == -1) {
-		res_set(res, 403, "forbidden", 0, "operation %u has no "
+		msg_api_res_set(res, 403, "forbidden", 0, "operation %u has no "
 		    "permission rule", op);
 		return -1;
 	}
 	if ((e->perms & need) != need) {
-		res_set(res, 403, "forbidden", 0, "permission %s required; "
+		msg_api_res_set(res, 403, "forbidden", 0,
+		    "permission %s required; "
 		    "key '%s' has role %s", auth_perm_name(need), e->k.name,
 		    e->k.role);
 		return -1;
@@ -741,20 +730,22 @@ auth_check(const struct msg_api_req *q, struct auth_identity *id,
 
 	memset(id, 0, sizeof(*id));
 	if (!au.open) {
-		res_set(res, 503, "unavailable", 1, "the key store is not "
+		msg_api_res_set(res, 503, "unavailable", 1,
+		    "the key store is not "
 		    "open");
 		return -1;
 	}
 	addr_norm(q->address, address, sizeof(address));
 	if ((b = ban_find(address)) != NULL && b->until > now) {
-		res_set(res, 429, "source_banned", (uint32_t)(b->until - now),
-		    "too many failed authentications from %s: banned for "
+		msg_api_res_set(res, 429, "source_banned",
+		    (uint32_t)(b->until - now), "too many failed authentications from %s: banned for "
 		    "%lld more seconds (rate_limit.auth_failures)", address,
 		    (long long)(b->until - now));
 		return -1;
 	}
 	if (!q->key_present) {
-		res_set(res, 401, "unauthorized", 0, "API key required");
+		msg_api_res_set(res, 401, "unauthorized", 0,
+		    "API key required");
 		return -1;
 	}
 	if ((e = key_find(q->key_hash)) == NULL &&
@@ -764,7 +755,7 @@ auth_check(const struct msg_api_req *q, struct auth_identity *id,
 		return auth_failed(address, q, now, res);
 	if ((retry = swin_take(&e->rate, now, au.window,
 	    (uint32_t)au.per_key)) != 0) {
-		res_set(res, 429, "rate_limited", retry, "more than %d "
+		msg_api_res_set(res, 429, "rate_limited", retry, "more than %d "
 		    "requests in %d s with key '%s' (rate_limit.per_key)",
 		    au.per_key, au.window, e->k.name);
 		return -1;

@@ -21,7 +21,6 @@
 #include <netinet/in.h>
 
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
@@ -702,19 +701,6 @@ mon_handle_sign(struct peer *p, struct ipc_msg *m)
 		fatal("send SIGN_RES to net");
 }
 
-static void __attribute__((format(printf, 4, 5)))
-api_refuse(struct msg_api_res *res, uint16_t status, const char *code,
-    const char *fmt, ...)
-{
-	va_list	 ap;
-
-	res->status = status;
-	strlcpy(res->code, code, sizeof(res->code));
-	va_start(ap, fmt);
-	vsnprintf(res->message, sizeof(res->message), fmt, ap);
-	va_end(ap);
-	res->result_len = 0;
-}
 
 static void
 api_status(const struct msg_api_req *q, const struct auth_identity *id,
@@ -739,7 +725,7 @@ static void
 api_no_broker(const struct msg_api_req *q, const struct auth_identity *id,
     struct msg_api_res *res)
 {
-	api_refuse(res, 503, "broker_unavailable",
+	msg_api_res_set(res, 503, "broker_unavailable", 0,
 	    "trading is not available yet: no broker backend");
 }
 
@@ -747,7 +733,7 @@ static void
 api_no_audit(const struct msg_api_req *q, const struct auth_identity *id,
     struct msg_api_res *res)
 {
-	api_refuse(res, 503, "audit_unavailable",
+	msg_api_res_set(res, 503, "audit_unavailable", 0,
 	    "the audit trail is not available yet");
 }
 

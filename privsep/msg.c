@@ -1,6 +1,7 @@
 /*
  * The IPC catalogue (msg.h) and its typed encoders and decoders.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
@@ -484,4 +485,19 @@ msg_ban_decode(const struct ipc_msg *m, struct msg_ban *bn, const char **why)
 		return -1;
 	}
 	return 0;
+}
+
+void
+msg_api_res_set(struct msg_api_res *res, uint16_t status, const char *code,
+    uint32_t retry_after, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	res->status = status;
+	strlcpy(res->code, code, sizeof(res->code));
+	va_start(ap, fmt);
+	vsnprintf(res->message, sizeof(res->message), fmt, ap);
+	va_end(ap);
+	res->retry_after = retry_after;
+	res->result_len = 0;
 }

@@ -209,6 +209,10 @@ int	msg_api_req_decode(const struct ipc_msg *, struct msg_api_req *,
 size_t	msg_api_res_encode(uint8_t *, size_t, const struct msg_api_res *);
 int	msg_api_res_decode(const struct ipc_msg *, struct msg_api_res *,
 	    const char **why);
+/* An answer without a result: status, code, Retry-After and a message. */
+void	msg_api_res_set(struct msg_api_res *, uint16_t status,
+	    const char *code, uint32_t retry_after, const char *fmt, ...)
+	    __attribute__((format(printf, 5, 6)));
 size_t	msg_ban_encode(uint8_t *, size_t, const struct msg_ban *);
 int	msg_ban_decode(const struct ipc_msg *, struct msg_ban *,
 	    const char **why);

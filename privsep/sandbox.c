@@ -138,28 +138,17 @@ static const struct sb_rule sb_net[] = {
 
 /*
  * broker: the MT5 backends.  Like net it can create no socket; the
- * monitor hands it the ones it may use.
+ * monitor hands it the ones it may use, and the bridge backend will add
+ * the calls it needs on them here.
  */
 static const struct sb_rule sb_broker[] = {
-	/* The bridge listener will be passed in by the monitor. */
-	ALLOW(accept4),
+	/* Only its channel to the monitor so far; backends add theirs. */
 	ALLOW(read),
 	ALLOW(write),
-	ALLOW(readv),
-	ALLOW(writev),
-	ALLOW(recvfrom),
-	ALLOW(sendto),
 	ALLOW(recvmsg),			/* IPC, with SCM_RIGHTS */
 	ALLOW(sendmsg),
-	ALLOW(shutdown),
 	ALLOW(close),
-	ALLOW(getsockopt),
-	ALLOW(setsockopt),
-	ALLOW(getsockname),
-	ALLOW(getpeername),
-	ALLOW(fcntl),
-	/* libevent's evbuffer_read() sizes its reads with FIONREAD. */
-	ALLOW_IF(ioctl, 1, SCMP_CMP_EQ, FIONREAD, 0),
+	ALLOW(fcntl),			/* O_NONBLOCK on the channel */
 	ALLOW(epoll_wait),		/* libevent's loop */
 	ALLOW(epoll_pwait),
 	ALLOW(epoll_ctl),
@@ -172,7 +161,7 @@ static const struct sb_rule sb_broker[] = {
 	ALLOW(mremap),
 	ALLOW(madvise),
 	ALLOW(futex),
-	ALLOW(getrandom),		/* OpenSSL's DRBG reseeding */
+	ALLOW(getrandom),
 	ALLOW(clock_gettime),		/* when the vDSO falls back */
 	ALLOW(gettimeofday),
 	ALLOW(clock_nanosleep),

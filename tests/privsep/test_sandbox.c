@@ -300,15 +300,19 @@ child_runtime(void *arg)
 	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1 ||
 	    clock_gettime(CLOCK_REALTIME, &ts) == -1)
 		child_exit(12);
-	if ((afd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC))
-	    == -1)
-		child_exit(13);
-	if ((fl = fcntl(afd, F_GETFL)) == -1 || !(fl & O_NONBLOCK))
-		child_exit(14);
-	len = sizeof(n);
-	if (getsockopt(afd, SOL_SOCKET, SO_TYPE, &n, &len) == -1 ||
-	    n != SOCK_STREAM)
-		child_exit(15);
+	/* Only net serves clients: broker passes a socket it already has. */
+	afd = cfd;
+	if (proc == PROC_NET) {
+		afd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (afd == -1)
+			child_exit(13);
+		if ((fl = fcntl(afd, F_GETFL)) == -1 || !(fl & O_NONBLOCK))
+			child_exit(14);
+		len = sizeof(n);
+		if (getsockopt(afd, SOL_SOCKET, SO_TYPE, &n, &len) == -1 ||
+		    n != SOCK_STREAM)
+			child_exit(15);
+	}
 
 	/* Pass afd over the socketpair, as IPC does. */
 	memset(&msg, 0, sizeof(msg));
@@ -332,7 +336,7 @@ child_runtime(void *arg)
 		child_exit(17);
 	if (event_base_loop(base, EVLOOP_ONCE) == -1 || !fired)
 		child_exit(18);
-	if (ioctl(sp[1], FIONREAD, &n) == -1)
+	if (proc == PROC_NET && ioctl(sp[1], FIONREAD, &n) == -1)
 		child_exit(19);
 	c = 0;
 	msg.msg_controllen = sizeof(cmsgbuf.buf);
@@ -341,6 +345,13 @@ child_runtime(void *arg)
 	    cmsg->cmsg_type != SCM_RIGHTS)
 		child_exit(20);
 	memcpy(&n, CMSG_DATA(cmsg), sizeof(int));
+	if (proc != PROC_NET) {
+		if (close(n) == -1 || close(afd) == -1 || getpid() <= 0)
+			child_exit(24);
+		event_free(ev);
+		event_base_free(base);
+		child_exit(0);
+	}
 	if (write(cfd, "ping", 4) != 4 || send(cfd, "!", 1, 0) != 1)
 		child_exit(21);
 	if (poll(&(struct pollfd){ n, POLLIN, 0 }, 1, 1000) != 1)
