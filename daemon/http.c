@@ -417,6 +417,14 @@ conn_closed(struct evhttp_connection *evcon, void *arg)
 	log_debug("%s: connection closed", c->addr);
 	if (c->phase != PH_CLOSING)
 		conn_flush_now(c);
+	/*
+	 * OpenSSL drops from its cache the session of a connection freed
+	 * without a close_notify, so nothing could ever be resumed: end
+	 * TLS properly on a connection whose handshake completed.
+	 */
+	if (SSL_is_init_finished(c->ssl) &&
+	    !(SSL_get_shutdown(c->ssl) & SSL_SENT_SHUTDOWN))
+		(void)SSL_shutdown(c->ssl);
 	conn_drop_pending(c);
 	conn_uncount(c);
 	evtimer_del(c->ev_timer);

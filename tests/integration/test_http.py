@@ -546,3 +546,33 @@ def test_expect_100_continue(daemon):
     c.send(body)
     st, _, answer = c.answer()
     assert st == 503 and answer["code"] == "broker_unavailable"
+
+
+@pytest.mark.parametrize("version", ["TLSv1_2", "TLSv1_3"])
+def test_tls_sessions_are_resumed(daemon, version):
+    # A connection that ends cleanly leaves its session in net's cache.
+    start(daemon)
+    ctx = tls_context()
+    ctx.minimum_version = ctx.maximum_version = getattr(
+        ssl.TLSVersion, version)
+
+    def fetch(session=None):
+        raw = socket.create_connection(("127.0.0.1", daemon.port),
+                                       timeout=TIMEOUT)
+        s = ctx.wrap_socket(raw, session=session)
+        s.sendall(get("/healthz", "Connection: close").encode())
+        data = b""
+        while True:
+            d = s.recv(4096)
+            if not d:
+                break
+            data += d
+        assert data.startswith(b"HTTP/1.1 200 ")
+        sess, reused = s.session, s.session_reused
+        s.close()
+        return sess, reused
+
+    sess, reused = fetch()
+    assert not reused
+    _, reused = fetch(sess)
+    assert reused, "the session was not resumed"
