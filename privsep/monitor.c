@@ -471,7 +471,12 @@ spawn_child(struct peer *p, enum herald_proc proc,
 	case -1:
 		fatal("fork");
 	case 0:
-		if ((devnull = open("/dev/null", O_RDWR)) == -1 ||
+		/*
+		 * A session of its own: a ^C or hangup on heraldd -d's
+		 * terminal is for the monitor, which stops the children.
+		 */
+		if (setsid() == -1 ||
+		    (devnull = open("/dev/null", O_RDWR)) == -1 ||
 		    dup2(devnull, 0) == -1 || dup2(devnull, 1) == -1 ||
 		    dup2(devnull, 2) == -1 || dup2(sv[1], 3) == -1)
 			_exit(127);
