@@ -48,6 +48,29 @@ static const char *const db_migrations[] = {
 	"  strikes INTEGER NOT NULL CHECK (strikes >= 1),"
 	"  last INTEGER NOT NULL"
 	");",
+	/*
+	 * 2: the orders journal (issue 4, journal.c).  AUTOINCREMENT: the
+	 * id is the command id the backend knows the order by, so it is
+	 * never reused, even after old rows are deleted.  IF NOT EXISTS so
+	 * that a version number put back by hand re-runs harmlessly.
+	 */
+	"CREATE TABLE IF NOT EXISTS orders ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  key_id INTEGER NOT NULL,"
+	"  client_addr TEXT NOT NULL CHECK (length(client_addr) <= 63),"
+	"  client_order_id TEXT NOT NULL CHECK"
+	"    (length(client_order_id) BETWEEN 1 AND 69),"
+	"  derived INTEGER NOT NULL CHECK (derived IN (0, 1)),"
+	"  request BLOB NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'done',"
+	"    'failed', 'unknown')),"
+	"  result BLOB,"
+	"  created INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL,"
+	"  UNIQUE (key_id, client_order_id)"
+	");"
+	"CREATE INDEX IF NOT EXISTS orders_open ON orders (id)"
+	"  WHERE state IN ('pending', 'sent', 'unknown');",
 };
 
 #define NMIGRATIONS	(int)(sizeof(db_migrations) / sizeof(db_migrations[0]))
