@@ -1,0 +1,472 @@
+/*
+ * The paper engine: an MT5-semantics trading simulator as a pure library.
+ * It does no I/O, reads no clock and keeps no global state: prices and
+ * times are inputs, and every state change is handed to the caller as a
+ * typed record, so the broker can run it inside its sandbox and the
+ * monitor can persist what it reports.  The bridge simulator reuses it.
+ *
+ * Names, numbers and the order of checks follow MQL5's MqlTradeRequest,
+ * MqlTradeResult and the trade server return codes.  What is simplified:
+ *  - orders are good till cancelled (no expiration, 10022 never returned);
+ *  - margin is the plain sum over positions (no hedged-margin discount),
+ *    each position's margin fixed at its open price;
+ *  - a partial fill (10010) happens only when a symbol has a liquidity
+ *    limit and the request asks IOC or RETURN; FOK then gets 10006;
+ *  - commission and swap are always 0; CLOSE_BY, stop-limit orders and
+ *    unknown order tickets (MODIFY, REMOVE) answer 10013;
+ *  - in netting mode a reversed position keeps its ticket;
+ *  - a triggered pending order fills at the market price; margin is
+ *    checked when it is placed and again when it triggers (cancelled
+ *    then if short); no freeze level;
+ *  - market requests are normalised (prices to digits, volume to step)
+ *    rather than refused for stray decimals beyond them.
+ */
+#ifndef HERALD_PAPER_H
+#define HERALD_PAPER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PAPER_SYMBOL_MAX	32	/* including the NUL */
+#define PAPER_CURRENCY_MAX	8
+#define PAPER_COMMENT_MAX	32	/* MT5 keeps 31 characters */
+#define PAPER_CMDID_MAX		64
+
+/* Trade server return codes (ENUM_TRADE_RETURN_CODES). */
+#define PAPER_RC_REQUOTE		10004
+#define PAPER_RC_REJECT			10006
+#define PAPER_RC_PLACED			10008
+#define PAPER_RC_DONE			10009
+#define PAPER_RC_DONE_PARTIAL		10010
+#define PAPER_RC_INVALID		10013
+#define PAPER_RC_INVALID_VOLUME		10014
+#define PAPER_RC_INVALID_PRICE		10015
+#define PAPER_RC_INVALID_STOPS		10016
+#define PAPER_RC_TRADE_DISABLED		10017
+#define PAPER_RC_MARKET_CLOSED		10018
+#define PAPER_RC_NO_MONEY		10019
+#define PAPER_RC_PRICE_OFF		10021
+#define PAPER_RC_NO_CHANGES		10025
+#define PAPER_RC_INVALID_FILL		10030
+#define PAPER_RC_LIMIT_ORDERS		10033
+#define PAPER_RC_POSITION_CLOSED	10036
+#define PAPER_RC_INVALID_CLOSE_VOLUME	10038
+#define PAPER_RC_LIMIT_POSITIONS	10040
+#define PAPER_RC_LONG_ONLY		10042
+#define PAPER_RC_SHORT_ONLY		10043
+#define PAPER_RC_CLOSE_ONLY		10044
+
+/* ENUM_TRADE_REQUEST_ACTIONS */
+enum paper_action {
+	PAPER_ACTION_DEAL = 1,
+	PAPER_ACTION_PENDING = 5,
+	PAPER_ACTION_SLTP = 6,
+	PAPER_ACTION_MODIFY = 7,
+	PAPER_ACTION_REMOVE = 8,
+	PAPER_ACTION_CLOSE_BY = 10
+};
+
+/* ENUM_ORDER_TYPE (the ones the engine knows) */
+enum paper_order_type {
+	PAPER_ORDER_BUY = 0,
+	PAPER_ORDER_SELL = 1,
+	PAPER_ORDER_BUY_LIMIT = 2,
+	PAPER_ORDER_SELL_LIMIT = 3,
+	PAPER_ORDER_BUY_STOP = 4,
+	PAPER_ORDER_SELL_STOP = 5
+};
+
+/* ENUM_ORDER_TYPE_FILLING */
+enum paper_filling {
+	PAPER_FILLING_FOK = 0,
+	PAPER_FILLING_IOC = 1,
+	PAPER_FILLING_RETURN = 2
+};
+
+/*
+ * A symbol's allowed fillings.  FOK and IOC are SYMBOL_FILLING_FOK and
+ * SYMBOL_FILLING_IOC; MT5 has no flag for RETURN (it follows from the
+ * execution mode), so it gets a bit of its own here.  Pending orders may
+ * always use RETURN, as in MT5.
+ */
+#define PAPER_FILL_FOK		0x01
+#define PAPER_FILL_IOC		0x02
+#define PAPER_FILL_RETURN	0x04
+
+/* ENUM_SYMBOL_TRADE_MODE */
+enum paper_trade_mode {
+	PAPER_TRADE_DISABLED = 0,
+	PAPER_TRADE_LONGONLY = 1,
+	PAPER_TRADE_SHORTONLY = 2,
+	PAPER_TRADE_CLOSEONLY = 3,
+	PAPER_TRADE_FULL = 4
+};
+
+/* ENUM_SYMBOL_TRADE_EXECUTION: instant execution requotes (10004). */
+enum paper_exec_mode {
+	PAPER_EXEC_INSTANT = 1,
+	PAPER_EXEC_MARKET = 2
+};
+
+/* ENUM_SYMBOL_CALC_MODE (the two the engine models) */
+enum paper_calc_mode {
+	PAPER_CALC_FOREX = 0,	/* volume*contract/leverage, in base */
+	PAPER_CALC_CFD = 1	/* volume*contract*price/leverage */
+};
+
+enum paper_margin_mode {
+	PAPER_NETTING = 0,
+	PAPER_HEDGING = 2	/* ACCOUNT_MARGIN_MODE_RETAIL_HEDGING */
+};
+
+/* ENUM_DEAL_TYPE, ENUM_DEAL_ENTRY, ENUM_DEAL_REASON (subsets) */
+enum paper_deal_type {
+	PAPER_DEAL_BUY = 0,
+	PAPER_DEAL_SELL = 1,
+	PAPER_DEAL_BALANCE = 2
+};
+
+enum paper_deal_entry {
+	PAPER_ENTRY_IN = 0,
+	PAPER_ENTRY_OUT = 1,
+	PAPER_ENTRY_INOUT = 2
+};
+
+enum paper_deal_reason {
+	PAPER_REASON_CLIENT = 0,
+	PAPER_REASON_EXPERT = 3,
+	PAPER_REASON_SL = 4,
+	PAPER_REASON_TP = 5,
+	PAPER_REASON_SO = 6
+};
+
+/* A symbol as the configuration describes it. */
+struct paper_symbol {
+	char		 name[PAPER_SYMBOL_MAX];
+	char		 currency_base[PAPER_CURRENCY_MAX];
+	char		 currency_profit[PAPER_CURRENCY_MAX];
+	int		 digits;		/* 0..8 */
+	double		 point;			/* 10^-digits */
+	double		 contract_size;
+	double		 volume_min;
+	double		 volume_max;
+	double		 volume_step;
+	int		 stops_level;		/* points */
+	unsigned int	 filling;		/* PAPER_FILL_* */
+	enum paper_trade_mode trade_mode;
+	enum paper_exec_mode exec_mode;
+	enum paper_calc_mode calc_mode;
+	double		 liquidity;		/* lots per fill, 0: no limit */
+};
+
+struct paper_config {
+	char		 currency[PAPER_CURRENCY_MAX];	/* "USD" */
+	int		 leverage;			/* 1:leverage */
+	double		 balance;			/* at creation */
+	double		 credit;
+	enum paper_margin_mode mode;
+	double		 stop_out_level;	/* percent; 0 gives 50 */
+	size_t		 max_positions;		/* 0 gives 1000 */
+	size_t		 max_orders;		/* 0 gives 1000 */
+	/*
+	 * How many deals and executed command ids stay in memory, 0: all.
+	 * When full the older half is forgotten (the monitor's store keeps
+	 * everything); a forgotten command id is no longer recognised.
+	 */
+	size_t		 max_deals;
+	size_t		 max_commands;
+};
+
+/* MqlTradeRequest; strings must be NUL-terminated in their arrays. */
+struct paper_request {
+	enum paper_action action;
+	uint64_t	 magic;
+	uint64_t	 order;			/* MODIFY, REMOVE */
+	char		 symbol[PAPER_SYMBOL_MAX];
+	double		 volume;
+	double		 price;
+	double		 sl;
+	double		 tp;
+	uint64_t	 deviation;		/* points */
+	enum paper_order_type type;
+	enum paper_filling type_filling;
+	uint64_t	 position;		/* close, SLTP */
+	char		 comment[PAPER_COMMENT_MAX];
+	char		 command_id[PAPER_CMDID_MAX];	/* "": none */
+};
+
+/* MqlTradeResult */
+struct paper_result {
+	uint32_t	 retcode;
+	uint64_t	 deal;
+	uint64_t	 order;
+	double		 volume;
+	double		 price;
+	double		 bid;
+	double		 ask;
+	char		 comment[PAPER_COMMENT_MAX];
+};
+
+/* MqlTradeCheckResult: retcode 0 if the request would pass. */
+struct paper_check {
+	uint32_t	 retcode;
+	double		 balance;
+	double		 equity;
+	double		 profit;
+	double		 margin;		/* after the request */
+	double		 margin_free;
+	double		 margin_level;
+	char		 comment[PAPER_COMMENT_MAX];
+};
+
+struct paper_quote {
+	char		 symbol[PAPER_SYMBOL_MAX];
+	double		 bid;
+	double		 ask;
+	int64_t		 time;			/* milliseconds */
+	int		 session_open;
+};
+
+struct paper_position {
+	uint64_t	 ticket;
+	char		 symbol[PAPER_SYMBOL_MAX];
+	enum paper_order_type type;		/* BUY or SELL */
+	double		 volume;
+	double		 price_open;
+	double		 sl;
+	double		 tp;
+	double		 margin;		/* account currency */
+	int64_t		 time;
+	uint64_t	 magic;
+	char		 comment[PAPER_COMMENT_MAX];
+};
+
+struct paper_order {
+	uint64_t	 ticket;
+	char		 symbol[PAPER_SYMBOL_MAX];
+	enum paper_order_type type;		/* a pending type */
+	enum paper_filling type_filling;
+	double		 volume;
+	double		 price;
+	double		 sl;
+	double		 tp;
+	int64_t		 time_setup;
+	uint64_t	 magic;
+	char		 comment[PAPER_COMMENT_MAX];
+};
+
+struct paper_deal {
+	uint64_t	 ticket;
+	uint64_t	 order;
+	uint64_t	 position;
+	int64_t		 time;
+	char		 symbol[PAPER_SYMBOL_MAX];
+	enum paper_deal_type type;
+	enum paper_deal_entry entry;
+	enum paper_deal_reason reason;
+	double		 volume;
+	double		 price;
+	double		 profit;
+	double		 commission;
+	double		 swap;
+	uint64_t	 magic;
+	char		 comment[PAPER_COMMENT_MAX];
+};
+
+/* What survives a restart of the account besides the lists. */
+struct paper_account_state {
+	double		 balance;
+	double		 credit;
+	uint64_t	 next_order;		/* next order/position ticket */
+	uint64_t	 next_deal;
+};
+
+/* The derived figures, as AccountInfoDouble() gives them. */
+struct paper_account {
+	char		 currency[PAPER_CURRENCY_MAX];
+	enum paper_margin_mode mode;
+	int		 leverage;
+	double		 balance;
+	double		 credit;
+	double		 profit;
+	double		 equity;
+	double		 margin;
+	double		 margin_free;
+	double		 margin_level;		/* percent, 0 if no margin */
+};
+
+struct paper_command {
+	char		 id[PAPER_CMDID_MAX];
+	struct paper_result result;
+};
+
+enum paper_rec_type {
+	PAPER_REC_ACCOUNT = 1,
+	PAPER_REC_QUOTE,
+	PAPER_REC_POSITION,
+	PAPER_REC_ORDER,
+	PAPER_REC_DEAL,
+	PAPER_REC_COMMAND
+};
+
+enum paper_rec_op {
+	PAPER_OP_PUT = 1,	/* insert or replace by key */
+	PAPER_OP_DEL = 2	/* remove by key (positions, orders) */
+};
+
+/*
+ * One record of state.  Keys: the account is one row; quotes by symbol;
+ * positions, orders and deals by ticket; commands by id.  Records are
+ * zeroed before they are filled, so equal state gives equal bytes.
+ */
+struct paper_record {
+	enum paper_rec_type	 type;
+	enum paper_rec_op	 op;
+	union {
+		struct paper_account_state account;
+		struct paper_quote	 quote;
+		struct paper_position	 position;
+		struct paper_order	 order;
+		struct paper_deal	 deal;
+		struct paper_command	 command;
+	} u;
+};
+
+/* Return non-zero to stop an export; the value is passed back. */
+typedef int	(*paper_record_cb)(const struct paper_record *, void *);
+
+struct paper_engine;
+
+/* NULL if the configuration is invalid or memory is short. */
+struct paper_engine *paper_new(const struct paper_config *);
+void	paper_free(struct paper_engine *);
+
+/*
+ * Add a symbol (before any import).  -1 with *why set if it cannot be
+ * modelled: a bad field, a duplicate, or neither currency the account's.
+ */
+int	paper_add_symbol(struct paper_engine *, const struct paper_symbol *,
+	    const char **why);
+const struct paper_symbol *paper_symbol_get(const struct paper_engine *,
+	    const char *);
+size_t	paper_symbol_count(const struct paper_engine *);
+const struct paper_symbol *paper_symbol_at(const struct paper_engine *,
+	    size_t);
+
+/*
+ * The change stream: called with every record the engine changes, in
+ * order, before the call that changed them returns.  All records of one
+ * paper_send()/paper_tick()/paper_deposit() belong together: persist
+ * them in one transaction when the call returns.  Quotes are not in the
+ * stream (they change on every tick); paper_export() gives them.
+ */
+void	paper_set_journal(struct paper_engine *, paper_record_cb, void *);
+
+/* Open or close a symbol's session: closed answers 10018. */
+int	paper_set_session(struct paper_engine *, const char *, int);
+
+/*
+ * Apply a tick: the quote, then pending-order triggers, SL/TP, and
+ * stop-out (most losing position first while the margin level is below
+ * the stop-out level).  -1 if the symbol is unknown or the prices are
+ * not usable (not finite, <= 0, ask < bid).
+ */
+int	paper_tick(struct paper_engine *, const char *, double, double,
+	    int64_t);
+int	paper_quote_get(const struct paper_engine *, const char *,
+	    struct paper_quote *);
+
+/*
+ * Execute a request at time now (milliseconds).  The result is filled in
+ * and its retcode returned.  A request whose command_id was executed
+ * before gets the stored result and changes nothing.
+ */
+uint32_t paper_send(struct paper_engine *, const struct paper_request *,
+	    int64_t, struct paper_result *);
+
+/*
+ * OrderCheck(): the same checks, nothing executed or stored, command ids
+ * not consulted.  Returns 0 if the request would pass, else its retcode;
+ * chk holds the account with the request's margin added.
+ */
+uint32_t paper_check(struct paper_engine *, const struct paper_request *,
+	    int64_t, struct paper_check *);
+
+/* The stored result of a command id: 0, or -1 if unknown. */
+int	paper_find_command(const struct paper_engine *, const char *,
+	    struct paper_result *);
+
+/* A balance operation (deposit > 0, withdrawal < 0); -1 if refused. */
+int	paper_deposit(struct paper_engine *, double, int64_t, const char *);
+
+void	paper_account_get(const struct paper_engine *, struct paper_account *);
+size_t	paper_position_count(const struct paper_engine *);
+const struct paper_position *paper_position_at(const struct paper_engine *,
+	    size_t);
+const struct paper_position *paper_position_get(const struct paper_engine *,
+	    uint64_t);
+size_t	paper_order_count(const struct paper_engine *);
+const struct paper_order *paper_order_at(const struct paper_engine *, size_t);
+const struct paper_order *paper_order_get(const struct paper_engine *,
+	    uint64_t);
+size_t	paper_deal_count(const struct paper_engine *);
+const struct paper_deal *paper_deal_at(const struct paper_engine *, size_t);
+
+/* Floating profit of a position at the current quote, in cents. */
+double	paper_position_profit(const struct paper_engine *,
+	    const struct paper_position *);
+/* Margin in account currency for volume at price (cents). */
+double	paper_margin_calc(const struct paper_engine *,
+	    const struct paper_symbol *, double, double);
+/* Account-currency value of one point for one lot at the quote. */
+double	paper_tick_value(const struct paper_engine *, const char *);
+
+/*
+ * Snapshot: the account, quotes, positions, orders, deals and commands,
+ * each as a PUT record.  paper_import() applies one record (PUT or DEL)
+ * to an engine made with the same configuration and symbols; feeding it
+ * an export, or the whole change stream, rebuilds the state exactly.
+ * -1 if a record is malformed or names an unknown symbol.
+ */
+int	paper_export(const struct paper_engine *, paper_record_cb, void *);
+int	paper_import(struct paper_engine *, const struct paper_record *);
+
+/* The filling a request should ask for: FOK, else IOC, else RETURN. */
+enum paper_filling paper_pick_filling(const struct paper_symbol *);
+
+/*
+ * A request closing position ticket (volume 0: all of it), as the
+ * close endpoint needs; -1 if there is no such position.
+ */
+int	paper_close_request(const struct paper_engine *, uint64_t, double,
+	    struct paper_request *);
+
+/*
+ * Parse one replay line "SYMBOL,BID,ASK,TIME_MS" (len bytes, an ending
+ * LF or CRLF allowed; plain decimals only).  -1 with *why naming the
+ * field.  The caller feeds the quote to paper_tick().
+ */
+int	paper_parse_tick(const char *, size_t, struct paper_quote *,
+	    const char **);
+
+/* Normalisation as MT5 does it. */
+double	paper_round(double, int);		/* to digits decimals */
+double	paper_money(double);			/* to cents */
+
+/*
+ * A seeded random walk (xorshift64*, no libc rand): the next tick for a
+ * symbol from its current one.  Deterministic for a seed.
+ */
+struct paper_walk {
+	uint64_t	 state;
+	int		 max_step;		/* points per tick, > 0 */
+	int		 spread;		/* points, >= 0 */
+};
+
+void	paper_walk_init(struct paper_walk *, uint64_t, int, int);
+uint64_t paper_walk_rand(struct paper_walk *);
+/* From bid (0: use start) the next bid and ask, normalised. */
+void	paper_walk_next(struct paper_walk *, const struct paper_symbol *,
+	    double, double, double *, double *);
+
+#endif
