@@ -563,7 +563,17 @@ static void __attribute__((noreturn))
 child_lost(struct peer *p, int status)
 {
 	char	 how[128];
+	pid_t	 pid = p->pid;
+	int	 i;
 
+	/* Reaped: no entry may keep the pid (the keyop peer shares net's). */
+	for (i = PROC_NET; i < PROC_MAX; i++)
+		if (mon.peers[i].pid == pid) {
+			mon.peers[i].pid = -1;
+			mon.peers[i].state = PS_NONE;
+		}
+	if (mon.keyop.pid == pid)
+		mon.keyop.pid = -1;
 	p->pid = -1;
 	p->state = PS_NONE;
 	describe_status(status, how, sizeof(how));
@@ -592,10 +602,15 @@ wait_child(pid_t pid, int ms, int *status)
 {
 	struct timespec	 ts = { 0, 10 * 1000 * 1000 };
 	int		 waited;
+	pid_t		 r;
 
 	for (waited = 0; ; waited += 10) {
-		if (waitpid(pid, status, WNOHANG) == pid)
+		if ((r = waitpid(pid, status, WNOHANG)) == pid)
 			return 0;
+		if (r == -1 && errno == ECHILD) {	/* reaped already */
+			*status = 0;
+			return 0;
+		}
 		if (waited >= ms)
 			return -1;
 		nanosleep(&ts, NULL);
