@@ -1,7 +1,11 @@
 /*
  * Memory for secrets.  Each secret gets a mapping of its own, so that
- * locking, MADV_DONTDUMP and MADV_WIPEONFORK apply to nothing else and
- * the pages can be wiped and handed back whole.
+ * locking and MADV_DONTDUMP apply to nothing else and the pages can be
+ * wiped and handed back whole.
+ *
+ * Not MADV_WIPEONFORK: the monitor detaches with daemon(3), and the
+ * process that goes on is the forked child, which would find every
+ * secret zeroed.  Children drop the mapping by re-executing at once.
  */
 #include <sys/mman.h>
 
@@ -17,7 +21,6 @@
 #include "secmem.h"
 
 static int	secmem_warned_lock;	/* mlock refused: said so once */
-static int	secmem_warned_wipe;	/* no MADV_WIPEONFORK: said so once */
 
 static size_t
 secmem_maplen(size_t len)
@@ -59,17 +62,6 @@ secmem_advise(void *p, size_t maplen)
 {
 	if (madvise(p, maplen, MADV_DONTDUMP) == -1)
 		fatal("secmem: madvise(MADV_DONTDUMP)");
-	/* Children are forked before they re-exec: give them zeros. */
-	if (madvise(p, maplen, MADV_WIPEONFORK) == -1) {
-		if (errno != EINVAL)
-			fatal("secmem: madvise(MADV_WIPEONFORK)");
-		/* Kernels before 4.14. */
-		if (!secmem_warned_wipe) {
-			secmem_warned_wipe = 1;
-			log_warnx("secmem: kernel lacks MADV_WIPEONFORK; "
-			    "relying on exec to drop secrets in children");
-		}
-	}
 }
 
 struct secret *

@@ -1,6 +1,7 @@
 /*
  * Memory for secrets: locked (mlock), excluded from core dumps
- * (MADV_DONTDUMP), wiped on fork (MADV_WIPEONFORK) and wiped on release.
+ * (MADV_DONTDUMP) and wiped on release; kept across fork, as daemon(3)
+ * needs (children re-execute, which drops it).
  * Only the monitor ever holds a struct secret.
  */
 #ifndef HERALD_SECMEM_H

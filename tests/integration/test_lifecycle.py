@@ -155,3 +155,26 @@ def test_hidden_child_flag_is_inert_by_hand(name):
                        env={"PATH": SYSPATH})
     assert r.returncode == 1, (r.stdout, r.stderr)
     assert r.stdout == ""
+
+
+def test_detached_monitor_keeps_its_secrets(daemon):
+    # daemon(3) forks: the monitor that goes on must still hold the MT5
+    # password (a wipe-on-fork mapping once zeroed it here, and the log
+    # sanitiser then masked nothing).
+    from test_tls import found, memory_regions
+    secret = "detached-s3cret-pw"
+    r = subprocess.run([HERALDD, "-f", str(daemon.config)],
+                       stdin=subprocess.DEVNULL, capture_output=True,
+                       text=True, timeout=TIMEOUT,
+                       env={"PATH": SYSPATH, "MT5_PASSWORD": secret})
+    assert r.returncode == 0, r.stderr
+    pid = int(wait_for(lambda: daemon.pid_file.exists() and
+                       daemon.pid_file.read_text().strip(), "the pid file"))
+    daemon.detached.append(pid)
+    wait_for(lambda: (lambda s: s if all(
+        p["state"] == "running" for p in s["processes"]) else None)(
+        daemon.status()), "a running daemon")
+    assert found(memory_regions(pid), secret.encode()), \
+        "the detached monitor lost the MT5 password"
+    os.kill(pid, signal.SIGTERM)
+    wait_for(lambda: proc_gone(pid), "the daemon to exit")
