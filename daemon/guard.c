@@ -13,6 +13,7 @@
 enum {
 	S_METHOD = 0,		/* request line: the method */
 	S_TARGET_START,		/* the first byte of the target */
+	S_TARGET_SECOND,	/* the byte after its leading / */
 	S_TARGET,
 	S_VERSION,
 	S_LINE_START,		/* the first byte of a header line */
@@ -328,8 +329,15 @@ guard_byte(struct guard *g, int ch)
 		if (ch != '/')
 			return guard_bad(g, "the request target must be an "
 			    "absolute path starting with /");
-		g->state = S_TARGET;
+		g->state = S_TARGET_SECOND;
 		return GUARD_MORE;
+	case S_TARGET_SECOND:
+		/* evhttp would take "//host..." for an authority. */
+		if (ch == '/')
+			return guard_bad(g, "the request target must not start "
+			    "with //");
+		g->state = S_TARGET;
+		/* FALLTHROUGH */
 	case S_TARGET:
 		if (ch == ' ')
 			g->state = S_VERSION;

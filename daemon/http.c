@@ -829,6 +829,13 @@ http_newconn(struct event_base *base, void *arg)
 	    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS)) == NULL)
 		fatalx("bufferevent_openssl_socket_new");
 	bufferevent_openssl_set_allow_dirty_shutdown(c->tls, 1);
+	/*
+	 * While a request waits for its answer the filter takes nothing,
+	 * so without a bound a client could make net decrypt and buffer
+	 * without end.  One request's worth is all it may send ahead.
+	 */
+	bufferevent_setwatermark(c->tls, EV_READ, 0,
+	    (size_t)c->cfg.header_bytes + c->cfg.body_bytes);
 	if ((c->bev = bufferevent_filter_new(c->tls, conn_filter, NULL,
 	    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS, conn_free,
 	    c)) == NULL)

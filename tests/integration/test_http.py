@@ -381,6 +381,10 @@ SMUGGLING = [
      "Transfer-Encoding: gzip\r\n\r\n", 400, "Transfer-Encoding"),
     ("absolute form", "GET https://127.0.0.1/healthz HTTP/1.1\r\n" + HOST +
      "\r\n", 400, "absolute path"),
+    # evhttp reads "//x" as an authority and used to leave the
+    # connection hanging without an answer.
+    ("authority-like target", "GET //[ HTTP/1.1\r\n" + HOST + "\r\n",
+     400, "//"),
 ]
 
 
