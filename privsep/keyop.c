@@ -284,6 +284,56 @@ keyop_check_pss(const struct msg_sign_req *req, size_t size, int bits,
 	return 0;
 }
 
+/*
+ * RFC 8017 9.1.2, steps 5 to 10, without the message: unmask DB with
+ * MGF1 of H and require the zero padding, 0x01 and a salt as long as the
+ * hash, as TLS signs.  A blinded ciphertext passes this with negligible
+ * probability, so the monitor is no raw RSA decryption oracle.
+ */
+static int
+keyop_pss_decodes(const uint8_t *em, size_t emlen, int bits,
+    const EVP_MD *md)
+{
+	uint8_t	 db[KEYOP_IO_MAX];
+	size_t	 hlen = (size_t)EVP_MD_get_size(md), dblen, pslen, i;
+	size_t	 embits = (size_t)bits - 1;
+
+	if (embits % 8 == 0) {		/* a leading zero byte */
+		if (em[0] != 0)
+			return 0;
+		em++;
+		emlen--;
+	}
+	if (emlen < 2 * hlen + 2)
+		return 0;
+	dblen = emlen - hlen - 1;
+	if (PKCS1_MGF1(db, (long)dblen, em + dblen, (long)hlen, md) != 0)
+		return 0;
+	for (i = 0; i < dblen; i++)
+		db[i] ^= em[i];
+	db[0] &= 0xff >> (8 * emlen - embits);
+	pslen = dblen - hlen - 1;
+	for (i = 0; i < pslen; i++)
+		if (db[i] != 0)
+			break;
+	i = i == pslen && db[pslen] == 0x01;
+	OPENSSL_cleanse(db, sizeof(db));
+	return (int)i;
+}
+
+static int
+keyop_check_pss_db(const struct msg_sign_req *req, int bits,
+    const char **why)
+{
+	if (keyop_pss_decodes(req->input, req->len, bits, EVP_sha256()) ||
+	    keyop_pss_decodes(req->input, req->len, bits, EVP_sha384()) ||
+	    keyop_pss_decodes(req->input, req->len, bits, EVP_sha512()))
+		return 0;
+	return keyop_refuse(why, "RSA input without padding is not a PSS "
+	    "encoding: no SHA-256/384/512 block with a salt of the hash's "
+	    "length decodes from it");
+}
+
 static int
 keyop_check_rsa(EVP_PKEY *key, const struct msg_sign_req *req,
     const char **why)
@@ -299,7 +349,10 @@ keyop_check_rsa(EVP_PKEY *key, const struct msg_sign_req *req,
 			    "PKCS#1 padding exceeds %zu", req->len, size - 11);
 		return 0;
 	case RSA_NO_PADDING:
-		return keyop_check_pss(req, size, EVP_PKEY_get_bits(key), why);
+		if (keyop_check_pss(req, size, EVP_PKEY_get_bits(key),
+		    why) == -1)
+			return -1;
+		return keyop_check_pss_db(req, EVP_PKEY_get_bits(key), why);
 	default:
 		return keyop_refuse(why, "RSA padding %u is not allowed "
 		    "(PKCS#1 v1.5 %d or PSS-encoded with none %d)",

@@ -503,6 +503,22 @@ test_sign_rsa_pss(void **state)
 	memset(bad, 0x7f, sizeof(bad));
 	req_init(&req, KEYOP_RSA, RSA_NO_PADDING, bad, sizeof(bad));
 	sign_refused(rsa2048, &req, "not a PSS encoding");
+	/*
+	 * A blinded ciphertext that happens to have the right ends (clear
+	 * top bit, 0xbc) still does not decode: no decryption oracle.
+	 */
+	for (i = 0; i < 16; i++) {
+		RAND_bytes(bad, sizeof(bad));
+		bad[0] &= 0x7f;
+		bad[255] = 0xbc;
+		req_init(&req, KEYOP_RSA, RSA_NO_PADDING, bad, sizeof(bad));
+		sign_refused(rsa2048, &req, "no SHA-256/384/512 block");
+	}
+	/* One flipped bit in a real block's padding is refused too. */
+	memcpy(bad, em, sizeof(bad));
+	bad[10] ^= 0x01;
+	req_init(&req, KEYOP_RSA, RSA_NO_PADDING, bad, sizeof(bad));
+	sign_refused(rsa2048, &req, "no SHA-256/384/512 block");
 }
 
 static void
