@@ -62,9 +62,12 @@ log_emit(const char *proc, int pri, const char *line)
 	int	 saved_errno = errno;
 
 	sanitize_log_line(clean, sizeof(clean), line);
-	/* A child's line must not forge lines of its own. */
+	/*
+	 * A child's line must not forge lines of its own, nor carry
+	 * terminal controls (C1, bidi marks) to whoever reads the log.
+	 */
 	for (p = clean; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
 			*p = '?';
 	if (log_foreground)
 		fprintf(stderr, "%s: %s\n", proc, clean);

@@ -1189,7 +1189,9 @@ auth_key_revoke(const char *target, auth_key_fn fn, void *arg, char *err,
 			    "revoked", k.name, (long long)id);
 			return -1;
 		}
-		return auth_revoke_one(&k, now, fn, arg) == -1 ? -1 : 1;
+		if (auth_revoke_one(&k, now, fn, arg) == -1)
+			goto dberr;
+		return 1;
 	}
 	if (ctl_key_name_check(target, why, sizeof(why)) == -1) {
 		snprintf(err, errlen, "key name: %s", why);

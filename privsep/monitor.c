@@ -89,6 +89,9 @@ static struct {
 	gid_t			 gid;
 	gid_t			 ctl_gid;
 	char			 exe[PATH_MAX];
+	/* What start-up created, whatever a reload says later. */
+	char			 ctl_path[PATH_MAX];
+	char			 pid_path[PATH_MAX];
 	int			 foreground;
 	int			 verbose;
 	int			 stopping;
@@ -696,6 +699,9 @@ mon_handle_log(struct peer *p, struct ipc_msg *m)
 
 	if (msg_log_decode(m, &lm, &why) == -1)
 		peer_fail(p, m, why);
+	/* A child may not page every terminal: EMERG..CRIT become ERR. */
+	if (lm.pri < LOG_ERR)
+		lm.pri = LOG_ERR;
 	if (lm.pri > (uint8_t)log_get_level() && lm.pri != LOG_NOTICE)
 		return;
 	log_emit(proc_name(p->proc), lm.pri, lm.line);
@@ -833,10 +839,10 @@ monitor_shutdown(int code)
 		}
 		p->pid = -1;
 	}
-	control_stop(mon.conf->control.socket);
+	control_stop(mon.ctl_path);
 	auth_close();
 	if (!mon.foreground)
-		unlink(mon.conf->pid_file);
+		unlink(mon.pid_path);
 	log_info("exiting%s", code ? " on error" : "");
 	exit(code);
 }
@@ -1029,6 +1035,8 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 	for (i = 0; i < mon.conf->nlisten; i++)
 		mon.listen_fd[i] = open_listener(&mon.conf->listen[i]);
 	mon.ctl_fd = control_open(mon.conf->control.socket, mon.ctl_gid);
+	strlcpy(mon.ctl_path, mon.conf->control.socket, sizeof(mon.ctl_path));
+	strlcpy(mon.pid_path, mon.conf->pid_file, sizeof(mon.pid_path));
 	/* Refuse a bad database file while the terminal still listens. */
 	if (auth_preflight(mon.conf, why, sizeof(why)) == -1)
 		fatalx("%s", why);

@@ -227,6 +227,19 @@ static const struct sb_rule sb_monitor[] = {
 	DENY(io_uring_setup),
 	DENY(io_uring_enter),
 	DENY(io_uring_register),
+	/* Other processes: what ptrace would give, by other roads. */
+	DENY(pidfd_open),
+	DENY(pidfd_getfd),
+	DENY(process_madvise),
+	DENY(kcmp),
+	/* Namespaces, keyrings, a new root: nothing the monitor does. */
+	DENY(setns),
+	DENY(unshare),
+	DENY(chroot),
+	DENY(keyctl),
+	DENY(add_key),
+	DENY(request_key),
+	DENY(name_to_handle_at),
 	DENY_IF(socket, 0, SCMP_CMP_NE, AF_UNIX, 0),
 };
 

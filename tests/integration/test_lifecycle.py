@@ -178,3 +178,20 @@ def test_detached_monitor_keeps_its_secrets(daemon):
         "the detached monitor lost the MT5 password"
     os.kill(pid, signal.SIGTERM)
     wait_for(lambda: proc_gone(pid), "the daemon to exit")
+
+
+def test_shutdown_removes_what_startup_made_not_what_reload_says(daemon):
+    # A reload that names another control socket or pid file takes
+    # effect only after a restart; until then shutdown must remove the
+    # files start-up created, and nothing else.
+    daemon.start()
+    bystander = daemon.dir / "bystander"
+    bystander.write_text("keep me\n")
+    daemon.write_config(control={"socket": str(bystander)},
+                        pid_file=str(bystander))
+    r = daemon.ctl("reload")
+    assert r.returncode == 0, r.stderr
+    daemon.wait_log(r"control.socket or control.group changed")
+    assert daemon.stop() == 0
+    assert bystander.read_text() == "keep me\n"
+    assert not daemon.socket.exists()
