@@ -102,7 +102,8 @@ struct conn {
 	size_t			 scanned;	/* head bytes fed to the guard */
 	uint64_t		 body_left;
 	int			 started;	/* conn_start() has run */
-	int			 counted;	/* in the totals */
+	int			 counted;	/* in its source's count */
+	int			 global;	/* and in limits.connections */
 	int			 closed;	/* evhttp let go of it */
 	/* An answer owed at the first request (per-source limit, ban). */
 	int			 owe_status;
@@ -353,7 +354,9 @@ conn_uncount(struct conn *c)
 	if (!c->counted)
 		return;
 	c->counted = 0;
-	srv->nconns--;
+	if (c->global)
+		srv->nconns--;
+	c->global = 0;
 	c->src->conns--;
 	RB_REMOVE(http_conns, &srv->conns, c);
 }
@@ -744,16 +747,32 @@ conn_start(evutil_socket_t unused, short ev, void *arg)
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	c->src = source_get(srv, c->addr);
 	c->src->conns++;
-	srv->nconns++;
 	c->counted = 1;
 	RB_INSERT(http_conns, &srv->conns, c);
+	left = source_banned(c->src, now_ms());
+	/*
+	 * A source over its own limit, or banned, must not use up the
+	 * slots of everyone else: its connections stay out of the total,
+	 * get their refusal after the handshake and linger only briefly.
+	 */
+	if (left == 0 && c->src->conns <= c->cfg.connections_per_source) {
+		srv->nconns++;
+		c->global = 1;
+	} else if (c->src->conns > c->cfg.connections_per_source +
+	    HTTP_OVER_LIMIT) {
+		log_warnx("%s: closed: far over %u connections from one "
+		    "source (limits.connections_per_source)", c->addr,
+		    c->cfg.connections_per_source);
+		conn_kill(c);
+		return;
+	}
 	if (srv->nconns > c->cfg.connections + HTTP_OVER_LIMIT) {
 		log_warnx("%s: closed: far over %u connections "
 		    "(limits.connections)", c->addr, c->cfg.connections);
 		conn_kill(c);
 		return;
 	}
-	if ((left = source_banned(c->src, now_ms())) != 0) {
+	if (left != 0) {
 		c->owe_status = 429;
 		c->owe_code = "source_banned";
 		c->owe_retry = left;
@@ -789,7 +808,8 @@ conn_tls_info(const SSL *ssl, int where, int ret)
 	    (c = SSL_get_app_data(ssl)) == NULL)
 		return;
 	if (!c->closed && c->phase == PH_START)
-		conn_arm(c, PH_IDLE, c->cfg.idle_timeout);
+		conn_arm(c, PH_IDLE, c->owe_status != 0 ? HTTP_LINGER_SEC :
+		    c->cfg.idle_timeout);
 }
 
 /* evhttp's bufferevent callback: a new connection's stack. */

@@ -489,6 +489,16 @@ def test_connection_limits_503(daemon):
     assert exchange(daemon, get("/healthz"))[0] == 200
 
 
+def test_one_source_cannot_take_every_slot(daemon):
+    # Connections over the per-source limit stay out of the total: a
+    # source that opens many and says nothing locks nobody else out.
+    start(daemon, limits={"connections": 10, "connections_per_source": 2})
+    idle = [Client(daemon) for _ in range(12)]
+    assert exchange(daemon, get("/healthz"), source="127.0.0.2")[0] == 200
+    for c in idle:
+        c.close()
+
+
 def test_bad_keys_ban_the_source_429(daemon):
     start(daemon, rate_limit={"auth_failures": 5, "ban_time": 60})
     good = make_key(daemon, "good", "admin")
