@@ -7,6 +7,7 @@
  * -P names the child a re-executed copy is to become.
  */
 #include <err.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,7 @@ int
 main(int argc, char *argv[])
 {
 	static struct herald_conf	 conf;
+	static char			 abspath[PATH_MAX];
 	struct env_overrides		 env;
 	const char			*path = HERALD_CONF, *child = NULL;
 	int				 ch, debug = 0, noaction = 0, verbose = 0;
@@ -106,6 +108,9 @@ main(int argc, char *argv[])
 		usage();
 	if (child != NULL)
 		run_child(child);
+	/* daemon(3) moves to /: a reload must read the same file. */
+	if (path[0] != '/' && realpath(path, abspath) != NULL)
+		path = abspath;
 
 	/* Before anything else can copy them: out of the environment. */
 	monitor_take_env(&env);

@@ -88,7 +88,6 @@ static struct {
 	uid_t			 uid;
 	gid_t			 gid;
 	gid_t			 ctl_gid;
-	char			 exe[PATH_MAX];
 	/* What start-up created, whatever a reload says later. */
 	char			 ctl_path[PATH_MAX];
 	char			 pid_path[PATH_MAX];
@@ -485,7 +484,11 @@ spawn_child(struct peer *p, enum herald_proc proc,
 			_exit(127);
 		if (close_range(4, ~0U, 0) == -1)
 			_exit(127);
-		execve(mon.exe, argv, envp);
+		/*
+		 * The binary we run from, not whatever its path names by
+		 * now: the child is root until it drops privileges.
+		 */
+		execve("/proc/self/exe", argv, envp);
 		_exit(127);
 	}
 	close(sv[1]);
@@ -1005,7 +1008,6 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
     int foreground, int verbose)
 {
 	char	 why[1024];
-	ssize_t	 n;
 	size_t	 i;
 
 	memset(&mon, 0, sizeof(mon));
@@ -1024,9 +1026,6 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 	monitor_set_masked();
 	if (prctl(PR_SET_DUMPABLE, 0) == -1)
 		fatal("prctl(PR_SET_DUMPABLE)");
-	if ((n = readlink("/proc/self/exe", mon.exe, sizeof(mon.exe) - 1)) <= 0)
-		fatal("readlink /proc/self/exe");
-	mon.exe[n] = '\0';
 
 	resolve_ids();
 	if ((mon.tls_key = monitor_load_tls_key(mon.conf, why,
