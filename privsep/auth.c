@@ -553,6 +553,27 @@ ban_length(uint32_t strikes)
  * that ended more than ban_max ago: a source that stayed clean that
  * long starts again at strike 1.
  */
+/*
+ * Forget bans whose strikes would have been reset anyway (over for more
+ * than ban_max), so that new addresses cannot grow the table without
+ * end.  Bans are rare (each takes auth_failures failures), so a walk per
+ * new one is cheap.
+ */
+static void
+bans_prune(int64_t now)
+{
+	struct ban	*b, *next;
+
+	RB_FOREACH_SAFE(b, ban_tree, &au.bans, next) {
+		if (now - b->until <= au.ban_max)
+			continue;
+		RB_REMOVE(ban_tree, &au.bans, b);
+		free(b);
+	}
+	if (db_bans_prune(now - au.ban_max) == -1)
+		log_warnx("auth: old bans not pruned from the database");
+}
+
 static void
 ban_impose(const char *address, uint32_t failures, int64_t now)
 {
@@ -561,6 +582,7 @@ ban_impose(const char *address, uint32_t failures, int64_t now)
 	int64_t		 len;
 
 	if ((b = ban_find(address)) == NULL) {
+		bans_prune(now);
 		if ((b = calloc(1, sizeof(*b))) == NULL)
 			fatal("auth: bans");
 		strlcpy(b->address, address, sizeof(b->address));
