@@ -244,9 +244,8 @@ hash_prefix(const uint8_t *h, char buf[9])
 	snprintf(buf, 9, "%02x%02x%02x%02x", h[0], h[1], h[2], h[3]);
 }
 
-/* "2026-11-27 21:03:00 UTC" */
-static void
-fmt_utc(int64_t t, char *buf, size_t sz)
+void
+auth_fmt_utc(int64_t t, char *buf, size_t sz)
 {
 	time_t		 tt = (time_t)t;
 	struct tm	 tm;
@@ -651,14 +650,14 @@ auth_miss(const char *address, const struct msg_api_req *q, int64_t now,
 		return NULL;
 	}
 	if (k.revoked != 0) {
-		fmt_utc(k.revoked, when, sizeof(when));
+		auth_fmt_utc(k.revoked, when, sizeof(when));
 		msg_api_res_set(res, 401, "key_revoked", 0,
 		    "API key '%s' was revoked "
 		    "at %s", k.name, when);
 		return NULL;
 	}
 	if (now >= k.expires) {
-		fmt_utc(k.expires, when, sizeof(when));
+		auth_fmt_utc(k.expires, when, sizeof(when));
 		msg_api_res_set(res, 401, "key_expired", 0,
 		    "API key '%s' expired at "
 		    "%s", k.name, when);
@@ -679,7 +678,7 @@ auth_key_usable(struct akey *e, const struct msg_api_req *q, int64_t now,
 	char	 when[40];
 
 	if (now >= e->k.expires) {
-		fmt_utc(e->k.expires, when, sizeof(when));
+		auth_fmt_utc(e->k.expires, when, sizeof(when));
 		msg_api_res_set(res, 401, "key_expired", 0,
 		    "API key '%s' expired at "
 		    "%s", e->k.name, when);

@@ -44,6 +44,9 @@ void	auth_set_config(const struct herald_conf *);
 void	auth_foreach_ban(auth_ban_fn);
 void	auth_close(void);
 
+/* A time for messages: "2026-11-27 21:03:00 UTC". */
+void	auth_fmt_utc(int64_t t, char *buf, size_t sz);
+
 /*
  * Authenticate the presented key hash (and client certificate), check the
  * source's ban, the per-key rate limit and the permission q->op needs.

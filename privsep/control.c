@@ -329,17 +329,6 @@ ctl_reply(struct ctl_conn *c, uint16_t type, const union ctl_payload *pl)
 	return rv;
 }
 
-static void
-ctl_utc(int64_t t, char *buf, size_t sz)
-{
-	time_t		 tt = (time_t)t;
-	struct tm	 tm;
-
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(buf, sz, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-		snprintf(buf, sz, "@%lld", (long long)t);
-}
-
 /* A new key for heraldctl: sent once, then wiped here. */
 static int
 ctl_send_key(struct ctl_conn *c, const struct auth_key_info *ki, char *key,
@@ -401,7 +390,7 @@ ctl_do_key_rotate(struct ctl_conn *c, const union ctl_payload *pl)
 		    r->name, (unsigned int)c->uid, err);
 		return ctl_send_msg(c->fd, c->pid, CTL_REP_ERROR, err);
 	}
-	ctl_utc(old.expires, when, sizeof(when));
+	auth_fmt_utc(old.expires, when, sizeof(when));
 	log_info("control: key %s (id %lld, role %s) created by uid %u, "
 	    "rotating id %lld, which expires at %s", ki.name,
 	    (long long)ki.id, ki.role, (unsigned int)c->uid,
