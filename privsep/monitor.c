@@ -1082,6 +1082,7 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 	    mon.conf->control.timeout);
 
 	/* Start-up is done: no more exec, ptrace, mounts or new networks. */
+	privdrop_monitor();
 	sandbox_monitor(mon.conf->privsep.seccomp_debug);
 	log_info("heraldd %s started (net pid %ld, broker pid %ld)",
 	    HERALD_VERSION, (long)mon.peers[PROC_NET].pid,

@@ -217,3 +217,42 @@ privdrop_child(const struct privdrop *pd)
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
 		fatal("prctl(PR_SET_DUMPABLE)");
 }
+
+/*
+ * The monitor keeps uid 0 (it owns root's files: the configuration, the
+ * database, the control socket) but, once start-up is done, needs only
+ * CAP_KILL, to stop children that run as another user.  Without
+ * CAP_SYS_PTRACE, CAP_DAC_OVERRIDE and the rest, /proc/PID/mem and the
+ * files of other users are out of its reach too.
+ */
+void
+privdrop_monitor(void)
+{
+	struct __user_cap_header_struct	 hdr;
+	struct __user_cap_data_struct	 data[_LINUX_CAPABILITY_U32S_3];
+	int				 cap;
+
+	/* The bounding set first: dropping from it needs CAP_SETPCAP. */
+	for (cap = 0; cap < PRIVDROP_CAP_MAX; cap++) {
+		if (cap == CAP_KILL)
+			continue;
+		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == -1) {
+			if (errno == EINVAL)
+				break;
+			fatal("prctl(PR_CAPBSET_READ, %d)", cap);
+		}
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1 &&
+		    errno != EINVAL)
+			fatal("prctl(PR_CAPBSET_DROP, %d)", cap);
+	}
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1 &&
+	    errno != EINVAL)
+		fatal("prctl(PR_CAP_AMBIENT_CLEAR_ALL)");
+	memset(&hdr, 0, sizeof(hdr));
+	memset(data, 0, sizeof(data));
+	hdr.version = _LINUX_CAPABILITY_VERSION_3;
+	data[CAP_TO_INDEX(CAP_KILL)].effective = CAP_TO_MASK(CAP_KILL);
+	data[CAP_TO_INDEX(CAP_KILL)].permitted = CAP_TO_MASK(CAP_KILL);
+	if (syscall(SYS_capset, &hdr, data) == -1)
+		fatal("capset");
+}

@@ -48,6 +48,9 @@ void	privdrop_child(const struct privdrop *);
  */
 void	sandbox_child(enum herald_proc, int debug);
 
+/* The monitor, after start-up: uid 0 with CAP_KILL only.  Fatal on error. */
+void	privdrop_monitor(void);
+
 /*
  * The monitor keeps root but, once start-up is done, loses execve,
  * ptrace, process_vm_*, module loading, mount, kexec, reboot, and

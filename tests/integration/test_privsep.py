@@ -130,6 +130,17 @@ def test_monitor_is_root_under_its_own_filter(running):
     assert st["Seccomp"] == "2", "the monitor has no seccomp filter"
 
 
+def test_monitor_keeps_only_cap_kill(running):
+    # uid 0, but after start-up no CAP_SYS_PTRACE, CAP_DAC_OVERRIDE...:
+    # CAP_KILL (bit 5) alone, to stop its children.
+    st = proc_status(running.pid)
+    for field in ("CapEff", "CapPrm", "CapBnd"):
+        assert int(st[field], 16) == 1 << 5, f"{field} {st[field]}"
+    assert int(st["CapAmb"], 16) == 0
+    # And it still works: reload reads root's files, status answers.
+    assert running.ctl("reload").returncode == 0
+
+
 SECRET = "s3cret-pw"
 LOGIN = "12345678"
 
