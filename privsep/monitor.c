@@ -326,6 +326,7 @@ monitor_load_tls_key(const struct herald_conf *conf, char *err, size_t errlen)
 static uint8_t *
 read_public_file(const char *key, const char *path, size_t *lenp)
 {
+	struct conf_errors	 errs;
 	struct stat	 st;
 	uint8_t		*buf;
 	ssize_t		 n;
@@ -338,6 +339,10 @@ read_public_file(const char *key, const char *path, size_t *lenp)
 	if (!S_ISREG(st.st_mode) || st.st_size <= 0 || st.st_size > PEM_MAX)
 		fatalx("%s %s: not a regular file of 1 to %d bytes", key,
 		    path, PEM_MAX);
+	/* Public, but a trust anchor or our identity: root's to change. */
+	memset(&errs, 0, sizeof(errs));
+	if (config_check_mode(path, st.st_uid, st.st_mode, NULL, &errs) != 0)
+		fatalx("%s: %s", key, errs.msg[0]);
 	if ((buf = malloc(st.st_size)) == NULL)
 		fatal("malloc");
 	while (off < (size_t)st.st_size) {

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SYSPATH, TIMEOUT, NOBODY
+from conftest import NOBODY, SYSPATH, TIMEOUT, tls_files
 
 KINDS = ("rsa", "p256", "p384")
 
@@ -498,3 +498,16 @@ def test_small_rsa_key_refused(daemon, pki):
     rc, out, err = daemon.run_n()
     assert rc == 1, (rc, out, err)
     assert str(key) in err and "RSA key of 1024 bits" in err, err
+
+
+def test_certificate_writable_by_others_refused(daemon):
+    # Public, but the server's identity: only root may change it.
+    crt, key = tls_files()
+    loose = daemon.dir / "loose.crt"
+    shutil.copy(crt, loose)
+    os.chmod(loose, 0o666)
+    daemon.write_config(tls={"certificate": str(loose), "key": str(key)})
+    with pytest.raises(AssertionError, match=r"tls.certificate: .*"
+                       r"loose.crt: bad ownership or modes.*0666"):
+        daemon.start()
+    daemon.expect_exit = None
