@@ -11,24 +11,27 @@
 
 #include "ctlproto.h"
 
-static void	ctl_status_encode_pl(struct wire_builder *,
-		    const union ctl_payload *);
-static void	ctl_msg_encode_pl(struct wire_builder *,
-		    const union ctl_payload *);
-static void	ctl_key_create_encode_pl(struct wire_builder *,
-		    const union ctl_payload *);
-static void	ctl_key_target_encode_pl(struct wire_builder *,
-		    const union ctl_payload *);
-static void	ctl_key_rotate_encode_pl(struct wire_builder *,
-		    const union ctl_payload *);
-static void	ctl_address_encode_pl(struct wire_builder *,
-		    const union ctl_payload *);
-static void	ctl_key_created_encode_pl(struct wire_builder *,
-		    const union ctl_payload *);
-static void	ctl_keys_encode_pl(struct wire_builder *,
-		    const union ctl_payload *);
-static void	ctl_bans_encode_pl(struct wire_builder *,
-		    const union ctl_payload *);
+/*
+ * The catalogue's generic encoder hands a union; each typed encoder
+ * wants its member.  One adapter per payload, all of the same shape.
+ */
+#define CTL_ENCODE_PL(name, member)					\
+static void								\
+ctl_##name##_encode_pl(struct wire_builder *b,				\
+    const union ctl_payload *pl)					\
+{									\
+	ctl_##name##_encode(b, member);					\
+}
+
+CTL_ENCODE_PL(status, &pl->status)
+CTL_ENCODE_PL(msg, pl->msg.text)
+CTL_ENCODE_PL(key_create, &pl->key_create)
+CTL_ENCODE_PL(key_target, &pl->key_target)
+CTL_ENCODE_PL(key_rotate, &pl->key_rotate)
+CTL_ENCODE_PL(address, &pl->address)
+CTL_ENCODE_PL(key_created, &pl->key_created)
+CTL_ENCODE_PL(keys, &pl->keys)
+CTL_ENCODE_PL(bans, &pl->bans)
 
 /* Largest encoded STATUS payload: what ctl_status_encode can produce. */
 #define STR_WIRE(field)	(2 + sizeof(field) - 1)
@@ -432,61 +435,6 @@ ctl_empty_decode(const void *p, size_t len, union ctl_payload *out,
 		return -1;
 	}
 	return 0;
-}
-
-/* Wrappers for the catalogue's generic encoder. */
-static void
-ctl_status_encode_pl(struct wire_builder *b, const union ctl_payload *pl)
-{
-	ctl_status_encode(b, &pl->status);
-}
-
-static void
-ctl_msg_encode_pl(struct wire_builder *b, const union ctl_payload *pl)
-{
-	ctl_msg_encode(b, pl->msg.text);
-}
-
-static void
-ctl_key_create_encode_pl(struct wire_builder *b, const union ctl_payload *pl)
-{
-	ctl_key_create_encode(b, &pl->key_create);
-}
-
-static void
-ctl_key_target_encode_pl(struct wire_builder *b, const union ctl_payload *pl)
-{
-	ctl_key_target_encode(b, &pl->key_target);
-}
-
-static void
-ctl_key_rotate_encode_pl(struct wire_builder *b, const union ctl_payload *pl)
-{
-	ctl_key_rotate_encode(b, &pl->key_rotate);
-}
-
-static void
-ctl_address_encode_pl(struct wire_builder *b, const union ctl_payload *pl)
-{
-	ctl_address_encode(b, &pl->address);
-}
-
-static void
-ctl_key_created_encode_pl(struct wire_builder *b, const union ctl_payload *pl)
-{
-	ctl_key_created_encode(b, &pl->key_created);
-}
-
-static void
-ctl_keys_encode_pl(struct wire_builder *b, const union ctl_payload *pl)
-{
-	ctl_keys_encode(b, &pl->keys);
-}
-
-static void
-ctl_bans_encode_pl(struct wire_builder *b, const union ctl_payload *pl)
-{
-	ctl_bans_encode(b, &pl->bans);
 }
 
 /* ASCII only: the locale must not change what a name may hold. */
