@@ -41,7 +41,7 @@ DEFS	= -D_GNU_SOURCE -DHERALD_VERSION=\"$(VERSION)\" \
 CFLAGS	?= -O2 -g
 ALL_CFLAGS = $(CFLAGS) $(WARN) $(HARDEN) $(INC) $(DEFS) $(PKG_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(LDHARDEN)
-LIBS	= $(PKG_LIBS)
+LIBS	= $(PKG_LIBS) -lm
 
 # Sources are found by directory: the tree is the process model.
 LIB_SRC	= $(wildcard common/*.c privsep/*.c broker/*.c) \

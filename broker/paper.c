@@ -5,7 +5,8 @@
  * limits, margin) and only then changes state; every change is handed to
  * the journal callback as a record so the monitor can persist it.  No
  * I/O, no clock, no libm, no globals: the broker runs this in its
- * sandbox and the bridge simulator links it as it is.
+ * sandbox and the bridge simulator links it as it is (with
+ * common/trade.c, which holds the return codes' descriptions).
  */
 #include <sys/types.h>
 
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "paper.h"
+#include "trade.h"
 
 #define PAPER_DEFAULT_STOP_OUT	50.0
 #define PAPER_DEFAULT_MAX	1000
@@ -48,34 +50,6 @@ struct paper_engine {
 
 	paper_record_cb		 journal;
 	void			*journal_arg;
-};
-
-static const struct {
-	uint32_t	 code;
-	const char	*text;
-} paper_rctext[] = {
-	{ PAPER_RC_REQUOTE,		"Requote" },
-	{ PAPER_RC_REJECT,		"Request rejected" },
-	{ PAPER_RC_PLACED,		"Order placed" },
-	{ PAPER_RC_DONE,		"Request executed" },
-	{ PAPER_RC_DONE_PARTIAL,	"Request executed partially" },
-	{ PAPER_RC_INVALID,		"Invalid request" },
-	{ PAPER_RC_INVALID_VOLUME,	"Invalid volume" },
-	{ PAPER_RC_INVALID_PRICE,	"Invalid price" },
-	{ PAPER_RC_INVALID_STOPS,	"Invalid stops" },
-	{ PAPER_RC_TRADE_DISABLED,	"Trade disabled" },
-	{ PAPER_RC_MARKET_CLOSED,	"Market closed" },
-	{ PAPER_RC_NO_MONEY,		"No money" },
-	{ PAPER_RC_PRICE_OFF,		"No quotes" },
-	{ PAPER_RC_NO_CHANGES,		"No changes" },
-	{ PAPER_RC_INVALID_FILL,	"Unsupported filling mode" },
-	{ PAPER_RC_LIMIT_ORDERS,	"Too many pending orders" },
-	{ PAPER_RC_POSITION_CLOSED,	"Position closed" },
-	{ PAPER_RC_INVALID_CLOSE_VOLUME, "Close volume exceeds position" },
-	{ PAPER_RC_LIMIT_POSITIONS,	"Too many positions" },
-	{ PAPER_RC_LONG_ONLY,		"Long positions only" },
-	{ PAPER_RC_SHORT_ONLY,		"Short positions only" },
-	{ PAPER_RC_CLOSE_ONLY,		"Close only" },
 };
 
 /* Arithmetic without libm, so nothing outside libc is needed. */
@@ -136,17 +110,6 @@ static void
 set_comment(char *dst, const char *src)
 {
 	strlcpy(dst, src, PAPER_COMMENT_MAX);
-}
-
-static const char *
-rc_text(uint32_t code)
-{
-	size_t	i;
-
-	for (i = 0; i < sizeof(paper_rctext) / sizeof(paper_rctext[0]); i++)
-		if (paper_rctext[i].code == code)
-			return paper_rctext[i].text;
-	return "Unknown";
 }
 
 /* Grow an array of elements of size sz to hold one more. */
@@ -1134,12 +1097,17 @@ result_quote(const struct paper_engine *e, ssize_t si, struct paper_result *r)
 	}
 }
 
-/* Set the retcode and comment (MT5's text unless why says more). */
+/*
+ * Set the retcode and comment: the trade server's description of the
+ * code (common/trade.c has the one table; like MT5 the comment keeps
+ * its first 31 characters) unless why says more.
+ */
 static uint32_t
 answer(struct paper_result *r, uint32_t code, const char *why)
 {
 	r->retcode = code;
-	set_comment(r->comment, why != NULL ? why : rc_text(code));
+	set_comment(r->comment, why != NULL ? why :
+	    trade_retcode_text(code));
 	return code;
 }
 

@@ -443,7 +443,7 @@ int	paper_close_request(const struct paper_engine *, uint64_t, double,
 
 /*
  * Parse one replay line "SYMBOL,BID,ASK,TIME_MS" (len bytes, an ending
- * LF or CRLF allowed; plain decimals only).  -1 with *why naming the
+ * LF or CRLF allowed; a symbol of visible ASCII; plain decimals only).  -1 with *why naming the
  * field.  The caller feeds the quote to paper_tick().
  */
 int	paper_parse_tick(const char *, size_t, struct paper_quote *,
@@ -468,5 +468,43 @@ uint64_t paper_walk_rand(struct paper_walk *);
 /* From bid (0: use start) the next bid and ask, normalised. */
 void	paper_walk_next(struct paper_walk *, const struct paper_symbol *,
 	    double, double, double *, double *);
+
+/*
+ * Records on the wire and in the monitor's store (broker/paper_record.c).
+ * The bytes hold the record's fields only; its type and op travel beside
+ * them (BROKER_RECORD's u8 type, u8 op).  Encoded with common/wire.h:
+ * integers little-endian, int64 as its u64, doubles as the u64 of their
+ * bits, strings u16 length + bytes.  One encoding per value, so a
+ * decoded record re-encodes to the same bytes.  The longest record
+ * (a deal) is well under PAPER_RECORD_MAX.
+ */
+#define PAPER_RECORD_MAX	1024	/* = BROKER_RECORD_MAX (msg.h) */
+#define PAPER_KEY_MAX		PAPER_CMDID_MAX	/* a store key, with NUL */
+
+/* The length written, or (size_t)-1 if it does not fit or is malformed. */
+size_t	paper_record_encode(const struct paper_record *, uint8_t *, size_t);
+/*
+ * Strict: exactly len bytes, finite doubles, NUL-free strings within
+ * their arrays, enums in range, a non-empty key, and op DEL only for
+ * positions and orders.  0, or -1 with *why naming the field.
+ */
+int	paper_record_decode(uint8_t type, uint8_t op, const uint8_t *, size_t,
+	    struct paper_record *, const char **why);
+/*
+ * The record's key in the store: "account"; a quote's symbol; the
+ * decimal ticket of a position, order or deal; a command's id.  0, or
+ * -1 if it does not fit keylen or the record has no key.
+ */
+int	paper_record_key(const struct paper_record *, char *, size_t);
+/*
+ * A deal's time, a position's open time, an order's setup time, a
+ * quote's time (milliseconds); 0 for the account and commands.
+ */
+int64_t	paper_record_time(const struct paper_record *);
+/*
+ * The realised profit of a trading deal (profit + commission + swap);
+ * 0 for balance operations and every other record.
+ */
+double	paper_record_profit(const struct paper_record *);
 
 #endif

@@ -39,6 +39,18 @@ parse_decimal(const char *p, const char *end, double *out)
 	return p;
 }
 
+/* A symbol is visible ASCII: no NUL, no CR or LF inside a line. */
+static int
+printable(const char *p, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] < 0x21 || p[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
 int
 paper_parse_tick(const char *line, size_t len, struct paper_quote *q,
     const char **why)
@@ -57,7 +69,7 @@ paper_parse_tick(const char *line, size_t len, struct paper_quote *q,
 		return -1;
 	}
 	n = c - p;
-	if (n == 0 || n >= sizeof(q->symbol) || memchr(p, '\0', n) != NULL) {
+	if (n == 0 || n >= sizeof(q->symbol) || !printable(p, n)) {
 		*why = "symbol";
 		return -1;
 	}

@@ -21,7 +21,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -39,10 +41,36 @@
 #define SHOW_MAX	40	/* bytes of a bad value quoted in an error */
 #define ESC_BUF		64	/* escape() output: SHOW_MAX, one \xNN, "..." */
 #define GOT_BUF		(ESC_BUF + 2)	/* the same, quoted */
-#define KEYS_MAX	16	/* rows in one schema table */
+#define KEYS_MAX	24	/* rows in one schema table */
 #define LOGIN_DIGITS	20
 #define DEFAULT_PORT	8181
+#define NUMBER_MAX	32	/* characters of a number with a fraction */
 #define TOO_MANY	"too many errors; fix these first"
+
+/*
+ * The paper engine's values (broker/paper.h), which the monitor's parser
+ * must not include: MT5's own enum values, and one bit per filling.
+ */
+#define FILL_FOK	0x01
+#define FILL_IOC	0x02
+#define FILL_RETURN	0x04
+#define MARGIN_NETTING	0
+#define MARGIN_HEDGING	2
+#define TRADE_DISABLED	0
+#define TRADE_LONGONLY	1
+#define TRADE_SHORTONLY	2
+#define TRADE_CLOSEONLY	3
+#define TRADE_FULL	4
+#define EXEC_INSTANT	1
+#define EXEC_MARKET	2
+#define CALC_FOREX	0
+#define CALC_CFD	1
+
+#define SYMBOL_CHARS	"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._"
+#define SYMBOL_WANT	"expected a symbol name of 1 to 31 capital letters, " \
+			"digits, '.' and '_'"
+#define UPPER		"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#define DIGITS		"0123456789"
 
 _Static_assert(sizeof(enum conf_backend) == sizeof(int),
     "mt5.backend is stored as an int");
@@ -58,6 +86,10 @@ enum watch {
 	W_RATE_LIMIT,
 	W_BAN_TIME,
 	W_BAN_MAX,
+	W_BACKEND,
+	W_CURRENCY,
+	W_SYMBOLS,
+	W_ALLOWED,
 	W_COUNT
 };
 
@@ -68,6 +100,10 @@ static const char *const watched[W_COUNT] = {
 	[W_RATE_LIMIT] =	"rate_limit",
 	[W_BAN_TIME] =		"rate_limit.ban_time",
 	[W_BAN_MAX] =		"rate_limit.ban_max",
+	[W_BACKEND] =		"mt5.backend",
+	[W_CURRENCY] =		"mt5.paper.currency",
+	[W_SYMBOLS] =		"mt5.paper.symbols",
+	[W_ALLOWED] =		"trading.allowed_symbols",
 };
 
 struct parse_ctx {
@@ -78,6 +114,10 @@ struct parse_ctx {
 	size_t			 nerr;		/* errors found, uncapped */
 	size_t			 password_file_line;
 	size_t			 line[W_COUNT];	/* 0: key not given */
+	int			 bad[W_COUNT];	/* given, but refused */
+	/* Lines of the entries, for checks between keys. */
+	size_t			 symbol_line[CONF_MAX_SYMBOLS];
+	size_t			 allowed_line[CONF_MAX_SYMBOLS];
 };
 
 struct conf_key;
@@ -96,11 +136,13 @@ struct conf_key {
 	size_t			 off;
 	size_t			 size;
 	long long		 min, max;	/* integers */
+	double			 dmin, dmax;	/* numbers with a fraction */
 	const struct conf_key	*sub;		/* sections */
 	const struct conf_enum	*enums;
 	int			 flags;
 };
 #define KF_REQUIRED	0x1
+#define KF_ABOVE_MIN	0x2	/* dmin itself is not allowed */
 
 static void	set_section(struct parse_ctx *, const struct conf_key *,
 		    yaml_node_t *, const char *, void *);
@@ -128,17 +170,62 @@ static void	set_password(struct parse_ctx *, const struct conf_key *,
 		    yaml_node_t *, const char *, void *);
 static void	set_password_file(struct parse_ctx *, const struct conf_key *,
 		    yaml_node_t *, const char *, void *);
+static void	set_double(struct parse_ctx *, const struct conf_key *,
+		    yaml_node_t *, const char *, void *);
+static void	set_u64(struct parse_ctx *, const struct conf_key *,
+		    yaml_node_t *, const char *, void *);
+static void	set_currency(struct parse_ctx *, const struct conf_key *,
+		    yaml_node_t *, const char *, void *);
+static void	set_symbol_name(struct parse_ctx *, const struct conf_key *,
+		    yaml_node_t *, const char *, void *);
+static void	set_filling(struct parse_ctx *, const struct conf_key *,
+		    yaml_node_t *, const char *, void *);
+static void	set_symbols(struct parse_ctx *, const struct conf_key *,
+		    yaml_node_t *, const char *, void *);
+static void	set_allowed(struct parse_ctx *, const struct conf_key *,
+		    yaml_node_t *, const char *, void *);
 
-#define F(type, f)	offsetof(type, f), sizeof(((type *)0)->f)
-#define C(f)		F(struct herald_conf, f)
+/*
+ * Rows for a field f of struct T.  The T_ forms serve every table; the
+ * K_ forms fill struct herald_conf, the S_ forms one struct conf_symbol.
+ */
+#define T_FIELD(T, n, fn, f) \
+	.name = n, .set = fn, .off = offsetof(T, f), .size = sizeof(((T *)0)->f)
+#define T_STR(T, n, fn, f)	{ T_FIELD(T, n, fn, f) }
+#define T_INT(T, n, f, lo, hi) \
+	{ T_FIELD(T, n, set_int, f), .min = lo, .max = hi }
+#define T_BOOL(T, n, f)		{ T_FIELD(T, n, set_bool, f), .max = 1 }
+#define T_ENUM(T, n, f, e)	{ T_FIELD(T, n, set_enum, f), .enums = e }
+#define T_DBL(T, n, f, lo, hi) \
+	{ T_FIELD(T, n, set_double, f), .dmin = lo, .dmax = hi }
+#define T_DBL_GT(T, n, f, lo, hi) \
+	{ T_FIELD(T, n, set_double, f), .dmin = lo, .dmax = hi, \
+	    .flags = KF_ABOVE_MIN }
 
-#define K_SECTION(n, tab)	{ n, set_section, 0, 0, 0, 0, tab, NULL, 0 }
-#define K_STR(n, fn, f)		{ n, fn, C(f), 0, 0, NULL, NULL, 0 }
-#define K_INT(n, f, lo, hi)	{ n, set_int, C(f), lo, hi, NULL, NULL, 0 }
-#define K_BOOL(n, f)		{ n, set_bool, C(f), 0, 1, NULL, NULL, 0 }
-#define K_ENUM(n, f, e)		{ n, set_enum, C(f), 0, 0, NULL, e, 0 }
-#define K_FN(n, fn)		{ n, fn, 0, 0, 0, 0, NULL, NULL, 0 }
-#define K_END			{ NULL, NULL, 0, 0, 0, 0, NULL, NULL, 0 }
+#define K_STR(n, fn, f)		T_STR(struct herald_conf, n, fn, f)
+#define K_INT(n, f, lo, hi)	T_INT(struct herald_conf, n, f, lo, hi)
+#define K_BOOL(n, f)		T_BOOL(struct herald_conf, n, f)
+#define K_ENUM(n, f, e)		T_ENUM(struct herald_conf, n, f, e)
+#define K_DBL(n, f, lo, hi)	T_DBL(struct herald_conf, n, f, lo, hi)
+#define K_DBL_GT(n, f, lo, hi)	T_DBL_GT(struct herald_conf, n, f, lo, hi)
+#define K_U64(n, f)		T_STR(struct herald_conf, n, set_u64, f)
+#define K_SECTION(n, tab)	{ .name = n, .set = set_section, .sub = tab }
+#define K_FN(n, fn)		{ .name = n, .set = fn }
+#define K_END			{ .name = NULL }
+
+#define S_STR(n, fn, f)		T_STR(struct conf_symbol, n, fn, f)
+#define S_INT(n, f, lo, hi)	T_INT(struct conf_symbol, n, f, lo, hi)
+#define S_BOOL(n, f)		T_BOOL(struct conf_symbol, n, f)
+#define S_ENUM(n, f, e)		T_ENUM(struct conf_symbol, n, f, e)
+#define S_DBL(n, f, lo, hi)	T_DBL(struct conf_symbol, n, f, lo, hi)
+#define S_DBL_GT(n, f, lo, hi)	T_DBL_GT(struct conf_symbol, n, f, lo, hi)
+
+/* Bounds of the numbers with a fraction; the engine's are no tighter. */
+#define MONEY_MAX	1e12	/* balance, daily loss */
+#define LOTS_MAX	1e6	/* volumes */
+#define PRICE_MAX	1e9	/* prices, contract sizes */
+#define STEP_MIN	1e-8	/* volume_step */
+#define CONTRACT_MIN	1e-6	/* contract_size */
 
 static const struct conf_enum backends[] = {
 	{ "paper",	BACKEND_PAPER },
@@ -156,10 +243,9 @@ static const struct conf_enum log_levels[] = {
 
 /* One entry of the listen list; offsets into struct conf_listen. */
 static const struct conf_key listen_keys[] = {
-	{ "address", set_address, F(struct conf_listen, address), 0, 0,
-	    NULL, NULL, KF_REQUIRED },
-	{ "port", set_int, F(struct conf_listen, port), 1, 65535,
-	    NULL, NULL, 0 },
+	{ T_FIELD(struct conf_listen, "address", set_address, address),
+	    .flags = KF_REQUIRED },
+	T_INT(struct conf_listen, "port", port, 1, 65535),
 	K_END
 };
 
@@ -186,12 +272,100 @@ static const struct conf_key privsep_keys[] = {
 	K_END
 };
 
+static const struct conf_enum margin_modes[] = {
+	{ "hedging",	MARGIN_HEDGING },
+	{ "netting",	MARGIN_NETTING },
+	{ NULL,		0 }
+};
+
+static const struct conf_enum trade_modes[] = {
+	{ "disabled",	TRADE_DISABLED },
+	{ "longonly",	TRADE_LONGONLY },
+	{ "shortonly",	TRADE_SHORTONLY },
+	{ "closeonly",	TRADE_CLOSEONLY },
+	{ "full",	TRADE_FULL },
+	{ NULL,		0 }
+};
+
+static const struct conf_enum exec_modes[] = {
+	{ "instant",	EXEC_INSTANT },
+	{ "market",	EXEC_MARKET },
+	{ NULL,		0 }
+};
+
+static const struct conf_enum calc_modes[] = {
+	{ "forex",	CALC_FOREX },
+	{ "cfd",	CALC_CFD },
+	{ NULL,		0 }
+};
+
+static const struct conf_enum fillings[] = {
+	{ "fok",	FILL_FOK },
+	{ "ioc",	FILL_IOC },
+	{ "return",	FILL_RETURN },
+	{ NULL,		0 }
+};
+
+/* One entry of mt5.paper.symbols; offsets into struct conf_symbol. */
+static const struct conf_key symbol_keys[] = {
+	{ T_FIELD(struct conf_symbol, "name", set_symbol_name, name),
+	    .flags = KF_REQUIRED },
+	S_STR("currency_base",	set_currency,	currency_base),
+	S_STR("currency_profit", set_currency,	currency_profit),
+	S_INT("digits",		digits,		0, 8),
+	S_DBL("contract_size",	contract_size,	CONTRACT_MIN, PRICE_MAX),
+	S_DBL_GT("volume_min",	volume_min,	0, LOTS_MAX),
+	S_DBL_GT("volume_max",	volume_max,	0, LOTS_MAX),
+	S_DBL("volume_step",	volume_step,	STEP_MIN, LOTS_MAX),
+	S_INT("stops_level",	stops_level,	0, 100000),
+	S_STR("filling",	set_filling,	filling),
+	S_ENUM("trade_mode",	trade_mode,	trade_modes),
+	S_ENUM("exec_mode",	exec_mode,	exec_modes),
+	S_ENUM("calc_mode",	calc_mode,	calc_modes),
+	S_DBL("liquidity",	liquidity,	0, LOTS_MAX),
+	{ T_FIELD(struct conf_symbol, "start_bid", set_double, start_bid),
+	    .dmin = 0, .dmax = PRICE_MAX,
+	    .flags = KF_REQUIRED | KF_ABOVE_MIN },
+	S_INT("spread",		spread,		0, 100000),
+	S_INT("max_step",	max_step,	1, 100000),
+	S_BOOL("session_open",	session_open),
+	K_END
+};
+
+static const struct conf_key paper_keys[] = {
+	K_STR("currency",	set_currency,	mt5.paper.currency),
+	K_DBL_GT("balance",	mt5.paper.balance,	0, MONEY_MAX),
+	K_INT("leverage",	mt5.paper.leverage,	1, 1000),
+	K_ENUM("margin_mode",	mt5.paper.margin_mode,	margin_modes),
+	K_U64("seed",		mt5.paper.seed),
+	K_INT("tick_interval",	mt5.paper.tick_interval, 10, 60000),
+	K_STR("ticks_file",	set_path_opt,	mt5.paper.ticks_file),
+	K_FN("symbols",		set_symbols),
+	K_END
+};
+
 static const struct conf_key mt5_keys[] = {
 	K_ENUM("backend",	mt5.backend,	backends),
 	K_STR("login",		set_login,	mt5.login),
 	K_FN("password",	set_password),
 	K_STR("server",		set_string,	mt5.server),
 	K_STR("password_file",	set_password_file, mt5.password_file),
+	K_INT("request_timeout", mt5.request_timeout,	1, 300),
+	K_INT("start_timeout",	mt5.start_timeout,	1, 600),
+	K_SECTION("paper",	paper_keys),
+	K_END
+};
+
+static const struct conf_key trading_keys[] = {
+	K_FN("allowed_symbols",	set_allowed),
+	K_DBL_GT("max_volume",	trading.max_volume,	0, LOTS_MAX),
+	K_INT("max_open_positions", trading.max_open_positions, 1, 10000),
+	K_INT("max_positions_per_symbol", trading.max_positions_per_symbol,
+	    1, 10000),
+	K_DBL("max_daily_loss",	trading.max_daily_loss,	0, MONEY_MAX),
+	K_INT("orders_per_minute", trading.orders_per_minute, 1, 100000),
+	K_INT("duplicate_window", trading.duplicate_window, 1, 3600),
+	K_INT("journal_days",	trading.journal_days,	1, 36500),
 	K_END
 };
 
@@ -234,6 +408,7 @@ static const struct conf_key top_keys[] = {
 	K_STR("database",	set_path,	database),
 	K_STR("pid_file",	set_path,	pid_file),
 	K_SECTION("mt5",	mt5_keys),
+	K_SECTION("trading",	trading_keys),
 	K_SECTION("limits",	limits_keys),
 	K_SECTION("rate_limit",	rate_limit_keys),
 	K_SECTION("log",	log_keys),
@@ -245,9 +420,82 @@ static void	err_at(struct parse_ctx *, size_t, const char *, const char *,
 static void	err_node(struct parse_ctx *, const yaml_node_t *, const char *,
 		    const char *, ...) __attribute__((format(printf, 4, 5)));
 
+/*
+ * A symbol entry before its keys are read: the per-key defaults.  The
+ * name, the currencies (taken from the name when left out) and start_bid
+ * have none.
+ */
+static void
+symbol_init(struct conf_symbol *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->digits = 5;
+	s->contract_size = 100000;
+	s->volume_min = 0.01;
+	s->volume_max = 100;
+	s->volume_step = 0.01;
+	s->filling = FILL_FOK | FILL_IOC;
+	s->trade_mode = TRADE_FULL;
+	s->exec_mode = EXEC_MARKET;
+	s->calc_mode = CALC_FOREX;
+	s->spread = 10;
+	s->max_step = 5;
+	s->session_open = 1;
+}
+
+/* EURUSD is EUR against USD: names of six capitals hold both codes. */
+static int
+currencies_from_name(struct conf_symbol *s)
+{
+	if (strspn(s->name, UPPER) < 6)
+		return 0;
+	if (s->currency_base[0] == '\0')
+		snprintf(s->currency_base, sizeof(s->currency_base), "%.3s",
+		    s->name);
+	if (s->currency_profit[0] == '\0')
+		snprintf(s->currency_profit, sizeof(s->currency_profit),
+		    "%.3s", s->name + 3);
+	return 1;
+}
+
+/* The sample's symbols, used when mt5.paper.symbols is left out. */
+static void
+default_symbols(struct herald_conf *conf)
+{
+	static const struct {
+		const char	*name;
+		int		 digits, calc_mode, spread, max_step;
+		double		 contract_size, start_bid;
+	} d[] = {
+		{ "EURUSD", 5, CALC_FOREX, 10, 5, 100000, 1.085 },
+		{ "GBPUSD", 5, CALC_FOREX, 10, 5, 100000, 1.27 },
+		{ "USDJPY", 3, CALC_FOREX, 10, 5, 100000, 150 },
+		{ "XAUUSD", 2, CALC_CFD, 30, 50, 100, 2000 },
+	};
+	struct conf_symbol	*s;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
+		s = &conf->mt5.paper.symbols[i];
+		symbol_init(s);
+		strlcpy(s->name, d[i].name, sizeof(s->name));
+		currencies_from_name(s);
+		s->digits = d[i].digits;
+		s->calc_mode = d[i].calc_mode;
+		s->spread = d[i].spread;
+		s->max_step = d[i].max_step;
+		s->contract_size = d[i].contract_size;
+		s->start_bid = d[i].start_bid;
+	}
+	conf->mt5.paper.nsymbols = i;
+}
+
 void
 config_defaults(struct herald_conf *conf)
 {
+	static const char *const allowed[] = { "EURUSD", "GBPUSD", "XAUUSD" };
+	size_t			 i;
+
 	memset(conf, 0, sizeof(*conf));
 
 	strlcpy(conf->listen[0].address, "127.0.0.1",
@@ -277,6 +525,29 @@ config_defaults(struct herald_conf *conf)
 	strlcpy(conf->pid_file, "/run/heraldd.pid", sizeof(conf->pid_file));
 
 	conf->mt5.backend = BACKEND_PAPER;
+	conf->mt5.request_timeout = 10;
+	conf->mt5.start_timeout = 30;
+	strlcpy(conf->mt5.paper.currency, "USD",
+	    sizeof(conf->mt5.paper.currency));
+	conf->mt5.paper.balance = 10000;
+	conf->mt5.paper.leverage = 100;
+	conf->mt5.paper.margin_mode = MARGIN_HEDGING;
+	conf->mt5.paper.seed = 1;
+	conf->mt5.paper.tick_interval = 250;
+	default_symbols(conf);
+
+	for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+		strlcpy(conf->trading.allowed_symbols[i], allowed[i],
+		    sizeof(conf->trading.allowed_symbols[i]));
+	conf->trading.nallowed = i;
+	conf->trading.max_volume = 10;
+	conf->trading.max_open_positions = 50;
+	conf->trading.max_positions_per_symbol = 20;
+	conf->trading.max_daily_loss = 1000;
+	conf->trading.orders_per_minute = 60;
+	conf->trading.duplicate_window = 10;
+	conf->trading.journal_days = 90;
+
 	conf->limits.open_files = 1024;
 	conf->limits.header_bytes = 8192;
 	conf->limits.header_count = 64;
@@ -613,33 +884,52 @@ set_bool(struct parse_ctx *ctx, const struct conf_key *k, yaml_node_t *n,
 	memcpy((char *)base + k->off, &v, sizeof(v));
 }
 
+/* The row of a table of names that n spells exactly, or NULL. */
+static const struct conf_enum *
+find_enum(const struct conf_enum *tab, const yaml_node_t *n)
+{
+	const struct conf_enum	*e;
+
+	if (n->type != YAML_SCALAR_NODE)
+		return NULL;
+	for (e = tab; e->name != NULL; e++)
+		if (strlen(e->name) == n->data.scalar.length &&
+		    strcmp(e->name, (const char *)n->data.scalar.value) == 0)
+			return e;
+	return NULL;
+}
+
+/* "a, b or c" (sep "or") from the table, so no message can go stale. */
+static void
+enum_names(const struct conf_enum *tab, const char *sep, char *buf,
+    size_t bufsz)
+{
+	size_t	i;
+
+	buf[0] = '\0';
+	for (i = 0; tab[i].name != NULL; i++) {
+		if (i > 0 && tab[i + 1].name == NULL) {
+			strlcat(buf, " ", bufsz);
+			strlcat(buf, sep, bufsz);
+			strlcat(buf, " ", bufsz);
+		} else if (i > 0)
+			strlcat(buf, ", ", bufsz);
+		strlcat(buf, tab[i].name, bufsz);
+	}
+}
+
 static void
 set_enum(struct parse_ctx *ctx, const struct conf_key *k, yaml_node_t *n,
     const char *path, void *base)
 {
 	const struct conf_enum	*e;
 	char			 want[128], g[GOT_BUF];
-	size_t			 i;
 
-	if (n->type == YAML_SCALAR_NODE) {
-		for (e = k->enums; e->name != NULL; e++) {
-			if (strlen(e->name) == n->data.scalar.length &&
-			    strcmp(e->name,
-			    (const char *)n->data.scalar.value) == 0) {
-				memcpy((char *)base + k->off, &e->value,
-				    sizeof(e->value));
-				return;
-			}
-		}
+	if ((e = find_enum(k->enums, n)) != NULL) {
+		memcpy((char *)base + k->off, &e->value, sizeof(e->value));
+		return;
 	}
-	/* "a, b or c", from the table so the message cannot go stale. */
-	want[0] = '\0';
-	for (i = 0; k->enums[i].name != NULL; i++) {
-		if (i > 0)
-			strlcat(want, k->enums[i + 1].name == NULL ?
-			    " or " : ", ", sizeof(want));
-		strlcat(want, k->enums[i].name, sizeof(want));
-	}
+	enum_names(k->enums, "or", want, sizeof(want));
 	err_node(ctx, n, path, "expected %s, got %s", want,
 	    got(n, g, sizeof(g)));
 }
@@ -713,14 +1003,221 @@ set_password_file(struct parse_ctx *ctx, const struct conf_key *k,
 	ctx->password_file_line = node_line(n);
 }
 
+/*
+ * A number as YAML's core schema writes one, and nothing looser: an
+ * optional minus, no leading zero, an optional fraction and exponent,
+ * written plain (a quoted "10" is a string).  No .inf or .nan, nothing
+ * that overflows.  strtod reads the C locale's '.': heraldd never
+ * calls setlocale(3).
+ */
+static int
+parse_number(const yaml_node_t *n, double *v)
+{
+	const char	*s = (const char *)n->data.scalar.value;
+	char		*end;
+	size_t		 i = 0, len = n->data.scalar.length;
+
+	if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE || len == 0 ||
+	    len > NUMBER_MAX || strlen(s) != len)
+		return 0;
+	if (s[i] == '-')
+		i++;
+	if (s[i] == '0')
+		i++;
+	else if (s[i] >= '1' && s[i] <= '9')
+		i += strspn(s + i, DIGITS);
+	else
+		return 0;
+	if (s[i] == '.') {
+		if (s[++i] < '0' || s[i] > '9')
+			return 0;
+		i += strspn(s + i, DIGITS);
+	}
+	if (s[i] == 'e' || s[i] == 'E') {
+		if (s[++i] == '+' || s[i] == '-')
+			i++;
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		i += strspn(s + i, DIGITS);
+	}
+	if (i != len)
+		return 0;
+	errno = 0;
+	*v = strtod(s, &end);
+	if (errno != 0 || end != s + len || !isfinite(*v))
+		return 0;
+	if (*v == 0)		/* -0 */
+		*v = 0;
+	return 1;
+}
+
 static void
-note_line(struct parse_ctx *ctx, const char *path, size_t line)
+set_double(struct parse_ctx *ctx, const struct conf_key *k, yaml_node_t *n,
+    const char *path, void *base)
+{
+	char	 g[GOT_BUF], lo[32], hi[32];
+	double	 v;
+	int	 above = (k->flags & KF_ABOVE_MIN) != 0, quoted;
+
+	if (k->size != sizeof(v))
+		fatalx("config: %s: number field of size %zu", path, k->size);
+	if (n->type == YAML_SCALAR_NODE && parse_number(n, &v) &&
+	    (above ? v > k->dmin : v >= k->dmin) && v <= k->dmax) {
+		memcpy((char *)base + k->off, &v, sizeof(v));
+		return;
+	}
+	snprintf(lo, sizeof(lo), "%.15g", k->dmin);
+	snprintf(hi, sizeof(hi), "%.15g", k->dmax);
+	quoted = n->type == YAML_SCALAR_NODE &&
+	    n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
+	if (above)
+		err_node(ctx, n, path, "expected a number greater than %s and "
+		    "at most %s, got %s%s", lo, hi, quoted ? "the string " : "",
+		    got(n, g, sizeof(g)));
+	else
+		err_node(ctx, n, path, "expected a number from %s to %s, got "
+		    "%s%s", lo, hi, quoted ? "the string " : "",
+		    got(n, g, sizeof(g)));
+}
+
+/* Any unsigned 64-bit integer, in plain decimal as set_int takes them. */
+static void
+set_u64(struct parse_ctx *ctx, const struct conf_key *k, yaml_node_t *n,
+    const char *path, void *base)
+{
+	const unsigned char	*s;
+	char			 g[GOT_BUF];
+	uint64_t		 v = 0;
+	size_t			 i, len;
+	unsigned int		 d;
+
+	if (k->size != sizeof(v))
+		fatalx("config: %s: u64 field of size %zu", path, k->size);
+	if (n->type != YAML_SCALAR_NODE)
+		goto bad;
+	s = n->data.scalar.value;
+	len = n->data.scalar.length;
+	if (len == 0 || len > 20 || (s[0] == '0' && len > 1))
+		goto bad;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			goto bad;
+		d = s[i] - '0';
+		if (v > (UINT64_MAX - d) / 10)
+			goto bad;
+		v = v * 10 + d;
+	}
+	memcpy((char *)base + k->off, &v, sizeof(v));
+	return;
+ bad:
+	err_node(ctx, n, path, "expected an integer from 0 to %" PRIu64
+	    ", got %s", UINT64_MAX, got(n, g, sizeof(g)));
+}
+
+/* ISO 4217 style: three capitals. */
+static void
+set_currency(struct parse_ctx *ctx, const struct conf_key *k,
+    yaml_node_t *n, const char *path, void *base)
+{
+	char	g[GOT_BUF];
+
+	if (n->type != YAML_SCALAR_NODE || n->data.scalar.length != 3 ||
+	    strspn((const char *)n->data.scalar.value, UPPER) != 3) {
+		err_node(ctx, n, path, "expected a currency code of three "
+		    "capital letters, such as USD, got %s",
+		    got(n, g, sizeof(g)));
+		return;
+	}
+	strlcpy((char *)base + k->off, (const char *)n->data.scalar.value,
+	    k->size);
+}
+
+/* [A-Z0-9._]{1,31}: safe to log, to put in SQL and in a wire message. */
+static int
+symbol_node_ok(const yaml_node_t *n)
+{
+	size_t	len;
+
+	if (n->type != YAML_SCALAR_NODE)
+		return 0;
+	len = n->data.scalar.length;
+	return len > 0 && len < CONF_SYMBOL_MAX &&
+	    strspn((const char *)n->data.scalar.value, SYMBOL_CHARS) == len;
+}
+
+static void
+set_symbol_name(struct parse_ctx *ctx, const struct conf_key *k,
+    yaml_node_t *n, const char *path, void *base)
+{
+	char	g[GOT_BUF];
+
+	if (!symbol_node_ok(n)) {
+		err_node(ctx, n, path, SYMBOL_WANT ", got %s",
+		    got(n, g, sizeof(g)));
+		return;
+	}
+	strlcpy((char *)base + k->off, (const char *)n->data.scalar.value,
+	    k->size);
+}
+
+/* A symbol's filling modes: a list of fok, ioc and return, as bits. */
+static void
+set_filling(struct parse_ctx *ctx, const struct conf_key *k,
+    yaml_node_t *n, const char *path, void *base)
+{
+	const struct conf_enum	*f;
+	yaml_node_item_t	*item;
+	yaml_node_t		*e;
+	char			 ipath[KEYPATH_MAX], g[GOT_BUF], want[64];
+	unsigned int		 bits = 0;
+	size_t			 i, before = ctx->nerr;
+
+	enum_names(fillings, "and", want, sizeof(want));
+	if (n->type != YAML_SEQUENCE_NODE) {
+		err_node(ctx, n, path, "expected a list of %s, got %s", want,
+		    got(n, g, sizeof(g)));
+		return;
+	}
+	if (n->data.sequence.items.top == n->data.sequence.items.start) {
+		err_node(ctx, n, path, "must list at least one of %s", want);
+		return;
+	}
+	enum_names(fillings, "or", want, sizeof(want));
+	for (item = n->data.sequence.items.start, i = 0;
+	    item < n->data.sequence.items.top; item++, i++) {
+		if ((e = yaml_document_get_node(ctx->doc, *item)) == NULL)
+			continue;
+		snprintf(ipath, sizeof(ipath), "%s[%zu]", path, i);
+		if ((f = find_enum(fillings, e)) == NULL)
+			err_node(ctx, e, ipath, "expected %s, got %s", want,
+			    got(e, g, sizeof(g)));
+		else if (bits & f->value)
+			err_node(ctx, e, ipath, "%s is listed twice", f->name);
+		else
+			bits |= f->value;
+	}
+	if (ctx->nerr == before)
+		memcpy((char *)base + k->off, &bits, sizeof(bits));
+}
+
+/*
+ * Remember where a key of interest to the checks between keys was given,
+ * and whether its value was refused (its default then stands in, and a
+ * check on it would only add noise).
+ */
+static void
+note_line(struct parse_ctx *ctx, const char *path, size_t line, int refused)
 {
 	int	i;
 
-	for (i = 0; i < W_COUNT; i++)
-		if (strcmp(watched[i], path) == 0)
+	for (i = 0; i < W_COUNT; i++) {
+		if (strcmp(watched[i], path) != 0)
+			continue;
+		if (refused)
+			ctx->bad[i] = 1;
+		if (line != 0)
 			ctx->line[i] = line;
+	}
 }
 
 /*
@@ -781,8 +1278,9 @@ walk_mapping(struct parse_ctx *ctx, yaml_node_t *map,
 		before = ctx->nerr;
 		tab[i].set(ctx, &tab[i], v, child, base);
 		/* A refused value left the default: do not point at it. */
-		if (ctx->nerr == before || v->type != YAML_SCALAR_NODE)
-			note_line(ctx, child, first[i]);
+		note_line(ctx, child, ctx->nerr == before ||
+		    v->type != YAML_SCALAR_NODE ? first[i] : 0,
+		    ctx->nerr != before);
 	}
 	for (i = 0; i < nrows; i++)
 		if ((tab[i].flags & KF_REQUIRED) && first[i] == 0)
@@ -880,6 +1378,234 @@ set_listen(struct parse_ctx *ctx, const struct conf_key *k, yaml_node_t *n,
 	ctx->conf->nlisten = count;
 }
 
+/* The key node named key in a mapping, or NULL. */
+static yaml_node_t *
+find_key(struct parse_ctx *ctx, yaml_node_t *map, const char *key)
+{
+	yaml_node_pair_t	*pair;
+	yaml_node_t		*k;
+
+	for (pair = map->data.mapping.pairs.start;
+	    pair < map->data.mapping.pairs.top; pair++) {
+		k = yaml_document_get_node(ctx->doc, pair->key);
+		if (k != NULL && k->type == YAML_SCALAR_NODE &&
+		    k->data.scalar.length == strlen(key) &&
+		    strcmp((const char *)k->data.scalar.value, key) == 0)
+			return k;
+	}
+	return NULL;
+}
+
+/*
+ * An error about a key of the symbol entry map: at the key's line if it
+ * was given, else at alt's, else at the entry's.
+ */
+static void __attribute__((format(printf, 6, 7)))
+err_symbol(struct parse_ctx *ctx, yaml_node_t *map, const char *path,
+    const char *key, const char *alt, const char *fmt, ...)
+{
+	yaml_node_t	*k;
+	char		 kpath[KEYPATH_MAX + 16], msg[400];
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if ((k = find_key(ctx, map, key)) == NULL && alt != NULL &&
+	    (k = find_key(ctx, map, alt)) != NULL)
+		key = alt;
+	if (k == NULL) {
+		err_node(ctx, map, path, "%s", msg);
+		return;
+	}
+	snprintf(kpath, sizeof(kpath), "%s.%s", path, key);
+	err_node(ctx, k, kpath, "%s", msg);
+}
+
+/* Is v a whole number of steps?  The engine's test, without libm. */
+static int
+on_step(double v, double step)
+{
+	double	n = v / step;
+
+	return fabs(n - (double)(long long)(n + 0.5)) < 1e-6;
+}
+
+/*
+ * Checks within one symbol entry whose keys were all good: what the
+ * engine would refuse at start, said here with the line.
+ */
+static void
+check_symbol(struct parse_ctx *ctx, yaml_node_t *map, const char *path,
+    struct conf_symbol *s)
+{
+	double	point = 1;
+	int	i;
+
+	if ((s->currency_base[0] == '\0' || s->currency_profit[0] == '\0') &&
+	    !currencies_from_name(s))
+		err_node(ctx, map, path, "missing key \"%s\": the name %s "
+		    "does not start with two currency codes to take it from",
+		    s->currency_base[0] == '\0' ? "currency_base" :
+		    "currency_profit", s->name);
+	if (s->volume_min > s->volume_max)
+		err_symbol(ctx, map, path, "volume_min", "volume_max",
+		    "volume_min (%g) must not exceed volume_max (%g)",
+		    s->volume_min, s->volume_max);
+	if (s->volume_min < s->volume_step)
+		err_symbol(ctx, map, path, "volume_min", "volume_step",
+		    "volume_min (%g) must be at least volume_step (%g)",
+		    s->volume_min, s->volume_step);
+	else if (!on_step(s->volume_min, s->volume_step))
+		err_symbol(ctx, map, path, "volume_min", "volume_step",
+		    "volume_min (%g) must be a whole number of volume_step "
+		    "(%g)", s->volume_min, s->volume_step);
+	if (s->volume_max >= s->volume_min &&
+	    !on_step(s->volume_max, s->volume_step))
+		err_symbol(ctx, map, path, "volume_max", "volume_step",
+		    "volume_max (%g) must be a whole number of volume_step "
+		    "(%g)", s->volume_max, s->volume_step);
+	for (i = 0; i < s->digits; i++)
+		point /= 10;
+	if (s->start_bid < point)
+		err_symbol(ctx, map, path, "start_bid", NULL, "start_bid (%g) "
+		    "is less than one point (%g) at %d digits", s->start_bid,
+		    point, s->digits);
+}
+
+/*
+ * mt5.paper.symbols: a list of symbol mappings.  Given, it replaces the
+ * default symbols entirely; it is only installed if every entry is good.
+ */
+static void
+set_symbols(struct parse_ctx *ctx, const struct conf_key *k, yaml_node_t *n,
+    const char *path, void *base)
+{
+	struct herald_conf	*conf = ctx->conf;
+	struct conf_symbol	 tmp[CONF_MAX_SYMBOLS];
+	size_t			 line[CONF_MAX_SYMBOLS];
+	yaml_node_item_t	*item;
+	yaml_node_t		*e, *kn;
+	char			 ipath[KEYPATH_MAX], kpath[KEYPATH_MAX + 8];
+	char			 g[GOT_BUF];
+	size_t			 before = ctx->nerr, entry, j, count;
+
+	if (is_null(n) || (n->type == YAML_SEQUENCE_NODE &&
+	    n->data.sequence.items.top == n->data.sequence.items.start)) {
+		err_node(ctx, n, path, "must list at least one symbol (leave "
+		    "the key out for the defaults, EURUSD, GBPUSD, USDJPY and "
+		    "XAUUSD)");
+		return;
+	}
+	if (n->type != YAML_SEQUENCE_NODE) {
+		err_node(ctx, n, path, "expected a list of symbol mappings, "
+		    "got %s", got(n, g, sizeof(g)));
+		return;
+	}
+	memset(tmp, 0, sizeof(tmp));
+	memset(line, 0, sizeof(line));
+	count = 0;
+	for (item = n->data.sequence.items.start;
+	    item < n->data.sequence.items.top; item++, count++) {
+		if ((e = yaml_document_get_node(ctx->doc, *item)) == NULL)
+			continue;
+		snprintf(ipath, sizeof(ipath), "%s[%zu]", path, count);
+		if (count >= CONF_MAX_SYMBOLS) {
+			err_node(ctx, e, ipath, "too many symbols (at most "
+			    "%d)", CONF_MAX_SYMBOLS);
+			break;
+		}
+		symbol_init(&tmp[count]);
+		line[count] = node_line(e);
+		if (e->type != YAML_MAPPING_NODE) {
+			err_node(ctx, e, ipath, "expected a mapping with at "
+			    "least name and start_bid, got %s",
+			    got(e, g, sizeof(g)));
+			continue;
+		}
+		entry = ctx->nerr;
+		walk_mapping(ctx, e, symbol_keys, ipath, &tmp[count]);
+		if (ctx->nerr == entry)
+			check_symbol(ctx, e, ipath, &tmp[count]);
+		for (j = 0; tmp[count].name[0] != '\0' && j < count; j++) {
+			if (strcmp(tmp[j].name, tmp[count].name) != 0)
+				continue;
+			kn = find_key(ctx, e, "name");
+			snprintf(kpath, sizeof(kpath), "%s.name", ipath);
+			err_node(ctx, kn != NULL ? kn : e, kpath, "%s is given "
+			    "twice (first in %s[%zu] at line %zu)",
+			    tmp[count].name, path, j, line[j]);
+			break;
+		}
+	}
+	if (ctx->nerr != before)
+		return;
+	memset(conf->mt5.paper.symbols, 0, sizeof(conf->mt5.paper.symbols));
+	memcpy(conf->mt5.paper.symbols, tmp, count * sizeof(tmp[0]));
+	conf->mt5.paper.nsymbols = count;
+	memcpy(ctx->symbol_line, line, count * sizeof(line[0]));
+}
+
+/*
+ * trading.allowed_symbols: the only symbols an order may name.  [] allows
+ * none.  A key with no value at all is refused rather than read as [],
+ * since it looks like a list someone forgot to write.
+ */
+static void
+set_allowed(struct parse_ctx *ctx, const struct conf_key *k, yaml_node_t *n,
+    const char *path, void *base)
+{
+	struct herald_conf	*conf = ctx->conf;
+	char			 tmp[CONF_MAX_SYMBOLS][CONF_SYMBOL_MAX];
+	size_t			 line[CONF_MAX_SYMBOLS];
+	yaml_node_item_t	*item;
+	yaml_node_t		*e;
+	char			 ipath[KEYPATH_MAX], g[GOT_BUF];
+	size_t			 before = ctx->nerr, j, count;
+
+	if (n->type != YAML_SEQUENCE_NODE) {
+		err_node(ctx, n, path, "expected a list of symbol names "
+		    "([] allows none), got %s", got(n, g, sizeof(g)));
+		return;
+	}
+	memset(tmp, 0, sizeof(tmp));
+	memset(line, 0, sizeof(line));
+	count = 0;
+	for (item = n->data.sequence.items.start;
+	    item < n->data.sequence.items.top; item++, count++) {
+		if ((e = yaml_document_get_node(ctx->doc, *item)) == NULL)
+			continue;
+		snprintf(ipath, sizeof(ipath), "%s[%zu]", path, count);
+		if (count >= CONF_MAX_SYMBOLS) {
+			err_node(ctx, e, ipath, "too many symbols (at most "
+			    "%d)", CONF_MAX_SYMBOLS);
+			break;
+		}
+		line[count] = node_line(e);
+		if (!symbol_node_ok(e)) {
+			err_node(ctx, e, ipath, SYMBOL_WANT ", got %s",
+			    got(e, g, sizeof(g)));
+			continue;
+		}
+		strlcpy(tmp[count], (const char *)e->data.scalar.value,
+		    sizeof(tmp[count]));
+		for (j = 0; j < count; j++) {
+			if (strcmp(tmp[j], tmp[count]) != 0)
+				continue;
+			err_node(ctx, e, ipath, "%s is listed twice (first "
+			    "at line %zu)", tmp[count], line[j]);
+			break;
+		}
+	}
+	if (ctx->nerr != before)
+		return;
+	memset(conf->trading.allowed_symbols, 0,
+	    sizeof(conf->trading.allowed_symbols));
+	memcpy(conf->trading.allowed_symbols, tmp, count * sizeof(tmp[0]));
+	conf->trading.nallowed = count;
+	memcpy(ctx->allowed_line, line, count * sizeof(line[0]));
+}
+
 /*
  * Where a check between two keys points: the first key if it was given,
  * else the second, else their section (a line of 0 when none was: the
@@ -894,6 +1620,101 @@ pick_line(const struct parse_ctx *ctx, enum watch a, enum watch b,
 	if (ctx->line[b] != 0)
 		return b;
 	return section;
+}
+
+static int
+paper_has(const struct herald_conf *conf, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < conf->mt5.paper.nsymbols; i++)
+		if (strcmp(conf->mt5.paper.symbols[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* A CFD's profit is in its profit currency, and never converted. */
+static void
+cfd_currency(struct parse_ctx *ctx, size_t i, const struct conf_symbol *s,
+    const char *cur)
+{
+	char	path[KEYPATH_MAX];
+
+	if (ctx->line[W_SYMBOLS] == 0) {
+		err_at(ctx, ctx->line[W_CURRENCY], watched[W_CURRENCY],
+		    "the default symbol %s is a CFD priced in %s, not in %s; "
+		    "list mt5.paper.symbols that fit", s->name,
+		    s->currency_profit, cur);
+		return;
+	}
+	snprintf(path, sizeof(path), "mt5.paper.symbols[%zu]", i);
+	err_at(ctx, ctx->symbol_line[i], path, "%s: calc_mode cfd needs the "
+	    "account currency, mt5.paper.currency (%s), as the profit "
+	    "currency, not %s", s->name, cur, s->currency_profit);
+}
+
+/*
+ * The paper engine keeps the account in one currency and converts a
+ * profit or a margin only at the symbol's own rate, so each symbol must
+ * have the account currency on one side; and an allowed symbol must
+ * exist.  Skipped for the bridge, whose symbols are the terminal's, and
+ * when a key involved was refused: its default would only add noise.
+ */
+static void
+paper_checks(struct parse_ctx *ctx)
+{
+	struct herald_conf	*conf = ctx->conf;
+	const struct conf_symbol *s;
+	const char		*cur = conf->mt5.paper.currency;
+	const char		*a;
+	char			 path[KEYPATH_MAX];
+	size_t			 i;
+
+	if (conf->mt5.backend != BACKEND_PAPER || ctx->bad[W_BACKEND] ||
+	    ctx->bad[W_SYMBOLS])
+		return;
+	for (i = 0; !ctx->bad[W_CURRENCY] && i < conf->mt5.paper.nsymbols;
+	    i++) {
+		s = &conf->mt5.paper.symbols[i];
+		if (s->calc_mode == CALC_CFD &&
+		    strcmp(s->currency_profit, cur) != 0) {
+			cfd_currency(ctx, i, s, cur);
+			continue;
+		}
+		if (strcmp(s->currency_base, cur) == 0 ||
+		    strcmp(s->currency_profit, cur) == 0)
+			continue;
+		if (ctx->line[W_SYMBOLS] != 0) {
+			snprintf(path, sizeof(path), "mt5.paper.symbols[%zu]",
+			    i);
+			err_at(ctx, ctx->symbol_line[i], path, "%s: neither "
+			    "its base currency (%s) nor its profit currency "
+			    "(%s) is the account currency, mt5.paper.currency "
+			    "(%s); the paper engine cannot convert between "
+			    "other currencies", s->name, s->currency_base,
+			    s->currency_profit, cur);
+		} else
+			err_at(ctx, ctx->line[W_CURRENCY], watched[W_CURRENCY],
+			    "the default symbol %s has neither %s as its base "
+			    "currency (%s) nor as its profit currency (%s); "
+			    "list mt5.paper.symbols that do", s->name, cur,
+			    s->currency_base, s->currency_profit);
+	}
+	if (ctx->bad[W_ALLOWED])
+		return;
+	for (i = 0; i < conf->trading.nallowed; i++) {
+		a = conf->trading.allowed_symbols[i];
+		if (paper_has(conf, a))
+			continue;
+		if (ctx->line[W_ALLOWED] != 0)
+			err_at(ctx, ctx->allowed_line[i], watched[W_ALLOWED],
+			    "%s is not a symbol of mt5.paper.symbols", a);
+		else
+			err_at(ctx, ctx->line[W_SYMBOLS], watched[W_SYMBOLS],
+			    "%s, allowed by the default "
+			    "trading.allowed_symbols, is not one of these "
+			    "symbols; set trading.allowed_symbols", a);
+	}
 }
 
 /* Checks between keys, once the walk is done. */
@@ -927,6 +1748,7 @@ cross_checks(struct parse_ctx *ctx)
 		    "double from ban_time up to ban_max",
 		    conf->rate_limit.ban_time, conf->rate_limit.ban_max);
 	}
+	paper_checks(ctx);
 }
 
 static void

@@ -22,6 +22,9 @@
 #define CONF_MAX_FILE		(1024 * 1024)	/* refuse larger files */
 #define CONF_NAME_MAX		64		/* user, group names */
 #define CONF_SECRET_MAX		4096		/* mt5.password(_file) */
+#define CONF_MAX_SYMBOLS	64		/* mt5.paper.symbols, allowed */
+#define CONF_SYMBOL_MAX		32		/* name, including the NUL */
+#define CONF_TICKS_MAX		(16 * 1024 * 1024) /* replay file bytes */
 
 enum conf_backend {
 	BACKEND_PAPER = 0,
@@ -31,6 +34,33 @@ enum conf_backend {
 struct conf_listen {
 	char		address[64];	/* numeric IPv4 or IPv6 */
 	uint16_t	port;
+};
+
+/* One symbol of the paper backend (mt5.paper.symbols). */
+struct conf_symbol {
+	char	name[CONF_SYMBOL_MAX];	/* [A-Z0-9._]{1,31}, required */
+	char	currency_base[8];	/* default: first 3 of name */
+	char	currency_profit[8];	/* default: next 3 of name */
+	int	digits;			/* 0..8, default 5 */
+	double	contract_size;		/* default 100000 */
+	double	volume_min;		/* default 0.01 */
+	double	volume_max;		/* default 100 */
+	double	volume_step;		/* default 0.01 */
+	int	stops_level;		/* points, default 0 */
+	unsigned int filling;		/* PAPER_FILL_* bits from a list of
+					   fok, ioc, return; default fok|ioc */
+	int	trade_mode;		/* enum paper_trade_mode: disabled,
+					   longonly, shortonly, closeonly,
+					   full (default) */
+	int	exec_mode;		/* enum paper_exec_mode: instant,
+					   market (default) */
+	int	calc_mode;		/* enum paper_calc_mode: forex
+					   (default), cfd */
+	double	liquidity;		/* lots per fill, default 0: none */
+	double	start_bid;		/* required: the walk's first bid */
+	int	spread;			/* points, default 10 */
+	int	max_step;		/* points per tick, default 5 */
+	int	session_open;		/* bool, default 1 */
 };
 
 struct herald_conf {
@@ -69,7 +99,44 @@ struct herald_conf {
 		char	password_file[PATH_MAX];/* default "" */
 		struct secret *password;	/* NULL when none */
 		int	password_in_file;	/* config file itself holds one */
+		int	request_timeout;	/* seconds a broker answer may
+						   take, default 10, 1..300 */
+		int	start_timeout;		/* seconds for the backend to
+						   come up, default 30, 1..600 */
+		struct {
+			char	currency[8];	/* default USD */
+			double	balance;	/* default 10000, > 0 */
+			int	leverage;	/* default 100, 1..1000 */
+			int	margin_mode;	/* PAPER_HEDGING (default,
+						   "hedging") or PAPER_NETTING */
+			uint64_t seed;		/* random walk, default 1 */
+			int	tick_interval;	/* ms, default 250, 10..60000 */
+			char	ticks_file[PATH_MAX]; /* replay CSV, "" none */
+			struct conf_symbol symbols[CONF_MAX_SYMBOLS];
+			size_t	nsymbols;	/* default: EURUSD, GBPUSD,
+						   USDJPY, XAUUSD */
+		} paper;
 	} mt5;
+
+	/* The monitor's pre-trade risk rules (refusals are 403). */
+	struct {
+		char	allowed_symbols[CONF_MAX_SYMBOLS][CONF_SYMBOL_MAX];
+		size_t	nallowed;		/* default EURUSD, GBPUSD, XAUUSD;
+						   an empty list allows none */
+		double	max_volume;		/* lots per order, default 10 */
+		int	max_open_positions;	/* default 50, 1..10000; counts
+						   pending orders too */
+		int	max_positions_per_symbol; /* default 20, 1..10000 */
+		double	max_daily_loss;		/* account currency, default
+						   1000; 0 disables */
+		int	orders_per_minute;	/* per key, default 60,
+						   1..100000 */
+		int	duplicate_window;	/* seconds, default 10, 1..3600:
+						   exact repeats without a
+						   client_order_id */
+		int	journal_days;		/* keep answered orders, default
+						   90, 1..36500 */
+	} trading;
 
 	struct {
 		int	open_files;		/* net RLIMIT_NOFILE, default 1024,

@@ -29,6 +29,7 @@ CTL_ENCODE_PL(key_create, &pl->key_create)
 CTL_ENCODE_PL(key_target, &pl->key_target)
 CTL_ENCODE_PL(key_rotate, &pl->key_rotate)
 CTL_ENCODE_PL(address, &pl->address)
+CTL_ENCODE_PL(lockdown, &pl->lockdown)
 CTL_ENCODE_PL(key_created, &pl->key_created)
 CTL_ENCODE_PL(keys, &pl->keys)
 CTL_ENCODE_PL(bans, &pl->bans)
@@ -40,7 +41,9 @@ CTL_ENCODE_PL(bans, &pl->bans)
 #define CTL_STATUS_WIRE	(STR_WIRE(((struct ctl_status *)0)->version) + \
 			    8 + 8 + 4 + \
 			    STR_WIRE(((struct ctl_status *)0)->config) + 4 + \
-			    CTL_MAX_PROCS * CTL_PROC_WIRE)
+			    CTL_MAX_PROCS * CTL_PROC_WIRE + 1 + \
+			    STR_WIRE(((struct ctl_status *)0)->lockdown_by) + \
+			    8 + STR_WIRE(((struct ctl_status *)0)->broker))
 
 /* Largest encodings of the key and ban messages. */
 #define STR_MAX_WIRE(max)	(2 + (max))
@@ -49,6 +52,7 @@ CTL_ENCODE_PL(bans, &pl->bans)
 #define CTL_KEY_TARGET_WIRE	STR_MAX_WIRE(CTL_KEY_NAME_MAX)
 #define CTL_KEY_ROTATE_WIRE	(STR_MAX_WIRE(CTL_KEY_NAME_MAX) + 4)
 #define CTL_ADDRESS_WIRE	STR_MAX_WIRE(CTL_ADDR_MAX)
+#define CTL_LOCKDOWN_WIRE	1
 #define CTL_KEY_CREATED_WIRE	(8 + STR_MAX_WIRE(CTL_KEY_NAME_MAX) + \
 			    STR_MAX_WIRE(CTL_ROLE_MAX) + 8 + 8 + \
 			    STR_MAX_WIRE(CTL_KEY_MAX) + 8 + 8)
@@ -81,6 +85,9 @@ static const struct ctl_msgdef ctl_msgdefs[] = {
 	    0,			ctl_empty_decode,	NULL },
 	{ CTL_REQ_BAN_DEL, "req-ban-del", CTL_DIR_REQ,
 	    CTL_ADDRESS_WIRE,	ctl_address_decode,	ctl_address_encode_pl },
+	{ CTL_REQ_LOCKDOWN, "req-lockdown", CTL_DIR_REQ,
+	    CTL_LOCKDOWN_WIRE,	ctl_lockdown_decode,
+	    ctl_lockdown_encode_pl },
 	{ CTL_REP_OK,	"rep-ok",	CTL_DIR_REP,
 	    2 + CTL_STR_MAX,	ctl_msg_decode,		ctl_msg_encode_pl },
 	{ CTL_REP_ERROR, "rep-error",	CTL_DIR_REP,
@@ -321,12 +328,37 @@ ctl_failed(struct wire_reader *r, const char *field, char *why, size_t whylen)
 	return 1;
 }
 
+/* Field helpers, defined with the key messages below. */
+static int	ctl_rule(const char *, const char *, char *, size_t);
+static int	ctl_text_field(struct wire_reader *, const char *, char *,
+		    size_t, char *, size_t);
+static int	ctl_u8_flag(struct wire_reader *, const char *, uint8_t *,
+		    char *, size_t);
+static int	ctl_u64_field(struct wire_reader *, const char *, uint64_t *,
+		    char *, size_t);
+
+/*
+ * The lockdown fields as the decoder will check them: who, while on;
+ * nobody and no time, while off.  The strings as ctl_put_text() would
+ * send them, so a name of control characters still counts as a name.
+ */
+static int
+ctl_status_consistent(const struct ctl_status *st)
+{
+	if (st->nprocs > CTL_MAX_PROCS || st->lockdown > 1 ||
+	    st->broker[0] == '\0')
+		return 0;
+	if (st->lockdown)
+		return st->lockdown_by[0] != '\0';
+	return st->lockdown_by[0] == '\0' && st->lockdown_since == 0;
+}
+
 void
 ctl_status_encode(struct wire_builder *b, const struct ctl_status *st)
 {
 	uint32_t	 i;
 
-	if (st->nprocs > CTL_MAX_PROCS) {
+	if (!ctl_status_consistent(st)) {
 		b->err = 1;
 		return;
 	}
@@ -343,6 +375,10 @@ ctl_status_encode(struct wire_builder *b, const struct ctl_status *st)
 		ctl_put_text(b, st->procs[i].state,
 		    sizeof(st->procs[i].state) - 1);
 	}
+	wire_put_u8(b, st->lockdown);
+	ctl_put_text(b, st->lockdown_by, sizeof(st->lockdown_by) - 1);
+	wire_put_u64(b, st->lockdown_since);
+	ctl_put_text(b, st->broker, sizeof(st->broker) - 1);
 }
 
 static int
@@ -363,6 +399,31 @@ ctl_proc_decode(struct wire_reader *r, uint32_t i, struct ctl_proc *pr,
 	ctl_get_text(r, pr->state, sizeof(pr->state));
 	if (ctl_failed(r, field, why, whylen))
 		return -1;
+	return 0;
+}
+
+/* lockdown, lockdown_by, lockdown_since: and that they agree. */
+static int
+ctl_status_lockdown_decode(struct wire_reader *r, struct ctl_status *st,
+    char *why, size_t whylen)
+{
+	if (ctl_u8_flag(r, "lockdown", &st->lockdown, why, whylen) == -1)
+		return -1;
+	ctl_get_text(r, st->lockdown_by, sizeof(st->lockdown_by));
+	if (ctl_failed(r, "lockdown_by", why, whylen))
+		return -1;
+	if (st->lockdown && st->lockdown_by[0] == '\0')
+		return ctl_rule("lockdown_by", "empty while lockdown is on",
+		    why, whylen);
+	if (!st->lockdown && st->lockdown_by[0] != '\0')
+		return ctl_rule("lockdown_by", "set while lockdown is off",
+		    why, whylen);
+	if (ctl_u64_field(r, "lockdown_since", &st->lockdown_since, why,
+	    whylen) == -1)
+		return -1;
+	if (!st->lockdown && st->lockdown_since != 0)
+		return ctl_rule("lockdown_since", "set while lockdown is off",
+		    why, whylen);
 	return 0;
 }
 
@@ -403,6 +464,11 @@ ctl_status_decode(const void *p, size_t len, union ctl_payload *out,
 	for (i = 0; i < st->nprocs; i++)
 		if (ctl_proc_decode(&r, i, &st->procs[i], why, whylen) == -1)
 			return -1;
+	if (ctl_status_lockdown_decode(&r, st, why, whylen) == -1)
+		return -1;
+	if (ctl_text_field(&r, "broker", st->broker, sizeof(st->broker), why,
+	    whylen) == -1)
+		return -1;
 	wire_end(&r);
 	return ctl_failed(&r, "status", why, whylen) ? -1 : 0;
 }
@@ -722,6 +788,30 @@ ctl_address_decode(const void *p, size_t len, union ctl_payload *out,
 	    why, whylen) == -1)
 		return -1;
 	return ctl_finish(&r, "address", why, whylen);
+}
+
+void
+ctl_lockdown_encode(struct wire_builder *b, const struct ctl_lockdown *l)
+{
+	if (l->on > 1) {
+		b->err = 1;
+		return;
+	}
+	wire_put_u8(b, l->on);
+}
+
+int
+ctl_lockdown_decode(const void *p, size_t len, union ctl_payload *out,
+    char *why, size_t whylen)
+{
+	struct ctl_lockdown	*l = &out->lockdown;
+	struct wire_reader	 r;
+
+	memset(l, 0, sizeof(*l));
+	wire_reader_init(&r, p, len);
+	if (ctl_u8_flag(&r, "on", &l->on, why, whylen) == -1)
+		return -1;
+	return ctl_finish(&r, "lockdown", why, whylen);
 }
 
 void

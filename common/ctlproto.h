@@ -31,6 +31,7 @@ enum ctl_type {
 	CTL_REQ_KEY_ROTATE = 6,		/* struct ctl_key_rotate */
 	CTL_REQ_BAN_LIST = 7,		/* empty payload */
 	CTL_REQ_BAN_DEL = 8,		/* struct ctl_address */
+	CTL_REQ_LOCKDOWN = 9,		/* struct ctl_lockdown */
 	/* monitor -> heraldctl */
 	CTL_REP_OK = 64,		/* str message (may be empty) */
 	CTL_REP_ERROR = 65,		/* str message */
@@ -52,6 +53,11 @@ struct ctl_proc {
 	char		state[16];	/* starting, running, stopping */
 };
 
+/*
+ * The lockdown fields agree with each other on the wire: while it is on,
+ * lockdown_by names someone; while it is off, lockdown_by is empty and
+ * lockdown_since 0.  broker is never empty.
+ */
 struct ctl_status {
 	char		version[32];
 	uint64_t	started;	/* unix time */
@@ -60,6 +66,10 @@ struct ctl_status {
 	char		config[PATH_MAX];
 	uint32_t	nprocs;
 	struct ctl_proc	procs[CTL_MAX_PROCS];
+	uint8_t		lockdown;	/* 0 or 1 */
+	char		lockdown_by[128]; /* "uid 0 (root)"; "" when off */
+	uint64_t	lockdown_since;	/* unix time; 0 when off */
+	char		broker[32];	/* connected, starting, down: why */
 };
 
 /* API keys and bans. */
@@ -97,6 +107,11 @@ struct ctl_key_rotate {
 /* ban del ADDRESS */
 struct ctl_address {
 	char		address[CTL_ADDR_MAX + 1];
+};
+
+/* lockdown on|off */
+struct ctl_lockdown {
+	uint8_t		on;		/* 0 or 1 */
 };
 
 /* A new key (create or rotate): the only time the key itself is sent. */
@@ -178,6 +193,7 @@ union ctl_payload {
 	struct ctl_key_target	key_target;
 	struct ctl_key_rotate	key_rotate;
 	struct ctl_address	address;
+	struct ctl_lockdown	lockdown;
 	struct ctl_key_created	key_created;
 	struct ctl_keys		keys;
 	struct ctl_bans		bans;
@@ -239,7 +255,12 @@ int	ctl_frame_payload(void *buf, size_t cap, uint16_t type,
 int	ctl_payload_decode(uint16_t type, const void *, size_t len,
 	    union ctl_payload *, char *why, size_t whylen);
 
-/* Payload codecs.  Decoders consume exactly len bytes or fail. */
+/*
+ * Payload codecs.  Decoders consume exactly len bytes or fail.  Encoders
+ * set the builder's err for a value their decoder would refuse (a STATUS
+ * whose lockdown fields disagree or whose broker is empty, a flag above
+ * 1), so that nothing is sent the other end cannot read.
+ */
 void	ctl_status_encode(struct wire_builder *, const struct ctl_status *);
 int	ctl_status_decode(const void *, size_t, union ctl_payload *,
 	    char *why, size_t whylen);
@@ -269,6 +290,10 @@ int	ctl_key_rotate_decode(const void *, size_t, union ctl_payload *,
 	    char *why, size_t whylen);
 void	ctl_address_encode(struct wire_builder *, const struct ctl_address *);
 int	ctl_address_decode(const void *, size_t, union ctl_payload *,
+	    char *why, size_t whylen);
+void	ctl_lockdown_encode(struct wire_builder *,
+	    const struct ctl_lockdown *);
+int	ctl_lockdown_decode(const void *, size_t, union ctl_payload *,
 	    char *why, size_t whylen);
 void	ctl_key_created_encode(struct wire_builder *,
 	    const struct ctl_key_created *);

@@ -147,6 +147,9 @@ ipc_recv(struct ipc_chan *c, struct ipc_msg *m, const char **why)
 	if (n == -1) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
 			return IPC_AGAIN;
+		/* The peer died with messages unread: it is gone all the same. */
+		if (errno == ECONNRESET)
+			return IPC_EOF;
 		*why = strerror(errno);
 		return IPC_ERROR;
 	}

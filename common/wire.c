@@ -62,6 +62,15 @@ wire_put_u64(struct wire_builder *b, uint64_t v)
 }
 
 void
+wire_put_double(struct wire_builder *b, double d)
+{
+	uint64_t	 u;
+
+	memcpy(&u, &d, sizeof(u));
+	wire_put_u64(b, u);
+}
+
+void
 wire_put_str(struct wire_builder *b, const char *s)
 {
 	size_t	 n = strlen(s);
@@ -133,6 +142,16 @@ uint64_t
 wire_get_u64(struct wire_reader *r)
 {
 	return wire_get_le(r, 8);
+}
+
+double
+wire_get_double(struct wire_reader *r)
+{
+	uint64_t	 u = wire_get_u64(r);
+	double		 d;
+
+	memcpy(&d, &u, sizeof(d));
+	return d;
 }
 
 void

@@ -31,6 +31,8 @@ void	wire_put_u16(struct wire_builder *, uint16_t);
 void	wire_put_u32(struct wire_builder *, uint32_t);
 void	wire_put_u64(struct wire_builder *, uint64_t);
 void	wire_put_bytes(struct wire_builder *, const void *, size_t);
+/* A double as the u64 of its IEEE-754 bits. */
+void	wire_put_double(struct wire_builder *, double);
 /* u16 length, then the bytes of s (NUL excluded). */
 void	wire_put_str(struct wire_builder *, const char *s);
 
@@ -39,6 +41,8 @@ uint8_t	 wire_get_u8(struct wire_reader *);
 uint16_t wire_get_u16(struct wire_reader *);
 uint32_t wire_get_u32(struct wire_reader *);
 uint64_t wire_get_u64(struct wire_reader *);
+/* Any bit pattern, NaN and infinities included: callers check ranges. */
+double	 wire_get_double(struct wire_reader *);
 /* Copy exactly n bytes into dst. */
 void	wire_get_bytes(struct wire_reader *, void *dst, size_t n);
 /*

@@ -43,6 +43,7 @@ static int	cmd_key_revoke(struct ctx *, int, char **);
 static int	cmd_key_rotate(struct ctx *, int, char **);
 static int	cmd_ban_list(struct ctx *, int, char **);
 static int	cmd_ban_del(struct ctx *, int, char **);
+static int	cmd_lockdown(struct ctx *, int, char **);
 
 /*
  * Every command.  words may be several ("key create"); args is what the
@@ -62,6 +63,7 @@ static const struct cmd {
 	{ "key rotate",	"NAME [--grace HOURS]", cmd_key_rotate },
 	{ "ban list",	"",	cmd_ban_list },
 	{ "ban del",	"ADDRESS", cmd_ban_del },
+	{ "lockdown",	"on|off", cmd_lockdown },
 };
 
 static void __attribute__((noreturn))
@@ -291,6 +293,19 @@ fmt_time(char *buf, size_t sz, uint64_t when)
 		strlcpy(buf, "?", sz);
 }
 
+/* A unix time in UTC, for records that outlive the shell's TZ. */
+static void
+fmt_utc(char *buf, size_t sz, uint64_t when)
+{
+	time_t		 t = (time_t)when;
+	struct tm	 tm;
+
+	if (when == 0 || when > (uint64_t)INT64_MAX ||
+	    gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, sz, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		strlcpy(buf, "an unknown time", sz);
+}
+
 static void
 status_table(const struct ctl_status *st)
 {
@@ -302,6 +317,13 @@ status_table(const struct ctl_status *st)
 	printf("heraldd %s, up %s (since %s), %u reload%s\n", st->version,
 	    up, since, st->reloads, st->reloads == 1 ? "" : "s");
 	printf("config  %s\n", st->config);
+	printf("broker  %s\n", st->broker);
+	if (st->lockdown) {
+		fmt_utc(since, sizeof(since), st->lockdown_since);
+		printf("lockdown on, by %s since %s\n", st->lockdown_by,
+		    since);
+	} else
+		printf("lockdown off\n");
 	printf("%-9s %-7s %s\n", "PROCESS", "PID", "STATE");
 	for (i = 0; i < st->nprocs; i++)
 		printf("%-9s %-7u %s\n", st->procs[i].name,
@@ -311,7 +333,7 @@ status_table(const struct ctl_status *st)
 static void
 status_json(const struct ctl_status *st)
 {
-	json_t		*procs, *obj;
+	json_t		*procs, *lockdown, *obj;
 	uint32_t	 i;
 
 	if ((procs = json_array()) == NULL)
@@ -321,13 +343,21 @@ status_json(const struct ctl_status *st)
 		    "name", jstr(st->procs[i].name),
 		    "pid", (json_int_t)st->procs[i].pid,
 		    "state", jstr(st->procs[i].state)));
-	obj = json_pack("{s:o, s:I, s:I, s:I, s:o, s:o}",
+	/* Off: nobody and no time, as null. */
+	lockdown = json_pack("{s:b, s:o, s:o}",
+	    "active", (int)st->lockdown,
+	    "by", st->lockdown ? jstr(st->lockdown_by) : json_null(),
+	    "since", st->lockdown ?
+	    json_integer((json_int_t)st->lockdown_since) : json_null());
+	obj = json_pack("{s:o, s:I, s:I, s:I, s:o, s:o, s:o, s:o}",
 	    "version", jstr(st->version),
 	    "started", (json_int_t)st->started,
 	    "uptime", (json_int_t)st->uptime,
 	    "reloads", (json_int_t)st->reloads,
 	    "config", jstr(st->config),
-	    "processes", procs);
+	    "processes", procs,
+	    "broker", jstr(st->broker),
+	    "lockdown", lockdown);
 	json_print(obj);
 }
 
@@ -761,6 +791,25 @@ cmd_ban_del(struct ctx *cx, int argc, char **argv)
 	memset(&req.address, 0, sizeof(req.address));
 	strlcpy(req.address.address, argv[0], sizeof(req.address.address));
 	ctl_send_payload(cx, CTL_REQ_BAN_DEL, &req, CTL_REP_OK, &rep);
+	print_ok(cx, &rep.msg);
+	return 0;
+}
+
+static int
+cmd_lockdown(struct ctx *cx, int argc, char **argv)
+{
+	static const char	 cmd[] = "lockdown";
+	static union ctl_payload req, rep;
+
+	if (argc == 0)
+		errx(1, "%s: on or off is required", cmd);
+	no_args(cmd, argc - 1, argv + 1);
+	memset(&req.lockdown, 0, sizeof(req.lockdown));
+	if (strcmp(argv[0], "on") == 0)
+		req.lockdown.on = 1;
+	else if (strcmp(argv[0], "off") != 0)
+		errx(1, "%s: expected on or off, not %s", cmd, argv[0]);
+	ctl_send_payload(cx, CTL_REQ_LOCKDOWN, &req, CTL_REP_OK, &rep);
 	print_ok(cx, &rep.msg);
 	return 0;
 }

@@ -30,7 +30,9 @@
 
 #define RPC_MSG_MAX		256	/* an error message */
 #define RPC_SYMBOL_MAX		32	/* [A-Z0-9._]{1,32} */
-#define RPC_COID_MAX		64	/* client_order_id: printable ASCII */
+#define RPC_COID_MAX		64	/* client_order_id: visible ASCII */
+#define RPC_COID_DERIVED	"auto-"	/* the prefix of derived ids (the
+					   journal's); refused from clients */
 #define RPC_COMMENT_MAX		31	/* comment: MT5's limit */
 #define RPC_KEY_MAX		128	/* longest API key accepted */
 #define RPC_AUDIT_LIMIT_MAX	1000	/* GET /v1/audit?limit=N */
@@ -46,6 +48,12 @@ struct rpc_error {
 /* Order sides (OP_TRADE). */
 #define RPC_SIDE_BUY	1
 #define RPC_SIDE_SELL	2
+
+/* Filling modes asked for (OP_TRADE "filling"); 0: the broker picks. */
+#define RPC_FILLING_NONE	0
+#define RPC_FILLING_FOK		1
+#define RPC_FILLING_IOC		2
+#define RPC_FILLING_RETURN	3
 
 /*
  * Which optional values are present (the flags byte of each layout
@@ -69,7 +77,8 @@ struct rpc_error {
  *	OP_STATUS, OP_ACCOUNT, OP_ORDERS	empty
  *	OP_TRADE	str symbol, u8 side (1 BUY, 2 SELL), u64 volume,
  *			u8 flags (PRICE|SL|TP|COID|COMMENT), u64 price,
- *			u64 sl, u64 tp, str client_order_id, str comment
+ *			u64 sl, u64 tp, str client_order_id, str comment,
+ *			u8 filling (0 none, 1 FOK, 2 IOC, 3 RETURN)
  *	OP_POSITIONS	u8 flags (SYMBOL), str symbol
  *	OP_POSITION_CLOSE  u64 ticket, u8 flags (VOLUME), u64 volume
  *	OP_POSITION_MODIFY u64 ticket, u8 flags (SL|TP), u64 sl, u64 tp
@@ -80,14 +89,16 @@ struct rpc_error {
  * An absent optional value is sent as zero (empty for a string) with its
  * flag clear; a flag outside the op's set is an error.  Rules: symbol
  * [A-Z0-9._]{1,32}; volume finite and > 0; price finite and > 0; sl, tp
- * finite and >= 0 (0: none); client_order_id 1..64 and comment 0..31
- * printable ASCII bytes; ticket 1..2^64-1; limit 1..1000.
+ * finite and >= 0 (0: none); client_order_id 1..64 visible ASCII bytes
+ * (0x21..0x7e), not starting with "auto-"; comment 0..31 printable
+ * ASCII bytes; filling 0..3; ticket 1..2^64-1; limit 1..1000.
  * rpc_params_decode() applies all of them again.
  */
 struct rpc_params {
 	uint8_t		op;		/* enum api_op */
 	uint8_t		flags;		/* RPC_HAS_* */
 	uint8_t		side;
+	uint8_t		filling;	/* RPC_FILLING_* (OP_TRADE) */
 	uint64_t	ticket;
 	double		volume;
 	double		price;
@@ -167,7 +178,13 @@ int	rpc_status_decode(const uint8_t *, size_t, struct rpc_status *,
 char	*rpc_render_error(const char *code, const char *message);
 /*
  * The body of a 2xx answer of the monitor for op: NULL with err (500)
- * when the typed result does not decode or op has no renderer.
+ * when the typed result does not decode or op has no renderer.  OP_STATUS
+ * takes struct rpc_status; the trading ops take common/trade.h's results
+ * (OP_TRADE, OP_POSITION_CLOSE, OP_POSITION_MODIFY and OP_ORDER_CANCEL a
+ * trade_result; OP_ACCOUNT, OP_POSITIONS, OP_ORDERS, OP_SYMBOL theirs).
+ * Prices, volumes and money are JSON reals (15 significant digits),
+ * tickets JSON integers, times ISO-8601 UTC with milliseconds (null when
+ * 0).  herald-api(7) lists every member.
  */
 char	*rpc_render_result(uint8_t op, const struct msg_api_res *,
 	    struct rpc_error *);

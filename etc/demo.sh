@@ -120,6 +120,16 @@ Try it:
   curl --cacert $demo/server.crt -H 'Authorization: Bearer $key' \\
       https://127.0.0.1:8181/v1/status
 
+Place a trade on the paper account (buy 0.01 lot of EURUSD at the market):
+  curl --cacert $demo/server.crt -H 'Authorization: Bearer $key' \\
+      -H 'Content-Type: application/json' \\
+      -d '{"symbol": "EURUSD", "side": "BUY", "volume": 0.01}' \\
+      https://127.0.0.1:8181/trade
+
+and look at it:
+  curl --cacert $demo/server.crt -H 'Authorization: Bearer $key' \\
+      https://127.0.0.1:8181/v1/positions
+
 As root or a member of herald-admin:
   $build/heraldctl -s $sock status
   $build/heraldctl -s $sock key list

@@ -81,12 +81,13 @@ static int	ctl_do_key_revoke(struct ctl_conn *, const union ctl_payload *);
 static int	ctl_do_key_rotate(struct ctl_conn *, const union ctl_payload *);
 static int	ctl_do_ban_list(struct ctl_conn *, const union ctl_payload *);
 static int	ctl_do_ban_del(struct ctl_conn *, const union ctl_payload *);
+static int	ctl_do_lockdown(struct ctl_conn *, const union ctl_payload *);
 
 /*
  * What the monitor answers.  A request in the protocol's catalogue but
  * not here is refused as unsupported.  Every peer that got this far is
- * root or in control.group, the administrators: the key and ban
- * requests need nothing more.
+ * root or in control.group, the administrators: the key, ban and
+ * lockdown requests need nothing more.
  */
 static const struct {
 	uint16_t	 type;
@@ -100,6 +101,7 @@ static const struct {
 	{ CTL_REQ_KEY_ROTATE,	ctl_do_key_rotate },
 	{ CTL_REQ_BAN_LIST,	ctl_do_ban_list },
 	{ CTL_REQ_BAN_DEL,	ctl_do_ban_del },
+	{ CTL_REQ_LOCKDOWN,	ctl_do_lockdown },
 };
 
 static void
@@ -284,6 +286,27 @@ ctl_reply_status(struct ctl_conn *c, const struct ctl_status *st)
 	return ctl_send_frame(c->fd, c->pid, buf, n);
 }
 
+/*
+ * The protocol wants the lockdown fields to agree and a broker state:
+ * whatever the monitor left out is filled in here rather than failing
+ * the whole status.
+ */
+static void
+ctl_status_tidy(struct ctl_status *st)
+{
+	if (st->lockdown) {
+		st->lockdown = 1;
+		if (st->lockdown_by[0] == '\0')
+			strlcpy(st->lockdown_by, "unknown",
+			    sizeof(st->lockdown_by));
+	} else {
+		memset(st->lockdown_by, 0, sizeof(st->lockdown_by));
+		st->lockdown_since = 0;
+	}
+	if (st->broker[0] == '\0')
+		strlcpy(st->broker, "unknown", sizeof(st->broker));
+}
+
 static int
 ctl_do_status(struct ctl_conn *c, const union ctl_payload *pl)
 {
@@ -291,6 +314,7 @@ ctl_do_status(struct ctl_conn *c, const union ctl_payload *pl)
 
 	memset(&st, 0, sizeof(st));
 	monitor_status(&st);
+	ctl_status_tidy(&st);
 	return ctl_reply_status(c, &st);
 }
 
@@ -528,6 +552,48 @@ ctl_do_ban_del(struct ctl_conn *c, const union ctl_payload *pl)
 	if (auth_ban_del(pl->address.address, msg, sizeof(msg)) == -1)
 		return ctl_send_msg(c->fd, c->pid, CTL_REP_ERROR, msg);
 	log_info("control: ban del by uid %u: %s", (unsigned int)c->uid, msg);
+	return ctl_send_msg(c->fd, c->pid, CTL_REP_OK, msg);
+}
+
+/*
+ * "uid N (name)" for the user the connection was accepted from, as the
+ * kernel reported it then; "uid N" if the user database has no name.
+ */
+static void
+ctl_peer_name(const struct ctl_conn *c, char *who, size_t whosz)
+{
+	struct passwd	 pw, *res = NULL;
+	char		 buf[CONTROL_PWBUF];
+
+	if (getpwuid_r(c->uid, &pw, buf, sizeof(buf), &res) == 0 &&
+	    res != NULL && pw.pw_name != NULL && pw.pw_name[0] != '\0')
+		snprintf(who, whosz, "uid %u (%s)", (unsigned int)c->uid,
+		    pw.pw_name);
+	else
+		snprintf(who, whosz, "uid %u", (unsigned int)c->uid);
+}
+
+/*
+ * lockdown on|off.  The monitor records who and stops or resumes
+ * trading; the line here is the security record of the command itself.
+ */
+static int
+ctl_do_lockdown(struct ctl_conn *c, const union ctl_payload *pl)
+{
+	const char	*state = pl->lockdown.on ? "on" : "off";
+	char		 who[sizeof(((struct ctl_status *)0)->lockdown_by)];
+	char		 why[CTL_STR_MAX + 1] = "", msg[32];
+
+	ctl_peer_name(c, who, sizeof(who));
+	if (monitor_lockdown(pl->lockdown.on, who, why, sizeof(why)) == -1) {
+		log_warnx("control: lockdown %s by %s pid %d failed: %s",
+		    state, who, (int)c->pid, why[0] != '\0' ? why : "?");
+		return ctl_send_msg(c->fd, c->pid, CTL_REP_ERROR,
+		    why[0] != '\0' ? why : "lockdown failed");
+	}
+	log_security("control: lockdown %s by %s pid %d", state, who,
+	    (int)c->pid);
+	snprintf(msg, sizeof(msg), "lockdown %s", state);
 	return ctl_send_msg(c->fd, c->pid, CTL_REP_OK, msg);
 }
 

@@ -35,5 +35,10 @@ void	control_stop(const char *path);
 void	monitor_status(struct ctl_status *);
 /* 0 on success; -1 with a one-line reason in why. */
 int	monitor_reload(char *why, size_t whylen);
+/*
+ * Turn trading lockdown on or off; who names the admin ("uid 0 (root)").
+ * 0 on success (also when it already was in that state), -1 with why.
+ */
+int	monitor_lockdown(int on, const char *who, char *why, size_t whylen);
 
 #endif

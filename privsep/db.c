@@ -71,6 +71,32 @@ static const char *const db_migrations[] = {
 	");"
 	"CREATE INDEX IF NOT EXISTS orders_open ON orders (id)"
 	"  WHERE state IN ('pending', 'sent', 'unknown');",
+	/*
+	 * 3: the broker's account state, which the broker cannot write
+	 * itself (issue 4, store.c): one row per record, by type and key;
+	 * and the lockdown switch, one row.  The numbers in the CHECKs are
+	 * store.h's STORE_KEY_MAX, STORE_BODY_MAX and STORE_WHO_MAX.
+	 */
+	"CREATE TABLE IF NOT EXISTS broker_state ("
+	"  type INTEGER NOT NULL CHECK (typeof(type) = 'integer' AND"
+	"    type BETWEEN 0 AND 255),"
+	"  key TEXT NOT NULL CHECK (typeof(key) = 'text' AND"
+	"    length(key) <= 64),"
+	"  time INTEGER NOT NULL CHECK (typeof(time) = 'integer'),"
+	"  profit REAL NOT NULL CHECK (typeof(profit) = 'real'),"
+	"  body BLOB NOT NULL CHECK (typeof(body) = 'blob' AND"
+	"    length(body) <= 65536),"
+	"  PRIMARY KEY (type, key)"
+	");"
+	"CREATE INDEX IF NOT EXISTS broker_state_time ON broker_state"
+	"  (type, time);"
+	"CREATE TABLE IF NOT EXISTS lockdown ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  active INTEGER NOT NULL CHECK (active IN (0, 1)),"
+	"  who TEXT NOT NULL CHECK (typeof(who) = 'text' AND"
+	"    length(who) <= 127),"
+	"  since INTEGER NOT NULL CHECK (typeof(since) = 'integer')"
+	");",
 };
 
 #define NMIGRATIONS	(int)(sizeof(db_migrations) / sizeof(db_migrations[0]))

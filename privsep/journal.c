@@ -244,6 +244,21 @@ j_writable(struct journal *j, const char *what)
 	return 0;
 }
 
+static int
+journal_conf_ok(const struct journal_conf *conf)
+{
+	return conf->window > 0 && conf->request_max > 0 &&
+	    conf->request_max <= INT32_MAX && conf->result_max > 0 &&
+	    conf->result_max <= INT32_MAX;
+}
+
+void
+journal_set_conf(struct journal *j, const struct journal_conf *conf)
+{
+	if (journal_conf_ok(conf))
+		j->conf = *conf;
+}
+
 struct journal *
 journal_open(sqlite3 *db, const struct journal_conf *conf, char *err,
     size_t errlen)
@@ -255,9 +270,7 @@ journal_open(sqlite3 *db, const struct journal_conf *conf, char *err,
 		snprintf(err, errlen, "journal: the database is not open");
 		return NULL;
 	}
-	if (conf != NULL && (conf->window <= 0 || conf->request_max == 0 ||
-	    conf->request_max > INT32_MAX || conf->result_max == 0 ||
-	    conf->result_max > INT32_MAX)) {
+	if (conf != NULL && !journal_conf_ok(conf)) {
 		snprintf(err, errlen, "journal: window (%lld s), request_max "
 		    "(%zu) and result_max (%zu) must be positive and below "
 		    "2 GB", (long long)conf->window, conf->request_max,

@@ -76,7 +76,7 @@ struct journal_order {
 	/*
 	 * journal_begin() on a DUPLICATE only: 1 if the stored request
 	 * bytes differ from this one's (a client_order_id reused for
-	 * another order); the first result is returned all the same.
+	 * another order, which the monitor refuses with 409).
 	 */
 	int			 request_differs;
 };
@@ -101,6 +101,9 @@ struct journal	*journal_open(sqlite3 *db, const struct journal_conf *conf,
  * on its connection, which SQLite will not close while they exist.
  */
 void	journal_close(struct journal *);
+
+/* A reloaded configuration (conf checked as journal_open() does). */
+void	journal_set_conf(struct journal *, const struct journal_conf *conf);
 
 /* What the last failing call said, naming what failed. */
 const char	*journal_error(const struct journal *);

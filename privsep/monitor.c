@@ -45,6 +45,7 @@
 #include "msg.h"
 #include "privsep.h"
 #include "sanitize.h"
+#include "trading.h"
 #include "wire.h"
 
 #define MON_CHILD_GRACE_MS	3000	/* SHUTDOWN, then SIGKILL */
@@ -104,6 +105,7 @@ static void	mon_handle_ready(struct peer *, struct ipc_msg *);
 static void	mon_handle_log(struct peer *, struct ipc_msg *);
 static void	mon_handle_api(struct peer *, struct ipc_msg *);
 static void	mon_handle_sign(struct peer *, struct ipc_msg *);
+static void	mon_handle_broker(struct peer *, struct ipc_msg *);
 static void	monitor_shutdown(int) __attribute__((noreturn));
 
 /*
@@ -126,6 +128,10 @@ static const struct mon_dispatch keyop_dispatch[] = {
 static const struct mon_dispatch broker_dispatch[] = {
 	{ MSG_READY,	PS_STARTING,	mon_handle_ready },
 	{ MSG_LOG,	PS_ANY,		mon_handle_log },
+	{ MSG_BROKER_UP, PS_RUNNING,	mon_handle_broker },
+	{ MSG_BROKER_RECORD, PS_RUNNING, mon_handle_broker },
+	{ MSG_BROKER_SYNC, PS_RUNNING,	mon_handle_broker },
+	{ MSG_BROKER_RES, PS_RUNNING,	mon_handle_broker },
 	{ MSG_NONE,	0,		NULL }
 };
 
@@ -650,6 +656,31 @@ peer_fail(struct peer *p, const struct ipc_msg *m, const char *why)
 	monitor_shutdown(1);
 }
 
+/*
+ * Send to a running child.  A child that cannot be reached has died or
+ * stopped reading: reap it and stop as child_lost() does, so the log
+ * says how it ended and no process outlives the monitor.
+ */
+static void
+peer_send(struct peer *p, uint32_t type, uint32_t id, const void *buf,
+    size_t len)
+{
+	if (ipc_send(&p->chan, type, id, -1, buf, len) == 0 || mon.stopping)
+		return;
+	if (errno == EPIPE || errno == ECONNRESET)
+		peer_eof(p);
+	log_warnx_pri(LOG_CRIT, "IPC: cannot send %s to %s: %s; stopping "
+	    "heraldd", msg_name(type), proc_name(p->proc), strerror(errno));
+	monitor_shutdown(1);
+}
+
+void
+monitor_send(enum herald_proc proc, uint32_t type, uint32_t id,
+    const void *buf, size_t len)
+{
+	peer_send(&mon.peers[proc], type, id, buf, len);
+}
+
 static void
 peer_dispatch(struct peer *p, struct ipc_msg *m)
 {
@@ -697,6 +728,35 @@ mon_handle_ready(struct peer *p, struct ipc_msg *m)
 	p->state = PS_RUNNING;
 	log_debug("%s process (pid %ld) is sandboxed and running",
 	    proc_name(p->proc), (long)p->pid);
+	if (p->proc == PROC_BROKER)
+		trade_broker_ready();
+}
+
+/* The trading path (trading.c) checks the broker's messages. */
+static void
+mon_handle_broker(struct peer *p, struct ipc_msg *m)
+{
+	const char	*why;
+	int		 r;
+
+	switch (m->hdr.type) {
+	case MSG_BROKER_UP:
+		r = trade_broker_up(m, &why);
+		break;
+	case MSG_BROKER_RECORD:
+		r = trade_broker_record(m, &why);
+		break;
+	case MSG_BROKER_SYNC:
+		r = trade_broker_sync(m, &why);
+		break;
+	case MSG_BROKER_RES:
+		r = trade_broker_res(m, &why);
+		break;
+	default:
+		fatalx("%s: %s not handled", __func__, msg_name(m->hdr.type));
+	}
+	if (r == -1)
+		peer_fail(p, m, why);
 }
 
 static void
@@ -731,8 +791,7 @@ mon_handle_sign(struct peer *p, struct ipc_msg *m)
 		memset(&res, 0, sizeof(res));
 	}
 	n = msg_sign_res_encode(buf, sizeof(buf), &res);
-	if (ipc_send(&p->chan, MSG_SIGN_RES, m->hdr.id, -1, buf, n) == -1)
-		fatal("send SIGN_RES to net");
+	peer_send(p, MSG_SIGN_RES, m->hdr.id, buf, n);
 }
 
 
@@ -741,11 +800,13 @@ api_status(const struct msg_api_req *q, const struct auth_identity *id,
     struct msg_api_res *res)
 {
 	struct wire_builder	 b;
+	struct trade_state	 ts;
 
+	trade_state(&ts);
 	wire_builder_init(&b, res->result, sizeof(res->result));
 	wire_put_str(&b, HERALD_VERSION);
-	wire_put_str(&b, peer_state_name(mon.peers[PROC_BROKER].state));
-	wire_put_u8(&b, 0);		/* lockdown */
+	wire_put_str(&b, ts.broker);
+	wire_put_u8(&b, ts.lockdown ? 1 : 0);
 	wire_put_str(&b, id->name);
 	wire_put_str(&b, id->role);
 	if (b.err)
@@ -753,14 +814,6 @@ api_status(const struct msg_api_req *q, const struct auth_identity *id,
 	res->status = 200;
 	strlcpy(res->code, "ok", sizeof(res->code));
 	res->result_len = (uint32_t)b.len;
-}
-
-static void
-api_no_broker(const struct msg_api_req *q, const struct auth_identity *id,
-    struct msg_api_res *res)
-{
-	msg_api_res_set(res, 503, "broker_unavailable", 0,
-	    "trading is not available yet: no broker backend");
 }
 
 static void
@@ -775,36 +828,50 @@ api_no_audit(const struct msg_api_req *q, const struct auth_identity *id,
 static void (*const api_ops[OP_MAX])(const struct msg_api_req *,
     const struct auth_identity *, struct msg_api_res *) = {
 	[OP_STATUS] =		api_status,
-	[OP_TRADE] =		api_no_broker,
-	[OP_ACCOUNT] =		api_no_broker,
-	[OP_POSITIONS] =	api_no_broker,
-	[OP_POSITION_CLOSE] =	api_no_broker,
-	[OP_POSITION_MODIFY] =	api_no_broker,
-	[OP_ORDERS] =		api_no_broker,
-	[OP_ORDER_CANCEL] =	api_no_broker,
-	[OP_SYMBOL] =		api_no_broker,
 	[OP_AUDIT] =		api_no_audit,
 };
+
+/* Operations that go to the broker, through trading.c. */
+static int
+api_is_trading(uint8_t op)
+{
+	return op >= OP_TRADE && op <= OP_SYMBOL;
+}
+
+void
+monitor_api_answer(uint32_t net_id, const struct msg_api_res *res)
+{
+	static uint8_t	 buf[MSG_MAX];
+	size_t		 n;
+
+	n = msg_api_res_encode(buf, sizeof(buf), res);
+	peer_send(&mon.peers[PROC_NET], MSG_API_RES, net_id, buf, n);
+}
 
 static void
 mon_handle_api(struct peer *p, struct ipc_msg *m)
 {
 	static struct msg_api_req	 q;
 	static struct msg_api_res	 res;
-	static uint8_t			 buf[MSG_MAX];
 	struct auth_identity		 id;
 	const char			*why;
-	size_t				 n;
+	int				 r;
 
 	if (msg_api_req_decode(m, &q, &why) == -1)
 		peer_fail(p, m, why);
 	memset(&res, 0, sizeof(res));
 	memset(&id, 0, sizeof(id));
-	if (auth_check(&q, &id, &res) == 0)
-		api_ops[q.op](&q, &id, &res);
-	n = msg_api_res_encode(buf, sizeof(buf), &res);
-	if (ipc_send(&p->chan, MSG_API_RES, m->hdr.id, -1, buf, n) == -1)
-		fatal("send API_RES to net");
+	if (auth_check(&q, &id, &res) == 0) {
+		if (api_is_trading(q.op)) {
+			if ((r = trade_api(m->hdr.id, &q, &id, &res,
+			    &why)) == -1)
+				peer_fail(p, m, why);
+			if (r == 1)
+				return;		/* answered later */
+		} else
+			api_ops[q.op](&q, &id, &res);
+	}
+	monitor_api_answer(m->hdr.id, &res);
 }
 
 static void
@@ -848,6 +915,7 @@ monitor_shutdown(int code)
 		p->pid = -1;
 	}
 	control_stop(mon.ctl_path);
+	trade_close();
 	auth_close();
 	if (!mon.foreground)
 		unlink(mon.pid_path);
@@ -906,6 +974,9 @@ warn_unreloadable(const struct herald_conf *o, const struct herald_conf *n)
 	    o->mt5.backend != n->mt5.backend)
 		log_warnx("reload: database, pid_file or mt5.backend changed; "
 		    "restart heraldd to apply");
+	if (memcmp(&o->mt5.paper, &n->mt5.paper, sizeof(o->mt5.paper)) != 0)
+		log_warnx("reload: mt5.paper changed; restart heraldd to "
+		    "apply");
 #undef SAME
 }
 
@@ -935,6 +1006,9 @@ monitor_reload(char *why, size_t whylen)
 		return -1;
 	}
 	warn_unreloadable(mon.conf, nconf);
+	/* The broker runs the paper account it started with. */
+	memcpy(&nconf->mt5.paper, &mon.conf->mt5.paper,
+	    sizeof(nconf->mt5.paper));
 	config_free(mon.conf);
 	free(mon.conf);
 	mon.conf = nconf;
@@ -942,6 +1016,7 @@ monitor_reload(char *why, size_t whylen)
 	log_set_level(monitor_log_level());
 	control_set_limits(nconf->control.max_clients, nconf->control.timeout);
 	auth_set_config(nconf);
+	trade_reconfigure(nconf);
 	level = (uint8_t)monitor_log_level();
 	broadcast(MSG_LOG_LEVEL, &level, sizeof(level));
 	send_net_config(&mon.peers[PROC_NET]);
@@ -962,11 +1037,19 @@ on_sighup(evutil_socket_t sig, short ev, void *arg)
 void
 monitor_status(struct ctl_status *st)
 {
-	struct timespec	 now;
-	struct peer	*p;
-	int		 i;
+	struct timespec		 now;
+	struct trade_state	 ts;
+	struct peer		*p;
+	int			 i;
 
 	memset(st, 0, sizeof(*st));
+	trade_state(&ts);
+	strlcpy(st->broker, ts.broker, sizeof(st->broker));
+	if ((st->lockdown = ts.lockdown ? 1 : 0)) {
+		strlcpy(st->lockdown_by, ts.lockdown_by,
+		    sizeof(st->lockdown_by));
+		st->lockdown_since = (uint64_t)ts.lockdown_since;
+	}
 	strlcpy(st->version, HERALD_VERSION, sizeof(st->version));
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	st->started = (uint64_t)mon.started;
@@ -1057,6 +1140,9 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 	/* The signal events must exist before a child can die. */
 	if ((mon.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
+	/* trading.c's group commit runs after everything else of a turn. */
+	if (event_base_priority_init(mon.base, 3) == -1)
+		fatalx("event_base_priority_init");
 	add_signal(SIGCHLD, on_sigchld);
 	add_signal(SIGTERM, on_terminate);
 	add_signal(SIGINT, on_terminate);
@@ -1065,6 +1151,8 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 
 	/* After daemon(): SQLite's locks do not survive a fork. */
 	if (auth_init(mon.conf, monitor_ban, why, sizeof(why)) == -1)
+		fatalx("%s", why);
+	if (trade_init(mon.conf, mon.base, why, sizeof(why)) == -1)
 		fatalx("%s", why);
 
 	/* net's start-up sequence; child.c and net.c read it in order. */
@@ -1095,4 +1183,10 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 
 	event_base_dispatch(mon.base);
 	fatalx("event loop ended");
+}
+
+int
+monitor_lockdown(int on, const char *who, char *why, size_t whylen)
+{
+	return trade_lockdown(on, who, why, whylen);
 }

@@ -1,6 +1,7 @@
 /*
  * The IPC catalogue (msg.h) and its typed encoders and decoders.
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -500,4 +501,271 @@ msg_api_res_set(struct msg_api_res *res, uint16_t status, const char *code,
 	va_end(ap);
 	res->retry_after = retry_after;
 	res->result_len = 0;
+}
+
+/* The broker's messages. */
+
+static int
+msg_printable(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s < 0x21 || *s > 0x7e)
+			return 0;
+	return 1;
+}
+
+static int
+msg_finite_pos(double d)
+{
+	return isfinite(d) && d > 0;
+}
+
+size_t
+msg_broker_config_encode(uint8_t *buf, size_t cap,
+    const struct msg_broker_config *c)
+{
+	struct wire_builder	 b;
+
+	wire_builder_init(&b, buf, cap);
+	wire_put_u8(&b, c->backend);
+	wire_put_u8(&b, c->margin_mode);
+	wire_put_str(&b, c->currency);
+	wire_put_u32(&b, c->leverage);
+	wire_put_double(&b, c->balance);
+	wire_put_u64(&b, c->seed);
+	wire_put_u32(&b, c->tick_interval);
+	wire_put_u32(&b, c->nsymbols);
+	return msg_finish(&b, "BROKER_CONFIG");
+}
+
+int
+msg_broker_config_decode(const struct ipc_msg *m, struct msg_broker_config *c,
+    const char **why)
+{
+	struct wire_reader	 r;
+
+	wire_reader_init(&r, m->data, m->hdr.len);
+	c->backend = wire_get_u8(&r);
+	c->margin_mode = wire_get_u8(&r);
+	wire_get_str(&r, c->currency, sizeof(c->currency));
+	c->leverage = wire_get_u32(&r);
+	c->balance = wire_get_double(&r);
+	c->seed = wire_get_u64(&r);
+	c->tick_interval = wire_get_u32(&r);
+	c->nsymbols = wire_get_u32(&r);
+	if (msg_done(&r, why) == -1)
+		return -1;
+	if (c->backend > BROKER_BACKEND_BRIDGE ||
+	    (c->margin_mode != 0 && c->margin_mode != 2)) {
+		*why = "backend or margin mode out of range";
+		return -1;
+	}
+	if (c->currency[0] == '\0' || !msg_printable(c->currency) ||
+	    c->leverage == 0 || !msg_finite_pos(c->balance) ||
+	    c->tick_interval == 0 || c->nsymbols == 0 || c->nsymbols > 1024) {
+		*why = "account field out of range";
+		return -1;
+	}
+	return 0;
+}
+
+size_t
+msg_broker_symbol_encode(uint8_t *buf, size_t cap,
+    const struct msg_broker_symbol *s)
+{
+	struct wire_builder	 b;
+
+	wire_builder_init(&b, buf, cap);
+	wire_put_str(&b, s->name);
+	wire_put_str(&b, s->currency_base);
+	wire_put_str(&b, s->currency_profit);
+	wire_put_u8(&b, s->digits);
+	wire_put_double(&b, s->contract_size);
+	wire_put_double(&b, s->volume_min);
+	wire_put_double(&b, s->volume_max);
+	wire_put_double(&b, s->volume_step);
+	wire_put_u32(&b, s->stops_level);
+	wire_put_u8(&b, s->filling);
+	wire_put_u8(&b, s->trade_mode);
+	wire_put_u8(&b, s->exec_mode);
+	wire_put_u8(&b, s->calc_mode);
+	wire_put_double(&b, s->liquidity);
+	wire_put_double(&b, s->start_bid);
+	wire_put_u32(&b, s->spread);
+	wire_put_u32(&b, s->max_step);
+	wire_put_u8(&b, s->session_open);
+	return msg_finish(&b, "BROKER_SYMBOL");
+}
+
+int
+msg_broker_symbol_decode(const struct ipc_msg *m, struct msg_broker_symbol *s,
+    const char **why)
+{
+	struct wire_reader	 r;
+
+	wire_reader_init(&r, m->data, m->hdr.len);
+	wire_get_str(&r, s->name, sizeof(s->name));
+	wire_get_str(&r, s->currency_base, sizeof(s->currency_base));
+	wire_get_str(&r, s->currency_profit, sizeof(s->currency_profit));
+	s->digits = wire_get_u8(&r);
+	s->contract_size = wire_get_double(&r);
+	s->volume_min = wire_get_double(&r);
+	s->volume_max = wire_get_double(&r);
+	s->volume_step = wire_get_double(&r);
+	s->stops_level = wire_get_u32(&r);
+	s->filling = wire_get_u8(&r);
+	s->trade_mode = wire_get_u8(&r);
+	s->exec_mode = wire_get_u8(&r);
+	s->calc_mode = wire_get_u8(&r);
+	s->liquidity = wire_get_double(&r);
+	s->start_bid = wire_get_double(&r);
+	s->spread = wire_get_u32(&r);
+	s->max_step = wire_get_u32(&r);
+	s->session_open = wire_get_u8(&r);
+	if (msg_done(&r, why) == -1)
+		return -1;
+	if (s->name[0] == '\0' || !msg_printable(s->name) ||
+	    !msg_printable(s->currency_base) ||
+	    !msg_printable(s->currency_profit)) {
+		*why = "symbol name or currency not printable";
+		return -1;
+	}
+	if (s->digits > 8 || s->filling > 7 || s->trade_mode > 4 ||
+	    s->exec_mode < 1 || s->exec_mode > 2 || s->calc_mode > 1 ||
+	    s->session_open > 1) {
+		*why = "symbol enum out of range";
+		return -1;
+	}
+	if (!msg_finite_pos(s->contract_size) ||
+	    !msg_finite_pos(s->volume_min) || !msg_finite_pos(s->volume_max) ||
+	    !msg_finite_pos(s->volume_step) || !msg_finite_pos(s->start_bid) ||
+	    !isfinite(s->liquidity) || s->liquidity < 0 || s->max_step == 0) {
+		*why = "symbol value out of range";
+		return -1;
+	}
+	return 0;
+}
+
+size_t
+msg_broker_req_encode(uint8_t *buf, size_t cap, const struct msg_broker_req *q)
+{
+	struct wire_builder	 b;
+
+	wire_builder_init(&b, buf, cap);
+	wire_put_u64(&b, q->command_id);
+	wire_put_u8(&b, q->op);
+	wire_put_u16(&b, q->params_len);
+	wire_put_bytes(&b, q->params, q->params_len);
+	return msg_finish(&b, "BROKER_REQ");
+}
+
+int
+msg_broker_req_decode(const struct ipc_msg *m, struct msg_broker_req *q,
+    const char **why)
+{
+	struct wire_reader	 r;
+
+	wire_reader_init(&r, m->data, m->hdr.len);
+	q->command_id = wire_get_u64(&r);
+	q->op = wire_get_u8(&r);
+	q->params_len = wire_get_u16(&r);
+	if (wire_ok(&r) && q->params_len > API_PARAMS_MAX) {
+		*why = "params too long";
+		return -1;
+	}
+	wire_get_bytes(&r, q->params, q->params_len);
+	if (msg_done(&r, why) == -1)
+		return -1;
+	if (q->op == OP_NONE || q->op >= OP_MAX) {
+		*why = "unknown API operation";
+		return -1;
+	}
+	return 0;
+}
+
+size_t
+msg_broker_up_encode(uint8_t *buf, size_t cap, const struct msg_broker_up *u)
+{
+	struct wire_builder	 b;
+
+	wire_builder_init(&b, buf, cap);
+	wire_put_u8(&b, u->connected);
+	wire_put_str(&b, u->reason);
+	return msg_finish(&b, "BROKER_UP");
+}
+
+int
+msg_broker_up_decode(const struct ipc_msg *m, struct msg_broker_up *u,
+    const char **why)
+{
+	struct wire_reader	 r;
+
+	wire_reader_init(&r, m->data, m->hdr.len);
+	u->connected = wire_get_u8(&r);
+	wire_get_str(&r, u->reason, sizeof(u->reason));
+	if (msg_done(&r, why) == -1)
+		return -1;
+	if (!msg_flag_ok(u->connected)) {
+		*why = "flag out of range";
+		return -1;
+	}
+	return 0;
+}
+
+size_t
+msg_broker_record_encode(uint8_t *buf, size_t cap,
+    const struct msg_broker_record *rec)
+{
+	struct wire_builder	 b;
+
+	wire_builder_init(&b, buf, cap);
+	wire_put_u8(&b, rec->type);
+	wire_put_u8(&b, rec->op);
+	wire_put_u16(&b, rec->len);
+	wire_put_bytes(&b, rec->data, rec->len);
+	return msg_finish(&b, "BROKER_RECORD");
+}
+
+int
+msg_broker_record_decode(const struct ipc_msg *m,
+    struct msg_broker_record *rec, const char **why)
+{
+	struct wire_reader	 r;
+
+	wire_reader_init(&r, m->data, m->hdr.len);
+	rec->type = wire_get_u8(&r);
+	rec->op = wire_get_u8(&r);
+	rec->len = wire_get_u16(&r);
+	if (wire_ok(&r) && rec->len > BROKER_RECORD_MAX) {
+		*why = "record too long";
+		return -1;
+	}
+	wire_get_bytes(&r, rec->data, rec->len);
+	if (msg_done(&r, why) == -1)
+		return -1;
+	if (rec->type == 0 || rec->op == 0) {
+		*why = "record type or op is zero";
+		return -1;
+	}
+	return 0;
+}
+
+size_t
+msg_u64_encode(uint8_t *buf, size_t cap, uint64_t v)
+{
+	struct wire_builder	 b;
+
+	wire_builder_init(&b, buf, cap);
+	wire_put_u64(&b, v);
+	return msg_finish(&b, "u64");
+}
+
+int
+msg_u64_decode(const struct ipc_msg *m, uint64_t *v, const char **why)
+{
+	struct wire_reader	 r;
+
+	wire_reader_init(&r, m->data, m->hdr.len);
+	*v = wire_get_u64(&r);
+	return msg_done(&r, why);
 }

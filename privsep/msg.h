@@ -23,6 +23,7 @@
 #define P_NET		(1u << PROC_NET)
 #define P_BROKER	(1u << PROC_BROKER)
 #define P_CHILD		(P_NET | P_BROKER)
+#define P_CHILD_BROKER_MON (P_MON | P_BROKER)
 
 /* Largest payload on any channel; each message's own bound is tighter. */
 #define MSG_MAX		(64 * 1024)
@@ -33,6 +34,10 @@
 #define API_STR_MAX	256	/* code, message */
 #define API_PARAMS_MAX	4096	/* op-specific request payload */
 #define API_RESULT_MAX	32768	/* op-specific answer payload */
+#define BROKER_NAME_MAX	32	/* currency, backend names */
+#define BROKER_SYMBOL_MAX 512	/* one encoded symbol */
+#define BROKER_TICKS_CHUNK 32768	/* replay CSV bytes per message */
+#define BROKER_RECORD_MAX 1024	/* one encoded paper record */
 
 /*	name		from	to	min	max		fd	payload */
 #define HERALD_MESSAGES(M)						\
@@ -50,7 +55,17 @@ M(SIGN_REQ,	P_NET,	P_MON,	11,	11 + KEYOP_IO_MAX, 0,	"keyop channel: u32 key id, 
 M(SIGN_RES,	P_MON,	P_NET,	3,	3 + KEYOP_IO_MAX, 0,	"keyop channel: u8 ok, bytes signature") \
 M(API_REQ,	P_NET,	P_MON,	71,	72 + ADDR_STR_MAX + API_PARAMS_MAX, 0, "struct msg_api_req: one client request") \
 M(API_RES,	P_MON,	P_NET,	14,	12 + 2 * API_STR_MAX + API_RESULT_MAX, 0, "struct msg_api_res: its answer, same id") \
-M(BAN,		P_MON,	P_NET,	6,	6 + ADDR_STR_MAX, 0,	"str address, u32 seconds left (0: lifted)")
+M(BAN,		P_MON,	P_NET,	6,	6 + ADDR_STR_MAX, 0,	"str address, u32 seconds left (0: lifted)") \
+M(BROKER_CONFIG, P_MON,	P_BROKER, 32,	32 + BROKER_NAME_MAX, 0, "struct msg_broker_config: backend and account") \
+M(BROKER_SYMBOL, P_MON,	P_BROKER, 72,	BROKER_SYMBOL_MAX, 0,	"struct msg_broker_symbol: one symbol of the paper backend") \
+M(BROKER_TICKS,	P_MON,	P_BROKER, 3,	2 + BROKER_TICKS_CHUNK, 0, "bytes: a chunk of whole lines of the replay CSV") \
+M(BROKER_RECORD, P_CHILD_BROKER_MON, P_CHILD_BROKER_MON, 4, 4 + BROKER_RECORD_MAX, 0, "u8 type, u8 op, bytes record: a state change (from broker) or stored state (at start, from monitor)") \
+M(BROKER_START,	P_MON,	P_BROKER, 0,	0,		0,	"empty: configuration and stored state are complete; connect") \
+M(BROKER_UP,	P_BROKER, P_MON, 3,	3 + API_STR_MAX, 0,	"u8 connected, str reason: backend connection state") \
+M(BROKER_SYNC,	P_BROKER, P_MON, 0,	0,		0,	"empty: ends a group of records not caused by a request (ticks)") \
+M(BROKER_REQ,	P_MON,	P_BROKER, 11,	11 + API_PARAMS_MAX, 0,	"u64 command id (0 for reads), u8 op, bytes params (rpc.h layout); hdr id answers") \
+M(BROKER_FIND,	P_MON,	P_BROKER, 8,	8,		0,	"u64 command id: what became of it") \
+M(BROKER_RES,	P_BROKER, P_MON, 14,	12 + 2 * API_STR_MAX + API_RESULT_MAX, 0, "struct msg_api_res layout: answer to BROKER_REQ or BROKER_FIND, same hdr id; ends the group of records before it")
 
 enum msg_type {
 	MSG_NONE = 0,
@@ -176,6 +191,70 @@ struct msg_ban {
 	uint32_t	seconds;
 };
 
+/*
+ * The broker's start-up (after READY): BROKER_CONFIG, one BROKER_SYMBOL
+ * per symbol, BROKER_TICKS chunks (replay, optional), the stored state as
+ * BROKER_RECORDs, BROKER_START.  The broker then answers BROKER_UP, and
+ * BROKER_REQ / BROKER_FIND with BROKER_RES.  Every BROKER_RECORD it sends
+ * belongs to the group closed by the next BROKER_RES or BROKER_SYNC; the
+ * monitor stores a group in one transaction.
+ */
+#define BROKER_BACKEND_PAPER	0
+#define BROKER_BACKEND_BRIDGE	1
+
+struct msg_broker_config {
+	uint8_t		backend;	/* BROKER_BACKEND_* */
+	uint8_t		margin_mode;	/* paper.h PAPER_NETTING/HEDGING */
+	char		currency[BROKER_NAME_MAX];
+	uint32_t	leverage;
+	double		balance;	/* a new account's */
+	uint64_t	seed;		/* random walk */
+	uint32_t	tick_interval;	/* milliseconds */
+	uint32_t	nsymbols;
+};
+
+/* paper.h's struct paper_symbol plus the walk's start. */
+struct msg_broker_symbol {
+	char		name[32];
+	char		currency_base[BROKER_NAME_MAX];
+	char		currency_profit[BROKER_NAME_MAX];
+	uint8_t		digits;
+	double		contract_size;
+	double		volume_min;
+	double		volume_max;
+	double		volume_step;
+	uint32_t	stops_level;
+	uint8_t		filling;	/* PAPER_FILL_* */
+	uint8_t		trade_mode;	/* enum paper_trade_mode */
+	uint8_t		exec_mode;	/* enum paper_exec_mode */
+	uint8_t		calc_mode;	/* enum paper_calc_mode */
+	double		liquidity;
+	double		start_bid;
+	uint32_t	spread;		/* points */
+	uint32_t	max_step;	/* points per tick */
+	uint8_t		session_open;
+};
+
+struct msg_broker_req {
+	uint64_t	command_id;	/* journal row id; 0 for reads */
+	uint8_t		op;		/* enum api_op */
+	uint16_t	params_len;
+	uint8_t		params[API_PARAMS_MAX];
+};
+
+struct msg_broker_up {
+	uint8_t		connected;
+	char		reason[API_STR_MAX];
+};
+
+/* BROKER_RECORD: the encoded record is paper.h's paper_record_encode(). */
+struct msg_broker_record {
+	uint8_t		type;		/* enum paper_rec_type */
+	uint8_t		op;		/* enum paper_rec_op */
+	uint16_t	len;
+	uint8_t		data[BROKER_RECORD_MAX];
+};
+
 /* Encoders return the payload length; fatal if the builder overflows. */
 size_t	msg_init_encode(uint8_t *, size_t, const struct msg_init *);
 size_t	msg_listener_encode(uint8_t *, size_t, const struct msg_listener *);
@@ -213,6 +292,28 @@ int	msg_api_res_decode(const struct ipc_msg *, struct msg_api_res *,
 void	msg_api_res_set(struct msg_api_res *, uint16_t status,
 	    const char *code, uint32_t retry_after, const char *fmt, ...)
 	    __attribute__((format(printf, 5, 6)));
+size_t	msg_broker_config_encode(uint8_t *, size_t,
+	    const struct msg_broker_config *);
+int	msg_broker_config_decode(const struct ipc_msg *,
+	    struct msg_broker_config *, const char **why);
+size_t	msg_broker_symbol_encode(uint8_t *, size_t,
+	    const struct msg_broker_symbol *);
+int	msg_broker_symbol_decode(const struct ipc_msg *,
+	    struct msg_broker_symbol *, const char **why);
+size_t	msg_broker_req_encode(uint8_t *, size_t, const struct msg_broker_req *);
+int	msg_broker_req_decode(const struct ipc_msg *, struct msg_broker_req *,
+	    const char **why);
+size_t	msg_broker_up_encode(uint8_t *, size_t, const struct msg_broker_up *);
+int	msg_broker_up_decode(const struct ipc_msg *, struct msg_broker_up *,
+	    const char **why);
+size_t	msg_broker_record_encode(uint8_t *, size_t,
+	    const struct msg_broker_record *);
+int	msg_broker_record_decode(const struct ipc_msg *,
+	    struct msg_broker_record *, const char **why);
+/* BROKER_FIND */
+size_t	msg_u64_encode(uint8_t *, size_t, uint64_t);
+int	msg_u64_decode(const struct ipc_msg *, uint64_t *, const char **why);
+/* BROKER_RES uses msg_api_res_encode() and msg_api_res_decode(). */
 size_t	msg_ban_encode(uint8_t *, size_t, const struct msg_ban *);
 int	msg_ban_decode(const struct ipc_msg *, struct msg_ban *,
 	    const char **why);

@@ -142,7 +142,12 @@ static const struct sb_rule sb_net[] = {
  * the calls it needs on them here.
  */
 static const struct sb_rule sb_broker[] = {
-	/* Only its channel to the monitor so far; backends add theirs. */
+	/*
+	 * Only its channel to the monitor so far; backends add theirs.
+	 * The paper backend needs nothing more: its tick timer is
+	 * epoll_wait's timeout, and deal times come from
+	 * clock_gettime(CLOCK_REALTIME), in the vDSO or allowed below.
+	 */
 	ALLOW(read),
 	ALLOW(write),
 	ALLOW(recvmsg),			/* IPC, with SCM_RIGHTS */

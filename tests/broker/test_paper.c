@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "paper.h"
+#include "trade.h"
 
 #define T0	1700000000000LL
 
@@ -44,6 +45,16 @@ rec_free(struct reclog *l)
 {
 	free(l->r);
 	memset(l, 0, sizeof(*l));
+}
+
+/* The comment of a result: the code's description, as MT5 cut to 31. */
+static void
+assert_rc_comment(const char *comment, uint32_t code)
+{
+	char	want[PAPER_COMMENT_MAX];
+
+	strlcpy(want, trade_retcode_text(code), sizeof(want));
+	assert_string_equal(comment, want);
 }
 
 static void
@@ -283,7 +294,7 @@ test_retcodes(void **state)
 	/* 10009 done */
 	req_init(&rq, PAPER_ACTION_DEAL, "EURUSD", PAPER_ORDER_BUY, 1);
 	assert_int_equal(paper_send(e, &rq, T0, &r), PAPER_RC_DONE);
-	assert_string_equal(r.comment, "Request executed");
+	assert_rc_comment(r.comment, PAPER_RC_DONE);
 	assert_money(r.price, 1.1001);
 	assert_money(r.ask, 1.1001);
 	assert_money(r.bid, 1.1);
@@ -388,7 +399,7 @@ test_retcodes(void **state)
 	    0.1);
 	rq.price = 1.09000;
 	assert_int_equal(paper_send(e, &rq, T0, &r), PAPER_RC_PLACED);
-	assert_string_equal(r.comment, "Order placed");
+	assert_rc_comment(r.comment, PAPER_RC_PLACED);
 	t = r.order;
 	req_init(&rq, PAPER_ACTION_MODIFY, "", 0, 0);
 	rq.order = t;
@@ -1048,7 +1059,7 @@ test_check(void **state)
 	rq.volume = 10;
 	assert_int_equal(paper_check(e, &rq, T0, &chk), PAPER_RC_NO_MONEY);
 	assert_int_equal(chk.retcode, PAPER_RC_NO_MONEY);
-	assert_string_equal(chk.comment, "No money");
+	assert_rc_comment(chk.comment, PAPER_RC_NO_MONEY);
 	assert_money(chk.margin, 0);
 	rec_free(&log);
 	paper_free(e);

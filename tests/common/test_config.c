@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,9 +23,13 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "paper.h"	/* config.c stores its numbers without it */
 #include "secmem.h"
 
 #define SAMPLE	"etc/herald.yaml"
+
+/* A symbol entry with only the required keys. */
+#define SYM(name, bid)	"      - {name: " name ", start_bid: " bid "}\n"
 
 static struct herald_conf	conf;
 static struct conf_errors	errs;
@@ -129,6 +134,32 @@ write_file(const char *name, const char *content, mode_t mode)
 	return path;
 }
 
+/* A symbol at its per-key defaults but for these. */
+static void
+check_symbol(const struct conf_symbol *s, const char *name,
+    const char *base, const char *profit, int digits, double contract,
+    double bid, int spread, int max_step, int calc_mode)
+{
+	assert_string_equal(s->name, name);
+	assert_string_equal(s->currency_base, base);
+	assert_string_equal(s->currency_profit, profit);
+	assert_int_equal(s->digits, digits);
+	assert_true(s->contract_size == contract);
+	assert_true(s->volume_min == 0.01);
+	assert_true(s->volume_max == 100);
+	assert_true(s->volume_step == 0.01);
+	assert_int_equal(s->stops_level, 0);
+	assert_int_equal(s->filling, PAPER_FILL_FOK | PAPER_FILL_IOC);
+	assert_int_equal(s->trade_mode, PAPER_TRADE_FULL);
+	assert_int_equal(s->exec_mode, PAPER_EXEC_MARKET);
+	assert_int_equal(s->calc_mode, calc_mode);
+	assert_true(s->liquidity == 0);
+	assert_true(s->start_bid == bid);
+	assert_int_equal(s->spread, spread);
+	assert_int_equal(s->max_step, max_step);
+	assert_int_equal(s->session_open, 1);
+}
+
 static void
 need_root(void)
 {
@@ -181,6 +212,37 @@ test_defaults(void **state)
 	assert_int_equal(conf.rate_limit.ban_time, 600);
 	assert_int_equal(conf.rate_limit.ban_max, 86400);
 	assert_int_equal(conf.log.level, LOG_INFO);
+
+	assert_int_equal(conf.mt5.request_timeout, 10);
+	assert_int_equal(conf.mt5.start_timeout, 30);
+	assert_string_equal(conf.mt5.paper.currency, "USD");
+	assert_true(conf.mt5.paper.balance == 10000);
+	assert_int_equal(conf.mt5.paper.leverage, 100);
+	assert_int_equal(conf.mt5.paper.margin_mode, PAPER_HEDGING);
+	assert_true(conf.mt5.paper.seed == 1);
+	assert_int_equal(conf.mt5.paper.tick_interval, 250);
+	assert_string_equal(conf.mt5.paper.ticks_file, "");
+	assert_int_equal(conf.mt5.paper.nsymbols, 4);
+	check_symbol(&conf.mt5.paper.symbols[0], "EURUSD", "EUR", "USD", 5,
+	    100000, 1.085, 10, 5, PAPER_CALC_FOREX);
+	check_symbol(&conf.mt5.paper.symbols[1], "GBPUSD", "GBP", "USD", 5,
+	    100000, 1.27, 10, 5, PAPER_CALC_FOREX);
+	check_symbol(&conf.mt5.paper.symbols[2], "USDJPY", "USD", "JPY", 3,
+	    100000, 150, 10, 5, PAPER_CALC_FOREX);
+	check_symbol(&conf.mt5.paper.symbols[3], "XAUUSD", "XAU", "USD", 2,
+	    100, 2000, 30, 50, PAPER_CALC_CFD);
+
+	assert_int_equal(conf.trading.nallowed, 3);
+	assert_string_equal(conf.trading.allowed_symbols[0], "EURUSD");
+	assert_string_equal(conf.trading.allowed_symbols[1], "GBPUSD");
+	assert_string_equal(conf.trading.allowed_symbols[2], "XAUUSD");
+	assert_true(conf.trading.max_volume == 10);
+	assert_int_equal(conf.trading.max_open_positions, 50);
+	assert_int_equal(conf.trading.max_positions_per_symbol, 20);
+	assert_true(conf.trading.max_daily_loss == 1000);
+	assert_int_equal(conf.trading.orders_per_minute, 60);
+	assert_int_equal(conf.trading.duplicate_window, 10);
+	assert_int_equal(conf.trading.journal_days, 90);
 }
 
 static void
@@ -1030,6 +1092,722 @@ test_password_file(void **state)
 	assert_string_equal(errs.msg[0], want);
 }
 
+/* Every new key of mt5 and trading, none at its default. */
+static void
+test_paper_full(void **state)
+{
+	const struct conf_symbol	*s;
+
+	no_errors(
+	    "mt5:\n"
+	    "  backend: paper\n"
+	    "  request_timeout: 300\n"
+	    "  start_timeout: 1\n"
+	    "  paper:\n"
+	    "    currency: EUR\n"
+	    "    balance: 2500.5\n"
+	    "    leverage: 500\n"
+	    "    margin_mode: netting\n"
+	    "    seed: 18446744073709551615\n"
+	    "    tick_interval: 10\n"
+	    "    ticks_file: /var/lib/herald/ticks.csv\n"
+	    "    symbols:\n"
+	    "      - name: XAUEUR.PRO\n"
+	    "        currency_base: XAU\n"
+	    "        currency_profit: EUR\n"
+	    "        digits: 0\n"
+	    "        contract_size: 1\n"
+	    "        volume_min: 0.1\n"
+	    "        volume_max: 1000000\n"
+	    "        volume_step: 0.1\n"
+	    "        stops_level: 100000\n"
+	    "        filling: [return, fok]\n"
+	    "        trade_mode: closeonly\n"
+	    "        exec_mode: instant\n"
+	    "        calc_mode: cfd\n"
+	    "        liquidity: 2.5\n"
+	    "        start_bid: 1e3\n"
+	    "        spread: 0\n"
+	    "        max_step: 100000\n"
+	    "        session_open: no\n"
+	    "      - {name: EURGBP, start_bid: 0.85}\n"
+	    "      - name: DE40\n"
+	    "        currency_base: EUR\n"
+	    "        currency_profit: EUR\n"
+	    "        digits: 8\n"
+	    "        filling: [ioc]\n"
+	    "        start_bid: 18000\n"
+	    "trading:\n"
+	    "  allowed_symbols: [DE40, XAUEUR.PRO]\n"
+	    "  max_volume: 0.5\n"
+	    "  max_open_positions: 10000\n"
+	    "  max_positions_per_symbol: 1\n"
+	    "  max_daily_loss: 0\n"
+	    "  orders_per_minute: 100000\n"
+	    "  duplicate_window: 3600\n"
+	    "  journal_days: 36500\n");
+	assert_int_equal(conf.mt5.backend, BACKEND_PAPER);
+	assert_int_equal(conf.mt5.request_timeout, 300);
+	assert_int_equal(conf.mt5.start_timeout, 1);
+	assert_string_equal(conf.mt5.paper.currency, "EUR");
+	assert_true(conf.mt5.paper.balance == 2500.5);
+	assert_int_equal(conf.mt5.paper.leverage, 500);
+	assert_int_equal(conf.mt5.paper.margin_mode, PAPER_NETTING);
+	assert_true(conf.mt5.paper.seed == UINT64_MAX);
+	assert_int_equal(conf.mt5.paper.tick_interval, 10);
+	assert_string_equal(conf.mt5.paper.ticks_file,
+	    "/var/lib/herald/ticks.csv");
+	assert_int_equal(conf.mt5.paper.nsymbols, 3);
+
+	s = &conf.mt5.paper.symbols[0];
+	assert_string_equal(s->name, "XAUEUR.PRO");
+	assert_string_equal(s->currency_base, "XAU");
+	assert_string_equal(s->currency_profit, "EUR");
+	assert_int_equal(s->digits, 0);
+	assert_true(s->contract_size == 1);
+	assert_true(s->volume_min == 0.1);
+	assert_true(s->volume_max == 1000000);
+	assert_true(s->volume_step == 0.1);
+	assert_int_equal(s->stops_level, 100000);
+	assert_int_equal(s->filling, PAPER_FILL_RETURN | PAPER_FILL_FOK);
+	assert_int_equal(s->trade_mode, PAPER_TRADE_CLOSEONLY);
+	assert_int_equal(s->exec_mode, PAPER_EXEC_INSTANT);
+	assert_int_equal(s->calc_mode, PAPER_CALC_CFD);
+	assert_true(s->liquidity == 2.5);
+	assert_true(s->start_bid == 1000);
+	assert_int_equal(s->spread, 0);
+	assert_int_equal(s->max_step, 100000);
+	assert_int_equal(s->session_open, 0);
+
+	/* Keys left out: their defaults; currencies from the name. */
+	check_symbol(&conf.mt5.paper.symbols[1], "EURGBP", "EUR", "GBP", 5,
+	    100000, 0.85, 10, 5, PAPER_CALC_FOREX);
+	s = &conf.mt5.paper.symbols[2];
+	assert_string_equal(s->name, "DE40");
+	assert_string_equal(s->currency_base, "EUR");
+	assert_string_equal(s->currency_profit, "EUR");
+	assert_int_equal(s->digits, 8);
+	assert_int_equal(s->filling, PAPER_FILL_IOC);
+	assert_true(s->start_bid == 18000);
+	/* The rest of the array holds nothing left over from the defaults. */
+	assert_string_equal(conf.mt5.paper.symbols[3].name, "");
+
+	assert_int_equal(conf.trading.nallowed, 2);
+	assert_string_equal(conf.trading.allowed_symbols[0], "DE40");
+	assert_string_equal(conf.trading.allowed_symbols[1], "XAUEUR.PRO");
+	assert_string_equal(conf.trading.allowed_symbols[2], "");
+	assert_true(conf.trading.max_volume == 0.5);
+	assert_int_equal(conf.trading.max_open_positions, 10000);
+	assert_int_equal(conf.trading.max_positions_per_symbol, 1);
+	assert_true(conf.trading.max_daily_loss == 0);
+	assert_int_equal(conf.trading.orders_per_minute, 100000);
+	assert_int_equal(conf.trading.duplicate_window, 3600);
+	assert_int_equal(conf.trading.journal_days, 36500);
+}
+
+/* Numbers with a fraction: plain, finite, in range; never a string. */
+static void
+test_numbers(void **state)
+{
+	static const char *bad[] = {
+		"0", "-1", "1000001", "1e7", "true", "no", ".inf", "-.inf",
+		".nan", ".NaN", "1e999", "1_0", "0x10", "01", "01.5", "1.",
+		".5", "+1", "1e", "1e+", "1.5.5", "--1", "1,5", "0.0",
+		"-0", "1e-400", "123456789012345678901234567890.123",
+	};
+	static const struct {
+		const char	*text;
+		double		 v;
+	} good[] = {
+		{ "10", 10 }, { "0.5", 0.5 }, { "1e3", 1000 }, { "1E+2", 100 },
+		{ "2.5e-1", 0.25 }, { "1000000", 1000000 }, { "0.01", 0.01 },
+		{ "1.000", 1 },
+	};
+	char	yaml[256], want[256];
+	size_t	i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(yaml, sizeof(yaml), "trading:\n  max_volume: %s\n",
+		    bad[i]);
+		snprintf(want, sizeof(want), "t.yaml:2: trading.max_volume: "
+		    "expected a number greater than 0 and at most 1000000, "
+		    "got \"%s\"", bad[i]);
+		one_error(yaml, want);
+	}
+	one_error("trading:\n  max_volume: \"10\"\n", "t.yaml:2: "
+	    "trading.max_volume: expected a number greater than 0 and at "
+	    "most 1000000, got the string \"10\"");
+	one_error("trading:\n  max_volume: '10'\n", "t.yaml:2: "
+	    "trading.max_volume: expected a number greater than 0 and at "
+	    "most 1000000, got the string \"10\"");
+	one_error("trading:\n  max_volume:\n", "t.yaml:2: "
+	    "trading.max_volume: expected a number greater than 0 and at "
+	    "most 1000000, got nothing");
+	one_error("trading:\n  max_volume: [1]\n", "t.yaml:2: "
+	    "trading.max_volume: expected a number greater than 0 and at "
+	    "most 1000000, got a list");
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(yaml, sizeof(yaml), "trading:\n  max_volume: %s\n",
+		    good[i].text);
+		no_errors(yaml);
+		assert_true(conf.trading.max_volume == good[i].v);
+	}
+
+	/* max_daily_loss: 0 disables the rule; -0 is 0. */
+	one_error("trading:\n  max_daily_loss: -1\n", "t.yaml:2: "
+	    "trading.max_daily_loss: expected a number from 0 to "
+	    "1000000000000, got \"-1\"");
+	one_error("trading:\n  max_daily_loss: 1000000000000.5\n", "t.yaml:2: "
+	    "trading.max_daily_loss: expected a number from 0 to "
+	    "1000000000000, got \"1000000000000.5\"");
+	no_errors("trading:\n  max_daily_loss: -0\n");
+	assert_true(conf.trading.max_daily_loss == 0);
+	assert_false(signbit(conf.trading.max_daily_loss));
+	no_errors("trading:\n  max_daily_loss: 1e12\n");
+	assert_true(conf.trading.max_daily_loss == 1e12);
+
+	one_error("mt5:\n  paper:\n    balance: 0\n", "t.yaml:3: "
+	    "mt5.paper.balance: expected a number greater than 0 and at "
+	    "most 1000000000000, got \"0\"");
+	one_error("mt5:\n  paper:\n    balance: yes\n", "t.yaml:3: "
+	    "mt5.paper.balance: expected a number greater than 0 and at "
+	    "most 1000000000000, got \"yes\"");
+	no_errors("mt5:\n  paper:\n    balance: 0.01\n");
+	assert_true(conf.mt5.paper.balance == 0.01);
+}
+
+/* The new integer keys: both ends of each range, and one past each. */
+static void
+test_trading_ranges(void **state)
+{
+#define SYMBOL0	"mt5:\n  paper:\n    symbols:\n      - name: EURUSD\n" \
+		"        start_bid: 1\n        "
+#define R(pre, line, path, f, lo, hi) \
+	{ pre, line, path, offsetof(struct herald_conf, f), lo, hi }
+	static const struct {
+		const char	*pre;
+		int		 line;
+		const char	*path;
+		size_t		 off;
+		long long	 lo, hi;
+	} r[] = {
+		R("mt5:\n  ", 2, "mt5.request_timeout", mt5.request_timeout,
+		    1, 300),
+		R("mt5:\n  ", 2, "mt5.start_timeout", mt5.start_timeout,
+		    1, 600),
+		R("mt5:\n  paper:\n    ", 3, "mt5.paper.leverage",
+		    mt5.paper.leverage, 1, 1000),
+		R("mt5:\n  paper:\n    ", 3, "mt5.paper.tick_interval",
+		    mt5.paper.tick_interval, 10, 60000),
+		R("trading:\n  ", 2, "trading.max_open_positions",
+		    trading.max_open_positions, 1, 10000),
+		R("trading:\n  ", 2, "trading.max_positions_per_symbol",
+		    trading.max_positions_per_symbol, 1, 10000),
+		R("trading:\n  ", 2, "trading.orders_per_minute",
+		    trading.orders_per_minute, 1, 100000),
+		R("trading:\n  ", 2, "trading.duplicate_window",
+		    trading.duplicate_window, 1, 3600),
+		R("trading:\n  ", 2, "trading.journal_days",
+		    trading.journal_days, 1, 36500),
+		R(SYMBOL0, 6, "mt5.paper.symbols[0].digits",
+		    mt5.paper.symbols[0].digits, 0, 8),
+		R(SYMBOL0, 6, "mt5.paper.symbols[0].stops_level",
+		    mt5.paper.symbols[0].stops_level, 0, 100000),
+		R(SYMBOL0, 6, "mt5.paper.symbols[0].spread",
+		    mt5.paper.symbols[0].spread, 0, 100000),
+		R(SYMBOL0, 6, "mt5.paper.symbols[0].max_step",
+		    mt5.paper.symbols[0].max_step, 1, 100000),
+	};
+#undef R
+	char		 yaml[512], want[256];
+	const char	*key;
+	size_t		 i;
+	long long	 v;
+	int		 j, got;
+
+	for (i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
+		key = strrchr(r[i].path, '.') + 1;
+		for (j = 0; j < 4; j++) {
+			v = j == 0 ? r[i].lo - 1 : j == 1 ? r[i].hi + 1 :
+			    j == 2 ? r[i].lo : r[i].hi;
+			/* The one symbol must be allowed: allow none. */
+			snprintf(yaml, sizeof(yaml), "%s%s: %lld\n"
+			    "trading:\n  allowed_symbols: []\n", r[i].pre, key,
+			    v);
+			if (strncmp(r[i].pre, "trading", 7) == 0)
+				snprintf(yaml, sizeof(yaml), "%s%s: %lld\n",
+				    r[i].pre, key, v);
+			if (j >= 2) {
+				no_errors(yaml);
+				memcpy(&got, (char *)&conf + r[i].off,
+				    sizeof(got));
+				assert_int_equal(got, v);
+				continue;
+			}
+			snprintf(want, sizeof(want), "t.yaml:%d: %s: expected "
+			    "an integer from %lld to %lld, got \"%lld\"",
+			    r[i].line, r[i].path, r[i].lo, r[i].hi, v);
+			one_error(yaml, want);
+		}
+	}
+#undef SYMBOL0
+}
+
+static void
+test_seed(void **state)
+{
+	static const char *bad[] = {
+		"18446744073709551616", "99999999999999999999", "-1", "1.5",
+		"007", "123456789012345678901", "0x1", "one", "true",
+	};
+	char	yaml[128], want[256];
+	size_t	i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(yaml, sizeof(yaml), "mt5:\n  paper:\n    seed: %s\n",
+		    bad[i]);
+		snprintf(want, sizeof(want), "t.yaml:3: mt5.paper.seed: "
+		    "expected an integer from 0 to 18446744073709551615, got "
+		    "\"%s\"", bad[i]);
+		one_error(yaml, want);
+	}
+	no_errors("mt5:\n  paper:\n    seed: 0\n");
+	assert_true(conf.mt5.paper.seed == 0);
+	no_errors("mt5:\n  paper:\n    seed: 18446744073709551614\n");
+	assert_true(conf.mt5.paper.seed == UINT64_MAX - 1);
+	no_errors("mt5:\n  paper:\n    seed: 42\n");
+	assert_true(conf.mt5.paper.seed == 42);
+}
+
+static void
+test_paper_enums(void **state)
+{
+	one_error("mt5:\n  paper:\n    margin_mode: Hedging\n", "t.yaml:3: "
+	    "mt5.paper.margin_mode: expected hedging or netting, got "
+	    "\"Hedging\"");
+	one_error("mt5:\n  paper:\n    margin_mode: 2\n", "t.yaml:3: "
+	    "mt5.paper.margin_mode: expected hedging or netting, got \"2\"");
+	no_errors("mt5:\n  paper:\n    margin_mode: hedging\n");
+	assert_int_equal(conf.mt5.paper.margin_mode, PAPER_HEDGING);
+
+	one_error("mt5:\n  paper:\n    symbols:\n"
+	    "      - {name: EURUSD, start_bid: 1, trade_mode: long}\n"
+	    "trading: {allowed_symbols: []}\n", "t.yaml:4: "
+	    "mt5.paper.symbols[0].trade_mode: expected disabled, longonly, "
+	    "shortonly, closeonly or full, got \"long\"");
+	one_error("mt5:\n  paper:\n    symbols:\n"
+	    "      - {name: EURUSD, start_bid: 1, exec_mode: request}\n"
+	    "trading: {allowed_symbols: []}\n", "t.yaml:4: "
+	    "mt5.paper.symbols[0].exec_mode: expected instant or market, "
+	    "got \"request\"");
+	one_error("mt5:\n  paper:\n    symbols:\n"
+	    "      - {name: EURUSD, start_bid: 1, calc_mode: futures}\n"
+	    "trading: {allowed_symbols: []}\n", "t.yaml:4: "
+	    "mt5.paper.symbols[0].calc_mode: expected forex or cfd, got "
+	    "\"futures\"");
+	no_errors("mt5:\n  paper:\n    symbols:\n"
+	    "      - {name: A, currency_base: USD, currency_profit: USD,\n"
+	    "         start_bid: 1, trade_mode: disabled}\n"
+	    "      - {name: B, currency_base: USD, currency_profit: USD,\n"
+	    "         start_bid: 1, trade_mode: longonly}\n"
+	    "      - {name: C, currency_base: USD, currency_profit: USD,\n"
+	    "         start_bid: 1, trade_mode: shortonly}\n"
+	    "trading: {allowed_symbols: [A, B, C]}\n");
+	assert_int_equal(conf.mt5.paper.symbols[0].trade_mode,
+	    PAPER_TRADE_DISABLED);
+	assert_int_equal(conf.mt5.paper.symbols[1].trade_mode,
+	    PAPER_TRADE_LONGONLY);
+	assert_int_equal(conf.mt5.paper.symbols[2].trade_mode,
+	    PAPER_TRADE_SHORTONLY);
+}
+
+#define SYMS	"mt5:\n  paper:\n    symbols:\n"	/* entries at line 4 */
+#define NONE	"trading: {allowed_symbols: []}\n"
+
+static void
+test_symbols(void **state)
+{
+	char	yaml[8192], want[256];
+	size_t	i, o;
+
+	/* Names. */
+	one_error(SYMS SYM("eurusd", "1") NONE, "t.yaml:4: "
+	    "mt5.paper.symbols[0].name: expected a symbol name of 1 to 31 "
+	    "capital letters, digits, '.' and '_', got \"eurusd\"");
+	one_error(SYMS SYM("EUR/USD", "1") NONE, "t.yaml:4: "
+	    "mt5.paper.symbols[0].name: expected a symbol name of 1 to 31 "
+	    "capital letters, digits, '.' and '_', got \"EUR/USD\"");
+	one_error(SYMS SYM("\"EUR USD\"", "1") NONE, "t.yaml:4: "
+	    "mt5.paper.symbols[0].name: expected a symbol name of 1 to 31 "
+	    "capital letters, digits, '.' and '_', got \"EUR USD\"");
+	one_error(SYMS SYM("\"\"", "1") NONE, "t.yaml:4: "
+	    "mt5.paper.symbols[0].name: expected a symbol name of 1 to 31 "
+	    "capital letters, digits, '.' and '_', got \"\"");
+	one_error(SYMS SYM("EURUSDEURUSDEURUSDEURUSDEURUSDEU", "1") NONE,
+	    "t.yaml:4: mt5.paper.symbols[0].name: expected a symbol name of "
+	    "1 to 31 capital letters, digits, '.' and '_', got "
+	    "\"EURUSDEURUSDEURUSDEURUSDEURUSDEU\"");
+	no_errors(SYMS SYM("EURUSDEURUSDEURUSDEURUSDEURUSDE", "1") NONE);
+	assert_string_equal(conf.mt5.paper.symbols[0].name,
+	    "EURUSDEURUSDEURUSDEURUSDEURUSDE");
+	one_error(SYMS SYM("EURUSD", "1") "      - {name: GBPUSD, "
+	    "start_bid: 1}\n" SYM("EURUSD", "2") NONE, "t.yaml:6: "
+	    "mt5.paper.symbols[2].name: EURUSD is given twice (first in "
+	    "mt5.paper.symbols[0] at line 4)");
+
+	/* Required keys, the shape of the list and its entries. */
+	one_error(SYMS "      - {start_bid: 1}\n" NONE,
+	    "t.yaml:4: mt5.paper.symbols[0]: missing key \"name\"");
+	one_error(SYMS "      - name: EURUSD\n        digits: 5\n" NONE,
+	    "t.yaml:4: mt5.paper.symbols[0]: missing key \"start_bid\"");
+	one_error(SYMS SYM("EURUSD", "1") "      - EURUSD\n" NONE,
+	    "t.yaml:5: mt5.paper.symbols[1]: expected a mapping with at "
+	    "least name and start_bid, got \"EURUSD\"");
+	one_error(SYMS "      - {name: EURUSD, start_bid: 1, bid: 2}\n" NONE,
+	    "t.yaml:4: mt5.paper.symbols[0].bid: unknown key");
+	one_error(SYMS "      - {name: EURUSD, start_bid: 1, start_bid: 2}\n"
+	    NONE, "t.yaml:4: mt5.paper.symbols[0].start_bid: duplicate key "
+	    "(first given at line 4)");
+	one_error("mt5:\n  paper:\n    symbols: []\n", "t.yaml:3: "
+	    "mt5.paper.symbols: must list at least one symbol (leave the key "
+	    "out for the defaults, EURUSD, GBPUSD, USDJPY and XAUUSD)");
+	one_error("mt5:\n  paper:\n    symbols:\n", "t.yaml:3: "
+	    "mt5.paper.symbols: must list at least one symbol (leave the key "
+	    "out for the defaults, EURUSD, GBPUSD, USDJPY and XAUUSD)");
+	one_error("mt5:\n  paper:\n    symbols: EURUSD\n", "t.yaml:3: "
+	    "mt5.paper.symbols: expected a list of symbol mappings, got "
+	    "\"EURUSD\"");
+	one_error("mt5:\n  paper: [EURUSD]\n", "t.yaml:2: "
+	    "mt5.paper: expected a mapping, got a list");
+
+	/* start_bid and the volumes. */
+	one_error(SYMS SYM("EURUSD", "0") NONE, "t.yaml:4: "
+	    "mt5.paper.symbols[0].start_bid: expected a number greater than "
+	    "0 and at most 1000000000, got \"0\"");
+	one_error(SYMS SYM("EURUSD", "-1.1") NONE, "t.yaml:4: "
+	    "mt5.paper.symbols[0].start_bid: expected a number greater than "
+	    "0 and at most 1000000000, got \"-1.1\"");
+	one_error(SYMS SYM("EURUSD", ".inf") NONE, "t.yaml:4: "
+	    "mt5.paper.symbols[0].start_bid: expected a number greater than "
+	    "0 and at most 1000000000, got \".inf\"");
+	one_error(SYMS SYM("EURUSD", "\"1.1\"") NONE, "t.yaml:4: "
+	    "mt5.paper.symbols[0].start_bid: expected a number greater than "
+	    "0 and at most 1000000000, got the string \"1.1\"");
+	one_error(SYMS "      - name: EURUSD\n        start_bid: 1\n"
+	    "        volume_min: 2\n        volume_max: 1\n" NONE,
+	    "t.yaml:6: mt5.paper.symbols[0].volume_min: volume_min (2) must "
+	    "not exceed volume_max (1)");
+	one_error(SYMS "      - {name: EURUSD, start_bid: 1, volume_min: 200}\n"
+	    NONE, "t.yaml:4: mt5.paper.symbols[0].volume_min: volume_min "
+	    "(200) must not exceed volume_max (100)");
+	one_error(SYMS "      - name: EURUSD\n        start_bid: 1\n"
+	    "        volume_max: 0.001\n" NONE, "t.yaml:6: "
+	    "mt5.paper.symbols[0].volume_max: volume_min (0.01) must not "
+	    "exceed volume_max (0.001)");
+	no_errors(SYMS "      - {name: EURUSD, start_bid: 1, volume_min: 5,\n"
+	    "         volume_max: 5}\n" NONE);
+	one_error(SYMS "      - {name: EURUSD, start_bid: 1, volume_min: 0}\n"
+	    NONE, "t.yaml:4: mt5.paper.symbols[0].volume_min: expected a "
+	    "number greater than 0 and at most 1000000, got \"0\"");
+	one_error(SYMS "      - {name: EURUSD, start_bid: 1, volume_step: 0}\n"
+	    NONE, "t.yaml:4: mt5.paper.symbols[0].volume_step: expected a "
+	    "number from 1e-08 to 1000000, got \"0\"");
+	/* Volumes on the step, as the engine wants them. */
+	one_error(SYMS "      - name: EURUSD\n        start_bid: 1\n"
+	    "        volume_min: 0.005\n" NONE, "t.yaml:6: "
+	    "mt5.paper.symbols[0].volume_min: volume_min (0.005) must be at "
+	    "least volume_step (0.01)");
+	one_error(SYMS "      - name: EURUSD\n        start_bid: 1\n"
+	    "        volume_min: 0.015\n" NONE, "t.yaml:6: "
+	    "mt5.paper.symbols[0].volume_min: volume_min (0.015) must be a "
+	    "whole number of volume_step (0.01)");
+	one_error(SYMS "      - name: EURUSD\n        start_bid: 1\n"
+	    "        volume_max: 100.005\n" NONE, "t.yaml:6: "
+	    "mt5.paper.symbols[0].volume_max: volume_max (100.005) must be a "
+	    "whole number of volume_step (0.01)");
+	assert_int_equal(parse(SYMS "      - name: EURUSD\n        start_bid: "
+	    "1\n        volume_step: 0.03\n" NONE), 2);
+	assert_string_equal(errs.msg[0], "t.yaml:6: "
+	    "mt5.paper.symbols[0].volume_step: volume_min (0.01) must be at "
+	    "least volume_step (0.03)");
+	assert_string_equal(errs.msg[1], "t.yaml:6: "
+	    "mt5.paper.symbols[0].volume_step: volume_max (100) must be a "
+	    "whole number of volume_step (0.03)");
+	config_free(&conf);
+	no_errors(SYMS "      - {name: EURUSD, start_bid: 1, volume_min: 0.03,"
+	    "\n         volume_step: 0.03, volume_max: 99.99}\n" NONE);
+	no_errors(SYMS "      - {name: EURUSD, start_bid: 1, volume_min: 1,"
+	    "\n         volume_step: 1, volume_max: 1}\n" NONE);
+	/* A first bid below one point would round to nothing. */
+	one_error(SYMS "      - {name: EURUSD, start_bid: 0.001, digits: 2}\n"
+	    NONE, "t.yaml:4: mt5.paper.symbols[0].start_bid: start_bid "
+	    "(0.001) is less than one point (0.01) at 2 digits");
+	no_errors(SYMS "      - {name: EURUSD, start_bid: 0.01, digits: 2}\n"
+	    NONE);
+	one_error(SYMS "      - {name: EURUSD, start_bid: 1, volume_max: "
+	    "true}\n" NONE, "t.yaml:4: mt5.paper.symbols[0].volume_max: "
+	    "expected a number greater than 0 and at most 1000000, got "
+	    "\"true\"");
+	one_error(SYMS "      - {name: EURUSD, start_bid: 1, contract_size: "
+	    "0}\n" NONE, "t.yaml:4: mt5.paper.symbols[0].contract_size: "
+	    "expected a number from 1e-06 to 1000000000, got \"0\"");
+	one_error(SYMS "      - {name: EURUSD, start_bid: 1, liquidity: -1}\n"
+	    NONE, "t.yaml:4: mt5.paper.symbols[0].liquidity: expected a "
+	    "number from 0 to 1000000, got \"-1\"");
+	one_error(SYMS "      - {name: EURUSD, start_bid: 1, session_open: 1}\n"
+	    NONE, "t.yaml:4: mt5.paper.symbols[0].session_open: expected "
+	    "true, false, yes or no, got \"1\"");
+
+	/* Currencies. */
+	one_error(SYMS "      - {name: EURUSD, start_bid: 1, currency_base: "
+	    "usd}\n" NONE, "t.yaml:4: mt5.paper.symbols[0].currency_base: "
+	    "expected a currency code of three capital letters, such as USD, "
+	    "got \"usd\"");
+	one_error(SYMS "      - {name: EURUSD, start_bid: 1, currency_profit: "
+	    "USDT}\n" NONE, "t.yaml:4: mt5.paper.symbols[0].currency_profit: "
+	    "expected a currency code of three capital letters, such as USD, "
+	    "got \"USDT\"");
+	one_error(SYMS "      - {name: EURUSD, start_bid: 1, currency_profit: "
+	    "\"\"}\n" NONE, "t.yaml:4: mt5.paper.symbols[0].currency_profit: "
+	    "expected a currency code of three capital letters, such as USD, "
+	    "got \"\"");
+	one_error(SYMS "      - {name: EURUSD, start_bid: 1, currency_base: "
+	    "[USD]}\n" NONE, "t.yaml:4: mt5.paper.symbols[0].currency_base: "
+	    "expected a currency code of three capital letters, such as USD, "
+	    "got a list");
+	one_error(SYMS SYM("US30", "1") NONE, "t.yaml:4: mt5.paper.symbols[0]: "
+	    "missing key \"currency_base\": the name US30 does not start with "
+	    "two currency codes to take it from");
+	one_error(SYMS "      - {name: US30, start_bid: 1, currency_base: "
+	    "USD}\n" NONE, "t.yaml:4: mt5.paper.symbols[0]: missing key "
+	    "\"currency_profit\": the name US30 does not start with two "
+	    "currency codes to take it from");
+	one_error(SYMS SYM("EURUS", "1") NONE, "t.yaml:4: "
+	    "mt5.paper.symbols[0]: missing key \"currency_base\": the name "
+	    "EURUS does not start with two currency codes to take it from");
+	no_errors(SYMS "      - {name: US30, start_bid: 1, currency_base: USD,"
+	    " currency_profit: USD}\n" SYM("GBPUSD_M", "1.25")
+	    "trading: {allowed_symbols: [US30]}\n");
+	assert_string_equal(conf.mt5.paper.symbols[1].currency_base, "GBP");
+	assert_string_equal(conf.mt5.paper.symbols[1].currency_profit, "USD");
+	/* The name gives only what is left out. */
+	no_errors(SYMS "      - {name: EURUSD, start_bid: 1, currency_profit:"
+	    " USD, currency_base: XAU}\n" NONE);
+	assert_string_equal(conf.mt5.paper.symbols[0].currency_base, "XAU");
+
+	/* Fillings. */
+	one_error(SYMS "      - {name: EURUSD, start_bid: 1, filling: fok}\n"
+	    NONE, "t.yaml:4: mt5.paper.symbols[0].filling: expected a list of "
+	    "fok, ioc and return, got \"fok\"");
+	one_error(SYMS "      - {name: EURUSD, start_bid: 1, filling: []}\n"
+	    NONE, "t.yaml:4: mt5.paper.symbols[0].filling: must list at least "
+	    "one of fok, ioc and return");
+	one_error(SYMS "      - {name: EURUSD, start_bid: 1, filling: [fok, "
+	    "FOK]}\n" NONE, "t.yaml:4: mt5.paper.symbols[0].filling[1]: "
+	    "expected fok, ioc or return, got \"FOK\"");
+	one_error(SYMS "      - name: EURUSD\n        start_bid: 1\n"
+	    "        filling:\n          - ioc\n          - return\n"
+	    "          - ioc\n" NONE, "t.yaml:9: "
+	    "mt5.paper.symbols[0].filling[2]: ioc is listed twice");
+	one_error(SYMS "      - {name: EURUSD, start_bid: 1, filling: "
+	    "[[fok]]}\n" NONE, "t.yaml:4: mt5.paper.symbols[0].filling[0]: "
+	    "expected fok, ioc or return, got a list");
+	no_errors(SYMS "      - {name: EURUSD, start_bid: 1, filling: [ioc, "
+	    "return, fok]}\n" NONE);
+	assert_int_equal(conf.mt5.paper.symbols[0].filling,
+	    PAPER_FILL_FOK | PAPER_FILL_IOC | PAPER_FILL_RETURN);
+
+	/* At most CONF_MAX_SYMBOLS. */
+	o = snprintf(yaml, sizeof(yaml), "%s", SYMS);
+	for (i = 0; i < CONF_MAX_SYMBOLS + 1; i++)
+		o += snprintf(yaml + o, sizeof(yaml) - o, "      - {name: "
+		    "S%02zu, currency_base: USD, currency_profit: EUR, "
+		    "start_bid: 1}\n", i);
+	snprintf(yaml + o, sizeof(yaml) - o, "%s", NONE);
+	snprintf(want, sizeof(want), "t.yaml:%d: mt5.paper.symbols[%d]: too "
+	    "many symbols (at most %d)", 4 + CONF_MAX_SYMBOLS,
+	    CONF_MAX_SYMBOLS, CONF_MAX_SYMBOLS);
+	one_error(yaml, want);
+	o = strstr(yaml, "      - {name: S64") - yaml;
+	snprintf(yaml + o, sizeof(yaml) - o, "%s", NONE);
+	no_errors(yaml);
+	assert_int_equal(conf.mt5.paper.nsymbols, CONF_MAX_SYMBOLS);
+	assert_string_equal(conf.mt5.paper.symbols[63].name, "S63");
+
+	/* A list with a bad entry leaves the defaults in place. */
+	assert_int_equal(parse(SYMS SYM("GBPUSD", "1") SYM("bad", "1")), 1);
+	assert_int_equal(conf.mt5.paper.nsymbols, 4);
+	assert_string_equal(conf.mt5.paper.symbols[0].name, "EURUSD");
+	/* A good one replaces them entirely. */
+	no_errors(SYMS SYM("GBPUSD", "1.3")
+	    "trading:\n  allowed_symbols: [GBPUSD]\n");
+	assert_int_equal(conf.mt5.paper.nsymbols, 1);
+	check_symbol(&conf.mt5.paper.symbols[0], "GBPUSD", "GBP", "USD", 5,
+	    100000, 1.3, 10, 5, PAPER_CALC_FOREX);
+	assert_string_equal(conf.mt5.paper.symbols[1].name, "");
+}
+
+/* Each symbol has the account currency on one side. */
+static void
+test_account_currency(void **state)
+{
+	int	n;
+
+	n = parse("mt5:\n  paper:\n    currency: EUR\n");
+	if (n != 3)
+		dump_errors();
+	assert_int_equal(n, 3);
+	assert_string_equal(errs.msg[0], "t.yaml:3: mt5.paper.currency: the "
+	    "default symbol GBPUSD has neither EUR as its base currency (GBP) "
+	    "nor as its profit currency (USD); list mt5.paper.symbols that "
+	    "do");
+	assert_string_equal(errs.msg[1], "t.yaml:3: mt5.paper.currency: the "
+	    "default symbol USDJPY has neither EUR as its base currency (USD) "
+	    "nor as its profit currency (JPY); list mt5.paper.symbols that "
+	    "do");
+	assert_string_equal(errs.msg[2], "t.yaml:3: mt5.paper.currency: the "
+	    "default symbol XAUUSD is a CFD priced in USD, not in EUR; list "
+	    "mt5.paper.symbols that fit");
+	config_free(&conf);
+
+	/* A CFD's profit currency must be the account's. */
+	one_error("mt5:\n  paper:\n    symbols:\n" SYM("EURUSD", "1.1")
+	    "      - {name: USDXAU, calc_mode: cfd, start_bid: 0.0005,\n"
+	    "         digits: 6}\n"
+	    "trading:\n  allowed_symbols: [EURUSD]\n",
+	    "t.yaml:5: mt5.paper.symbols[1]: USDXAU: calc_mode cfd needs the "
+	    "account currency, mt5.paper.currency (USD), as the profit "
+	    "currency, not XAU");
+	no_errors("mt5:\n  paper:\n    currency: EUR\n    symbols:\n"
+	    "      - {name: XAUEUR, calc_mode: cfd, start_bid: 1900}\n"
+	    "trading:\n  allowed_symbols: [XAUEUR]\n");
+
+	one_error("mt5:\n  paper:\n    symbols:\n" SYM("EURUSD", "1.1")
+	    SYM("EURGBP", "0.85") "trading:\n  allowed_symbols: [EURUSD]\n",
+	    "t.yaml:5: mt5.paper.symbols[1]: EURGBP: neither its base "
+	    "currency (EUR) nor its profit currency (GBP) is the account "
+	    "currency, mt5.paper.currency (USD); the paper engine cannot "
+	    "convert between other currencies");
+	one_error("mt5:\n  paper:\n    symbols:\n" SYM("EURUSD", "1.1")
+	    "    currency: JPY\ntrading:\n  allowed_symbols: [EURUSD]\n",
+	    "t.yaml:4: mt5.paper.symbols[0]: EURUSD: neither its base "
+	    "currency (EUR) nor its profit currency (USD) is the account "
+	    "currency, mt5.paper.currency (JPY); the paper engine cannot "
+	    "convert between other currencies");
+	no_errors("mt5:\n  paper:\n    currency: JPY\n    symbols:\n"
+	    SYM("USDJPY", "150") SYM("EURJPY", "160")
+	    "trading:\n  allowed_symbols: [EURJPY]\n");
+	assert_string_equal(conf.mt5.paper.currency, "JPY");
+
+	/* A bad code is one error, not one per symbol as well. */
+	one_error("mt5:\n  paper:\n    currency: eur\n", "t.yaml:3: "
+	    "mt5.paper.currency: expected a currency code of three capital "
+	    "letters, such as USD, got \"eur\"");
+	/* The bridge's symbols are the terminal's: no check. */
+	no_errors("mt5:\n  backend: bridge\n  paper:\n    currency: EUR\n");
+	/* Nor after a refused backend (its default would be a guess). */
+	one_error("mt5:\n  backend: mt4\n  paper:\n    currency: EUR\n",
+	    "t.yaml:2: mt5.backend: expected paper or bridge, got \"mt4\"");
+}
+
+static void
+test_allowed(void **state)
+{
+	char	yaml[4096], want[256];
+	size_t	i, o;
+
+	/* [] allows nothing. */
+	no_errors("trading:\n  allowed_symbols: []\n");
+	assert_int_equal(conf.trading.nallowed, 0);
+	assert_string_equal(conf.trading.allowed_symbols[0], "");
+
+	one_error("trading:\n  allowed_symbols:\n", "t.yaml:2: "
+	    "trading.allowed_symbols: expected a list of symbol names ([] "
+	    "allows none), got nothing");
+	one_error("trading:\n  allowed_symbols: EURUSD\n", "t.yaml:2: "
+	    "trading.allowed_symbols: expected a list of symbol names ([] "
+	    "allows none), got \"EURUSD\"");
+	one_error("trading:\n  allowed_symbols: [EURUSD, eurusd]\n",
+	    "t.yaml:2: trading.allowed_symbols[1]: expected a symbol name of "
+	    "1 to 31 capital letters, digits, '.' and '_', got \"eurusd\"");
+	one_error("trading:\n  allowed_symbols: [EURUSD, {a: b}]\n",
+	    "t.yaml:2: trading.allowed_symbols[1]: expected a symbol name of "
+	    "1 to 31 capital letters, digits, '.' and '_', got a mapping");
+	one_error("trading:\n  allowed_symbols: [\"\"]\n",
+	    "t.yaml:2: trading.allowed_symbols[0]: expected a symbol name of "
+	    "1 to 31 capital letters, digits, '.' and '_', got \"\"");
+	one_error("trading:\n  allowed_symbols: [EURUSD, GBPUSD, EURUSD]\n",
+	    "t.yaml:2: trading.allowed_symbols[2]: EURUSD is listed twice "
+	    "(first at line 2)");
+	one_error("trading:\n  allowed_symbols:\n    - EURUSD\n    - EURUSD\n",
+	    "t.yaml:4: trading.allowed_symbols[1]: EURUSD is listed twice "
+	    "(first at line 3)");
+	one_error("trading: [EURUSD]\n",
+	    "t.yaml:1: trading: expected a mapping, got a list");
+	one_error("trading:\n  allowed: [EURUSD]\n",
+	    "t.yaml:2: trading.allowed: unknown key");
+
+	/* With the paper backend, each must be a paper symbol. */
+	one_error("trading:\n  allowed_symbols:\n    - EURUSD\n    - FOO\n",
+	    "t.yaml:4: trading.allowed_symbols: FOO is not a symbol of "
+	    "mt5.paper.symbols");
+	one_error("mt5:\n  paper:\n    symbols:\n" SYM("EURUSD", "1.1")
+	    "trading:\n  allowed_symbols: [EURUSD, GBPUSD]\n", "t.yaml:6: "
+	    "trading.allowed_symbols: GBPUSD is not a symbol of "
+	    "mt5.paper.symbols");
+	one_error("mt5:\n  paper:\n    symbols:\n" SYM("EURUSD", "1.1")
+	    SYM("GBPUSD", "1.2"), "t.yaml:3: mt5.paper.symbols: XAUUSD, "
+	    "allowed by the default trading.allowed_symbols, is not one of "
+	    "these symbols; set trading.allowed_symbols");
+	no_errors("trading:\n  allowed_symbols: [USDJPY]\n");
+	assert_int_equal(conf.trading.nallowed, 1);
+	assert_string_equal(conf.trading.allowed_symbols[0], "USDJPY");
+	/* The bridge's symbols are not known until it runs. */
+	no_errors("mt5: {backend: bridge}\n"
+	    "trading:\n  allowed_symbols: [FOO, BAR.X]\n");
+	assert_int_equal(conf.trading.nallowed, 2);
+	assert_string_equal(conf.trading.allowed_symbols[1], "BAR.X");
+	/* A refused list keeps the default and is not checked again. */
+	one_error("mt5:\n  paper:\n    symbols:\n" SYM("GBPUSD", "1.2")
+	    "trading:\n  allowed_symbols: [gbpusd]\n", "t.yaml:6: "
+	    "trading.allowed_symbols[0]: expected a symbol name of 1 to 31 "
+	    "capital letters, digits, '.' and '_', got \"gbpusd\"");
+	/* Nor against refused symbols. */
+	one_error("mt5:\n  paper:\n    symbols:\n" SYM("gbpusd", "1.2")
+	    "trading:\n  allowed_symbols: [FOO]\n", "t.yaml:4: "
+	    "mt5.paper.symbols[0].name: expected a symbol name of 1 to 31 "
+	    "capital letters, digits, '.' and '_', got \"gbpusd\"");
+
+	/* At most CONF_MAX_SYMBOLS. */
+	o = snprintf(yaml, sizeof(yaml), "mt5: {backend: bridge}\n"
+	    "trading:\n  allowed_symbols:\n");
+	for (i = 0; i < CONF_MAX_SYMBOLS + 1; i++)
+		o += snprintf(yaml + o, sizeof(yaml) - o, "    - S%zu\n", i);
+	snprintf(want, sizeof(want), "t.yaml:%d: trading.allowed_symbols[%d]: "
+	    "too many symbols (at most %d)", 4 + CONF_MAX_SYMBOLS,
+	    CONF_MAX_SYMBOLS, CONF_MAX_SYMBOLS);
+	one_error(yaml, want);
+	*strstr(yaml, "    - S64\n") = '\0';
+	no_errors(yaml);
+	assert_int_equal(conf.trading.nallowed, CONF_MAX_SYMBOLS);
+	assert_string_equal(conf.trading.allowed_symbols[63], "S63");
+}
+
+static void
+test_ticks_file(void **state)
+{
+	one_error("mt5:\n  paper:\n    ticks_file: ticks.csv\n", "t.yaml:3: "
+	    "mt5.paper.ticks_file: expected an absolute path or nothing, got "
+	    "\"ticks.csv\"");
+	no_errors("mt5:\n  paper:\n    ticks_file: /srv/ticks.csv\n");
+	assert_string_equal(conf.mt5.paper.ticks_file, "/srv/ticks.csv");
+	no_errors("mt5:\n  paper:\n    ticks_file: \"\"\n");
+	assert_string_equal(conf.mt5.paper.ticks_file, "");
+}
+
+#undef SYMS
+#undef NONE
+
 static void
 test_sample(void **state)
 {
@@ -1089,6 +1867,15 @@ main(void)
 		cmocka_unit_test_teardown(test_load_modes, teardown),
 		cmocka_unit_test_teardown(test_load_files, teardown),
 		cmocka_unit_test_teardown(test_password_file, teardown),
+		cmocka_unit_test_teardown(test_paper_full, teardown),
+		cmocka_unit_test_teardown(test_numbers, teardown),
+		cmocka_unit_test_teardown(test_trading_ranges, teardown),
+		cmocka_unit_test_teardown(test_seed, teardown),
+		cmocka_unit_test_teardown(test_paper_enums, teardown),
+		cmocka_unit_test_teardown(test_symbols, teardown),
+		cmocka_unit_test_teardown(test_account_currency, teardown),
+		cmocka_unit_test_teardown(test_allowed, teardown),
+		cmocka_unit_test_teardown(test_ticks_file, teardown),
 		cmocka_unit_test_teardown(test_sample, teardown),
 	};
 

@@ -36,6 +36,7 @@ sample_status(struct ctl_status *st)
 		strlcpy(st->procs[i].state, "running",
 		    sizeof(st->procs[i].state));
 	}
+	strlcpy(st->broker, "connected", sizeof(st->broker));
 }
 
 /* Decode a whole frame as the receiving side does; 0 or -1 with why. */
@@ -159,6 +160,33 @@ test_status_roundtrip(void **state)
 		assert_int_equal(pl.status.procs[i].pid, st.procs[i].pid);
 		assert_string_equal(pl.status.procs[i].state, "running");
 	}
+	assert_int_equal(pl.status.lockdown, 0);
+	assert_string_equal(pl.status.lockdown_by, "");
+	assert_int_equal(pl.status.lockdown_since, 0);
+	assert_string_equal(pl.status.broker, "connected");
+
+	/* In lockdown, with who and since, and a broker that is down. */
+	st.lockdown = 1;
+	strlcpy(st.lockdown_by, "uid 0 (root)", sizeof(st.lockdown_by));
+	st.lockdown_since = 1795813500ULL;
+	strlcpy(st.broker, "down: connection refused", sizeof(st.broker));
+	n = ctl_frame_status(frame, sizeof(frame), &st);
+	assert_true(n > CTL_HDR_LEN);
+	assert_int_equal(decode_frame(frame, n, CTL_DIR_REP, &h), 0);
+	assert_int_equal(pl.status.lockdown, 1);
+	assert_string_equal(pl.status.lockdown_by, "uid 0 (root)");
+	assert_int_equal(pl.status.lockdown_since, 1795813500ULL);
+	assert_string_equal(pl.status.broker, "down: connection refused");
+	assert_int_equal(pl.status.nprocs, 3);
+	assert_string_equal(pl.status.config, "/etc/herald/herald.yaml");
+
+	/* Control characters in who or the broker's reason become '?'. */
+	strlcpy(st.lockdown_by, "uid 5 (ev\x1bil)", sizeof(st.lockdown_by));
+	strlcpy(st.broker, "down: a\nb", sizeof(st.broker));
+	n = ctl_frame_status(frame, sizeof(frame), &st);
+	assert_int_equal(decode_frame(frame, n, CTL_DIR_REP, &h), 0);
+	assert_string_equal(pl.status.lockdown_by, "uid 5 (ev?il)");
+	assert_string_equal(pl.status.broker, "down: a?b");
 }
 
 static void
@@ -180,11 +208,19 @@ test_status_full_fits(void **state)
 		st.procs[i].pid = UINT32_MAX;
 	}
 	st.started = st.uptime = UINT64_MAX;
+	st.lockdown = 1;
+	memset(st.lockdown_by, 'w', sizeof(st.lockdown_by) - 1);
+	st.lockdown_since = UINT64_MAX;
+	memset(st.broker, 'b', sizeof(st.broker) - 1);
 	n = ctl_frame_status(frame, sizeof(frame), &st);
 	assert_true(n > 0);
 	assert_int_equal(decode_frame(frame, n, CTL_DIR_REP, &h), 0);
 	assert_int_equal(h.len, ctl_msgdef(CTL_REP_STATUS)->maxlen);
 	assert_int_equal(pl.status.started, UINT64_MAX);
+	assert_int_equal(strlen(pl.status.lockdown_by),
+	    sizeof(st.lockdown_by) - 1);
+	assert_int_equal(pl.status.lockdown_since, UINT64_MAX);
+	assert_int_equal(strlen(pl.status.broker), sizeof(st.broker) - 1);
 }
 
 static void
@@ -317,7 +353,7 @@ test_wrong_version(void **state)
 static void
 test_unknown_type(void **state)
 {
-	static const uint16_t bad[] = { 0, 9, 63, 70, 1000, UINT16_MAX };
+	static const uint16_t bad[] = { 0, 62, 63, 70, 1000, UINT16_MAX };
 	struct ctl_hdr	 h;
 	size_t		 i;
 
@@ -904,6 +940,202 @@ test_name_and_role_rules(void **state)
 	assert_int_equal(ctl_role_check("", why, sizeof(why)), -1);
 }
 
+/* lockdown on|off, and the lockdown and broker fields of STATUS. */
+
+static void
+test_lockdown_request_roundtrip(void **state)
+{
+	struct ctl_hdr	 h;
+	int		 n;
+
+	memset(&in, 0, sizeof(in));
+	in.lockdown.on = 1;
+	n = roundtrip(CTL_REQ_LOCKDOWN, CTL_DIR_REQ);
+	assert_int_equal(n, CTL_HDR_LEN + 1);
+	assert_int_equal(frame[CTL_HDR_LEN], 1);
+	assert_int_equal(pl.lockdown.on, 1);
+	cuts_and_trailing(CTL_REQ_LOCKDOWN, n);
+
+	in.lockdown.on = 0;
+	n = roundtrip(CTL_REQ_LOCKDOWN, CTL_DIR_REQ);
+	assert_int_equal(n, CTL_HDR_LEN + 1);
+	assert_int_equal(pl.lockdown.on, 0);
+
+	assert_string_equal(ctl_type_name(CTL_REQ_LOCKDOWN), "req-lockdown");
+	assert_int_equal(ctl_msgdef(CTL_REQ_LOCKDOWN)->maxlen, 1);
+	assert_int_equal(ctl_msgdef(CTL_REQ_LOCKDOWN)->dir, CTL_DIR_REQ);
+
+	/* A request, never a reply; one byte, never more. */
+	raw_hdr(frame, CTL_VERSION, CTL_REQ_LOCKDOWN, 1);
+	assert_int_equal(ctl_hdr_decode(frame, CTL_HDR_LEN, CTL_DIR_REP, &h,
+	    why, sizeof(why)), -1);
+	expect_why("message type 9 (req-lockdown) is not a reply");
+	raw_hdr(frame, CTL_VERSION, CTL_REQ_LOCKDOWN, 2);
+	assert_int_equal(ctl_hdr_decode(frame, CTL_HDR_LEN, CTL_DIR_REQ, &h,
+	    why, sizeof(why)), -1);
+	expect_why("payload length 2 exceeds 1 for req-lockdown");
+	raw_hdr(frame, CTL_VERSION, CTL_REQ_LOCKDOWN, 0);
+	assert_int_equal(ctl_hdr_decode(frame, CTL_HDR_LEN, CTL_DIR_REQ, &h,
+	    why, sizeof(why)), 0);
+}
+
+static void
+test_lockdown_request_refusals(void **state)
+{
+	static const uint8_t	 two[] = { 2 }, ff[] = { 0xff };
+	static const uint8_t	 extra[] = { 1, 0 };
+
+	assert_int_equal(ctl_payload_decode(CTL_REQ_LOCKDOWN, two, 1, &pl,
+	    why, sizeof(why)), -1);
+	expect_why("req-lockdown: on: 2 is not 0 or 1");
+	assert_int_equal(ctl_payload_decode(CTL_REQ_LOCKDOWN, ff, 1, &pl,
+	    why, sizeof(why)), -1);
+	expect_why("on: 255 is not 0 or 1");
+	assert_int_equal(ctl_payload_decode(CTL_REQ_LOCKDOWN, "", 0, &pl,
+	    why, sizeof(why)), -1);
+	expect_why("req-lockdown: on: payload truncated");
+	/* Past the catalogue's maximum, and straight to the decoder. */
+	assert_int_equal(ctl_payload_decode(CTL_REQ_LOCKDOWN, extra, 2, &pl,
+	    why, sizeof(why)), -1);
+	expect_why("req-lockdown: payload length 2 exceeds 1");
+	assert_int_equal(ctl_lockdown_decode(extra, 2, &pl, why, sizeof(why)),
+	    -1);
+	expect_why("lockdown: trailing bytes");
+
+	/* Nor does the encoder send a flag the decoder refuses. */
+	memset(&in, 0, sizeof(in));
+	in.lockdown.on = 2;
+	assert_int_equal(ctl_frame_payload(frame, sizeof(frame),
+	    CTL_REQ_LOCKDOWN, &in), -1);
+}
+
+/* A STATUS payload by hand up to the processes (none), for the rules. */
+static void
+raw_status_head(void)
+{
+	raw_begin();
+	wire_put_str(&wb, "0.1.0");
+	wire_put_u64(&wb, 1);
+	wire_put_u64(&wb, 2);
+	wire_put_u32(&wb, 0);
+	wire_put_str(&wb, "/c");
+	wire_put_u32(&wb, 0);
+}
+
+static void
+raw_status(uint8_t lockdown, const char *by, uint64_t since,
+    const char *broker)
+{
+	raw_status_head();
+	wire_put_u8(&wb, lockdown);
+	wire_put_str(&wb, by);
+	wire_put_u64(&wb, since);
+	wire_put_str(&wb, broker);
+}
+
+static void
+test_status_lockdown_rules(void **state)
+{
+	char	 big[256];
+
+	/* The good shapes, built by hand, are accepted. */
+	raw_status(0, "", 0, "connected");
+	assert_int_equal(ctl_payload_decode(CTL_REP_STATUS, raw, wb.len, &pl,
+	    why, sizeof(why)), 0);
+	assert_string_equal(pl.status.broker, "connected");
+	raw_status(1, "uid 1000 (alice)", 0, "starting");
+	assert_int_equal(ctl_payload_decode(CTL_REP_STATUS, raw, wb.len, &pl,
+	    why, sizeof(why)), 0);
+	assert_int_equal(pl.status.lockdown, 1);
+	assert_string_equal(pl.status.lockdown_by, "uid 1000 (alice)");
+
+	raw_status(2, "uid 0 (root)", 5, "connected");
+	expect_refused(CTL_REP_STATUS, "rep-status: lockdown: 2 is not 0 or 1");
+	raw_status(1, "", 5, "connected");
+	expect_refused(CTL_REP_STATUS, "lockdown_by: empty while lockdown "
+	    "is on");
+	raw_status(0, "uid 0 (root)", 0, "connected");
+	expect_refused(CTL_REP_STATUS, "lockdown_by: set while lockdown is "
+	    "off");
+	raw_status(0, "", 1795813500ULL, "connected");
+	expect_refused(CTL_REP_STATUS, "lockdown_since: set while lockdown "
+	    "is off");
+	raw_status(0, "", 0, "");
+	expect_refused(CTL_REP_STATUS, "broker: empty");
+	raw_status(1, "uid 0\t(root)", 5, "connected");
+	expect_refused(CTL_REP_STATUS, "lockdown_by: string holds a control "
+	    "character");
+	raw_status(0, "", 0, "down: \x1b[2J");
+	expect_refused(CTL_REP_STATUS, "broker: string holds a control "
+	    "character");
+
+	/* Each string one byte past its field. */
+	memset(big, 'x', sizeof(big));
+	big[sizeof(((struct ctl_status *)0)->lockdown_by)] = '\0';
+	raw_status(1, big, 5, "connected");
+	expect_refused(CTL_REP_STATUS, "lockdown_by: string too long");
+	memset(big, 'x', sizeof(big));
+	big[sizeof(((struct ctl_status *)0)->broker)] = '\0';
+	raw_status(0, "", 0, big);
+	expect_refused(CTL_REP_STATUS, "broker: string too long");
+
+	/* A status from before lockdown existed, or cut within its fields. */
+	raw_status_head();
+	expect_refused(CTL_REP_STATUS, "lockdown: payload truncated");
+	raw_status_head();
+	wire_put_u8(&wb, 1);
+	wire_put_str(&wb, "uid 0 (root)");
+	wire_put_u32(&wb, 0);
+	expect_refused(CTL_REP_STATUS, "lockdown_since: payload truncated");
+	raw_status_head();
+	wire_put_u8(&wb, 0);
+	wire_put_str(&wb, "");
+	wire_put_u64(&wb, 0);
+	expect_refused(CTL_REP_STATUS, "broker: payload truncated");
+	raw_status(0, "", 0, "connected");
+	wire_put_u8(&wb, 0);
+	expect_refused(CTL_REP_STATUS, "status: trailing bytes");
+}
+
+static void
+test_status_encoder_refuses_disagreement(void **state)
+{
+	struct ctl_status	 st;
+
+	/* What the decoder would refuse is never sent. */
+	sample_status(&st);
+	st.lockdown = 2;
+	strlcpy(st.lockdown_by, "uid 0 (root)", sizeof(st.lockdown_by));
+	assert_int_equal(ctl_frame_status(frame, sizeof(frame), &st), -1);
+
+	sample_status(&st);
+	st.lockdown = 1;
+	assert_int_equal(ctl_frame_status(frame, sizeof(frame), &st), -1);
+
+	sample_status(&st);
+	strlcpy(st.lockdown_by, "uid 0 (root)", sizeof(st.lockdown_by));
+	assert_int_equal(ctl_frame_status(frame, sizeof(frame), &st), -1);
+
+	sample_status(&st);
+	st.lockdown_since = 1;
+	assert_int_equal(ctl_frame_status(frame, sizeof(frame), &st), -1);
+
+	sample_status(&st);
+	st.broker[0] = '\0';
+	assert_int_equal(ctl_frame_status(frame, sizeof(frame), &st), -1);
+	memset(&in, 0, sizeof(in));
+	in.status = st;
+	assert_int_equal(ctl_frame_payload(frame, sizeof(frame),
+	    CTL_REP_STATUS, &in), -1);
+
+	/* Too long is cut, not refused: the monitor can always answer. */
+	sample_status(&st);
+	st.lockdown = 1;
+	memset(st.lockdown_by, 'w', sizeof(st.lockdown_by) - 1);
+	st.lockdown_since = 7;
+	assert_true(ctl_frame_status(frame, sizeof(frame), &st) > 0);
+}
+
 int
 main(void)
 {
@@ -929,6 +1161,10 @@ main(void)
 		cmocka_unit_test(test_key_field_rules),
 		cmocka_unit_test(test_key_directions),
 		cmocka_unit_test(test_name_and_role_rules),
+		cmocka_unit_test(test_lockdown_request_roundtrip),
+		cmocka_unit_test(test_lockdown_request_refusals),
+		cmocka_unit_test(test_status_lockdown_rules),
+		cmocka_unit_test(test_status_encoder_refuses_disagreement),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

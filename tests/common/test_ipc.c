@@ -267,6 +267,119 @@ test_typed_roundtrip(void **state)
 	assert_string_equal(why, "string holds a NUL byte");
 }
 
+static void
+msg_at(struct ipc_msg *m, uint32_t type, const uint8_t *buf, size_t n)
+{
+	memset(m, 0, sizeof(*m));
+	m->hdr.type = type;
+	m->hdr.len = (uint32_t)n;
+	m->data = buf;
+	m->fd = -1;
+}
+
+static void
+test_broker_messages(void **state)
+{
+	struct msg_broker_config	 bc, bc2;
+	struct msg_broker_symbol	 bs, bs2;
+	struct msg_broker_req		 bq, bq2;
+	struct msg_broker_record	 br, br2;
+	static uint8_t			 buf[MSG_MAX];
+	struct ipc_msg			 m;
+	const char			*why = NULL;
+	uint64_t			 u64;
+
+	memset(&bc, 0, sizeof(bc));
+	bc.margin_mode = 2;
+	strlcpy(bc.currency, "USD", sizeof(bc.currency));
+	bc.leverage = 100;
+	bc.balance = 10000;
+	bc.seed = 7;
+	bc.tick_interval = 250;
+	bc.nsymbols = 4;
+	msg_at(&m, MSG_BROKER_CONFIG, buf, msg_broker_config_encode(buf,
+	    sizeof(buf), &bc));
+	assert_int_equal(msg_check(PROC_MONITOR, &m, &why), 0);
+	assert_int_equal(msg_check(PROC_BROKER, &m, &why), -1);
+	assert_int_equal(msg_broker_config_decode(&m, &bc2, &why), 0);
+	assert_string_equal(bc2.currency, "USD");
+	assert_true(bc2.balance == 10000 && bc2.seed == 7);
+	/* Netting is 0, hedging 2: nothing else. */
+	bc.margin_mode = 1;
+	msg_at(&m, MSG_BROKER_CONFIG, buf, msg_broker_config_encode(buf,
+	    sizeof(buf), &bc));
+	assert_int_equal(msg_broker_config_decode(&m, &bc2, &why), -1);
+	bc.margin_mode = 0;
+	bc.balance = -1;
+	msg_at(&m, MSG_BROKER_CONFIG, buf, msg_broker_config_encode(buf,
+	    sizeof(buf), &bc));
+	assert_int_equal(msg_broker_config_decode(&m, &bc2, &why), -1);
+	assert_string_equal(why, "account field out of range");
+
+	memset(&bs, 0, sizeof(bs));
+	strlcpy(bs.name, "EURUSD", sizeof(bs.name));
+	strlcpy(bs.currency_base, "EUR", sizeof(bs.currency_base));
+	strlcpy(bs.currency_profit, "USD", sizeof(bs.currency_profit));
+	bs.digits = 5;
+	bs.contract_size = 100000;
+	bs.volume_min = bs.volume_step = 0.01;
+	bs.volume_max = 100;
+	bs.filling = 3;
+	bs.trade_mode = 4;
+	bs.exec_mode = 2;
+	bs.start_bid = 1.085;
+	bs.max_step = 5;
+	bs.session_open = 1;
+	msg_at(&m, MSG_BROKER_SYMBOL, buf, msg_broker_symbol_encode(buf,
+	    sizeof(buf), &bs));
+	assert_int_equal(msg_check(PROC_MONITOR, &m, &why), 0);
+	assert_int_equal(msg_broker_symbol_decode(&m, &bs2, &why), 0);
+	assert_memory_equal(&bs, &bs2, sizeof(bs));
+	bs.start_bid = 0.0 / 0.0;
+	msg_at(&m, MSG_BROKER_SYMBOL, buf, msg_broker_symbol_encode(buf,
+	    sizeof(buf), &bs));
+	assert_int_equal(msg_broker_symbol_decode(&m, &bs2, &why), -1);
+	assert_string_equal(why, "symbol value out of range");
+
+	memset(&bq, 0, sizeof(bq));
+	bq.command_id = 42;
+	bq.op = OP_TRADE;
+	bq.params_len = 3;
+	memcpy(bq.params, "abc", 3);
+	msg_at(&m, MSG_BROKER_REQ, buf, msg_broker_req_encode(buf,
+	    sizeof(buf), &bq));
+	assert_int_equal(msg_broker_req_decode(&m, &bq2, &why), 0);
+	assert_true(bq2.command_id == 42 && bq2.op == OP_TRADE);
+	bq.op = OP_MAX;
+	msg_at(&m, MSG_BROKER_REQ, buf, msg_broker_req_encode(buf,
+	    sizeof(buf), &bq));
+	assert_int_equal(msg_broker_req_decode(&m, &bq2, &why), -1);
+	assert_string_equal(why, "unknown API operation");
+
+	/* Records go both ways; nothing else of the broker's does. */
+	memset(&br, 0, sizeof(br));
+	br.type = 3;
+	br.op = 1;
+	br.len = 2;
+	msg_at(&m, MSG_BROKER_RECORD, buf, msg_broker_record_encode(buf,
+	    sizeof(buf), &br));
+	assert_int_equal(msg_check(PROC_BROKER, &m, &why), 0);
+	assert_int_equal(msg_check(PROC_MONITOR, &m, &why), 0);
+	assert_int_equal(msg_check(PROC_NET, &m, &why), -1);
+	assert_int_equal(msg_broker_record_decode(&m, &br2, &why), 0);
+	assert_int_equal(br2.len, 2);
+	msg_at(&m, MSG_BROKER_RES, buf, 20);
+	assert_int_equal(msg_check(PROC_MONITOR, &m, &why), -1);
+	msg_at(&m, MSG_BROKER_SYNC, buf, 0);
+	assert_int_equal(msg_check(PROC_NET, &m, &why), -1);
+
+	msg_at(&m, MSG_BROKER_FIND, buf, msg_u64_encode(buf, sizeof(buf),
+	    77));
+	assert_int_equal(msg_check(PROC_MONITOR, &m, &why), 0);
+	assert_int_equal(msg_u64_decode(&m, &u64, &why), 0);
+	assert_true(u64 == 77);
+}
+
 int
 main(void)
 {
@@ -280,6 +393,7 @@ main(void)
 		cmocka_unit_test(test_socket_refuses),
 		cmocka_unit_test(test_catalogue_check),
 		cmocka_unit_test(test_typed_roundtrip),
+		cmocka_unit_test(test_broker_messages),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,6 +5,7 @@
  * and a configuration that parsed clean holds only valid values.
  * Nothing is printed; errors stay in the struct.
  */
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,6 +19,34 @@ static int
 in(int v, int lo, int hi)
 {
 	return v >= lo && v <= hi;
+}
+
+/* What the broker and the risk rules rely on in a clean configuration. */
+static void
+check_trading(const struct herald_conf *conf)
+{
+	const struct conf_symbol	*cs;
+	size_t				 i;
+
+	if (conf->mt5.paper.nsymbols < 1 ||
+	    conf->mt5.paper.nsymbols > CONF_MAX_SYMBOLS ||
+	    conf->trading.nallowed > CONF_MAX_SYMBOLS)
+		abort();
+	for (i = 0; i < conf->mt5.paper.nsymbols; i++) {
+		cs = &conf->mt5.paper.symbols[i];
+		if (cs->name[0] == '\0' || !in(cs->digits, 0, 8) ||
+		    !(cs->volume_min > 0) || !(cs->volume_step > 0) ||
+		    !(cs->volume_min <= cs->volume_max) ||
+		    !isfinite(cs->start_bid) || !(cs->start_bid > 0))
+			abort();
+	}
+	if (!(conf->trading.max_volume > 0) ||
+	    !isfinite(conf->trading.max_volume) ||
+	    !(conf->trading.max_daily_loss >= 0) ||
+	    !in(conf->mt5.request_timeout, 1, 300) ||
+	    !in(conf->mt5.paper.tick_interval, 10, 60000) ||
+	    !in(conf->trading.duplicate_window, 1, 3600))
+		abort();
 }
 
 static void
@@ -73,6 +102,7 @@ check_clean(const struct herald_conf *conf)
 		abort();
 	if (conf->mt5.password != NULL && conf->mt5.password_file[0] != '\0')
 		abort();
+	check_trading(conf);
 }
 
 int

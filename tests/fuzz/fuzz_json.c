@@ -49,6 +49,7 @@ fuzz_body(unsigned sel, const uint8_t *data, size_t size)
 	if (rpc_params_decode(call.p.op, params, n, &back, &why) == -1)
 		abort();
 	if (back.flags != call.p.flags || back.side != call.p.side ||
+	    back.filling != call.p.filling ||
 	    back.ticket != call.p.ticket ||
 	    memcmp(&back.volume, &call.p.volume, sizeof(double)) != 0 ||
 	    memcmp(&back.price, &call.p.price, sizeof(double)) != 0 ||

@@ -336,10 +336,12 @@ def test_every_status_of_the_error_model(daemon):
                                                    for i in range(70)])),
                  431, "header_too_large")
 
-    # 503: trading has no backend yet (after authentication and role).
+    # 503: trading is locked down (after authentication and role).
+    assert daemon.ctl("lockdown", "on").returncode == 0
     st, _, body = exchange(daemon, post("/trade", trade, bearer(trader)))
     assert st == 503, body
-    assert body["code"] == "broker_unavailable"
+    assert body["code"] == "lockdown"
+    assert daemon.ctl("lockdown", "off").returncode == 0
     steady.check()
     assert steady.n == 4
 
@@ -559,7 +561,7 @@ def test_expect_100_continue(daemon):
     c.buf = b""
     c.send(body)
     st, _, answer = c.answer()
-    assert st == 503 and answer["code"] == "broker_unavailable"
+    assert st == 200 and answer["retcode"] == 10009, answer
 
 
 @pytest.mark.parametrize("version", ["TLSv1_2", "TLSv1_3"])

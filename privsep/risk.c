@@ -1,0 +1,516 @@
+/*
+ * The monitor's pre-trade risk rules.  See risk.h.
+ *
+ * The open positions and orders are a tree keyed by (kind, ticket) and
+ * a count per symbol; the per-key order rate is a small array of
+ * sliding windows, pruned of idle ones before it grows, so it holds
+ * about the keys that ordered in the last two minutes.  Every table has
+ * a hard bound, and past it the rules fail closed: what cannot be
+ * remembered still counts as open, and a key without a window is
+ * refused.
+ */
+#include <sys/types.h>
+
+#include <math.h>
+#include <search.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "msg.h"
+#include "risk.h"
+#include "rpc.h"
+
+#define DAY_MS		(86400 * (int64_t)1000)
+#define STEP_TOLERANCE	1e-9		/* relative, in steps */
+#define RISK_SYMS_MAX	1024		/* symbols with a count */
+
+struct risk_step {
+	char		name[CONF_SYMBOL_MAX];
+	double		step;
+};
+
+/* A symbol's count of open positions and pending orders. */
+struct risk_sym {
+	char		name[RPC_SYMBOL_MAX + 1];
+	uint32_t	count;
+};
+
+struct risk_ent {
+	int		kind;
+	uint64_t	ticket;
+	size_t		sym;		/* index into syms */
+};
+
+struct risk_key {
+	int64_t		id;
+	struct rpc_window w;
+};
+
+struct risk {
+	/* The trading section, as configured. */
+	char		allowed[CONF_MAX_SYMBOLS][CONF_SYMBOL_MAX];
+	size_t		nallowed;
+	double		max_volume;
+	int		max_open;
+	int		max_per_symbol;
+	double		max_daily_loss;
+	int		per_minute;
+	struct risk_step steps[CONF_MAX_SYMBOLS];
+	size_t		nsteps;
+
+	/* What the broker reported. */
+	void		*tree;		/* struct risk_ent, tsearch(3) */
+	uint32_t	 ntracked;
+	uint32_t	 nlost;		/* put beyond RISK_TRACK_MAX */
+	struct risk_sym	*syms;
+	size_t		 nsyms;
+	size_t		 capsyms;
+	int		 realised_known;
+	int64_t		 realised_day;	/* UTC days since the epoch */
+	double		 realised;
+
+	struct risk_key	*keys;
+	size_t		 nkeys;
+	size_t		 capkeys;
+};
+
+static int
+ent_cmp(const void *a, const void *b)
+{
+	const struct risk_ent	*x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	if (x->ticket != y->ticket)
+		return x->ticket < y->ticket ? -1 : 1;
+	return 0;
+}
+
+struct risk *
+risk_new(void)
+{
+	return calloc(1, sizeof(struct risk));
+}
+
+void
+risk_free(struct risk *r)
+{
+	if (r == NULL)
+		return;
+	tdestroy(r->tree, free);
+	free(r->syms);
+	free(r->keys);
+	free(r);
+}
+
+void
+risk_configure(struct risk *r, const struct herald_conf *c)
+{
+	const struct conf_symbol	*s;
+	size_t				 i;
+
+	r->nallowed = 0;
+	for (i = 0; i < c->trading.nallowed && i < CONF_MAX_SYMBOLS; i++)
+		strlcpy(r->allowed[r->nallowed++],
+		    c->trading.allowed_symbols[i], sizeof(r->allowed[0]));
+	r->max_volume = c->trading.max_volume;
+	r->max_open = c->trading.max_open_positions;
+	r->max_per_symbol = c->trading.max_positions_per_symbol;
+	r->max_daily_loss = c->trading.max_daily_loss;
+	r->per_minute = c->trading.orders_per_minute;
+	r->nsteps = 0;
+	for (i = 0; i < c->mt5.paper.nsymbols && i < CONF_MAX_SYMBOLS; i++) {
+		s = &c->mt5.paper.symbols[i];
+		if (!isfinite(s->volume_step) || s->volume_step <= 0)
+			continue;
+		strlcpy(r->steps[r->nsteps].name, s->name,
+		    sizeof(r->steps[0].name));
+		r->steps[r->nsteps++].step = s->volume_step;
+	}
+}
+
+/* The index of symbol's count, added if new; -1 when the table is full. */
+static ssize_t
+sym_index(struct risk *r, const char *symbol)
+{
+	struct risk_sym	*nv;
+	size_t		 i, ncap;
+
+	for (i = 0; i < r->nsyms; i++) {
+		if (strcmp(r->syms[i].name, symbol) == 0)
+			return (ssize_t)i;
+	}
+	if (r->nsyms == r->capsyms) {
+		if (r->capsyms >= RISK_SYMS_MAX)
+			return -1;
+		ncap = r->capsyms == 0 ? 8 : r->capsyms * 2;
+		if ((nv = reallocarray(r->syms, ncap, sizeof(*nv))) == NULL)
+			return -1;
+		r->syms = nv;
+		r->capsyms = ncap;
+	}
+	memset(&r->syms[r->nsyms], 0, sizeof(r->syms[0]));
+	strlcpy(r->syms[r->nsyms].name, symbol, sizeof(r->syms[0].name));
+	return (ssize_t)r->nsyms++;
+}
+
+static void
+track_put(struct risk *r, int kind, uint64_t ticket, const char *symbol)
+{
+	struct risk_ent	 q = { kind, ticket, 0 }, *e, **found;
+	ssize_t		 si;
+
+	if ((found = tfind(&q, &r->tree, ent_cmp)) != NULL) {
+		e = *found;
+		if (strcmp(r->syms[e->sym].name, symbol) == 0)
+			return;
+		/* Moved to another symbol (a record replaced). */
+		if ((si = sym_index(r, symbol)) == -1)
+			return;		/* keep counting it where it was */
+		r->syms[e->sym].count--;
+		e->sym = (size_t)si;
+		r->syms[si].count++;
+		return;
+	}
+	/*
+	 * What cannot be remembered still counts in the total, as lost;
+	 * past RISK_TRACK_MAX that total is above every limit, so the
+	 * rules refuse rather than forget.
+	 */
+	if (r->ntracked >= RISK_TRACK_MAX ||
+	    (si = sym_index(r, symbol)) == -1 ||
+	    (e = malloc(sizeof(*e))) == NULL) {
+		if (r->nlost < UINT32_MAX)
+			r->nlost++;
+		return;
+	}
+	*e = q;
+	e->sym = (size_t)si;
+	if ((found = tsearch(e, &r->tree, ent_cmp)) == NULL || *found != e) {
+		free(e);
+		if (r->nlost < UINT32_MAX)
+			r->nlost++;
+		return;
+	}
+	r->ntracked++;
+	r->syms[si].count++;
+}
+
+static void
+track_del(struct risk *r, int kind, uint64_t ticket)
+{
+	struct risk_ent	 q = { kind, ticket, 0 }, *e, **found;
+
+	if ((found = tfind(&q, &r->tree, ent_cmp)) == NULL) {
+		/* Perhaps one that could not be remembered. */
+		if (r->nlost > 0)
+			r->nlost--;
+		return;
+	}
+	e = *found;
+	tdelete(e, &r->tree, ent_cmp);
+	r->syms[e->sym].count--;
+	r->ntracked--;
+	free(e);
+}
+
+void
+risk_track(struct risk *r, int kind, uint64_t ticket, const char *symbol,
+    int open)
+{
+	if (kind != RISK_POSITION && kind != RISK_ORDER)
+		return;
+	if (open)
+		track_put(r, kind, ticket, symbol != NULL ? symbol : "");
+	else
+		track_del(r, kind, ticket);
+}
+
+uint32_t
+risk_open_count(const struct risk *r, const char *symbol)
+{
+	uint64_t	 n;
+	size_t		 i;
+
+	if (symbol == NULL) {
+		n = (uint64_t)r->ntracked + r->nlost;
+		return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+	}
+	for (i = 0; i < r->nsyms; i++) {
+		if (strcmp(r->syms[i].name, symbol) == 0)
+			return r->syms[i].count;
+	}
+	return 0;
+}
+
+size_t
+risk_rate_keys(const struct risk *r)
+{
+	return r->nkeys;
+}
+
+/* Days since the epoch, rounded down also before 1970. */
+static int64_t
+day_of(int64_t ms)
+{
+	return ms >= 0 ? ms / DAY_MS : -((-ms + DAY_MS - 1) / DAY_MS);
+}
+
+int64_t
+risk_day_start(int64_t now_ms)
+{
+	return day_of(now_ms) * DAY_MS;
+}
+
+void
+risk_realised(struct risk *r, int64_t time_ms, double profit)
+{
+	int64_t	 d = day_of(time_ms);
+
+	if (!isfinite(profit))
+		return;
+	if (!r->realised_known || d > r->realised_day) {
+		r->realised_known = 1;
+		r->realised_day = d;
+		r->realised = 0;
+	}
+	if (d == r->realised_day)
+		r->realised += profit;
+}
+
+void
+risk_set_realised(struct risk *r, int64_t day_start_ms, double sum)
+{
+	r->realised_known = 1;
+	r->realised_day = day_of(day_start_ms);
+	r->realised = isfinite(sum) ? sum : 0;
+}
+
+double
+risk_realised_today(const struct risk *r, int64_t now_ms)
+{
+	if (!r->realised_known || r->realised_day != day_of(now_ms))
+		return 0;
+	return r->realised;
+}
+
+static int __attribute__((format(printf, 3, 4)))
+refuse(struct risk_refusal *out, const char *rule, const char *fmt, ...)
+{
+	va_list	 ap;
+	size_t	 n;
+
+	strlcpy(out->rule, rule, sizeof(out->rule));
+	strlcpy(out->message, rule, sizeof(out->message));
+	n = strlcat(out->message, ": ", sizeof(out->message));
+	if (n < sizeof(out->message)) {
+		va_start(ap, fmt);
+		vsnprintf(out->message + n, sizeof(out->message) - n, fmt, ap);
+		va_end(ap);
+	}
+	return 1;
+}
+
+/* A volume or a limit, without trailing zeros: "0.1", "12". */
+static const char *
+num(double v, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.10g", v);
+	return buf;
+}
+
+static int
+rule_allowed(const struct risk *r, const struct rpc_params *p,
+    struct risk_refusal *out)
+{
+	char	 list[96];	/* the message fits with a 32-byte symbol */
+	size_t	 i;
+
+	for (i = 0; i < r->nallowed; i++) {
+		if (strcmp(r->allowed[i], p->symbol) == 0)
+			return 0;
+	}
+	if (r->nallowed == 0)
+		return refuse(out, "trading.allowed_symbols", "symbol %s is "
+		    "not allowed: the list is empty, which allows none",
+		    p->symbol);
+	list[0] = '\0';
+	for (i = 0; i < r->nallowed; i++) {
+		/* Room for ", ", the name, ", ..." and the NUL. */
+		if (strlen(list) + strlen(r->allowed[i]) + 8 > sizeof(list)) {
+			strlcat(list, ", ...", sizeof(list));
+			break;
+		}
+		if (i > 0)
+			strlcat(list, ", ", sizeof(list));
+		strlcat(list, r->allowed[i], sizeof(list));
+	}
+	return refuse(out, "trading.allowed_symbols", "symbol %s is not in "
+	    "the list of allowed symbols (%s)", p->symbol, list);
+}
+
+static int
+rule_volume(const struct risk *r, const struct rpc_params *p,
+    struct risk_refusal *out)
+{
+	char	 a[32], b[32];
+
+	if (!isfinite(p->volume) || p->volume <= 0)
+		return refuse(out, "trading.max_volume", "the volume is not a "
+		    "positive number");
+	if (p->volume > r->max_volume)
+		return refuse(out, "trading.max_volume", "volume %s is above "
+		    "the limit of %s lots", num(p->volume, a, sizeof(a)),
+		    num(r->max_volume, b, sizeof(b)));
+	return 0;
+}
+
+static int
+rule_step(const struct risk *r, const struct rpc_params *p,
+    struct risk_refusal *out)
+{
+	char	 a[32], b[32];
+	double	 n;
+	size_t	 i;
+
+	for (i = 0; i < r->nsteps; i++) {
+		if (strcmp(r->steps[i].name, p->symbol) == 0)
+			break;
+	}
+	if (i == r->nsteps)
+		return 0;
+	n = p->volume / r->steps[i].step;
+	if (n >= 0.5 && fabs(n - round(n)) <= STEP_TOLERANCE * n)
+		return 0;
+	return refuse(out, "volume_step", "volume %s is not a whole multiple "
+	    "of %s's volume step %s", num(p->volume, a, sizeof(a)), p->symbol,
+	    num(r->steps[i].step, b, sizeof(b)));
+}
+
+static int
+rule_counts(const struct risk *r, const struct rpc_params *p,
+    struct risk_refusal *out)
+{
+	uint32_t	 n;
+
+	n = risk_open_count(r, NULL);
+	if ((int64_t)n >= r->max_open)
+		return refuse(out, "trading.max_open_positions", "%u "
+		    "positions and pending orders are open, the limit is %d",
+		    n, r->max_open);
+	n = risk_open_count(r, p->symbol);
+	if ((int64_t)n >= r->max_per_symbol)
+		return refuse(out, "trading.max_positions_per_symbol", "%u "
+		    "positions and pending orders are open on %s, the limit "
+		    "is %d", n, p->symbol, r->max_per_symbol);
+	return 0;
+}
+
+static int
+rule_daily_loss(const struct risk *r, int64_t now_ms,
+    struct risk_refusal *out)
+{
+	char	 b[32];
+	double	 today;
+
+	if (!(r->max_daily_loss > 0))
+		return 0;
+	today = risk_realised_today(r, now_ms);
+	if (today > -r->max_daily_loss)
+		return 0;
+	return refuse(out, "trading.max_daily_loss", "today's realised loss "
+	    "of %.2f has reached the limit of %s; new orders are refused "
+	    "until 00:00 UTC", -today, num(r->max_daily_loss, b, sizeof(b)));
+}
+
+/* Drop the windows that no longer hold anything. */
+static void
+keys_prune(struct risk *r, uint64_t now)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < r->nkeys; i++) {
+		if (rpc_window_idle(&r->keys[i].w, now, RISK_RATE_WINDOW))
+			continue;
+		r->keys[n++] = r->keys[i];
+	}
+	r->nkeys = n;
+}
+
+/* key_id's window, made if new; NULL when none can be had. */
+static struct rpc_window *
+key_window(struct risk *r, int64_t key_id, uint64_t now)
+{
+	struct risk_key	*nv;
+	size_t		 i, ncap;
+
+	for (i = 0; i < r->nkeys; i++) {
+		if (r->keys[i].id == key_id)
+			return &r->keys[i].w;
+	}
+	if (r->nkeys == r->capkeys) {
+		keys_prune(r, now);
+		if (r->nkeys == r->capkeys) {
+			if (r->capkeys >= RISK_KEYS_MAX)
+				return NULL;
+			ncap = r->capkeys == 0 ? 8 : r->capkeys * 2;
+			if ((nv = reallocarray(r->keys, ncap,
+			    sizeof(*nv))) == NULL)
+				return NULL;
+			r->keys = nv;
+			r->capkeys = ncap;
+		}
+	}
+	memset(&r->keys[r->nkeys], 0, sizeof(r->keys[0]));
+	r->keys[r->nkeys].id = key_id;
+	return &r->keys[r->nkeys++].w;
+}
+
+static int
+rule_rate(struct risk *r, int64_t key_id, int64_t now_ms,
+    struct risk_refusal *out)
+{
+	struct rpc_window	*w;
+	uint64_t		 now = now_ms > 0 ? (uint64_t)now_ms : 0;
+	uint32_t		 wait;
+
+	if ((w = key_window(r, key_id, now)) == NULL)
+		return refuse(out, "trading.orders_per_minute", "too many keys "
+		    "are ordering at once to keep the limit of %d orders per "
+		    "minute for each", r->per_minute);
+	if (r->per_minute <= 0)
+		wait = RISK_RATE_WINDOW;
+	else if ((wait = rpc_window_hit(w, now, RISK_RATE_WINDOW,
+	    (uint32_t)r->per_minute)) == 0)
+		return 0;
+	refuse(out, "trading.orders_per_minute", "this key has reached the "
+	    "limit of %d orders per minute; retry in %u s", r->per_minute,
+	    wait);
+	out->retry_after = wait;
+	return 1;
+}
+
+int
+risk_check(struct risk *r, int64_t key_id, const struct rpc_params *p,
+    int64_t now_ms, struct risk_refusal *out)
+{
+	memset(out, 0, sizeof(*out));
+	switch (p->op) {
+	case OP_TRADE:
+		if (rule_allowed(r, p, out) || rule_volume(r, p, out) ||
+		    rule_step(r, p, out) || rule_counts(r, p, out) ||
+		    rule_daily_loss(r, now_ms, out))
+			return 1;
+		break;
+	case OP_POSITION_CLOSE:
+	case OP_POSITION_MODIFY:
+	case OP_ORDER_CANCEL:
+		break;
+	default:
+		return 0;
+	}
+	return rule_rate(r, key_id, now_ms, out);
+}

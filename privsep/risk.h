@@ -1,0 +1,98 @@
+/*
+ * The monitor's pre-trade risk rules (issue 4, herald.yaml "trading:").
+ * net cannot skip them: the monitor checks every write before it is
+ * journaled or reaches the broker, and a refusal is a 403 naming the
+ * rule and its limit.
+ *
+ * For OP_TRADE, in this order:
+ *	trading.allowed_symbols		the symbol is in the list (an empty
+ *					list allows none)
+ *	trading.max_volume		volume <= the limit
+ *	volume_step			volume is a whole multiple of the
+ *					symbol's mt5.paper.symbols volume_step
+ *					(relative tolerance 1e-9; skipped
+ *					for a symbol without a step)
+ *	trading.max_open_positions	positions and pending orders open
+ *					< the limit
+ *	trading.max_positions_per_symbol  the same, on the symbol
+ *	trading.max_daily_loss		today's (UTC) realised profit is above
+ *					-limit; 0 disables
+ *	trading.orders_per_minute	per key, a sliding 60 s window (rpc.h's
+ *					rpc_window); a request counts only
+ *					when every other rule passed
+ * OP_POSITION_CLOSE, OP_POSITION_MODIFY and OP_ORDER_CANCEL reduce risk:
+ * only the per-key order rate applies.  Reads are never checked.
+ *
+ * The open positions and orders and the realised profit are what the
+ * broker reported (risk_track, risk_realised), so a count is as fresh as
+ * the last group of records the monitor stored.  Pure: no I/O.
+ */
+#ifndef HERALD_RISK_H
+#define HERALD_RISK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "rpc.h"
+
+#define RISK_POSITION	1
+#define RISK_ORDER	2
+
+#define RISK_RATE_WINDOW 60		/* seconds: orders_per_minute */
+#define RISK_TRACK_MAX	65536		/* positions and orders remembered */
+#define RISK_KEYS_MAX	65536		/* keys with a live rate window */
+
+struct risk_refusal {
+	char		rule[48];	/* "trading.max_volume" */
+	char		message[200];	/* "<rule>: <why and the limit>" */
+	uint32_t	retry_after;	/* seconds, orders_per_minute; else 0 */
+};
+
+struct risk;
+
+/* NULL when out of memory.  Until configured it allows no symbol. */
+struct risk	*risk_new(void);
+void		 risk_free(struct risk *);
+
+/*
+ * Take the trading section and each mt5.paper.symbols volume_step.
+ * Again on reload: the positions, orders, realised profit and rate
+ * windows stay.
+ */
+void	risk_configure(struct risk *, const struct herald_conf *);
+
+/*
+ * A position or pending order (kind RISK_POSITION or RISK_ORDER) put
+ * (open 1: opened or changed; symbol required) or removed (open 0;
+ * symbol ignored).  Removing what is not tracked does nothing.
+ */
+void	risk_track(struct risk *, int kind, uint64_t ticket,
+	    const char *symbol, int open);
+/*
+ * A deal's realised profit at time_ms (wall clock, ms since the epoch),
+ * summed per UTC day; a deal of a day before the current one is ignored,
+ * one of a later day starts that day.
+ */
+void	risk_realised(struct risk *, int64_t time_ms, double profit);
+/* At start: the sum realised since day_start_ms (store_profit_since). */
+void	risk_set_realised(struct risk *, int64_t day_start_ms, double sum);
+
+/*
+ * Check p from key_id at now_ms (wall clock, ms since the epoch).  0 if
+ * it may go on (for a write, counted in the key's order rate), 1 if
+ * refused with out filled in.
+ */
+int	risk_check(struct risk *, int64_t key_id, const struct rpc_params *p,
+	    int64_t now_ms, struct risk_refusal *out);
+
+/* Positions and pending orders tracked, on symbol (NULL: all). */
+uint32_t risk_open_count(const struct risk *, const char *symbol);
+/* Keys with an order rate window (bounded by pruning idle ones). */
+size_t	risk_rate_keys(const struct risk *);
+/* The profit realised on now_ms's UTC day. */
+double	risk_realised_today(const struct risk *, int64_t now_ms);
+/* The start of now_ms's UTC day, for store_profit_since(). */
+int64_t	risk_day_start(int64_t now_ms);
+
+#endif

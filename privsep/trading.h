@@ -1,0 +1,87 @@
+/*
+ * The monitor's trading path: what happens to an authenticated trading
+ * request between net and the broker.
+ *
+ * Writes (POST /trade, close, modify, cancel) pass the lockdown, the
+ * broker's state and the risk rules (risk.h), get a row in the orders
+ * journal (journal.h), and only once that row is durable go to the
+ * broker with the row id as their command id.  The broker's answer, and
+ * every change of the account it reports (BROKER_RECORD, kept in
+ * store.h), are written in one transaction before net gets the answer.
+ * Rows are written in batches, one per event-loop turn, so that many
+ * orders share one fsync (group commit) and none is answered before its
+ * batch is durable.
+ *
+ * Reads (account, positions, orders, symbol) go to the broker and back
+ * without a journal row.
+ *
+ * At start the broker gets the configuration and the stored account;
+ * when its backend is up, orders left in flight by an earlier run are
+ * resolved by asking the backend what became of their command id, never
+ * by sending them again.  Only then are trading requests accepted.
+ */
+#ifndef HERALD_TRADING_H
+#define HERALD_TRADING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+
+#include "auth.h"
+#include "config.h"
+#include "ipc.h"
+#include "msg.h"
+#include "privsep.h"
+
+/*
+ * Open the journal and the account store on the monitor's database
+ * (auth_init() opened it), load the lockdown state and read
+ * mt5.paper.ticks_file.  0, or -1 with err.
+ */
+int	trade_init(const struct herald_conf *, struct event_base *,
+	    char *err, size_t errlen);
+/* A reloaded configuration: the risk rules and the repeat window. */
+void	trade_reconfigure(const struct herald_conf *);
+/* The broker is sandboxed: send it the configuration and the account. */
+void	trade_broker_ready(void);
+/* Roll back an open batch (nothing in it was answered) and close. */
+void	trade_close(void);
+
+/*
+ * An authenticated request for a trading operation.  0 with res filled
+ * in (answer now), 1 if the answer comes later through
+ * monitor_api_answer(), or -1 with why when net sent parameters that do
+ * not decode (a broken invariant: the caller stops the daemon).
+ */
+int	trade_api(uint32_t net_id, const struct msg_api_req *,
+	    const struct auth_identity *, struct msg_api_res *res,
+	    const char **why);
+
+/* The broker's messages; -1 with why breaks the IPC rules. */
+int	trade_broker_up(const struct ipc_msg *, const char **why);
+int	trade_broker_record(const struct ipc_msg *, const char **why);
+int	trade_broker_sync(const struct ipc_msg *, const char **why);
+int	trade_broker_res(const struct ipc_msg *, const char **why);
+
+/* heraldctl lockdown on|off; 0, or -1 with why. */
+int	trade_lockdown(int on, const char *who, char *why, size_t whylen);
+
+struct trade_state {
+	char		broker[64];	/* "connected", "starting", "down: ..." */
+	int		lockdown;
+	char		lockdown_by[128];
+	int64_t		lockdown_since;	/* unix time */
+};
+void	trade_state(struct trade_state *);
+
+/* Provided by the monitor: send an answer to net for request net_id. */
+void	monitor_api_answer(uint32_t net_id, const struct msg_api_res *);
+/*
+ * Send to a child; if it cannot be reached the monitor reaps it and
+ * stops, as it does when a child dies.
+ */
+void	monitor_send(enum herald_proc, uint32_t type, uint32_t id,
+	    const void *, size_t);
+
+#endif

@@ -1,0 +1,546 @@
+/*
+ * The monitor's risk rules: each rule refusing with its name and limit,
+ * the order they are applied in, which operations they apply to, the
+ * tracking of positions and orders, the daily loss across midnight UTC,
+ * the per-key order rate and the pruning of its table, and a reload
+ * that keeps what was tracked.
+ */
+#include <sys/types.h>
+
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "config.h"
+#include "msg.h"
+#include "risk.h"
+#include "rpc.h"
+
+/* 2023-11-14 00:00:00 UTC and a few hours into it. */
+#define DAY0		1699920000000LL
+#define DAY_MS		86400000LL
+#define NOW		(DAY0 + 10 * 3600 * 1000LL)
+
+static struct herald_conf	*conf;
+static struct risk		*r;
+
+static void
+add_symbol(const char *name, double step)
+{
+	struct conf_symbol	*s;
+
+	s = &conf->mt5.paper.symbols[conf->mt5.paper.nsymbols++];
+	strlcpy(s->name, name, sizeof(s->name));
+	s->volume_step = step;
+	s->volume_min = step;
+	s->volume_max = 100;
+}
+
+/* The sample's trading section, and a rate that never gets in the way. */
+static void
+conf_sample(void)
+{
+	static const char *const allowed[] = { "EURUSD", "GBPUSD", "XAUUSD" };
+	size_t	 i;
+
+	memset(conf, 0, sizeof(*conf));
+	for (i = 0; i < 3; i++)
+		strlcpy(conf->trading.allowed_symbols[i], allowed[i],
+		    sizeof(conf->trading.allowed_symbols[i]));
+	conf->trading.nallowed = 3;
+	conf->trading.max_volume = 10;
+	conf->trading.max_open_positions = 50;
+	conf->trading.max_positions_per_symbol = 20;
+	conf->trading.max_daily_loss = 1000;
+	conf->trading.orders_per_minute = 100000;
+	/* GBPUSD has no paper symbol, so no step to check. */
+	add_symbol("EURUSD", 0.01);
+	add_symbol("USDJPY", 0.01);
+	add_symbol("XAUUSD", 0.5);
+}
+
+static int
+setup(void **state)
+{
+	if ((conf = calloc(1, sizeof(*conf))) == NULL)
+		return -1;
+	conf_sample();
+	if ((r = risk_new()) == NULL)
+		return -1;
+	risk_configure(r, conf);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	risk_free(r);
+	r = NULL;
+	free(conf);
+	return 0;
+}
+
+static struct rpc_params
+trade(const char *symbol, double volume)
+{
+	struct rpc_params	 p;
+
+	memset(&p, 0, sizeof(p));
+	p.op = OP_TRADE;
+	p.side = RPC_SIDE_BUY;
+	strlcpy(p.symbol, symbol, sizeof(p.symbol));
+	p.volume = volume;
+	return p;
+}
+
+static struct rpc_params
+other(uint8_t op)
+{
+	struct rpc_params	 p;
+
+	memset(&p, 0, sizeof(p));
+	p.op = op;
+	p.ticket = 42;
+	return p;
+}
+
+/* 0 if p passes; else the refusal's rule, and its message checked. */
+static const char *
+check_at(int64_t key, struct rpc_params p, int64_t now)
+{
+	static struct risk_refusal	 out;
+	size_t				 n;
+
+	memset(&out, 0xa5, sizeof(out));
+	if (risk_check(r, key, &p, now, &out) == 0)
+		return NULL;
+	/* Strings, and the message starts with the rule's name. */
+	assert_non_null(memchr(out.rule, '\0', sizeof(out.rule)));
+	assert_non_null(memchr(out.message, '\0', sizeof(out.message)));
+	n = strlen(out.rule);
+	assert_true(n > 0);
+	assert_memory_equal(out.message, out.rule, n);
+	assert_memory_equal(out.message + n, ": ", 2);
+	return out.rule;
+}
+
+static const char *
+check(struct rpc_params p)
+{
+	return check_at(1, p, NOW);
+}
+
+/* The last refusal's message. */
+static const char *
+message_of(int64_t key, struct rpc_params p, int64_t now)
+{
+	static struct risk_refusal	 out;
+
+	assert_int_equal(risk_check(r, key, &p, now, &out), 1);
+	return out.message;
+}
+
+static void
+expect_in(const char *msg, const char *needle)
+{
+	if (strstr(msg, needle) == NULL)
+		fail_msg("message \"%s\" lacks \"%s\"", msg, needle);
+}
+
+static void
+test_allowed_symbols(void **state)
+{
+	struct risk	*bare;
+	struct rpc_params p;
+	struct risk_refusal out;
+	char		 name[16];
+	size_t		 i;
+
+	assert_null(check(trade("EURUSD", 1)));
+	assert_null(check(trade("GBPUSD", 1)));
+	assert_string_equal(check(trade("USDJPY", 1)),
+	    "trading.allowed_symbols");
+	assert_string_equal(message_of(1, trade("USDJPY", 1), NOW),
+	    "trading.allowed_symbols: symbol USDJPY is not in the list of "
+	    "allowed symbols (EURUSD, GBPUSD, XAUUSD)");
+	/* Names match exactly. */
+	assert_non_null(check(trade("EURUSD.x", 1)));
+	assert_non_null(check(trade("EURUS", 1)));
+
+	/* An empty list allows none. */
+	conf->trading.nallowed = 0;
+	risk_configure(r, conf);
+	assert_string_equal(message_of(1, trade("EURUSD", 1), NOW),
+	    "trading.allowed_symbols: symbol EURUSD is not allowed: the list "
+	    "is empty, which allows none");
+	/* Not configured at all: the same, nothing is allowed. */
+	assert_non_null(bare = risk_new());
+	p = trade("EURUSD", 1);
+	assert_int_equal(risk_check(bare, 1, &p, NOW, &out), 1);
+	assert_string_equal(out.rule, "trading.allowed_symbols");
+	risk_free(bare);
+
+	/* A long list is cut short, and the message still fits. */
+	for (i = 0; i < CONF_MAX_SYMBOLS; i++) {
+		snprintf(name, sizeof(name), "SYMBOL%02zu", i);
+		strlcpy(conf->trading.allowed_symbols[i], name,
+		    sizeof(conf->trading.allowed_symbols[i]));
+	}
+	conf->trading.nallowed = CONF_MAX_SYMBOLS;
+	risk_configure(r, conf);
+	assert_null(check(trade("SYMBOL63", 1)));
+	expect_in(message_of(1, trade("EURUSD", 1), NOW),
+	    "(SYMBOL00, SYMBOL01, ");
+	expect_in(message_of(1, trade("EURUSD", 1), NOW), ", ...)");
+}
+
+static void
+test_max_volume(void **state)
+{
+	assert_null(check(trade("EURUSD", 10)));
+	assert_null(check(trade("EURUSD", 0.01)));
+	assert_string_equal(check(trade("EURUSD", 12)), "trading.max_volume");
+	assert_string_equal(message_of(1, trade("EURUSD", 12), NOW),
+	    "trading.max_volume: volume 12 is above the limit of 10 lots");
+	assert_string_equal(message_of(1, trade("EURUSD", 10.01), NOW),
+	    "trading.max_volume: volume 10.01 is above the limit of 10 lots");
+	conf->trading.max_volume = 2.5;
+	risk_configure(r, conf);
+	assert_string_equal(message_of(1, trade("EURUSD", 3), NOW),
+	    "trading.max_volume: volume 3 is above the limit of 2.5 lots");
+	/* What rpc.c would never pass is refused all the same. */
+	assert_string_equal(check(trade("EURUSD", NAN)), "trading.max_volume");
+	assert_string_equal(check(trade("EURUSD", 0)), "trading.max_volume");
+	assert_string_equal(check(trade("EURUSD", -1)), "trading.max_volume");
+}
+
+static void
+test_volume_step(void **state)
+{
+	assert_string_equal(check(trade("EURUSD", 0.015)), "volume_step");
+	assert_string_equal(message_of(1, trade("EURUSD", 0.015), NOW),
+	    "volume_step: volume 0.015 is not a whole multiple of EURUSD's "
+	    "volume step 0.01");
+	/* Decimal volumes that binary doubles only approximate. */
+	assert_null(check(trade("EURUSD", 0.07)));
+	assert_null(check(trade("EURUSD", 0.1 + 0.2)));
+	assert_null(check(trade("EURUSD", 1.23)));
+	assert_null(check(trade("EURUSD", 9.99)));
+	assert_null(check(trade("EURUSD", 0.01)));
+	/* The tolerance is 1e-9 relative. */
+	assert_null(check(trade("EURUSD", 0.07 * (1 + 1e-12))));
+	assert_null(check(trade("EURUSD", 5 * (1 - 1e-10))));
+	assert_string_equal(check(trade("EURUSD", 0.07 * (1 + 1e-8))),
+	    "volume_step");
+	/* Less than one step is not a multiple. */
+	assert_string_equal(check(trade("EURUSD", 0.004)), "volume_step");
+	assert_string_equal(check(trade("EURUSD", 0.006)), "volume_step");
+	/* Each symbol its own step. */
+	assert_null(check(trade("XAUUSD", 2.5)));
+	assert_string_equal(message_of(1, trade("XAUUSD", 1.25), NOW),
+	    "volume_step: volume 1.25 is not a whole multiple of XAUUSD's "
+	    "volume step 0.5");
+	/* No configured step: skipped. */
+	assert_null(check(trade("GBPUSD", 0.015)));
+	assert_null(check(trade("GBPUSD", 0.0001)));
+}
+
+static void
+test_max_open_positions(void **state)
+{
+	uint64_t	 t;
+
+	/* 30 positions and 20 pending orders, spread over the symbols. */
+	for (t = 1; t <= 30; t++)
+		risk_track(r, RISK_POSITION, t, t % 2 ? "EURUSD" : "USDJPY",
+		    1);
+	for (t = 1; t <= 20; t++)	/* same tickets, other kind */
+		risk_track(r, RISK_ORDER, t, t % 2 ? "GBPUSD" : "USDJPY", 1);
+	assert_int_equal(risk_open_count(r, NULL), 50);
+	assert_string_equal(check(trade("XAUUSD", 1)),
+	    "trading.max_open_positions");
+	assert_string_equal(message_of(1, trade("XAUUSD", 1), NOW),
+	    "trading.max_open_positions: 50 positions and pending orders are "
+	    "open, the limit is 50");
+	/* An order filled or cancelled makes room. */
+	risk_track(r, RISK_ORDER, 20, NULL, 0);
+	assert_int_equal(risk_open_count(r, NULL), 49);
+	assert_null(check(trade("XAUUSD", 1)));
+	risk_track(r, RISK_POSITION, 1000, "XAUUSD", 1);
+	assert_string_equal(check(trade("XAUUSD", 1)),
+	    "trading.max_open_positions");
+}
+
+static void
+test_max_per_symbol(void **state)
+{
+	uint64_t	 t;
+
+	for (t = 1; t <= 15; t++)
+		risk_track(r, RISK_POSITION, t, "EURUSD", 1);
+	for (t = 16; t <= 20; t++)
+		risk_track(r, RISK_ORDER, t, "EURUSD", 1);
+	risk_track(r, RISK_POSITION, 99, "GBPUSD", 1);
+	assert_int_equal(risk_open_count(r, "EURUSD"), 20);
+	assert_int_equal(risk_open_count(r, "GBPUSD"), 1);
+	assert_string_equal(check(trade("EURUSD", 1)),
+	    "trading.max_positions_per_symbol");
+	assert_string_equal(message_of(1, trade("EURUSD", 1), NOW),
+	    "trading.max_positions_per_symbol: 20 positions and pending "
+	    "orders are open on EURUSD, the limit is 20");
+	/* Other symbols are not held back. */
+	assert_null(check(trade("GBPUSD", 1)));
+	risk_track(r, RISK_POSITION, 3, "EURUSD", 0);
+	assert_null(check(trade("EURUSD", 1)));
+}
+
+static void
+test_tracking(void **state)
+{
+	uint32_t	 i;
+
+	assert_int_equal(risk_open_count(r, NULL), 0);
+	assert_int_equal(risk_open_count(r, "EURUSD"), 0);
+	/* A put again (a position changed) is still one. */
+	risk_track(r, RISK_POSITION, 7, "EURUSD", 1);
+	risk_track(r, RISK_POSITION, 7, "EURUSD", 1);
+	assert_int_equal(risk_open_count(r, NULL), 1);
+	assert_int_equal(risk_open_count(r, "EURUSD"), 1);
+	/* An order with the same ticket is another thing. */
+	risk_track(r, RISK_ORDER, 7, "EURUSD", 1);
+	assert_int_equal(risk_open_count(r, "EURUSD"), 2);
+	/* A record that moved to another symbol moves its count. */
+	risk_track(r, RISK_ORDER, 7, "GBPUSD", 1);
+	assert_int_equal(risk_open_count(r, "EURUSD"), 1);
+	assert_int_equal(risk_open_count(r, "GBPUSD"), 1);
+	assert_int_equal(risk_open_count(r, NULL), 2);
+	/* Removing what is not there, or a bad kind, changes nothing. */
+	risk_track(r, RISK_POSITION, 8, NULL, 0);
+	risk_track(r, 99, 7, "EURUSD", 1);
+	risk_track(r, 99, 7, NULL, 0);
+	assert_int_equal(risk_open_count(r, NULL), 2);
+	/* Removed by kind and ticket, whatever symbol is named. */
+	risk_track(r, RISK_POSITION, 7, "XAUUSD", 0);
+	assert_int_equal(risk_open_count(r, "EURUSD"), 0);
+	assert_int_equal(risk_open_count(r, NULL), 1);
+	risk_track(r, RISK_ORDER, 7, NULL, 0);
+	risk_track(r, RISK_ORDER, 7, NULL, 0);
+	assert_int_equal(risk_open_count(r, NULL), 0);
+	assert_int_equal(risk_open_count(r, "GBPUSD"), 0);
+
+	/* Past the table's bound it still counts, and fails closed. */
+	for (i = 1; i <= RISK_TRACK_MAX + 5; i++)
+		risk_track(r, RISK_POSITION, i, "EURUSD", 1);
+	assert_int_equal(risk_open_count(r, NULL), RISK_TRACK_MAX + 5);
+	assert_string_equal(check(trade("GBPUSD", 1)),
+	    "trading.max_open_positions");
+	for (i = 1; i <= RISK_TRACK_MAX + 5; i++)
+		risk_track(r, RISK_POSITION, i, NULL, 0);
+	assert_int_equal(risk_open_count(r, NULL), 0);
+	assert_null(check(trade("GBPUSD", 1)));
+}
+
+static void
+test_daily_loss(void **state)
+{
+	/* Losses realised today add up to the limit. */
+	risk_realised(r, NOW - 3600 * 1000, -600);
+	risk_realised(r, NOW - 1800 * 1000, 100);
+	assert_null(check(trade("EURUSD", 1)));
+	risk_realised(r, NOW - 60 * 1000, -499.99);
+	assert_true(fabs(risk_realised_today(r, NOW) - (-999.99)) < 1e-9);
+	assert_null(check(trade("EURUSD", 1)));
+	risk_realised(r, NOW - 1000, -0.01);
+	assert_string_equal(check(trade("EURUSD", 1)),
+	    "trading.max_daily_loss");
+	assert_string_equal(message_of(1, trade("EURUSD", 1), NOW),
+	    "trading.max_daily_loss: today's realised loss of 1000.00 has "
+	    "reached the limit of 1000; new orders are refused until 00:00 "
+	    "UTC");
+	/* Closing, modifying and cancelling are still allowed. */
+	assert_null(check(other(OP_POSITION_CLOSE)));
+	assert_null(check(other(OP_ORDER_CANCEL)));
+	/* Until the last millisecond of the day. */
+	assert_non_null(check_at(1, trade("EURUSD", 1), DAY0 + DAY_MS - 1));
+	/* A new UTC day starts from nothing. */
+	assert_null(check_at(1, trade("EURUSD", 1), DAY0 + DAY_MS));
+	assert_true(risk_realised_today(r, DAY0 + DAY_MS) == 0);
+	/* A deal of the new day starts it; yesterday's are then ignored. */
+	risk_realised(r, DAY0 + DAY_MS + 5, -300);
+	risk_realised(r, NOW, -5000);
+	assert_true(risk_realised_today(r, DAY0 + DAY_MS + 10) == -300);
+	assert_true(risk_realised_today(r, NOW) == 0);
+	assert_null(check_at(1, trade("EURUSD", 1), DAY0 + DAY_MS + 10));
+	/* Not finite: ignored. */
+	risk_realised(r, DAY0 + DAY_MS + 6, NAN);
+	assert_true(risk_realised_today(r, DAY0 + DAY_MS + 10) == -300);
+
+	/* At start, from the store's sum for the day. */
+	risk_set_realised(r, risk_day_start(NOW), -1500);
+	assert_int_equal(risk_day_start(NOW), DAY0);
+	assert_string_equal(check(trade("EURUSD", 1)),
+	    "trading.max_daily_loss");
+	/* A profit later that day lifts it again. */
+	risk_realised(r, NOW, 600);
+	assert_null(check(trade("EURUSD", 1)));
+	/* 0 disables the rule. */
+	risk_set_realised(r, DAY0, -1e9);
+	assert_non_null(check(trade("EURUSD", 1)));
+	conf->trading.max_daily_loss = 0;
+	risk_configure(r, conf);
+	assert_null(check(trade("EURUSD", 1)));
+	/* Days before 1970 round down too. */
+	assert_int_equal(risk_day_start(-1), -DAY_MS);
+	assert_int_equal(risk_day_start(-DAY_MS), -DAY_MS);
+	assert_int_equal(risk_day_start(0), 0);
+}
+
+static void
+test_order_rate(void **state)
+{
+	struct risk_refusal	 out;
+	struct rpc_params	 p;
+	static const uint8_t	 reads[] = { OP_STATUS, OP_ACCOUNT,
+	    OP_POSITIONS, OP_ORDERS, OP_SYMBOL, OP_AUDIT };
+	size_t			 i;
+
+	conf->trading.orders_per_minute = 3;
+	risk_configure(r, conf);
+	assert_null(check_at(1, trade("EURUSD", 1), NOW));
+	assert_null(check_at(1, trade("EURUSD", 1), NOW + 1000));
+	/* Refused by another rule: not counted. */
+	for (i = 0; i < 5; i++)
+		assert_string_equal(check_at(1, trade("EURUSD", 50),
+		    NOW + 2000), "trading.max_volume");
+	assert_null(check_at(1, trade("EURUSD", 1), NOW + 3000));
+	/* The fourth in the minute. */
+	p = trade("EURUSD", 1);
+	assert_int_equal(risk_check(r, 1, &p, NOW + 4000, &out), 1);
+	assert_string_equal(out.rule, "trading.orders_per_minute");
+	assert_true(out.retry_after > 0 && out.retry_after <= 120);
+	expect_in(out.message, "trading.orders_per_minute: this key has "
+	    "reached the limit of 3 orders per minute; retry in ");
+	/* Refused orders are not counted either. */
+	assert_non_null(check_at(1, trade("EURUSD", 1), NOW + 5000));
+	/* Reducing risk counts against the same rate, and only that. */
+	assert_string_equal(check_at(1, other(OP_POSITION_CLOSE), NOW + 5000),
+	    "trading.orders_per_minute");
+	assert_string_equal(check_at(1, other(OP_POSITION_MODIFY),
+	    NOW + 5000), "trading.orders_per_minute");
+	assert_string_equal(check_at(1, other(OP_ORDER_CANCEL), NOW + 5000),
+	    "trading.orders_per_minute");
+	/* Reads are never checked. */
+	for (i = 0; i < sizeof(reads); i++)
+		assert_null(check_at(1, other(reads[i]), NOW + 5000));
+	/* Another key has its own window. */
+	assert_null(check_at(2, trade("EURUSD", 1), NOW + 5000));
+	/* Once the window has slid past, the key orders again. */
+	assert_null(check_at(1, trade("EURUSD", 1), NOW + 121000));
+
+	/* Close, modify and cancel: no other rule applies to them. */
+	conf->trading.nallowed = 0;
+	conf->trading.max_volume = 0.01;
+	conf->trading.max_open_positions = 1;
+	conf->trading.orders_per_minute = 100;
+	risk_configure(r, conf);
+	risk_track(r, RISK_POSITION, 42, "EURUSD", 1);
+	risk_set_realised(r, DAY0, -1e9);
+	p = other(OP_POSITION_CLOSE);
+	p.volume = 1000;
+	assert_null(check_at(3, p, NOW));
+	assert_null(check_at(3, other(OP_POSITION_MODIFY), NOW));
+	assert_null(check_at(3, other(OP_ORDER_CANCEL), NOW));
+	/* No limit left at all: every write is refused. */
+	conf->trading.orders_per_minute = 0;
+	risk_configure(r, conf);
+	assert_string_equal(check_at(4, other(OP_ORDER_CANCEL), NOW),
+	    "trading.orders_per_minute");
+	assert_null(check_at(4, other(OP_ACCOUNT), NOW));
+}
+
+/* One request breaking every rule meets them in the documented order. */
+static void
+test_rule_order(void **state)
+{
+	struct rpc_params	 p;
+
+	conf->trading.nallowed = 1;		/* EURUSD only */
+	conf->trading.max_open_positions = 2;
+	conf->trading.max_positions_per_symbol = 1;
+	conf->trading.orders_per_minute = 1;
+	risk_configure(r, conf);
+	risk_track(r, RISK_POSITION, 1, "EURUSD", 1);
+	risk_track(r, RISK_POSITION, 2, "GBPUSD", 1);
+	risk_set_realised(r, DAY0, -2000);
+	/* Use up key 9's one order of the minute. */
+	assert_null(check_at(9, other(OP_ORDER_CANCEL), NOW));
+
+	p = trade("GBPUSD", 12.345);
+	assert_string_equal(check_at(9, p, NOW), "trading.allowed_symbols");
+	strlcpy(p.symbol, "EURUSD", sizeof(p.symbol));
+	assert_string_equal(check_at(9, p, NOW), "trading.max_volume");
+	p.volume = 1.005;
+	assert_string_equal(check_at(9, p, NOW), "volume_step");
+	p.volume = 1;
+	assert_string_equal(check_at(9, p, NOW), "trading.max_open_positions");
+	risk_track(r, RISK_POSITION, 2, NULL, 0);
+	assert_string_equal(check_at(9, p, NOW),
+	    "trading.max_positions_per_symbol");
+	/* A reload keeps what was tracked and realised. */
+	conf->trading.max_positions_per_symbol = 2;
+	risk_configure(r, conf);
+	assert_int_equal(risk_open_count(r, NULL), 1);
+	assert_string_equal(check_at(9, p, NOW), "trading.max_daily_loss");
+	risk_realised(r, NOW, 1500);
+	/* ...and the rate windows. */
+	assert_string_equal(check_at(9, p, NOW), "trading.orders_per_minute");
+	assert_null(check_at(10, p, NOW));
+}
+
+static void
+test_key_table_pruned(void **state)
+{
+	int64_t	 k;
+
+	for (k = 1; k <= 1000; k++)
+		assert_null(check_at(k, other(OP_ORDER_CANCEL), NOW));
+	assert_int_equal(risk_rate_keys(r), 1000);
+	/* A key ordering again keeps its one window. */
+	assert_null(check_at(500, other(OP_ORDER_CANCEL), NOW + 1000));
+	assert_int_equal(risk_rate_keys(r), 1000);
+	/* Two minutes on, the idle windows go before the table grows. */
+	for (k = 2001; k <= 2100; k++)
+		assert_null(check_at(k, other(OP_ORDER_CANCEL),
+		    NOW + 121000));
+	assert_int_equal(risk_rate_keys(r), 100);
+	/* Reads make no window. */
+	assert_null(check_at(5000, other(OP_ACCOUNT), NOW + 121000));
+	assert_int_equal(risk_rate_keys(r), 100);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(test_allowed_symbols),
+		T(test_max_volume),
+		T(test_volume_step),
+		T(test_max_open_positions),
+		T(test_max_per_symbol),
+		T(test_tracking),
+		T(test_daily_loss),
+		T(test_order_rate),
+		T(test_rule_order),
+		T(test_key_table_pruned),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
