@@ -1308,13 +1308,30 @@ rpc_order(const struct trade_order *p)
 	return o;
 }
 
+/* {"<name>": [items], "truncated": bool}; takes the array. */
+static char *
+rpc_render_list(const char *name, json_t *a, uint8_t truncated, int bad,
+    struct rpc_error *err)
+{
+	json_t	*o;
+
+	if ((o = json_object()) == NULL) {
+		json_decref(a);
+		return rpc_finish(NULL, 1, err);
+	}
+	bad |= rpc_set(o, name, a);
+	bad |= rpc_set(o, "truncated", json_boolean(truncated));
+	return rpc_finish(o, bad, err);
+}
+
 static char *
 rpc_render_positions(const struct msg_api_res *res, struct rpc_error *err)
 {
 	struct trade_positions	*l;
 	const char		*why;
-	json_t			*o, *a;
+	json_t			*a;
 	uint32_t		 i;
+	uint8_t			 truncated;
 	int			 bad = 0;
 
 	/* About 20 KB: not for the stack of a callback. */
@@ -1326,17 +1343,12 @@ rpc_render_positions(const struct msg_api_res *res, struct rpc_error *err)
 		free(l);
 		return NULL;
 	}
-	o = json_object();
 	a = json_array();
-	for (i = 0; i < l->n && o != NULL && a != NULL && !bad; i++)
+	for (i = 0; i < l->n && a != NULL && !bad; i++)
 		bad |= json_array_append_new(a, rpc_position(&l->pos[i]));
-	if (o != NULL) {
-		bad |= rpc_set(o, "positions", a);
-		bad |= rpc_set(o, "truncated", json_boolean(l->truncated));
-	} else
-		json_decref(a);
+	truncated = l->truncated;
 	free(l);
-	return rpc_finish(o, bad, err);
+	return rpc_render_list("positions", a, truncated, bad, err);
 }
 
 static char *
@@ -1344,8 +1356,9 @@ rpc_render_orders(const struct msg_api_res *res, struct rpc_error *err)
 {
 	struct trade_orders	*l;
 	const char		*why;
-	json_t			*o, *a;
+	json_t			*a;
 	uint32_t		 i;
+	uint8_t			 truncated;
 	int			 bad = 0;
 
 	if ((l = malloc(sizeof(*l))) == NULL)
@@ -1356,17 +1369,12 @@ rpc_render_orders(const struct msg_api_res *res, struct rpc_error *err)
 		free(l);
 		return NULL;
 	}
-	o = json_object();
 	a = json_array();
-	for (i = 0; i < l->n && o != NULL && a != NULL && !bad; i++)
+	for (i = 0; i < l->n && a != NULL && !bad; i++)
 		bad |= json_array_append_new(a, rpc_order(&l->ord[i]));
-	if (o != NULL) {
-		bad |= rpc_set(o, "orders", a);
-		bad |= rpc_set(o, "truncated", json_boolean(l->truncated));
-	} else
-		json_decref(a);
+	truncated = l->truncated;
 	free(l);
-	return rpc_finish(o, bad, err);
+	return rpc_render_list("orders", a, truncated, bad, err);
 }
 
 static json_t *

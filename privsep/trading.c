@@ -292,7 +292,7 @@ tx_timeout(evutil_socket_t fd, short ev, void *arg)
 	switch (t->kind) {
 	case TX_READ:
 		monitor_api_answer(t->waiters[0], &res);
-		tx_free(&tr.txs, t);
+		t->answered = 1;	/* kept: the late answer is dropped */
 		return;
 	case TX_WRITE:
 		log_warnx("order %" PRId64 ": no answer from the broker in "
@@ -819,7 +819,8 @@ trade_broker_res(const struct ipc_msg *m, const char **why)
 		r = answer_find(t, &res, why);
 		break;
 	case TX_READ:
-		if ((r = read_result_check(t->op, &res, why)) == 0)
+		if ((r = read_result_check(t->op, &res, why)) == 0 &&
+		    !t->answered)
 			monitor_api_answer(t->waiters[0], &res);
 		break;
 	}

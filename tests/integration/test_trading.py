@@ -926,3 +926,38 @@ def test_broker_sigkill_fails_closed_and_loses_nothing(daemons, freeze):
                         f"exited {rc}")
     tail = "\n".join(first_log.splitlines()[-3:])
     assert not problems, "; ".join(problems) + f"; the log ends:\n{tail}"
+
+
+# --- a broker that does not answer ----------------------------------------------
+
+def test_broker_timeout_answers_503_and_the_late_answer_counts(daemons):
+    """mt5.request_timeout bounds every wait: with the broker stopped, an
+    order and a read answer 503 broker_timeout; the order's row is
+    unknown until the broker, resumed, answers; a retry then gets that
+    answer, and there is one position."""
+    d = daemons()
+    desk = start_trading(d, mt5=dict(mt5_conf(), request_timeout=1))
+    broker = d.pids()["broker"]
+    body = {"symbol": "EURUSD", "side": "BUY", "volume": 0.01,
+            "client_order_id": "slow-1"}
+    os.kill(broker, signal.SIGSTOP)
+    try:
+        t0 = time.monotonic()
+        assert_error(desk.trade(**body), 503, "broker_timeout",
+                     "mt5.request_timeout")
+        assert time.monotonic() - t0 < 5
+        assert_error(desk.call("GET", "/v1/account"), 503,
+                     "broker_timeout")
+        state, _ = journal(d)["slow-1"]
+        assert state == "unknown", state
+    finally:
+        os.kill(broker, signal.SIGCONT)
+
+    def done():
+        return journal(d)["slow-1"][0] == "done"
+    wait_for(done, "the late answer to complete the journal row", TIMEOUT,
+             0.05)
+    again = order_ok(desk.trade(**body), 10009, "filled")
+    assert again["duplicate"] is True, again
+    assert len(desk.positions()) == 1
+    assert d.proc.poll() is None, d.log()
