@@ -489,6 +489,16 @@ msg_ban_decode(const struct ipc_msg *m, struct msg_ban *bn, const char **why)
 }
 
 void
+msg_api_res_reset(struct msg_api_res *res)
+{
+	res->status = 0;
+	res->code[0] = '\0';
+	res->message[0] = '\0';
+	res->retry_after = 0;
+	res->result_len = 0;
+}
+
+void
 msg_api_res_set(struct msg_api_res *res, uint16_t status, const char *code,
     uint32_t retry_after, const char *fmt, ...)
 {

@@ -288,6 +288,11 @@ int	msg_api_req_decode(const struct ipc_msg *, struct msg_api_req *,
 size_t	msg_api_res_encode(uint8_t *, size_t, const struct msg_api_res *);
 int	msg_api_res_decode(const struct ipc_msg *, struct msg_api_res *,
 	    const char **why);
+/*
+ * An empty answer, without touching the 32 KB result buffer (the
+ * encoder reads result_len bytes of it only).
+ */
+void	msg_api_res_reset(struct msg_api_res *);
 /* An answer without a result: status, code, Retry-After and a message. */
 void	msg_api_res_set(struct msg_api_res *, uint16_t status,
 	    const char *code, uint32_t retry_after, const char *fmt, ...)

@@ -79,15 +79,20 @@ struct tx {
 	char		 coid[TRADE_COID_MAX];
 	struct event	*timer;
 	uint16_t	 params_len;
-	uint8_t		 params[API_PARAMS_MAX];
+	uint8_t		 params[];	/* what goes to the broker */
 };
 TAILQ_HEAD(tx_list, tx);
 
-/* An answer held back until its batch is durable. */
+/*
+ * An answer held back until its batch is durable, already encoded: a
+ * few hundred bytes, where a struct msg_api_res is 33 KB (allocating
+ * those per order made the heap grow and shrink on every batch).
+ */
 struct held {
 	TAILQ_ENTRY(held) entry;
 	uint32_t	 net_id;
-	struct msg_api_res res;
+	size_t		 len;
+	uint8_t		 data[];
 };
 TAILQ_HEAD(held_list, held);
 
@@ -160,12 +165,16 @@ batch_join(void)
 static void
 hold_answer(uint32_t net_id, const struct msg_api_res *res)
 {
+	static uint8_t	 buf[MSG_MAX];
 	struct held	*h;
+	size_t		 n;
 
-	if ((h = malloc(sizeof(*h))) == NULL)
+	n = msg_api_res_encode(buf, sizeof(buf), res);
+	if ((h = malloc(sizeof(*h) + n)) == NULL)
 		fatal("malloc");
 	h->net_id = net_id;
-	memcpy(&h->res, res, sizeof(*res));
+	h->len = n;
+	memcpy(h->data, buf, n);
 	TAILQ_INSERT_TAIL(&tr.held, h, entry);
 	batch_join();
 }
@@ -218,7 +227,8 @@ commit_cb(evutil_socket_t fd, short ev, void *arg)
 	}
 	while ((h = TAILQ_FIRST(&tr.held)) != NULL) {
 		TAILQ_REMOVE(&tr.held, h, entry);
-		monitor_api_answer(h->net_id, &h->res);
+		monitor_send(PROC_NET, MSG_API_RES, h->net_id, h->data,
+		    h->len);
 		free(h);
 	}
 }
@@ -226,12 +236,16 @@ commit_cb(evutil_socket_t fd, short ev, void *arg)
 /* --- transactions ------------------------------------------------------- */
 
 static struct tx *
-tx_new(enum tx_kind kind, uint8_t op, int64_t command_id)
+tx_new(enum tx_kind kind, uint8_t op, int64_t command_id,
+    const uint8_t *params, uint16_t params_len)
 {
 	struct tx	*t;
 
-	if ((t = calloc(1, sizeof(*t))) == NULL)
+	if ((t = calloc(1, sizeof(*t) + params_len)) == NULL)
 		fatal("calloc");
+	t->params_len = params_len;
+	if (params_len > 0)
+		memcpy(t->params, params, params_len);
 	if (++tr.next_id == 0)
 		tr.next_id = 1;
 	t->id = tr.next_id;
@@ -284,7 +298,7 @@ tx_timeout(evutil_socket_t fd, short ev, void *arg)
 	struct msg_api_res	 res;
 	size_t			 i;
 
-	memset(&res, 0, sizeof(res));
+	msg_api_res_reset(&res);
 	msg_api_res_set(&res, 503, "broker_timeout", 0, "the broker did not "
 	    "answer within mt5.request_timeout (%d s)%s",
 	    tr.conf->mt5.request_timeout, t->kind == TX_WRITE ?
@@ -696,7 +710,7 @@ ask_about(const struct journal_order *o, void *arg)
 	uint8_t		 buf[8];
 	size_t		 n;
 
-	t = tx_new(TX_FIND, OP_NONE, o->id);
+	t = tx_new(TX_FIND, OP_NONE, o->id, NULL, 0);
 	strlcpy(t->coid, o->client_order_id, sizeof(t->coid));
 	TAILQ_INSERT_TAIL(&tr.txs, t, entry);
 	n = msg_u64_encode(buf, sizeof(buf), (uint64_t)o->id);
@@ -914,11 +928,9 @@ trade_write(uint32_t net_id, const struct msg_api_req *q,
 	    q->params_len, now_ms() / 1000, &o);
 	switch (r) {
 	case JOURNAL_NEW:
-		t = tx_new(TX_WRITE, q->op, o.id);
+		t = tx_new(TX_WRITE, q->op, o.id, q->params, q->params_len);
 		strlcpy(t->coid, o.client_order_id, sizeof(t->coid));
 		t->waiters[t->nwaiters++] = net_id;
-		t->params_len = q->params_len;
-		memcpy(t->params, q->params, q->params_len);
 		TAILQ_INSERT_TAIL(&tr.unsent, t, entry);
 		r = 1;
 		break;
@@ -969,10 +981,8 @@ trade_api(uint32_t net_id, const struct msg_api_req *q,
 		    "already waiting for the broker", TX_MAX);
 		return 0;
 	}
-	t = tx_new(TX_READ, q->op, 0);
+	t = tx_new(TX_READ, q->op, 0, q->params, q->params_len);
 	t->waiters[t->nwaiters++] = net_id;
-	t->params_len = q->params_len;
-	memcpy(t->params, q->params, q->params_len);
 	TAILQ_INSERT_TAIL(&tr.txs, t, entry);
 	tx_send(t);
 	return 1;
