@@ -7,6 +7,7 @@
 #   make fuzz      build the libFuzzer harnesses
 #   make demo      run heraldd in the foreground on its embedded default
 #   make bench     heraldd against nginx over TLS, printing the ratios
+#   make bench-orders  orders/s through heraldd against durable SQLite inserts
 #   make install   PREFIX=/usr/local DESTDIR=
 
 VERSION	= 0.1.0
@@ -66,7 +67,7 @@ FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
 	  -fno-sanitize-recover=all -DFUZZING
 
 .PHONY: all check unit unit-asan fuzz fuzz-run integration manlint deps \
-	demo bench install clean
+	demo bench bench-orders install clean
 
 all: $(BUILD)/heraldd $(BUILD)/heraldctl
 
@@ -164,6 +165,14 @@ demo: all
 bench: all
 	HERALDD=$(abspath $(BUILD)/heraldd) HERALDCTL=$(abspath $(BUILD)/heraldctl) \
 	    bash bench/tls_vs_nginx.sh
+
+# Orders per second through heraldd (paper backend, journaled durably)
+# against a loop of single durable SQLite inserts; not in check.
+bench-orders: all $(BUILD)/libherald.a
+	BUILD=$(abspath $(BUILD)) BENCH_MAKE=0 \
+	    HERALDD=$(abspath $(BUILD)/heraldd) \
+	    HERALDCTL=$(abspath $(BUILD)/heraldctl) \
+	    bash bench/orders_vs_sqlite.sh
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \

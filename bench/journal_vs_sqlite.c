@@ -14,6 +14,8 @@
  *	    build/libherald.a \
  *	    $(pkg-config --libs sqlite3 openssl libbsd-overlay)
  *	/tmp/journal_vs_sqlite [-n orders] [-b batch] [-d dir]
+ *	/tmp/journal_vs_sqlite -t seconds [-q bytes] [-R bytes] [-d dir]
+ *	/tmp/journal_vs_sqlite -s heraldd.db
  *
  * -n orders in each run (default 2000); -b orders per group commit, the
  * requests one event-loop turn collects (default 32); -d a directory on
@@ -22,8 +24,22 @@
  * the journal without batching and the journal in batches, with p50 and
  * p99 latency (for a batched order: from the start of its batch to the
  * commit, which is when its caller may be answered), and the ratio.
+ *
+ * -t seconds runs the plain loop alone for that long, the reference of
+ * bench/orders_vs_sqlite.sh, and prints one line:
+ *	loop inserts N seconds S rate R p50 X p99 X request_bytes Q
+ *	result_bytes R cpu_seconds C
+ * (milliseconds; C is its own CPU time, user and system).  Its rows are finished journal rows: -q bytes of
+ * request and -R bytes of result (0: none, as a pending row), in a table
+ * like the journal's (the same columns, AUTOINCREMENT and UNIQUE index).
+ *
+ * -s reads the orders table of a stopped heraldd's database and prints
+ *	journal rows N done N failed N pending N sent N unknown N
+ *	request_bytes Q result_bytes R
+ * (the average sizes, for -q and -R), without changing it.
  */
 #include <sys/types.h>
+#include <sys/resource.h>
 
 #include <err.h>
 #include <stdint.h>
@@ -43,8 +59,33 @@ struct run {
 	const char	*name;
 	double		 secs;
 	double		*lat;		/* per order, seconds */
-	size_t		 n;
+	size_t		 n;		/* orders; -t: grows with the run */
+	size_t		 cap;		/* of lat */
 };
+
+/*
+ * The orders table as privsep/db.c's migration 2 makes it, so that a row
+ * of the plain loop costs what a journal row does: the same columns, the
+ * AUTOINCREMENT bookkeeping, the UNIQUE index and the partial index.
+ */
+static const char orders_sql[] =
+	"CREATE TABLE orders ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  key_id INTEGER NOT NULL,"
+	"  client_addr TEXT NOT NULL CHECK (length(client_addr) <= 63),"
+	"  client_order_id TEXT NOT NULL CHECK"
+	"    (length(client_order_id) BETWEEN 1 AND 69),"
+	"  derived INTEGER NOT NULL CHECK (derived IN (0, 1)),"
+	"  request BLOB NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'done',"
+	"    'failed', 'unknown')),"
+	"  result BLOB,"
+	"  created INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL,"
+	"  UNIQUE (key_id, client_order_id)"
+	");"
+	"CREATE INDEX orders_open ON orders (id)"
+	"  WHERE state IN ('pending', 'sent', 'unknown');";
 
 static double
 now_s(void)
@@ -109,47 +150,123 @@ exec_ok(sqlite3 *h, const char *sql)
 		errx(1, "%s: %s", sql, msg != NULL ? msg : "?");
 }
 
-/* The baseline: one durable autocommit INSERT per order. */
 static void
-plain_loop(const char *path, struct run *r)
+lat_add(struct run *r, size_t i, double v)
+{
+	double	*p;
+
+	if (i >= r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 65536;
+		if ((p = realloc(r->lat, r->cap * sizeof(*p))) == NULL)
+			err(1, NULL);
+		r->lat = p;
+	}
+	r->lat[i] = v;
+}
+
+/*
+ * The baseline: one durable autocommit INSERT per order, r->n of them,
+ * or for `seconds' when that is positive (r->n is then the count).  Each
+ * row holds reqlen bytes of request and reslen of result (0: a pending
+ * row without one, as journal_begin() writes).
+ */
+static void
+plain_loop(const char *path, struct run *r, size_t reqlen, size_t reslen,
+    double seconds)
 {
 	sqlite3		*h;
 	sqlite3_stmt	*st;
-	char		 req[128], coid[32];
-	double		 t0, t;
+	char		 coid[32], *req, *res;
+	double		 t0, t, end;
 	size_t		 i;
 
+	if ((req = malloc(reqlen + 1)) == NULL ||
+	    (res = malloc(reslen + 1)) == NULL)
+		err(1, NULL);
+	request(req, reqlen + 1, 0);
+	if (strlen(req) < reqlen)	/* padded to the journal's size */
+		memset(req + strlen(req), ' ', reqlen - strlen(req));
+	memset(res, 'r', reslen);
 	rm_db(path);
 	if (sqlite3_open(path, &h) != SQLITE_OK)
 		errx(1, "%s: %s", path, sqlite3_errmsg(h));
 	exec_ok(h, "PRAGMA journal_mode = WAL");
 	exec_ok(h, "PRAGMA synchronous = FULL");
-	exec_ok(h, "CREATE TABLE orders (id INTEGER PRIMARY KEY, "
-	    "key_id INTEGER NOT NULL, client_addr TEXT NOT NULL, "
-	    "client_order_id TEXT NOT NULL, request BLOB NOT NULL, "
-	    "created INTEGER NOT NULL)");
+	exec_ok(h, orders_sql);
 	if (sqlite3_prepare_v2(h, "INSERT INTO orders (key_id, client_addr, "
-	    "client_order_id, request, created) VALUES (1, '127.0.0.1', ?1, "
-	    "?2, ?3)", -1, &st, NULL) != SQLITE_OK)
+	    "client_order_id, derived, request, state, result, created, "
+	    "updated) VALUES (1, '127.0.0.1', ?1, 0, ?2, ?3, ?4, ?5, ?5)",
+	    -1, &st, NULL) != SQLITE_OK)
 		errx(1, "prepare: %s", sqlite3_errmsg(h));
 	r->secs = now_s();
-	for (i = 0; i < r->n; i++) {
-		request(req, sizeof(req), i);
-		snprintf(coid, sizeof(coid), "c%zu", i);
+	end = r->secs + seconds;
+	for (i = 0; seconds > 0 ? now_s() < end : i < r->n; i++) {
+		snprintf(coid, sizeof(coid), "loop-%zu", i);
 		t0 = now_s();
 		sqlite3_bind_text(st, 1, coid, -1, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 2, req, (int)strlen(req), SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
+		sqlite3_bind_blob(st, 2, req, (int)reqlen, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, reslen ? "done" : "pending", -1,
+		    SQLITE_STATIC);
+		if (reslen)
+			sqlite3_bind_blob(st, 4, res, (int)reslen,
+			    SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, 4);
+		sqlite3_bind_int64(st, 5, (sqlite3_int64)time(NULL));
 		if (sqlite3_step(st) != SQLITE_DONE)
 			errx(1, "insert: %s", sqlite3_errmsg(h));
 		sqlite3_reset(st);
 		t = now_s();
-		r->lat[i] = t - t0;
+		lat_add(r, i, t - t0);
 	}
 	r->secs = now_s() - r->secs;
+	r->n = i;
 	sqlite3_finalize(st);
 	sqlite3_close(h);
 	rm_db(path);
+	free(req);
+	free(res);
+}
+
+/* -s: what heraldd's journal holds, read-only. */
+static int
+journal_stats(const char *path)
+{
+	sqlite3		*h;
+	sqlite3_stmt	*st;
+	const char	*state;
+	long long	 n[6] = { 0 }, rows = 0;
+	double		 req = 0, res = 0;
+	int		 i, rc;
+	static const char *const states[] = { "done", "failed", "pending",
+	    "sent", "unknown" };
+
+	if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK)
+		errx(1, "%s: %s", path, sqlite3_errmsg(h));
+	if (sqlite3_prepare_v2(h, "SELECT state, count(*), "
+	    "total(length(request)), total(length(result)) FROM orders "
+	    "GROUP BY state", -1, &st, NULL) != SQLITE_OK)
+		errx(1, "%s: %s", path, sqlite3_errmsg(h));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		state = (const char *)sqlite3_column_text(st, 0);
+		for (i = 0; i < 5; i++)
+			if (state != NULL && strcmp(state, states[i]) == 0)
+				break;
+		n[i] += sqlite3_column_int64(st, 1);
+		rows += sqlite3_column_int64(st, 1);
+		req += sqlite3_column_double(st, 2);
+		res += sqlite3_column_double(st, 3);
+	}
+	if (rc != SQLITE_DONE)
+		errx(1, "%s: %s", path, sqlite3_errmsg(h));
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	printf("journal rows %lld done %lld failed %lld pending %lld "
+	    "sent %lld unknown %lld request_bytes %.0f result_bytes %.0f\n",
+	    rows, n[0], n[1], n[2], n[3], n[4], rows ? req / rows : 0.0,
+	    rows ? res / rows : 0.0);
+	return 0;
 }
 
 /* The journal, `batch' orders per commit (1: no batch at all). */
@@ -195,18 +312,34 @@ journal_run(const char *path, size_t batch, struct run *r)
 	rm_db(path);
 }
 
+static size_t
+size_arg(const char *s, size_t max)
+{
+	char		*end;
+	unsigned long	 v;
+
+	v = strtoul(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || v > max)
+		errx(2, "%s: a size of 0 to %zu bytes", s, max);
+	return v;
+}
+
 int
 main(int argc, char *argv[])
 {
-	struct run	 plain = { "plain durable INSERT loop", 0, NULL, 0 };
-	struct run	 single = { "journal, no batching", 0, NULL, 0 };
-	struct run	 group = { "journal, group commit", 0, NULL, 0 };
-	const char	*dir = "/var/tmp";
-	char		 tmpl[4096], path[4200];
-	size_t		 n = 2000, batch = 32;
+	struct run	 plain = { "plain durable INSERT loop", 0, NULL, 0, 0 };
+	struct run	 single = { "journal, no batching", 0, NULL, 0, 0 };
+	struct run	 group = { "journal, group commit", 0, NULL, 0, 0 };
+	const char	*dir = "/var/tmp", *stats = NULL;
+	char		 tmpl[4096], path[4200], req[128];
+	size_t		 n = 2000, batch = 32, reqlen = 0, reslen = 0;
+	struct rusage	 ru;
+	double		 seconds = 0;
 	int		 ch;
 
-	while ((ch = getopt(argc, argv, "b:d:n:")) != -1) {
+	request(req, sizeof(req), 0);
+	reqlen = strlen(req);
+	while ((ch = getopt(argc, argv, "b:d:n:q:R:s:t:")) != -1) {
 		switch (ch) {
 		case 'b':
 			batch = strtoul(optarg, NULL, 10);
@@ -217,20 +350,61 @@ main(int argc, char *argv[])
 		case 'n':
 			n = strtoul(optarg, NULL, 10);
 			break;
+		case 'q':
+			reqlen = size_arg(optarg, JOURNAL_REQUEST_MAX_DEFAULT);
+			if (reqlen == 0)
+				errx(2, "-q: the request is never empty");
+			break;
+		case 'R':
+			reslen = size_arg(optarg, JOURNAL_RESULT_MAX_DEFAULT);
+			break;
+		case 's':
+			stats = optarg;
+			break;
+		case 't':
+			seconds = strtod(optarg, NULL);
+			if (seconds <= 0)
+				errx(2, "-t: a positive number of seconds");
+			break;
 		default:
 			fprintf(stderr, "usage: journal_vs_sqlite [-n orders] "
-			    "[-b batch] [-d dir]\n");
+			    "[-b batch] [-d dir]\n"
+			    "       journal_vs_sqlite -t seconds [-q bytes] "
+			    "[-R bytes] [-d dir]\n"
+			    "       journal_vs_sqlite -s heraldd.db\n");
 			return 2;
 		}
 	}
-	if (n == 0 || batch < 2)
+	if (stats != NULL)
+		return journal_stats(stats);
+	if (seconds == 0 && (n == 0 || batch < 2))
 		errx(2, "-n must be positive and -b at least 2");
 	log_init("bench", 1, LOG_WARNING);
 	snprintf(tmpl, sizeof(tmpl), "%s/herald-bench-XXXXXX", dir);
 	if (mkdtemp(tmpl) == NULL)
 		err(1, "mkdtemp %s", tmpl);
 	snprintf(path, sizeof(path), "%s/bench.db", tmpl);
+
+	if (seconds > 0) {
+		plain_loop(path, &plain, reqlen, reslen, seconds);
+		rmdir(tmpl);
+		qsort(plain.lat, plain.n, sizeof(plain.lat[0]), cmp_d);
+		getrusage(RUSAGE_SELF, &ru);
+		printf("loop inserts %zu seconds %.2f rate %.1f p50 %.3f "
+		    "p99 %.3f request_bytes %zu result_bytes %zu "
+		    "cpu_seconds %.2f\n", plain.n, plain.secs,
+		    (double)plain.n / plain.secs,
+		    plain.n ? pct(plain.lat, plain.n, 0.50) * 1e3 : 0.0,
+		    plain.n ? pct(plain.lat, plain.n, 0.99) * 1e3 : 0.0,
+		    reqlen, reslen, (double)ru.ru_utime.tv_sec +
+		    ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec +
+		    ru.ru_stime.tv_usec) / 1e6);
+		free(plain.lat);
+		return 0;
+	}
+
 	plain.n = single.n = group.n = n;
+	plain.cap = single.cap = group.cap = n;
 	if ((plain.lat = calloc(n, sizeof(double))) == NULL ||
 	    (single.lat = calloc(n, sizeof(double))) == NULL ||
 	    (group.lat = calloc(n, sizeof(double))) == NULL)
@@ -238,7 +412,7 @@ main(int argc, char *argv[])
 
 	printf("%zu orders, batches of %zu, on %s (WAL, synchronous=FULL)\n",
 	    n, batch, dir);
-	plain_loop(path, &plain);
+	plain_loop(path, &plain, reqlen, 0, 0);
 	journal_run(path, 1, &single);
 	journal_run(path, batch, &group);
 	rmdir(tmpl);

@@ -1,0 +1,673 @@
+/*
+ * orders_load: the load client of bench/orders_vs_sqlite.sh.  It keeps N
+ * TLS connections open to heraldd (one thread each, keep-alive) and on
+ * each sends, one after the other, the orders a trading client sends:
+ *
+ *	POST /trade
+ *	{"symbol":"EURUSD","side":"BUY","volume":0.01,
+ *	 "client_order_id":"<unique>"}
+ *
+ * with an API key, for a fixed time.  Every client_order_id is new, so
+ * every request is a new order for heraldd: journaled durably, checked,
+ * executed and journaled again before its answer.  It measures each
+ * request from the first byte written to the last byte of the answer
+ * read, and prints the rate and the latency percentiles.
+ *
+ * usage: orders_load [-c conns] [-d seconds] [-w seconds] [-k key]
+ *	      [-K keyfile] [-p prefix] [-s symbol] [-S side] [-v volume]
+ *	      https://ADDRESS:PORT[/PATH]
+ *	-c	connections, one thread each (default 16)
+ *	-d	seconds measured (default 10)
+ *	-w	seconds of warm-up before, not measured (default 1)
+ *	-k	an API key (repeat for more)
+ *	-K	a file of API keys, one a line
+ *		Connection i uses key i mod the number of keys, so that a
+ *		per-key order rate is shared out (trading.orders_per_minute).
+ *	-p	prefix of the client_order_ids (default: from the pid and
+ *		the time, so that two runs never repeat an id)
+ *	-s	symbol (default EURUSD); -S side (default BUY); -v volume
+ *		(default 0.01)
+ *	PATH defaults to /trade.
+ *
+ * The server's certificate is not verified: the bench makes its own.
+ * Output (latencies in milliseconds), lines the script reads by their
+ * first word:
+ *	answers N seconds S rate R p50 X p90 X p99 X max X
+ *		every answer, whatever its status
+ *	ok N rate R p50 X p90 X p99 X max X
+ *		HTTP 200 answers only: the orders MT5 answered (any retcode)
+ *	errors N reconnects N
+ *		errors: transport failures (no answer)
+ *	timeline N N ...
+ *		answers in each measured second, to show a rate that
+ *		drifts
+ *	cpu N
+ *		the client's own CPU time (user + system) per answer in
+ *		microseconds, warm-up included: what the client takes from
+ *		a machine it shares with the server
+ *	class STATUS WHAT N example BODY
+ *		answers by HTTP status and retcode (200) or error code
+ * Exit status 1 if there was a transport error (the first one is on
+ * stderr), 0 otherwise; the statuses are for the caller to judge.
+ */
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#define MAX_THREADS	1024
+#define MAX_KEYS	1024
+#define KEY_MAX		256
+#define REQ_MAX		4096
+#define RESP_MAX	(64 * 1024)
+#define CLASS_MAX	32		/* distinct (status, what) per worker */
+#define WHAT_MAX	48
+#define EXAMPLE_MAX	160
+
+struct lat {
+	uint32_t	*v;		/* microseconds */
+	size_t		 n, cap;
+};
+
+struct class {
+	int		 status;
+	char		 what[WHAT_MAX];
+	unsigned long	 n;
+	char		 example[EXAMPLE_MAX];
+};
+
+struct worker {
+	pthread_t	 tid;
+	int		 id;
+	const char	*key;
+	struct lat	 all, ok;
+	struct class	 cls[CLASS_MAX];
+	int		 ncls;
+	unsigned long	 errors, reconnects, seq;
+	SSL		*ssl;
+	int		 fd;
+	char		*buf;		/* RESP_MAX + 1 */
+	size_t		 have;		/* bytes of the next answer already read */
+};
+
+static SSL_CTX			*ctx;
+static struct sockaddr_in	 addr;
+static char			 host[64], path[1024];
+static char			 prefix[40];
+static const char		*symbol = "EURUSD", *side = "BUY";
+static const char		*volume = "0.01";
+static double			 t_start, t_measure, t_end;
+static unsigned long		*timeline;	/* answers per second */
+static size_t			 ntimeline;
+static pthread_mutex_t		 err_lock = PTHREAD_MUTEX_INITIALIZER;
+static char			 first_error[512];
+
+static double
+now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: orders_load [-c conns] [-d seconds] "
+	    "[-w seconds] [-k key] [-K keyfile] [-p prefix] [-s symbol] "
+	    "[-S side] [-v volume] https://ADDRESS:PORT[/PATH]\n");
+	exit(2);
+}
+
+static void *
+xrealloc(void *p, size_t n)
+{
+	if ((p = realloc(p, n)) == NULL) {
+		perror("orders_load: realloc");
+		exit(1);
+	}
+	return p;
+}
+
+/* Keep the first failure only: the rest are usually the same. */
+static void
+fail(struct worker *w, const char *what)
+{
+	unsigned long	e = ERR_peek_last_error();
+	char		buf[256] = "";
+	int		saved = errno;
+
+	if (e != 0)
+		ERR_error_string_n(e, buf, sizeof(buf));
+	ERR_clear_error();
+	if (now() >= t_measure)
+		w->errors++;
+	pthread_mutex_lock(&err_lock);
+	if (first_error[0] == '\0')
+		snprintf(first_error, sizeof(first_error), "%s%s%s%s%s", what,
+		    saved != 0 ? ": " : "", saved != 0 ? strerror(saved) : "",
+		    buf[0] != '\0' ? ": " : "", buf);
+	pthread_mutex_unlock(&err_lock);
+}
+
+static void
+lat_add(struct lat *l, double seconds)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 8192;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	l->v[l->n++] = (uint32_t)(seconds * 1e6);
+}
+
+static void
+disconnect(struct worker *w)
+{
+	if (w->ssl != NULL) {
+		SSL_shutdown(w->ssl);	/* our close_notify; no wait */
+		SSL_free(w->ssl);
+		w->ssl = NULL;
+	}
+	if (w->fd != -1) {
+		close(w->fd);
+		w->fd = -1;
+	}
+	w->have = 0;
+}
+
+static int
+connect_tls(struct worker *w)
+{
+	int	one = 1;
+
+	errno = 0;
+	if ((w->fd = socket(AF_INET, SOCK_STREAM, 0)) == -1) {
+		fail(w, "socket");
+		return -1;
+	}
+	setsockopt(w->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (connect(w->fd, (struct sockaddr *)&addr, sizeof(addr)) == -1) {
+		fail(w, "connect");
+		goto bad;
+	}
+	if ((w->ssl = SSL_new(ctx)) == NULL || !SSL_set_fd(w->ssl, w->fd)) {
+		fail(w, "SSL_new");
+		goto bad;
+	}
+	errno = 0;
+	if (SSL_connect(w->ssl) != 1) {
+		fail(w, "TLS handshake");
+		goto bad;
+	}
+	return 0;
+ bad:
+	disconnect(w);
+	return -1;
+}
+
+/* A JSON value after "name": in body, as a short printable string. */
+static void
+json_field(const char *body, const char *name, char *out, size_t outsz)
+{
+	char		 pat[64];
+	const char	*p;
+	size_t		 n = 0;
+
+	out[0] = '\0';
+	snprintf(pat, sizeof(pat), "\"%s\":", name);
+	if ((p = strstr(body, pat)) == NULL)
+		return;
+	p += strlen(pat);
+	while (*p == ' ' || *p == '"')
+		p++;
+	while (*p != '\0' && *p != '"' && *p != ',' && *p != '}' &&
+	    n + 1 < outsz)
+		out[n++] = *p++;
+	out[n] = '\0';
+}
+
+static void
+classify(struct worker *w, int status, const char *body)
+{
+	struct class	*c;
+	char		 v[WHAT_MAX - 10], what[WHAT_MAX], *q;
+	int		 i;
+
+	if (status == 200) {
+		json_field(body, "retcode", v, sizeof(v));
+		snprintf(what, sizeof(what), "retcode=%s", v[0] ? v : "?");
+	} else {
+		json_field(body, "code", v, sizeof(v));
+		snprintf(what, sizeof(what), "code=%s", v[0] ? v : "?");
+	}
+	for (i = 0; i < w->ncls; i++)
+		if (w->cls[i].status == status &&
+		    strcmp(w->cls[i].what, what) == 0)
+			break;
+	if (i == w->ncls) {
+		if (w->ncls == CLASS_MAX)
+			i = CLASS_MAX - 1;	/* lumped into the last */
+		else {
+			c = &w->cls[w->ncls++];
+			c->status = status;
+			snprintf(c->what, sizeof(c->what), "%s", what);
+			snprintf(c->example, sizeof(c->example), "%s", body);
+			for (q = c->example; *q != '\0'; q++)
+				if (*q == '\n' || *q == '\r')
+					*q = ' ';
+		}
+	}
+	w->cls[i].n++;
+}
+
+/*
+ * Read one answer: the head up to the blank line, then exactly
+ * Content-Length bytes.  Sets *status and *close_after; the body is
+ * NUL-terminated in w->buf at *body.  0, or -1 on a transport error.
+ */
+static int
+read_answer(struct worker *w, int *status, int *close_after, char **body)
+{
+	char	*hdr, *cl, *conn;
+	size_t	 want = 0, headlen;
+	int	 n;
+
+	for (;;) {
+		if (want == 0 && (hdr = strstr(w->buf, "\r\n\r\n")) != NULL) {
+			headlen = hdr + 4 - w->buf;
+			if (strncmp(w->buf, "HTTP/1.1 ", 9) != 0) {
+				errno = 0;
+				fail(w, "not an HTTP/1.1 answer");
+				return -1;
+			}
+			*status = atoi(w->buf + 9);
+			if ((cl = strcasestr(w->buf, "\r\ncontent-length:")) ==
+			    NULL || cl > hdr) {
+				errno = 0;
+				fail(w, "answer without Content-Length");
+				return -1;
+			}
+			want = headlen + strtoul(cl + 17, NULL, 10);
+			if (want > RESP_MAX) {
+				errno = 0;
+				fail(w, "answer too large");
+				return -1;
+			}
+			conn = strcasestr(w->buf, "\r\nconnection: close");
+			*close_after = conn != NULL && conn < hdr;
+			*body = w->buf + headlen;
+		}
+		if (want != 0 && w->have >= want)
+			break;
+		if (w->have == RESP_MAX) {
+			errno = 0;
+			fail(w, "answer head too large");
+			return -1;
+		}
+		errno = 0;
+		if ((n = SSL_read(w->ssl, w->buf + w->have,
+		    RESP_MAX - w->have)) <= 0) {
+			fail(w, "read");
+			return -1;
+		}
+		w->have += n;
+		w->buf[w->have] = '\0';
+	}
+	/* No pipelining: nothing may follow the answer. */
+	if (w->have > want) {
+		errno = 0;
+		fail(w, "bytes after the answer");
+		return -1;
+	}
+	w->buf[want] = '\0';
+	w->have = 0;
+	return 0;
+}
+
+static void
+one_order(struct worker *w)
+{
+	char	 req[REQ_MAX], body[512], *ans;
+	double	 t0, t1;
+	int	 blen, rlen, status = 0, close_after = 0;
+
+	if (w->ssl == NULL) {
+		if (connect_tls(w) == -1) {
+			usleep(10000);	/* no busy loop on a refusing server */
+			return;
+		}
+		if (w->seq != 0)
+			w->reconnects++;
+	}
+	blen = snprintf(body, sizeof(body), "{\"symbol\":\"%s\",\"side\":"
+	    "\"%s\",\"volume\":%s,\"client_order_id\":\"%s-%d-%lu\"}",
+	    symbol, side, volume, prefix, w->id, w->seq++);
+	rlen = snprintf(req, sizeof(req), "POST %s HTTP/1.1\r\n"
+	    "Host: %s:%u\r\n"
+	    "Authorization: Bearer %s\r\n"
+	    "Content-Type: application/json\r\n"
+	    "Content-Length: %d\r\n"
+	    "\r\n%s", path, host, ntohs(addr.sin_port), w->key, blen, body);
+	if (rlen >= (int)sizeof(req)) {
+		fprintf(stderr, "orders_load: request too long\n");
+		exit(2);
+	}
+	t0 = now();
+	errno = 0;
+	if (SSL_write(w->ssl, req, rlen) != rlen) {
+		fail(w, "write");
+		disconnect(w);
+		return;
+	}
+	w->buf[0] = '\0';
+	if (read_answer(w, &status, &close_after, &ans) == -1) {
+		disconnect(w);
+		return;
+	}
+	t1 = now();
+	if (t0 >= t_measure) {
+		if ((size_t)(t1 - t_measure) < ntimeline)
+			__atomic_fetch_add(&timeline[(size_t)(t1 - t_measure)],
+			    1, __ATOMIC_RELAXED);
+		lat_add(&w->all, t1 - t0);
+		if (status == 200)
+			lat_add(&w->ok, t1 - t0);
+		classify(w, status, ans);
+	}
+	if (close_after)
+		disconnect(w);
+}
+
+static void *
+run(void *arg)
+{
+	struct worker	*w = arg;
+
+	w->fd = -1;
+	w->buf = xrealloc(NULL, RESP_MAX + 1);
+	while (now() < t_end)
+		one_order(w);
+	disconnect(w);
+	free(w->buf);
+	return NULL;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t	x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double
+pct(const struct lat *l, double p)
+{
+	size_t	i;
+
+	if (l->n == 0)
+		return 0;
+	i = (size_t)(p / 100.0 * (l->n - 1) + 0.5);
+	return l->v[i] / 1000.0;
+}
+
+static void
+merge(struct lat *to, const struct lat *from)
+{
+	if (from->n == 0)
+		return;
+	to->v = xrealloc(to->v, (to->n + from->n) * sizeof(*to->v));
+	memcpy(to->v + to->n, from->v, from->n * sizeof(*to->v));
+	to->n += from->n;
+}
+
+static void
+print_lat(struct lat *l, double secs)
+{
+	qsort(l->v, l->n, sizeof(*l->v), cmp_u32);
+	printf("rate %.1f p50 %.3f p90 %.3f p99 %.3f max %.3f\n",
+	    secs > 0 ? l->n / secs : 0.0, pct(l, 50), pct(l, 90), pct(l, 99),
+	    l->n ? l->v[l->n - 1] / 1000.0 : 0.0);
+}
+
+/* https://ADDRESS:PORT[/PATH] into addr, host and path. */
+static void
+parse_url(const char *url)
+{
+	const char	*p, *slash, *colon;
+	unsigned long	 port;
+
+	if (strncmp(url, "https://", 8) != 0)
+		usage();
+	p = url + 8;
+	if ((slash = strchr(p, '/')) == NULL)
+		slash = p + strlen(p);
+	if ((colon = memchr(p, ':', slash - p)) == NULL ||
+	    (size_t)(colon - p) >= sizeof(host))
+		usage();
+	memcpy(host, p, colon - p);
+	host[colon - p] = '\0';
+	port = strtoul(colon + 1, NULL, 10);
+	if (port == 0 || port > 65535)
+		usage();
+	snprintf(path, sizeof(path), "%s", *slash ? slash : "/trade");
+	memset(&addr, 0, sizeof(addr));
+	addr.sin_family = AF_INET;
+	addr.sin_port = htons(port);
+	if (inet_pton(AF_INET, host, &addr.sin_addr) != 1) {
+		fprintf(stderr, "orders_load: %s: a numeric IPv4 address "
+		    "is needed\n", host);
+		exit(2);
+	}
+}
+
+static int
+add_key(char **keys, int nkeys, const char *k)
+{
+	size_t	n = strlen(k);
+
+	if (n == 0)
+		return nkeys;
+	if (nkeys == MAX_KEYS || n >= KEY_MAX ||
+	    strcspn(k, " \t\r\n") != n) {
+		fprintf(stderr, "orders_load: bad or too many keys\n");
+		exit(2);
+	}
+	if ((keys[nkeys] = strdup(k)) == NULL) {
+		perror("orders_load: strdup");
+		exit(1);
+	}
+	return nkeys + 1;
+}
+
+static int
+read_keys(char **keys, int nkeys, const char *file)
+{
+	FILE	*f;
+	char	 line[KEY_MAX + 2];
+
+	if ((f = fopen(file, "r")) == NULL) {
+		fprintf(stderr, "orders_load: %s: %s\n", file,
+		    strerror(errno));
+		exit(2);
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\r\n")] = '\0';
+		nkeys = add_key(keys, nkeys, line);
+	}
+	fclose(f);
+	return nkeys;
+}
+
+/* Classes of all workers added up, by (status, what). */
+static void
+print_classes(struct worker *w, int conns)
+{
+	struct class	 all[CLASS_MAX * 4];
+	int		 n = 0, i, j, k;
+
+	for (i = 0; i < conns; i++)
+		for (j = 0; j < w[i].ncls; j++) {
+			for (k = 0; k < n; k++)
+				if (all[k].status == w[i].cls[j].status &&
+				    strcmp(all[k].what, w[i].cls[j].what) == 0)
+					break;
+			if (k < n)
+				all[k].n += w[i].cls[j].n;
+			else if (n < (int)(sizeof(all) / sizeof(all[0])))
+				all[n++] = w[i].cls[j];
+			else
+				all[n - 1].n += w[i].cls[j].n;	/* lumped */
+		}
+	for (k = 0; k < n; k++)
+		printf("class %d %s %lu example %s\n", all[k].status,
+		    all[k].what, all[k].n, all[k].example);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct worker	*w;
+	struct lat	 all = { NULL, 0, 0 }, ok = { NULL, 0, 0 };
+	struct rusage	 ru;
+	char		*keys[MAX_KEYS];
+	unsigned long	 errors = 0, reconnects = 0, sent = 0;
+	double		 secs, duration = 10, warmup = 1;
+	int		 ch, conns = 16, nkeys = 0, i;
+
+	while ((ch = getopt(argc, argv, "c:d:k:K:p:s:S:v:w:")) != -1) {
+		switch (ch) {
+		case 'c':
+			conns = atoi(optarg);
+			if (conns < 1 || conns > MAX_THREADS)
+				usage();
+			break;
+		case 'd':
+			duration = atof(optarg);
+			if (duration <= 0)
+				usage();
+			break;
+		case 'k':
+			nkeys = add_key(keys, nkeys, optarg);
+			break;
+		case 'K':
+			nkeys = read_keys(keys, nkeys, optarg);
+			break;
+		case 'p':
+			if (strlen(optarg) == 0 || strlen(optarg) >= 24 ||
+			    strspn(optarg, "abcdefghijklmnopqrstuvwxyz"
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") !=
+			    strlen(optarg))
+				usage();
+			snprintf(prefix, sizeof(prefix), "%s", optarg);
+			break;
+		case 's':
+			symbol = optarg;
+			break;
+		case 'S':
+			side = optarg;
+			break;
+		case 'v':
+			volume = optarg;
+			break;
+		case 'w':
+			warmup = atof(optarg);
+			if (warmup < 0)
+				usage();
+			break;
+		default:
+			usage();
+		}
+	}
+	if (argc - optind != 1 || nkeys == 0)
+		usage();
+	parse_url(argv[optind]);
+	if (prefix[0] == '\0')
+		snprintf(prefix, sizeof(prefix), "ol%lx%lx",
+		    (unsigned long)getpid(), (unsigned long)time(NULL));
+	signal(SIGPIPE, SIG_IGN);
+
+	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL ||
+	    !SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION)) {
+		ERR_print_errors_fp(stderr);
+		return 1;
+	}
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+
+	ntimeline = (size_t)duration + 1;
+	if ((timeline = calloc(ntimeline, sizeof(*timeline))) == NULL ||
+	    (w = calloc(conns, sizeof(*w))) == NULL) {
+		perror("orders_load: calloc");
+		return 1;
+	}
+	t_start = now();
+	t_measure = t_start + warmup;
+	t_end = t_measure + duration;
+	for (i = 0; i < conns; i++) {
+		w[i].id = i;
+		w[i].key = keys[i % nkeys];
+		if (pthread_create(&w[i].tid, NULL, run, &w[i]) != 0) {
+			perror("orders_load: pthread_create");
+			return 1;
+		}
+	}
+	for (i = 0; i < conns; i++) {
+		pthread_join(w[i].tid, NULL);
+		merge(&all, &w[i].all);
+		merge(&ok, &w[i].ok);
+		errors += w[i].errors;
+		reconnects += w[i].reconnects;
+		sent += w[i].seq;
+	}
+	/* From the end of the warm-up to the last answer. */
+	secs = now() - t_measure;
+
+	printf("orders_load %d connections %d keys %.1f s warm-up "
+	    "prefix %s\n", conns, nkeys, warmup, prefix);
+	printf("answers %zu seconds %.2f ", all.n, secs);
+	print_lat(&all, secs);
+	printf("ok %zu ", ok.n);
+	print_lat(&ok, secs);
+	printf("errors %lu reconnects %lu\n", errors, reconnects);
+	printf("timeline");
+	for (i = 0; i < (int)ntimeline; i++)
+		printf(" %lu", timeline[i]);
+	printf("\n");
+	getrusage(RUSAGE_SELF, &ru);
+	printf("cpu %.0f\n", sent == 0 ? 0.0 :
+	    ((double)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+	    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6) * 1e6 / sent);
+	print_classes(w, conns);
+	if (errors != 0)
+		fprintf(stderr, "orders_load: %lu transport errors; first: %s\n",
+		    errors, first_error);
+	for (i = 0; i < conns; i++) {
+		free(w[i].all.v);
+		free(w[i].ok.v);
+	}
+	for (i = 0; i < nkeys; i++)
+		free(keys[i]);
+	free(all.v);
+	free(ok.v);
+	free(timeline);
+	free(w);
+	SSL_CTX_free(ctx);
+	return errors != 0;
+}

@@ -1,0 +1,460 @@
+#!/bin/bash
+# bench/orders_vs_sqlite.sh: orders per second through heraldd, over HTTPS
+# on the paper backend, each journaled durably before its answer, against
+# a plain loop of single durable SQLite INSERTs, in one run, on the same
+# filesystem, for the same time.
+#
+#   heraldd   bench/orders_load.c: BENCH_CONNECTIONS TLS connections kept
+#             open, each sending POST /trade {"symbol":"EURUSD","side":
+#             "BUY","volume":0.01,"client_order_id":"<new every time>"}
+#             one after the other with a trader key; every answer is
+#             timed from the first byte sent to the last byte read
+#   loop      bench/journal_vs_sqlite.c -t: one INSERT per transaction
+#             (WAL, synchronous=FULL) of rows the size of heraldd's
+#             journal rows, into a table like the journal's
+#
+# It prints both rates, heraldd's latency percentiles and the ratio
+# heraldd / loop against the aim of issue 4 (2x or better: group commit).
+# See bench/README.md.
+#
+# usage: bench/orders_vs_sqlite.sh [-k]		(as root)
+#	-k	keep the scratch directory (logs, configuration, database)
+# environment:
+#	BUILD			build directory (default build); the script
+#				runs `make BUILD=$BUILD all` first
+#	BENCH_MAKE		0: do not run make (HERALDD and HERALDCTL
+#				must exist, and $BUILD/libherald.a)
+#	HERALDD, HERALDCTL	the binaries (default $BUILD/heraldd, ...)
+#	BENCH_SECONDS		length of each measurement (default 10)
+#	BENCH_WARMUP		seconds of load before heraldd's is measured
+#				(default 1)
+#	BENCH_CONNECTIONS	connections of the load client (default 16)
+#	BENCH_KEYS		trader keys, shared out over the connections
+#				(default: one per connection, so that
+#				trading.orders_per_minute is never the limit)
+#	BENCH_DIR		where the scratch directory goes (default
+#				/var/tmp: /tmp may be a tmpfs, where an fsync
+#				costs nothing)
+#	BENCH_MARGIN_MODE	netting (default: every BUY adds to one
+#				position, so the paper engine's position
+#				table never fills) or hedging
+#	BENCH_LOG_LEVEL		heraldd's log.level (default error)
+#
+# It installs nothing: missing tools are named with the Debian packages
+# that hold them.  It starts its own heraldd on a free port and stops it,
+# and removes the scratch directory, however it exits.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-build}
+case $BUILD in /*) builddir=$BUILD ;; *) builddir=$repo/$BUILD ;; esac
+BENCH_MAKE=${BENCH_MAKE:-1}
+HERALDD=${HERALDD:-$builddir/heraldd}
+HERALDCTL=${HERALDCTL:-$builddir/heraldctl}
+BENCH_SECONDS=${BENCH_SECONDS:-10}
+BENCH_WARMUP=${BENCH_WARMUP:-1}
+BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-16}
+BENCH_KEYS=${BENCH_KEYS:-$BENCH_CONNECTIONS}
+BENCH_DIR=${BENCH_DIR:-/var/tmp}
+BENCH_MARGIN_MODE=${BENCH_MARGIN_MODE:-netting}
+BENCH_LOG_LEVEL=${BENCH_LOG_LEVEL:-error}
+PYTHON=/usr/bin/python3
+
+TARGET=2.00
+
+keep=0
+while getopts k opt; do
+	case $opt in
+	k) keep=1 ;;
+	*) sed -n '/^# usage:/,/^# It installs/p' "$0" | sed '$d' |
+	       sed 's/^# \{0,1\}//' >&2
+	   exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 0 ] || { echo "usage: $0 [-k]" >&2; exit 2; }
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+whole() {	# name, value: a positive whole number
+	case $2 in ''|*[!0-9]*|0) die "$1: a positive whole number, not '$2'" ;; esac
+}
+whole BENCH_SECONDS "$BENCH_SECONDS"
+whole BENCH_CONNECTIONS "$BENCH_CONNECTIONS"
+whole BENCH_KEYS "$BENCH_KEYS"
+case $BENCH_WARMUP in ''|*[!0-9]*) die "BENCH_WARMUP: whole seconds, not '$BENCH_WARMUP'" ;; esac
+case $BENCH_MARGIN_MODE in netting|hedging) ;;
+*) die "BENCH_MARGIN_MODE: netting or hedging, not '$BENCH_MARGIN_MODE'" ;; esac
+[ "$BENCH_KEYS" -le "$BENCH_CONNECTIONS" ] || BENCH_KEYS=$BENCH_CONNECTIONS
+
+# --- what it needs -----------------------------------------------------------
+
+[ "$(id -u)" -eq 0 ] || die "run me as root: heraldd starts as root and drops privileges"
+
+missing=""
+need() {	# command, Debian package
+	command -v "$1" >/dev/null 2>&1 || missing="$missing $2"
+}
+need make build-essential
+need cc build-essential
+need pkg-config pkg-config
+need openssl openssl
+need curl curl
+[ -x "$PYTHON" ] || missing="$missing python3"
+if command -v pkg-config >/dev/null 2>&1; then
+	pkg-config --exists openssl || missing="$missing libssl-dev"
+	pkg-config --exists sqlite3 || missing="$missing libsqlite3-dev"
+fi
+if [ -n "$missing" ]; then
+	say "missing tools; install them with"
+	say "  apt-get install -y$missing"
+	exit 2
+fi
+
+if [ "$BENCH_MAKE" != 0 ]; then
+	say "make BUILD=$BUILD all"
+	make -C "$repo" BUILD="$BUILD" all "$BUILD/libherald.a" >&2 ||
+		die "make BUILD=$BUILD all failed"
+fi
+for b in "$HERALDD" "$HERALDCTL" "$builddir/libherald.a"; do
+	[ -e "$b" ] || die "$b: not found (make BUILD=$BUILD all, or set HERALDD and HERALDCTL)"
+done
+HERALDD=$(cd "$(dirname "$HERALDD")" && pwd)/$(basename "$HERALDD")
+HERALDCTL=$(cd "$(dirname "$HERALDCTL")" && pwd)/$(basename "$HERALDCTL")
+
+# The accounts heraldd runs its children as and admits to the socket
+# (as etc/demo.sh does).
+getent group herald-admin >/dev/null || {
+	say "creating group herald-admin"; groupadd --system herald-admin; }
+id _herald >/dev/null 2>&1 || {
+	say "creating user _herald"
+	useradd --system --no-create-home --home-dir /nonexistent \
+	    --shell /usr/sbin/nologin _herald; }
+
+# --- scratch directory and clean-up -------------------------------------------
+
+[ -d "$BENCH_DIR" ] || die "BENCH_DIR $BENCH_DIR: no such directory"
+# Root's, 0755, under a root-owned or sticky directory: heraldd accepts
+# a chroot in it, and its database and the loop's share one filesystem.
+tmp=$(mktemp -d "$BENCH_DIR/herald-orders.XXXXXX")
+chmod 0755 "$tmp"
+heraldd_pid="" load_pid=""
+
+stop() {	# pid: TERM, then KILL after 10 s
+	local pid=$1
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+	kill -TERM "$pid" 2>/dev/null || true
+	for _ in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM
+	stop "$load_pid"
+	stop "$heraldd_pid"
+	# Kept on a failure, for its logs; not when interrupted.
+	if [ "$keep" -eq 1 ] || { [ "$rc" -ne 0 ] && [ "$rc" -ne 130 ] &&
+	    [ "$rc" -ne 143 ]; }; then
+		say "scratch directory kept: $tmp"
+	else
+		rm -rf "$tmp"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+fstype=$(df -T "$tmp" | awk 'NR == 2 { print $2 }')
+[ "$fstype" != tmpfs ] ||
+	say "!! $BENCH_DIR is a tmpfs: an fsync costs nothing there (set BENCH_DIR)"
+
+# --- the bench programs -------------------------------------------------------
+
+# shellcheck disable=SC2046
+cc -O2 -Wall -D_GNU_SOURCE $(pkg-config --cflags openssl) \
+    -o "$tmp/orders_load" "$repo/bench/orders_load.c" \
+    $(pkg-config --libs openssl) -lpthread ||
+	die "cannot build bench/orders_load.c"
+# shellcheck disable=SC2046
+cc -O2 -Wall -D_GNU_SOURCE -I"$repo" -I"$repo/common" -I"$repo/privsep" \
+    $(pkg-config --cflags sqlite3 openssl libbsd-overlay) \
+    -o "$tmp/journal_vs_sqlite" "$repo/bench/journal_vs_sqlite.c" \
+    "$builddir/libherald.a" \
+    $(pkg-config --libs sqlite3 openssl libbsd-overlay) ||
+	die "cannot build bench/journal_vs_sqlite.c"
+
+free_port() {
+	"$PYTHON" -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# User plus system time of pid and its children, in clock ticks.
+cpu_ticks() {
+	local pid total=0 stat f
+	for pid in "$@" $(pgrep -P "$1" || true); do
+		read -r stat 2>/dev/null <"/proc/$pid/stat" || continue
+		# Fields from the state on (the name may hold spaces):
+		# utime and stime are proc(5)'s 14 and 15.
+		read -r -a f <<<"${stat##*) }"
+		total=$((total + f[11] + f[12]))
+	done
+	echo "$total"
+}
+
+# Busy time of all CPUs less that of kernel threads (the block layer and
+# the filesystem work for the fsyncs of the bench itself), and stolen
+# time, in clock ticks: "busy steal".
+machine_ticks() {
+	local user nice sys irq soft steal stat f k=0
+	read -r _ user nice sys _ _ irq soft steal _ </proc/stat
+	for stat in /proc/[0-9]*/stat; do
+		read -r stat 2>/dev/null <"$stat" || continue
+		read -r -a f <<<"${stat##*) }"
+		[ "${f[1]}" = 2 ] && k=$((k + f[11] + f[12]))
+	done
+	echo "$((user + nice + sys + irq + soft - k)) $steal"
+}
+
+# --- heraldd ------------------------------------------------------------------
+
+umask 022
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+    -keyout "$tmp/server.key" -out "$tmp/server.crt" 2>"$tmp/openssl.log" ||
+	die "openssl req failed: $(cat "$tmp/openssl.log")"
+chmod 0600 "$tmp/server.key"	# StrictModes
+
+port=$(free_port)
+mkdir -m 0755 "$tmp/empty"
+# The throttles out of the way, so that the bench measures the order
+# path and not them: the risk limits at their maxima (max_daily_loss 0
+# turns that rule off), an account no order can exhaust, the request
+# rate limits at a million a second.  The risk rules still run on every
+# order.
+cat >"$tmp/herald.yaml" <<EOF
+# Written by bench/orders_vs_sqlite.sh.
+listen:
+  - address: 127.0.0.1
+    port: $port
+tls:
+  certificate: $tmp/server.crt
+  key: $tmp/server.key
+control:
+  socket: $tmp/heraldd.sock
+  group: herald-admin
+privsep:
+  user: _herald
+  chroot: $tmp/empty
+database: $tmp/herald.db
+pid_file: $tmp/heraldd.pid
+mt5:
+  backend: paper
+  paper:
+    balance: 1000000000
+    margin_mode: $BENCH_MARGIN_MODE
+trading:
+  max_open_positions: 10000
+  max_positions_per_symbol: 10000
+  orders_per_minute: 100000
+  max_daily_loss: 0
+limits:
+  open_files: 16384
+  connections: 8192
+  connections_per_source: 8192
+rate_limit:
+  window: 1
+  per_source: 1000000
+  per_key: 1000000
+log:
+  level: $BENCH_LOG_LEVEL
+EOF
+chmod 0600 "$tmp/herald.yaml"
+"$HERALDD" -n -f "$tmp/herald.yaml" >"$tmp/check.log" 2>&1 ||
+	die "heraldd -n refused the bench configuration: $(cat "$tmp/check.log")"
+
+ctl() { "$HERALDCTL" -s "$tmp/heraldd.sock" "$@"; }
+
+"$HERALDD" -d -f "$tmp/herald.yaml" </dev/null >"$tmp/heraldd.log" 2>&1 &
+heraldd_pid=$!
+# Up when net and the broker run and the broker says its backend is
+# connected; a heraldd whose trading path answers nothing yet still gets
+# measured (its answers are counted by status), after a warning.
+ready=0 broker="?"
+for _ in $(seq 150); do
+	kill -0 "$heraldd_pid" 2>/dev/null ||
+	    die "heraldd exited while starting: $(tail -n 20 "$tmp/heraldd.log")"
+	if st=$(ctl status 2>/dev/null) &&
+	    grep -Eq '^net +[0-9]+ +running' <<<"$st" &&
+	    grep -Eq '^broker +[0-9]+ +running' <<<"$st"; then
+		broker=$(sed -n 's/^broker  \([^ ]\)/\1/p' <<<"$st")
+		if [ "$broker" = connected ]; then
+			ready=1
+			break
+		fi
+	fi
+	sleep 0.1
+done
+[ "$ready" -eq 1 ] ||
+	say "!! heraldd's broker is not connected after 15 s (broker: $broker); measuring anyway"
+
+url=https://127.0.0.1:$port
+code=$(curl -sk -o /dev/null -w '%{http_code}' --max-time 5 "$url/healthz" || true)
+[ "$code" = 200 ] ||
+	die "heraldd does not answer HTTPS on $url/healthz (status '$code'); log: $(tail -n 20 "$tmp/heraldd.log")"
+
+: >"$tmp/keys"
+chmod 0600 "$tmp/keys"
+for i in $(seq "$BENCH_KEYS"); do
+	key=$(ctl key create "bench-$i" --role trader 2>"$tmp/ctl.log") ||
+		die "heraldctl key create failed: $(cat "$tmp/ctl.log")"
+	case $key in hk_*) ;; *) die "heraldctl key create said '$key'" ;; esac
+	echo "$key" >>"$tmp/keys"
+done
+
+# One order by hand, to show what heraldd answers.
+key=$(head -n 1 "$tmp/keys")
+code=$(curl -sk -o "$tmp/first.json" -w '%{http_code}' --max-time 15 \
+    -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+    --data '{"symbol":"EURUSD","side":"BUY","volume":0.01,"client_order_id":"bench-first"}' \
+    "$url/trade" || true)
+first="HTTP $code $(head -c 400 "$tmp/first.json" 2>/dev/null || true)"
+say "first order: $first"
+
+# --- heraldd under load -------------------------------------------------------------
+
+say "heraldd: $BENCH_CONNECTIONS connections, ${BENCH_WARMUP}s warm-up, ${BENCH_SECONDS}s measured"
+"$tmp/orders_load" -c "$BENCH_CONNECTIONS" -w "$BENCH_WARMUP" \
+    -d "$BENCH_SECONDS" -K "$tmp/keys" "$url/trade" >"$tmp/load.out" \
+    2>"$tmp/load.err" &
+load_pid=$!
+# The CPU time of heraldd, of the client and of the machine over a
+# window inside the measured seconds, which the client must outlive.
+sleep "$BENCH_WARMUP.2"
+w0=$(date +%s%N)
+t0=$(cpu_ticks "$heraldd_pid") c0=$(cpu_ticks "$load_pid")
+read -r m0 s0 <<<"$(machine_ticks)"
+sleep "$((BENCH_SECONDS - 1)).5"
+read -r m1 s1 <<<"$(machine_ticks)"
+t1=$(cpu_ticks "$heraldd_pid") c1=$(cpu_ticks "$load_pid")
+w1=$(date +%s%N)
+wait "$load_pid" || true
+load_pid=""
+grep -q '^ok ' "$tmp/load.out" ||
+	die "orders_load: $(cat "$tmp/load.out" "$tmp/load.err")"
+kill -0 "$heraldd_pid" 2>/dev/null ||
+	die "heraldd died under load: $(tail -n 20 "$tmp/heraldd.log")"
+
+# answers N seconds S rate R p50 X p90 X p99 X max X
+read -r -a A <<<"$(grep '^answers ' "$tmp/load.out")"
+# ok N rate R p50 X p90 X p99 X max X
+read -r -a O <<<"$(grep '^ok ' "$tmp/load.out")"
+# errors N reconnects N
+read -r -a E <<<"$(grep '^errors ' "$tmp/load.out")"
+hz=$(getconf CLK_TCK)
+win=$(awk -v a="$w0" -v b="$w1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+# Per answer: the answers in the window, at the measured rate.
+cpu=$(awk -v t=$((t1 - t0)) -v hz="$hz" -v r="${A[5]}" -v w="$win" \
+    'BEGIN { if (r > 0) printf "%.0f", t / hz * 1e6 / (r * w); else print "-" }')
+ccpu=$(awk -v t=$((c1 - c0)) -v hz="$hz" -v r="${A[5]}" -v w="$win" \
+    'BEGIN { if (r > 0) printf "%.0f", t / hz * 1e6 / (r * w); else print "-" }')
+# What the rest of the machine took meanwhile: other work on a 2-CPU box
+# (a build, a test run) or a hypervisor's steal makes heraldd's figure
+# lower than it is.
+others=$(awk -v m=$((m1 - m0 - (t1 - t0) - (c1 - c0))) -v hz="$hz" \
+    -v s="$win" 'BEGIN { v = m / hz / s * 100; printf "%.0f", v < 0 ? 0 : v }')
+steal=$(awk -v m=$((s1 - s0)) -v hz="$hz" -v s="$win" \
+    'BEGIN { printf "%.0f", m / hz / s * 100 }')
+
+stop "$heraldd_pid"
+heraldd_pid=""
+
+# What the journal holds, and the size of its rows for the loop.
+# journal rows N done N failed N pending N sent N unknown N
+# request_bytes Q result_bytes R
+jline=$("$tmp/journal_vs_sqlite" -s "$tmp/herald.db" 2>&1) || jline=""
+read -r -a J <<<"${jline:-none}"
+if [ "${J[0]}" = journal ] && [ "${J[2]}" -gt 0 ]; then
+	reqb=${J[14]} resb=${J[16]}
+	rowsrc="heraldd's journal rows"
+else
+	reqb=$(printf '%s' '{"symbol":"EURUSD","side":"BUY","volume":0.01,"client_order_id":"olXXXXXXXXXX-0-0000"}' | wc -c)
+	resb=0
+	rowsrc="no journal rows to copy: the request's JSON size, no result"
+fi
+
+# --- the plain loop ------------------------------------------------------------------
+
+say "plain loop: ${BENCH_SECONDS}s of single durable INSERTs in $tmp"
+read -r lm0 ls0 <<<"$(machine_ticks)"
+"$tmp/journal_vs_sqlite" -t "$BENCH_SECONDS" -q "$reqb" -R "$resb" \
+    -d "$tmp" >"$tmp/loop.out" 2>&1 || die "the loop failed: $(cat "$tmp/loop.out")"
+read -r lm1 ls1 <<<"$(machine_ticks)"
+# loop inserts N seconds S rate R p50 X p99 X request_bytes Q
+# result_bytes R cpu_seconds C
+read -r -a L <<<"$(grep '^loop ' "$tmp/loop.out")"
+loop_others=$(awk -v m=$((lm1 - lm0)) -v c="${L[16]}" -v hz="$hz" \
+    -v s="${L[4]}" 'BEGIN { v = (m / hz - c) / s * 100; printf "%.0f", v < 0 ? 0 : v }')
+loop_steal=$(awk -v m=$((ls1 - ls0)) -v hz="$hz" -v s="${L[4]}" \
+    'BEGIN { printf "%.0f", m / hz / s * 100 }')
+
+# --- report ---------------------------------------------------------------------------
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+verdict() { awk -v r="$1" -v t="$2" 'BEGIN { print (r + 0 >= t + 0 ? "meets" : "BELOW") }'; }
+
+r=$(ratio "${O[3]}" "${L[6]}")
+echo
+echo "heraldd ($HERALDD), paper backend ($BENCH_MARGIN_MODE), HTTPS on 127.0.0.1"
+echo "$(nproc) CPUs; database and loop on $BENCH_DIR ($fstype); WAL, synchronous=FULL"
+echo "load: $BENCH_CONNECTIONS keep-alive connections, $BENCH_KEYS trader keys, POST /trade" \
+    "EURUSD BUY 0.01, a new client_order_id each; ${BENCH_SECONDS}s after ${BENCH_WARMUP}s warm-up"
+echo
+printf '%-34s %10s   %s\n' "" "per second" "latency (ms)"
+printf '%-34s %10s   p50 %s  p90 %s  p99 %s  max %s\n' \
+    "heraldd orders (HTTP 200)" "${O[3]}" "${O[5]}" "${O[7]}" "${O[9]}" "${O[11]}"
+printf '%-34s %10s   p50 %s  p90 %s  p99 %s  max %s\n' \
+    "heraldd answers (any status)" "${A[5]}" "${A[7]}" "${A[9]}" "${A[11]}" "${A[13]}"
+printf '%-34s %10s   p50 %s  p99 %s\n' \
+    "plain loop of durable INSERTs" "${L[6]}" "${L[8]}" "${L[10]}"
+echo
+echo "ratio heraldd orders / loop inserts: $r (aim >= $TARGET: $(verdict "$r" "$TARGET"))"
+echo
+echo "CPU per answer (user + system): heraldd ${cpu}us (all its processes)," \
+    "load client ${ccpu}us"
+echo "other processes: ${others}% of a CPU under heraldd's load, ${loop_others}% under" \
+    "the loop; steal ${steal}% and ${loop_steal}%"
+echo "heraldd answers, second by second: $(sed -n 's/^timeline //p' "$tmp/load.out")"
+echo "loop rows: request ${L[12]} bytes, result ${L[14]} bytes ($rowsrc)"
+if [ "${J[0]}" = journal ]; then
+	echo "journal after the run: ${J[2]} rows: done ${J[4]}, failed ${J[6]}," \
+	    "pending ${J[8]}, sent ${J[10]}, unknown ${J[12]}"
+else
+	echo "journal after the run: none (${jline:-no orders table})"
+fi
+echo "answers by status (the first order: $first):"
+sed -n 's/^class \([0-9]*\) \([^ ]*\) \([0-9]*\) example \(.*\)/  \1 \2  \3   e.g. \4/p' \
+    "$tmp/load.out" | cut -c 1-200
+# What makes the figures mean something else than they say.
+[ "$others" -le 10 ] && [ "$steal" -le 10 ] && [ "$loop_others" -le 10 ] &&
+    [ "$loop_steal" -le 10 ] ||
+	echo "!! the machine was busy with other work (see 'other processes'): run again on a quiet one"
+[ "${E[1]}" = 0 ] ||
+	echo "!! ${E[1]} transport errors, ${E[3]} reconnects: $(cat "$tmp/load.err")"
+if grep '^class ' "$tmp/load.out" | grep -qv '^class 200 retcode=10009 '; then
+	echo "!! answers other than 200 with retcode 10009 (done): see above"
+fi
+[ "${O[1]}" -gt 0 ] ||
+	echo "!! no order got an HTTP 200: the ratio counts none (answers/loop: $(ratio "${A[5]}" "${L[6]}"))"
+if [ "${J[0]}" = journal ]; then
+	[ $((J[8] + J[10] + J[12])) -eq 0 ] ||
+		echo "!! journal rows left pending, sent or unknown after heraldd stopped"
+	[ "${J[2]}" -ge "${O[1]}" ] ||
+		echo "!! fewer journal rows (${J[2]}) than orders answered 200 (${O[1]})"
+fi
