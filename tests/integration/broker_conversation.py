@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """The broker process on its own, sandboxed, driven as the monitor does.
 
-Not part of `make check` (the integration tests reach the broker through
-the monitor); run it by hand, as root, after a build:
+test_broker_alone.py runs it in `make check`; by hand, as root, after a
+build:
 
-    python3 tests/broker/broker_conversation.py build/heraldd
+    python3 tests/integration/broker_conversation.py build/heraldd
 
 It starts `heraldd -P broker` with a SOCK_SEQPACKET socketpair on
 descriptor 3 and checks, with seccomp in force (kill mode):
