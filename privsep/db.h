@@ -24,6 +24,12 @@
 #define DB_ROLE_MAX		15
 #define DB_ADDR_MAX		63
 #define DB_BUSY_TIMEOUT_MS	5000
+/*
+ * The orders still to be resolved: the partial index's condition, which
+ * a query must repeat word for word for SQLite to use the index.
+ */
+#define DB_ORDER_OPEN \
+	"(state = 'pending' OR state = 'sent' OR state = 'unknown')"
 
 struct db_key {
 	int64_t		id;

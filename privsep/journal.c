@@ -60,17 +60,16 @@ static const char *const journal_sql[JS_MAX] = {
 	[JS_BY_ID] = "SELECT " ORDER_COLS " FROM orders WHERE id = ?1",
 	[JS_SENT] = "UPDATE orders SET state = 'sent', updated = ?2 "
 	    "WHERE id = ?1 AND state = 'pending'",
+	/* No IN lists: see migration 4 in db.c. */
 	[JS_FINISH] = "UPDATE orders SET state = ?2, result = ?3, "
-	    "updated = ?4 WHERE id = ?1 AND "
-	    "state IN ('pending', 'sent', 'unknown')",
+	    "updated = ?4 WHERE id = ?1 AND " DB_ORDER_OPEN,
 	/* The redundant term lets the planner use the partial index. */
 	[JS_IN_FLIGHT] = "SELECT " ORDER_COLS " FROM orders "
-	    "WHERE state IN ('pending', 'sent', 'unknown') AND "
-	    "state IN ('pending', 'sent') ORDER BY id",
+	    "WHERE " DB_ORDER_OPEN " AND state <> 'unknown' ORDER BY id",
 	[JS_UNRESOLVED] = "SELECT " ORDER_COLS " FROM orders "
-	    "WHERE state IN ('pending', 'sent', 'unknown') ORDER BY id",
+	    "WHERE " DB_ORDER_OPEN " ORDER BY id",
 	[JS_COUNT] = "SELECT count(*) FROM orders",
-	[JS_PRUNE] = "DELETE FROM orders WHERE state IN ('done', 'failed') "
+	[JS_PRUNE] = "DELETE FROM orders WHERE (state = 'done' OR state = 'failed') "
 	    "AND updated < ?1",
 };
 
