@@ -51,12 +51,9 @@
  * stderr), 0 otherwise; the statuses are for the caller to judge.
  */
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/types.h>
 
 #include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <pthread.h>
@@ -68,8 +65,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/err.h>
 #include <openssl/ssl.h>
+
+#include "benchtls.h"
 
 #define MAX_THREADS	1024
 #define MAX_KEYS	1024
@@ -79,11 +77,6 @@
 #define CLASS_MAX	32		/* distinct (status, what) per worker */
 #define WHAT_MAX	48
 #define EXAMPLE_MAX	160
-
-struct lat {
-	uint32_t	*v;		/* microseconds */
-	size_t		 n, cap;
-};
 
 struct class {
 	int		 status;
@@ -96,7 +89,7 @@ struct worker {
 	pthread_t	 tid;
 	int		 id;
 	const char	*key;
-	struct lat	 all, ok;
+	struct bench_lat all, ok;
 	struct class	 cls[CLASS_MAX];
 	int		 ncls;
 	unsigned long	 errors, reconnects, seq;
@@ -106,26 +99,14 @@ struct worker {
 	size_t		 have;		/* bytes of the next answer already read */
 };
 
-static SSL_CTX			*ctx;
-static struct sockaddr_in	 addr;
-static char			 host[64], path[1024];
-static char			 prefix[40];
-static const char		*symbol = "EURUSD", *side = "BUY";
-static const char		*volume = "0.01";
-static double			 t_start, t_measure, t_end;
-static unsigned long		*timeline;	/* answers per second */
-static size_t			 ntimeline;
-static pthread_mutex_t		 err_lock = PTHREAD_MUTEX_INITIALIZER;
-static char			 first_error[512];
-
-static double
-now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
+static SSL_CTX		*ctx;
+static struct bench_url	 url;
+static char		 prefix[40];
+static const char	*symbol = "EURUSD", *side = "BUY";
+static const char	*volume = "0.01";
+static double		 t_start, t_measure, t_end;
+static unsigned long	*timeline;	/* answers per second */
+static size_t		 ntimeline;
 
 static void
 usage(void)
@@ -136,45 +117,17 @@ usage(void)
 	exit(2);
 }
 
-static void *
-xrealloc(void *p, size_t n)
-{
-	if ((p = realloc(p, n)) == NULL) {
-		perror("orders_load: realloc");
-		exit(1);
-	}
-	return p;
-}
-
-/* Keep the first failure only: the rest are usually the same. */
+/*
+ * A transport failure: noted (the first one is kept) unless what is NULL
+ * (bench_tls_connect noted it), counted if measuring.
+ */
 static void
 fail(struct worker *w, const char *what)
 {
-	unsigned long	e = ERR_peek_last_error();
-	char		buf[256] = "";
-	int		saved = errno;
-
-	if (e != 0)
-		ERR_error_string_n(e, buf, sizeof(buf));
-	ERR_clear_error();
-	if (now() >= t_measure)
+	if (what != NULL)
+		bench_fail(what);
+	if (bench_now() >= t_measure)
 		w->errors++;
-	pthread_mutex_lock(&err_lock);
-	if (first_error[0] == '\0')
-		snprintf(first_error, sizeof(first_error), "%s%s%s%s%s", what,
-		    saved != 0 ? ": " : "", saved != 0 ? strerror(saved) : "",
-		    buf[0] != '\0' ? ": " : "", buf);
-	pthread_mutex_unlock(&err_lock);
-}
-
-static void
-lat_add(struct lat *l, double seconds)
-{
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 8192;
-		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
-	}
-	l->v[l->n++] = (uint32_t)(seconds * 1e6);
 }
 
 static void
@@ -195,31 +148,11 @@ disconnect(struct worker *w)
 static int
 connect_tls(struct worker *w)
 {
-	int	one = 1;
-
-	errno = 0;
-	if ((w->fd = socket(AF_INET, SOCK_STREAM, 0)) == -1) {
-		fail(w, "socket");
+	if ((w->ssl = bench_tls_connect(ctx, &url, NULL, &w->fd)) == NULL) {
+		fail(w, NULL);
 		return -1;
 	}
-	setsockopt(w->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (connect(w->fd, (struct sockaddr *)&addr, sizeof(addr)) == -1) {
-		fail(w, "connect");
-		goto bad;
-	}
-	if ((w->ssl = SSL_new(ctx)) == NULL || !SSL_set_fd(w->ssl, w->fd)) {
-		fail(w, "SSL_new");
-		goto bad;
-	}
-	errno = 0;
-	if (SSL_connect(w->ssl) != 1) {
-		fail(w, "TLS handshake");
-		goto bad;
-	}
 	return 0;
- bad:
-	disconnect(w);
-	return -1;
 }
 
 /* A JSON value after "name": in body, as a short printable string. */
@@ -364,12 +297,13 @@ one_order(struct worker *w)
 	    "Authorization: Bearer %s\r\n"
 	    "Content-Type: application/json\r\n"
 	    "Content-Length: %d\r\n"
-	    "\r\n%s", path, host, ntohs(addr.sin_port), w->key, blen, body);
+	    "\r\n%s", url.path, url.host, ntohs(url.addr.sin_port), w->key,
+	    blen, body);
 	if (rlen >= (int)sizeof(req)) {
 		fprintf(stderr, "orders_load: request too long\n");
 		exit(2);
 	}
-	t0 = now();
+	t0 = bench_now();
 	errno = 0;
 	if (SSL_write(w->ssl, req, rlen) != rlen) {
 		fail(w, "write");
@@ -381,14 +315,14 @@ one_order(struct worker *w)
 		disconnect(w);
 		return;
 	}
-	t1 = now();
+	t1 = bench_now();
 	if (t0 >= t_measure) {
 		if ((size_t)(t1 - t_measure) < ntimeline)
 			__atomic_fetch_add(&timeline[(size_t)(t1 - t_measure)],
 			    1, __ATOMIC_RELAXED);
-		lat_add(&w->all, t1 - t0);
+		bench_lat_add(&w->all, t1 - t0);
 		if (status == 200)
-			lat_add(&w->ok, t1 - t0);
+			bench_lat_add(&w->ok, t1 - t0);
 		classify(w, status, ans);
 	}
 	if (close_after)
@@ -401,81 +335,21 @@ run(void *arg)
 	struct worker	*w = arg;
 
 	w->fd = -1;
-	w->buf = xrealloc(NULL, RESP_MAX + 1);
-	while (now() < t_end)
+	w->buf = bench_xrealloc(NULL, RESP_MAX + 1);
+	while (bench_now() < t_end)
 		one_order(w);
 	disconnect(w);
 	free(w->buf);
 	return NULL;
 }
 
-static int
-cmp_u32(const void *a, const void *b)
-{
-	uint32_t	x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-pct(const struct lat *l, double p)
-{
-	size_t	i;
-
-	if (l->n == 0)
-		return 0;
-	i = (size_t)(p / 100.0 * (l->n - 1) + 0.5);
-	return l->v[i] / 1000.0;
-}
-
 static void
-merge(struct lat *to, const struct lat *from)
+print_lat(struct bench_lat *l, double secs)
 {
-	if (from->n == 0)
-		return;
-	to->v = xrealloc(to->v, (to->n + from->n) * sizeof(*to->v));
-	memcpy(to->v + to->n, from->v, from->n * sizeof(*to->v));
-	to->n += from->n;
-}
-
-static void
-print_lat(struct lat *l, double secs)
-{
-	qsort(l->v, l->n, sizeof(*l->v), cmp_u32);
+	bench_lat_sort(l);
 	printf("rate %.1f p50 %.3f p90 %.3f p99 %.3f max %.3f\n",
-	    secs > 0 ? l->n / secs : 0.0, pct(l, 50), pct(l, 90), pct(l, 99),
-	    l->n ? l->v[l->n - 1] / 1000.0 : 0.0);
-}
-
-/* https://ADDRESS:PORT[/PATH] into addr, host and path. */
-static void
-parse_url(const char *url)
-{
-	const char	*p, *slash, *colon;
-	unsigned long	 port;
-
-	if (strncmp(url, "https://", 8) != 0)
-		usage();
-	p = url + 8;
-	if ((slash = strchr(p, '/')) == NULL)
-		slash = p + strlen(p);
-	if ((colon = memchr(p, ':', slash - p)) == NULL ||
-	    (size_t)(colon - p) >= sizeof(host))
-		usage();
-	memcpy(host, p, colon - p);
-	host[colon - p] = '\0';
-	port = strtoul(colon + 1, NULL, 10);
-	if (port == 0 || port > 65535)
-		usage();
-	snprintf(path, sizeof(path), "%s", *slash ? slash : "/trade");
-	memset(&addr, 0, sizeof(addr));
-	addr.sin_family = AF_INET;
-	addr.sin_port = htons(port);
-	if (inet_pton(AF_INET, host, &addr.sin_addr) != 1) {
-		fprintf(stderr, "orders_load: %s: a numeric IPv4 address "
-		    "is needed\n", host);
-		exit(2);
-	}
+	    secs > 0 ? l->n / secs : 0.0, bench_lat_pct(l, 50),
+	    bench_lat_pct(l, 90), bench_lat_pct(l, 99), bench_lat_pct(l, 100));
 }
 
 static int
@@ -545,7 +419,7 @@ int
 main(int argc, char *argv[])
 {
 	struct worker	*w;
-	struct lat	 all = { NULL, 0, 0 }, ok = { NULL, 0, 0 };
+	struct bench_lat all = { NULL, 0, 0 }, ok = { NULL, 0, 0 };
 	struct rusage	 ru;
 	char		*keys[MAX_KEYS];
 	unsigned long	 errors = 0, reconnects = 0, sent = 0;
@@ -598,18 +472,15 @@ main(int argc, char *argv[])
 	}
 	if (argc - optind != 1 || nkeys == 0)
 		usage();
-	parse_url(argv[optind]);
+	if (bench_parse_url(&url, argv[optind], "/trade", "orders_load") == -1)
+		usage();
 	if (prefix[0] == '\0')
 		snprintf(prefix, sizeof(prefix), "ol%lx%lx",
 		    (unsigned long)getpid(), (unsigned long)time(NULL));
 	signal(SIGPIPE, SIG_IGN);
 
-	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL ||
-	    !SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION)) {
-		ERR_print_errors_fp(stderr);
+	if ((ctx = bench_tls_ctx(0)) == NULL)
 		return 1;
-	}
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
 
 	ntimeline = (size_t)duration + 1;
 	if ((timeline = calloc(ntimeline, sizeof(*timeline))) == NULL ||
@@ -617,7 +488,7 @@ main(int argc, char *argv[])
 		perror("orders_load: calloc");
 		return 1;
 	}
-	t_start = now();
+	t_start = bench_now();
 	t_measure = t_start + warmup;
 	t_end = t_measure + duration;
 	for (i = 0; i < conns; i++) {
@@ -630,14 +501,14 @@ main(int argc, char *argv[])
 	}
 	for (i = 0; i < conns; i++) {
 		pthread_join(w[i].tid, NULL);
-		merge(&all, &w[i].all);
-		merge(&ok, &w[i].ok);
+		bench_lat_merge(&all, &w[i].all);
+		bench_lat_merge(&ok, &w[i].ok);
 		errors += w[i].errors;
 		reconnects += w[i].reconnects;
 		sent += w[i].seq;
 	}
 	/* From the end of the warm-up to the last answer. */
-	secs = now() - t_measure;
+	secs = bench_now() - t_measure;
 
 	printf("orders_load %d connections %d keys %.1f s warm-up "
 	    "prefix %s\n", conns, nkeys, warmup, prefix);
@@ -657,7 +528,7 @@ main(int argc, char *argv[])
 	print_classes(w, conns);
 	if (errors != 0)
 		fprintf(stderr, "orders_load: %lu transport errors; first: %s\n",
-		    errors, first_error);
+		    errors, bench_first_error());
 	for (i = 0; i < conns; i++) {
 		free(w[i].all.v);
 		free(w[i].ok.v);

@@ -44,6 +44,8 @@
 # that hold them.  It starts its own heraldd on a free port and stops it,
 # and removes the scratch directory, however it exits.
 set -euo pipefail
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-build}
@@ -66,20 +68,12 @@ keep=0
 while getopts k opt; do
 	case $opt in
 	k) keep=1 ;;
-	*) sed -n '/^# usage:/,/^# It installs/p' "$0" | sed '$d' |
-	       sed 's/^# \{0,1\}//' >&2
-	   exit 2 ;;
+	*) usage_help "$0" ;;
 	esac
 done
 shift $((OPTIND - 1))
 [ $# -eq 0 ] || { echo "usage: $0 [-k]" >&2; exit 2; }
 
-say() { printf 'bench: %s\n' "$*" >&2; }
-die() { say "$*"; exit 1; }
-
-whole() {	# name, value: a positive whole number
-	case $2 in ''|*[!0-9]*|0) die "$1: a positive whole number, not '$2'" ;; esac
-}
 whole BENCH_SECONDS "$BENCH_SECONDS"
 whole BENCH_CONNECTIONS "$BENCH_CONNECTIONS"
 whole BENCH_KEYS "$BENCH_KEYS"
@@ -90,27 +84,17 @@ case $BENCH_MARGIN_MODE in netting|hedging) ;;
 
 # --- what it needs -----------------------------------------------------------
 
-[ "$(id -u)" -eq 0 ] || die "run me as root: heraldd starts as root and drops privileges"
-
+need_root
 missing=""
-need() {	# command, Debian package
-	command -v "$1" >/dev/null 2>&1 || missing="$missing $2"
-}
 need make build-essential
 need cc build-essential
 need pkg-config pkg-config
 need openssl openssl
 need curl curl
 [ -x "$PYTHON" ] || missing="$missing python3"
-if command -v pkg-config >/dev/null 2>&1; then
-	pkg-config --exists openssl || missing="$missing libssl-dev"
-	pkg-config --exists sqlite3 || missing="$missing libsqlite3-dev"
-fi
-if [ -n "$missing" ]; then
-	say "missing tools; install them with"
-	say "  apt-get install -y$missing"
-	exit 2
-fi
+need_pc openssl libssl-dev
+need_pc sqlite3 libsqlite3-dev
+need_done "$missing"
 
 if [ "$BENCH_MAKE" != 0 ]; then
 	say "make BUILD=$BUILD all"
@@ -120,56 +104,25 @@ fi
 for b in "$HERALDD" "$HERALDCTL" "$builddir/libherald.a"; do
 	[ -e "$b" ] || die "$b: not found (make BUILD=$BUILD all, or set HERALDD and HERALDCTL)"
 done
-HERALDD=$(cd "$(dirname "$HERALDD")" && pwd)/$(basename "$HERALDD")
-HERALDCTL=$(cd "$(dirname "$HERALDCTL")" && pwd)/$(basename "$HERALDCTL")
-
-# The accounts heraldd runs its children as and admits to the socket
-# (as etc/demo.sh does).
-getent group herald-admin >/dev/null || {
-	say "creating group herald-admin"; groupadd --system herald-admin; }
-id _herald >/dev/null 2>&1 || {
-	say "creating user _herald"
-	useradd --system --no-create-home --home-dir /nonexistent \
-	    --shell /usr/sbin/nologin _herald; }
+HERALDD=$(abs_path "$HERALDD")
+HERALDCTL=$(abs_path "$HERALDCTL")
+herald_accounts
 
 # --- scratch directory and clean-up -------------------------------------------
 
 [ -d "$BENCH_DIR" ] || die "BENCH_DIR $BENCH_DIR: no such directory"
 # Root's, 0755, under a root-owned or sticky directory: heraldd accepts
 # a chroot in it, and its database and the loop's share one filesystem.
-tmp=$(mktemp -d "$BENCH_DIR/herald-orders.XXXXXX")
-chmod 0755 "$tmp"
+tmp=$(scratch_dir "$BENCH_DIR" herald-orders)
 heraldd_pid="" load_pid=""
 
-stop() {	# pid: TERM, then KILL after 10 s
-	local pid=$1
-	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-	kill -TERM "$pid" 2>/dev/null || true
-	for _ in $(seq 100); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-}
-
+# Kept with -k and on a failure, for its logs; not when interrupted.
 cleanup() {
 	local rc=$?
-	trap - EXIT INT TERM
-	stop "$load_pid"
-	stop "$heraldd_pid"
-	# Kept on a failure, for its logs; not when interrupted.
-	if [ "$keep" -eq 1 ] || { [ "$rc" -ne 0 ] && [ "$rc" -ne 130 ] &&
-	    [ "$rc" -ne 143 ]; }; then
-		say "scratch directory kept: $tmp"
-	else
-		rm -rf "$tmp"
-	fi
-	exit "$rc"
+	case $rc in 0|130|143) ;; *) keep=1 ;; esac
+	finish "$rc" "$tmp" "$keep" 10 "$load_pid" "$heraldd_pid"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_exit cleanup
 
 fstype=$(df -T "$tmp" | awk 'NR == 2 { print $2 }')
 [ "$fstype" != tmpfs ] ||
@@ -177,11 +130,7 @@ fstype=$(df -T "$tmp" | awk 'NR == 2 { print $2 }')
 
 # --- the bench programs -------------------------------------------------------
 
-# shellcheck disable=SC2046
-cc -O2 -Wall -D_GNU_SOURCE $(pkg-config --cflags openssl) \
-    -o "$tmp/orders_load" "$repo/bench/orders_load.c" \
-    $(pkg-config --libs openssl) -lpthread ||
-	die "cannot build bench/orders_load.c"
+build_client orders_load "$tmp/orders_load"
 # shellcheck disable=SC2046
 cc -O2 -Wall -D_GNU_SOURCE -I"$repo" -I"$repo/common" -I"$repo/privsep" \
     $(pkg-config --cflags sqlite3 openssl libbsd-overlay) \
@@ -189,24 +138,6 @@ cc -O2 -Wall -D_GNU_SOURCE -I"$repo" -I"$repo/common" -I"$repo/privsep" \
     "$builddir/libherald.a" \
     $(pkg-config --libs sqlite3 openssl libbsd-overlay) ||
 	die "cannot build bench/journal_vs_sqlite.c"
-
-free_port() {
-	"$PYTHON" -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# User plus system time of pid and its children, in clock ticks.
-cpu_ticks() {
-	local pid total=0 stat f
-	for pid in "$@" $(pgrep -P "$1" || true); do
-		read -r stat 2>/dev/null <"/proc/$pid/stat" || continue
-		# Fields from the state on (the name may hold spaces):
-		# utime and stime are proc(5)'s 14 and 15.
-		read -r -a f <<<"${stat##*) }"
-		total=$((total + f[11] + f[12]))
-	done
-	echo "$total"
-}
 
 # Busy time of all CPUs less that of kernel threads (the block layer and
 # the filesystem work for the fsyncs of the bench itself), and stolen
@@ -225,35 +156,15 @@ machine_ticks() {
 # --- heraldd ------------------------------------------------------------------
 
 umask 022
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
-    -keyout "$tmp/server.key" -out "$tmp/server.crt" 2>"$tmp/openssl.log" ||
-	die "openssl req failed: $(cat "$tmp/openssl.log")"
-chmod 0600 "$tmp/server.key"	# StrictModes
+make_cert "$tmp" ec
 
 port=$(free_port)
-mkdir -m 0755 "$tmp/empty"
 # The throttles out of the way, so that the bench measures the order
 # path and not them: the risk limits at their maxima (max_daily_loss 0
-# turns that rule off), an account no order can exhaust, the request
-# rate limits at a million a second.  The risk rules still run on every
-# order.
-cat >"$tmp/herald.yaml" <<EOF
-# Written by bench/orders_vs_sqlite.sh.
-listen:
-  - address: 127.0.0.1
-    port: $port
-tls:
-  certificate: $tmp/server.crt
-  key: $tmp/server.key
-control:
-  socket: $tmp/heraldd.sock
-  group: herald-admin
-privsep:
-  user: _herald
-  chroot: $tmp/empty
-database: $tmp/herald.db
-pid_file: $tmp/heraldd.pid
+# turns that rule off), an account no order can exhaust, and (in
+# herald_yaml) the request rate limits at a million a second.  The risk
+# rules still run on every order.
+herald_yaml "$tmp" "$port" "$BENCH_LOG_LEVEL" <<EOF
 mt5:
   backend: paper
   paper:
@@ -264,58 +175,23 @@ trading:
   max_positions_per_symbol: 10000
   orders_per_minute: 100000
   max_daily_loss: 0
-limits:
-  open_files: 16384
-  connections: 8192
-  connections_per_source: 8192
-rate_limit:
-  window: 1
-  per_source: 1000000
-  per_key: 1000000
-log:
-  level: $BENCH_LOG_LEVEL
 EOF
-chmod 0600 "$tmp/herald.yaml"
-"$HERALDD" -n -f "$tmp/herald.yaml" >"$tmp/check.log" 2>&1 ||
-	die "heraldd -n refused the bench configuration: $(cat "$tmp/check.log")"
 
-ctl() { "$HERALDCTL" -s "$tmp/heraldd.sock" "$@"; }
-
-"$HERALDD" -d -f "$tmp/herald.yaml" </dev/null >"$tmp/heraldd.log" 2>&1 &
+start_heraldd "$tmp"
 heraldd_pid=$!
 # Up when net and the broker run and the broker says its backend is
 # connected; a heraldd whose trading path answers nothing yet still gets
 # measured (its answers are counted by status), after a warning.
-ready=0 broker="?"
-for _ in $(seq 150); do
-	kill -0 "$heraldd_pid" 2>/dev/null ||
-	    die "heraldd exited while starting: $(tail -n 20 "$tmp/heraldd.log")"
-	if st=$(ctl status 2>/dev/null) &&
-	    grep -Eq '^net +[0-9]+ +running' <<<"$st" &&
-	    grep -Eq '^broker +[0-9]+ +running' <<<"$st"; then
-		broker=$(sed -n 's/^broker  \([^ ]\)/\1/p' <<<"$st")
-		if [ "$broker" = connected ]; then
-			ready=1
-			break
-		fi
-	fi
-	sleep 0.1
-done
-[ "$ready" -eq 1 ] ||
-	say "!! heraldd's broker is not connected after 15 s (broker: $broker); measuring anyway"
+wait_heraldd "$heraldd_pid" "$tmp" connected ||
+	say "!! heraldd's broker is not connected after 15 s (broker: $(broker_state "$tmp")); measuring anyway"
 
 url=https://127.0.0.1:$port
-code=$(curl -sk -o /dev/null -w '%{http_code}' --max-time 5 "$url/healthz" || true)
-[ "$code" = 200 ] ||
-	die "heraldd does not answer HTTPS on $url/healthz (status '$code'); log: $(tail -n 20 "$tmp/heraldd.log")"
+healthz "$url" /dev/null "$tmp"
 
 : >"$tmp/keys"
 chmod 0600 "$tmp/keys"
 for i in $(seq "$BENCH_KEYS"); do
-	key=$(ctl key create "bench-$i" --role trader 2>"$tmp/ctl.log") ||
-		die "heraldctl key create failed: $(cat "$tmp/ctl.log")"
-	case $key in hk_*) ;; *) die "heraldctl key create said '$key'" ;; esac
-	echo "$key" >>"$tmp/keys"
+	create_key "$tmp" "bench-$i" trader >>"$tmp/keys"
 done
 
 # One order by hand, to show what heraldd answers.
@@ -372,7 +248,7 @@ others=$(awk -v m=$((m1 - m0 - (t1 - t0) - (c1 - c0))) -v hz="$hz" \
 steal=$(awk -v m=$((s1 - s0)) -v hz="$hz" -v s="$win" \
     'BEGIN { printf "%.0f", m / hz / s * 100 }')
 
-stop "$heraldd_pid"
+stop "$heraldd_pid" 10
 heraldd_pid=""
 
 # What the journal holds, and the size of its rows for the loop.
@@ -405,9 +281,6 @@ loop_steal=$(awk -v m=$((ls1 - ls0)) -v hz="$hz" -v s="${L[4]}" \
     'BEGIN { printf "%.0f", m / hz / s * 100 }')
 
 # --- report ---------------------------------------------------------------------------
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
-verdict() { awk -v r="$1" -v t="$2" 'BEGIN { print (r + 0 >= t + 0 ? "meets" : "BELOW") }'; }
 
 r=$(ratio "${O[3]}" "${L[6]}")
 echo

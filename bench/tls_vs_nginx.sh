@@ -41,6 +41,8 @@
 # that hold them.  It starts its own heraldd and nginx on free ports under
 # a scratch directory and stops both on exit.
 set -euo pipefail
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 HERALDD=${HERALDD:-$repo/build/heraldd}
@@ -64,27 +66,18 @@ while getopts 2kr opt; do
 	2) tls12=1 ;;
 	k) keep=1 ;;
 	r) rsa=1 ;;
-	*) sed -n '/^# usage:/,/^#$/p' "$0" | sed 's/^# \{0,1\}//' >&2
-	   exit 2 ;;
+	*) usage_help "$0" ;;
 	esac
 done
 shift $((OPTIND - 1))
 [ $# -eq 0 ] || { echo "usage: $0 [-2] [-k] [-r]" >&2; exit 2; }
 
-say() { printf 'bench: %s\n' "$*" >&2; }
-die() { say "$*"; exit 1; }
-
-case $BENCH_SECONDS in ''|*[!0-9]*|0) die "BENCH_SECONDS: a whole number of seconds, not '$BENCH_SECONDS'" ;; esac
+whole BENCH_SECONDS "$BENCH_SECONDS"
 
 # --- what it needs -----------------------------------------------------------
 
-[ "$(id -u)" -eq 0 ] || die "run me as root: heraldd starts as root and drops privileges"
-
+need_root
 missing=""
-need() {	# command, Debian package
-	command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] ||
-	    missing="$missing $2"
-}
 need nginx nginx-light
 need wrk wrk
 need openssl openssl
@@ -93,66 +86,31 @@ need python3 python3
 need cc build-essential
 need pkg-config pkg-config
 need taskset util-linux
-if command -v pkg-config >/dev/null 2>&1 && ! pkg-config --exists openssl; then
-	missing="$missing libssl-dev"
-fi
-if [ -n "$missing" ]; then
-	say "missing tools; install them with"
-	say "  apt-get install -y$missing"
-	exit 2
-fi
+need_pc openssl libssl-dev
+need_done "$missing"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 for b in "$HERALDD" "$HERALDCTL"; do
 	[ -x "$b" ] || die "$b: not found or not executable (make all, or set HERALDD and HERALDCTL)"
 done
-HERALDD=$(cd "$(dirname "$HERALDD")" && pwd)/$(basename "$HERALDD")
-HERALDCTL=$(cd "$(dirname "$HERALDCTL")" && pwd)/$(basename "$HERALDCTL")
-
-# The accounts heraldd runs its children as and admits to the socket
-# (as etc/demo.sh does).
-getent group herald-admin >/dev/null || {
-	say "creating group herald-admin"; groupadd --system herald-admin; }
-id _herald >/dev/null 2>&1 || {
-	say "creating user _herald"
-	useradd --system --no-create-home --home-dir /nonexistent \
-	    --shell /usr/sbin/nologin _herald; }
+HERALDD=$(abs_path "$HERALDD")
+HERALDCTL=$(abs_path "$HERALDCTL")
+herald_accounts
 
 # --- scratch directory and clean-up -------------------------------------------
 
 # Under /tmp (sticky, root's): heraldd accepts a chroot there.  0755 so
 # that nginx's worker can read the JSON file.
-tmp=$(mktemp -d /tmp/herald-bench.XXXXXX)
-chmod 0755 "$tmp"
+tmp=$(scratch_dir /tmp herald-bench)
 heraldd_pid="" nginx_pid=""
 
-stop() {	# pid: TERM, then KILL after 5 s
-	local pid=$1
-	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-	kill -TERM "$pid" 2>/dev/null || true
-	for _ in $(seq 50); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-}
-
+# Kept with -k and on any failure.
 cleanup() {
 	local rc=$?
-	trap - EXIT INT TERM
-	stop "$heraldd_pid"
-	stop "$nginx_pid"
-	if [ "$keep" -eq 1 ] || [ "$rc" -ne 0 ]; then
-		say "scratch directory kept: $tmp"
-	else
-		rm -rf "$tmp"
-	fi
-	exit "$rc"
+	[ "$rc" -eq 0 ] || keep=1
+	finish "$rc" "$tmp" "$keep" 5 "$heraldd_pid" "$nginx_pid"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_exit cleanup
 
 # --- CPUs ---------------------------------------------------------------------
 
@@ -169,108 +127,34 @@ else
 	pinning="no CPU pinning ($ncpu CPUs)"
 fi
 
-free_port() {
-	python3 -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# User plus system time of pid and its children, in clock ticks.
-cpu_ticks() {
-	local pid total=0 stat f
-	for pid in "$@" $(pgrep -P "$1" || true); do
-		stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
-		# Fields from the state on (the name may hold spaces):
-		# utime and stime are proc(5)'s 14 and 15.
-		read -r -a f <<<"${stat##*) }"
-		total=$((total + f[11] + f[12]))
-	done
-	echo "$total"
-}
-
 # --- certificate ----------------------------------------------------------------
 
 umask 022
 if [ "$rsa" -eq 1 ]; then
 	keyalg="RSA-2048"
-	keyopts=(-newkey rsa:2048)
+	make_cert "$tmp" rsa
 else
 	keyalg="ECDSA P-256"
-	keyopts=(-newkey ec -pkeyopt ec_paramgen_curve:P-256)
+	make_cert "$tmp" ec
 fi
-openssl req -x509 "${keyopts[@]}" -nodes -days 2 -subj /CN=127.0.0.1 \
-    -addext subjectAltName=IP:127.0.0.1 \
-    -keyout "$tmp/server.key" -out "$tmp/server.crt" 2>"$tmp/openssl.log" ||
-	die "openssl req failed: $(cat "$tmp/openssl.log")"
-chmod 0600 "$tmp/server.key"	# StrictModes
 
 # --- heraldd ------------------------------------------------------------------
 
 hport=$(free_port)
-mkdir -m 0755 "$tmp/empty"
-# Limits out of the way: the bench measures the request path, not the
-# throttles.  The window is 1 s so that per_source and per_key allow a
-# million requests a second.
-cat >"$tmp/herald.yaml" <<EOF
-listen:
-  - address: 127.0.0.1
-    port: $hport
-tls:
-  certificate: $tmp/server.crt
-  key: $tmp/server.key
-control:
-  socket: $tmp/heraldd.sock
-  group: herald-admin
-privsep:
-  user: _herald
-  chroot: $tmp/empty
-database: $tmp/herald.db
-pid_file: $tmp/heraldd.pid
+herald_yaml "$tmp" "$hport" error <<EOF
 mt5:
   backend: paper
-limits:
-  open_files: 16384
-  connections: 8192
-  connections_per_source: 8192
-rate_limit:
-  window: 1
-  per_source: 1000000
-  per_key: 1000000
-log:
-  level: error
 EOF
-chmod 0600 "$tmp/herald.yaml"
-"$HERALDD" -n -f "$tmp/herald.yaml" || die "heraldd -n refused the bench configuration"
 
-ctl() { "$HERALDCTL" -s "$tmp/heraldd.sock" "$@"; }
-
-"${on_server[@]}" "$HERALDD" -d -f "$tmp/herald.yaml" </dev/null >"$tmp/heraldd.log" 2>&1 &
+start_heraldd "$tmp" "${on_server[@]}"
 heraldd_pid=$!
-ready=0
-for _ in $(seq 150); do
-	kill -0 "$heraldd_pid" 2>/dev/null ||
-	    die "heraldd exited while starting: $(tail -n 20 "$tmp/heraldd.log")"
-	if st=$(ctl -j status 2>/dev/null) && python3 -c '
-import json, sys
-st = json.loads(sys.argv[1])
-run = {p["name"] for p in st["processes"] if p["state"] == "running"}
-sys.exit(0 if {"net", "broker"} <= run else 1)' "$st" 2>/dev/null; then
-		ready=1
-		break
-	fi
-	sleep 0.1
-done
-[ "$ready" -eq 1 ] || die "heraldd not ready after 15 s: $(tail -n 20 "$tmp/heraldd.log")"
+wait_heraldd "$heraldd_pid" "$tmp" ||
+	die "heraldd not ready after 15 s: $(tail -n 20 "$tmp/heraldd.log")"
 
 hurl=https://127.0.0.1:$hport
-code=$(curl -sk -o "$tmp/healthz.json" -w '%{http_code}' --max-time 5 \
-    "$hurl/healthz" || true)
-[ "$code" = 200 ] ||
-	die "heraldd does not answer HTTPS on $hurl/healthz yet (status '$code'); log: $(tail -n 20 "$tmp/heraldd.log")"
+healthz "$hurl" "$tmp/healthz.json" "$tmp"
 
-json=$(ctl -j key create bench --role viewer) ||
-	die "heraldctl key create failed"
-key=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["key"])' "$json") ||
-	die "no key in heraldctl's answer: $json"
+key=$(create_key "$tmp" bench viewer) || exit 1
 auth="Authorization: Bearer $key"
 
 code=$(curl -sk -o "$tmp/status.json" -w '%{http_code}' --max-time 5 \
@@ -349,10 +233,7 @@ cmp -s "$tmp/nginx.json" "$tmp/status.json" || die "nginx's JSON differs from he
 # --- the handshake client -----------------------------------------------------
 
 hs=$tmp/tls_handshake
-# shellcheck disable=SC2046
-cc -O2 -Wall -D_GNU_SOURCE $(pkg-config --cflags openssl) -o "$hs" \
-    "$repo/bench/tls_handshake.c" $(pkg-config --libs openssl) -lpthread ||
-	die "cannot build bench/tls_handshake.c"
+build_client tls_handshake "$hs"
 
 # --- runs -------------------------------------------------------------------------
 
@@ -438,9 +319,6 @@ one handshake hs /v1/status "${hsflags[@]}" -H "$auth"
 one reconnect wrk /v1/status -H "$auth" -H 'Connection: close'
 
 # --- report -------------------------------------------------------------------------
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
-verdict() { awk -v r="$1" -v t="$2" 'BEGIN { print (r + 0 >= t + 0 ? "meets" : "BELOW") }'; }
 
 echo
 echo "heraldd ($HERALDD) vs $("$NGINX" -v 2>&1 | sed 's/.*: //')"
