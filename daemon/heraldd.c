@@ -18,6 +18,7 @@
 #include "monitor.h"
 #include "net.h"
 #include "privsep.h"
+#include "trading.h"
 
 static void __attribute__((noreturn))
 usage(void)
@@ -59,7 +60,10 @@ load_config(struct herald_conf *conf, const char *path,
 	return errs.n == 0 ? 0 : -1;
 }
 
-/* heraldd -n also checks the TLS key: its modes and its certificate. */
+/*
+ * heraldd -n also checks the files the monitor reads at start: the TLS
+ * key (its modes and its certificate) and the replay ticks.
+ */
 static int
 check_tls(const struct herald_conf *conf)
 {
@@ -71,6 +75,10 @@ check_tls(const struct herald_conf *conf)
 		return 1;
 	}
 	EVP_PKEY_free(key);
+	if (trade_load_ticks(conf, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s: %s\n", conf->path, err);
+		return 1;
+	}
 	return 0;
 }
 

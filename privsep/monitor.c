@@ -1122,14 +1122,18 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 	if ((mon.tls_key = monitor_load_tls_key(mon.conf, why,
 	    sizeof(why))) == NULL)
 		fatalx("%s", why);
+	/*
+	 * Refuse a bad database or replay file while the terminal still
+	 * listens, and before anything is created that would outlive us.
+	 */
+	if (auth_preflight(mon.conf, why, sizeof(why)) == -1 ||
+	    trade_load_ticks(mon.conf, why, sizeof(why)) == -1)
+		fatalx("%s", why);
 	for (i = 0; i < mon.conf->nlisten; i++)
 		mon.listen_fd[i] = open_listener(&mon.conf->listen[i]);
 	mon.ctl_fd = control_open(mon.conf->control.socket, mon.ctl_gid);
 	strlcpy(mon.ctl_path, mon.conf->control.socket, sizeof(mon.ctl_path));
 	strlcpy(mon.pid_path, mon.conf->pid_file, sizeof(mon.pid_path));
-	/* Refuse a bad database file while the terminal still listens. */
-	if (auth_preflight(mon.conf, why, sizeof(why)) == -1)
-		fatalx("%s", why);
 
 	if (!foreground) {
 		if (daemon(0, 0) == -1)

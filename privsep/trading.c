@@ -114,9 +114,13 @@ static struct {
 	struct held_list	 held;
 	size_t			 unresolved;	/* TX_FIND still owed */
 	struct store_lockdown	 lockdown;
-	char			*ticks;		/* replay CSV, or NULL */
-	size_t			 ticks_len;
 } tr;
+
+/* The replay CSV, read before the daemon detaches; NULL if none. */
+static struct {
+	char			*buf;
+	size_t			 len;
+} ticks;
 
 static void	commit_cb(evutil_socket_t, short, void *);
 static void	tx_timeout(evutil_socket_t, short, void *);
@@ -605,21 +609,25 @@ send_ticks(void)
 	size_t		 off = 0, len, n;
 	const char	*nl;
 
-	while (off < tr.ticks_len) {
-		len = tr.ticks_len - off;
+	while (off < ticks.len) {
+		len = ticks.len - off;
 		if (len > BROKER_TICKS_CHUNK) {
 			len = BROKER_TICKS_CHUNK;
-			nl = memrchr(tr.ticks + off, '\n', len);
+			nl = memrchr(ticks.buf + off, '\n', len);
 			if (nl == NULL)
 				fatalx("%s: a line longer than %d bytes",
 				    tr.conf->mt5.paper.ticks_file,
 				    BROKER_TICKS_CHUNK);
-			len = (size_t)(nl - (tr.ticks + off)) + 1;
+			len = (size_t)(nl - (ticks.buf + off)) + 1;
 		}
-		n = msg_blob_encode(buf, sizeof(buf), tr.ticks + off, len);
+		n = msg_blob_encode(buf, sizeof(buf), ticks.buf + off, len);
 		monitor_send(PROC_BROKER, MSG_BROKER_TICKS, 0, buf, n);
 		off += len;
 	}
+	/* The broker has them; up to CONF_TICKS_MAX need not stay here. */
+	free(ticks.buf);
+	ticks.buf = NULL;
+	ticks.len = 0;
 }
 
 static int
@@ -1023,14 +1031,17 @@ trade_state(struct trade_state *st)
 
 /* --- set-up ------------------------------------------------------------- */
 
-static int
-read_ticks(const char *path, char *err, size_t errlen)
+int
+trade_load_ticks(const struct herald_conf *conf, char *err, size_t errlen)
 {
+	const char	*path = conf->mt5.paper.ticks_file;
 	struct stat	 st;
 	ssize_t		 n;
 	size_t		 off = 0;
 	int		 fd;
 
+	if (path[0] == '\0' || ticks.buf != NULL)
+		return 0;
 	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
 		snprintf(err, errlen, "mt5.paper.ticks_file %s: %s", path,
 		    strerror(errno));
@@ -1043,11 +1054,11 @@ read_ticks(const char *path, char *err, size_t errlen)
 		close(fd);
 		return -1;
 	}
-	tr.ticks_len = (size_t)st.st_size;
-	if ((tr.ticks = malloc(tr.ticks_len + 1)) == NULL)
+	ticks.len = (size_t)st.st_size;
+	if ((ticks.buf = malloc(ticks.len + 1)) == NULL)
 		fatal("malloc");
-	while (off < tr.ticks_len) {
-		if ((n = read(fd, tr.ticks + off, tr.ticks_len - off)) <= 0) {
+	while (off < ticks.len) {
+		if ((n = read(fd, ticks.buf + off, ticks.len - off)) <= 0) {
 			snprintf(err, errlen, "mt5.paper.ticks_file %s: %s",
 			    path, n == 0 ? "file shrank" : strerror(errno));
 			close(fd);
@@ -1079,9 +1090,6 @@ trade_init(const struct herald_conf *conf, struct event_base *base,
 	TAILQ_INIT(&tr.held);
 	tr.conf = conf;
 	tr.base = base;
-	if (conf->mt5.paper.ticks_file[0] != '\0' &&
-	    read_ticks(conf->mt5.paper.ticks_file, err, errlen) == -1)
-		return -1;
 	journal_conf_from(conf, &jc);
 	if ((tr.journal = journal_open(db_handle(), &jc, err,
 	    errlen)) == NULL)

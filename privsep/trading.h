@@ -35,9 +35,15 @@
 #include "privsep.h"
 
 /*
+ * Read mt5.paper.ticks_file (if set) while heraldd still has a terminal
+ * to complain to; heraldd -n uses it too.  0, or -1 with err naming the
+ * file.
+ */
+int	trade_load_ticks(const struct herald_conf *, char *err, size_t errlen);
+/*
  * Open the journal and the account store on the monitor's database
- * (auth_init() opened it), load the lockdown state and read
- * mt5.paper.ticks_file.  0, or -1 with err.
+ * (auth_init() opened it) and load the lockdown state.  0, or -1 with
+ * err.
  */
 int	trade_init(const struct herald_conf *, struct event_base *,
 	    char *err, size_t errlen);

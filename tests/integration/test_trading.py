@@ -961,3 +961,43 @@ def test_broker_timeout_answers_503_and_the_late_answer_counts(daemons):
     assert again["duplicate"] is True, again
     assert len(desk.positions()) == 1
     assert d.proc.poll() is None, d.log()
+
+
+# --- a replayed price feed -------------------------------------------------------
+
+def test_ticks_file_is_replayed(daemons):
+    """mt5.paper.ticks_file: the monitor reads it, the broker replays it
+    (one line per tick after start_bid), and orders fill at its prices."""
+    d = daemons()
+    ticks = d.dir / "ticks.csv"
+    lines = ["# symbol,bid,ask,time_ms"]
+    lines += [f"EURUSD,1.23450,1.23460,{1700000000000 + i}"
+              for i in range(300)]
+    ticks.write_text("\n".join(lines) + "\n")
+    desk = start_trading(d, mt5=mt5_conf(tick_interval=100,
+                                         ticks_file=str(ticks)))
+
+    def replayed():
+        bid, ask, _, _ = desk.quote("EURUSD")
+        return near(bid, 1.2345) and near(ask, 1.2346)
+    wait_for(replayed, "the replayed quote", TIMEOUT, 0.05)
+    b = filled(desk.trade(symbol="EURUSD", side="BUY", volume=0.1))
+    assert near(b["fill_price"], 1.2346), b
+
+
+def test_ticks_file_missing_stops_start(daemons):
+    """A replay file that cannot be read is refused by heraldd -n and by
+    the start, before the daemon detaches, naming the key and the file."""
+    d = daemons()
+    missing = d.dir / "no-such-ticks.csv"
+    settings = d.settings(mt5=mt5_conf(ticks_file=str(missing)),
+                          trading=trading_conf())
+    d.write_config(text=yaml_text(settings))
+    want = f"mt5.paper.ticks_file {missing}: No such file or directory"
+    rc, _, err = d.run_n()
+    assert rc == 1 and want in err, err
+    d.start(wait=False)
+    d.expect_exit = 1
+    assert d.wait_exit() == 1
+    assert want in d.log(), d.log()
+    assert not d.socket.exists()
