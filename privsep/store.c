@@ -30,6 +30,8 @@ enum store_stmt {
 	SS_PROFIT,
 	SS_LOCK_GET,
 	SS_LOCK_SET,
+	SS_PRUNE_OLD,
+	SS_PRUNE_MANY,
 	SS_MAX
 };
 
@@ -51,6 +53,10 @@ static const char *const store_sql[SS_MAX] = {
 	    "VALUES (1, ?1, ?2, ?3) ON CONFLICT (id) DO UPDATE SET "
 	    "active = excluded.active, who = excluded.who, "
 	    "since = excluded.since",
+	[SS_PRUNE_OLD] = "DELETE FROM broker_state WHERE type = ?1 AND "
+	    "time < ?2",
+	[SS_PRUNE_MANY] = "DELETE FROM broker_state WHERE type = ?1 AND "
+	    "rowid NOT IN (" STORE_NEWEST("?1", "?2") ")",
 };
 
 struct store {
@@ -305,6 +311,35 @@ store_profit_since(struct store *s, uint8_t deal_type, int64_t since_ms,
 	*sum = sqlite3_column_double(st, 0);
 	sqlite3_reset(st);
 	return 0;
+}
+
+static int64_t
+s_prune(struct store *s, enum store_stmt which, uint8_t type, int64_t arg)
+{
+	sqlite3_stmt	*st;
+
+	st = s_stmt(s, which);
+	if (sqlite3_bind_int(st, 1, type) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, arg) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_DONE)
+		return s_dberr(s, st, "prune records of type %u",
+		    (unsigned int)type);
+	sqlite3_reset(st);
+	return sqlite3_changes(s->db);
+}
+
+int64_t
+store_prune_before(struct store *s, uint8_t type, int64_t before_ms)
+{
+	return s_prune(s, SS_PRUNE_OLD, type, before_ms);
+}
+
+int64_t
+store_prune_keep(struct store *s, uint8_t type, size_t keep)
+{
+	if (keep == 0 || keep > INT64_MAX)
+		return 0;
+	return s_prune(s, SS_PRUNE_MANY, type, (int64_t)keep);
 }
 
 int

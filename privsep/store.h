@@ -84,6 +84,14 @@ int	store_del(struct store *, uint8_t type, const char *key);
 int	store_load(struct store *, uint8_t deal_type, size_t max_deals,
 	    uint8_t command_type, size_t max_commands, store_fn, void *arg);
 
+/*
+ * Forget records of type with time < before_ms (old deals), or all but
+ * the keep newest of type, newest as store_load() counts them (keep 0
+ * keeps all).  The number of records deleted, or -1 with store_error().
+ */
+int64_t	store_prune_before(struct store *, uint8_t type, int64_t before_ms);
+int64_t	store_prune_keep(struct store *, uint8_t type, size_t keep);
+
 /* The sum of the profit of records of deal_type with time >= since_ms. */
 int	store_profit_since(struct store *, uint8_t deal_type,
 	    int64_t since_ms, double *sum);

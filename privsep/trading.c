@@ -1070,6 +1070,32 @@ trade_load_ticks(const struct herald_conf *conf, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The account's history grows by a deal and a command id per order.
+ * Deals go after trading.journal_days, as the orders do (always after
+ * today's, which the daily-loss rule sums); command ids beyond the ones
+ * the broker is given at start (BACKEND_PAPER_MAX_COMMANDS) go too.
+ */
+static int
+prune_account(const struct herald_conf *conf, char *err, size_t errlen)
+{
+	int64_t	 deals, commands;
+
+	deals = store_prune_before(tr.store, PAPER_REC_DEAL,
+	    (time(NULL) - (int64_t)conf->trading.journal_days * 86400) * 1000);
+	commands = store_prune_keep(tr.store, PAPER_REC_COMMAND,
+	    BACKEND_PAPER_MAX_COMMANDS);
+	if (deals < 0 || commands < 0) {
+		snprintf(err, errlen, "%s", store_error(tr.store));
+		return -1;
+	}
+	if (deals > 0 || commands > 0)
+		log_info("store: forgot %" PRId64 " deals older than %d days "
+		    "and %" PRId64 " old command ids", deals,
+		    conf->trading.journal_days, commands);
+	return 0;
+}
+
 static void
 journal_conf_from(const struct herald_conf *c, struct journal_conf *jc)
 {
@@ -1112,6 +1138,8 @@ trade_init(const struct herald_conf *conf, struct event_base *base,
 	if (pruned > 0)
 		log_info("journal: forgot %" PRId64 " orders older than %d "
 		    "days", pruned, conf->trading.journal_days);
+	if (prune_account(conf, err, errlen) == -1)
+		return -1;
 	/* After every message of a turn: the lowest of three priorities. */
 	if ((tr.commit_ev = event_new(base, -1, 0, commit_cb, NULL)) == NULL ||
 	    event_priority_set(tr.commit_ev, 2) == -1)

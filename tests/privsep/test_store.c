@@ -252,6 +252,18 @@ test_load_limits(void **state)
 	assert_int_equal(put(T_DEAL, "1", 9000, 0, "d1b"), 0);
 	assert_int_equal(load(1, 1, &w), 0);
 	assert_string_equal(w.text, "1:=a\n3:7=p7\n5:1=d1b\n6:5=c5\n");
+
+	/*
+	 * Pruning: deals older than a time, commands beyond the newest n,
+	 * counted the way store_load() counts them; other types untouched.
+	 */
+	assert_int_equal(store_prune_before(s, T_DEAL, 4000), 1);	/* 3 */
+	assert_int_equal(store_prune_keep(s, T_COMMAND, 2), 3);
+	assert_int_equal(store_prune_keep(s, T_COMMAND, 0), 0);
+	assert_int_equal(load(0, 0, &w), 0);
+	assert_string_equal(w.text, "1:=a\n3:7=p7\n5:10=d10\n5:1=d1b\n"
+	    "5:9=d9\n5:4=d4\n6:4=c4\n6:5=c5\n");
+	assert_int_equal(store_prune_before(s, T_DEAL, 4000), 0);
 }
 
 static void
