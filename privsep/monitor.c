@@ -678,6 +678,13 @@ peer_send(struct peer *p, uint32_t type, uint32_t id, const void *buf,
 }
 
 void
+monitor_abort(const char *why)
+{
+	log_warnx_pri(LOG_CRIT, "%s; stopping heraldd", why);
+	monitor_shutdown(1);
+}
+
+void
 monitor_send(enum herald_proc proc, uint32_t type, uint32_t id,
     const void *buf, size_t len)
 {

@@ -302,6 +302,14 @@ tx_timeout(evutil_socket_t fd, short ev, void *arg)
 	struct msg_api_res	 res;
 	size_t			 i;
 
+	/*
+	 * The broker stopped in the middle of a group of records: nothing
+	 * can be committed (half a group never is) and so nothing answered.
+	 * Fail closed rather than let every client wait.
+	 */
+	if (tr.group_open)
+		monitor_abort("the broker stopped answering in the middle of a "
+		    "change of the account");
 	msg_api_res_reset(&res);
 	msg_api_res_set(&res, 503, "broker_timeout", 0, "the broker did not "
 	    "answer within mt5.request_timeout (%d s)%s",

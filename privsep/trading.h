@@ -89,5 +89,7 @@ void	monitor_api_answer(uint32_t net_id, const struct msg_api_res *);
  */
 void	monitor_send(enum herald_proc, uint32_t type, uint32_t id,
 	    const void *, size_t);
+/* Log why (critical) and stop both children and the daemon, exit 1. */
+void	monitor_abort(const char *why) __attribute__((noreturn));
 
 #endif

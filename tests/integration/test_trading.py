@@ -24,16 +24,23 @@ orders journal is read straight from the SQLite file, read-only.
 import json
 import os
 import re
+import shutil
 import signal
 import sqlite3
 import struct
+import subprocess
 import threading
 import time
 
 import pytest
 
-from conftest import TIMEOUT, proc_gone, wait_for
+from conftest import SYSPATH, TIMEOUT, proc_gone, wait_for
 from test_http import HOST, Client, assert_error, bearer, make_key
+
+# The IPC catalogue's message names, in order (type = index + 1).
+NAMES = re.findall(r"^M\((\w+),", open(os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", "privsep",
+    "msg.h")).read(), re.M)
 
 ACCOUNT_BALANCE = 10000
 LEVERAGE = 100
@@ -1001,3 +1008,41 @@ def test_ticks_file_missing_stops_start(daemons):
     assert d.wait_exit() == 1
     assert want in d.log(), d.log()
     assert not d.socket.exists()
+
+
+def test_broker_stuck_inside_a_change_fails_closed(daemons):
+    """The broker stops after sending an order's records but before its
+    answer: half a group is never committed, so nothing could be
+    answered; at mt5.request_timeout heraldd stops (exit 1), saying why,
+    instead of letting clients wait.  (gdb holds the broker stopped at
+    the send of its answer for a few seconds; the monitor's SIGKILL of
+    a traced process is only reaped once gdb lets go.)"""
+    if shutil.which("gdb", path=SYSPATH) is None:
+        pytest.fail("gdb is not installed (make deps installs it)")
+    d = daemons()
+    desk = start_trading(d, mt5=dict(mt5_conf(), request_timeout=1))
+    broker = d.pids()["broker"]
+    res_type = NAMES.index("BROKER_RES") + 1
+    gdb = subprocess.Popen(
+        ["gdb", "-p", str(broker), "-batch", "-nx",
+         "-ex", "set pagination off",
+         "-ex", f"break ipc_send if type == {res_type}",
+         "-ex", "continue", "-ex", "shell sleep 5"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env={"PATH": SYSPATH})
+    try:
+        time.sleep(1.5)             # gdb attached and the broker running
+        try:
+            st, _, b = call(d, "POST", "/trade", desk.key,
+                            {"symbol": "EURUSD", "side": "BUY",
+                             "volume": 0.01}, timeout=15)
+            assert st != 200, b     # never an answer that is not durable
+        except Exception:
+            pass                    # the daemon went away: fine
+        d.expect_exit = 1
+        assert d.wait_exit() == 1, d.log()
+        assert "the broker stopped answering in the middle of a change " \
+            "of the account; stopping heraldd" in d.log(), d.log()
+    finally:
+        gdb.kill()
+        gdb.wait()
