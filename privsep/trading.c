@@ -166,14 +166,12 @@ batch_join(void)
 	event_active(tr.commit_ev, EV_TIMEOUT, 0);
 }
 
+/* An encoded answer (msg_api_res_encode()) for net_id, sent at commit. */
 static void
-hold_answer(uint32_t net_id, const struct msg_api_res *res)
+hold_encoded(uint32_t net_id, const uint8_t *buf, size_t n)
 {
-	static uint8_t	 buf[MSG_MAX];
 	struct held	*h;
-	size_t		 n;
 
-	n = msg_api_res_encode(buf, sizeof(buf), res);
 	if ((h = malloc(sizeof(*h) + n)) == NULL)
 		fatal("malloc");
 	h->net_id = net_id;
@@ -181,6 +179,14 @@ hold_answer(uint32_t net_id, const struct msg_api_res *res)
 	memcpy(h->data, buf, n);
 	TAILQ_INSERT_TAIL(&tr.held, h, entry);
 	batch_join();
+}
+
+static void
+hold_answer(uint32_t net_id, const struct msg_api_res *res)
+{
+	static uint8_t	 buf[MSG_MAX];
+
+	hold_encoded(net_id, buf, msg_api_res_encode(buf, sizeof(buf), res));
 }
 
 static void
@@ -343,16 +349,7 @@ tx_timeout(evutil_socket_t fd, short ev, void *arg)
 
 /* --- the answers -------------------------------------------------------- */
 
-/*
- * The journal keeps the whole answer: the encoded msg_api_res, so that a
- * repeat gets exactly what the first request got.
- */
-static size_t
-answer_encode(const struct msg_api_res *res, uint8_t *buf, size_t cap)
-{
-	return msg_api_res_encode(buf, cap, res);
-}
-
+/* An answer as journal_store_answer() kept it. */
 static int
 answer_decode(const uint8_t *buf, size_t len, struct msg_api_res *res)
 {
@@ -368,9 +365,14 @@ answer_decode(const uint8_t *buf, size_t len, struct msg_api_res *res)
 	return msg_api_res_decode(&m, res, &why);
 }
 
-/* Put client_order_id and the duplicate flag into an order's result. */
+/*
+ * Put client_order_id and the duplicate flag into an order's result
+ * (a 200 answer; others are left alone).  out, if not NULL, gets the
+ * result as stamped.
+ */
 static int
-result_stamp(struct msg_api_res *res, const char *coid, int duplicate)
+result_stamp(struct msg_api_res *res, const char *coid, int duplicate,
+    struct trade_result *out)
 {
 	struct trade_result	 r;
 	const char		*why;
@@ -386,6 +388,8 @@ result_stamp(struct msg_api_res *res, const char *coid, int duplicate)
 	    (size_t)-1)
 		return -1;
 	res->result_len = (uint32_t)n;
+	if (out != NULL)
+		*out = r;
 	return 0;
 }
 
@@ -445,40 +449,45 @@ read_result_check(uint8_t op, struct msg_api_res *res, const char **why)
 	return -1;
 }
 
-static void
-journal_store_answer(int64_t id, const struct msg_api_res *res)
+/*
+ * The journal keeps the whole answer, encoded, so that a repeat gets
+ * exactly what the first request got.  The encoding is returned (valid
+ * until the next call), to be held for net as it is.
+ */
+static const uint8_t *
+journal_store_answer(int64_t id, const struct msg_api_res *res, size_t *np)
 {
 	static uint8_t	 buf[MSG_MAX];
-	size_t		 n;
 
-	n = answer_encode(res, buf, sizeof(buf));
+	*np = msg_api_res_encode(buf, sizeof(buf), res);
 	batch_join();
 	if (journal_finish(tr.journal, id, res->status == 200 ?
-	    JOURNAL_DONE : JOURNAL_FAILED, buf, n, now_ms() / 1000) != 0)
+	    JOURNAL_DONE : JOURNAL_FAILED, buf, *np, now_ms() / 1000) != 0)
 		fatalx("journal: order %" PRId64 ": %s", id,
 		    journal_error(tr.journal));
+	return buf;
 }
 
 static int
 answer_write(struct tx *t, struct msg_api_res *res, const char **why)
 {
 	struct trade_result	 r;
-	size_t			 i;
+	const uint8_t		*enc;
+	size_t			 i, n;
 
-	if (res->status == 200 && result_stamp(res, t->coid, 0) == -1) {
+	if (result_stamp(res, t->coid, 0, &r) == -1) {
 		*why = "order result does not decode";
 		return -1;
 	}
-	journal_store_answer(t->command_id, res);
-	if (res->status == 200 &&
-	    trade_result_decode(res->result, res->result_len, &r, why) == 0)
+	enc = journal_store_answer(t->command_id, res, &n);
+	if (res->status == 200)
 		log_info("order %" PRId64 " (%s): retcode %u %s",
 		    t->command_id, t->coid, r.retcode, r.message);
 	if (!t->answered)
-		hold_answer(t->waiters[0], res);
+		hold_encoded(t->waiters[0], enc, n);
 	/* Requests that repeated this one while it was in flight. */
 	if (t->nwaiters > 1 && res->status == 200)
-		(void)result_stamp(res, t->coid, 1);
+		(void)result_stamp(res, t->coid, 1, NULL);
 	for (i = 1; i < t->nwaiters; i++)
 		hold_answer(t->waiters[i], res);
 	return 0;
@@ -490,18 +499,16 @@ static int
 answer_find(struct tx *t, struct msg_api_res *res, const char **why)
 {
 	struct trade_result	 r;
+	size_t			 n;
 
 	if (res->status == 200) {
-		if (trade_result_decode(res->result, res->result_len, &r,
-		    why) == -1)
+		if (result_stamp(res, t->coid, 0, &r) == -1) {
+			*why = "order result does not decode";
 			return -1;
+		}
 		log_info("journal: order %" PRId64 " was executed before the "
 		    "restart: retcode %u %s", t->command_id, r.retcode,
 		    r.message);
-		if (result_stamp(res, t->coid, 0) == -1) {
-			*why = "order result does not re-encode";
-			return -1;
-		}
 	} else {
 		log_info("journal: order %" PRId64 " was never executed "
 		    "(the backend does not know its command id)",
@@ -510,7 +517,7 @@ answer_find(struct tx *t, struct msg_api_res *res, const char **why)
 		    "before this order reached the broker; it was not "
 		    "executed");
 	}
-	journal_store_answer(t->command_id, res);
+	(void)journal_store_answer(t->command_id, res, &n);
 	resolved_one();
 	return 0;
 }
@@ -899,7 +906,7 @@ repeat(uint32_t net_id, const struct journal_order *o, const char *coid,
 	}
 	if (o->result != NULL) {
 		if (answer_decode(o->result, o->result_len, res) == -1 ||
-		    result_stamp(res, o->client_order_id, 1) == -1)
+		    result_stamp(res, o->client_order_id, 1, NULL) == -1)
 			fatalx("journal: order %" PRId64 ": stored answer does "
 			    "not decode", o->id);
 		return;
