@@ -30,8 +30,9 @@
  *	loop inserts N seconds S rate R p50 X p99 X request_bytes Q
  *	result_bytes R cpu_seconds C
  * (milliseconds; C is its own CPU time, user and system).  Its rows are finished journal rows: -q bytes of
- * request and -R bytes of result (0: none, as a pending row), in a table
- * like the journal's (the same columns, AUTOINCREMENT and UNIQUE index).
+ * request and -R bytes of result (0: none, as a pending row), in the
+ * journal's own table: the database is opened with db_open(), as heraldd
+ * opens it (its schema, WAL, synchronous=FULL).
  *
  * -s reads the orders table of a stopped heraldd's database and prints
  *	journal rows N done N failed N pending N sent N unknown N
@@ -62,30 +63,6 @@ struct run {
 	size_t		 n;		/* orders; -t: grows with the run */
 	size_t		 cap;		/* of lat */
 };
-
-/*
- * The orders table as privsep/db.c's migration 2 makes it, so that a row
- * of the plain loop costs what a journal row does: the same columns, the
- * AUTOINCREMENT bookkeeping, the UNIQUE index and the partial index.
- */
-static const char orders_sql[] =
-	"CREATE TABLE orders ("
-	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
-	"  key_id INTEGER NOT NULL,"
-	"  client_addr TEXT NOT NULL CHECK (length(client_addr) <= 63),"
-	"  client_order_id TEXT NOT NULL CHECK"
-	"    (length(client_order_id) BETWEEN 1 AND 69),"
-	"  derived INTEGER NOT NULL CHECK (derived IN (0, 1)),"
-	"  request BLOB NOT NULL,"
-	"  state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'done',"
-	"    'failed', 'unknown')),"
-	"  result BLOB,"
-	"  created INTEGER NOT NULL,"
-	"  updated INTEGER NOT NULL,"
-	"  UNIQUE (key_id, client_order_id)"
-	");"
-	"CREATE INDEX orders_open ON orders (id)"
-	"  WHERE state IN ('pending', 'sent', 'unknown');";
 
 static double
 now_s(void)
@@ -142,15 +119,6 @@ request(char *buf, size_t len, size_t i)
 }
 
 static void
-exec_ok(sqlite3 *h, const char *sql)
-{
-	char	*msg = NULL;
-
-	if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK)
-		errx(1, "%s: %s", sql, msg != NULL ? msg : "?");
-}
-
-static void
 lat_add(struct run *r, size_t i, double v)
 {
 	double	*p;
@@ -176,7 +144,7 @@ plain_loop(const char *path, struct run *r, size_t reqlen, size_t reslen,
 {
 	sqlite3		*h;
 	sqlite3_stmt	*st;
-	char		 coid[32], *req, *res;
+	char		 coid[32], e[512], *req, *res;
 	double		 t0, t, end;
 	size_t		 i;
 
@@ -187,12 +155,15 @@ plain_loop(const char *path, struct run *r, size_t reqlen, size_t reslen,
 	if (strlen(req) < reqlen)	/* padded to the journal's size */
 		memset(req + strlen(req), ' ', reqlen - strlen(req));
 	memset(res, 'r', reslen);
+	/*
+	 * The database heraldd would open (db.c: its schema, WAL,
+	 * synchronous=FULL), so that a row of the loop costs what a journal
+	 * row does: the same table, AUTOINCREMENT bookkeeping and indexes.
+	 */
 	rm_db(path);
-	if (sqlite3_open(path, &h) != SQLITE_OK)
-		errx(1, "%s: %s", path, sqlite3_errmsg(h));
-	exec_ok(h, "PRAGMA journal_mode = WAL");
-	exec_ok(h, "PRAGMA synchronous = FULL");
-	exec_ok(h, orders_sql);
+	if (db_open(path, e, sizeof(e)) == -1)
+		errx(1, "%s", e);
+	h = db_handle();
 	if (sqlite3_prepare_v2(h, "INSERT INTO orders (key_id, client_addr, "
 	    "client_order_id, derived, request, state, result, created, "
 	    "updated) VALUES (1, '127.0.0.1', ?1, 0, ?2, ?3, ?4, ?5, ?5)",
@@ -222,7 +193,7 @@ plain_loop(const char *path, struct run *r, size_t reqlen, size_t reslen,
 	r->secs = now_s() - r->secs;
 	r->n = i;
 	sqlite3_finalize(st);
-	sqlite3_close(h);
+	db_close();
 	rm_db(path);
 	free(req);
 	free(res);

@@ -11,7 +11,7 @@
 #             timed from the first byte sent to the last byte read
 #   loop      bench/journal_vs_sqlite.c -t: one INSERT per transaction
 #             (WAL, synchronous=FULL) of rows the size of heraldd's
-#             journal rows, into a table like the journal's
+#             journal rows, into the journal's own table (db_open())
 #
 # It prints both rates, heraldd's latency percentiles and the ratio
 # heraldd / loop against the aim of issue 4 (2x or better: group commit).
