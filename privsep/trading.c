@@ -652,7 +652,7 @@ load_record(uint8_t type, const char *key, const void *body, size_t len,
 	struct msg_broker_record	 mr;
 	struct paper_record		 rec;
 	static uint8_t			 buf[8 + BROKER_RECORD_MAX];
-	const char			*why;
+	const char			*why = "longer than a broker record";
 	size_t				 n;
 	size_t				*count = arg;
 

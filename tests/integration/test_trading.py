@@ -1010,6 +1010,30 @@ def test_ticks_file_missing_stops_start(daemons):
     assert not d.socket.exists()
 
 
+def test_oversized_stored_broker_state_stops_start(daemons):
+    """A stored broker record longer than any the broker sends (a damaged
+    database) stops heraldd when it hands the state over, naming the
+    record and why, instead of printing an undefined reason."""
+    d = daemons()
+    start_trading(d)
+    assert d.stop() == 0, d.log()
+    db = sqlite3.connect(str(d.database), timeout=TIMEOUT)
+    try:
+        with db:
+            db.execute("INSERT INTO broker_state (type, key, time, profit, "
+                       "body) VALUES (3, 'oversized', 0, 0.0, "
+                       "zeroblob(1025))")
+    finally:
+        db.close()
+    d._log.close()
+    d.proc = None
+    d.expect_exit = 1
+    d.start(wait=False)
+    assert d.wait_exit() == 1, d.log()
+    assert "stored broker state 3/oversized does not decode: longer than " \
+        "a broker record" in d.log(), d.log()
+
+
 def test_broker_stuck_inside_a_change_fails_closed(daemons):
     """The broker stops after sending an order's records but before its
     answer: half a group is never committed, so nothing could be
