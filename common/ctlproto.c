@@ -154,7 +154,7 @@ ctl_hdr_decode(const void *buf, size_t len, enum ctl_dir dir,
 	h->len = wire_get_u32(&r);
 	if (h->version != CTL_VERSION) {
 		snprintf(why, whylen, "protocol version %u, expected %u",
-		    h->version, CTL_VERSION);
+		    h->version, (unsigned int)CTL_VERSION);
 		return -1;
 	}
 	if ((def = ctl_msgdef(h->type)) == NULL) {
@@ -170,7 +170,7 @@ ctl_hdr_decode(const void *buf, size_t len, enum ctl_dir dir,
 	if (h->len > CTL_MSG_MAX) {
 		snprintf(why, whylen,
 		    "payload length %u exceeds the maximum %u",
-		    h->len, CTL_MSG_MAX);
+		    h->len, (unsigned int)CTL_MSG_MAX);
 		return -1;
 	}
 	if (h->len > def->maxlen) {

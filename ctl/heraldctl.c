@@ -423,7 +423,8 @@ opt_value(const char *cmd, const char *name, int argc, char **argv, int *i)
 		return argv[*i] + n + 1;
 	if (argv[*i][n] != '\0')
 		return NULL;
-	if (*i + 1 >= argc)
+	/* argv[argc] is NULL: the second test says so to the analyzer. */
+	if (*i + 1 >= argc || argv[*i + 1] == NULL)
 		errx(1, "%s: %s needs a value", cmd, name);
 	return argv[++*i];
 }

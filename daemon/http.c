@@ -205,6 +205,8 @@ source_find(struct http_server *srv, const char *addr)
 {
 	struct source	 key;
 
+	/* Only the compared field matters; no other is left undefined. */
+	memset(&key, 0, sizeof(key));
 	strlcpy(key.addr, addr, sizeof(key.addr));
 	return RB_FIND(http_sources, &srv->sources, &key);
 }
@@ -219,7 +221,9 @@ source_get(struct http_server *srv, const char *addr)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		fatal("calloc");
 	strlcpy(s->addr, addr, sizeof(s->addr));
-	RB_INSERT(http_sources, &srv->sources, s);
+	/* source_find() just missed it: a duplicate is a broken tree. */
+	if (RB_INSERT(http_sources, &srv->sources, s) != NULL)
+		fatalx("source %s inserted twice", addr);
 	return s;
 }
 
@@ -707,6 +711,8 @@ conn_peer(int fd, char *buf, size_t bufsz)
 	struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
 	socklen_t		 len = sizeof(ss);
 
+	/* getpeername() fills it; zeroed so no path reads garbage. */
+	memset(&ss, 0, sizeof(ss));
 	if (getpeername(fd, (struct sockaddr *)&ss, &len) == -1)
 		return -1;
 	if (ss.ss_family == AF_INET)
@@ -877,6 +883,8 @@ conn_find(struct http_server *srv, struct evhttp_connection *evcon)
 {
 	struct conn	 key;
 
+	/* Only the compared field matters; no other is left undefined. */
+	memset(&key, 0, sizeof(key));
 	key.evcon = evcon;
 	return RB_FIND(http_conns, &srv->conns, &key);
 }
@@ -1144,6 +1152,8 @@ http_api_result(struct http_server *srv, uint32_t id,
 	char			*json;
 	uint8_t			 op;
 
+	/* Only the compared field matters; no other is left undefined. */
+	memset(&key, 0, sizeof(key));
 	key.id = id;
 	if ((p = RB_FIND(http_pendings, &srv->pending, &key)) == NULL) {
 		log_debug("answer %u: the client has gone", id);

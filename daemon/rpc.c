@@ -1074,7 +1074,7 @@ rpc_jstr(const char *s)
 	char	 buf[RPC_MSG_MAX];
 	size_t	 i;
 
-	for (i = 0; s[i] != '\0' && i < sizeof(buf) - 1; i++)
+	for (i = 0; i < sizeof(buf) - 1 && s[i] != '\0'; i++)
 		buf[i] = ((unsigned char)s[i] < 0x20 ||
 		    (unsigned char)s[i] > 0x7e) ? '?' : s[i];
 	buf[i] = '\0';
@@ -1547,6 +1547,9 @@ rpc_window_hit(struct rpc_window *w, uint64_t now, uint32_t window_s,
 	}
 	if ((uint64_t)w->cur + 1 <= limit) {
 		/* Within this window, once enough of prev has slid out. */
+		if (w->prev == 0)	/* only if the products overflowed */
+			fatalx("rate window: %u s and a limit of %u overflow",
+			    window_s, limit);
 		room = ((uint64_t)limit - w->cur - 1) * win / w->prev;
 		t = (win - e) - room;
 	} else {

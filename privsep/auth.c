@@ -432,6 +432,8 @@ source_find(const char *address)
 {
 	struct source	 key;
 
+	/* Only the compared field matters; no other is left undefined. */
+	memset(&key, 0, sizeof(key));
 	strlcpy(key.address, address, sizeof(key.address));
 	return RB_FIND(source_tree, &au.sources, &key);
 }
@@ -484,6 +486,9 @@ source_fail(struct source *s, int64_t now)
 {
 	uint32_t	 cap = (uint32_t)au.auth_failures;
 
+	/* auth_init() and the configuration keep it at least 1. */
+	if (cap == 0)
+		fatalx("auth: failure ring of no entries");
 	while (s->n > 0 && s->fails[s->head] <= now - au.auth_window) {
 		s->head = (s->head + 1) % cap;
 		s->n--;
@@ -504,6 +509,8 @@ ban_find(const char *address)
 {
 	struct ban	 key;
 
+	/* Only the compared field matters; no other is left undefined. */
+	memset(&key, 0, sizeof(key));
 	strlcpy(key.address, address, sizeof(key.address));
 	return RB_FIND(ban_tree, &au.bans, &key);
 }
@@ -585,7 +592,9 @@ ban_impose(const char *address, uint32_t failures, int64_t now)
 		if ((b = calloc(1, sizeof(*b))) == NULL)
 			fatal("auth: bans");
 		strlcpy(b->address, address, sizeof(b->address));
-		RB_INSERT(ban_tree, &au.bans, b);
+		/* ban_find() just missed it: a duplicate is a broken tree. */
+		if (RB_INSERT(ban_tree, &au.bans, b) != NULL)
+			fatalx("auth: ban on %s inserted twice", address);
 	}
 	if (b->strikes == 0 || now - b->until > au.ban_max)
 		b->strikes = 1;

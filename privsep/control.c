@@ -891,9 +891,15 @@ control_set_limits(int max_clients, int timeout_sec)
 void
 control_stop(const char *path)
 {
-	struct ctl_conn	*c;
+	struct ctl_conn	*c, *next;
 
-	while ((c = TAILQ_FIRST(&ctl.conns)) != NULL)
+	/*
+	 * The same walk as re-reading TAILQ_FIRST, but the next one is
+	 * taken before ctl_close() frees c: clang's analyzer does not follow
+	 * TAILQ_REMOVE's write through tqe_prev into the head and took the
+	 * re-read for a use after free.
+	 */
+	TAILQ_FOREACH_SAFE(c, &ctl.conns, entry, next)
 		ctl_close(c);
 	if (ctl.ev_accept != NULL) {
 		event_free(ctl.ev_accept);

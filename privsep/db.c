@@ -547,9 +547,7 @@ db_fail(sqlite3_stmt *st, const char *what)
 static int
 db_run(sqlite3_stmt *st, const char *what)
 {
-	int	 rc;
-
-	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+	if (sqlite3_step(st) != SQLITE_DONE)
 		return db_fail(st, what);
 	sqlite3_reset(st);
 	return sqlite3_changes(dbs.db);

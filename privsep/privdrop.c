@@ -125,7 +125,7 @@ privdrop_verify(uid_t uid, gid_t gid)
 	struct __user_cap_data_struct	 data[_LINUX_CAPABILITY_U32S_3];
 	uid_t				 ru, eu, su;
 	gid_t				 rg, eg, sg, groups[2];
-	int				 n, i;
+	int				 i;
 
 	if (setuid(0) != -1)
 		fatalx("privdrop: setuid(0) succeeded after dropping to "
@@ -143,7 +143,7 @@ privdrop_verify(uid_t uid, gid_t gid)
 		fatalx("privdrop: gids are %u/%u/%u, expected %u",
 		    (unsigned int)rg, (unsigned int)eg, (unsigned int)sg,
 		    (unsigned int)gid);
-	if ((n = getgroups(2, groups)) != 1 || groups[0] != gid)
+	if (getgroups(2, groups) != 1 || groups[0] != gid)
 		fatalx("privdrop: supplementary groups are not just %u",
 		    (unsigned int)gid);
 

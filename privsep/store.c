@@ -154,12 +154,10 @@ store_close(struct store *s)
 static int
 s_key_ok(struct store *s, const char *what, uint8_t type, const char *key)
 {
-	size_t	 n;
-
 	if (key == NULL)
 		return s_fail(s, "%s record of type %u: no key", what,
 		    (unsigned int)type);
-	if ((n = strnlen(key, STORE_KEY_MAX + 1)) > STORE_KEY_MAX)
+	if (strnlen(key, STORE_KEY_MAX + 1) > STORE_KEY_MAX)
 		return s_fail(s, "%s record of type %u: the key is longer "
 		    "than %d bytes", what, (unsigned int)type, STORE_KEY_MAX);
 	return 0;
