@@ -2,8 +2,10 @@
 #
 #   make deps      install the Debian packages the build and tests need
 #   make           build heraldd and heraldctl into $(BUILD)/
-#   make check     warnings as errors, unit tests (plain and ASan/UBSan),
-#                  fuzzers on their corpora, man page lint, integration tests
+#   make check     warnings as errors, the layering probes, unit tests
+#                  (plain and ASan/UBSan), fuzzers on their corpora, man
+#                  page lint, integration tests
+#   make layering  prove that a wrong-way include does not compile
 #   make fuzz      build the libFuzzer harnesses
 #   make demo      run heraldd in the foreground on its embedded default
 #   make bench     heraldd against nginx over TLS, printing the ratios
@@ -36,23 +38,50 @@ WARN	= -Wall -Wextra -Werror -Wformat=2 -Wmissing-prototypes \
 	  -Wstrict-prototypes -Wshadow -Wno-unused-parameter
 HARDEN	= -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
 LDHARDEN = -pie -Wl,-z,relro,-z,now
-INC	= -I. -Icommon -Iprivsep -Idaemon -Ibroker
+# Each directory sees only what it may use (ARCHITECTURE.md, rule 8), so
+# a wrong-way include is a compile error: common/ nothing else; privsep's
+# process mechanism common/; the monitor's modules privsep/; net
+# (daemon/) and the broker common/ and privsep's mechanism, never the
+# monitor's modules; heraldctl common/.  Only the entry point sees all.
+INC_common	= -Icommon
+INC_privsep	= -Icommon -Iprivsep
+INC_privsep/monitor = -Icommon -Iprivsep -Iprivsep/monitor
+INC_daemon	= -Icommon -Iprivsep -Idaemon
+INC_broker	= -Icommon -Iprivsep -Ibroker
+INC_ctl		= -Icommon
+INC_ALL		= -Icommon -Iprivsep -Iprivsep/monitor -Idaemon -Ibroker
+INC_FILE_daemon/heraldd.c = $(INC_ALL)
+# A unit test gets its directory's paths; test_tls plays the monitor's
+# side of the key operations with the real keyop.c.
+INC_FILE_tests/daemon/test_tls.c = $(INC_daemon) -Iprivsep/monitor
+# A fuzzer gets the paths of the parser it drives.
+INC_FILE_tests/fuzz/fuzz_config.c = $(INC_common)
+INC_FILE_tests/fuzz/fuzz_ctlproto.c = $(INC_common)
+INC_FILE_tests/fuzz/fuzz_http.c = $(INC_daemon)
+INC_FILE_tests/fuzz/fuzz_ipc.c = $(INC_privsep)
+INC_FILE_tests/fuzz/fuzz_json.c = $(INC_daemon)
+INC_FILE_tests/fuzz/fuzz_record.c = $(INC_broker)
+INC_FILE_tests/fuzz/fuzz_ticks.c = $(INC_broker)
+INC_FILE_tests/fuzz/fuzz_trade.c = $(INC_daemon)
+# The include paths of a source or test file.
+inc	= $(or $(INC_FILE_$1),$(INC_$(patsubst %/,%,$(dir $(1:tests/%=%)))))
 DEFS	= -D_GNU_SOURCE -DHERALD_VERSION=\"$(VERSION)\" \
 	  -DHERALD_CONF=\"$(SYSCONFDIR)/herald.yaml\"
 CFLAGS	?= -O2 -g
-ALL_CFLAGS = $(CFLAGS) $(WARN) $(HARDEN) $(INC) $(DEFS) $(PKG_CFLAGS)
+ALL_CFLAGS = $(CFLAGS) $(WARN) $(HARDEN) $(DEFS) $(PKG_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(LDHARDEN)
 LIBS	= $(PKG_LIBS) -lm
 
 # Sources are found by directory: the tree is the process model.
-LIB_SRC	= $(wildcard common/*.c privsep/*.c broker/*.c) \
+LIB_SRC	= $(wildcard common/*.c privsep/*.c privsep/monitor/*.c broker/*.c) \
 	  $(filter-out daemon/heraldd.c,$(wildcard daemon/*.c))
 HERALDD_SRC = daemon/heraldd.c
 CTL_SRC	= $(wildcard ctl/*.c)
 UNIT_SRC = $(wildcard tests/common/test_*.c tests/privsep/test_*.c \
-	  tests/broker/test_*.c tests/daemon/test_*.c tests/ctl/test_*.c)
+	  tests/privsep/monitor/test_*.c tests/broker/test_*.c tests/daemon/test_*.c tests/ctl/test_*.c)
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
-HDRS	= $(wildcard common/*.h privsep/*.h broker/*.h daemon/*.h ctl/*.h)
+HDRS	= $(wildcard common/*.h privsep/*.h privsep/monitor/*.h broker/*.h \
+	  daemon/*.h ctl/*.h)
 
 LIB_OBJ	= $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 UNITS	= $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
@@ -66,14 +95,14 @@ ASAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
 	  -fno-sanitize-recover=all -DFUZZING
 
-.PHONY: all check unit unit-asan fuzz fuzz-run integration manlint deps \
+.PHONY: all check layering unit unit-asan fuzz fuzz-run integration manlint deps \
 	demo bench bench-orders install clean
 
 all: $(BUILD)/heraldd $(BUILD)/heraldctl
 
 $(BUILD)/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(call inc,$<) -c $< -o $@
 
 $(BUILD)/libherald.a: $(LIB_OBJ)
 	rm -f $@
@@ -88,13 +117,15 @@ $(BUILD)/heraldctl: $(CTL_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/libherald.a
 # Unit tests (cmocka), linked against the same library as the daemon.
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libherald.a $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libherald.a \
+	$(CC) $(ALL_CFLAGS) $(call inc,$<) $(ALL_LDFLAGS) -o $@ $< \
+	    $(BUILD)/libherald.a \
 	    $(LIBS) -lcmocka
 
 # The same units again under AddressSanitizer and UBSan.
 $(BUILD)/asan/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_FLAGS) $(WARN) $(INC) $(DEFS) $(PKG_CFLAGS) -c $< -o $@
+	$(CC) $(ASAN_FLAGS) $(WARN) $(call inc,$<) $(DEFS) $(PKG_CFLAGS) \
+	    -c $< -o $@
 
 $(BUILD)/asan/libherald.a: $(ASAN_LIB_OBJ)
 	rm -f $@
@@ -102,13 +133,14 @@ $(BUILD)/asan/libherald.a: $(ASAN_LIB_OBJ)
 
 $(BUILD)/asan/tests/%: tests/%.c $(BUILD)/asan/libherald.a $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_FLAGS) $(WARN) $(INC) $(DEFS) $(PKG_CFLAGS) -o $@ $< \
+	$(CC) $(ASAN_FLAGS) $(WARN) $(call inc,$<) $(DEFS) $(PKG_CFLAGS) -o $@ $< \
 	    $(BUILD)/asan/libherald.a $(LIBS) -lcmocka
 
 # libFuzzer harnesses, one per parser.
 $(BUILD)/fuzz/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(FUZZCC) $(FUZZ_FLAGS) $(WARN) $(INC) $(DEFS) $(PKG_CFLAGS) -c $< -o $@
+	$(FUZZCC) $(FUZZ_FLAGS) $(WARN) $(call inc,$<) $(DEFS) $(PKG_CFLAGS) \
+	    -c $< -o $@
 
 $(BUILD)/fuzz/libherald.a: $(FUZZ_LIB_OBJ)
 	rm -f $@
@@ -116,7 +148,7 @@ $(BUILD)/fuzz/libherald.a: $(FUZZ_LIB_OBJ)
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/fuzz/libherald.a $(HDRS)
 	@mkdir -p $(dir $@)
-	$(FUZZCC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(WARN) $(INC) $(DEFS) \
+	$(FUZZCC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(WARN) $(call inc,$<) $(DEFS) \
 	    $(PKG_CFLAGS) -o $@ $< $(BUILD)/fuzz/libherald.a $(LIBS)
 
 fuzz: $(FUZZERS)
@@ -147,18 +179,57 @@ integration: all
 	HERALDD=$(abspath $(BUILD)/heraldd) HERALDCTL=$(abspath $(BUILD)/heraldctl) \
 	    $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
 
-check: all unit unit-asan fuzz-run manlint integration analyze
+# The layering, proved able to fail: per directory, one-line probes that
+# include a header the directory must not see have to fail to compile
+# because the header is not found, and one that includes a header it may
+# use has to compile (so a broken probe cannot pass).
+#	directory	forbidden headers			allowed
+LAYER_PROBES = \
+	common		msg.h,api.h,rpc.h,paper.h,auth.h	params.h \
+	privsep		http.h,rpc.h,paper.h,auth.h,trading.h	msg.h \
+	privsep/monitor	http.h,rpc.h,paper.h,backend.h,broker.h	auth.h \
+	daemon		auth.h,keyop.h,trading.h,paper.h,monitor.h rpc.h \
+	broker		rpc.h,http.h,trading.h,auth.h,monitor.h	backend.h \
+	ctl		msg.h,rpc.h,auth.h,paper.h		ctlproto.h
+
+layering:
+	@set -- $(LAYER_PROBES); n=0; \
+	while [ $$# -gt 0 ]; do \
+	    dir=$$1; bad=$$2; good=$$3; shift 3; \
+	    flags="$(DEFS) $(PKG_CFLAGS) $$(case $$dir in \
+	        common) echo '$(INC_common)';; \
+	        privsep) echo '$(INC_privsep)';; \
+	        privsep/monitor) echo '$(INC_privsep/monitor)';; \
+	        daemon) echo '$(INC_daemon)';; \
+	        broker) echo '$(INC_broker)';; \
+	        ctl) echo '$(INC_ctl)';; esac)"; \
+	    for h in $$(echo $$bad | tr , ' '); do \
+	        out=$$(printf '#include "%s"\n' $$h | $(CC) $$flags \
+	            -fsyntax-only -x c - 2>&1) && { \
+	            echo "layering: $$dir/ can include $$h"; exit 1; }; \
+	        case $$out in *"$$h"*"No such file"*) ;; *) \
+	            echo "layering: probe of $$h in $$dir/ failed otherwise:"; \
+	            echo "$$out"; exit 1;; esac; \
+	        n=$$((n + 1)); \
+	    done; \
+	    printf '#include "%s"\n' $$good | $(CC) $$flags -fsyntax-only \
+	        -x c - || { echo "layering: $$dir/ cannot include $$good"; \
+	        exit 1; }; \
+	done; echo "layering: $$n wrong-way includes refused"
+
+check: all layering unit unit-asan fuzz-run manlint integration analyze
 
 # Static analysis, in check: clang's analyzer over a fresh build of the
 # library, heraldd and heraldctl (in its own build directory, all its
 # default checkers), and cppcheck over the sources with the include paths
 # and defines the build uses.  Both must report nothing: a false positive
 # is silenced at its line, saying why, never by turning a checker off.
-# ANALYZE_INC is every include path the sources use (today one INC).
+# cppcheck takes one set of include paths for the whole tree: the union
+# of the per-directory ones (the layering target checks those).
 SCAN_BUILD ?= scan-build
 CPPCHECK ?= cppcheck
 ANALYZE_DIRS = common privsep daemon broker ctl
-ANALYZE_INC = $(INC)
+ANALYZE_INC = $(INC_ALL)
 ANALYZE_ARCH = $(shell $(CC) -dM -E -x c /dev/null 2>/dev/null | awk \
 	  '$$2 ~ /^(__linux__|__x86_64__|__aarch64__)$$/ { print "-D" $$2 }')
 CPPCHECK_FLAGS = -q --error-exitcode=1 --inline-suppr --template=gcc \

@@ -132,7 +132,7 @@ fstype=$(df -T "$tmp" | awk 'NR == 2 { print $2 }')
 
 build_client orders_load "$tmp/orders_load"
 # shellcheck disable=SC2046
-cc -O2 -Wall -D_GNU_SOURCE -I"$repo" -I"$repo/common" -I"$repo/privsep" \
+cc -O2 -Wall -D_GNU_SOURCE -I"$repo" -I"$repo/common" -I"$repo/privsep" -I"$repo/privsep/monitor" \
     $(pkg-config --cflags sqlite3 openssl libbsd-overlay) \
     -o "$tmp/journal_vs_sqlite" "$repo/bench/journal_vs_sqlite.c" \
     "$builddir/libherald.a" \

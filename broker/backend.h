@@ -29,7 +29,7 @@
 
 #include "msg.h"
 #include "paper.h"
-#include "rpc.h"
+#include "params.h"
 #include "trade.h"
 
 #define BACKEND_WHY_MAX	API_STR_MAX
@@ -96,12 +96,10 @@ void		 backend_free(struct backend *);
 
 /*
  * The paper backend (backend_paper.c).  It keeps the newest deals and
- * executed command ids in memory, up to these (then the older half goes);
- * restoring more is harmless, but the monitor need not load more.
+ * executed command ids in memory, up to record.h's BACKEND_PAPER_MAX_*
+ * (then the older half goes); restoring more is harmless, but the monitor
+ * need not load more.
  */
-#define BACKEND_PAPER_MAX_DEALS		1000
-#define BACKEND_PAPER_MAX_COMMANDS	10000
-
 struct backend	*backend_paper_create(const struct msg_broker_config *,
 		    backend_record_fn, void *, char *why);
 /* Its engine, for tests and the bridge simulator. */

@@ -38,7 +38,6 @@
 #include "log.h"
 #include "msg.h"
 #include "paper.h"
-#include "rpc.h"
 #include "trade.h"
 
 #if PAPER_RECORD_MAX > BROKER_RECORD_MAX

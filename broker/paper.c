@@ -76,30 +76,6 @@ pow10i(int n)
 	return p;
 }
 
-/* Half away from zero, as MT5's NormalizeDouble. */
-static double
-round_unit(double x, double scale)
-{
-	double	v = x * scale;
-
-	if (!finite_in(v, -9e18, 9e18))
-		return x;
-	v = v < 0 ? (double)(long long)(v - 0.5) : (double)(long long)(v + 0.5);
-	return v / scale;
-}
-
-double
-paper_round(double x, int digits)
-{
-	return round_unit(x, pow10i(digits));
-}
-
-double
-paper_money(double x)
-{
-	return round_unit(x, 100);
-}
-
 static int
 str_ok(const char *s, size_t sz)
 {
@@ -260,7 +236,7 @@ on_step(double v, double step)
 {
 	double	n = v / step;
 
-	return dabs(n - round_unit(n, 1)) < 1e-6;
+	return dabs(n - paper_round(n, 0)) < 1e-6;
 }
 
 static const char *
@@ -768,7 +744,7 @@ step_digits(double step)
 	int	d;
 
 	for (d = 0; d < 8; d++)
-		if (dabs(step * pow10i(d) - round_unit(step * pow10i(d), 1)) <
+		if (dabs(step * pow10i(d) - paper_round(step * pow10i(d), 0)) <
 		    1e-6)
 			break;
 	return d;
@@ -778,7 +754,7 @@ step_digits(double step)
 static double
 norm_volume(const struct paper_symbol *s, double v)
 {
-	return paper_round(round_unit(v / s->volume_step, 1) * s->volume_step,
+	return paper_round(paper_round(v / s->volume_step, 0) * s->volume_step,
 	    step_digits(s->volume_step));
 }
 

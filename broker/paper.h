@@ -27,118 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PAPER_SYMBOL_MAX	32	/* including the NUL */
-#define PAPER_CURRENCY_MAX	8
-#define PAPER_COMMENT_MAX	32	/* MT5 keeps 31 characters */
-#define PAPER_CMDID_MAX		64
-
-/* Trade server return codes (ENUM_TRADE_RETURN_CODES). */
-#define PAPER_RC_REQUOTE		10004
-#define PAPER_RC_REJECT			10006
-#define PAPER_RC_PLACED			10008
-#define PAPER_RC_DONE			10009
-#define PAPER_RC_DONE_PARTIAL		10010
-#define PAPER_RC_INVALID		10013
-#define PAPER_RC_INVALID_VOLUME		10014
-#define PAPER_RC_INVALID_PRICE		10015
-#define PAPER_RC_INVALID_STOPS		10016
-#define PAPER_RC_TRADE_DISABLED		10017
-#define PAPER_RC_MARKET_CLOSED		10018
-#define PAPER_RC_NO_MONEY		10019
-#define PAPER_RC_PRICE_OFF		10021
-#define PAPER_RC_NO_CHANGES		10025
-#define PAPER_RC_INVALID_FILL		10030
-#define PAPER_RC_LIMIT_ORDERS		10033
-#define PAPER_RC_POSITION_CLOSED	10036
-#define PAPER_RC_INVALID_CLOSE_VOLUME	10038
-#define PAPER_RC_LIMIT_POSITIONS	10040
-#define PAPER_RC_LONG_ONLY		10042
-#define PAPER_RC_SHORT_ONLY		10043
-#define PAPER_RC_CLOSE_ONLY		10044
-
-/* ENUM_TRADE_REQUEST_ACTIONS */
-enum paper_action {
-	PAPER_ACTION_DEAL = 1,
-	PAPER_ACTION_PENDING = 5,
-	PAPER_ACTION_SLTP = 6,
-	PAPER_ACTION_MODIFY = 7,
-	PAPER_ACTION_REMOVE = 8,
-	PAPER_ACTION_CLOSE_BY = 10
-};
-
-/* ENUM_ORDER_TYPE (the ones the engine knows) */
-enum paper_order_type {
-	PAPER_ORDER_BUY = 0,
-	PAPER_ORDER_SELL = 1,
-	PAPER_ORDER_BUY_LIMIT = 2,
-	PAPER_ORDER_SELL_LIMIT = 3,
-	PAPER_ORDER_BUY_STOP = 4,
-	PAPER_ORDER_SELL_STOP = 5
-};
-
-/* ENUM_ORDER_TYPE_FILLING */
-enum paper_filling {
-	PAPER_FILLING_FOK = 0,
-	PAPER_FILLING_IOC = 1,
-	PAPER_FILLING_RETURN = 2
-};
-
-/*
- * A symbol's allowed fillings.  FOK and IOC are SYMBOL_FILLING_FOK and
- * SYMBOL_FILLING_IOC; MT5 has no flag for RETURN (it follows from the
- * execution mode), so it gets a bit of its own here.  Pending orders may
- * always use RETURN, as in MT5.
- */
-#define PAPER_FILL_FOK		0x01
-#define PAPER_FILL_IOC		0x02
-#define PAPER_FILL_RETURN	0x04
-
-/* ENUM_SYMBOL_TRADE_MODE */
-enum paper_trade_mode {
-	PAPER_TRADE_DISABLED = 0,
-	PAPER_TRADE_LONGONLY = 1,
-	PAPER_TRADE_SHORTONLY = 2,
-	PAPER_TRADE_CLOSEONLY = 3,
-	PAPER_TRADE_FULL = 4
-};
-
-/* ENUM_SYMBOL_TRADE_EXECUTION: instant execution requotes (10004). */
-enum paper_exec_mode {
-	PAPER_EXEC_INSTANT = 1,
-	PAPER_EXEC_MARKET = 2
-};
-
-/* ENUM_SYMBOL_CALC_MODE (the two the engine models) */
-enum paper_calc_mode {
-	PAPER_CALC_FOREX = 0,	/* volume*contract/leverage, in base */
-	PAPER_CALC_CFD = 1	/* volume*contract*price/leverage */
-};
-
-enum paper_margin_mode {
-	PAPER_NETTING = 0,
-	PAPER_HEDGING = 2	/* ACCOUNT_MARGIN_MODE_RETAIL_HEDGING */
-};
-
-/* ENUM_DEAL_TYPE, ENUM_DEAL_ENTRY, ENUM_DEAL_REASON (subsets) */
-enum paper_deal_type {
-	PAPER_DEAL_BUY = 0,
-	PAPER_DEAL_SELL = 1,
-	PAPER_DEAL_BALANCE = 2
-};
-
-enum paper_deal_entry {
-	PAPER_ENTRY_IN = 0,
-	PAPER_ENTRY_OUT = 1,
-	PAPER_ENTRY_INOUT = 2
-};
-
-enum paper_deal_reason {
-	PAPER_REASON_CLIENT = 0,
-	PAPER_REASON_EXPERT = 3,
-	PAPER_REASON_SL = 4,
-	PAPER_REASON_TP = 5,
-	PAPER_REASON_SO = 6
-};
+#include "mt5.h"
+#include "record.h"
 
 /* A symbol as the configuration describes it. */
 struct paper_symbol {
@@ -195,18 +85,6 @@ struct paper_request {
 	char		 command_id[PAPER_CMDID_MAX];	/* "": none */
 };
 
-/* MqlTradeResult */
-struct paper_result {
-	uint32_t	 retcode;
-	uint64_t	 deal;
-	uint64_t	 order;
-	double		 volume;
-	double		 price;
-	double		 bid;
-	double		 ask;
-	char		 comment[PAPER_COMMENT_MAX];
-};
-
 /* MqlTradeCheckResult: retcode 0 if the request would pass. */
 struct paper_check {
 	uint32_t	 retcode;
@@ -217,68 +95,6 @@ struct paper_check {
 	double		 margin_free;
 	double		 margin_level;
 	char		 comment[PAPER_COMMENT_MAX];
-};
-
-struct paper_quote {
-	char		 symbol[PAPER_SYMBOL_MAX];
-	double		 bid;
-	double		 ask;
-	int64_t		 time;			/* milliseconds */
-	int		 session_open;
-};
-
-struct paper_position {
-	uint64_t	 ticket;
-	char		 symbol[PAPER_SYMBOL_MAX];
-	enum paper_order_type type;		/* BUY or SELL */
-	double		 volume;
-	double		 price_open;
-	double		 sl;
-	double		 tp;
-	double		 margin;		/* account currency */
-	int64_t		 time;
-	uint64_t	 magic;
-	char		 comment[PAPER_COMMENT_MAX];
-};
-
-struct paper_order {
-	uint64_t	 ticket;
-	char		 symbol[PAPER_SYMBOL_MAX];
-	enum paper_order_type type;		/* a pending type */
-	enum paper_filling type_filling;
-	double		 volume;
-	double		 price;
-	double		 sl;
-	double		 tp;
-	int64_t		 time_setup;
-	uint64_t	 magic;
-	char		 comment[PAPER_COMMENT_MAX];
-};
-
-struct paper_deal {
-	uint64_t	 ticket;
-	uint64_t	 order;
-	uint64_t	 position;
-	int64_t		 time;
-	char		 symbol[PAPER_SYMBOL_MAX];
-	enum paper_deal_type type;
-	enum paper_deal_entry entry;
-	enum paper_deal_reason reason;
-	double		 volume;
-	double		 price;
-	double		 profit;
-	double		 commission;
-	double		 swap;
-	uint64_t	 magic;
-	char		 comment[PAPER_COMMENT_MAX];
-};
-
-/* What survives a restart of the account besides the lists. */
-struct paper_account_state {
-	double		 balance;
-	double		 credit;
-	uint64_t	 next_order;		/* next order/position ticket */
-	uint64_t	 next_deal;
 };
 
 /* The derived figures, as AccountInfoDouble() gives them. */
@@ -293,43 +109,6 @@ struct paper_account {
 	double		 margin;
 	double		 margin_free;
 	double		 margin_level;		/* percent, 0 if no margin */
-};
-
-struct paper_command {
-	char		 id[PAPER_CMDID_MAX];
-	struct paper_result result;
-};
-
-enum paper_rec_type {
-	PAPER_REC_ACCOUNT = 1,
-	PAPER_REC_QUOTE,
-	PAPER_REC_POSITION,
-	PAPER_REC_ORDER,
-	PAPER_REC_DEAL,
-	PAPER_REC_COMMAND
-};
-
-enum paper_rec_op {
-	PAPER_OP_PUT = 1,	/* insert or replace by key */
-	PAPER_OP_DEL = 2	/* remove by key (positions, orders) */
-};
-
-/*
- * One record of state.  Keys: the account is one row; quotes by symbol;
- * positions, orders and deals by ticket; commands by id.  Records are
- * zeroed before they are filled, so equal state gives equal bytes.
- */
-struct paper_record {
-	enum paper_rec_type	 type;
-	enum paper_rec_op	 op;
-	union {
-		struct paper_account_state account;
-		struct paper_quote	 quote;
-		struct paper_position	 position;
-		struct paper_order	 order;
-		struct paper_deal	 deal;
-		struct paper_command	 command;
-	} u;
 };
 
 /* Return non-zero to stop an export; the value is passed back. */
@@ -449,10 +228,6 @@ int	paper_close_request(const struct paper_engine *, uint64_t, double,
 int	paper_parse_tick(const char *, size_t, struct paper_quote *,
 	    const char **);
 
-/* Normalisation as MT5 does it. */
-double	paper_round(double, int);		/* to digits decimals */
-double	paper_money(double);			/* to cents */
-
 /*
  * A seeded random walk (xorshift64*, no libc rand): the next tick for a
  * symbol from its current one.  Deterministic for a seed.
@@ -468,43 +243,5 @@ uint64_t paper_walk_rand(struct paper_walk *);
 /* From bid (0: use start) the next bid and ask, normalised. */
 void	paper_walk_next(struct paper_walk *, const struct paper_symbol *,
 	    double, double, double *, double *);
-
-/*
- * Records on the wire and in the monitor's store (broker/paper_record.c).
- * The bytes hold the record's fields only; its type and op travel beside
- * them (BROKER_RECORD's u8 type, u8 op).  Encoded with common/wire.h:
- * integers little-endian, int64 as its u64, doubles as the u64 of their
- * bits, strings u16 length + bytes.  One encoding per value, so a
- * decoded record re-encodes to the same bytes.  The longest record
- * (a deal) is well under PAPER_RECORD_MAX.
- */
-#define PAPER_RECORD_MAX	1024	/* = BROKER_RECORD_MAX (msg.h) */
-#define PAPER_KEY_MAX		PAPER_CMDID_MAX	/* a store key, with NUL */
-
-/* The length written, or (size_t)-1 if it does not fit or is malformed. */
-size_t	paper_record_encode(const struct paper_record *, uint8_t *, size_t);
-/*
- * Strict: exactly len bytes, finite doubles, NUL-free strings within
- * their arrays, enums in range, a non-empty key, and op DEL only for
- * positions and orders.  0, or -1 with *why naming the field.
- */
-int	paper_record_decode(uint8_t type, uint8_t op, const uint8_t *, size_t,
-	    struct paper_record *, const char **why);
-/*
- * The record's key in the store: "account"; a quote's symbol; the
- * decimal ticket of a position, order or deal; a command's id.  0, or
- * -1 if it does not fit keylen or the record has no key.
- */
-int	paper_record_key(const struct paper_record *, char *, size_t);
-/*
- * A deal's time, a position's open time, an order's setup time, a
- * quote's time (milliseconds); 0 for the account and commands.
- */
-int64_t	paper_record_time(const struct paper_record *);
-/*
- * The realised profit of a trading deal (profit + commission + swap);
- * 0 for balance operations and every other record.
- */
-double	paper_record_profit(const struct paper_record *);
 
 #endif

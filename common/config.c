@@ -35,6 +35,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "mt5.h"
 #include "secmem.h"
 
 #define KEYPATH_MAX	160	/* "listen[15].address", an escaped key */
@@ -46,25 +47,6 @@
 #define DEFAULT_PORT	8181
 #define NUMBER_MAX	32	/* characters of a number with a fraction */
 #define TOO_MANY	"too many errors; fix these first"
-
-/*
- * The paper engine's values (broker/paper.h), which the monitor's parser
- * must not include: MT5's own enum values, and one bit per filling.
- */
-#define FILL_FOK	0x01
-#define FILL_IOC	0x02
-#define FILL_RETURN	0x04
-#define MARGIN_NETTING	0
-#define MARGIN_HEDGING	2
-#define TRADE_DISABLED	0
-#define TRADE_LONGONLY	1
-#define TRADE_SHORTONLY	2
-#define TRADE_CLOSEONLY	3
-#define TRADE_FULL	4
-#define EXEC_INSTANT	1
-#define EXEC_MARKET	2
-#define CALC_FOREX	0
-#define CALC_CFD	1
 
 #define SYMBOL_CHARS	"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._"
 #define SYMBOL_WANT	"expected a symbol name of 1 to 31 capital letters, " \
@@ -273,36 +255,36 @@ static const struct conf_key privsep_keys[] = {
 };
 
 static const struct conf_enum margin_modes[] = {
-	{ "hedging",	MARGIN_HEDGING },
-	{ "netting",	MARGIN_NETTING },
+	{ "hedging",	PAPER_HEDGING },
+	{ "netting",	PAPER_NETTING },
 	{ NULL,		0 }
 };
 
 static const struct conf_enum trade_modes[] = {
-	{ "disabled",	TRADE_DISABLED },
-	{ "longonly",	TRADE_LONGONLY },
-	{ "shortonly",	TRADE_SHORTONLY },
-	{ "closeonly",	TRADE_CLOSEONLY },
-	{ "full",	TRADE_FULL },
+	{ "disabled",	PAPER_TRADE_DISABLED },
+	{ "longonly",	PAPER_TRADE_LONGONLY },
+	{ "shortonly",	PAPER_TRADE_SHORTONLY },
+	{ "closeonly",	PAPER_TRADE_CLOSEONLY },
+	{ "full",	PAPER_TRADE_FULL },
 	{ NULL,		0 }
 };
 
 static const struct conf_enum exec_modes[] = {
-	{ "instant",	EXEC_INSTANT },
-	{ "market",	EXEC_MARKET },
+	{ "instant",	PAPER_EXEC_INSTANT },
+	{ "market",	PAPER_EXEC_MARKET },
 	{ NULL,		0 }
 };
 
 static const struct conf_enum calc_modes[] = {
-	{ "forex",	CALC_FOREX },
-	{ "cfd",	CALC_CFD },
+	{ "forex",	PAPER_CALC_FOREX },
+	{ "cfd",	PAPER_CALC_CFD },
 	{ NULL,		0 }
 };
 
 static const struct conf_enum fillings[] = {
-	{ "fok",	FILL_FOK },
-	{ "ioc",	FILL_IOC },
-	{ "return",	FILL_RETURN },
+	{ "fok",	PAPER_FILL_FOK },
+	{ "ioc",	PAPER_FILL_IOC },
+	{ "return",	PAPER_FILL_RETURN },
 	{ NULL,		0 }
 };
 
@@ -434,10 +416,10 @@ symbol_init(struct conf_symbol *s)
 	s->volume_min = 0.01;
 	s->volume_max = 100;
 	s->volume_step = 0.01;
-	s->filling = FILL_FOK | FILL_IOC;
-	s->trade_mode = TRADE_FULL;
-	s->exec_mode = EXEC_MARKET;
-	s->calc_mode = CALC_FOREX;
+	s->filling = PAPER_FILL_FOK | PAPER_FILL_IOC;
+	s->trade_mode = PAPER_TRADE_FULL;
+	s->exec_mode = PAPER_EXEC_MARKET;
+	s->calc_mode = PAPER_CALC_FOREX;
 	s->spread = 10;
 	s->max_step = 5;
 	s->session_open = 1;
@@ -467,10 +449,10 @@ default_symbols(struct herald_conf *conf)
 		int		 digits, calc_mode, spread, max_step;
 		double		 contract_size, start_bid;
 	} d[] = {
-		{ "EURUSD", 5, CALC_FOREX, 10, 5, 100000, 1.085 },
-		{ "GBPUSD", 5, CALC_FOREX, 10, 5, 100000, 1.27 },
-		{ "USDJPY", 3, CALC_FOREX, 10, 5, 100000, 150 },
-		{ "XAUUSD", 2, CALC_CFD, 30, 50, 100, 2000 },
+		{ "EURUSD", 5, PAPER_CALC_FOREX, 10, 5, 100000, 1.085 },
+		{ "GBPUSD", 5, PAPER_CALC_FOREX, 10, 5, 100000, 1.27 },
+		{ "USDJPY", 3, PAPER_CALC_FOREX, 10, 5, 100000, 150 },
+		{ "XAUUSD", 2, PAPER_CALC_CFD, 30, 50, 100, 2000 },
 	};
 	struct conf_symbol	*s;
 	size_t			 i;
@@ -531,7 +513,7 @@ config_defaults(struct herald_conf *conf)
 	    sizeof(conf->mt5.paper.currency));
 	conf->mt5.paper.balance = 10000;
 	conf->mt5.paper.leverage = 100;
-	conf->mt5.paper.margin_mode = MARGIN_HEDGING;
+	conf->mt5.paper.margin_mode = PAPER_HEDGING;
 	conf->mt5.paper.seed = 1;
 	conf->mt5.paper.tick_interval = 250;
 	default_symbols(conf);
@@ -1676,7 +1658,7 @@ paper_checks(struct parse_ctx *ctx)
 	for (i = 0; !ctx->bad[W_CURRENCY] && i < conf->mt5.paper.nsymbols;
 	    i++) {
 		s = &conf->mt5.paper.symbols[i];
-		if (s->calc_mode == CALC_CFD &&
+		if (s->calc_mode == PAPER_CALC_CFD &&
 		    strcmp(s->currency_profit, cur) != 0) {
 			cfd_currency(ctx, i, s, cur);
 			continue;

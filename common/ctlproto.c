@@ -1,5 +1,5 @@
 /*
- * The control protocol codec, shared by the monitor (privsep/control.c)
+ * The control protocol codec, shared by the monitor (privsep/monitor/control.c)
  * and heraldctl.  See ctlproto.h for the frame layout.
  *
  * Nothing here trusts a length it has not checked: the header decoder
@@ -64,7 +64,7 @@ CTL_ENCODE_PL(bans, &pl->bans)
 
 /*
  * The catalogue.  A new request is one row here (and its handler in
- * privsep/control.c, its command in ctl/heraldctl.c).
+ * privsep/monitor/control.c, its command in ctl/heraldctl.c).
  */
 static const struct ctl_msgdef ctl_msgdefs[] = {
 	/* type		name		sent by

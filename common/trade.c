@@ -30,10 +30,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "nitems.h"
 #include "trade.h"
 #include "wire.h"
 
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* The MT5 trade server return codes (ENUM_TRADE_RETURN_CODES). */
 static const struct {
@@ -102,7 +102,7 @@ trade_retcode_text(uint32_t retcode)
 {
 	size_t	 i;
 
-	for (i = 0; i < NITEMS(trade_rctext); i++)
+	for (i = 0; i < nitems(trade_rctext); i++)
 		if (trade_rctext[i].code == retcode)
 			return trade_rctext[i].text;
 	return "Unknown trade server return code";
@@ -126,7 +126,7 @@ trade_status_name(uint32_t retcode)
 const char *
 trade_type_name(uint8_t type)
 {
-	if (type < NITEMS(trade_type_names))
+	if (type < nitems(trade_type_names))
 		return trade_type_names[type];
 	return "UNKNOWN";
 }

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "guard.h"
+#include "nitems.h"
 
 enum {
 	S_METHOD = 0,		/* request line: the method */
@@ -67,7 +68,6 @@ static const char *const guard_methods[] = {
 };
 #define GUARD_BODY_METHODS	3
 
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 
 static int
 guard_tchar(int ch)
@@ -137,7 +137,7 @@ guard_method_index(const struct guard *g)
 {
 	size_t	 i;
 
-	for (i = 0; i < NITEMS(guard_methods); i++)
+	for (i = 0; i < nitems(guard_methods); i++)
 		if (strcmp(g->method, guard_methods[i]) == 0)
 			return (int)i;
 	return -1;
@@ -279,7 +279,7 @@ guard_name_done(struct guard *g)
 	if (g->name_long)
 		return;
 	g->name[g->name_len] = '\0';
-	for (i = 0; i < NITEMS(guard_fields); i++)
+	for (i = 0; i < nitems(guard_fields); i++)
 		if (strcasecmp(g->name, guard_fields[i].name) == 0)
 			g->field = guard_fields[i].field;
 }

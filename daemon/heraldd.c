@@ -18,7 +18,6 @@
 #include "monitor.h"
 #include "net.h"
 #include "privsep.h"
-#include "trading.h"
 
 static void __attribute__((noreturn))
 usage(void)
@@ -75,7 +74,7 @@ check_tls(const struct herald_conf *conf)
 		return 1;
 	}
 	EVP_PKEY_free(key);
-	if (trade_load_ticks(conf, err, sizeof(err)) == -1) {
+	if (monitor_load_ticks(conf, err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s: %s\n", conf->path, err);
 		return 1;
 	}

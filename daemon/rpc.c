@@ -12,11 +12,10 @@
 
 #include <jansson.h>
 
+#include "nitems.h"
 #include "rpc.h"
 #include "trade.h"
 #include "wire.h"
-
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 
 static const struct {
 	unsigned	 bit;
@@ -109,7 +108,7 @@ rpc_method(const char *name)
 {
 	size_t	 i;
 
-	for (i = 0; i < NITEMS(rpc_methods); i++)
+	for (i = 0; i < nitems(rpc_methods); i++)
 		if (strcmp(name, rpc_methods[i].name) == 0)
 			return rpc_methods[i].bit;
 	return 0;
@@ -121,7 +120,7 @@ rpc_allow_string(unsigned mask, char *buf, size_t bufsz)
 	size_t	 i;
 
 	buf[0] = '\0';
-	for (i = 0; i < NITEMS(rpc_methods); i++) {
+	for (i = 0; i < nitems(rpc_methods); i++) {
 		if ((mask & rpc_methods[i].bit) == 0)
 			continue;
 		if (buf[0] != '\0')
@@ -131,48 +130,6 @@ rpc_allow_string(unsigned mask, char *buf, size_t bufsz)
 }
 
 /* --- values ------------------------------------------------------------ */
-
-static int
-rpc_symbol_ok(const char *s, size_t len)
-{
-	size_t	 i;
-
-	if (len == 0 || len > RPC_SYMBOL_MAX)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (!((s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == '_'))
-			return 0;
-	return 1;
-}
-
-static int
-rpc_printable(const char *s, size_t len)
-{
-	size_t	 i;
-
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
-			return 0;
-	return 1;
-}
-
-/*
- * A client_order_id: 1..RPC_COID_MAX visible ASCII bytes (what the
- * journal keeps), not in the space of the ids the monitor derives.
- */
-static int
-rpc_coid_ok(const char *s, size_t len)
-{
-	size_t	 i;
-
-	if (len == 0 || len > RPC_COID_MAX)
-		return 0;
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
-			return 0;
-	return 1;
-}
 
 /* A decimal without sign or leading zero, 1..max; -1 if not. */
 static int
@@ -353,7 +310,7 @@ rpc_route(const char *method, const char *target, struct rpc_call *call,
 	m = rpc_method(method);
 	if (rpc_split(target, plen, seg, seglen, &nseg) == -1)
 		return rpc_fail(err, 404, "not_found", "no such endpoint");
-	for (i = 0; i < NITEMS(rpc_routes); i++) {
+	for (i = 0; i < nitems(rpc_routes); i++) {
 		r = &rpc_routes[i];
 		if (!rpc_match(r, seg, seglen, nseg))
 			continue;
@@ -592,7 +549,7 @@ rpc_f_filling(const char *name, json_t *v, struct rpc_params *p,
 
 	if (!json_is_string(v))
 		return rpc_type(err, name, "a string");
-	for (i = 0; i < NITEMS(names); i++)
+	for (i = 0; i < nitems(names); i++)
 		if (strcmp(json_string_value(v), names[i]) == 0) {
 			p->filling = (uint8_t)(RPC_FILLING_FOK + i);
 			return 0;
@@ -796,276 +753,7 @@ rpc_auth(const char *authorization, const char *apikey, const char **key,
 	    "malformed Authorization header: expected 'Bearer KEY'");
 }
 
-/* --- parameters on the wire -------------------------------------------- */
-
-static uint64_t
-rpc_dbits(double d)
-{
-	uint64_t	 u;
-
-	memcpy(&u, &d, sizeof(u));
-	return u;
-}
-
-static double
-rpc_bitsd(uint64_t u)
-{
-	double	 d;
-
-	memcpy(&d, &u, sizeof(d));
-	return d;
-}
-
-size_t
-rpc_params_encode(const struct rpc_params *p, uint8_t *buf, size_t cap)
-{
-	struct wire_builder	 b;
-
-	wire_builder_init(&b, buf, cap);
-	switch (p->op) {
-	case OP_TRADE:
-		wire_put_str(&b, p->symbol);
-		wire_put_u8(&b, p->side);
-		wire_put_u64(&b, rpc_dbits(p->volume));
-		wire_put_u8(&b, p->flags);
-		wire_put_u64(&b, rpc_dbits(p->price));
-		wire_put_u64(&b, rpc_dbits(p->sl));
-		wire_put_u64(&b, rpc_dbits(p->tp));
-		wire_put_str(&b, p->client_order_id);
-		wire_put_str(&b, p->comment);
-		wire_put_u8(&b, p->filling);
-		break;
-	case OP_POSITIONS:
-		wire_put_u8(&b, p->flags);
-		wire_put_str(&b, p->symbol);
-		break;
-	case OP_POSITION_CLOSE:
-		wire_put_u64(&b, p->ticket);
-		wire_put_u8(&b, p->flags);
-		wire_put_u64(&b, rpc_dbits(p->volume));
-		break;
-	case OP_POSITION_MODIFY:
-		wire_put_u64(&b, p->ticket);
-		wire_put_u8(&b, p->flags);
-		wire_put_u64(&b, rpc_dbits(p->sl));
-		wire_put_u64(&b, rpc_dbits(p->tp));
-		break;
-	case OP_ORDER_CANCEL:
-		wire_put_u64(&b, p->ticket);
-		break;
-	case OP_SYMBOL:
-		wire_put_str(&b, p->symbol);
-		break;
-	case OP_AUDIT:
-		wire_put_u8(&b, p->flags);
-		wire_put_u32(&b, p->limit);
-		break;
-	default:
-		break;
-	}
-	return b.err ? (size_t)-1 : b.len;
-}
-
-/* The flags an op may carry. */
-static uint8_t
-rpc_op_flags(uint8_t op)
-{
-	switch (op) {
-	case OP_TRADE:
-		return RPC_HAS_PRICE | RPC_HAS_SL | RPC_HAS_TP | RPC_HAS_COID |
-		    RPC_HAS_COMMENT;
-	case OP_POSITIONS:
-		return RPC_HAS_SYMBOL;
-	case OP_POSITION_CLOSE:
-		return RPC_HAS_VOLUME;
-	case OP_POSITION_MODIFY:
-		return RPC_HAS_SL | RPC_HAS_TP;
-	case OP_AUDIT:
-		return RPC_HAS_LIMIT;
-	default:
-		return 0;
-	}
-}
-
-/* A double from the wire: finite, and > 0 or >= 0; zero when absent. */
-static int
-rpc_dcheck(double d, int present, int positive)
-{
-	if (!present)
-		return rpc_dbits(d) == 0;
-	if (!isfinite(d))
-		return 0;
-	return positive ? d > 0 : d >= 0;
-}
-
-static const char *
-rpc_params_check(const struct rpc_params *p)
-{
-	uint8_t	 f = p->flags;
-
-	if ((f & ~rpc_op_flags(p->op)) != 0)
-		return "flag not allowed for this operation";
-	switch (p->op) {
-	case OP_TRADE:
-		if (!rpc_symbol_ok(p->symbol, strlen(p->symbol)))
-			return "bad symbol";
-		if (p->side != RPC_SIDE_BUY && p->side != RPC_SIDE_SELL)
-			return "bad side";
-		if (!rpc_dcheck(p->volume, 1, 1) ||
-		    !rpc_dcheck(p->price, f & RPC_HAS_PRICE, 1) ||
-		    !rpc_dcheck(p->sl, f & RPC_HAS_SL, 0) ||
-		    !rpc_dcheck(p->tp, f & RPC_HAS_TP, 0))
-			return "number out of range";
-		if ((f & RPC_HAS_COID) ? (!rpc_coid_ok(p->client_order_id,
-		    strlen(p->client_order_id)) ||
-		    strncmp(p->client_order_id, RPC_COID_DERIVED,
-		    sizeof(RPC_COID_DERIVED) - 1) == 0) :
-		    p->client_order_id[0] != '\0')
-			return "bad client_order_id";
-		if ((f & RPC_HAS_COMMENT) ? !rpc_printable(p->comment,
-		    strlen(p->comment)) : p->comment[0] != '\0')
-			return "bad comment";
-		if (p->filling > RPC_FILLING_RETURN)
-			return "bad filling";
-		break;
-	case OP_POSITIONS:
-		if ((f & RPC_HAS_SYMBOL) ? !rpc_symbol_ok(p->symbol,
-		    strlen(p->symbol)) : p->symbol[0] != '\0')
-			return "bad symbol";
-		break;
-	case OP_POSITION_CLOSE:
-		if (p->ticket == 0 ||
-		    !rpc_dcheck(p->volume, f & RPC_HAS_VOLUME, 1))
-			return "bad ticket or volume";
-		break;
-	case OP_POSITION_MODIFY:
-		if (p->ticket == 0 || (f & (RPC_HAS_SL | RPC_HAS_TP)) == 0 ||
-		    !rpc_dcheck(p->sl, f & RPC_HAS_SL, 0) ||
-		    !rpc_dcheck(p->tp, f & RPC_HAS_TP, 0))
-			return "bad ticket, sl or tp";
-		break;
-	case OP_ORDER_CANCEL:
-		if (p->ticket == 0)
-			return "bad ticket";
-		break;
-	case OP_SYMBOL:
-		if (!rpc_symbol_ok(p->symbol, strlen(p->symbol)))
-			return "bad symbol";
-		break;
-	case OP_AUDIT:
-		if ((f & RPC_HAS_LIMIT) ? (p->limit == 0 ||
-		    p->limit > RPC_AUDIT_LIMIT_MAX) : p->limit != 0)
-			return "bad limit";
-		break;
-	default:
-		break;
-	}
-	return NULL;
-}
-
-int
-rpc_params_decode(uint8_t op, const uint8_t *buf, size_t len,
-    struct rpc_params *p, const char **why)
-{
-	struct wire_reader	 r;
-
-	memset(p, 0, sizeof(*p));
-	if (op == OP_NONE || op >= OP_MAX) {
-		*why = "unknown operation";
-		return -1;
-	}
-	p->op = op;
-	wire_reader_init(&r, buf, len);
-	switch (op) {
-	case OP_TRADE:
-		wire_get_str(&r, p->symbol, sizeof(p->symbol));
-		p->side = wire_get_u8(&r);
-		p->volume = rpc_bitsd(wire_get_u64(&r));
-		p->flags = wire_get_u8(&r);
-		p->price = rpc_bitsd(wire_get_u64(&r));
-		p->sl = rpc_bitsd(wire_get_u64(&r));
-		p->tp = rpc_bitsd(wire_get_u64(&r));
-		wire_get_str(&r, p->client_order_id,
-		    sizeof(p->client_order_id));
-		wire_get_str(&r, p->comment, sizeof(p->comment));
-		p->filling = wire_get_u8(&r);
-		break;
-	case OP_POSITIONS:
-		p->flags = wire_get_u8(&r);
-		wire_get_str(&r, p->symbol, sizeof(p->symbol));
-		break;
-	case OP_POSITION_CLOSE:
-		p->ticket = wire_get_u64(&r);
-		p->flags = wire_get_u8(&r);
-		p->volume = rpc_bitsd(wire_get_u64(&r));
-		break;
-	case OP_POSITION_MODIFY:
-		p->ticket = wire_get_u64(&r);
-		p->flags = wire_get_u8(&r);
-		p->sl = rpc_bitsd(wire_get_u64(&r));
-		p->tp = rpc_bitsd(wire_get_u64(&r));
-		break;
-	case OP_ORDER_CANCEL:
-		p->ticket = wire_get_u64(&r);
-		break;
-	case OP_SYMBOL:
-		wire_get_str(&r, p->symbol, sizeof(p->symbol));
-		break;
-	case OP_AUDIT:
-		p->flags = wire_get_u8(&r);
-		p->limit = wire_get_u32(&r);
-		break;
-	default:
-		break;
-	}
-	if (wire_end(&r) == -1) {
-		*why = r.err;
-		return -1;
-	}
-	if ((*why = rpc_params_check(p)) != NULL)
-		return -1;
-	return 0;
-}
-
 /* --- results and rendering --------------------------------------------- */
-
-size_t
-rpc_status_encode(const struct rpc_status *s, uint8_t *buf, size_t cap)
-{
-	struct wire_builder	 b;
-
-	wire_builder_init(&b, buf, cap);
-	wire_put_str(&b, s->version);
-	wire_put_str(&b, s->broker);
-	wire_put_u8(&b, s->lockdown);
-	wire_put_str(&b, s->key_name);
-	wire_put_str(&b, s->role);
-	return b.err ? 0 : b.len;
-}
-
-int
-rpc_status_decode(const uint8_t *buf, size_t len, struct rpc_status *s,
-    const char **why)
-{
-	struct wire_reader	 r;
-
-	memset(s, 0, sizeof(*s));
-	wire_reader_init(&r, buf, len);
-	wire_get_str(&r, s->version, sizeof(s->version));
-	wire_get_str(&r, s->broker, sizeof(s->broker));
-	s->lockdown = wire_get_u8(&r);
-	wire_get_str(&r, s->key_name, sizeof(s->key_name));
-	wire_get_str(&r, s->role, sizeof(s->role));
-	if (wire_end(&r) == -1) {
-		*why = r.err;
-		return -1;
-	}
-	if (s->lockdown > 1) {
-		*why = "lockdown flag out of range";
-		return -1;
-	}
-	return 0;
-}
 
 /* A JSON string of printable ASCII (anything else becomes '?'). */
 static json_t *
@@ -1405,7 +1093,7 @@ rpc_trade_mode(uint8_t mode)
 		"DISABLED", "LONGONLY", "SHORTONLY", "CLOSEONLY", "FULL"
 	};
 
-	return mode < NITEMS(names) ? names[mode] : "UNKNOWN";
+	return mode < nitems(names) ? names[mode] : "UNKNOWN";
 }
 
 static char *
@@ -1502,66 +1190,10 @@ rpc_reason(int status)
 	};
 	size_t	 i;
 
-	for (i = 0; i < NITEMS(reasons); i++)
+	for (i = 0; i < nitems(reasons); i++)
 		if (reasons[i].status == status)
 			return reasons[i].reason;
 	if (status >= 200 && status < 300)
 		return "OK";
 	return status >= 500 ? "Server Error" : "Client Error";
-}
-
-/* --- the sliding window ------------------------------------------------ */
-
-static void
-rpc_window_advance(struct rpc_window *w, uint64_t now, uint64_t win)
-{
-	uint64_t	 n;
-
-	if (w->start == 0 && w->prev == 0 && w->cur == 0)
-		w->start = now;
-	if (now < w->start)
-		return;		/* the clock is monotonic; be safe anyway */
-	n = (now - w->start) / win;
-	if (n == 0)
-		return;
-	w->prev = (n == 1) ? w->cur : 0;
-	w->cur = 0;
-	w->start += n * win;
-}
-
-uint32_t
-rpc_window_hit(struct rpc_window *w, uint64_t now, uint32_t window_s,
-    uint32_t limit)
-{
-	uint64_t	 win = (uint64_t)window_s * 1000, e, t, room;
-
-	if (win == 0 || limit == 0)
-		return 1;
-	rpc_window_advance(w, now, win);
-	e = now >= w->start ? now - w->start : 0;
-	/* est * win = prev * (win - e) + cur * win, with this request. */
-	if ((uint64_t)w->prev * (win - e) + ((uint64_t)w->cur + 1) * win <=
-	    (uint64_t)limit * win) {
-		w->cur++;
-		return 0;
-	}
-	if ((uint64_t)w->cur + 1 <= limit) {
-		/* Within this window, once enough of prev has slid out. */
-		if (w->prev == 0)	/* only if the products overflowed */
-			fatalx("rate window: %u s and a limit of %u overflow",
-			    window_s, limit);
-		room = ((uint64_t)limit - w->cur - 1) * win / w->prev;
-		t = (win - e) - room;
-	} else {
-		/* In the next window, where cur becomes prev. */
-		room = ((uint64_t)limit - 1) * win / w->cur;
-		t = (win - e) + (win - room);
-	}
-	return (uint32_t)((t + 999) / 1000 > 0 ? (t + 999) / 1000 : 1);
-}
-
-int
-rpc_window_idle(const struct rpc_window *w, uint64_t now, uint32_t window_s)
-{
-	return now >= w->start + 2 * (uint64_t)window_s * 1000;
 }

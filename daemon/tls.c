@@ -47,7 +47,6 @@
 #include <openssl/x509.h>
 
 #include "ipc.h"
-#include "keyop.h"
 #include "log.h"
 #include "msg.h"
 #include "privsep.h"

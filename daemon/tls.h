@@ -1,7 +1,7 @@
 /*
  * TLS in the net process.  net holds the certificate chain only: every
  * private-key operation of a handshake goes to the monitor over the
- * key-operation channel (privsep/keyop.c), synchronously.
+ * key-operation channel (privsep/monitor/keyop.c), synchronously.
  */
 #ifndef HERALD_TLS_H
 #define HERALD_TLS_H

@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "msg.h"
+#include "mt5.h"
 #include "wire.h"
 
 static const struct msg_info msg_table[MSG_MAX_TYPE] = {
@@ -640,9 +641,11 @@ msg_broker_symbol_decode(const struct ipc_msg *m, struct msg_broker_symbol *s,
 		*why = "symbol name or currency not printable";
 		return -1;
 	}
-	if (s->digits > 8 || s->filling > 7 || s->trade_mode > 4 ||
-	    s->exec_mode < 1 || s->exec_mode > 2 || s->calc_mode > 1 ||
-	    s->session_open > 1) {
+	if (s->digits > 8 || (s->filling & ~PAPER_FILL_ALL) != 0 ||
+	    s->trade_mode > PAPER_TRADE_MODE_MAX ||
+	    s->exec_mode < PAPER_EXEC_MODE_MIN ||
+	    s->exec_mode > PAPER_EXEC_MODE_MAX ||
+	    s->calc_mode > PAPER_CALC_MODE_MAX || s->session_open > 1) {
 		*why = "symbol enum out of range";
 		return -1;
 	}

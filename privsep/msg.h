@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "api.h"
 #include "ipc.h"
 #include "log.h"
 #include "privsep.h"
@@ -63,7 +64,7 @@ M(BROKER_RECORD, P_CHILD_BROKER_MON, P_CHILD_BROKER_MON, 4, 4 + BROKER_RECORD_MA
 M(BROKER_START,	P_MON,	P_BROKER, 0,	0,		0,	"empty: configuration and stored state are complete; connect") \
 M(BROKER_UP,	P_BROKER, P_MON, 3,	3 + API_STR_MAX, 0,	"u8 connected, str reason: backend connection state") \
 M(BROKER_SYNC,	P_BROKER, P_MON, 0,	0,		0,	"empty: ends a group of records not caused by a request (ticks)") \
-M(BROKER_REQ,	P_MON,	P_BROKER, 11,	11 + API_PARAMS_MAX, 0,	"u64 command id (0 for reads), u8 op, bytes params (rpc.h layout); hdr id answers") \
+M(BROKER_REQ,	P_MON,	P_BROKER, 11,	11 + API_PARAMS_MAX, 0,	"u64 command id (0 for reads), u8 op, bytes params (params.h layout); hdr id answers") \
 M(BROKER_FIND,	P_MON,	P_BROKER, 8,	8,		0,	"u64 command id: what became of it") \
 M(BROKER_RES,	P_BROKER, P_MON, 14,	12 + 2 * API_STR_MAX + API_RESULT_MAX, 0, "struct msg_api_res layout: answer to BROKER_REQ or BROKER_FIND, same hdr id; ends the group of records before it")
 
@@ -116,6 +117,9 @@ struct msg_log {
 	char		line[LOG_LINE_MAX];
 };
 
+/* The one key net asks the monitor to sign with (SIGN_REQ key_id). */
+#define KEYOP_KEY_ID	1
+
 /* Key-operation algorithms. */
 #define KEYOP_RSA	1
 #define KEYOP_ECDSA	2
@@ -148,22 +152,6 @@ struct msg_net_config {
 	uint32_t	rate_window;
 	uint32_t	rate_per_source;
 	uint32_t	reserved[4];	/* zero */
-};
-
-/* One per endpoint that needs a key; the monitor maps each to a permission. */
-enum api_op {
-	OP_NONE = 0,
-	OP_STATUS,
-	OP_TRADE,
-	OP_ACCOUNT,
-	OP_POSITIONS,
-	OP_POSITION_CLOSE,
-	OP_POSITION_MODIFY,
-	OP_ORDERS,
-	OP_ORDER_CANCEL,
-	OP_SYMBOL,
-	OP_AUDIT,
-	OP_MAX
 };
 
 struct msg_api_req {
@@ -204,7 +192,7 @@ struct msg_ban {
 
 struct msg_broker_config {
 	uint8_t		backend;	/* BROKER_BACKEND_* */
-	uint8_t		margin_mode;	/* paper.h PAPER_NETTING/HEDGING */
+	uint8_t		margin_mode;	/* mt5.h PAPER_NETTING/HEDGING */
 	char		currency[BROKER_NAME_MAX];
 	uint32_t	leverage;
 	double		balance;	/* a new account's */
@@ -213,7 +201,7 @@ struct msg_broker_config {
 	uint32_t	nsymbols;
 };
 
-/* paper.h's struct paper_symbol plus the walk's start. */
+/* paper.h's struct paper_symbol plus the walk's start; enums mt5.h's. */
 struct msg_broker_symbol {
 	char		name[32];
 	char		currency_base[BROKER_NAME_MAX];
@@ -247,7 +235,7 @@ struct msg_broker_up {
 	char		reason[API_STR_MAX];
 };
 
-/* BROKER_RECORD: the encoded record is paper.h's paper_record_encode(). */
+/* BROKER_RECORD: the encoded record is record.h's paper_record_encode(). */
 struct msg_broker_record {
 	uint8_t		type;		/* enum paper_rec_type */
 	uint8_t		op;		/* enum paper_rec_op */

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "nitems.h"
 #include "privsep.h"
 #include "sandbox.h"
 
@@ -248,7 +249,6 @@ static const struct sb_rule sb_monitor[] = {
 	DENY_IF(socket, 0, SCMP_CMP_NE, AF_UNIX, 0),
 };
 
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 
 /*
  * Debug mode.  The handler runs with the filter in force and may not
@@ -478,11 +478,11 @@ sandbox_child(enum herald_proc proc, int debug)
 	switch (proc) {
 	case PROC_NET:
 		rules = sb_net;
-		n = NITEMS(sb_net);
+		n = nitems(sb_net);
 		break;
 	case PROC_BROKER:
 		rules = sb_broker;
-		n = NITEMS(sb_broker);
+		n = nitems(sb_broker);
 		break;
 	default:
 		fatalx("sandbox: no child table for process %s",
@@ -498,5 +498,5 @@ void
 sandbox_monitor(int debug)
 {
 	sb_install(proc_name(PROC_MONITOR), sb_build(proc_name(PROC_MONITOR),
-	    sb_monitor, NITEMS(sb_monitor), SCMP_ACT_ALLOW, debug));
+	    sb_monitor, nitems(sb_monitor), SCMP_ACT_ALLOW, debug));
 }

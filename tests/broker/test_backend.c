@@ -18,7 +18,7 @@
 
 #include "backend.h"
 #include "paper.h"
-#include "rpc.h"
+#include "params.h"
 #include "trade.h"
 
 #define T0	1700000000000LL

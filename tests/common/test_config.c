@@ -23,7 +23,7 @@
 #include <cmocka.h>
 
 #include "config.h"
-#include "paper.h"	/* config.c stores its numbers without it */
+#include "mt5.h"
 #include "secmem.h"
 
 #define SAMPLE	"etc/herald.yaml"

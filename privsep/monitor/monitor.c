@@ -44,10 +44,10 @@
 #include "log.h"
 #include "monitor.h"
 #include "msg.h"
+#include "params.h"
 #include "privsep.h"
 #include "sanitize.h"
 #include "trading.h"
-#include "wire.h"
 
 #define MON_CHILD_GRACE_MS	3000	/* SHUTDOWN, then SIGKILL */
 #define MON_LISTEN_BACKLOG	128
@@ -326,6 +326,12 @@ monitor_load_tls_key(const struct herald_conf *conf, char *err, size_t errlen)
 		return NULL;
 	}
 	return key;
+}
+
+int
+monitor_load_ticks(const struct herald_conf *conf, char *err, size_t errlen)
+{
+	return trade_load_ticks(conf, err, errlen);
 }
 
 /*
@@ -809,21 +815,23 @@ static void
 api_status(const struct msg_api_req *q, const struct auth_identity *id,
     struct msg_api_res *res)
 {
-	struct wire_builder	 b;
+	struct rpc_status	 st;
 	struct trade_state	 ts;
+	size_t			 n;
 
 	trade_state(&ts);
-	wire_builder_init(&b, res->result, sizeof(res->result));
-	wire_put_str(&b, HERALD_VERSION);
-	wire_put_str(&b, ts.broker);
-	wire_put_u8(&b, ts.lockdown ? 1 : 0);
-	wire_put_str(&b, id->name);
-	wire_put_str(&b, id->role);
-	if (b.err)
+	memset(&st, 0, sizeof(st));
+	strlcpy(st.version, HERALD_VERSION, sizeof(st.version));
+	strlcpy(st.broker, ts.broker, sizeof(st.broker));
+	st.lockdown = ts.lockdown ? 1 : 0;
+	strlcpy(st.key_name, id->name, sizeof(st.key_name));
+	strlcpy(st.role, id->role, sizeof(st.role));
+	if ((n = rpc_status_encode(&st, res->result,
+	    sizeof(res->result))) == 0)
 		fatalx("status result does not fit");
 	res->status = 200;
 	strlcpy(res->code, "ok", sizeof(res->code));
-	res->result_len = (uint32_t)b.len;
+	res->result_len = (uint32_t)n;
 }
 
 static void

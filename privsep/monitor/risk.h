@@ -17,7 +17,7 @@
  *	trading.max_positions_per_symbol  the same, on the symbol
  *	trading.max_daily_loss		today's (UTC) realised profit is above
  *					-limit; 0 disables
- *	trading.orders_per_minute	per key, a sliding 60 s window (rpc.h's
+ *	trading.orders_per_minute	per key, a sliding 60 s window (window.h's
  *					rpc_window); a request counts only
  *					when every other rule passed
  * OP_POSITION_CLOSE, OP_POSITION_MODIFY and OP_ORDER_CANCEL reduce risk:
@@ -34,7 +34,8 @@
 #include <stdint.h>
 
 #include "config.h"
-#include "rpc.h"
+#include "params.h"
+#include "window.h"
 
 #define RISK_POSITION	1
 #define RISK_ORDER	2

@@ -19,8 +19,8 @@
 
 #include "config.h"
 #include "msg.h"
+#include "params.h"
 #include "risk.h"
-#include "rpc.h"
 
 /* 2023-11-14 00:00:00 UTC and a few hours into it. */
 #define DAY0		1699920000000LL

@@ -1,6 +1,6 @@
 /*
  * API keys, roles, per-key rate limits and the failed-authentication
- * defence, in the monitor, on the SQLite database (privsep/db.c).
+ * defence, in the monitor, on the SQLite database (privsep/monitor/db.c).
  */
 #ifndef HERALD_AUTH_H
 #define HERALD_AUTH_H
@@ -11,11 +11,6 @@
 
 #include "config.h"
 #include "msg.h"
-
-#define PERM_READ_POSITIONS	0x01
-#define PERM_WRITE_POSITIONS	0x02
-#define PERM_VIEW_LOGS		0x04
-#define PERM_MODIFY_CONFIG	0x08
 
 struct auth_identity {
 	int64_t		key_id;

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "paper.h"
+#include "record.h"
 #include "wire.h"
 
 /* Strings of the record's arrays must be terminated to be encoded. */

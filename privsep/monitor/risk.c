@@ -21,7 +21,6 @@
 #include "config.h"
 #include "msg.h"
 #include "risk.h"
-#include "rpc.h"
 
 #define DAY_MS		(86400 * (int64_t)1000)
 #define STEP_TOLERANCE	1e-9		/* relative, in steps */

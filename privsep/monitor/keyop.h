@@ -12,8 +12,6 @@
 
 #include "msg.h"
 
-#define KEYOP_KEY_ID	1	/* one key for now */
-
 /*
  * Read a PEM private key (RSA, or EC on P-256/P-384) after the StrictModes
  * checks: owned by root, not readable or writable by group or others.

@@ -36,15 +36,14 @@
 
 #include <event2/event.h>
 
-#include "backend.h"
 #include "config.h"
 #include "db.h"
 #include "journal.h"
 #include "log.h"
 #include "msg.h"
-#include "paper.h"
+#include "params.h"
+#include "record.h"
 #include "risk.h"
-#include "rpc.h"
 #include "store.h"
 #include "trade.h"
 #include "trading.h"

@@ -1,0 +1,117 @@
+/*
+ * The validated parameters of one API request, as net sends them to the
+ * monitor (msg_api_req.params) and the monitor to the broker
+ * (msg_broker_req.params), and the typed result of the status operation.
+ * Shared by the three processes, so it knows nothing of them: which
+ * fields an operation takes is the API catalogue's (privsep/api.h), and
+ * reaches this codec as a mask of RPC_HAS_* and RPC_NEED_* bits.
+ */
+#ifndef HERALD_PARAMS_H
+#define HERALD_PARAMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define RPC_SYMBOL_MAX		32	/* [A-Z0-9._]{1,32} */
+#define RPC_COID_MAX		64	/* client_order_id: visible ASCII */
+#define RPC_COID_DERIVED	"auto-"	/* the prefix of derived ids (the
+					   journal's); refused from clients */
+#define RPC_COMMENT_MAX		31	/* comment: MT5's limit */
+#define RPC_AUDIT_LIMIT_MAX	1000	/* GET /v1/audit?limit=N */
+
+/* Order sides (OP_TRADE). */
+#define RPC_SIDE_BUY	1
+#define RPC_SIDE_SELL	2
+
+/* Filling modes asked for (OP_TRADE "filling"); 0: the broker picks. */
+#define RPC_FILLING_NONE	0
+#define RPC_FILLING_FOK		1
+#define RPC_FILLING_IOC		2
+#define RPC_FILLING_RETURN	3
+
+/*
+ * The fields of an operation.  The low byte holds the optional values,
+ * the same bits as the flags byte that says which of them are present
+ * (the same bit means the same field in every op); the bits above are
+ * the values an operation always carries.
+ */
+#define RPC_HAS_PRICE	0x01
+#define RPC_HAS_SL	0x02
+#define RPC_HAS_TP	0x04
+#define RPC_HAS_COID	0x08
+#define RPC_HAS_COMMENT	0x10
+#define RPC_HAS_VOLUME	0x20	/* OP_POSITION_CLOSE */
+#define RPC_HAS_SYMBOL	0x40	/* OP_POSITIONS: ?symbol= */
+#define RPC_HAS_LIMIT	0x80	/* OP_AUDIT: ?limit= */
+#define RPC_HAS_MASK	0xff
+#define RPC_NEED_TICKET	0x0100	/* from the path */
+#define RPC_NEED_SYMBOL	0x0200
+#define RPC_NEED_SIDE	0x0400
+#define RPC_NEED_VOLUME	0x0800
+#define RPC_NEED_FILLING 0x1000	/* always sent, 0: none asked */
+#define RPC_NEED_SL_TP	0x2000	/* at least one of sl and tp */
+
+/*
+ * The validated parameters of one request.  On the wire (common/wire.h:
+ * integers little-endian, strings u16 length + bytes, doubles as the u64
+ * of their IEEE-754 bits) the fields an operation takes follow in this
+ * order, each only when its op takes it:
+ *
+ *	u64 ticket, str symbol (needed), u8 side (1 BUY, 2 SELL),
+ *	u64 volume (needed), u8 flags (when any value is optional),
+ *	u64 price, u64 sl, u64 tp, str client_order_id, str comment,
+ *	u8 filling (0 none, 1 FOK, 2 IOC, 3 RETURN), str symbol (optional),
+ *	u64 volume (optional), u32 limit
+ *
+ * An absent optional value is sent as zero (empty for a string) with its
+ * flag clear; a flag outside the op's set is an error.  Rules: symbol
+ * [A-Z0-9._]{1,32}; volume finite and > 0; price finite and > 0; sl, tp
+ * finite and >= 0 (0: none); client_order_id 1..64 visible ASCII bytes
+ * (0x21..0x7e), not starting with "auto-"; comment 0..31 printable
+ * ASCII bytes; filling 0..3; ticket 1..2^64-1; limit 1..1000.
+ * rpc_params_unpack() applies all of them again.
+ */
+struct rpc_params {
+	uint8_t		op;		/* enum api_op */
+	uint8_t		flags;		/* RPC_HAS_* */
+	uint8_t		side;
+	uint8_t		filling;	/* RPC_FILLING_* (OP_TRADE) */
+	uint64_t	ticket;
+	double		volume;
+	double		price;
+	double		sl;
+	double		tp;
+	uint32_t	limit;
+	char		symbol[RPC_SYMBOL_MAX + 1];
+	char		client_order_id[RPC_COID_MAX + 1];
+	char		comment[RPC_COMMENT_MAX + 1];
+};
+
+/* Encode the fields of p; (size_t)-1 if it does not fit. */
+size_t	rpc_params_pack(const struct rpc_params *, unsigned fields,
+	    uint8_t *, size_t);
+/*
+ * Decode exactly len bytes of the fields given and apply the rules;
+ * p->op is left zero for the caller.  0, or -1 with *why.
+ */
+int	rpc_params_unpack(unsigned fields, const uint8_t *, size_t,
+	    struct rpc_params *, const char **why);
+
+/* The rules of single values, for net's parsers and the decoder. */
+int	rpc_symbol_ok(const char *, size_t);
+int	rpc_printable(const char *, size_t);
+int	rpc_coid_ok(const char *, size_t);
+
+/* The typed result of OP_STATUS (msg_api_res.result). */
+struct rpc_status {
+	char		version[64];
+	char		broker[64];	/* broker connection state */
+	uint8_t		lockdown;	/* 0 or 1 */
+	char		key_name[128];
+	char		role[16];
+};
+size_t	rpc_status_encode(const struct rpc_status *, uint8_t *, size_t);
+int	rpc_status_decode(const uint8_t *, size_t, struct rpc_status *,
+	    const char **why);
+
+#endif
