@@ -250,6 +250,41 @@ static const struct sb_rule sb_monitor[] = {
 
 #define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 
+#ifdef HERALD_SANITIZE
+/*
+ * make check-sanitize only (-DHERALD_SANITIZE, never a production
+ * build): what the AddressSanitizer, UBSan and LeakSanitizer runtime
+ * does at run time beyond the tables above.  Its start-up (shadow
+ * memory, /proc/self/maps, the signal stack) is done before the filter.
+ *
+ * Added to both children's tables:
+ */
+static const struct sb_rule sb_sanitizer_child[] = {
+	/*
+	 * __asan_handle_no_return(), run before every noreturn call
+	 * (exit, longjmp, fatal()), asks for the signal stack's bounds;
+	 * a query only, it sets none.
+	 */
+	ALLOW_IF(sigaltstack, 0, SCMP_CMP_EQ, 0, 0),
+	/*
+	 * A report names the binary (readlink of /proc/self/exe, absent
+	 * in the chroot anyway) and tests whether memory it prints is
+	 * readable by writing it to a pipe.  It does without both.
+	 */
+	ERRNO(readlink, ENOENT),
+	ERRNO(pipe2, EMFILE),
+};
+
+/*
+ * Lifted from the monitor's deny-list: LeakSanitizer's check at exit
+ * stops the monitor's threads from a helper process that ptrace(2)s
+ * them.  The children are not leak-checked (tests/sanitize/options.c).
+ */
+static const int sb_sanitizer_monitor_lifted[] = {
+	SCMP_SYS(ptrace),
+};
+#endif
+
 /*
  * Debug mode.  The handler runs with the filter in force and may not
  * allocate, so every name it can print is looked up before the load.
@@ -384,14 +419,60 @@ sb_action(const struct sb_rule *r, int debug)
 	return debug ? SCMP_ACT_TRAP : SCMP_ACT_KILL_PROCESS;
 }
 
+#ifdef HERALD_SANITIZE
+static int
+sb_lifted(const struct sb_rule *r, uint32_t defact)
+{
+	size_t	 i;
+
+	if (defact != SCMP_ACT_ALLOW)
+		return 0;	/* only the monitor's deny-list */
+	for (i = 0; i < NITEMS(sb_sanitizer_monitor_lifted); i++)
+		if (r->nr == sb_sanitizer_monitor_lifted[i])
+			return 1;
+	return 0;
+}
+#endif
+
+static void
+sb_add(const char *proc, scmp_filter_ctx ctx, const struct sb_rule *rules,
+    size_t n, uint32_t defact, int debug)
+{
+	struct scmp_arg_cmp	 cmp;
+	const struct sb_rule	*r;
+	size_t			 i;
+	int			 rc;
+
+	for (i = 0; i < n; i++) {
+		r = &rules[i];
+#ifdef HERALD_SANITIZE
+		if (sb_lifted(r, defact))
+			continue;
+#endif
+		if (r->arg < 0)
+			rc = seccomp_rule_add_array(ctx, sb_action(r, debug),
+			    r->nr, 0, NULL);
+		else {
+			memset(&cmp, 0, sizeof(cmp));
+			cmp.arg = r->arg;
+			cmp.op = r->op;
+			cmp.datum_a = r->a;
+			cmp.datum_b = r->b;
+			rc = seccomp_rule_add_array(ctx, sb_action(r, debug),
+			    r->nr, 1, &cmp);
+		}
+		/* A negative number is a syscall this architecture lacks. */
+		if (rc != 0 && r->nr >= 0)
+			fatalx("sandbox: %s: rule for %s: %s", proc, r->name,
+			    strerror(-rc));
+	}
+}
+
 static scmp_filter_ctx
 sb_build(const char *proc, const struct sb_rule *rules, size_t n,
     uint32_t defact, int debug)
 {
 	scmp_filter_ctx		 ctx;
-	struct scmp_arg_cmp	 cmp;
-	const struct sb_rule	*r;
-	size_t			 i;
 	int			 rc;
 
 	sb_procname = proc;
@@ -410,25 +491,12 @@ sb_build(const char *proc, const struct sb_rule *rules, size_t n,
 	    SCMP_ACT_KILL_PROCESS)) != 0)
 		fatalx("sandbox: %s: SCMP_FLTATR_ACT_BADARCH: %s", proc,
 		    strerror(-rc));
-	for (i = 0; i < n; i++) {
-		r = &rules[i];
-		if (r->arg < 0)
-			rc = seccomp_rule_add_array(ctx, sb_action(r, debug),
-			    r->nr, 0, NULL);
-		else {
-			memset(&cmp, 0, sizeof(cmp));
-			cmp.arg = r->arg;
-			cmp.op = r->op;
-			cmp.datum_a = r->a;
-			cmp.datum_b = r->b;
-			rc = seccomp_rule_add_array(ctx, sb_action(r, debug),
-			    r->nr, 1, &cmp);
-		}
-		/* A negative number is a syscall this architecture lacks. */
-		if (rc != 0 && r->nr >= 0)
-			fatalx("sandbox: %s: rule for %s: %s", proc, r->name,
-			    strerror(-rc));
-	}
+	sb_add(proc, ctx, rules, n, defact, debug);
+#ifdef HERALD_SANITIZE
+	if (defact != SCMP_ACT_ALLOW)
+		sb_add(proc, ctx, sb_sanitizer_child,
+		    NITEMS(sb_sanitizer_child), defact, debug);
+#endif
 	return ctx;
 }
 
