@@ -7,7 +7,12 @@
  * The children's tables describe a process at run time only: libevent,
  * OpenSSL and the time zone are initialised before the filter goes on
  * (see privsep.h), so what they need for that (opening files, creating
- * the epoll instance, reading the configuration) is not here.
+ * the epoll instance, reading the configuration) is not here.  Where a
+ * call is safe only with some arguments, its rows name them, as
+ * OpenSSH's sandbox does; the rows both children need are written once
+ * (SB_CHILD_COMMON) and open each child's table.  sandbox_describe()
+ * lists a table for the tests that compare it whole.  Sanitizer builds
+ * add the rows of one block below, and only they.
  *
  * In debug mode a forbidden syscall traps instead: a SIGSYS handler
  * names it through the registered writer and makes it fail with ENOSYS,

@@ -7,7 +7,10 @@
  * options are baked in here.  Reports go to stderr: the monitor runs
  * with -d under the tests, its stderr is the log the tests read, and in
  * this build the children keep that stderr (privsep/monitor.c) instead
- * of /dev/null.  Nobody here can write a file, so no log_path.
+ * of /dev/null, with no RLIMIT_FSIZE of 0 to stop their writes
+ * (privsep/privdrop.c).  A child cannot open a file, so no log_path.
+ * A monitor started without -d (daemon(3)) has /dev/null for stderr,
+ * and so have its children: the two tests that start one see no report.
  *
  * LeakSanitizer stops the world with a ptrace(2)ing helper process and
  * reads /proc/self/maps: neither works in a chrooted, seccomp-sandboxed
@@ -16,8 +19,10 @@
  * sanitize_atexit() below runs the check unless child.c said, as a
  * re-executed child starts, that this process is to be sandboxed.
  *
- * Every report ends (the death callback) with one line naming the
- * process, which the integration tests look for in the log.
+ * Every report ends with one line naming the process
+ * ("HERALD-SANITIZER: report in net (pid N): SUMMARY: ..."), which the
+ * integration tests look for (tests/integration/conftest.py).  Exit
+ * status 86 after any report.
  */
 #include <sanitizer/common_interface_defs.h>
 #include <sanitizer/lsan_interface.h>
