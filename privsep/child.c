@@ -19,6 +19,11 @@
 
 static struct child	*the_child;	/* for the log forwarder */
 
+#ifdef HERALD_SANITIZE
+/* tests/sanitize/options.c, in the make check-sanitize build only. */
+void	sanitize_child(const char *);
+#endif
+
 /*
  * Children have no log sink of their own: every line goes to the monitor
  * as MSG_LOG.  If the monitor is gone there is nobody to serve: exit.
@@ -50,6 +55,9 @@ child_start(struct child *c, enum herald_proc proc)
 	int		 type;
 	socklen_t	 len = sizeof(type);
 
+#ifdef HERALD_SANITIZE
+	sanitize_child(proc_name(proc));
+#endif
 	memset(c, 0, sizeof(*c));
 	c->proc = proc;
 	the_child = c;

@@ -7,7 +7,12 @@
  * The children's tables describe a process at run time only: libevent,
  * OpenSSL and the time zone are initialised before the filter goes on
  * (see privsep.h), so what they need for that (opening files, creating
- * the epoll instance, reading the configuration) is not here.
+ * the epoll instance, reading the configuration) is not here.  Where a
+ * call is safe only with some arguments, its rows name them, as
+ * OpenSSH's sandbox does; the rows both children need are written once
+ * (SB_CHILD_COMMON) and open each child's table.  sandbox_describe()
+ * lists a table for the tests that compare it whole.  Sanitizer builds
+ * add the rows of one block below, and only they.
  *
  * In debug mode a forbidden syscall traps instead: a SIGSYS handler
  * names it through the registered writer and makes it fail with ENOSYS,
@@ -19,11 +24,16 @@
 #include <sys/socket.h>
 
 #include <linux/audit.h>
+#include <linux/futex.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <ucontext.h>
@@ -54,142 +64,137 @@ enum sb_verdict {
 	SB_DENY,		/* kill the process (trap under debug) */
 };
 
+/* Argument n compared by op with a (masked ops: arg & a == b). */
+struct sb_cmp {
+	int			 arg;
+	enum scmp_compare	 op;
+	scmp_datum_t		 a, b;
+};
+
 struct sb_rule {
 	int			 nr;	/* SCMP_SYS(name) */
 	const char		*name;
 	enum sb_verdict		 verdict;
 	int			 err;	/* for SB_ERRNO */
-	int			 arg;	/* argument compared, -1 for none */
-	enum scmp_compare	 op;
-	scmp_datum_t		 a, b;	/* op's operands */
+	int			 ncmp;	/* all must hold; 0: any arguments */
+	struct sb_cmp		 cmp[2];
 };
 
-#define ALLOW(sys)		{ SCMP_SYS(sys), #sys, SB_ALLOW, 0, -1, 0, 0, 0 }
-#define ERRNO(sys, e)		{ SCMP_SYS(sys), #sys, SB_ERRNO, e, -1, 0, 0, 0 }
-#define DENY(sys)		{ SCMP_SYS(sys), #sys, SB_DENY, 0, -1, 0, 0, 0 }
+#define ALLOW(sys)		{ SCMP_SYS(sys), #sys, SB_ALLOW, 0, 0, { { 0 } } }
+#define ERRNO(sys, e)		{ SCMP_SYS(sys), #sys, SB_ERRNO, e, 0, { { 0 } } }
+#define DENY(sys)		{ SCMP_SYS(sys), #sys, SB_DENY, 0, 0, { { 0 } } }
 /* Only when argument n satisfies op: value (for masked ops: mask, value). */
 #define ALLOW_IF(sys, n, op, a, b) \
-	{ SCMP_SYS(sys), #sys, SB_ALLOW, 0, n, op, a, b }
+	{ SCMP_SYS(sys), #sys, SB_ALLOW, 0, 1, { { n, op, a, b } } }
+#define ALLOW_IF2(sys, n, op, a, b, n2, op2, a2, b2) \
+	{ SCMP_SYS(sys), #sys, SB_ALLOW, 0, 2, \
+	    { { n, op, a, b }, { n2, op2, a2, b2 } } }
 #define DENY_IF(sys, n, op, a, b) \
-	{ SCMP_SYS(sys), #sys, SB_DENY, 0, n, op, a, b }
+	{ SCMP_SYS(sys), #sys, SB_DENY, 0, 1, { { n, op, a, b } } }
+
+/* Only when argument n is exactly v. */
+#define ALLOW_ARG(sys, n, v)	ALLOW_IF(sys, n, SCMP_CMP_EQ, v, 0)
 
 /* Only if argument n has no PROT_EXEC: no new code after start-up. */
 #define ALLOW_NOEXEC(sys, n) \
 	ALLOW_IF(sys, n, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)
 
 /*
+ * One futex(2) operation, private or shared, on either clock.  The low
+ * 32 bits only: the operation is an int.
+ */
+#define SB_FUTEX_CMD_MASK \
+	((scmp_datum_t)(uint32_t)~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
+#define ALLOW_FUTEX(op) \
+	ALLOW_IF(futex, 1, SCMP_CMP_MASKED_EQ, SB_FUTEX_CMD_MASK, op)
+
+/*
+ * The rows both children's tables open with, written once: the channel
+ * to the monitor, libevent's loop, memory, time, signals and leaving.
+ * The argument limits follow OpenSSH's seccomp sandbox.
+ */
+#define SB_CHILD_COMMON \
+	ALLOW(read),							\
+	ALLOW(write),							\
+	ALLOW(recvmsg),			/* IPC, with SCM_RIGHTS */	\
+	ALLOW(sendmsg),							\
+	ALLOW(close),							\
+	/* O_NONBLOCK on the channel and net's listeners; nothing else. */ \
+	ALLOW_ARG(fcntl, 1, F_GETFL),					\
+	ALLOW_ARG(fcntl, 1, F_SETFL),					\
+	ALLOW(epoll_wait),		/* libevent's loop */		\
+	ALLOW(epoll_pwait),						\
+	ALLOW(epoll_ctl),						\
+	ALLOW(poll),			/* ipc_send() waits for room */	\
+	ALLOW(ppoll),			/* poll() on arm64 */		\
+	ALLOW(brk),			/* malloc */			\
+	ALLOW_NOEXEC(mmap, 2),						\
+	ALLOW_NOEXEC(mprotect, 2),					\
+	ALLOW(munmap),							\
+	ALLOW(mremap),			/* keeps the protection */	\
+	/* glibc's malloc gives pages back; nothing else is advised. */	\
+	ALLOW_ARG(madvise, 2, MADV_DONTNEED),				\
+	/* What glibc's locks and once-calls wait with; no PI, no requeue. */ \
+	ALLOW_FUTEX(FUTEX_WAIT),					\
+	ALLOW_FUTEX(FUTEX_WAKE),					\
+	ALLOW_FUTEX(FUTEX_WAIT_BITSET),					\
+	ALLOW_FUTEX(FUTEX_WAKE_BITSET),					\
+	ALLOW(getrandom),		/* OpenSSL's DRBG reseeding */	\
+	ALLOW(clock_gettime),		/* when the vDSO falls back */	\
+	ALLOW(gettimeofday),						\
+	ALLOW(clock_nanosleep),						\
+	ALLOW(nanosleep),						\
+	ALLOW(rt_sigreturn),						\
+	ALLOW(rt_sigprocmask),						\
+	ALLOW(restart_syscall),						\
+	ALLOW(getpid),							\
+	ALLOW(gettid),							\
+	ALLOW(exit),							\
+	ALLOW(exit_group),						\
+	/* Libraries probe files; a refusal is better than a death. */	\
+	ERRNO(open, EACCES),						\
+	ERRNO(openat, EACCES),						\
+	ERRNO(stat, EACCES),						\
+	ERRNO(lstat, EACCES),						\
+	ERRNO(fstat, EACCES),						\
+	ERRNO(newfstatat, EACCES),	/* also glibc's fstat() */	\
+	ERRNO(statx, EACCES),						\
+	ERRNO(access, EACCES),						\
+	ERRNO(faccessat, EACCES),					\
+	ERRNO(faccessat2, EACCES)
+
+/*
  * net: TLS, HTTP and JSON on client connections.  It gets its listening
  * sockets and the IPC channel from the monitor and can create no others.
  */
 static const struct sb_rule sb_net[] = {
+	SB_CHILD_COMMON,
 	ALLOW(accept4),			/* on the listeners passed in */
-	ALLOW(read),
-	ALLOW(write),
 	ALLOW(readv),
 	ALLOW(writev),
 	ALLOW(recvfrom),
 	ALLOW(sendto),
-	ALLOW(recvmsg),			/* IPC, with SCM_RIGHTS */
-	ALLOW(sendmsg),
 	ALLOW(shutdown),
-	ALLOW(close),
 	ALLOW(getsockopt),
-	ALLOW(setsockopt),
+	/* TCP_NODELAY on accepted connections, and no other option. */
+	ALLOW_IF2(setsockopt, 1, SCMP_CMP_EQ, IPPROTO_TCP, 0,
+	    2, SCMP_CMP_EQ, TCP_NODELAY, 0),
 	ALLOW(getsockname),
 	ALLOW(getpeername),
-	ALLOW(fcntl),			/* O_NONBLOCK on accepted sockets */
 	/* libevent's evbuffer_read() sizes its reads with FIONREAD. */
-	ALLOW_IF(ioctl, 1, SCMP_CMP_EQ, FIONREAD, 0),
-	ALLOW(epoll_wait),		/* libevent's loop */
-	ALLOW(epoll_pwait),
-	ALLOW(epoll_ctl),
-	ALLOW(poll),			/* ipc_send() waits for room */
-	ALLOW(ppoll),			/* poll() on arm64 */
-	ALLOW(brk),			/* malloc */
-	ALLOW_NOEXEC(mmap, 2),
-	ALLOW_NOEXEC(mprotect, 2),
-	ALLOW(munmap),
-	ALLOW(mremap),
-	ALLOW(madvise),
-	ALLOW(futex),
-	ALLOW(getrandom),		/* OpenSSL's DRBG reseeding */
-	ALLOW(clock_gettime),		/* when the vDSO falls back */
-	ALLOW(gettimeofday),
-	ALLOW(clock_nanosleep),
-	ALLOW(nanosleep),
-	ALLOW(rt_sigreturn),
-	ALLOW(rt_sigprocmask),
-	ALLOW(restart_syscall),
-	ALLOW(getpid),
-	ALLOW(gettid),
-	ALLOW(exit),
-	ALLOW(exit_group),
-	/* Libraries probe files; a refusal is better than a death. */
-	ERRNO(open, EACCES),
-	ERRNO(openat, EACCES),
-	ERRNO(stat, EACCES),
-	ERRNO(lstat, EACCES),
-	ERRNO(fstat, EACCES),
-	ERRNO(newfstatat, EACCES),	/* also glibc's fstat() */
-	ERRNO(statx, EACCES),
-	ERRNO(access, EACCES),
-	ERRNO(faccessat, EACCES),
-	ERRNO(faccessat2, EACCES),
+	ALLOW_ARG(ioctl, 1, FIONREAD),
 };
 
 /*
  * broker: the MT5 backends.  Like net it can create no socket; the
  * monitor hands it the ones it may use, and the bridge backend will add
- * the calls it needs on them here.
+ * the calls it needs on them here.  The paper backend needs nothing
+ * beyond the common rows: its tick timer is epoll_wait's timeout, and
+ * deal times come from clock_gettime(CLOCK_REALTIME), in the vDSO or
+ * allowed above.
  */
 static const struct sb_rule sb_broker[] = {
-	/*
-	 * Only its channel to the monitor so far; backends add theirs.
-	 * The paper backend needs nothing more: its tick timer is
-	 * epoll_wait's timeout, and deal times come from
-	 * clock_gettime(CLOCK_REALTIME), in the vDSO or allowed below.
-	 */
-	ALLOW(read),
-	ALLOW(write),
-	ALLOW(recvmsg),			/* IPC, with SCM_RIGHTS */
-	ALLOW(sendmsg),
-	ALLOW(close),
-	ALLOW(fcntl),			/* O_NONBLOCK on the channel */
-	ALLOW(epoll_wait),		/* libevent's loop */
-	ALLOW(epoll_pwait),
-	ALLOW(epoll_ctl),
-	ALLOW(poll),			/* ipc_send() waits for room */
-	ALLOW(ppoll),			/* poll() on arm64 */
-	ALLOW(brk),			/* malloc */
-	ALLOW_NOEXEC(mmap, 2),
-	ALLOW_NOEXEC(mprotect, 2),
-	ALLOW(munmap),
-	ALLOW(mremap),
-	ALLOW(madvise),
-	ALLOW(futex),
-	ALLOW(getrandom),
-	ALLOW(clock_gettime),		/* when the vDSO falls back */
-	ALLOW(gettimeofday),
-	ALLOW(clock_nanosleep),
-	ALLOW(nanosleep),
-	ALLOW(rt_sigreturn),
-	ALLOW(rt_sigprocmask),
-	ALLOW(restart_syscall),
-	ALLOW(getpid),
-	ALLOW(gettid),
-	ALLOW(exit),
-	ALLOW(exit_group),
-	/* Libraries probe files; a refusal is better than a death. */
-	ERRNO(open, EACCES),
-	ERRNO(openat, EACCES),
-	ERRNO(stat, EACCES),
-	ERRNO(lstat, EACCES),
-	ERRNO(fstat, EACCES),
-	ERRNO(newfstatat, EACCES),	/* also glibc's fstat() */
-	ERRNO(statx, EACCES),
-	ERRNO(access, EACCES),
-	ERRNO(faccessat, EACCES),
-	ERRNO(faccessat2, EACCES),
+	SB_CHILD_COMMON,
 };
 
 /*
@@ -249,6 +254,51 @@ static const struct sb_rule sb_monitor[] = {
 	DENY_IF(socket, 0, SCMP_CMP_NE, AF_UNIX, 0),
 };
 
+
+/*
+ * Sanitizer builds only, never a production one: what the
+ * AddressSanitizer, UBSan and LeakSanitizer runtime does at run time
+ * beyond the tables above (its start-up, the shadow memory, the signal
+ * stack, /proc/self/maps, is done before the filter).  The rows for the
+ * children go into any build with AddressSanitizer: make
+ * check-sanitize's (-DHERALD_SANITIZE) and the ASan unit tests'.
+ */
+#if defined(HERALD_SANITIZE) || defined(__SANITIZE_ADDRESS__)
+#define SB_SANITIZER_ROWS
+static const struct sb_rule sb_sanitizer_child[] = {
+	/*
+	 * __asan_handle_no_return(), run before every noreturn call
+	 * (exit, longjmp, fatal()), asks for the signal stack's bounds;
+	 * a query only, it sets none.
+	 */
+	ALLOW_IF(sigaltstack, 0, SCMP_CMP_EQ, 0, 0),
+	/*
+	 * The shadow of a new large allocation is kept off huge pages
+	 * and out of core dumps.
+	 */
+	ALLOW_ARG(madvise, 2, MADV_NOHUGEPAGE),
+	ALLOW_ARG(madvise, 2, MADV_DONTDUMP),
+	/*
+	 * A report names the binary (readlink of /proc/self/exe, absent
+	 * in the chroot anyway) and tests whether memory it prints is
+	 * readable by writing it to a pipe.  It does without both.
+	 */
+	ERRNO(readlink, ENOENT),
+	ERRNO(pipe2, EMFILE),
+};
+#endif
+
+#ifdef HERALD_SANITIZE
+/*
+ * make check-sanitize only: lifted from the monitor's deny-list.
+ * LeakSanitizer's check at exit stops the monitor's threads from a
+ * helper process that ptrace(2)s them.  The sandboxed children are not
+ * leak-checked (tests/sanitize/options.c).
+ */
+static const int sb_sanitizer_monitor_lifted[] = {
+	SCMP_SYS(ptrace),
+};
+#endif
 
 /*
  * Debug mode.  The handler runs with the filter in force and may not
@@ -384,14 +434,57 @@ sb_action(const struct sb_rule *r, int debug)
 	return debug ? SCMP_ACT_TRAP : SCMP_ACT_KILL_PROCESS;
 }
 
+#ifdef HERALD_SANITIZE
+static int
+sb_lifted(const struct sb_rule *r, uint32_t defact)
+{
+	size_t	 i;
+
+	if (defact != SCMP_ACT_ALLOW)
+		return 0;	/* only the monitor's deny-list */
+	for (i = 0; i < NITEMS(sb_sanitizer_monitor_lifted); i++)
+		if (r->nr == sb_sanitizer_monitor_lifted[i])
+			return 1;
+	return 0;
+}
+#endif
+
+static void
+sb_add(const char *proc, scmp_filter_ctx ctx, const struct sb_rule *rules,
+    size_t n, uint32_t defact, int debug)
+{
+	struct scmp_arg_cmp	 cmp[2];
+	const struct sb_rule	*r;
+	size_t			 i;
+	int			 j, rc;
+
+	for (i = 0; i < n; i++) {
+		r = &rules[i];
+#ifdef HERALD_SANITIZE
+		if (sb_lifted(r, defact))
+			continue;
+#endif
+		memset(cmp, 0, sizeof(cmp));
+		for (j = 0; j < r->ncmp; j++) {
+			cmp[j].arg = r->cmp[j].arg;
+			cmp[j].op = r->cmp[j].op;
+			cmp[j].datum_a = r->cmp[j].a;
+			cmp[j].datum_b = r->cmp[j].b;
+		}
+		rc = seccomp_rule_add_array(ctx, sb_action(r, debug), r->nr,
+		    r->ncmp, r->ncmp > 0 ? cmp : NULL);
+		/* A negative number is a syscall this architecture lacks. */
+		if (rc != 0 && r->nr >= 0)
+			fatalx("sandbox: %s: rule for %s: %s", proc, r->name,
+			    strerror(-rc));
+	}
+}
+
 static scmp_filter_ctx
 sb_build(const char *proc, const struct sb_rule *rules, size_t n,
     uint32_t defact, int debug)
 {
 	scmp_filter_ctx		 ctx;
-	struct scmp_arg_cmp	 cmp;
-	const struct sb_rule	*r;
-	size_t			 i;
 	int			 rc;
 
 	sb_procname = proc;
@@ -410,25 +503,12 @@ sb_build(const char *proc, const struct sb_rule *rules, size_t n,
 	    SCMP_ACT_KILL_PROCESS)) != 0)
 		fatalx("sandbox: %s: SCMP_FLTATR_ACT_BADARCH: %s", proc,
 		    strerror(-rc));
-	for (i = 0; i < n; i++) {
-		r = &rules[i];
-		if (r->arg < 0)
-			rc = seccomp_rule_add_array(ctx, sb_action(r, debug),
-			    r->nr, 0, NULL);
-		else {
-			memset(&cmp, 0, sizeof(cmp));
-			cmp.arg = r->arg;
-			cmp.op = r->op;
-			cmp.datum_a = r->a;
-			cmp.datum_b = r->b;
-			rc = seccomp_rule_add_array(ctx, sb_action(r, debug),
-			    r->nr, 1, &cmp);
-		}
-		/* A negative number is a syscall this architecture lacks. */
-		if (rc != 0 && r->nr >= 0)
-			fatalx("sandbox: %s: rule for %s: %s", proc, r->name,
-			    strerror(-rc));
-	}
+	sb_add(proc, ctx, rules, n, defact, debug);
+#ifdef SB_SANITIZER_ROWS
+	if (defact != SCMP_ACT_ALLOW)
+		sb_add(proc, ctx, sb_sanitizer_child,
+		    NITEMS(sb_sanitizer_child), defact, debug);
+#endif
 	return ctx;
 }
 
@@ -466,6 +546,88 @@ sb_allow_self_abort(const char *proc, scmp_filter_ctx ctx)
 	if (rc != 0)
 		fatalx("sandbox: %s: rule for tgkill: %s", proc,
 		    strerror(-rc));
+}
+
+static const struct sb_rule *
+sb_table(enum herald_proc proc, size_t *n)
+{
+	switch (proc) {
+	case PROC_NET:
+		*n = NITEMS(sb_net);
+		return sb_net;
+	case PROC_BROKER:
+		*n = NITEMS(sb_broker);
+		return sb_broker;
+	case PROC_MONITOR:
+		*n = NITEMS(sb_monitor);
+		return sb_monitor;
+	case PROC_MAX:
+		break;
+	}
+	return NULL;
+}
+
+static const char *
+sb_opname(enum scmp_compare op)
+{
+	switch (op) {
+	case SCMP_CMP_NE:
+		return "!=";
+	case SCMP_CMP_LT:
+		return "<";
+	case SCMP_CMP_LE:
+		return "<=";
+	case SCMP_CMP_EQ:
+		return "==";
+	case SCMP_CMP_GE:
+		return ">=";
+	case SCMP_CMP_GT:
+		return ">";
+	case SCMP_CMP_MASKED_EQ:
+		return "&";
+	case _SCMP_CMP_MIN:
+	case _SCMP_CMP_MAX:
+		break;
+	}
+	fatalx("sandbox: comparison %d in a table", (int)op);
+}
+
+int
+sandbox_describe(enum herald_proc proc, size_t i, char *buf, size_t len)
+{
+	const struct sb_rule	*rules, *r;
+	const struct sb_cmp	*c;
+	size_t			 n;
+	int			 j;
+
+	if ((rules = sb_table(proc, &n)) == NULL || i >= n)
+		return -1;
+	r = &rules[i];
+	switch (r->verdict) {
+	case SB_ALLOW:
+		strlcpy(buf, "allow ", len);
+		break;
+	case SB_ERRNO:
+		snprintf(buf, len, "errno %s ", strerrorname_np(r->err));
+		break;
+	case SB_DENY:
+		strlcpy(buf, "kill ", len);
+		break;
+	}
+	strlcat(buf, r->name, len);
+	for (j = 0; j < r->ncmp; j++) {
+		c = &r->cmp[j];
+		snprintf(buf + strlen(buf), len - strlen(buf), "%s arg%d %s ",
+		    j == 0 ? " if" : " and", c->arg, sb_opname(c->op));
+		if (c->op == SCMP_CMP_MASKED_EQ)
+			snprintf(buf + strlen(buf), len - strlen(buf),
+			    "%#llx == %#llx", (unsigned long long)c->a,
+			    (unsigned long long)c->b);
+		else
+			snprintf(buf + strlen(buf), len - strlen(buf), "%llu",
+			    (unsigned long long)c->a);
+	}
+	return 0;
 }
 
 void

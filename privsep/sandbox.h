@@ -19,6 +19,15 @@ typedef void (*sandbox_writer_fn)(const char *msg);
 
 void	sandbox_set_violation_writer(sandbox_writer_fn fn);
 
+/*
+ * Row i of proc's seccomp table as one line, e.g. "allow fcntl if arg1
+ * == 3" or "errno EACCES openat", so that a test can compare a whole
+ * table with the list it expects.  The monitor's rows read "kill ...".
+ * -1 once i is past the last row.  The rows a make check-sanitize build
+ * adds (HERALD_SANITIZE) are not listed.
+ */
+int	sandbox_describe(enum herald_proc, size_t i, char *buf, size_t len);
+
 /* Longest line handed to the writer, NUL included. */
 #define SANDBOX_MSG_MAX	128
 

@@ -475,8 +475,15 @@ monitor_ban(const char *address, uint32_t seconds)
 /*
  * fork and re-exec ourselves as `proc': descriptor 3 is the child's end
  * of a SEQPACKET socketpair, 0-2 are /dev/null, nothing else is open and
- * the environment is empty.
+ * the environment is empty.  The make check-sanitize build alone keeps
+ * the monitor's stderr, where the sanitizers' reports are read.
  */
+#ifdef HERALD_SANITIZE
+#define CHILD_STDERR(devnull)	STDERR_FILENO
+#else
+#define CHILD_STDERR(devnull)	(devnull)
+#endif
+
 static void
 spawn_child(struct peer *p, enum herald_proc proc,
     const struct mon_dispatch *dispatch)
@@ -500,7 +507,8 @@ spawn_child(struct peer *p, enum herald_proc proc,
 		if (setsid() == -1 ||
 		    (devnull = open("/dev/null", O_RDWR)) == -1 ||
 		    dup2(devnull, 0) == -1 || dup2(devnull, 1) == -1 ||
-		    dup2(devnull, 2) == -1 || dup2(sv[1], 3) == -1)
+		    dup2(CHILD_STDERR(devnull), 2) == -1 ||
+		    dup2(sv[1], 3) == -1)
 			_exit(127);
 		if (close_range(4, ~0U, 0) == -1)
 			_exit(127);

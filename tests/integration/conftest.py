@@ -8,6 +8,8 @@ control socket, the pid file and the database.  The daemon runs in the
 foreground (-d) with its stderr in a log file that the tests read; at
 teardown it gets SIGTERM and must exit with the status the test expected
 (0 unless the test said otherwise).  On a failure the log is printed.
+A sanitizer report (make check-sanitize) in the log or in heraldctl's
+stderr fails the test, naming the process.
 
 The binaries come from $HERALDD and $HERALDCTL (default build/heraldd and
 build/heraldctl in the tree).  Only the standard library and pytest.
@@ -35,6 +37,19 @@ HERALDD = os.path.abspath(
     os.environ.get("HERALDD", REPO / "build" / "heraldd"))
 HERALDCTL = os.path.abspath(
     os.environ.get("HERALDCTL", REPO / "build" / "heraldctl"))
+
+def _sanitized(path):
+    """True for the make check-sanitize build (tests/sanitize/options.c)."""
+    try:
+        with open(path, "rb") as f:
+            return b"HERALD-SANITIZER: report in " in f.read()
+    except OSError:
+        return False
+
+
+# make check-sanitize: ASan and UBSan in heraldd (all three processes)
+# and heraldctl.  A few tests look at what that build changes on purpose.
+SANITIZED = _sanitized(HERALDD)
 
 PRIVSEP_USER = "_herald"
 ADMIN_GROUP = "herald-admin"
@@ -261,6 +276,40 @@ def ctl_parse(data):
     return type_, data[8:8 + length]
 
 
+# --- sanitizer reports --------------------------------------------------------
+
+# What starts or ends a report of ASan, UBSan or LeakSanitizer, and the
+# line tests/sanitize/options.c adds after each, naming the process.
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "runtime error:",
+                   "ERROR: LeakSanitizer", "AddressSanitizer: CHECK failed",
+                   "HERALD-SANITIZER: report in ")
+_SANITIZER_NAME = re.compile(r"^HERALD-SANITIZER: report in (\S+) "
+                             r"\(pid \d+\): (.*)$", re.M)
+
+
+def sanitizer_reports(text, who="unknown process"):
+    """One line per sanitizer report in text: the process and what.
+
+    who names the process when the report has no naming line (the
+    runtime died before it could write one)."""
+    named = [f"{m.group(1)}: {m.group(2)}"
+             for m in _SANITIZER_NAME.finditer(text)]
+    if named:
+        return named
+    for line in text.splitlines():
+        if any(mark in line for mark in SANITIZER_MARKS):
+            return [f"{who}: {line.strip()}"]
+    return []
+
+
+def check_sanitizer(text, who):
+    """Fail the test, naming the process, if text holds a report."""
+    reports = sanitizer_reports(text, who)
+    if reports:
+        pytest.fail("sanitizer report in " + "; in ".join(reports) +
+                    f"\n{text}")
+
+
 # --- gdb: make a live process run a system call ------------------------------
 
 def gdb_syscall(pid, nr, args=(), restore=False, timeout=60):
@@ -460,6 +509,7 @@ class Daemon:
                            stdin=subprocess.DEVNULL, capture_output=True,
                            text=True, timeout=TIMEOUT,
                            env={"PATH": SYSPATH})
+        check_sanitizer(r.stderr, "monitor")
         return r.returncode, r.stdout, r.stderr
 
     # control
@@ -468,9 +518,11 @@ class Daemon:
         cmd = [self.ctlbin, "-s", str(sock or self.socket), *args]
         if user is not None:
             cmd = user + cmd
-        return subprocess.run(cmd, stdin=subprocess.DEVNULL,
-                              capture_output=True, text=True,
-                              timeout=timeout, env={"PATH": SYSPATH})
+        r = subprocess.run(cmd, stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True,
+                           timeout=timeout, env={"PATH": SYSPATH})
+        check_sanitizer(r.stderr, "heraldctl")
+        return r
 
     def status(self):
         r = self.ctl("-j", "status")
@@ -521,6 +573,9 @@ class Daemon:
                 problems.append(f"heraldd exited with status {rc}, "
                                 f"expected {self.expect_exit}")
             self._log.close()
+        # The children write theirs to the monitor's stderr, the log.
+        problems += ["sanitizer report in " + r
+                     for r in sanitizer_reports(self.log())]
         # Whatever we started and is somehow still there: by pid only.
         for pid in self.detached + list(self.children.values()):
             if not proc_gone(pid) and is_heraldd(pid):

@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 
-from conftest import HERALDD
+from conftest import HERALDD, check_sanitizer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -18,6 +18,7 @@ def test_broker_conversation():
                         os.path.join(HERE, "broker_conversation.py"),
                         HERALDD], capture_output=True, text=True,
                        timeout=120)
+    check_sanitizer(r.stderr, "broker")
     assert r.returncode == 0, r.stdout + r.stderr
     for step in ("1.", "2.", "3.", "4."):
         assert any(l.startswith(step) and ": ok" in l

@@ -13,7 +13,8 @@ import time
 from conftest import (ADMIN_GROUP, CTL_REP_ERROR, CTL_REQ_RELOAD,
                       CTL_REQ_STATUS, CTL_VERSION, MEMBER_USER, NOBODY,
                       PRIMARY_USER, admin_gid, ctl_frame, ctl_parse,
-                      ctl_read_all, line_of, setpriv, wait_for)
+                      check_sanitizer, ctl_read_all, line_of, setpriv,
+                      wait_for)
 
 REFUSED = (f"heraldctl: permission denied: uid {NOBODY} is not root and "
            f"not in group {ADMIN_GROUP}\n")
@@ -141,6 +142,7 @@ def test_heraldctl_without_a_daemon(workdir, ctl_bin):
     sock = workdir / "nothing.sock"
     r = subprocess.run([ctl_bin, "-s", str(sock), "status"],
                        capture_output=True, text=True, timeout=10)
+    check_sanitizer(r.stderr, "heraldctl")
     assert r.returncode == 1
     assert r.stdout == ""
     assert r.stderr.count("\n") == 1 and str(sock) in r.stderr, r.stderr

@@ -8,8 +8,8 @@ import subprocess
 
 import pytest
 
-from conftest import (HERALDD, SYSPATH, TIMEOUT, is_heraldd, line_of,
-                      proc_gone, wait_for)
+from conftest import (HERALDD, SYSPATH, TIMEOUT, check_sanitizer,
+                      is_heraldd, line_of, proc_gone, wait_for)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
@@ -76,6 +76,7 @@ def test_detaches_and_writes_the_pid_file(daemon):
     r = subprocess.run([HERALDD, "-f", str(daemon.config)],
                        stdin=subprocess.DEVNULL, capture_output=True,
                        text=True, timeout=TIMEOUT, env={"PATH": SYSPATH})
+    check_sanitizer(r.stderr, "monitor")
     assert r.returncode == 0, r.stderr
     assert r.stdout == "" and r.stderr == ""
     pid = wait_for(lambda: daemon.pid_file.exists() and
@@ -143,6 +144,7 @@ def test_unknown_privsep_user_stops_start_up(daemon):
 def test_usage(args):
     r = subprocess.run([HERALDD, *args], stdin=subprocess.DEVNULL,
                        capture_output=True, text=True, timeout=TIMEOUT)
+    check_sanitizer(r.stderr, "monitor")
     assert r.returncode == 1
     assert "usage: heraldd [-dnv] [-f file]" in r.stderr
 
@@ -153,6 +155,7 @@ def test_hidden_child_flag_is_inert_by_hand(name):
     r = subprocess.run([HERALDD, "-P", name], stdin=subprocess.DEVNULL,
                        capture_output=True, text=True, timeout=TIMEOUT,
                        env={"PATH": SYSPATH})
+    check_sanitizer(r.stderr, name)
     assert r.returncode == 1, (r.stdout, r.stderr)
     assert r.stdout == ""
 
@@ -167,6 +170,7 @@ def test_detached_monitor_keeps_its_secrets(daemon):
                        stdin=subprocess.DEVNULL, capture_output=True,
                        text=True, timeout=TIMEOUT,
                        env={"PATH": SYSPATH, "MT5_PASSWORD": secret})
+    check_sanitizer(r.stderr, "monitor")
     assert r.returncode == 0, r.stderr
     pid = int(wait_for(lambda: daemon.pid_file.exists() and
                        daemon.pid_file.read_text().strip(), "the pid file"))

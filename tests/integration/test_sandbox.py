@@ -77,3 +77,51 @@ def test_monitor_may_still_open_unix_sockets(running):
                       restore=True)
     assert gdb_result(out) >= 0, out
     assert running.status()["processes"][0]["state"] == "running"
+
+
+# x86-64 numbers and constants for the argument limits' cases.
+SYS_MMAP, SYS_MPROTECT, SYS_MADVISE = 9, 10, 28
+SYS_SETSOCKOPT, SYS_FCNTL, SYS_FUTEX = 54, 72, 202
+PROT_READ, PROT_EXEC, MAP_PRIVATE, MAP_ANONYMOUS = 1, 4, 2, 0x20
+F_SETFD, F_GETFL, FD_CLOEXEC = 2, 3, 1
+MADV_WILLNEED = 3
+FUTEX_LOCK_PI = 6
+SOL_SOCKET, SO_REUSEADDR = 1, 2
+
+# Each a call that the child's table allows with other arguments only.
+# The filter decides before the kernel looks at the pointers, so none
+# needs to be valid.
+LIMITS = {
+    "mmap-PROT_EXEC": (SYS_MMAP, (0, 4096, PROT_READ | PROT_EXEC,
+                                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)),
+    "mprotect-PROT_EXEC": (SYS_MPROTECT, (0, 4096, PROT_READ | PROT_EXEC)),
+    "fcntl-F_SETFD": (SYS_FCNTL, (0, F_SETFD, FD_CLOEXEC)),
+    "madvise-MADV_WILLNEED": (SYS_MADVISE, (0, 4096, MADV_WILLNEED)),
+    "futex-FUTEX_LOCK_PI": (SYS_FUTEX, (0, FUTEX_LOCK_PI, 0, 0, 0, 0)),
+    "setsockopt-SO_REUSEADDR": (SYS_SETSOCKOPT,
+                                (0, SOL_SOCKET, SO_REUSEADDR, 0, 4)),
+}
+
+
+@pytest.mark.parametrize("limit", sorted(LIMITS))
+@pytest.mark.parametrize("name", ["net", "broker"])
+def test_argument_limit_kills_the_child(running, name, limit):
+    nr, args = LIMITS[limit]
+    pid = running.children[name]
+    out = gdb_syscall(pid, nr, args)
+    assert "Program terminated with signal SIGSYS" in out, \
+        f"{name} survived {limit}:\n{out}"
+    running.expect_exit = 1
+    assert running.wait_exit() == 1
+    assert f"{name} process killed by signal 31 (SIGSYS): sandbox " \
+        f"violation; stopping heraldd" in running.log()
+
+
+@pytest.mark.parametrize("name", ["net", "broker"])
+def test_allowed_fcntl_keeps_the_child_alive(running, name):
+    # The control case: the same call with the command the table allows.
+    pid = running.children[name]
+    out = gdb_syscall(pid, SYS_FCNTL, (0, F_GETFL), restore=True)
+    assert gdb_result(out) >= 0, out
+    assert running.pids()[name] == pid
+    assert "sandbox violation" not in running.log()

@@ -24,6 +24,7 @@ orders journal is read straight from the SQLite file, read-only.
 import json
 import os
 import re
+import select
 import shutil
 import signal
 import sqlite3
@@ -1055,7 +1056,18 @@ def test_broker_stuck_inside_a_change_fails_closed(daemons):
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         env={"PATH": SYSPATH})
     try:
-        time.sleep(1.5)             # gdb attached and the broker running
+        # Only once gdb has set its breakpoint may the order go (the
+        # broker reads it when gdb lets it run on): attaching takes
+        # longer than any fixed wait on a loaded machine or with the
+        # larger make check-sanitize binary.
+        seen = b""
+        deadline = time.monotonic() + 60
+        while b"Breakpoint 1 at" not in seen:
+            ready, _, _ = select.select([gdb.stdout], [], [],
+                                        max(0, deadline - time.monotonic()))
+            chunk = os.read(gdb.stdout.fileno(), 4096) if ready else b""
+            assert chunk, f"gdb did not attach to the broker: {seen!r}"
+            seen += chunk
         try:
             st, _, b = call(d, "POST", "/trade", desk.key,
                             {"symbol": "EURUSD", "side": "BUY",

@@ -16,6 +16,10 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 
+#include <linux/futex.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -40,10 +44,9 @@
 #define NOBODY		65534
 
 /*
- * How a sandboxed child leaves.  Not _exit(): under AddressSanitizer
- * every call to a noreturn function first runs __asan_handle_no_return(),
- * which calls sigaltstack(2), and no child table allows that.  The
- * daemon itself is not built with ASan.
+ * How a sandboxed child leaves: exit_group(2) itself, so that nothing
+ * of the ASan runtime (__asan_handle_no_return() before a noreturn call,
+ * LeakSanitizer at exit) runs inside the sandbox under the ASan units.
  */
 static void
 child_exit(int code)
@@ -173,6 +176,263 @@ test_child_forbidden_kills(void **state)
 		print_message("forbidden in net: %s\n", calls[i]);
 		assert_sigsys(run_child(child_forbidden, (void *)calls[i]));
 	}
+}
+
+/*
+ * The argument limits, each broken once per child: the call itself is
+ * in the table, only with other arguments, and must still kill.
+ */
+struct limit_case {
+	enum herald_proc	 proc;
+	const char		*what;
+};
+
+static void
+child_limit(void *arg)
+{
+	const struct limit_case	*lc = arg;
+	const char		*what = lc->what;
+	uint32_t		 word = 0;
+	void			*p;
+	int			 one = 1, sp[2], fd;
+
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED || socketpair(AF_UNIX, SOCK_STREAM, 0, sp) == -1)
+		child_exit(2);
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		child_exit(3);
+	sandbox_child(lc->proc, 0);
+	if (strcmp(what, "fcntl-F_SETFD") == 0)
+		(void)fcntl(sp[0], F_SETFD, FD_CLOEXEC);
+	else if (strcmp(what, "fcntl-F_DUPFD") == 0)
+		(void)fcntl(sp[0], F_DUPFD, 0);
+	else if (strcmp(what, "fcntl-F_SETOWN") == 0)
+		(void)fcntl(sp[0], F_SETOWN, getpid());
+	else if (strcmp(what, "madvise-MADV_DONTFORK") == 0)
+		(void)madvise(p, 4096, MADV_DONTFORK);
+	else if (strcmp(what, "madvise-MADV_WILLNEED") == 0)
+		(void)madvise(p, 4096, MADV_WILLNEED);
+	else if (strcmp(what, "mmap-PROT_EXEC") == 0)
+		(void)mmap(NULL, 4096, PROT_READ | PROT_EXEC,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	else if (strcmp(what, "mprotect-PROT_EXEC") == 0)
+		(void)mprotect(p, 4096, PROT_READ | PROT_EXEC);
+	else if (strcmp(what, "futex-FUTEX_LOCK_PI") == 0)
+		(void)syscall(SYS_futex, &word, FUTEX_LOCK_PI_PRIVATE, 0,
+		    NULL, NULL, 0);
+	else if (strcmp(what, "futex-FUTEX_CMP_REQUEUE") == 0)
+		(void)syscall(SYS_futex, &word, FUTEX_CMP_REQUEUE_PRIVATE, 1,
+		    NULL, &word, 0);
+	else if (strcmp(what, "futex-FUTEX_WAKE_OP") == 0)
+		(void)syscall(SYS_futex, &word, FUTEX_WAKE_OP_PRIVATE, 1,
+		    NULL, &word, 0);
+	else if (strcmp(what, "setsockopt-SO_REUSEADDR") == 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+		    sizeof(one));
+	else if (strcmp(what, "setsockopt-TCP_CORK") == 0)
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_CORK, &one,
+		    sizeof(one));
+	else if (strcmp(what, "setsockopt-SO_DEBUG") == 0)
+		/* TCP_NODELAY's number at another level. */
+		(void)setsockopt(fd, SOL_SOCKET, TCP_NODELAY, &one,
+		    sizeof(one));
+	child_exit(0);
+}
+
+static void
+test_child_limits_kill(void **state)
+{
+	const char		*both[] = { "fcntl-F_SETFD", "fcntl-F_DUPFD",
+	    "fcntl-F_SETOWN", "madvise-MADV_DONTFORK",
+	    "madvise-MADV_WILLNEED", "mmap-PROT_EXEC", "mprotect-PROT_EXEC",
+	    "futex-FUTEX_LOCK_PI", "futex-FUTEX_CMP_REQUEUE",
+	    "futex-FUTEX_WAKE_OP", "setsockopt-SO_REUSEADDR",
+	    "setsockopt-TCP_CORK", "setsockopt-SO_DEBUG" };
+	struct limit_case	 lc;
+	size_t			 i;
+
+	for (lc.proc = PROC_NET; lc.proc <= PROC_BROKER; lc.proc++) {
+		for (i = 0; i < sizeof(both) / sizeof(both[0]); i++) {
+			lc.what = both[i];
+			print_message("forbidden in %s: %s\n",
+			    proc_name(lc.proc), lc.what);
+			assert_sigsys(run_child(child_limit, &lc));
+		}
+	}
+}
+
+/* What the limits still let through, in both children. */
+static void
+child_limits_allowed(void *arg)
+{
+	enum herald_proc	 proc = *(enum herald_proc *)arg;
+	uint32_t		 word = 0;
+	void			*p;
+	int			 one = 1, sp[2], fd, fl;
+
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED || socketpair(AF_UNIX, SOCK_STREAM, 0, sp) == -1)
+		child_exit(2);
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		child_exit(3);
+	sandbox_child(proc, 0);
+	if ((fl = fcntl(sp[0], F_GETFL)) == -1 ||
+	    fcntl(sp[0], F_SETFL, fl | O_NONBLOCK) == -1)
+		child_exit(10);
+	if (madvise(p, 4096, MADV_DONTNEED) == -1)
+		child_exit(11);
+	if (mprotect(p, 4096, PROT_READ) == -1 ||
+	    mprotect(p, 4096, PROT_NONE) == -1)
+		child_exit(12);
+	/* Nobody waits, and the word is not 1: both return at once. */
+	if (syscall(SYS_futex, &word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL,
+	    0) != 0 || syscall(SYS_futex, &word, FUTEX_WAKE, 1, NULL, NULL,
+	    0) != 0)
+		child_exit(13);
+	if (syscall(SYS_futex, &word, FUTEX_WAIT_PRIVATE, 1, NULL, NULL,
+	    0) != -1 || errno != EAGAIN)
+		child_exit(14);
+	if (syscall(SYS_futex, &word, FUTEX_WAIT_BITSET_PRIVATE |
+	    FUTEX_CLOCK_REALTIME, 1, NULL, NULL, FUTEX_BITSET_MATCH_ANY) !=
+	    -1 || errno != EAGAIN)
+		child_exit(15);
+	if (syscall(SYS_futex, &word, FUTEX_WAKE_BITSET_PRIVATE, 1, NULL,
+	    NULL, FUTEX_BITSET_MATCH_ANY) != 0)
+		child_exit(16);
+	/* Only net sets an option: TCP_NODELAY, on accepted sockets. */
+	if (proc == PROC_NET && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY,
+	    &one, sizeof(one)) == -1)
+		child_exit(17);
+	child_exit(0);
+}
+
+static void
+test_child_limits_allowed(void **state)
+{
+	enum herald_proc	 p;
+
+	p = PROC_NET;
+	assert_exit(run_child(child_limits_allowed, &p), 0);
+	p = PROC_BROKER;
+	assert_exit(run_child(child_limits_allowed, &p), 0);
+}
+
+static void
+child_broker_setsockopt(void *arg)
+{
+	int	 one = 1, fd;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		child_exit(2);
+	sandbox_child(PROC_BROKER, 0);
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	child_exit(0);
+}
+
+static void
+test_broker_sets_no_socket_option(void **state)
+{
+	assert_sigsys(run_child(child_broker_setsockopt, NULL));
+}
+
+/*
+ * Each child's table, whole: a row added, removed or loosened anywhere
+ * (the shared rows included) fails here until this list says so too.
+ */
+#define CHILD_COMMON_ROWS \
+	"allow read",							\
+	"allow write",							\
+	"allow recvmsg",						\
+	"allow sendmsg",						\
+	"allow close",							\
+	"allow fcntl if arg1 == 3",		/* F_GETFL */		\
+	"allow fcntl if arg1 == 4",		/* F_SETFL */		\
+	"allow epoll_wait",						\
+	"allow epoll_pwait",						\
+	"allow epoll_ctl",						\
+	"allow poll",							\
+	"allow ppoll",							\
+	"allow brk",							\
+	"allow mmap if arg2 & 0x4 == 0",	/* no PROT_EXEC */	\
+	"allow mprotect if arg2 & 0x4 == 0",				\
+	"allow munmap",							\
+	"allow mremap",							\
+	"allow madvise if arg2 == 4",		/* MADV_DONTNEED */	\
+	/* FUTEX_WAIT, _WAKE, _WAIT_BITSET, _WAKE_BITSET */		\
+	"allow futex if arg1 & 0xfffffe7f == 0",			\
+	"allow futex if arg1 & 0xfffffe7f == 0x1",			\
+	"allow futex if arg1 & 0xfffffe7f == 0x9",			\
+	"allow futex if arg1 & 0xfffffe7f == 0xa",			\
+	"allow getrandom",						\
+	"allow clock_gettime",						\
+	"allow gettimeofday",						\
+	"allow clock_nanosleep",					\
+	"allow nanosleep",						\
+	"allow rt_sigreturn",						\
+	"allow rt_sigprocmask",						\
+	"allow restart_syscall",					\
+	"allow getpid",							\
+	"allow gettid",							\
+	"allow exit",							\
+	"allow exit_group",						\
+	"errno EACCES open",						\
+	"errno EACCES openat",						\
+	"errno EACCES stat",						\
+	"errno EACCES lstat",						\
+	"errno EACCES fstat",						\
+	"errno EACCES newfstatat",					\
+	"errno EACCES statx",						\
+	"errno EACCES access",						\
+	"errno EACCES faccessat",					\
+	"errno EACCES faccessat2"
+
+static const char *const expect_net[] = {
+	CHILD_COMMON_ROWS,
+	"allow accept4",
+	"allow readv",
+	"allow writev",
+	"allow recvfrom",
+	"allow sendto",
+	"allow shutdown",
+	"allow getsockopt",
+	"allow setsockopt if arg1 == 6 and arg2 == 1",	/* TCP_NODELAY */
+	"allow getsockname",
+	"allow getpeername",
+	"allow ioctl if arg1 == 21531",			/* FIONREAD */
+};
+
+static const char *const expect_broker[] = {
+	CHILD_COMMON_ROWS,
+};
+
+static void
+check_table(enum herald_proc proc, const char *const *expect, size_t n)
+{
+	char	 row[256];
+	size_t	 i;
+
+	for (i = 0; sandbox_describe(proc, i, row, sizeof(row)) == 0; i++) {
+		if (i >= n)
+			fail_msg("%s: row %zu \"%s\" is not expected",
+			    proc_name(proc), i, row);
+		if (strcmp(row, expect[i]) != 0)
+			fail_msg("%s: row %zu is \"%s\", expected \"%s\"",
+			    proc_name(proc), i, row, expect[i]);
+	}
+	if (i != n)
+		fail_msg("%s: %zu rows, expected %zu (first missing: \"%s\")",
+		    proc_name(proc), i, n, expect[i]);
+}
+
+static void
+test_child_tables_whole(void **state)
+{
+	check_table(PROC_NET, expect_net,
+	    sizeof(expect_net) / sizeof(expect_net[0]));
+	check_table(PROC_BROKER, expect_broker,
+	    sizeof(expect_broker) / sizeof(expect_broker[0]));
 }
 
 /* abort() is a crash, not a violation: it must end in SIGABRT. */
@@ -746,6 +1006,10 @@ main(void)
 		cmocka_unit_test(test_proc_names),
 		cmocka_unit_test(test_child_socket_kills),
 		cmocka_unit_test(test_child_forbidden_kills),
+		cmocka_unit_test(test_child_limits_kill),
+		cmocka_unit_test(test_child_limits_allowed),
+		cmocka_unit_test(test_broker_sets_no_socket_option),
+		cmocka_unit_test(test_child_tables_whole),
 		cmocka_unit_test(test_child_abort_is_sigabrt),
 		cmocka_unit_test(test_child_open_eacces),
 		cmocka_unit_test(test_child_runtime_allowed),
