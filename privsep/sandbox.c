@@ -442,7 +442,7 @@ sb_lifted(const struct sb_rule *r, uint32_t defact)
 
 	if (defact != SCMP_ACT_ALLOW)
 		return 0;	/* only the monitor's deny-list */
-	for (i = 0; i < NITEMS(sb_sanitizer_monitor_lifted); i++)
+	for (i = 0; i < nitems(sb_sanitizer_monitor_lifted); i++)
 		if (r->nr == sb_sanitizer_monitor_lifted[i])
 			return 1;
 	return 0;
@@ -507,7 +507,7 @@ sb_build(const char *proc, const struct sb_rule *rules, size_t n,
 #ifdef SB_SANITIZER_ROWS
 	if (defact != SCMP_ACT_ALLOW)
 		sb_add(proc, ctx, sb_sanitizer_child,
-		    NITEMS(sb_sanitizer_child), defact, debug);
+		    nitems(sb_sanitizer_child), defact, debug);
 #endif
 	return ctx;
 }
@@ -553,13 +553,13 @@ sb_table(enum herald_proc proc, size_t *n)
 {
 	switch (proc) {
 	case PROC_NET:
-		*n = NITEMS(sb_net);
+		*n = nitems(sb_net);
 		return sb_net;
 	case PROC_BROKER:
-		*n = NITEMS(sb_broker);
+		*n = nitems(sb_broker);
 		return sb_broker;
 	case PROC_MONITOR:
-		*n = NITEMS(sb_monitor);
+		*n = nitems(sb_monitor);
 		return sb_monitor;
 	case PROC_MAX:
 		break;
