@@ -56,6 +56,8 @@ INC_FILE_daemon/heraldd.c = $(INC_ALL)
 # A unit test gets its directory's paths; test_tls plays the monitor's
 # side of the key operations with the real keyop.c.
 INC_FILE_tests/daemon/test_tls.c = $(INC_daemon) -Iprivsep/monitor
+# test_dispatch holds every process's dispatch table to the catalogue.
+INC_FILE_tests/privsep/test_dispatch.c = $(INC_ALL)
 # A fuzzer gets the paths of the parser it drives.
 INC_FILE_tests/fuzz/fuzz_config.c = $(INC_common)
 INC_FILE_tests/fuzz/fuzz_ctlproto.c = $(INC_common)
