@@ -331,6 +331,7 @@ install: all
 	    getent group herald-admin >/dev/null || groupadd --system herald-admin; \
 	    id _herald >/dev/null 2>&1 || useradd --system --no-create-home \
 	        --home-dir /var/empty/heraldd --shell /usr/sbin/nologin _herald; \
+	    $(SBINDIR)/heraldd -G -f $(SYSCONFDIR)/herald.yaml; \
 	fi
 
 clean:
