@@ -59,6 +59,7 @@ INC_FILE_tests/daemon/test_tls.c = $(INC_daemon) -Iprivsep/monitor
 # test_dispatch holds every process's dispatch table to the catalogue.
 INC_FILE_tests/privsep/test_dispatch.c = $(INC_ALL)
 # A fuzzer gets the paths of the parser it drives.
+INC_FILE_tests/fuzz/fuzz_bridge.c = $(INC_common)
 INC_FILE_tests/fuzz/fuzz_config.c = $(INC_common)
 INC_FILE_tests/fuzz/fuzz_ctlproto.c = $(INC_common)
 INC_FILE_tests/fuzz/fuzz_http.c = $(INC_daemon)
@@ -333,6 +334,7 @@ install: all
 	    getent group herald-admin >/dev/null || groupadd --system herald-admin; \
 	    id _herald >/dev/null 2>&1 || useradd --system --no-create-home \
 	        --home-dir /var/empty/heraldd --shell /usr/sbin/nologin _herald; \
+	    $(SBINDIR)/heraldd -G -f $(SYSCONFDIR)/herald.yaml; \
 	fi
 
 clean:
