@@ -337,7 +337,8 @@ broker_read(uint8_t op, const struct rpc_params *p)
 	uint8_t				*res = br_res.result;
 	size_t				 cap = sizeof(br_res.result);
 
-	switch (op) {
+	/* Every op of the catalogue, no default: a new one must be placed. */
+	switch ((enum api_op)op) {
 	case OP_ACCOUNT:
 		(void)be->ops->account(be, &ta);
 		broker_ok();
@@ -357,7 +358,7 @@ broker_read(uint8_t op, const struct rpc_params *p)
 		broker_set_len(trade_orders_encode(&to, res, cap),
 		    "the orders");
 		break;
-	default:
+	case OP_SYMBOL:
 		if (be->ops->symbol(be, p->symbol, &ts) == -1) {
 			msg_api_res_set(&br_res, 404, "not_found", 0,
 			    "symbol %s is not configured", p->symbol);
@@ -367,6 +368,16 @@ broker_read(uint8_t op, const struct rpc_params *p)
 		broker_set_len(trade_symbol_encode(&ts, res, cap),
 		    "the symbol");
 		break;
+	case OP_NONE:
+	case OP_STATUS:
+	case OP_TRADE:
+	case OP_POSITION_CLOSE:
+	case OP_POSITION_MODIFY:
+	case OP_ORDER_CANCEL:
+	case OP_AUDIT:
+	case OP_MAX:
+		fatalx("%s: op %u is not a read of the broker's", __func__,
+		    op);
 	}
 }
 
@@ -382,6 +393,7 @@ static void
 broker_req(struct child *c, struct ipc_msg *m)
 {
 	static struct msg_broker_req	 q;
+	const struct api_info		*ai;
 	struct rpc_params		 p;
 	struct trade_result		 tr;
 	const char			*why;
@@ -391,25 +403,13 @@ broker_req(struct child *c, struct ipc_msg *m)
 	if (rpc_params_decode(q.op, q.params, q.params_len, &p, &why) == -1)
 		fatalx("monitor sent BROKER_REQ op %u with bad params: %s",
 		    q.op, why);
-	switch (q.op) {
-	case OP_TRADE:
-	case OP_POSITION_CLOSE:
-	case OP_POSITION_MODIFY:
-	case OP_ORDER_CANCEL:
-		/* Without a command id a retry could trade twice. */
-		if (q.command_id == 0)
-			fatalx("monitor sent BROKER_REQ op %u without a "
-			    "command id", q.op);
-		break;
-	case OP_ACCOUNT:
-	case OP_POSITIONS:
-	case OP_ORDERS:
-	case OP_SYMBOL:
-		break;
-	default:
+	if ((ai = api_info(q.op)) == NULL || ai->to != API_BROKER)
 		fatalx("monitor sent BROKER_REQ op %u, which is not the "
 		    "broker's", q.op);
-	}
+	/* Without a command id a retry could trade twice. */
+	if (ai->rw == API_WRITE && q.command_id == 0)
+		fatalx("monitor sent BROKER_REQ op %u without a command id",
+		    q.op);
 	memset(&br_res, 0, sizeof(br_res));
 	if (br.c->state == BS_DOWN) {
 		broker_unavailable();
@@ -418,20 +418,14 @@ broker_req(struct child *c, struct ipc_msg *m)
 	}
 	br.group_id = m->hdr.id;
 	br.pending = 0;
-	switch (q.op) {
-	case OP_ACCOUNT:
-	case OP_POSITIONS:
-	case OP_ORDERS:
-	case OP_SYMBOL:
+	if (ai->rw == API_READ)
 		broker_read(q.op, &p);
-		break;
-	default:
+	else {
 		(void)br.be->ops->send(br.be, q.command_id, &p, broker_now(),
 		    &tr);
 		log_debug("command %llu: op %u retcode %u",
 		    (unsigned long long)q.command_id, q.op, tr.retcode);
 		broker_result(&tr);
-		break;
 	}
 	broker_answer(m->hdr.id);
 }

@@ -25,6 +25,7 @@
 #include <jansson.h>
 
 #include "ctlproto.h"
+#include "nitems.h"
 
 #define CTL_SOCKET_DEFAULT	"/run/heraldd.sock"
 #define CTL_REPLY_TIMEOUT	30	/* seconds */
@@ -73,7 +74,7 @@ usage(void)
 
 	fprintf(stderr, "usage: heraldctl [-j] [-s socket] command "
 	    "[argument ...]\ncommands:\n");
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+	for (i = 0; i < nitems(cmds); i++)
 		fprintf(stderr, "\t%s%s%s\n", cmds[i].words,
 		    cmds[i].args[0] != '\0' ? " " : "", cmds[i].args);
 	exit(1);
@@ -838,7 +839,7 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc == 0)
 		usage();
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+	for (i = 0; i < nitems(cmds); i++) {
 		if ((n = cmd_match(cmds[i].words, argc, argv)) == 0)
 			continue;
 		rv = cmds[i].run(&cx, argc - n, argv + n);

@@ -42,6 +42,7 @@
 #define BROKER_SYMBOL_MAX 512	/* one encoded symbol */
 #define BROKER_TICKS_CHUNK 32768	/* replay CSV bytes per message */
 #define BROKER_RECORD_MAX 1024	/* one encoded paper record */
+#define BROKER_SYMBOLS_MAX 1024	/* symbols of the paper backend */
 
 /*	name		from	to	min	max		fd	payload */
 #define HERALD_MESSAGES(M)						\

@@ -31,6 +31,7 @@
 #include "control.h"
 #include "ctlproto.h"
 #include "log.h"
+#include "nitems.h"
 
 #define CONTROL_BACKLOG		16
 #define CONTROL_PWBUF		16384	/* getpwuid_r() scratch */
@@ -618,7 +619,7 @@ ctl_dispatch(struct ctl_conn *c)
 	c->hdrgot = c->paygot = 0;
 	log_debug("control: %s from uid %u pid %d",
 	    ctl_type_name(c->hdr.type), (unsigned int)c->uid, (int)c->pid);
-	for (i = 0; i < sizeof(ctl_handlers) / sizeof(ctl_handlers[0]); i++) {
+	for (i = 0; i < nitems(ctl_handlers); i++) {
 		if (ctl_handlers[i].type == c->hdr.type) {
 			rv = ctl_handlers[i].fn(c, &pl);
 			break;

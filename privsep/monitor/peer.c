@@ -358,19 +358,27 @@ api_no_audit(const struct msg_api_req *q, const struct auth_identity *id,
 	    "the audit trail is not available yet");
 }
 
-/* What each operation does once auth_check() has let it through. */
-static void (*const api_ops[OP_MAX])(const struct msg_api_req *,
-    const struct auth_identity *, struct msg_api_res *) = {
-	[OP_STATUS] =		api_status,
-	[OP_AUDIT] =		api_no_audit,
-};
+/*
+ * What each operation the catalogue gives the monitor (to API_MONITOR)
+ * does once auth_check() has let it through: mon_api_<NAME> must exist
+ * for each, so a new row without one does not compile.  The broker's go
+ * through trading.c; net's never come here.
+ */
+typedef void	(*mon_api_fn)(const struct msg_api_req *,
+		    const struct auth_identity *, struct msg_api_res *);
 
-/* Operations that go to the broker, through trading.c. */
-static int
-api_is_trading(uint8_t op)
-{
-	return op >= OP_TRADE && op <= OP_SYMBOL;
-}
+#define mon_api_STATUS		api_status
+#define mon_api_AUDIT		api_no_audit
+#define MON_API_API_NET(name)		NULL
+#define MON_API_API_BROKER(name)	NULL
+#define MON_API_API_MONITOR(name)	mon_api_##name
+
+static const mon_api_fn api_ops[OP_MAX] = {
+#define O(name, methods, path, perm, to, rw, fields, query, body, render) \
+	[OP_##name] = MON_API_##to(name),
+	HERALD_OPS(O)
+#undef O
+};
 
 void
 monitor_api_answer(uint32_t net_id, const struct msg_api_res *res)
@@ -396,14 +404,17 @@ mon_handle_api(struct peer *p, struct ipc_msg *m)
 	msg_api_res_reset(&res);
 	memset(&id, 0, sizeof(id));
 	if (auth_check(&q, &id, &res) == 0) {
-		if (api_is_trading(q.op)) {
+		if (api_info(q.op)->to == API_BROKER) {
 			if ((r = trade_api(m->hdr.id, &q, &id, &res,
 			    &why)) == -1)
 				peer_fail(p, m, why);
 			if (r == 1)
 				return;		/* answered later */
-		} else
+		} else if (api_ops[q.op] != NULL)
 			api_ops[q.op](&q, &id, &res);
+		else		/* auth_check() refuses net's own */
+			fatalx("%s: operation %u has no handler", __func__,
+			    q.op);
 	}
 	monitor_api_answer(m->hdr.id, &res);
 }
