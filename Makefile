@@ -12,13 +12,18 @@
 #   make demo      run heraldd in the foreground on its embedded default
 #   make bench     heraldd against nginx over TLS, printing the ratios
 #   make bench-orders  orders/s through heraldd against durable SQLite inserts
-#   make install   PREFIX=/usr/local DESTDIR=
+#   make install   PREFIX=/usr/local DESTDIR= (and the systemd units and
+#                  tmpfiles.d where systemd is)
 
 VERSION	= 0.1.0
 PREFIX	?= /usr/local
 SBINDIR	?= $(PREFIX)/sbin
 MANDIR	?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc/herald
+# Where systemd looks for units and tmpfiles.d; empty without systemd,
+# and then make install leaves them out.
+UNITDIR	?= $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null)
+TMPFILESDIR ?= $(shell pkg-config --variable=tmpfilesdir systemd 2>/dev/null)
 DESTDIR	?=
 BUILD	?= build
 CC	?= cc
@@ -27,11 +32,12 @@ FUZZ_SECONDS ?= 4
 PYTHON	?= /usr/bin/python3
 
 PKGS	= openssl libevent libevent_openssl sqlite3 libseccomp yaml-0.1 \
-	  jansson libbsd-overlay
+	  jansson libbsd-overlay libsystemd
 DEBS	= build-essential pkg-config libssl-dev libevent-dev libsqlite3-dev \
 	  libseccomp-dev libyaml-dev libjansson-dev libbsd-dev libcmocka-dev \
 	  clang libclang-rt-14-dev python3 python3-pytest mandoc gdb curl \
-	  openssl sqlite3 util-linux passwd procps clang-tools cppcheck
+	  openssl sqlite3 util-linux passwd procps clang-tools cppcheck \
+	  libsystemd-dev
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -330,6 +336,16 @@ install: all
 	    install -m 0600 etc/herald.yaml $(DESTDIR)$(SYSCONFDIR)/herald.yaml
 	chmod 0755 $(DESTDIR)/var/empty/heraldd
 	chmod 0700 $(DESTDIR)/var/lib/herald
+	if [ -n "$(UNITDIR)" ]; then \
+	    install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(TMPFILESDIR); \
+	    for u in heraldd.service heraldd@.service; do \
+	        sed 's|/usr/local/sbin/|$(SBINDIR)/|' etc/$$u \
+	            >$(DESTDIR)$(UNITDIR)/$$u; \
+	        chmod 0444 $(DESTDIR)$(UNITDIR)/$$u; \
+	    done; \
+	    install -m 0444 etc/heraldd.tmpfiles \
+	        $(DESTDIR)$(TMPFILESDIR)/heraldd.conf; \
+	fi
 	if [ -z "$(DESTDIR)" ]; then \
 	    getent group herald-admin >/dev/null || groupadd --system herald-admin; \
 	    id _herald >/dev/null 2>&1 || useradd --system --no-create-home \
