@@ -115,6 +115,8 @@ monitor_apply_env(struct herald_conf *conf, const struct env_overrides *env,
 	}
 	if (env->server[0] != '\0')
 		strlcpy(conf->mt5.server, env->server, sizeof(conf->mt5.server));
+	if (env->tls_key[0] != '\0')
+		strlcpy(conf->tls.key, env->tls_key, sizeof(conf->tls.key));
 	if (env->password != NULL) {
 		secret_free(conf->mt5.password);
 		conf->mt5.password = secret_new(env->password->buf,
@@ -523,6 +525,7 @@ monitor_shutdown(int code)
 	int		 i, status;
 
 	mon.stopping = 1;
+	ready_stopping();
 	for (i = PROC_NET; i < PROC_MAX; i++)
 		if (mon.peers[i].pid > 0)
 			mon.peers[i].state = PS_STOPPING;
@@ -635,8 +638,8 @@ warn_unreloadable(const struct herald_conf *o, const struct herald_conf *n)
 #undef SAME
 }
 
-int
-monitor_reload(char *why, size_t whylen)
+static int
+reload_config(char *why, size_t whylen)
 {
 	struct herald_conf	*nconf;
 	struct conf_errors	 errs;
@@ -678,6 +681,17 @@ monitor_reload(char *why, size_t whylen)
 	mon.reloads++;
 	log_info("configuration reloaded from %s", nconf->path);
 	return 0;
+}
+
+int
+monitor_reload(char *why, size_t whylen)
+{
+	int	 r;
+
+	ready_reloading();
+	r = reload_config(why, whylen);
+	ready_reloaded();
+	return r;
 }
 
 static void
@@ -804,6 +818,7 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 	add_signal(SIGINT, on_terminate);
 	add_signal(SIGHUP, on_sighup);
 	signal(SIGPIPE, SIG_IGN);
+	ready_watchdog(mon.base);
 
 	/*
 	 * Each batch of orders allocates and frees much the same memory
