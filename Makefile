@@ -53,9 +53,10 @@ INC_broker	= -Icommon -Iprivsep -Ibroker
 INC_ctl		= -Icommon
 INC_ALL		= -Icommon -Iprivsep -Iprivsep/monitor -Idaemon -Ibroker
 INC_FILE_daemon/heraldd.c = $(INC_ALL)
-# A unit test gets its directory's paths; test_tls plays the monitor's
-# side of the key operations with the real keyop.c.
+# A unit test gets its directory's paths; the TLS tests play the
+# monitor's side of the key operations with the real keyop.c.
 INC_FILE_tests/daemon/test_tls.c = $(INC_daemon) -Iprivsep/monitor
+INC_FILE_tests/daemon/test_tls_monitor.c = $(INC_daemon) -Iprivsep/monitor
 # A fuzzer gets the paths of the parser it drives.
 INC_FILE_tests/fuzz/fuzz_config.c = $(INC_common)
 INC_FILE_tests/fuzz/fuzz_ctlproto.c = $(INC_common)
@@ -84,6 +85,8 @@ UNIT_SRC = $(wildcard tests/common/test_*.c tests/privsep/test_*.c \
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 HDRS	= $(wildcard common/*.h privsep/*.h privsep/monitor/*.h broker/*.h \
 	  daemon/*.h ctl/*.h)
+# The helpers a directory's unit tests share, one header each.
+TEST_HDRS = $(wildcard tests/*/*.h tests/*/*/*.h)
 
 LIB_OBJ	= $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 UNITS	= $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
@@ -117,7 +120,7 @@ $(BUILD)/heraldctl: $(CTL_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/libherald.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 # Unit tests (cmocka), linked against the same library as the daemon.
-$(BUILD)/tests/%: tests/%.c $(BUILD)/libherald.a $(HDRS)
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libherald.a $(HDRS) $(TEST_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(call inc,$<) $(ALL_LDFLAGS) -o $@ $< \
 	    $(BUILD)/libherald.a \
@@ -133,7 +136,7 @@ $(BUILD)/asan/libherald.a: $(ASAN_LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/asan/tests/%: tests/%.c $(BUILD)/asan/libherald.a $(HDRS)
+$(BUILD)/asan/tests/%: tests/%.c $(BUILD)/asan/libherald.a $(HDRS) $(TEST_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ASAN_FLAGS) $(WARN) $(call inc,$<) $(DEFS) $(PKG_CFLAGS) -o $@ $< \
 	    $(BUILD)/asan/libherald.a $(LIBS) -lcmocka
