@@ -9,6 +9,9 @@
 #   make check-sanitize  the integration tests against heraldd and heraldctl
 #                  built with ASan and UBSan (in $(BUILD)/sanitize/)
 #   make fuzz      build the libFuzzer harnesses
+#   make fuzz-long SECONDS=N  run every harness N seconds, growing its corpus
+#   make coverage  line coverage per directory over the units, the fuzzers'
+#                  corpora and the integration suite; fails under COV_MIN%
 #   make demo      run heraldd in the foreground on its embedded default
 #   make bench     heraldd against nginx over TLS, printing the ratios
 #   make bench-orders  orders/s through heraldd against durable SQLite inserts
@@ -42,7 +45,7 @@ DEBS	= build-essential pkg-config libssl-dev libevent-dev libsqlite3-dev \
 	  libseccomp-dev libyaml-dev libjansson-dev libbsd-dev libcmocka-dev \
 	  clang libclang-rt-14-dev python3 python3-pytest mandoc gdb curl \
 	  openssl sqlite3 util-linux passwd procps clang-tools cppcheck \
-	  libsystemd-dev
+	  libsystemd-dev llvm
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -64,11 +67,12 @@ INC_broker	= -Icommon -Iprivsep -Ibroker
 INC_ctl		= -Icommon
 INC_ALL		= -Icommon -Iprivsep -Iprivsep/monitor -Idaemon -Ibroker
 INC_FILE_daemon/heraldd.c = $(INC_ALL)
-# A unit test gets its directory's paths; test_tls plays the monitor's
-# side of the key operations with the real keyop.c.
+# A unit test gets its directory's paths; the TLS tests play the
+# monitor's side of the key operations with the real keyop.c.
 INC_FILE_tests/daemon/test_tls.c = $(INC_daemon) -Iprivsep/monitor
 # test_dispatch holds every process's dispatch table to the catalogue.
 INC_FILE_tests/privsep/test_dispatch.c = $(INC_ALL)
+INC_FILE_tests/daemon/test_tls_monitor.c = $(INC_daemon) -Iprivsep/monitor
 # A fuzzer gets the paths of the parser it drives.
 INC_FILE_tests/fuzz/fuzz_bridge.c = $(INC_common)
 INC_FILE_tests/fuzz/fuzz_config.c = $(INC_common)
@@ -98,6 +102,8 @@ UNIT_SRC = $(wildcard tests/common/test_*.c tests/privsep/test_*.c \
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 HDRS	= $(wildcard common/*.h privsep/*.h privsep/monitor/*.h broker/*.h \
 	  daemon/*.h ctl/*.h)
+# The helpers a directory's unit tests share, one header each.
+TEST_HDRS = $(wildcard tests/*/*.h tests/*/*/*.h)
 
 LIB_OBJ	= $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 UNITS	= $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
@@ -111,8 +117,8 @@ ASAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
 	  -fno-sanitize-recover=all -DFUZZING
 
-.PHONY: all check layering unit unit-asan fuzz fuzz-run integration manlint deps \
-	demo bench bench-orders install clean
+.PHONY: all check layering unit unit-asan fuzz fuzz-run fuzz-long integration \
+	manlint deps demo bench bench-orders install clean
 
 MT5SIM	= $(BUILD)/herald-mt5sim
 
@@ -133,7 +139,7 @@ $(BUILD)/heraldctl: $(CTL_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/libherald.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 # Unit tests (cmocka), linked against the same library as the daemon.
-$(BUILD)/tests/%: tests/%.c $(BUILD)/libherald.a $(HDRS)
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libherald.a $(HDRS) $(TEST_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(call inc,$<) $(ALL_LDFLAGS) -o $@ $< \
 	    $(BUILD)/libherald.a \
@@ -149,7 +155,7 @@ $(BUILD)/asan/libherald.a: $(ASAN_LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/asan/tests/%: tests/%.c $(BUILD)/asan/libherald.a $(HDRS)
+$(BUILD)/asan/tests/%: tests/%.c $(BUILD)/asan/libherald.a $(HDRS) $(TEST_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ASAN_FLAGS) $(WARN) $(call inc,$<) $(DEFS) $(PKG_CFLAGS) -o $@ $< \
 	    $(BUILD)/asan/libherald.a $(LIBS) -lcmocka
@@ -224,6 +230,29 @@ fuzz-run: $(FUZZERS)
 	        >$(BUILD)/fuzz/out/$$n.log 2>&1 || \
 	        { tail -n 40 $(BUILD)/fuzz/out/$$n.log; exit 1; }; \
 	done; echo "fuzz: $(words $(FUZZERS)) harnesses clean"
+
+# make fuzz-long SECONDS=N: every harness for N seconds on its corpus,
+# what it finds merged into the corpus with -merge=1 (an input is kept
+# only if it adds coverage), so tests/fuzz/corpus/ grows by files ready
+# to commit.  A crash stops the run with its input in
+# build/fuzz/long/<harness>/crash-*: fix it, then add that input to the
+# corpus, where fuzz-run replays it in every check.
+SECONDS ?= 60
+fuzz-long: $(FUZZERS)
+	@set -e; for f in $(FUZZERS); do \
+	    n=$${f##*/fuzz_}; c=tests/fuzz/corpus/$$n; \
+	    o=$(BUILD)/fuzz/long/$$n; rm -rf $$o; mkdir -p $$o/new $$o/min; \
+	    echo "fuzz-long: $$n for $(SECONDS)s ($$(ls $$c | wc -l) inputs)"; \
+	    $$f -max_total_time=$(SECONDS) -print_final_stats=1 \
+	        -close_fd_mask=3 -artifact_prefix=$$o/ $$o/new $$c \
+	        >$$o/run.log 2>&1 || { tail -n 40 $$o/run.log; exit 1; }; \
+	    $$f -merge=1 -close_fd_mask=3 $$o/min $$c $$o/new \
+	        >$$o/merge.log 2>&1 || { tail -n 20 $$o/merge.log; exit 1; }; \
+	    sha1sum $$c/* | cut -c1-40 >$$o/have; \
+	    for i in $$o/min/*; do grep -qx $${i##*/} $$o/have || \
+	        cp $$i $$c/; done; \
+	    echo "fuzz-long: $$n now $$(ls $$c | wc -l) inputs"; \
+	done
 
 unit: $(UNITS)
 	@set -e; for t in $(UNITS); do echo "unit: $$t"; $$t; done
@@ -347,6 +376,86 @@ check-sanitize: sanitize
 	    HERALDCTL=$(abspath $(SAN_BUILD)/heraldctl) \
 	    HERALD_MT5SIM=$(abspath $(SAN_BUILD)/herald-mt5sim) \
 	    $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
+
+# make coverage: line coverage per directory of heraldd, heraldctl and
+# the library, over the unit tests, each fuzzer's corpus and the
+# integration suite; fails when one of COV_DIRS is under COV_MIN percent
+# (the floor README gives).  Not in check: it builds everything again
+# and reruns the suites (about as long as check itself).  clang's
+# source-based coverage, in continuous mode (%c): a process maps its
+# counters onto its profile file when it starts, so net and the broker,
+# which can open no file once sandboxed, still leave theirs.  Processes
+# are told apart by pid; heraldd's children inherit no environment, so
+# the file name is built in (heraldctl's differs: a reused pid must
+# never hand one binary's file to another), and each unit test and
+# fuzzer gets its own through LLVM_PROFILE_FILE.
+COV_BUILD = $(BUILD)/coverage
+COV_PROF = $(abspath $(COV_BUILD))/profraw
+COV_DIRS = common privsep daemon broker
+COV_SHOW = common privsep privsep/monitor daemon broker ctl
+COV_MIN	?= 85
+LLVM_COV ?= llvm-cov
+LLVM_PROFDATA ?= llvm-profdata
+COV_NAME = heraldd
+$(BUILD)/obj/ctl/%.o: COV_NAME = heraldctl
+COV_FLAGS = -O1 -g -fprofile-instr-generate=$(COV_PROF)/$$(COV_NAME)-%p%c.profraw \
+	  -fcoverage-mapping -mllvm -runtime-counter-relocation
+COV_UNITS = $(UNIT_SRC:tests/%.c=$(COV_BUILD)/tests/%)
+COV_FUZZERS = $(FUZZ_SRC:tests/fuzz/%.c=$(COV_BUILD)/fuzz/%)
+
+.PHONY: coverage coverage-build coverage-run coverage-report
+
+coverage: coverage-build coverage-run coverage-report
+
+coverage-build:
+	$(MAKE) BUILD=$(COV_BUILD) CC=clang CFLAGS='$(COV_FLAGS)' \
+	    LDFLAGS=-fprofile-instr-generate \
+	    FUZZ_FLAGS='$(COV_FLAGS) -fsanitize=fuzzer-no-link -DFUZZING' \
+	    all $(COV_UNITS) $(COV_FUZZERS)
+
+coverage-run:
+	rm -rf $(COV_PROF) && mkdir -p $(COV_PROF)
+	@set -e; for t in $(COV_UNITS); do echo "coverage: $$t"; \
+	    LLVM_PROFILE_FILE=$(COV_PROF)/unit-$${t##*/}-%p%c.profraw $$t \
+	        >$(COV_BUILD)/unit.log 2>&1 || { cat $(COV_BUILD)/unit.log; \
+	        exit 1; }; done
+	@set -e; for f in $(COV_FUZZERS); do n=$${f##*/fuzz_}; \
+	    echo "coverage: $$f on its corpus"; \
+	    LLVM_PROFILE_FILE=$(COV_PROF)/fuzz-$$n-%p%c.profraw $$f -runs=0 \
+	        -close_fd_mask=3 tests/fuzz/corpus/$$n >/dev/null 2>&1; done
+	HERALDD=$(abspath $(COV_BUILD)/heraldd) \
+	    HERALDCTL=$(abspath $(COV_BUILD)/heraldctl) \
+	    $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
+
+# Lines per directory from llvm-cov's per-file table (columns 8 and 9:
+# lines, lines missed); privsep counts privsep/monitor in.
+coverage-report:
+	find $(COV_PROF) -name '*.profraw' >$(COV_BUILD)/profraw.list
+	$(LLVM_PROFDATA) merge -sparse -failure-mode=all \
+	    -input-files=$(COV_BUILD)/profraw.list \
+	    -o $(COV_BUILD)/coverage.profdata
+	@$(LLVM_COV) report -instr-profile=$(COV_BUILD)/coverage.profdata \
+	    -ignore-filename-regex='^tests/' $(COV_BUILD)/heraldd \
+	    $(patsubst %,-object %,$(COV_BUILD)/heraldctl $(COV_UNITS) \
+	    $(COV_FUZZERS)) >$(COV_BUILD)/report.txt
+	@awk -v show="$(COV_SHOW)" -v dirs="$(COV_DIRS)" -v min=$(COV_MIN) ' \
+	    $$1 ~ /\.c$$/ { d = $$1; sub(/\/[^\/]*$$/, "", d); \
+	        n[d] += $$8; m[d] += $$9; \
+	        if (d ~ /\//) { t = d; sub(/\/.*/, "", t); \
+	            n[t] += $$8; m[t] += $$9 } } \
+	    function pct(d) { return n[d] ? 100 * (n[d] - m[d]) / n[d] : 0 } \
+	    END { printf "%-18s %7s %7s %7s\n", "directory", "lines", \
+	            "missed", "cover"; \
+	        k = split(show, s, " "); \
+	        for (i = 1; i <= k; i++) \
+	            printf "%-18s %7d %7d %6.1f%%\n", s[i] "/", n[s[i]], \
+	                m[s[i]], pct(s[i]); \
+	        k = split(dirs, s, " "); bad = 0; \
+	        for (i = 1; i <= k; i++) if (pct(s[i]) < min) { \
+	            printf "coverage: %s/ is under %d%%\n", s[i], min; \
+	            bad = 1 } \
+	        exit bad }' $(COV_BUILD)/report.txt
+	@echo "coverage: per file in $(COV_BUILD)/report.txt"
 
 deps:
 	@missing=""; for p in $(DEBS); do \
