@@ -3,8 +3,8 @@
  *
  * Start-up: resolve the privsep user and the control group, open every
  * listening socket and the control socket, detach, spawn the children by
- * re-executing ourselves, hand each its descriptors, then put the monitor
- * itself under its seccomp filter and serve.
+ * re-executing ourselves, hand each its descriptors, then confine the
+ * monitor itself (capabilities, Landlock, its seccomp filter) and serve.
  *
  * Every message from a child passes msg_check() (catalogue: sender, size,
  * descriptor) and then that child's dispatch table (type and state)
@@ -43,6 +43,7 @@
 #include "config.h"
 #include "control.h"
 #include "keyop.h"
+#include "landlock.h"
 #include "log.h"
 #include "monitor_int.h"
 #include "msg.h"
@@ -858,6 +859,7 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 
 	/* Start-up is done: no more exec, ptrace, mounts or new networks. */
 	privdrop_monitor();
+	landlock_monitor(mon.conf, !foreground);
 	sandbox_monitor(mon.conf->privsep.seccomp_debug);
 	log_info("heraldd %s started (net pid %ld, broker pid %ld)",
 	    HERALD_VERSION, (long)mon.peers[PROC_NET].pid,

@@ -312,7 +312,7 @@ def check_sanitizer(text, who):
 
 # --- gdb: make a live process run a system call ------------------------------
 
-def gdb_syscall(pid, nr, args=(), restore=False, timeout=60):
+def gdb_syscall(pid, nr, args=(), restore=False, timeout=60, pre=()):
     """Make process pid itself execute system call nr(args).
 
     The process is asleep in a system call (libevent's epoll_wait), so the
@@ -327,7 +327,8 @@ def gdb_syscall(pid, nr, args=(), restore=False, timeout=60):
     raised a signal (a seccomp trap) it is delivered first, so the
     process's handler runs.  Returns gdb's output; the line
     "HERALD-ITG: syscall returned N" gives the result when the process
-    survived."""
+    survived.  pre: gdb commands run first, after the registers are saved
+    (to put a path below the stack pointer, say)."""
     if platform.machine() != "x86_64":
         pytest.skip("the syscall injection is written for x86-64")
     if shutil.which("gdb", path=SYSPATH) is None:
@@ -347,6 +348,7 @@ def gdb_syscall(pid, nr, args=(), restore=False, timeout=60):
         "set $itg_pc = $pc",
     ]
     script += [f"set $itg_{r} = ${r}" for r in regs]
+    script += list(pre)
     script.append(f"set $rax = {nr}")
     script += [f"set ${argregs[i]} = {a}" for i, a in enumerate(args)]
     script += [
