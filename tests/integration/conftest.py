@@ -58,6 +58,9 @@ MEMBER_USER = "herald-test-member"      # herald-admin as a secondary group
 PRIMARY_USER = "herald-test-primary"    # herald-admin as the primary group
 NOBODY = 65534
 
+# The time heraldd -d puts before each log line (common/log.c).
+STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z ", re.M)
+
 TIMEOUT = 10.0                  # every wait; generous for a 2-core CI box
 SYSPATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -542,11 +545,15 @@ class Daemon:
 
     # the log
 
-    def log(self):
+    def raw_log(self):
         try:
             return self.logpath.read_text(errors="replace")
         except FileNotFoundError:
             return ""
+
+    def log(self):
+        """The log without the RFC 3339 time that starts each line."""
+        return STAMP.sub("", self.raw_log())
 
     def wait_log(self, pattern, timeout=TIMEOUT):
         """The first match of a regular expression (multiline) in the log."""
