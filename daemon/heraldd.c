@@ -92,8 +92,8 @@ check_deploy(const struct herald_conf *conf)
 	bad = preflight(conf, NULL, &errs) > 0;
 	for (i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s: %s\n", conf->path, errs.msg[i]);
-	switch (cert_check(conf->tls.certificate, time(NULL), CERT_WARN_DAYS,
-	    &notafter, msg, sizeof(msg))) {
+	switch (cert_check(conf->tls.certificate, time(NULL),
+	    conf->tls.expiry_warning_days, &notafter, msg, sizeof(msg))) {
 	case CERT_VALID:
 		break;
 	case CERT_EXPIRING:

@@ -328,11 +328,15 @@ ctl_do_reload(struct ctl_conn *c, const union ctl_payload *pl)
 
 	log_info("control: reload requested by uid %u pid %d",
 	    (unsigned int)c->uid, (int)c->pid);
-	if (monitor_reload(why, sizeof(why)) == -1)
+	switch (monitor_reload(why, sizeof(why))) {
+	case -1:
 		return ctl_send_msg(c->fd, c->pid, CTL_REP_ERROR,
 		    why[0] != '\0' ? why : "reload failed");
-	return ctl_send_msg(c->fd, c->pid, CTL_REP_OK,
-	    "configuration reloaded");
+	case 0:
+		return ctl_send_msg(c->fd, c->pid, CTL_REP_OK, why);
+	default:
+		return ctl_send_msg(c->fd, c->pid, CTL_REP_RESTART, why);
+	}
 }
 
 /*
