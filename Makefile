@@ -205,7 +205,7 @@ $(BUILD)/mt5sim/%.o: broker/mt5sim/%.cpp $(MT5SIM_HDRS) $(HDRS)
 	$(CXX) $(MT5SIM_CXXFLAGS) -c $< -o $@
 
 $(MT5SIM): $(MT5SIM_OBJ) $(BUILD)/libherald.a
-	$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(filter-out %sanitize-options.o,$(LIBS))
 
 # The EA's frame parser, from the same translated source, fuzzed.
 FUZZERS	+= $(BUILD)/fuzz/fuzz_eaframe

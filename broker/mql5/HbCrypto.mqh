@@ -12,13 +12,13 @@
 // SHA-256 of data[0..n-1] into out[32]; false if the terminal refused.
 bool HbSha256(const uchar &data[], int n, uchar &out[])
   {
-   uchar in[];
+   uchar copy[];
    uchar nokey[];
-   ArrayResize(in, n);
+   ArrayResize(copy, n);
    for(int i = 0; i < n; i++)
-      in[i] = data[i];
+      copy[i] = data[i];
    ArrayResize(nokey, 0);
-   int got = CryptEncode(CRYPT_HASH_SHA256, in, nokey, out);
+   int got = CryptEncode(CRYPT_HASH_SHA256, copy, nokey, out);
    return got == HB_SHA256_LEN;
   }
 

@@ -162,10 +162,56 @@ ENUM_ORDER_TYPE_FILLING HbFilling(const MqlTradeRequest &rq)
    return ORDER_FILLING_RETURN;
   }
 
+// What heraldd leaves to the terminal (BRIDGE-PROTOCOL.md, heraldd's
+// Amendment 1): a close or SL/TP change names only the position, a
+// modify or remove only the order; prices come with 8 decimals and a
+// market order with deviation 0.  False, with res set, if the position
+// is gone.
+bool HbComplete(MqlTradeRequest &rq, ulong deviation, MqlTradeResult &res)
+  {
+   bool by_position = rq.action == TRADE_ACTION_DEAL || rq.action == TRADE_ACTION_SLTP;
+   if(rq.position != 0 && by_position)
+     {
+      if(!PositionSelectByTicket(rq.position))
+        {
+         res.retcode = TRADE_RETCODE_POSITION_CLOSED;
+         res.comment = "position " + HbU64Str(rq.position) + " not found";
+         return false;
+        }
+      if(StringLen(rq.symbol) == 0)
+         rq.symbol = PositionGetString(POSITION_SYMBOL);
+      if(rq.action == TRADE_ACTION_DEAL)
+        {
+         bool buy = PositionGetInteger(POSITION_TYPE) == POSITION_TYPE_BUY;
+         rq.type = buy ? ORDER_TYPE_SELL : ORDER_TYPE_BUY;
+         if(rq.volume == 0)
+            rq.volume = PositionGetDouble(POSITION_VOLUME);
+        }
+     }
+   bool by_order = rq.action == TRADE_ACTION_MODIFY || rq.action == TRADE_ACTION_REMOVE;
+   if(rq.order != 0 && by_order && StringLen(rq.symbol) == 0 && OrderSelect(rq.order))
+     {
+      rq.symbol = OrderGetString(ORDER_SYMBOL);
+      if(rq.action == TRADE_ACTION_MODIFY)
+         rq.type = (ENUM_ORDER_TYPE)OrderGetInteger(ORDER_TYPE);
+     }
+   if(StringLen(rq.symbol) > 0)
+     {
+      int d = HbDigits(rq.symbol);
+      rq.price = NormalizeDouble(rq.price, d);
+      rq.stoplimit = NormalizeDouble(rq.stoplimit, d);
+      rq.sl = NormalizeDouble(rq.sl, d);
+      rq.tp = NormalizeDouble(rq.tp, d);
+     }
+   if(rq.deviation == 0)
+      rq.deviation = deviation;
+   return true;
+  }
+
 // Run an authorised request: magic and comment carry cmd, OrderCheck
 // first, then OrderSend.  The result is in res.
-void HbOrderRun(ulong cmd, ulong magic_base, MqlTradeRequest &rq,
-                MqlTradeResult &res)
+void HbOrderRun(ulong cmd, ulong magic_base, ulong deviation,
+                MqlTradeRequest &rq, MqlTradeResult &res)
   {
    ZeroMemory(res);
    rq.magic = HbMagic(magic_base, cmd);
@@ -176,6 +222,8 @@ void HbOrderRun(ulong cmd, ulong magic_base, MqlTradeRequest &rq,
       res.comment = "autotrading_disabled: switch on AutoTrading";
       return;
      }
+   if(!HbComplete(rq, deviation, res))
+      return;
    if(StringLen(rq.symbol) > 0)
       SymbolSelect(rq.symbol, true);
    rq.type_filling = HbFilling(rq);

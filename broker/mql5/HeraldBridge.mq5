@@ -27,6 +27,7 @@ input string BridgeKey     = "";              // K as 64 hex digits; empty: KeyF
 input string KeyFile       = "herald_bridge.key"; // in MQL5\Files
 input string CertSha256    = "";              // pinned certificate thumbprint (TLS)
 input ulong  MagicBase     = 4857000000000000000; // magic = MagicBase + cmd mod 10^12
+input ulong  Deviation     = 20;              // points of slippage when heraldd sends 0
 input int    TimerMs       = 20;              // how often the socket is polled
 
 #define HB_VERSION     "HeraldBridge 1.0"
@@ -284,7 +285,9 @@ void HbOnOrderSend(ulong req, const string text, const string &keys[],
      }
    if(!g_journal_ok)
      {
-      HbRefuse(req, "not_allowed", "no journal: executing nothing");
+      Print("HeraldBridge: cannot open the journal: executing nothing (cmd=",
+            HbU64Str(cmd), ")");
+      HbSend("ERROR\nreq=" + HbU64Str(req) + "\nreason=not_allowed\n");
       return;
      }
    line = HbFromHistory(cmd, MagicBase);
@@ -301,7 +304,7 @@ void HbOnOrderSend(ulong req, const string text, const string &keys[],
       HbRefuse(req, "bad_request", "ORDER_SEND value of " + why);
       return;
      }
-   HbOrderRun(cmd, MagicBase, rq, res);
+   HbOrderRun(cmd, MagicBase, Deviation, rq, res);
    line = HbLine(cmd, res, HbDigits(rq.symbol));
    bool stored = false;
    if(HbJournalable(res.retcode))

@@ -6,7 +6,9 @@
  * that the transport faults can strike a frame: an ORDER_SEND delivered
  * twice, or half of it followed by a dropped connection; a reply lost
  * after an execution; latency before each frame the EA sends.  TLS is
- * not simulated: SocketTlsHandshake fails (use a loopback address).
+ * OpenSSL's, without chain verification: the EA's pin is the check, and
+ * SocketTlsCertificate's thumbprint is the SHA-256 of the certificate
+ * (upper-case hex).
  *
  * Files live in one directory (--files), as MQL5\Files does; names with
  * a '/' or ".." are refused, as the terminal's sandbox does.
@@ -24,6 +26,9 @@
 #include <unistd.h>
 
 #include <map>
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "sim.h"
 
@@ -76,6 +81,9 @@ sim_log(const char *fmt, ...)
 
 struct sim_socket {
 	int		fd = -1;
+	SSL		*ssl = NULL;
+	std::string	subject, issuer, serial, thumb;
+	datetime	expiry = 0;
 	std::string	rx;		/* bytes not yet a whole frame */
 	std::string	deliver;	/* what SocketRead hands out */
 	bool		peer_closed = false;
@@ -99,6 +107,9 @@ sock(int h)
 static void
 cut(sim_socket *s)
 {
+	if (s->ssl != NULL)
+		SSL_free(s->ssl);
+	s->ssl = NULL;
 	if (s->fd != -1)
 		close(s->fd);
 	s->fd = -1;
@@ -147,13 +158,24 @@ pull(sim_socket *s)
 	ssize_t n;
 
 	while (s->fd != -1) {
-		n = recv(s->fd, buf, sizeof(buf), MSG_DONTWAIT);
-		if (n > 0) {
-			s->rx.append(buf, (size_t)n);
-			continue;
+		if (s->ssl != NULL) {
+			int r = SSL_read(s->ssl, buf, sizeof(buf));
+			if (r > 0) {
+				s->rx.append(buf, (size_t)r);
+				continue;
+			}
+			if (SSL_get_error(s->ssl, r) == SSL_ERROR_WANT_READ)
+				break;
+		} else {
+			n = recv(s->fd, buf, sizeof(buf), MSG_DONTWAIT);
+			if (n > 0) {
+				s->rx.append(buf, (size_t)n);
+				continue;
+			}
+			if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == EINTR))
+				break;
 		}
-		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-			break;
 		frames(s);
 		s->deliver += s->rx;		/* a torn last frame */
 		cut(s);
@@ -264,8 +286,9 @@ SocketRead(int h, MqlArray<uchar> &buf, uint len, uint timeout)
 	return (int)n;
 }
 
-int
-SocketSend(int h, const MqlArray<uchar> &buf, uint len)
+/* Both SocketSend and SocketTlsSend: the faults, then every byte. */
+static int
+send_all(int h, const MqlArray<uchar> &buf, uint len)
 {
 	sim_socket *s = sock(h);
 	size_t off = 0;
@@ -283,12 +306,21 @@ SocketSend(int h, const MqlArray<uchar> &buf, uint len)
 		return (int)len;
 	}
 	while (off < len) {
-		ssize_t n = send(s->fd, buf.v.data() + off, len - off, MSG_NOSIGNAL);
+		ssize_t n;
+		bool again;
+		if (s->ssl != NULL) {
+			int r = SSL_write(s->ssl, buf.v.data() + off, (int)(len - off));
+			n = r;
+			again = r <= 0 && SSL_get_error(s->ssl, r) == SSL_ERROR_WANT_WRITE;
+		} else {
+			n = send(s->fd, buf.v.data() + off, len - off, MSG_NOSIGNAL);
+			again = n == -1 && (errno == EAGAIN || errno == EINTR);
+		}
 		if (n > 0) {
 			off += (size_t)n;
 			continue;
 		}
-		if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
+		if (again) {
 			struct pollfd p = { s->fd, POLLOUT, 0 };
 			poll(&p, 1, 1000);
 			continue;
@@ -300,24 +332,82 @@ SocketSend(int h, const MqlArray<uchar> &buf, uint len)
 	return (int)len;
 }
 
+int SocketSend(int h, const MqlArray<uchar> &buf, uint len) { return send_all(h, buf, len); }
+int SocketTlsSend(int h, const MqlArray<uchar> &buf, uint len) { return send_all(h, buf, len); }
+
+static std::string
+name_of(X509_NAME *n)
+{
+	char buf[512];
+
+	return X509_NAME_oneline(n, buf, sizeof(buf)) != NULL ? buf : "";
+}
+
+/* The handshake blocks, as MQL5's does; the socket stays non-blocking. */
 bool
 SocketTlsHandshake(int h, const string &host)
 {
-	(void)h;
-	sim_log("TLS to %s is not simulated: use a loopback address", host.s.c_str());
-	mql_last_error = 5274;			/* ERR_NETSOCKET_HANDSHAKE_FAILED */
-	return false;
+	static SSL_CTX *ctx;
+	sim_socket *s = sock(h);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	char hex[3];
+	X509 *cert;
+
+	if (s == NULL || s->fd == -1)
+		return false;
+	if (ctx == NULL && (ctx = SSL_CTX_new(TLS_client_method())) == NULL)
+		return false;
+	int fl = fcntl(s->fd, F_GETFL);
+	fcntl(s->fd, F_SETFL, fl & ~O_NONBLOCK);
+	s->ssl = SSL_new(ctx);
+	SSL_set_fd(s->ssl, s->fd);
+	SSL_set_tlsext_host_name(s->ssl, host.s.c_str());
+	int ok = SSL_connect(s->ssl);
+	fcntl(s->fd, F_SETFL, fl);
+	if (ok != 1 || (cert = SSL_get1_peer_certificate(s->ssl)) == NULL) {
+		sim_log("TLS handshake with %s failed", host.s.c_str());
+		SSL_free(s->ssl);
+		s->ssl = NULL;
+		mql_last_error = 5274;		/* ERR_NETSOCKET_HANDSHAKE_FAILED */
+		return false;
+	}
+	X509_digest(cert, EVP_sha256(), md, &mdlen);
+	s->thumb.clear();
+	for (unsigned int i = 0; i < mdlen; i++) {
+		snprintf(hex, sizeof(hex), "%02X", md[i]);
+		s->thumb += hex;
+	}
+	s->subject = name_of(X509_get_subject_name(cert));
+	s->issuer = name_of(X509_get_issuer_name(cert));
+	X509_free(cert);
+	return true;
 }
 
 bool
-SocketTlsCertificate(int, string &, string &, string &, string &, datetime &)
+SocketTlsCertificate(int h, string &subject, string &issuer, string &serial,
+    string &thumb, datetime &expiry)
 {
-	mql_last_error = 5275;			/* ERR_NETSOCKET_NO_CERTIFICATE */
-	return false;
+	sim_socket *s = sock(h);
+
+	if (s == NULL || s->ssl == NULL) {
+		mql_last_error = 5275;		/* ERR_NETSOCKET_NO_CERTIFICATE */
+		return false;
+	}
+	subject = string(s->subject);
+	issuer = string(s->issuer);
+	serial = string(s->serial);
+	thumb = string(s->thumb);
+	expiry = s->expiry;
+	return true;
 }
 
-int SocketTlsSend(int, const MqlArray<uchar> &, uint) { return -1; }
-int SocketTlsReadAvailable(int, MqlArray<uchar> &, uint) { return -1; }
+int
+SocketTlsReadAvailable(int h, MqlArray<uchar> &buf, uint max)
+{
+	return SocketIsReadable(h) > 0 ? SocketRead(h, buf, max, 0) :
+	    (SocketIsConnected(h) ? 0 : -1);
+}
 
 /* --- files ---------------------------------------------------------------- */
 

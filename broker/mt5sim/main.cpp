@@ -4,7 +4,7 @@
  *
  *   herald-mt5sim --connect ADDR:PORT --key-file FILE --login N
  *       --server NAME [--files DIR] [--seed N] [--netting]
- *       [--fault NAME[=N] ...]
+ *       [--state FILE] [--fault NAME[=N] ...]
  *
  * main() plays the terminal: it sets the EA's inputs from the command
  * line (as the inputs dialog does), calls OnInit, then runs the event
@@ -52,7 +52,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: herald-mt5sim --connect ADDR:PORT --key-file FILE "
 	    "--login N --server NAME\n\t[--files DIR] [--seed N] [--netting] "
-	    "[--cert-sha256 HEX] [--fault NAME[=N] ...]\n"
+	    "[--cert-sha256 HEX] [--state FILE]\n\t[--fault NAME[=N] ...]\n"
 	    "faults: reply_lost duplicate disconnect restart restart_wipe requote\n"
 	    "\tpartial throttle market_closed autotrading_off latency=MS "
 	    "clock_skew=S\n");
@@ -151,6 +151,7 @@ main(int argc, char **argv)
 	unsigned long seed = 1;
 	bool netting = false;
 	std::string connect;
+	const char *state = NULL;
 
 	for (int i = 1; i < argc; i++) {
 		std::string a = argv[i];
@@ -174,6 +175,8 @@ main(int argc, char **argv)
 			sim_files = v;
 		else if (a == "--seed")
 			seed = strtoul(v, NULL, 10);
+		else if (a == "--state")
+			state = v;
 		else if (a == "--cert-sha256")
 			CertSha256 = string(v);
 		else if (a == "--fault")
@@ -193,6 +196,8 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	sim_engine_init(seed, netting);
+	if (state != NULL)
+		sim_state_open(state);
 	start_ea();
 	sim_log("running: account %ld on %s, bridge %s", sim_login, sim_server.c_str(),
 	    connect.c_str());

@@ -16,6 +16,7 @@
 #define HERALD_MQL5_H
 
 #include <climits>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -111,6 +112,16 @@ DoubleToString(double v, int digits = 8)
 	char buf[64];
 	snprintf(buf, sizeof(buf), "%.*f", digits < 0 ? 8 : digits, v);
 	return string(buf);
+}
+
+inline double
+NormalizeDouble(double v, int digits)
+{
+	double f = 1;
+
+	for (int i = 0; i < digits && i < 16; i++)
+		f *= 10;
+	return (double)llround(v * f) / f;
 }
 
 inline double StringToDouble(const string &x) { return strtod(x.s.c_str(), NULL); }

@@ -30,8 +30,11 @@ enum {
 	TRADE_RETCODE_TIMEOUT = 10012, TRADE_RETCODE_INVALID = 10013,
 	TRADE_RETCODE_MARKET_CLOSED = 10018, TRADE_RETCODE_PRICE_CHANGED = 10020,
 	TRADE_RETCODE_PRICE_OFF = 10021, TRADE_RETCODE_TOO_MANY_REQUESTS = 10024,
-	TRADE_RETCODE_CLIENT_DISABLES_AT = 10027, TRADE_RETCODE_CONNECTION = 10031
+	TRADE_RETCODE_CLIENT_DISABLES_AT = 10027, TRADE_RETCODE_CONNECTION = 10031,
+	TRADE_RETCODE_POSITION_CLOSED = 10036
 };
+
+enum { POSITION_TYPE_BUY = 0, POSITION_TYPE_SELL = 1 };
 
 enum ENUM_TRADE_REQUEST_ACTIONS {
 	TRADE_ACTION_DEAL = 1, TRADE_ACTION_PENDING = 5, TRADE_ACTION_SLTP = 6,
@@ -173,6 +176,8 @@ bool	SymbolInfoTick(const string &, MqlTick &);
 bool	OrderCheck(const MqlTradeRequest &, MqlTradeCheckResult &);
 bool	OrderSend(const MqlTradeRequest &, MqlTradeResult &);
 int	PositionsTotal();
+bool	PositionSelectByTicket(ulong);
+bool	OrderSelect(ulong);
 ulong	PositionGetTicket(int);
 long	PositionGetInteger(int);
 double	PositionGetDouble(int);

@@ -52,6 +52,7 @@ void	sim_log(const char *, ...) __attribute__((format(printf, 1, 2)));
 int64_t	sim_now_ms(void);
 void	sim_engine_init(unsigned long, bool);
 void	sim_engine_tick(void);
+void	sim_state_open(const char *);
 void	sim_sockets_close(void);
 void	sim_files_wipe(void);
 

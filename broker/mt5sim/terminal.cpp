@@ -6,6 +6,11 @@
  * its order history.  Trade faults (requote, partial fill, 10024,
  * AutoTrading off, and the reply-lost and restart faults that strike
  * after an execution) are injected in OrderSend.
+ *
+ * With --state the trade server outlives the simulator: every record of
+ * the change stream is appended to the state file and replayed at start
+ * (paper_import), so a kill -9 of herald-mt5sim loses neither positions
+ * nor the history the EA reconciles from.
  */
 #include <cmath>
 #include <map>
@@ -29,6 +34,7 @@ static std::map<ulong, sim_hist_order> hist_orders;
 static std::vector<ulong> sel_deals, sel_orders;
 static ulong	sel_position, sel_order;
 static std::vector<struct paper_walk> walks;
+static FILE	*state;
 
 static const struct paper_deal *
 deal_by_ticket(ulong t)
@@ -57,11 +63,24 @@ on_record(const struct paper_record *r, void *arg)
 {
 	MqlTradeTransaction tx;
 
-	(void)arg;
+	if (state != NULL) {
+		uint8_t buf[PAPER_RECORD_MAX + 4];
+		size_t n = paper_record_encode(r, buf + 4, PAPER_RECORD_MAX);
+		if (n != (size_t)-1) {
+			buf[0] = (uint8_t)r->type;
+			buf[1] = (uint8_t)r->op;
+			buf[2] = (uint8_t)(n & 0xff);
+			buf[3] = (uint8_t)(n >> 8);
+			fwrite(buf, 1, n + 4, state);
+			fflush(state);
+		}
+	}
 	if (r->type == PAPER_REC_DEAL && r->op == PAPER_OP_PUT) {
 		const struct paper_deal *d = &r->u.deal;
 		remember_order(d->order, d->symbol, d->comment, d->magic,
 		    d->type == PAPER_DEAL_SELL, d->volume, d->price, d->time);
+		if (arg != NULL)	/* replaying the state file */
+			return 0;
 		tx.type = TRADE_TRANSACTION_DEAL_ADD;
 		tx.deal = d->ticket;
 		tx.order = d->order;
@@ -75,6 +94,8 @@ on_record(const struct paper_record *r, void *arg)
 		if (r->op == PAPER_OP_PUT)
 			remember_order(o->ticket, o->symbol, o->comment, o->magic,
 			    o->type, o->volume, o->price, o->time_setup);
+		if (arg != NULL)
+			return 0;
 		tx.type = r->op == PAPER_OP_PUT ? TRADE_TRANSACTION_ORDER_ADD :
 		    TRADE_TRANSACTION_ORDER_DELETE;
 		tx.order = o->ticket;
@@ -150,6 +171,38 @@ sim_engine_init(unsigned long seed, bool netting)
 	for (size_t i = 0; i < walks.size(); i++)
 		walks[i].state ^= seed * 0x9e3779b97f4a7c15ULL + 1;
 	paper_set_journal(sim_engine, on_record, NULL);
+}
+
+/* Replay the trade server's state, then append to it. */
+void
+sim_state_open(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	struct paper_record r;
+	uint8_t hdr[4], buf[PAPER_RECORD_MAX];
+	const char *why = NULL;
+	size_t n = 0;
+	int replayed = 0;
+
+	while (f != NULL && fread(hdr, 1, 4, f) == 4 &&
+	    (n = hdr[2] | (size_t)hdr[3] << 8) <= sizeof(buf) &&
+	    fread(buf, 1, n, f) == n) {
+		if (paper_record_decode(hdr[0], hdr[1], buf, n, &r, &why) == -1 ||
+		    paper_import(sim_engine, &r) == -1) {
+			sim_log("state %s: record %d refused (%s): replay stops",
+			    path, replayed + 1, why != NULL ? why : "import");
+			break;
+		}
+		on_record(&r, &replayed);
+		replayed++;
+	}
+	if (f != NULL)
+		fclose(f);
+	if ((state = fopen(path, "ab")) == NULL) {
+		sim_log("cannot open the state file %s", path);
+		exit(1);
+	}
+	sim_log("state %s: %d records replayed", path, replayed);
 }
 
 /* One step of every symbol's random walk (SL/TP and stop-outs follow). */
@@ -495,7 +548,25 @@ PositionGetString(int prop)
 	return string(prop == POSITION_COMMENT ? p->comment : p->symbol);
 }
 
+bool
+PositionSelectByTicket(ulong t)
+{
+	if (paper_position_get(sim_engine, t) == NULL)
+		return false;
+	sel_position = t;
+	return true;
+}
+
 int OrdersTotal() { return (int)paper_order_count(sim_engine); }
+
+bool
+OrderSelect(ulong t)
+{
+	if (paper_order_get(sim_engine, t) == NULL)
+		return false;
+	sel_order = t;
+	return true;
+}
 
 ulong
 OrderGetTicket(int i)

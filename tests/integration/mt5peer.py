@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import os
 import socket
+import ssl
 import struct
 import time
 
@@ -82,7 +83,7 @@ class Conn:
             self.sock.settimeout(left)
             try:
                 got = self.sock.recv(65536)
-            except ConnectionResetError:
+            except (ConnectionResetError, ssl.SSLError):
                 got = b""
             if not got:
                 raise Closed()
@@ -185,11 +186,12 @@ class Conn:
 class Broker:
     """A listening socket on a free loopback port, standing for heraldd."""
 
-    def __init__(self, key):
+    def __init__(self, key, host="127.0.0.1", tls=None):
         self.key = key
+        self.tls = tls      # an ssl.SSLContext (server side), or None
         self.lsock = socket.socket()
         self.lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.lsock.bind(("127.0.0.1", 0))
+        self.lsock.bind((host, 0))
         self.lsock.listen(4)
         self.port = self.lsock.getsockname()[1]
 
@@ -197,6 +199,9 @@ class Broker:
         """The EA's next connection (its backoff may take up to 30 s)."""
         self.lsock.settimeout(timeout)
         s, _ = self.lsock.accept()
+        if self.tls is not None:
+            s.settimeout(timeout)
+            s = self.tls.wrap_socket(s, server_side=True)
         return Conn(s, self.key)
 
     def connect(self, timeout=40.0):

@@ -9,6 +9,8 @@ exactly once (one position, one deal with its command id) and a repeat
 or a QUERY answers without executing again.
 """
 import os
+import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -27,25 +29,33 @@ LOGIN, SERVER = 51234, "Demo-Server"
 class Sim:
     """One herald-mt5sim process with its own Files folder."""
 
-    def __init__(self, tmp, faults=(), key=None):
+    def __init__(self, tmp, faults=(), key=None, host="127.0.0.1", tls=None,
+                 pin=None, state=False):
         self.tmp = Path(tmp)
+        self.state = self.tmp / "server.state" if state else None
+        self.host = host
+        self.pin = pin
         self.key = key or os.urandom(32)
         self.keyfile = self.tmp / "bridge.key"
         self.keyfile.write_text(self.key.hex() + "\n")
         self.files = self.tmp / "Files"
         self.logpath = self.tmp / "mt5sim.log"
-        self.broker = Broker(self.key)
+        self.broker = Broker(self.key, host, tls)
         self.faults = list(faults)
         self.proc = None
 
     def start(self, ea_key=None):
         if ea_key is not None:
             self.keyfile.write_text(ea_key.hex() + "\n")
-        args = [MT5SIM, "--connect", f"127.0.0.1:{self.broker.port}",
+        args = [MT5SIM, "--connect", f"{self.host}:{self.broker.port}",
                 "--key-file", str(self.keyfile), "--login", str(LOGIN),
                 "--server", SERVER, "--files", str(self.files)]
         for f in self.faults:
             args += ["--fault", f]
+        if self.pin:
+            args += ["--cert-sha256", self.pin]
+        if self.state:
+            args += ["--state", str(self.state)]
         self.proc = subprocess.Popen(args, stderr=open(self.logpath, "ab"))
         return self
 
@@ -59,6 +69,11 @@ class Sim:
         p = self.files / f"herald_journal_{LOGIN}.txt"
         return p.read_text().splitlines() if p.exists() else []
 
+    def kill(self):
+        """kill -9: no OnDeinit, nothing flushed that was not already."""
+        self.proc.kill()
+        self.proc.wait(TIMEOUT)
+
     def stop(self):
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
@@ -71,10 +86,10 @@ def sim():
     made = []
     tmp = tempfile.TemporaryDirectory(prefix="mt5sim-")
 
-    def make(*faults):
+    def make(*faults, **kw):
         d = Path(tmp.name) / str(len(made))
         d.mkdir()
-        s = Sim(d, faults)
+        s = Sim(d, faults, **kw)
         made.append(s)
         return s
     yield make
@@ -187,23 +202,39 @@ def test_filling_from_symbol(sim):
 
 
 def test_pending_modify_remove_close(sim):
+    """Every request as heraldd's monitor fills it: prices with 8
+    decimals, and a close, SL/TP change or removal naming only the
+    position or order (the EA takes the rest from the terminal)."""
     s = sim().start()
     c = s.broker.connect()
     ask = float(c.request("TICK", name="EURUSD")[1]["ask"])
-    t, r = c.order(1, action=5, type=2, price=f"{ask - 0.005:.5f}")
+    t, r = c.order(1, action=5, type=2, price=f"{ask - 0.005:.8f}")
     assert r["retcode"] == "10008" and r["order"] != "0"
     t, f = c.request("ORDERS", **{"from": "0"})
     assert f["count"] == "1" and f["comment.0"] == "hd:1"
-    r2 = c.order(2, action=7, order=r["order"], price=f"{ask - 0.006:.5f}",
-                 type=2, volume="0.10")[1]
+    r2 = c.order(2, action=7, order=r["order"], symbol="", type=0,
+                 price=f"{ask - 0.006:.8f}", volume="0.10")[1]
     assert r2["retcode"] == "10009", r2
+    t, f = c.request("ORDERS", **{"from": "0"})
+    assert float(f["price_open.0"]) == pytest.approx(ask - 0.006)
     assert c.order(3, action=8, order=r["order"], symbol="")[1]["retcode"] == "10009"
     assert c.request("ORDERS", **{"from": "0"})[1]["count"] == "0"
-    pos = c.order(4)[1]
+    pos = c.order(4, volume="0.30")[1]
     ticket = positions(c)[0]["ticket"]
-    close = c.order(5, type=1, position=ticket)[1]
+    sltp = c.order(5, action=6, position=ticket, symbol="",
+                   sl=f"{ask - 0.01:.8f}", tp=f"{ask + 0.01:.8f}")[1]
+    assert sltp["retcode"] == "10009", sltp
+    p = positions(c)[0]
+    assert float(p["sl"]) == pytest.approx(ask - 0.01)
+    part = c.order(6, position=ticket, symbol="", volume="0.10")[1]
+    assert part["retcode"] == "10009" and float(part["volume"]) == pytest.approx(0.1)
+    assert float(positions(c)[0]["volume"]) == pytest.approx(0.2)
+    close = c.order(7, position=ticket, symbol="", volume="0")[1]
     assert close["retcode"] == "10009" and pos["deal"] != close["deal"]
+    assert float(close["volume"]) == pytest.approx(0.2)
     assert positions(c) == []
+    gone = c.order(8, position=ticket, symbol="", volume="0")[1]
+    assert (gone["retcode"], gone["journaled"]) == ("10036", "1")
 
 
 def test_tampered_tag_refused(sim):
@@ -280,6 +311,19 @@ def test_lost_reply_answered_from_journal(sim, fault):
     assert len(positions(c)) == 1
     if fault == "restart":
         assert "terminal restarted" in s.log()
+        assert f"herald_journal_{LOGIN}.txt: 1 results" in s.log()
+
+
+def test_no_journal_no_execution(sim):
+    """A Files folder where the journal cannot be opened: nothing runs."""
+    s = sim()
+    (s.files / f"herald_journal_{LOGIN}.txt").mkdir(parents=True)
+    s.start()
+    c = s.broker.connect()
+    t, f = c.order(21)
+    assert (t, f["reason"]) == ("ERROR", "not_allowed")
+    assert c.request("PING", t="1")[0] == "PONG" and positions(c) == []
+    s.wait_log("cannot open the journal")
 
 
 def test_restart_without_files_answers_from_history(sim):
@@ -383,3 +427,85 @@ def test_unknown_fault_refused():
                        capture_output=True, text=True)
     assert r.returncode == 2 and "unknown fault gremlins" in r.stderr
 
+
+
+# --- TLS to a terminal on another host ---------------------------------------
+
+def outside_address():
+    """This host's address on its default route (no packet is sent)."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+            u.connect(("192.0.2.1", 9))
+            a = u.getsockname()[0]
+    except OSError:
+        return None
+    return None if a.startswith("127.") else a
+
+
+@pytest.fixture
+def tls_cert(tmp_path):
+    key, crt = tmp_path / "bridge.key", tmp_path / "bridge.crt"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-nodes", "-keyout", str(key),
+                    "-out", str(crt), "-days", "1", "-subj", "/CN=herald-bridge"],
+                   check=True, capture_output=True)
+    fp = subprocess.run(["openssl", "x509", "-noout", "-fingerprint",
+                         "-sha256", "-in", str(crt)], check=True,
+                        capture_output=True, text=True).stdout
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(str(crt), str(key))
+    return ctx, fp.strip().split("=", 1)[1]
+
+
+@pytest.mark.parametrize("pinned", [True, False])
+def test_tls_with_pinned_certificate(sim, tls_cert, pinned):
+    """A non-loopback address: TLS, and only the pinned certificate."""
+    addr = outside_address()
+    if addr is None:
+        pytest.skip("no non-loopback address on this host")
+    ctx, fp = tls_cert
+    s = sim(host=addr, tls=ctx, pin=fp if pinned else "AB" * 32).start()
+    c = s.broker.accept()
+    if pinned:
+        c.handshake()
+        assert c.request("PING", t="3")[0] == "PONG"
+        assert c.order(30)[1]["retcode"] == "10009"
+    else:
+        assert c.closed()
+        s.wait_log("is not the pinned one")
+
+
+def test_tls_needs_a_pin(sim):
+    addr = outside_address()
+    if addr is None:
+        pytest.skip("no non-loopback address on this host")
+    s = sim(host=addr).start()
+    s.wait_log("is not loopback: set CertSha256")
+
+
+# --- kill -9 of the simulator -------------------------------------------------
+
+@pytest.mark.parametrize("wipe", [False, True])
+def test_kill9_then_reconcile(sim, wipe):
+    """The terminal dies hard after executing; the trade server (--state)
+    keeps the position; the journal, or without it the history, answers."""
+    s = sim(state=True).start()
+    c = s.broker.connect()
+    r = c.order(40, volume="0.20")[1]
+    assert c.order(41, symbol="GBPUSD")[1]["retcode"] == "10009"
+    s.kill()
+    assert c.closed()
+    if wipe:
+        for f in s.files.iterdir():
+            f.unlink()
+    s.start()
+    c = s.broker.connect()
+    t, q = c.request("QUERY", cmd="40")
+    assert (t, q["deal"], q["journaled"]) == ("RESULT", r["deal"], "1")
+    assert q["comment"] == ("from history" if wipe else r["comment"])
+    assert c.order(40)[1]["deal"] == r["deal"]
+    assert len(positions(c)) == 2
+    n = c.order(42)[1]
+    assert n["retcode"] == "10009" and int(n["deal"]) > int(r["deal"])
+    assert len(positions(c)) == 3
+    assert "records replayed" in s.log()
