@@ -98,7 +98,7 @@ FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
 	  -fno-sanitize-recover=all -DFUZZING
 
 .PHONY: all check layering unit unit-asan fuzz fuzz-run integration manlint deps \
-	demo bench bench-orders install clean
+	demo bench bench-orders install clean mutate
 
 all: $(BUILD)/heraldd $(BUILD)/heraldctl
 
@@ -287,6 +287,12 @@ check-sanitize: sanitize
 	HERALDD=$(abspath $(SAN_BUILD)/heraldd) \
 	    HERALDCTL=$(abspath $(SAN_BUILD)/heraldctl) \
 	    $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
+
+# Each patch in tests/mutants/ breaks one critical check; the test its
+# header names has to fail, or make mutate does (tests/mutants/mutate.sh).
+# Not in check: every mutant is a rebuild and a test run.
+mutate:
+	PYTHON=$(PYTHON) sh tests/mutants/mutate.sh $(BUILD)
 
 deps:
 	@missing=""; for p in $(DEBS); do \
