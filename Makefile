@@ -118,7 +118,7 @@ FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
 	  -fno-sanitize-recover=all -DFUZZING
 
 .PHONY: all check layering unit unit-asan fuzz fuzz-run fuzz-long integration \
-	manlint deps demo bench bench-orders install clean
+	manlint deps demo bench bench-orders install clean mutate
 
 MT5SIM	= $(BUILD)/herald-mt5sim
 
@@ -456,6 +456,11 @@ coverage-report:
 	            bad = 1 } \
 	        exit bad }' $(COV_BUILD)/report.txt
 	@echo "coverage: per file in $(COV_BUILD)/report.txt"
+# Each patch in tests/mutants/ breaks one critical check; the test its
+# header names has to fail, or make mutate does (tests/mutants/mutate.sh).
+# Not in check: every mutant is a rebuild and a test run.
+mutate:
+	PYTHON=$(PYTHON) sh tests/mutants/mutate.sh $(BUILD)
 
 deps:
 	@missing=""; for p in $(DEBS); do \
