@@ -456,6 +456,7 @@ coverage-report:
 	            bad = 1 } \
 	        exit bad }' $(COV_BUILD)/report.txt
 	@echo "coverage: per file in $(COV_BUILD)/report.txt"
+
 # Each patch in tests/mutants/ breaks one critical check; the test its
 # header names has to fail, or make mutate does (tests/mutants/mutate.sh).
 # Not in check: every mutant is a rebuild and a test run.
