@@ -818,11 +818,14 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 	 * (SQLite's statements, answers held for the commit); by default
 	 * glibc gives the top of the heap back after every batch and
 	 * faults it in again on the next, which bench/orders_vs_sqlite.sh
-	 * measured as a third of the monitor's time under load.
+	 * measured as a third of the monitor's time under load.  Only a
+	 * matter of speed, and another allocator (AddressSanitizer's, in
+	 * make check-sanitize) has no such knobs: a debug line, not a
+	 * warning on a detached start's stderr.
 	 */
 	if (mallopt(M_TRIM_THRESHOLD, MON_HEAP_KEEP) == 0 ||
 	    mallopt(M_TOP_PAD, MON_HEAP_PAD) == 0)
-		log_warnx("mallopt: keeping the default heap trimming");
+		log_debug("mallopt: keeping the default heap trimming");
 
 	/* After ready_detach()'s fork: SQLite's locks do not survive a fork. */
 	if (auth_init(mon.conf, monitor_ban, why, sizeof(why)) == -1)
