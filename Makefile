@@ -347,7 +347,11 @@ COV_FUZZERS = $(FUZZ_SRC:tests/fuzz/%.c=$(COV_BUILD)/fuzz/%)
 
 .PHONY: coverage coverage-build coverage-run coverage-report
 
-coverage: coverage-build coverage-run coverage-report
+# One step after the other, also under -j.
+coverage:
+	$(MAKE) coverage-build
+	$(MAKE) coverage-run
+	$(MAKE) coverage-report
 
 coverage-build:
 	$(MAKE) BUILD=$(COV_BUILD) CC=clang CFLAGS='$(COV_FLAGS)' \
