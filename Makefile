@@ -371,6 +371,7 @@ coverage-run:
 	        -close_fd_mask=3 tests/fuzz/corpus/$$n >/dev/null 2>&1; done
 	HERALDD=$(abspath $(COV_BUILD)/heraldd) \
 	    HERALDCTL=$(abspath $(COV_BUILD)/heraldctl) \
+	    HERALD_COVERAGE_DIR=$(COV_PROF) \
 	    $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
 
 # Lines per directory from llvm-cov's per-file table (columns 8 and 9:
