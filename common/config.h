@@ -73,6 +73,9 @@ struct herald_conf {
 		char	certificate[PATH_MAX];	/* default /etc/herald/server.crt */
 		char	key[PATH_MAX];		/* default /etc/herald/server.key */
 		char	client_ca[PATH_MAX];	/* default "" (no mTLS) */
+		int	expiry_warning_days;	/* warn this close to the
+						   certificate's end, default 30,
+						   1..365 */
 	} tls;
 
 	struct {
@@ -165,6 +168,8 @@ struct herald_conf {
 	struct {
 		int	level;			/* LOG_ERR, LOG_WARNING, LOG_INFO
 						   (default) or LOG_DEBUG */
+		int	facility;		/* syslog: LOG_DAEMON (default),
+						   LOG_USER, LOG_LOCAL0..7 */
 	} log;
 };
 

@@ -64,6 +64,20 @@ static const struct conf_enum backends[] = {
 	{ NULL,		0 }
 };
 
+static const struct conf_enum log_facilities[] = {
+	{ "daemon",	LOG_DAEMON },
+	{ "user",	LOG_USER },
+	{ "local0",	LOG_LOCAL0 },
+	{ "local1",	LOG_LOCAL1 },
+	{ "local2",	LOG_LOCAL2 },
+	{ "local3",	LOG_LOCAL3 },
+	{ "local4",	LOG_LOCAL4 },
+	{ "local5",	LOG_LOCAL5 },
+	{ "local6",	LOG_LOCAL6 },
+	{ "local7",	LOG_LOCAL7 },
+	{ NULL,		0 }
+};
+
 static const struct conf_enum log_levels[] = {
 	{ "error",	LOG_ERR },
 	{ "warning",	LOG_WARNING },
@@ -84,6 +98,7 @@ static const struct conf_key tls_keys[] = {
 	K_STR("certificate",	set_path,	tls.certificate),
 	K_STR("key",		set_path,	tls.key),
 	K_STR("client_ca",	set_path_opt,	tls.client_ca),
+	K_INT("expiry_warning_days", tls.expiry_warning_days, 1, 365),
 	K_END
 };
 
@@ -229,6 +244,7 @@ static const struct conf_key rate_limit_keys[] = {
 
 static const struct conf_key log_keys[] = {
 	K_ENUM("level",		log.level,	log_levels),
+	K_ENUM("facility",	log.facility,	log_facilities),
 	K_END
 };
 
@@ -334,6 +350,7 @@ config_defaults(struct herald_conf *conf)
 	    sizeof(conf->tls.certificate));
 	strlcpy(conf->tls.key, "/etc/herald/server.key",
 	    sizeof(conf->tls.key));
+	conf->tls.expiry_warning_days = 30;
 
 	strlcpy(conf->control.socket, "/run/heraldd.sock",
 	    sizeof(conf->control.socket));
@@ -395,4 +412,5 @@ config_defaults(struct herald_conf *conf)
 	conf->rate_limit.ban_max = 86400;
 
 	conf->log.level = LOG_INFO;
+	conf->log.facility = LOG_DAEMON;
 }

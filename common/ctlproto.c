@@ -106,6 +106,8 @@ static const struct ctl_msgdef ctl_msgdefs[] = {
 	    CTL_KEYS_WIRE,	ctl_keys_decode,	ctl_keys_encode_pl },
 	{ CTL_REP_BANS,	"rep-bans",	CTL_DIR_REP,
 	    CTL_BANS_WIRE,	ctl_bans_decode,	ctl_bans_encode_pl },
+	{ CTL_REP_RESTART, "rep-restart", CTL_DIR_REP,
+	    2 + CTL_STR_MAX,	ctl_msg_decode,		ctl_msg_encode_pl },
 };
 
 _Static_assert(CTL_STATUS_WIRE <= CTL_MSG_MAX, "STATUS must fit a frame");

@@ -38,7 +38,9 @@ enum ctl_type {
 	CTL_REP_STATUS = 66,		/* struct ctl_status */
 	CTL_REP_KEY = 67,		/* struct ctl_key_created */
 	CTL_REP_KEYS = 68,		/* struct ctl_keys */
-	CTL_REP_BANS = 69		/* struct ctl_bans */
+	CTL_REP_BANS = 69,		/* struct ctl_bans */
+	CTL_REP_RESTART = 70		/* str message: reloaded, but some
+					   changes wait for a restart */
 };
 
 struct ctl_hdr {

@@ -2,6 +2,8 @@
  * Logging.  See log.h: the monitor sanitises and writes; children forward
  * their formatted lines over IPC.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,6 +21,43 @@ static int		 log_foreground = 1;
 static int		 log_level = LOG_INFO;
 static log_forward_fn	 log_forward;
 static int		 log_echo = -1;
+static int		 log_stamp;	/* RFC 3339 times on stderr */
+static int		 log_facility = LOG_DAEMON;
+
+/*
+ * systemd's journal stamps each line itself: under a unit, stderr is
+ * the stream JOURNAL_STREAM names ("device:inode"), and a time of ours
+ * would only repeat its own.
+ */
+static int
+log_stderr_is_journal(void)
+{
+	const char		*js = getenv("JOURNAL_STREAM");
+	unsigned long long	 dev, ino;
+	struct stat		 st;
+
+	if (js == NULL || sscanf(js, "%llu:%llu", &dev, &ino) != 2 ||
+	    fstat(STDERR_FILENO, &st) == -1)
+		return 0;
+	return (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino;
+}
+
+/* "2026-12-03T08:45:47.123Z ", UTC, to the millisecond. */
+static void
+log_time(char *buf, size_t len)
+{
+	struct timespec	 ts;
+	struct tm	 tm;
+	size_t		 n;
+
+	buf[0] = '\0';
+	if (clock_gettime(CLOCK_REALTIME, &ts) == -1 ||
+	    gmtime_r(&ts.tv_sec, &tm) == NULL ||
+	    (n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm)) == 0)
+		return;
+	snprintf(buf + n, len - n, ".%03ldZ ", ts.tv_nsec / 1000000);
+}
 
 void
 log_init(const char *procname, int foreground, int level)
@@ -26,9 +65,22 @@ log_init(const char *procname, int foreground, int level)
 	log_procname = procname;
 	log_foreground = foreground;
 	log_level = level;
+	log_stamp = foreground && !log_stderr_is_journal();
 	if (!foreground)
-		openlog("heraldd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		openlog("heraldd", LOG_PID | LOG_NDELAY, log_facility);
 	tzset();
+}
+
+void
+log_set_facility(int facility)
+{
+	if (facility == log_facility)
+		return;
+	log_facility = facility;
+	if (!log_foreground) {
+		closelog();
+		openlog("heraldd", LOG_PID | LOG_NDELAY, log_facility);
+	}
 }
 
 void
@@ -78,7 +130,7 @@ log_echo_line(const char *proc, const char *line)
 void
 log_emit(const char *proc, int pri, const char *line)
 {
-	char	 clean[LOG_LINE_MAX];
+	char	 clean[LOG_LINE_MAX], stamp[40] = "";
 	char	*p;
 	int	 saved_errno = errno;
 
@@ -90,9 +142,11 @@ log_emit(const char *proc, int pri, const char *line)
 	for (p = clean; *p != '\0'; p++)
 		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
 			*p = '?';
-	if (log_foreground)
-		fprintf(stderr, "%s: %s\n", proc, clean);
-	else
+	if (log_foreground) {
+		if (log_stamp)
+			log_time(stamp, sizeof(stamp));
+		fprintf(stderr, "%s%s: %s\n", stamp, proc, clean);
+	} else
 		syslog(pri, "%s: %s", proc, clean);
 	if (log_echo != -1 && pri <= LOG_WARNING)
 		log_echo_line(proc, clean);

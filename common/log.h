@@ -21,6 +21,8 @@ typedef void (*log_forward_fn)(int pri, const char *line);
 /* level: the least severe syslog priority written (LOG_INFO default). */
 void	log_init(const char *procname, int foreground, int level);
 void	log_set_procname(const char *procname);
+/* syslog(3)'s facility (LOG_DAEMON by default), from log.facility. */
+void	log_set_facility(int facility);
 void	log_set_level(int level);
 int	log_get_level(void);
 void	log_set_forward(log_forward_fn fn);

@@ -30,6 +30,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "mt5.h"
 #include "nitems.h"
 #include "trade.h"
 #include "wire.h"
@@ -40,55 +41,55 @@ static const struct {
 	uint32_t	 code;
 	const char	*text;
 } trade_rctext[] = {
-	{ 10004, "Requote" },
-	{ 10006, "Request rejected" },
-	{ 10007, "Request canceled by trader" },
-	{ 10008, "Order placed" },
-	{ 10009, "Request completed" },
-	{ 10010, "Only part of the request was completed" },
-	{ 10011, "Request processing error" },
-	{ 10012, "Request canceled by timeout" },
-	{ 10013, "Invalid request" },
-	{ 10014, "Invalid volume in the request" },
-	{ 10015, "Invalid price in the request" },
-	{ 10016, "Invalid stops in the request" },
-	{ 10017, "Trade is disabled" },
-	{ 10018, "Market is closed" },
-	{ 10019, "There is not enough money to complete the request" },
-	{ 10020, "Prices changed" },
-	{ 10021, "There are no quotes to process the request" },
-	{ 10022, "Invalid order expiration date in the request" },
-	{ 10023, "Order state changed" },
-	{ 10024, "Too frequent requests" },
-	{ 10025, "No changes in request" },
-	{ 10026, "Autotrading disabled by server" },
-	{ 10027, "Autotrading disabled by client terminal" },
-	{ 10028, "Request locked for processing" },
-	{ 10029, "Order or position frozen" },
-	{ 10030, "Invalid order filling type" },
-	{ 10031, "No connection with the trade server" },
-	{ 10032, "Operation is allowed only for live accounts" },
-	{ 10033, "The number of pending orders has reached the limit" },
-	{ 10034, "The volume of orders and positions for the symbol has "
+	{ PAPER_RC_REQUOTE, "Requote" },
+	{ PAPER_RC_REJECT, "Request rejected" },
+	{ PAPER_RC_CANCEL, "Request canceled by trader" },
+	{ PAPER_RC_PLACED, "Order placed" },
+	{ PAPER_RC_DONE, "Request completed" },
+	{ PAPER_RC_DONE_PARTIAL, "Only part of the request was completed" },
+	{ PAPER_RC_ERROR, "Request processing error" },
+	{ PAPER_RC_TIMEOUT, "Request canceled by timeout" },
+	{ PAPER_RC_INVALID, "Invalid request" },
+	{ PAPER_RC_INVALID_VOLUME, "Invalid volume in the request" },
+	{ PAPER_RC_INVALID_PRICE, "Invalid price in the request" },
+	{ PAPER_RC_INVALID_STOPS, "Invalid stops in the request" },
+	{ PAPER_RC_TRADE_DISABLED, "Trade is disabled" },
+	{ PAPER_RC_MARKET_CLOSED, "Market is closed" },
+	{ PAPER_RC_NO_MONEY, "There is not enough money to complete the request" },
+	{ PAPER_RC_PRICE_CHANGED, "Prices changed" },
+	{ PAPER_RC_PRICE_OFF, "There are no quotes to process the request" },
+	{ PAPER_RC_INVALID_EXPIRATION, "Invalid order expiration date in the request" },
+	{ PAPER_RC_ORDER_CHANGED, "Order state changed" },
+	{ PAPER_RC_TOO_MANY_REQUESTS, "Too frequent requests" },
+	{ PAPER_RC_NO_CHANGES, "No changes in request" },
+	{ PAPER_RC_SERVER_DISABLES_AT, "Autotrading disabled by server" },
+	{ PAPER_RC_CLIENT_DISABLES_AT, "Autotrading disabled by client terminal" },
+	{ PAPER_RC_LOCKED, "Request locked for processing" },
+	{ PAPER_RC_FROZEN, "Order or position frozen" },
+	{ PAPER_RC_INVALID_FILL, "Invalid order filling type" },
+	{ PAPER_RC_CONNECTION, "No connection with the trade server" },
+	{ PAPER_RC_ONLY_REAL, "Operation is allowed only for live accounts" },
+	{ PAPER_RC_LIMIT_ORDERS, "The number of pending orders has reached the limit" },
+	{ PAPER_RC_LIMIT_VOLUME, "The volume of orders and positions for the symbol has "
 	    "reached the limit" },
-	{ 10035, "Incorrect or prohibited order type" },
-	{ 10036, "Position with the specified POSITION_IDENTIFIER has "
+	{ PAPER_RC_INVALID_ORDER, "Incorrect or prohibited order type" },
+	{ PAPER_RC_POSITION_CLOSED, "Position with the specified POSITION_IDENTIFIER has "
 	    "already been closed" },
-	{ 10038, "A close volume exceeds the current position volume" },
-	{ 10039, "A close order already exists for a specified position" },
-	{ 10040, "The number of open positions simultaneously present on an "
+	{ PAPER_RC_INVALID_CLOSE_VOLUME, "A close volume exceeds the current position volume" },
+	{ PAPER_RC_CLOSE_ORDER_EXIST, "A close order already exists for a specified position" },
+	{ PAPER_RC_LIMIT_POSITIONS, "The number of open positions simultaneously present on an "
 	    "account has reached the limit" },
-	{ 10041, "The pending order activation request is rejected, the "
+	{ PAPER_RC_REJECT_CANCEL, "The pending order activation request is rejected, the "
 	    "order is canceled" },
-	{ 10042, "The request is rejected, because the \"Only long positions "
+	{ PAPER_RC_LONG_ONLY, "The request is rejected, because the \"Only long positions "
 	    "are allowed\" rule is set for the symbol" },
-	{ 10043, "The request is rejected, because the \"Only short "
+	{ PAPER_RC_SHORT_ONLY, "The request is rejected, because the \"Only short "
 	    "positions are allowed\" rule is set for the symbol" },
-	{ 10044, "The request is rejected, because the \"Only position "
+	{ PAPER_RC_CLOSE_ONLY, "The request is rejected, because the \"Only position "
 	    "closing is allowed\" rule is set for the symbol" },
-	{ 10045, "The request is rejected, because \"Position closing is "
+	{ PAPER_RC_FIFO_CLOSE, "The request is rejected, because \"Position closing is "
 	    "allowed only by FIFO rule\" flag is set for the trading account" },
-	{ 10046, "The request is rejected, because the \"Opposite positions "
+	{ PAPER_RC_HEDGE_PROHIBITED, "The request is rejected, because the \"Opposite positions "
 	    "on a single symbol are disabled\" rule is set for the trading "
 	    "account" },
 };
@@ -112,11 +113,11 @@ const char *
 trade_status_name(uint32_t retcode)
 {
 	switch (retcode) {
-	case 10009:
+	case PAPER_RC_DONE:
 		return "filled";
-	case 10008:
+	case PAPER_RC_PLACED:
 		return "placed";
-	case 10010:
+	case PAPER_RC_DONE_PARTIAL:
 		return "partial";
 	default:
 		return "rejected";

@@ -30,6 +30,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mt5.h"
+
 #define TRADE_SYMBOL_MAX	32	/* including the NUL */
 #define TRADE_CURRENCY_MAX	8
 #define TRADE_COMMENT_MAX	32	/* MT5 keeps 31 characters */
@@ -52,30 +54,30 @@
  */
 #define TRADE_NUM_MAX		1e15
 
-/* trade_symbol.filling bits, as paper.h PAPER_FILL_*. */
-#define TRADE_FILL_FOK		0x01
-#define TRADE_FILL_IOC		0x02
-#define TRADE_FILL_RETURN	0x04
-#define TRADE_FILL_ALL		0x07
+/* trade_symbol.filling bits: mt5.h's PAPER_FILL_*. */
+#define TRADE_FILL_FOK		PAPER_FILL_FOK
+#define TRADE_FILL_IOC		PAPER_FILL_IOC
+#define TRADE_FILL_RETURN	PAPER_FILL_RETURN
+#define TRADE_FILL_ALL		PAPER_FILL_ALL
 
-/* trade_symbol.trade_mode (ENUM_SYMBOL_TRADE_MODE, as paper.h). */
-#define TRADE_MODE_DISABLED	0
-#define TRADE_MODE_LONGONLY	1
-#define TRADE_MODE_SHORTONLY	2
-#define TRADE_MODE_CLOSEONLY	3
-#define TRADE_MODE_FULL		4
+/* trade_symbol.trade_mode: ENUM_SYMBOL_TRADE_MODE, mt5.h's. */
+#define TRADE_MODE_DISABLED	PAPER_TRADE_DISABLED
+#define TRADE_MODE_LONGONLY	PAPER_TRADE_LONGONLY
+#define TRADE_MODE_SHORTONLY	PAPER_TRADE_SHORTONLY
+#define TRADE_MODE_CLOSEONLY	PAPER_TRADE_CLOSEONLY
+#define TRADE_MODE_FULL		PAPER_TRADE_FULL
 
-/* trade_account.margin_mode (ACCOUNT_MARGIN_MODE_RETAIL_*, as paper.h). */
-#define TRADE_NETTING		0
-#define TRADE_HEDGING		2
+/* trade_account.margin_mode: ACCOUNT_MARGIN_MODE_RETAIL_*, mt5.h's. */
+#define TRADE_NETTING		PAPER_NETTING
+#define TRADE_HEDGING		PAPER_HEDGING
 
-/* Order and position types (ENUM_ORDER_TYPE, as paper.h). */
-#define TRADE_BUY		0
-#define TRADE_SELL		1
-#define TRADE_BUY_LIMIT		2
-#define TRADE_SELL_LIMIT	3
-#define TRADE_BUY_STOP		4
-#define TRADE_SELL_STOP		5
+/* Order and position types: ENUM_ORDER_TYPE, mt5.h's. */
+#define TRADE_BUY		PAPER_ORDER_BUY
+#define TRADE_SELL		PAPER_ORDER_SELL
+#define TRADE_BUY_LIMIT		PAPER_ORDER_BUY_LIMIT
+#define TRADE_SELL_LIMIT	PAPER_ORDER_SELL_LIMIT
+#define TRADE_BUY_STOP		PAPER_ORDER_BUY_STOP
+#define TRADE_SELL_STOP		PAPER_ORDER_SELL_STOP
 
 /* MqlTradeResult, plus what the monitor adds. */
 struct trade_result {

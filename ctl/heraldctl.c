@@ -25,6 +25,7 @@
 #include <jansson.h>
 
 #include "ctlproto.h"
+#include "nitems.h"
 
 #define CTL_SOCKET_DEFAULT	"/run/heraldd.sock"
 #define CTL_REPLY_TIMEOUT	30	/* seconds */
@@ -73,7 +74,7 @@ usage(void)
 
 	fprintf(stderr, "usage: heraldctl [-j] [-s socket] command "
 	    "[argument ...]\ncommands:\n");
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+	for (i = 0; i < nitems(cmds); i++)
 		fprintf(stderr, "\t%s%s%s\n", cmds[i].words,
 		    cmds[i].args[0] != '\0' ? " " : "", cmds[i].args);
 	exit(1);
@@ -191,11 +192,11 @@ ctl_read_full(struct ctx *cx, uint8_t *buf, size_t len, time_t deadline)
 }
 
 /*
- * One request, one reply of type want into rep.  An ERROR reply is
- * printed and ends the program with status 1.
+ * One request, one reply into rep; its type is returned.  An ERROR reply
+ * is printed and ends the program with status 1.
  */
-static void
-ctl_request(struct ctx *cx, const uint8_t *req, int reqlen, uint16_t want,
+static uint16_t
+ctl_exchange(struct ctx *cx, const uint8_t *req, int reqlen,
     union ctl_payload *rep)
 {
 	static uint8_t	 buf[CTL_MSG_MAX];
@@ -221,9 +222,25 @@ ctl_request(struct ctx *cx, const uint8_t *req, int reqlen, uint16_t want,
 	explicit_bzero(buf, h.len);
 	if (h.type == CTL_REP_ERROR)
 		errx(1, "%s", rep->msg.text);
-	if (h.type != want)
-		errx(1, "unexpected reply from heraldd: %s, expected %s",
-		    ctl_type_name(h.type), ctl_type_name(want));
+	return h.type;
+}
+
+static void
+unexpected(uint16_t type, uint16_t want)
+{
+	errx(1, "unexpected reply from heraldd: %s, expected %s",
+	    ctl_type_name(type), ctl_type_name(want));
+}
+
+/* One request, one reply of type want into rep. */
+static void
+ctl_request(struct ctx *cx, const uint8_t *req, int reqlen, uint16_t want,
+    union ctl_payload *rep)
+{
+	uint16_t	 type;
+
+	if ((type = ctl_exchange(cx, req, reqlen, rep)) != want)
+		unexpected(type, want);
 }
 
 /* A request with an empty payload. */
@@ -386,15 +403,24 @@ print_ok(struct ctx *cx, const struct ctl_msg *msg)
 		printf("%s\n", msg->text);
 }
 
+/*
+ * Exit 0: every change took effect; 3: in force, but some changes wait
+ * for a restart (named); 1: refused, every error on stderr.
+ */
 static int
 cmd_reload(struct ctx *cx, int argc, char **argv)
 {
 	static union ctl_payload rep;
+	uint8_t		 req[CTL_HDR_LEN];
+	uint16_t	 type;
 
 	no_args("reload", argc, argv);
-	ctl_simple(cx, CTL_REQ_RELOAD, CTL_REP_OK, &rep);
+	type = ctl_exchange(cx, req, ctl_frame_empty(req, sizeof(req),
+	    CTL_REQ_RELOAD), &rep);
+	if (type != CTL_REP_OK && type != CTL_REP_RESTART)
+		unexpected(type, CTL_REP_OK);
 	print_ok(cx, &rep.msg);
-	return 0;
+	return type == CTL_REP_OK ? 0 : 3;
 }
 
 /* A request with a payload, from the union member its type encodes. */
@@ -838,7 +864,7 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc == 0)
 		usage();
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+	for (i = 0; i < nitems(cmds); i++) {
 		if ((n = cmd_match(cmds[i].words, argc, argv)) == 0)
 			continue;
 		rv = cmds[i].run(&cx, argc - n, argv + n);

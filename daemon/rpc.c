@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "log.h"
 #include "nitems.h"
 #include "rpc.h"
 #include "rpc_int.h"
@@ -30,32 +31,26 @@ static const struct {
 };
 
 /*
- * The route table.  A pattern segment in braces is a path parameter:
- * {ticket} a decimal u64, {symbol} a symbol name.  query names the one
- * query parameter a route accepts.
+ * The route table is the API catalogue (privsep/api.h), one route per
+ * operation in its order.  A pattern segment in braces is a path
+ * parameter (rpc_path_params); query names the one query parameter a
+ * route accepts (rpc_query_params).
  */
-static const struct rpc_route {
+struct rpc_route {
 	unsigned	 methods;
 	const char	*pattern;
-	uint8_t		 op;		/* OP_NONE: answered by net */
+	uint8_t		 op;
+	enum api_to	 to;		/* API_NET: answered by net */
 	enum rpc_body	 body;
 	const char	*query;
-} rpc_routes[] = {
-	{ RPC_GET,	"/healthz",		OP_NONE,	RPC_BODY_NONE, NULL },
-	{ RPC_GET,	"/v1/status",		OP_STATUS,	RPC_BODY_NONE, NULL },
-	{ RPC_POST,	"/trade",		OP_TRADE, RPC_BODY_REQUIRED, NULL },
-	{ RPC_GET,	"/v1/account",		OP_ACCOUNT,	RPC_BODY_NONE, NULL },
-	{ RPC_GET,	"/v1/positions",	OP_POSITIONS, RPC_BODY_NONE,
-	    "symbol" },
-	{ RPC_POST,	"/v1/positions/{ticket}/close", OP_POSITION_CLOSE,
-	    RPC_BODY_OPTIONAL, NULL },
-	{ RPC_POST,	"/v1/positions/{ticket}/modify", OP_POSITION_MODIFY,
-	    RPC_BODY_REQUIRED, NULL },
-	{ RPC_GET,	"/v1/orders",		OP_ORDERS,	RPC_BODY_NONE, NULL },
-	{ RPC_DELETE,	"/v1/orders/{ticket}",	OP_ORDER_CANCEL,
-	    RPC_BODY_NONE, NULL },
-	{ RPC_GET,	"/v1/symbols/{symbol}",	OP_SYMBOL,	RPC_BODY_NONE, NULL },
-	{ RPC_GET,	"/v1/audit",		OP_AUDIT,	RPC_BODY_NONE, "limit" },
+	unsigned	 fields;	/* RPC_HAS_* and RPC_NEED_* */
+};
+
+static const struct rpc_route rpc_routes[] = {
+#define O(name, methods, path, perm, to, rw, fields, query, body, render) \
+	{ methods, path, OP_##name, to, body, query, fields },
+	HERALD_OPS(O)
+#undef O
 };
 
 #define RPC_SEGS_MAX	8
@@ -195,28 +190,150 @@ rpc_match(const struct rpc_route *r, const char *seg[], const size_t seglen[],
 }
 
 static int
+rpc_path_ticket(const char *v, size_t vlen, struct rpc_call *call,
+    struct rpc_error *err)
+{
+	if (rpc_decimal(v, vlen, UINT64_MAX, &call->p.ticket) == -1)
+		return rpc_fail(err, 400, "bad_request",
+		    "ticket must be a decimal integer from 1 "
+		    "to 18446744073709551615");
+	return 0;
+}
+
+/* A checked symbol name (rpc_symbol_ok()) into the parameters. */
+static void
+rpc_set_symbol(struct rpc_call *call, const char *v, size_t vlen)
+{
+	memcpy(call->p.symbol, v, vlen);
+	call->p.symbol[vlen] = '\0';
+}
+
+static int
+rpc_path_symbol(const char *v, size_t vlen, struct rpc_call *call,
+    struct rpc_error *err)
+{
+	if (!rpc_symbol_ok(v, vlen))
+		return rpc_fail(err, 400, "bad_request",
+		    "symbol must be 1 to %d characters of "
+		    "A-Z 0-9 . _", RPC_SYMBOL_MAX);
+	rpc_set_symbol(call, v, vlen);
+	return 0;
+}
+
+static int
+rpc_query_symbol(const char *v, size_t vlen, struct rpc_call *call,
+    struct rpc_error *err)
+{
+	if (!rpc_symbol_ok(v, vlen))
+		return rpc_fail(err, 400, "bad_request",
+		    "query parameter 'symbol' must be 1 to %d "
+		    "characters of A-Z 0-9 . _", RPC_SYMBOL_MAX);
+	rpc_set_symbol(call, v, vlen);
+	call->p.flags |= RPC_HAS_SYMBOL;
+	return 0;
+}
+
+static int
+rpc_query_limit(const char *v, size_t vlen, struct rpc_call *call,
+    struct rpc_error *err)
+{
+	uint64_t	 n;
+
+	if (rpc_decimal(v, vlen, RPC_AUDIT_LIMIT_MAX, &n) == -1)
+		return rpc_fail(err, 400, "bad_request",
+		    "query parameter 'limit' must be a decimal "
+		    "integer from 1 to %d", RPC_AUDIT_LIMIT_MAX);
+	call->p.limit = (uint32_t)n;
+	call->p.flags |= RPC_HAS_LIMIT;
+	return 0;
+}
+
+/*
+ * The parameters a path or a query string may carry: the name, the
+ * catalogue's fields bit it fills, and its check.
+ */
+struct rpc_param {
+	const char	*name;
+	unsigned	 bit;
+	int		(*take)(const char *, size_t, struct rpc_call *,
+			    struct rpc_error *);
+};
+
+static const struct rpc_param rpc_path_params[] = {
+	{ "{ticket}",	RPC_NEED_TICKET,	rpc_path_ticket },
+	{ "{symbol}",	RPC_NEED_SYMBOL,	rpc_path_symbol },
+};
+
+static const struct rpc_param rpc_query_params[] = {
+	{ "symbol",	RPC_HAS_SYMBOL,		rpc_query_symbol },
+	{ "limit",	RPC_HAS_LIMIT,		rpc_query_limit },
+};
+
+static const struct rpc_param *
+rpc_param(const struct rpc_param *tab, size_t n, const char *name,
+    size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(tab[i].name) == len &&
+		    memcmp(tab[i].name, name, len) == 0)
+			return &tab[i];
+	return NULL;
+}
+
+/* The fields bits a route's path and query fill. */
+static unsigned
+rpc_route_bits(const char *pattern, const char *query, const char **bad)
+{
+	const struct rpc_param	*pp;
+	const char		*p = pattern, *e;
+	unsigned		 bits = 0;
+	size_t			 n;
+
+	*bad = NULL;
+	while (*p == '/') {
+		p++;
+		e = strchr(p, '/');
+		n = e ? (size_t)(e - p) : strlen(p);
+		if (n > 0 && p[0] == '{') {
+			if ((pp = rpc_param(rpc_path_params,
+			    nitems(rpc_path_params), p, n)) == NULL)
+				*bad = p;
+			else
+				bits |= pp->bit;
+		}
+		p += n;
+	}
+	if (query != NULL) {
+		if ((pp = rpc_param(rpc_query_params,
+		    nitems(rpc_query_params), query, strlen(query))) == NULL)
+			*bad = query;
+		else
+			bits |= pp->bit;
+	}
+	return bits;
+}
+
+static int
 rpc_params_from_path(const struct rpc_route *r, const char *seg[],
     const size_t seglen[], struct rpc_call *call, struct rpc_error *err)
 {
-	const char	*p = r->pattern + 1, *e;
-	size_t		 i, n;
+	const struct rpc_param	*pp;
+	const char		*p = r->pattern + 1, *e;
+	size_t			 i, n;
 
 	for (i = 0; *p != '\0'; i++) {
 		e = strchr(p, '/');
 		n = e ? (size_t)(e - p) : strlen(p);
-		if (strncmp(p, "{ticket}", n) == 0 && n == 8) {
-			if (rpc_decimal(seg[i], seglen[i], UINT64_MAX,
-			    &call->p.ticket) == -1)
-				return rpc_fail(err, 400, "bad_request",
-				    "ticket must be a decimal integer from 1 "
-				    "to 18446744073709551615");
-		} else if (strncmp(p, "{symbol}", n) == 0 && n == 8) {
-			if (!rpc_symbol_ok(seg[i], seglen[i]))
-				return rpc_fail(err, 400, "bad_request",
-				    "symbol must be 1 to %d characters of "
-				    "A-Z 0-9 . _", RPC_SYMBOL_MAX);
-			memcpy(call->p.symbol, seg[i], seglen[i]);
-			call->p.symbol[seglen[i]] = '\0';
+		if (p[0] == '{') {
+			/* rpc_catalogue_check() knows every one. */
+			if ((pp = rpc_param(rpc_path_params,
+			    nitems(rpc_path_params), p, n)) == NULL)
+				fatalx("route %s: unknown path parameter",
+				    r->pattern);
+			if (pp->take(seg[i], seglen[i], call, err) == -1)
+				return -1;
 		}
 		p += n;
 		if (*p == '/')
@@ -229,25 +346,12 @@ static int
 rpc_query_value(const struct rpc_route *r, const char *v, size_t vlen,
     struct rpc_call *call, struct rpc_error *err)
 {
-	uint64_t	 n;
+	const struct rpc_param	*pp;
 
-	if (strcmp(r->query, "symbol") == 0) {
-		if (!rpc_symbol_ok(v, vlen))
-			return rpc_fail(err, 400, "bad_request",
-			    "query parameter 'symbol' must be 1 to %d "
-			    "characters of A-Z 0-9 . _", RPC_SYMBOL_MAX);
-		memcpy(call->p.symbol, v, vlen);
-		call->p.symbol[vlen] = '\0';
-		call->p.flags |= RPC_HAS_SYMBOL;
-	} else {
-		if (rpc_decimal(v, vlen, RPC_AUDIT_LIMIT_MAX, &n) == -1)
-			return rpc_fail(err, 400, "bad_request",
-			    "query parameter 'limit' must be a decimal "
-			    "integer from 1 to %d", RPC_AUDIT_LIMIT_MAX);
-		call->p.limit = (uint32_t)n;
-		call->p.flags |= RPC_HAS_LIMIT;
-	}
-	return 0;
+	if ((pp = rpc_param(rpc_query_params, nitems(rpc_query_params),
+	    r->query, strlen(r->query))) == NULL)
+		fatalx("route %s: unknown query parameter", r->pattern);
+	return pp->take(v, vlen, call, err);
 }
 
 /* name=value pairs separated by '&'; only r->query is known. */
@@ -294,7 +398,7 @@ rpc_route(const char *method, const char *target, struct rpc_call *call,
     struct rpc_error *err)
 {
 	const struct rpc_route	*r, *found = NULL;
-	const char		*seg[RPC_SEGS_MAX], *q;
+	const char		*seg[RPC_SEGS_MAX], *q, *bad;
 	size_t			 seglen[RPC_SEGS_MAX], nseg, plen, i;
 	unsigned		 m, allow = 0;
 
@@ -321,13 +425,70 @@ rpc_route(const char *method, const char *target, struct rpc_call *call,
 		return -1;
 	}
 	call->path = found->pattern;
-	call->local = found->op == OP_NONE;
+	call->local = found->to == API_NET;
 	call->body = found->body;
+	call->fields = found->fields & ~rpc_route_bits(found->pattern,
+	    found->query, &bad);
 	call->p.op = found->op;
 	if (rpc_params_from_path(found, seg, seglen, call, err) == -1)
 		return -1;
 	if (q != NULL && rpc_query(found, q + 1, call, err) == -1)
 		return -1;
+	return 0;
+}
+
+/*
+ * The catalogue's rows against what this file and rpc_body.c serve, so
+ * that a row net cannot serve fails a unit test instead of a request.
+ */
+int
+rpc_catalogue_check(const struct api_info *ops, size_t n, char *why,
+    size_t whylen)
+{
+	const struct api_info	*a, *b;
+	const char		*bad, *what;
+	unsigned		 pbits;
+	size_t			 i, j;
+	int			 hasbody;
+
+	for (i = 0; i < n; i++) {
+		a = &ops[i];
+		if (a->methods == 0 || a->path == NULL || a->path[0] != '/') {
+			snprintf(why, whylen, "%s: no method or path", a->name);
+			return -1;
+		}
+		pbits = rpc_route_bits(a->path, a->query, &bad);
+		if (bad != NULL) {
+			snprintf(why, whylen, "%s: unknown parameter %s",
+			    a->name, bad);
+			return -1;
+		}
+		if ((pbits & ~a->fields) != 0) {
+			snprintf(why, whylen, "%s: its path or query fills a "
+			    "field it does not take", a->name);
+			return -1;
+		}
+		if ((hasbody = rpc_body_check(a->fields & ~pbits,
+		    &what)) == -1) {
+			snprintf(why, whylen, "%s: %s", a->name, what);
+			return -1;
+		}
+		if (hasbody != (a->body != RPC_BODY_NONE)) {
+			snprintf(why, whylen, "%s: a body %s but %s fields for "
+			    "it", a->name, hasbody ? "refused" : "allowed",
+			    hasbody ? "has" : "no");
+			return -1;
+		}
+		for (j = 0; j < i; j++) {
+			b = &ops[j];
+			if (strcmp(a->path, b->path) == 0 &&
+			    (a->methods & b->methods) != 0) {
+				snprintf(why, whylen, "%s: the route of %s",
+				    a->name, b->name);
+				return -1;
+			}
+		}
+	}
 	return 0;
 }
 

@@ -36,8 +36,18 @@ struct rpc_call {
 	const char	*path;		/* the route's pattern, for logs */
 	int		 local;		/* answered by net (GET /healthz) */
 	enum rpc_body	 body;
+	unsigned	 fields;	/* the body's RPC_HAS_*, RPC_NEED_* */
 	struct rpc_params p;
 };
+
+/*
+ * Hold n rows of the API catalogue (api_info()) to what net serves:
+ * known path and query parameters, every field filled by the path, the
+ * query or the body, a body allowed exactly when it has fields, no two
+ * routes alike.  0, or -1 with why naming the row.
+ */
+int	rpc_catalogue_check(const struct api_info *, size_t n, char *why,
+	    size_t whylen);
 
 /* The RPC_* bit of a method name, 0 if unknown. */
 unsigned	rpc_method(const char *);

@@ -76,8 +76,14 @@ rpc_json_depth(const unsigned char *p, size_t n, int limit)
 	return max;
 }
 
+/*
+ * A body field: its name, the catalogue's fields bit that puts it in an
+ * operation's body (privsep/api.h), whether it must be present, and its
+ * check.
+ */
 struct rpc_field {
 	const char	*name;
+	unsigned	 bit;
 	int		 required;
 	int		(*check)(const char *, json_t *, struct rpc_params *,
 			    struct rpc_error *);
@@ -235,65 +241,84 @@ rpc_f_filling(const char *name, json_t *v, struct rpc_params *p,
 	return rpc_type(err, name, "\"FOK\", \"IOC\" or \"RETURN\"");
 }
 
-static const struct rpc_field rpc_trade_fields[] = {
-	{ "symbol",		1,	rpc_f_symbol },
-	{ "side",		1,	rpc_f_side },
-	{ "volume",		1,	rpc_f_volume },
-	{ "price",		0,	rpc_f_price },
-	{ "sl",			0,	rpc_f_sl },
-	{ "tp",			0,	rpc_f_tp },
-	{ "client_order_id",	0,	rpc_f_coid },
-	{ "comment",		0,	rpc_f_comment },
-	{ "filling",		0,	rpc_f_filling },
-	{ NULL,			0,	NULL }
+/*
+ * Every body field, in the order they are checked.  An operation's body
+ * takes those whose bit is among its catalogue fields that neither its
+ * path nor its query fills (rpc_call.fields).
+ */
+static const struct rpc_field rpc_fields[] = {
+	{ "symbol",		RPC_NEED_SYMBOL,	1,	rpc_f_symbol },
+	{ "side",		RPC_NEED_SIDE,		1,	rpc_f_side },
+	{ "volume",		RPC_NEED_VOLUME,	1,	rpc_f_volume },
+	{ "volume",		RPC_HAS_VOLUME,		0,	rpc_f_volume },
+	{ "price",		RPC_HAS_PRICE,		0,	rpc_f_price },
+	{ "sl",			RPC_HAS_SL,		0,	rpc_f_sl },
+	{ "tp",			RPC_HAS_TP,		0,	rpc_f_tp },
+	{ "client_order_id",	RPC_HAS_COID,		0,	rpc_f_coid },
+	{ "comment",		RPC_HAS_COMMENT,	0,	rpc_f_comment },
+	{ "filling",		RPC_NEED_FILLING,	0,	rpc_f_filling },
 };
 
-static const struct rpc_field rpc_close_fields[] = {
-	{ "volume",		0,	rpc_f_volume },
-	{ NULL,			0,	NULL }
-};
-
-static const struct rpc_field rpc_modify_fields[] = {
-	{ "sl",			0,	rpc_f_sl },
-	{ "tp",			0,	rpc_f_tp },
-	{ NULL,			0,	NULL }
-};
+/* Rules on the body as a whole, not fields of their own. */
+#define RPC_BODY_RULES	RPC_NEED_SL_TP
 
 static const struct rpc_field *
-rpc_fields(uint8_t op)
+rpc_field(unsigned fields, const char *name)
 {
-	switch (op) {
-	case OP_TRADE:
-		return rpc_trade_fields;
-	case OP_POSITION_CLOSE:
-		return rpc_close_fields;
-	case OP_POSITION_MODIFY:
-		return rpc_modify_fields;
-	default:
-		return NULL;
+	size_t	 i;
+
+	for (i = 0; i < nitems(rpc_fields); i++)
+		if ((rpc_fields[i].bit & fields) != 0 &&
+		    strcmp(rpc_fields[i].name, name) == 0)
+			return &rpc_fields[i];
+	return NULL;
+}
+
+int
+rpc_body_check(unsigned fields, const char **why)
+{
+	unsigned	 known = RPC_BODY_RULES;
+	size_t		 i, j;
+
+	for (i = 0; i < nitems(rpc_fields); i++) {
+		known |= rpc_fields[i].bit;
+		for (j = 0; j < i; j++)
+			if ((rpc_fields[i].bit & fields) != 0 &&
+			    (rpc_fields[j].bit & fields) != 0 &&
+			    strcmp(rpc_fields[i].name,
+			    rpc_fields[j].name) == 0) {
+				*why = "two of its fields share a body name";
+				return -1;
+			}
 	}
+	if ((fields & ~known) != 0) {
+		*why = "a field neither its body, path nor query fills";
+		return -1;
+	}
+	return (fields & ~RPC_BODY_RULES) != 0;
 }
 
 /* Unknown fields first, then each known one in table order. */
 static int
-rpc_object(json_t *obj, const struct rpc_field *fields, struct rpc_params *p,
+rpc_object(json_t *obj, unsigned fields, struct rpc_params *p,
     struct rpc_error *err)
 {
 	const struct rpc_field	*f;
 	const char		*key;
 	json_t			*v;
 	char			 qb[64];
+	size_t			 i;
 
 	json_object_foreach(obj, key, v) {
-		for (f = fields; f->name != NULL; f++)
-			if (strcmp(f->name, key) == 0)
-				break;
-		if (f->name == NULL)
+		if (rpc_field(fields, key) == NULL)
 			return rpc_fail(err, 400, "bad_request",
 			    "unknown field '%s'",
 			    rpc_quote(key, strlen(key), 40, qb, sizeof(qb)));
 	}
-	for (f = fields; f->name != NULL; f++) {
+	for (i = 0; i < nitems(rpc_fields); i++) {
+		f = &rpc_fields[i];
+		if ((f->bit & fields) == 0)
+			continue;
 		if ((v = json_object_get(obj, f->name)) == NULL) {
 			if (f->required)
 				return rpc_fail(err, 400, "bad_request",
@@ -303,7 +328,7 @@ rpc_object(json_t *obj, const struct rpc_field *fields, struct rpc_params *p,
 		if (f->check(f->name, v, p, err) == -1)
 			return -1;
 	}
-	if (p->op == OP_POSITION_MODIFY &&
+	if ((fields & RPC_NEED_SL_TP) != 0 &&
 	    (p->flags & (RPC_HAS_SL | RPC_HAS_TP)) == 0)
 		return rpc_fail(err, 400, "bad_request",
 		    "at least one of the fields 'sl' and 'tp' is required");
@@ -333,7 +358,6 @@ int
 rpc_body(struct rpc_call *call, const char *ctype, const void *body,
     size_t len, struct rpc_error *err)
 {
-	const struct rpc_field	*fields;
 	json_error_t		 je;
 	json_t			*root;
 	int			 rc;
@@ -344,8 +368,8 @@ rpc_body(struct rpc_call *call, const char *ctype, const void *body,
 			    "body required: a JSON object");
 		return 0;
 	}
-	if (call->body == RPC_BODY_NONE || (fields = rpc_fields(call->p.op))
-	    == NULL)
+	if (call->body == RPC_BODY_NONE ||
+	    (call->fields & ~RPC_BODY_RULES) == 0)
 		return rpc_fail(err, 400, "bad_request",
 		    "this endpoint takes no body");
 	if (!rpc_content_type_ok(ctype))
@@ -362,7 +386,7 @@ rpc_body(struct rpc_call *call, const char *ctype, const void *body,
 		rc = rpc_fail(err, 400, "bad_request",
 		    "the body must be a JSON object");
 	else
-		rc = rpc_object(root, fields, &call->p, err);
+		rc = rpc_object(root, call->fields, &call->p, err);
 	json_decref(root);
 	return rc;
 }

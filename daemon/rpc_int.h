@@ -18,4 +18,11 @@ int	rpc_fail(struct rpc_error *, int status, const char *code,
 const char *rpc_quote(const char *s, size_t len, size_t max, char *buf,
 	    size_t bufsz);
 
+/*
+ * Whether a body of these catalogue fields can be checked (rpc_body.c):
+ * 1 if it has fields, 0 if it has none, -1 with *why if a bit is no body
+ * field's or two share a name.
+ */
+int	rpc_body_check(unsigned fields, const char **why);
+
 #endif

@@ -394,29 +394,39 @@ rpc_render_symbol(const struct msg_api_res *res, struct rpc_error *err)
 	return rpc_finish(o, bad, err);
 }
 
+/*
+ * The renderer of each operation's 2xx result, by the catalogue's render
+ * column: RPC_RESULT_<render> must exist for every row, so a new
+ * operation without one does not compile.  NULL where no result comes:
+ * net answers GET /healthz itself (rpc_render_health), and the monitor
+ * does not serve the audit trail yet.
+ */
+typedef char	*(*rpc_renderer)(const struct msg_api_res *, struct rpc_error *);
+
+#define RPC_RESULT_health	NULL
+#define RPC_RESULT_status	rpc_render_status
+#define RPC_RESULT_trade	rpc_render_trade
+#define RPC_RESULT_account	rpc_render_account
+#define RPC_RESULT_positions	rpc_render_positions
+#define RPC_RESULT_orders	rpc_render_orders
+#define RPC_RESULT_symbol	rpc_render_symbol
+#define RPC_RESULT_audit	NULL
+
+static const rpc_renderer rpc_renderers[OP_MAX] = {
+#define O(name, methods, path, perm, to, rw, fields, query, body, render) \
+	[OP_##name] = RPC_RESULT_##render,
+	HERALD_OPS(O)
+#undef O
+};
+
 char *
 rpc_render_result(uint8_t op, const struct msg_api_res *res,
     struct rpc_error *err)
 {
-	switch (op) {
-	case OP_STATUS:
-		return rpc_render_status(res, err);
-	case OP_TRADE:
-	case OP_POSITION_CLOSE:
-	case OP_POSITION_MODIFY:
-	case OP_ORDER_CANCEL:
-		return rpc_render_trade(res, err);
-	case OP_ACCOUNT:
-		return rpc_render_account(res, err);
-	case OP_POSITIONS:
-		return rpc_render_positions(res, err);
-	case OP_ORDERS:
-		return rpc_render_orders(res, err);
-	case OP_SYMBOL:
-		return rpc_render_symbol(res, err);
-	default:
+	if (op >= OP_MAX || rpc_renderers[op] == NULL) {
 		rpc_fail(err, 500, "internal_error",
 		    "no renderer for the result of operation %u", op);
 		return NULL;
 	}
+	return rpc_renderers[op](res, err);
 }

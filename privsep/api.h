@@ -1,9 +1,18 @@
 /*
  * The catalogue of every API operation, beside the catalogue of messages
  * (msg.h) and in its style: one row per operation.  Adding an endpoint is
- * adding a row; net's route table, its parameter checks and renderers,
- * the monitor's permission table and dispatch, and the broker's and
- * trading.c's op checks are all generated from, or checked against, it.
+ * adding a row; what serves it follows from the row or fails to build:
+ *	net	 the route table (daemon/rpc.c) is the catalogue; the path,
+ *		 query and body fields are checked against it by
+ *		 rpc_catalogue_check() (tests/daemon/test_api.c); the
+ *		 renderer is RPC_RESULT_<render> (rpc_render.c), which
+ *		 must exist
+ *	monitor	 the permission is the perm column (roles.c); an op for
+ *		 API_MONITOR needs mon_api_<NAME> (peer.c), one for
+ *		 API_BROKER goes to trading.c; writes get the risk rules
+ *	broker	 refuses what is not API_BROKER, needs a command id for
+ *		 API_WRITE, and its reads switch over every op, with no
+ *		 default (broker.c)
  *
  * Columns:
  *	name	OP_<name>
@@ -19,7 +28,7 @@
  *		it takes and their layout on the wire
  *	query	the one query parameter a route accepts, or NULL
  *	body	RPC_BODY_NONE, RPC_BODY_OPTIONAL or RPC_BODY_REQUIRED
- *	render	the renderer of a 2xx answer, rpc_render_<render> in net
+ *	render	the renderer of a 2xx answer, RPC_RESULT_<render> in net
  *		(only net's expansion names it)
  */
 #ifndef HERALD_API_H
@@ -40,7 +49,7 @@
 #define RPC_TRACE	0x080
 #define RPC_CONNECT	0x100
 
-/* Permissions of a role (auth.c's roles grant them). */
+/* Permissions of a role (roles.c's roles grant them). */
 #define PERM_READ_POSITIONS	0x01
 #define PERM_WRITE_POSITIONS	0x02
 #define PERM_VIEW_LOGS		0x04

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "msg.h"
 #include "mt5.h"
+#include "nitems.h"
 #include "wire.h"
 
 static const struct msg_info msg_table[MSG_MAX_TYPE] = {
@@ -58,6 +59,19 @@ msg_check(enum herald_proc from, const struct ipc_msg *m, const char **why)
 	}
 	if (mi->fd != (m->fd != -1)) {
 		*why = mi->fd ? "descriptor missing" : "unexpected descriptor";
+		return -1;
+	}
+	return 0;
+}
+
+int
+msg_accept(enum herald_proc self, enum herald_proc from,
+    const struct ipc_msg *m, const char **why)
+{
+	if (msg_check(from, m, why) == -1)
+		return -1;
+	if ((msg_table[m->hdr.type].to & (1u << self)) == 0) {
+		*why = "message not addressed to this process";
 		return -1;
 	}
 	return 0;
@@ -247,7 +261,7 @@ msg_net_config_encode(uint8_t *buf, size_t cap,
 	wire_put_u32(&b, c->connections_per_source);
 	wire_put_u32(&b, c->rate_window);
 	wire_put_u32(&b, c->rate_per_source);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < nitems(c->reserved); i++)
 		wire_put_u32(&b, 0);
 	return msg_finish(&b, "NET_CONFIG");
 }
@@ -271,7 +285,7 @@ msg_net_config_decode(const struct ipc_msg *m, struct msg_net_config *c,
 	c->connections_per_source = wire_get_u32(&r);
 	c->rate_window = wire_get_u32(&r);
 	c->rate_per_source = wire_get_u32(&r);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < nitems(c->reserved); i++)
 		c->reserved[i] = wire_get_u32(&r);
 	if (msg_done(&r, why) == -1)
 		return -1;
@@ -567,13 +581,15 @@ msg_broker_config_decode(const struct ipc_msg *m, struct msg_broker_config *c,
 	if (msg_done(&r, why) == -1)
 		return -1;
 	if (c->backend > BROKER_BACKEND_BRIDGE ||
-	    (c->margin_mode != 0 && c->margin_mode != 2)) {
+	    (c->margin_mode != PAPER_NETTING &&
+	    c->margin_mode != PAPER_HEDGING)) {
 		*why = "backend or margin mode out of range";
 		return -1;
 	}
 	if (c->currency[0] == '\0' || !msg_printable(c->currency) ||
 	    c->leverage == 0 || !msg_finite_pos(c->balance) ||
-	    c->tick_interval == 0 || c->nsymbols == 0 || c->nsymbols > 1024) {
+	    c->tick_interval == 0 || c->nsymbols == 0 ||
+	    c->nsymbols > BROKER_SYMBOLS_MAX) {
 		*why = "account field out of range";
 		return -1;
 	}
@@ -641,7 +657,7 @@ msg_broker_symbol_decode(const struct ipc_msg *m, struct msg_broker_symbol *s,
 		*why = "symbol name or currency not printable";
 		return -1;
 	}
-	if (s->digits > 8 || (s->filling & ~PAPER_FILL_ALL) != 0 ||
+	if (s->digits > PAPER_DIGITS_MAX || (s->filling & ~PAPER_FILL_ALL) != 0 ||
 	    s->trade_mode > PAPER_TRADE_MODE_MAX ||
 	    s->exec_mode < PAPER_EXEC_MODE_MIN ||
 	    s->exec_mode > PAPER_EXEC_MODE_MAX ||

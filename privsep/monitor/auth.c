@@ -11,9 +11,8 @@
  *   - the bans, by address, loaded at start and written through.
  *   - the recent failures of each source, exact timestamps in a ring of
  *     rate_limit.auth_failures entries, for a bounded number of sources.
- *   - each key's request rate, a sliding-window counter (two fixed
- *     windows, the previous one weighted by how much of it still
- *     overlaps), which is O(1) in memory whatever rate_limit.per_key is.
+ *   - each key's request rate, common/window.h's sliding-window counter,
+ *     O(1) in memory whatever rate_limit.per_key is.
  * Neither a key nor a full hash is ever logged: 8 hex digits of the hash
  * name a key that is not known.
  */
@@ -180,62 +179,20 @@ addr_norm(const char *in, char *out, size_t outsz)
 }
 
 
-/* Sliding-window counter. */
-
-static void
-swin_roll(struct swin *w, int64_t now, int window)
-{
-	int64_t	 b = now / window;
-
-	if (w->window != window) {
-		memset(w, 0, sizeof(*w));
-		w->window = window;
-		w->bucket = b;
-		return;
-	}
-	if (b == w->bucket)
-		return;
-	w->prev = b == w->bucket + 1 ? w->cur : 0;
-	w->cur = 0;
-	w->bucket = b;
-}
-
 /*
- * Take one request: 0 if it is within limit per window (and counted),
- * else the seconds until one would be.  The estimate is
- * prev * (window - elapsed) / window + cur, kept in integers (times
- * window).
+ * Take one request of key e at now: 0 if it is within rate_limit.per_key
+ * (and counted), else the seconds until one would be.  A new window
+ * after a reload starts the count afresh.
  */
 static uint32_t
-swin_take(struct swin *w, int64_t now, int window, uint32_t limit)
+auth_rate_take(struct akey *e, int64_t now)
 {
-	uint64_t	 W = (uint64_t)window, e, room, e2;
-
-	swin_roll(w, now, window);
-	e = (uint64_t)(now - w->bucket * window);
-	if ((uint64_t)w->prev * (W - e) + (uint64_t)w->cur * W + W <=
-	    (uint64_t)limit * W) {
-		w->cur++;
-		return 0;
+	if (e->rate_window != (uint32_t)au.window) {
+		memset(&e->rate, 0, sizeof(e->rate));
+		e->rate_window = (uint32_t)au.window;
 	}
-	/*
-	 * Later in this window, as the previous one weighs less: at
-	 * elapsed e' the request fits when prev * (W - e') <= (limit -
-	 * cur - 1) * W, that is e' >= W - room.
-	 */
-	if (w->cur + 1 <= limit && w->prev > 0) {
-		room = ((uint64_t)(limit - w->cur - 1) * W) / w->prev;
-		if (room >= 1 && room < W && W - room > e)
-			return (uint32_t)(W - room - e);
-	}
-	/* In the next window, where this one is the previous. */
-	if (w->cur == 0)
-		e2 = 0;
-	else {
-		room = ((uint64_t)(limit - 1) * W) / w->cur;
-		e2 = room >= W ? 0 : W - room;
-	}
-	return (uint32_t)(W - e + e2);
+	return rpc_window_hit(&e->rate, (uint64_t)now * 1000,
+	    (uint32_t)au.window, (uint32_t)au.per_key);
 }
 
 /* Failed authentications per source. */
@@ -596,8 +553,7 @@ auth_check(const struct msg_api_req *q, struct auth_identity *id,
 		return auth_failed(address, q, now, res);
 	if (auth_key_usable(e, q, now, res) == -1)
 		return auth_failed(address, q, now, res);
-	if ((retry = swin_take(&e->rate, now, au.window,
-	    (uint32_t)au.per_key)) != 0) {
+	if ((retry = auth_rate_take(e, now)) != 0) {
 		msg_api_res_set(res, 429, "rate_limited", retry, "more than %d "
 		    "requests in %d s with key '%s' (rate_limit.per_key)",
 		    au.per_key, au.window, e->k.name);

@@ -8,20 +8,15 @@
 #include <stdint.h>
 
 #include "db.h"
-
-/* Sliding-window counter: this window's count and the previous one's. */
-struct swin {
-	int64_t		 bucket;	/* now / window */
-	uint32_t	 cur, prev;
-	int		 window;
-};
+#include "window.h"
 
 struct akey {
 	struct akey	*next;		/* in its bucket */
 	struct db_key	 k;
 	uint32_t	 perms;
 	int64_t		 touched;	/* last_used last written */
-	struct swin	 rate;
+	struct rpc_window rate;		/* requests, rate_limit.per_key */
+	uint32_t	 rate_window;	/* the window rate counts in, s */
 };
 
 /* The key index (authkeys.c): the active keys, by their hash. */

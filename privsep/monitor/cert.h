@@ -12,7 +12,6 @@
 #include "config.h"
 
 #define CERT_GEN_DAYS	365	/* validity of a heraldd -G certificate */
-#define CERT_WARN_DAYS	30	/* warn this close to the end of validity */
 
 enum cert_state {
 	CERT_VALID = 0,

@@ -31,6 +31,7 @@
 #include "control.h"
 #include "ctlproto.h"
 #include "log.h"
+#include "nitems.h"
 
 #define CONTROL_BACKLOG		16
 #define CONTROL_PWBUF		16384	/* getpwuid_r() scratch */
@@ -327,11 +328,15 @@ ctl_do_reload(struct ctl_conn *c, const union ctl_payload *pl)
 
 	log_info("control: reload requested by uid %u pid %d",
 	    (unsigned int)c->uid, (int)c->pid);
-	if (monitor_reload(why, sizeof(why)) == -1)
+	switch (monitor_reload(why, sizeof(why))) {
+	case -1:
 		return ctl_send_msg(c->fd, c->pid, CTL_REP_ERROR,
 		    why[0] != '\0' ? why : "reload failed");
-	return ctl_send_msg(c->fd, c->pid, CTL_REP_OK,
-	    "configuration reloaded");
+	case 0:
+		return ctl_send_msg(c->fd, c->pid, CTL_REP_OK, why);
+	default:
+		return ctl_send_msg(c->fd, c->pid, CTL_REP_RESTART, why);
+	}
 }
 
 /*
@@ -618,7 +623,7 @@ ctl_dispatch(struct ctl_conn *c)
 	c->hdrgot = c->paygot = 0;
 	log_debug("control: %s from uid %u pid %d",
 	    ctl_type_name(c->hdr.type), (unsigned int)c->uid, (int)c->pid);
-	for (i = 0; i < sizeof(ctl_handlers) / sizeof(ctl_handlers[0]); i++) {
+	for (i = 0; i < nitems(ctl_handlers); i++) {
 		if (ctl_handlers[i].type == c->hdr.type) {
 			rv = ctl_handlers[i].fn(c, &pl);
 			break;

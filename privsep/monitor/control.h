@@ -33,7 +33,12 @@ void	control_stop(const char *path);
 
 /* Provided by the monitor. */
 void	monitor_status(struct ctl_status *);
-/* 0 on success; -1 with a one-line reason in why. */
+/*
+ * Read the configuration again.  0: every change took effect; 1: it is
+ * in force but some changes wait for a restart; why names the changed
+ * keys either way.  -1: refused, the running one kept; why lists every
+ * error ("; " between them).
+ */
 int	monitor_reload(char *why, size_t whylen);
 /*
  * Turn trading lockdown on or off; who names the admin ("uid 0 (root)").

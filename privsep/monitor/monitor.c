@@ -3,14 +3,14 @@
  *
  * Start-up: resolve the privsep user and the control group, open every
  * listening socket and the control socket, detach, spawn the children by
- * re-executing ourselves, hand each its descriptors, then put the monitor
- * itself under its seccomp filter and serve.
+ * re-executing ourselves, hand each its descriptors, then confine the
+ * monitor itself (capabilities, Landlock, its seccomp filter) and serve.
  *
- * Every message from a child passes msg_check() (catalogue: sender, size,
- * descriptor) and then that child's dispatch table (type and state)
- * before a handler sees it (peer.c).  Anything else is fatal: the monitor
- * stops both children and exits non-zero, so the service manager restarts
- * a clean daemon.
+ * Every message from a child passes msg_accept() (catalogue: sender,
+ * addressee, size, descriptor) and then the monitor's dispatch table
+ * (type, channel and state) before a handler sees it (peer.c).  Anything
+ * else is fatal: the monitor stops both children and exits non-zero, so
+ * the service manager restarts a clean daemon.
  */
 #include <sys/file.h>
 #include <sys/prctl.h>
@@ -43,6 +43,7 @@
 #include "config.h"
 #include "control.h"
 #include "keyop.h"
+#include "landlock.h"
 #include "log.h"
 #include "monitor_int.h"
 #include "msg.h"
@@ -50,6 +51,7 @@
 #include "preflight.h"
 #include "privsep.h"
 #include "ready.h"
+#include "reload.h"
 #include "sanitize.h"
 #include "trading.h"
 
@@ -115,6 +117,8 @@ monitor_apply_env(struct herald_conf *conf, const struct env_overrides *env,
 	}
 	if (env->server[0] != '\0')
 		strlcpy(conf->mt5.server, env->server, sizeof(conf->mt5.server));
+	if (env->tls_key[0] != '\0')
+		strlcpy(conf->tls.key, env->tls_key, sizeof(conf->tls.key));
 	if (env->password != NULL) {
 		secret_free(conf->mt5.password);
 		conf->mt5.password = secret_new(env->password->buf,
@@ -178,7 +182,8 @@ log_cert_state(void)
 	char	 msg[PATH_MAX + 128];
 
 	switch (cert_check(mon.conf->tls.certificate, time(NULL),
-	    CERT_WARN_DAYS, &notafter, msg, sizeof(msg))) {
+	    mon.conf->tls.expiry_warning_days, &notafter, msg,
+	    sizeof(msg))) {
 	case CERT_VALID:
 		log_debug("tls.certificate %s", msg);
 		break;
@@ -358,7 +363,7 @@ open_keyop_channel(struct peer *net)
 	mon.keyop.proc = PROC_NET;
 	mon.keyop.pid = net->pid;
 	mon.keyop.state = PS_RUNNING;
-	mon.keyop.dispatch = keyop_dispatch;
+	mon.keyop.chan_id = MON_CH_KEYOP;
 	ipc_chan_init(&mon.keyop.chan, sv[0], MSG_MAX, "net keyop");
 }
 
@@ -426,7 +431,7 @@ monitor_ban(const char *address, uint32_t seconds)
 
 static void
 spawn_child(struct peer *p, enum herald_proc proc,
-    const struct mon_dispatch *dispatch)
+    unsigned int chan_id)
 {
 	char	*const argv[] = { "heraldd", "-P", (char *)proc_name(proc),
 		    NULL };
@@ -465,7 +470,7 @@ spawn_child(struct peer *p, enum herald_proc proc,
 	p->proc = proc;
 	p->pid = pid;
 	p->state = PS_STARTING;
-	p->dispatch = dispatch;
+	p->chan_id = chan_id;
 	ipc_chan_init(&p->chan, sv[0], MSG_MAX, proc_name(proc));
 }
 
@@ -523,6 +528,7 @@ monitor_shutdown(int code)
 	int		 i, status;
 
 	mon.stopping = 1;
+	ready_stopping();
 	for (i = PROC_NET; i < PROC_MAX; i++)
 		if (mon.peers[i].pid > 0)
 			mon.peers[i].state = PS_STOPPING;
@@ -602,46 +608,38 @@ on_sigchld(evutil_socket_t sig, short ev, void *arg)
 	}
 }
 
-/* Settings that only a restart can change. */
+/* Every error of a broken file, "; " between them, as many as fit. */
 static void
-warn_unreloadable(const struct herald_conf *o, const struct herald_conf *n)
+reload_errors(const struct conf_errors *errs, char *why, size_t whylen)
 {
+	char	 more[64];
 	size_t	 i;
-	int	 listen_same = o->nlisten == n->nlisten;
 
-	for (i = 0; listen_same && i < o->nlisten; i++)
-		listen_same = o->listen[i].port == n->listen[i].port &&
-		    strcmp(o->listen[i].address, n->listen[i].address) == 0;
-	if (!listen_same)
-		log_warnx("reload: listen changed; restart heraldd to apply");
-#define SAME(f) (strcmp(o->f, n->f) == 0)
-	if (!SAME(control.socket) || !SAME(control.group))
-		log_warnx("reload: control.socket or control.group changed; "
-		    "restart heraldd to apply");
-	if (!SAME(privsep.user) || !SAME(privsep.chroot) ||
-	    o->privsep.seccomp_debug != n->privsep.seccomp_debug ||
-	    o->limits.open_files != n->limits.open_files)
-		log_warnx("reload: privsep or limits.open_files changed; restart "
-		    "heraldd to apply");
-	if (!SAME(tls.certificate) || !SAME(tls.key) || !SAME(tls.client_ca))
-		log_warnx("reload: tls changed; restart heraldd to apply");
-	if (!SAME(database) || !SAME(pid_file) ||
-	    o->mt5.backend != n->mt5.backend)
-		log_warnx("reload: database, pid_file or mt5.backend changed; "
-		    "restart heraldd to apply");
-	if (memcmp(&o->mt5.paper, &n->mt5.paper, sizeof(o->mt5.paper)) != 0)
-		log_warnx("reload: mt5.paper changed; restart heraldd to "
-		    "apply");
-#undef SAME
+	why[0] = '\0';
+	for (i = 0; i < errs->n; i++) {
+		log_warnx("reload: %s", errs->msg[i]);
+		if (strlen(why) + strlen(errs->msg[i]) + 2 + sizeof(more) >=
+		    whylen)
+			break;
+		if (i > 0)
+			strlcat(why, "; ", whylen);
+		strlcat(why, errs->msg[i], whylen);
+	}
+	if (i < errs->n) {
+		snprintf(more, sizeof(more), "; and %zu more (see the log)",
+		    errs->n - i);
+		strlcat(why, more, whylen);
+	}
+	log_warnx("reload failed, keeping the running configuration");
 }
 
-int
-monitor_reload(char *why, size_t whylen)
+static int
+reload_config(char *why, size_t whylen)
 {
 	struct herald_conf	*nconf;
 	struct conf_errors	 errs;
 	uint8_t			 level;
-	size_t			 i;
+	int			 restart;
 
 	if ((nconf = calloc(1, sizeof(*nconf))) == NULL)
 		fatal("calloc");
@@ -651,24 +649,20 @@ monitor_reload(char *why, size_t whylen)
 	if (errs.n == 0)
 		monitor_apply_env(nconf, mon.env, &errs);
 	if (errs.n > 0) {
-		for (i = 0; i < errs.n && i < CONF_MAX_ERRORS; i++)
-			log_warnx("reload: %s", errs.msg[i]);
-		log_warnx("reload failed, keeping the running configuration");
-		snprintf(why, whylen, "%s%s", errs.msg[0],
-		    errs.n > 1 ? " (and more; see the log)" : "");
+		reload_errors(&errs, why, whylen);
 		config_free(nconf);
 		free(nconf);
 		return -1;
 	}
-	warn_unreloadable(mon.conf, nconf);
-	/* The broker runs the paper account it started with. */
-	memcpy(&nconf->mt5.paper, &mon.conf->mt5.paper,
-	    sizeof(nconf->mt5.paper));
+	restart = reload_diff(mon.conf, nconf, why, whylen);
+	/* The sockets, files and paper account start-up set up stay. */
+	reload_keep_running(mon.conf, nconf);
 	config_free(mon.conf);
 	free(mon.conf);
 	mon.conf = nconf;
 	monitor_set_masked();
 	log_set_level(monitor_log_level());
+	log_set_facility(nconf->log.facility);
 	control_set_limits(nconf->control.max_clients, nconf->control.timeout);
 	auth_set_config(nconf);
 	trade_reconfigure(nconf);
@@ -676,8 +670,20 @@ monitor_reload(char *why, size_t whylen)
 	peer_broadcast(MSG_LOG_LEVEL, &level, sizeof(level));
 	send_net_config(&mon.peers[PROC_NET]);
 	mon.reloads++;
-	log_info("configuration reloaded from %s", nconf->path);
-	return 0;
+	log_info("configuration reloaded from %s%s", nconf->path,
+	    restart ? "; some changes wait for a restart" : "");
+	return restart ? 1 : 0;
+}
+
+int
+monitor_reload(char *why, size_t whylen)
+{
+	int	 r;
+
+	ready_reloading();
+	r = reload_config(why, whylen);
+	ready_reloaded();
+	return r;
 }
 
 static void
@@ -759,6 +765,7 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 		mon.listen_fd[i] = -1;
 
 	log_init("monitor", 1, monitor_log_level());
+	log_set_facility(mon.conf->log.facility);
 	monitor_set_masked();
 	if (prctl(PR_SET_DUMPABLE, 0) == -1)
 		fatal("prctl(PR_SET_DUMPABLE)");
@@ -804,6 +811,7 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 	add_signal(SIGINT, on_terminate);
 	add_signal(SIGHUP, on_sighup);
 	signal(SIGPIPE, SIG_IGN);
+	ready_watchdog(mon.base);
 
 	/*
 	 * Each batch of orders allocates and frees much the same memory
@@ -823,14 +831,14 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 		fatalx("%s", why);
 
 	/* net's start-up sequence; child.c and net.c read it in order. */
-	spawn_child(&mon.peers[PROC_NET], PROC_NET, net_dispatch);
+	spawn_child(&mon.peers[PROC_NET], PROC_NET, MON_CH_NET);
 	send_init(&mon.peers[PROC_NET], (rlim_t)mon.conf->limits.open_files,
 	    mon.conf->nlisten);
 	open_keyop_channel(&mon.peers[PROC_NET]);
 	send_tls_files(&mon.peers[PROC_NET]);
 	send_net_config(&mon.peers[PROC_NET]);
 	send_listeners(&mon.peers[PROC_NET]);
-	spawn_child(&mon.peers[PROC_BROKER], PROC_BROKER, broker_dispatch);
+	spawn_child(&mon.peers[PROC_BROKER], PROC_BROKER, MON_CH_BROKER);
 	send_init(&mon.peers[PROC_BROKER], BROKER_NOFILE, 0);
 	for (i = PROC_NET; i < PROC_MAX; i++)
 		peer_start_events(&mon.peers[i]);
@@ -843,6 +851,7 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 
 	/* Start-up is done: no more exec, ptrace, mounts or new networks. */
 	privdrop_monitor();
+	landlock_monitor(mon.conf, !foreground);
 	sandbox_monitor(mon.conf->privsep.seccomp_debug);
 	log_info("heraldd %s started (net pid %ld, broker pid %ld)",
 	    HERALD_VERSION, (long)mon.peers[PROC_NET].pid,

@@ -496,20 +496,16 @@ int
 risk_check(struct risk *r, int64_t key_id, const struct rpc_params *p,
     int64_t now_ms, struct risk_refusal *out)
 {
+	const struct api_info	*ai;
+
 	memset(out, 0, sizeof(*out));
-	switch (p->op) {
-	case OP_TRADE:
-		if (rule_allowed(r, p, out) || rule_volume(r, p, out) ||
-		    rule_step(r, p, out) || rule_counts(r, p, out) ||
-		    rule_daily_loss(r, now_ms, out))
-			return 1;
-		break;
-	case OP_POSITION_CLOSE:
-	case OP_POSITION_MODIFY:
-	case OP_ORDER_CANCEL:
-		break;
-	default:
+	/* Reads change nothing: no rule holds them back. */
+	if ((ai = api_info(p->op)) == NULL || ai->rw != API_WRITE)
 		return 0;
-	}
+	/* A new order opens exposure; the other writes only count. */
+	if (p->op == OP_TRADE && (rule_allowed(r, p, out) ||
+	    rule_volume(r, p, out) || rule_step(r, p, out) ||
+	    rule_counts(r, p, out) || rule_daily_loss(r, now_ms, out)))
+		return 1;
 	return rule_rate(r, key_id, now_ms, out);
 }

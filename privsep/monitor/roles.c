@@ -1,12 +1,15 @@
 /*
  * Roles and permissions, in the monitor (see auth.h): what each role
- * grants, what each API operation needs, and the permissions' names.
+ * grants, what each API operation needs (the catalogue's), and the
+ * permissions' names.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "api.h"
 #include "auth.h"
+#include "nitems.h"
 
 static const struct {
 	const char	*name;
@@ -17,26 +20,6 @@ static const struct {
 	{ "trader",	PERM_READ_POSITIONS | PERM_WRITE_POSITIONS |
 			PERM_VIEW_LOGS },
 	{ "viewer",	PERM_READ_POSITIONS | PERM_VIEW_LOGS },
-};
-
-/*
- * What each operation needs.  Decided here, in the monitor, never taken
- * from net; an op without a row is refused.
- */
-static const struct {
-	int		 known;
-	uint32_t	 perm;		/* 0: a valid key is enough */
-} auth_ops[OP_MAX] = {
-	[OP_STATUS] =		{ 1, 0 },
-	[OP_TRADE] =		{ 1, PERM_WRITE_POSITIONS },
-	[OP_ACCOUNT] =		{ 1, PERM_READ_POSITIONS },
-	[OP_POSITIONS] =	{ 1, PERM_READ_POSITIONS },
-	[OP_POSITION_CLOSE] =	{ 1, PERM_WRITE_POSITIONS },
-	[OP_POSITION_MODIFY] =	{ 1, PERM_WRITE_POSITIONS },
-	[OP_ORDERS] =		{ 1, PERM_READ_POSITIONS },
-	[OP_ORDER_CANCEL] =	{ 1, PERM_WRITE_POSITIONS },
-	[OP_SYMBOL] =		{ 1, PERM_READ_POSITIONS },
-	[OP_AUDIT] =		{ 1, PERM_VIEW_LOGS },
 };
 
 static const struct {
@@ -54,18 +37,25 @@ auth_role_perms(const char *role)
 {
 	size_t	 i;
 
-	for (i = 0; i < sizeof(auth_roles) / sizeof(auth_roles[0]); i++)
+	for (i = 0; i < nitems(auth_roles); i++)
 		if (strcmp(auth_roles[i].name, role) == 0)
 			return auth_roles[i].perms;
 	return 0;
 }
 
+/*
+ * What an operation needs is the catalogue's perm column (api.h),
+ * decided here, in the monitor, never taken from net.  net's own
+ * operations (GET /healthz) never reach the monitor: refused.
+ */
 int
 auth_op_perm(unsigned int op, uint32_t *perm)
 {
-	if (op >= OP_MAX || !auth_ops[op].known)
+	const struct api_info	*ai;
+
+	if ((ai = api_info(op)) == NULL || ai->to == API_NET)
 		return -1;
-	*perm = auth_ops[op].perm;
+	*perm = ai->perm;
 	return 0;
 }
 
@@ -74,8 +64,7 @@ auth_perm_name(uint32_t perm)
 {
 	size_t	 i;
 
-	for (i = 0; i < sizeof(auth_perm_names) / sizeof(auth_perm_names[0]);
-	    i++)
+	for (i = 0; i < nitems(auth_perm_names); i++)
 		if (auth_perm_names[i].perm == perm)
 			return auth_perm_names[i].name;
 	return "unknown";

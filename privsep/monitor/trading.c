@@ -76,6 +76,7 @@ struct tx {
 	size_t		 nwaiters;
 	uint32_t	 waiters[1 + TX_WAITERS];	/* net request ids */
 	char		 coid[TRADE_COID_MAX];
+	char		 what[128];	/* key, side, volume, symbol: logs */
 	struct event	*timer;
 	uint16_t	 params_len;
 	uint8_t		 params[];	/* what goes to the broker */
@@ -480,8 +481,8 @@ answer_write(struct tx *t, struct msg_api_res *res, const char **why)
 	}
 	enc = journal_store_answer(t->command_id, res, &n);
 	if (res->status == 200)
-		log_info("order %" PRId64 " (%s): retcode %u %s",
-		    t->command_id, t->coid, r.retcode, r.message);
+		log_info("order %" PRId64 " (%s) %s: retcode %u %s",
+		    t->command_id, t->coid, t->what, r.retcode, r.message);
 	if (!t->answered)
 		hold_encoded(t->waiters[0], enc, n);
 	/* Requests that repeated this one while it was in flight. */
@@ -922,6 +923,29 @@ repeat(uint32_t net_id, const struct journal_order *o, const char *coid,
 	    o->client_order_id);
 }
 
+/*
+ * What an order's log lines say besides its ids: whose it is and what it
+ * asks, from checked parameters (the symbol's characters, the key's
+ * name are the decoders' and auth.c's).
+ */
+static void
+order_describe(struct tx *t, const struct auth_identity *id,
+    const struct rpc_params *p)
+{
+	const char	*op = api_info(t->op)->name;
+
+	if (p->symbol[0] != '\0')
+		snprintf(t->what, sizeof(t->what), "key %s (id %" PRId64 ") "
+		    "%s %s %.2f %s", id->name, id->key_id, op,
+		    p->side == RPC_SIDE_SELL ? "SELL" : "BUY", p->volume,
+		    p->symbol);
+	else
+		snprintf(t->what, sizeof(t->what), "key %s (id %" PRId64 ") "
+		    "%s ticket %" PRIu64, id->name, id->key_id, op, p->ticket);
+	log_info("order %" PRId64 " (%s) %s: accepted", t->command_id, t->coid,
+	    t->what);
+}
+
 static int
 trade_write(uint32_t net_id, const struct msg_api_req *q,
     const struct auth_identity *id, const struct rpc_params *p,
@@ -952,6 +976,7 @@ trade_write(uint32_t net_id, const struct msg_api_req *q,
 	case JOURNAL_NEW:
 		t = tx_new(TX_WRITE, q->op, o.id, q->params, q->params_len);
 		strlcpy(t->coid, o.client_order_id, sizeof(t->coid));
+		order_describe(t, id, p);
 		t->waiters[t->nwaiters++] = net_id;
 		TAILQ_INSERT_TAIL(&tr.unsent, t, entry);
 		r = 1;

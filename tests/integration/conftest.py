@@ -62,6 +62,9 @@ MEMBER_USER = "herald-test-member"      # herald-admin as a secondary group
 PRIMARY_USER = "herald-test-primary"    # herald-admin as the primary group
 NOBODY = 65534
 
+# The time heraldd -d puts before each log line (common/log.c).
+STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z ", re.M)
+
 TIMEOUT = 10.0                  # every wait; generous for a 2-core CI box
 SYSPATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -316,7 +319,7 @@ def check_sanitizer(text, who):
 
 # --- gdb: make a live process run a system call ------------------------------
 
-def gdb_syscall(pid, nr, args=(), restore=False, timeout=60):
+def gdb_syscall(pid, nr, args=(), restore=False, timeout=60, pre=()):
     """Make process pid itself execute system call nr(args).
 
     The process is asleep in a system call (libevent's epoll_wait), so the
@@ -331,7 +334,8 @@ def gdb_syscall(pid, nr, args=(), restore=False, timeout=60):
     raised a signal (a seccomp trap) it is delivered first, so the
     process's handler runs.  Returns gdb's output; the line
     "HERALD-ITG: syscall returned N" gives the result when the process
-    survived."""
+    survived.  pre: gdb commands run first, after the registers are saved
+    (to put a path below the stack pointer, say)."""
     if platform.machine() != "x86_64":
         pytest.skip("the syscall injection is written for x86-64")
     if shutil.which("gdb", path=SYSPATH) is None:
@@ -351,6 +355,7 @@ def gdb_syscall(pid, nr, args=(), restore=False, timeout=60):
         "set $itg_pc = $pc",
     ]
     script += [f"set $itg_{r} = ${r}" for r in regs]
+    script += list(pre)
     script.append(f"set $rax = {nr}")
     script += [f"set ${argregs[i]} = {a}" for i, a in enumerate(args)]
     script += [
@@ -544,11 +549,15 @@ class Daemon:
 
     # the log
 
-    def log(self):
+    def raw_log(self):
         try:
             return self.logpath.read_text(errors="replace")
         except FileNotFoundError:
             return ""
+
+    def log(self):
+        """The log without the RFC 3339 time that starts each line."""
+        return STAMP.sub("", self.raw_log())
 
     def wait_log(self, pattern, timeout=TIMEOUT):
         """The first match of a regular expression (multiline) in the log."""

@@ -61,13 +61,14 @@ def test_every_key_is_accepted(daemon):
     write_file(pw, "pw\n", 0o600)
     daemon.write_config(
         tls={"certificate": str(tls_files()[0]),
-             "key": str(tls_files()[1]), "client_ca": ""},
+             "key": str(tls_files()[1]), "client_ca": "",
+             "expiry_warning_days": 30},
         control={"max_clients": 4, "timeout": 30},
         privsep={"seccomp_debug": False},
         mt5={"backend": "paper", "login": "12345678", "server": "Demo",
              "password_file": str(pw)},
         limits={"open_files": 512, "connections": 256},
-        log={"level": "debug"})
+        log={"level": "debug", "facility": "local0"})
     assert daemon.run_n() == (0, "", "")
 
 

@@ -266,3 +266,28 @@ def test_generate_refuses_half_a_pair(daemon):
     assert r.returncode == 1
     assert f"{key} exists but {crt} does not" in r.stderr
     assert not crt.exists()
+
+
+# --- tls.expiry_warning_days, log.facility -------------------------------------
+
+def test_certificate_within_the_warning_window_is_a_warning(daemon):
+    # The tests' certificate lasts 90 days.
+    daemon.write_config(tls={"expiry_warning_days": 100})
+    rc, out, err = daemon.run_n()
+    assert rc == 0 and out == ""
+    assert err.startswith(f"{daemon.config}: warning: tls.certificate "), err
+    assert "within 100 days" in err
+    daemon.start()
+    daemon.wait_log(r"^monitor: tls\.certificate .* within 100 days$")
+
+
+def test_expiry_warning_days_out_of_range(daemon):
+    daemon.write_config(tls={"expiry_warning_days": 0})
+    assert_refused_n(daemon, "expiry_warning_days")
+
+
+def test_log_facility(daemon):
+    daemon.write_config(log={"level": "info", "facility": "local3"})
+    assert daemon.run_n() == (0, "", "")
+    daemon.write_config(log={"level": "info", "facility": "kern"})
+    assert_refused_n(daemon, "facility", "kern")

@@ -194,8 +194,10 @@ def test_shutdown_removes_what_startup_made_not_what_reload_says(daemon):
     daemon.write_config(control={"socket": str(bystander)},
                         pid_file=str(bystander))
     r = daemon.ctl("reload")
-    assert r.returncode == 0, r.stderr
-    daemon.wait_log(r"control.socket or control.group changed")
+    assert r.returncode == 3, r.stderr
+    assert r.stdout == "control.socket (restart needed); pid_file " \
+        "(restart needed)\n"
+    daemon.wait_log(r"reload: control\.socket changed; restart heraldd")
     assert daemon.stop() == 0
     assert bystander.read_text() == "keep me\n"
     assert not daemon.socket.exists()

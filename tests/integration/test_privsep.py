@@ -185,3 +185,21 @@ def test_password_from_file_stays_out_of_the_log(daemon):
     log = daemon.log()
     assert SECRET not in log
     assert LOGIN not in log
+
+
+def test_mt5_password_is_masked_wherever_it_reaches_the_log(daemon):
+    # The sanitiser masks the MT5 password in any line, not only where
+    # heraldd itself would print it: a key named like the password is
+    # logged when it is created, and the log shows the mask instead.
+    pw = daemon.dir / "mt5.pw"
+    write_file(pw, SECRET + "\n", 0o600)
+    daemon.write_config(mt5={"backend": "paper", "login": LOGIN,
+                             "server": "Demo", "password_file": str(pw)})
+    daemon.start("-v")
+    r = daemon.ctl("key", "create", SECRET, "--role", "viewer")
+    assert r.returncode == 0, r.stderr
+    daemon.wait_log(r"control: key \S+ \(id \d+, role viewer\) created")
+    assert daemon.stop() == 0
+    log = daemon.log()
+    assert SECRET not in log
+    assert "control: key **** (id" in log, log

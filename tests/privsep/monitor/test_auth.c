@@ -335,6 +335,25 @@ test_missing_and_unknown_key(void **state)
 	assert_int_equal(nbans, 1);
 }
 
+/*
+ * A presented hash that differs from a key's only in its last byte is
+ * an unknown key: the lookup compares every byte, not a prefix (the
+ * bucket comes from the first two, so the entry is found and compared).
+ */
+static void
+test_hash_compared_whole(void **state)
+{
+	char	 key[AUTH_KEY_LEN + 1];
+
+	create("alice", "viewer", 0, NULL, key);
+	assert_int_equal(check(key, OP_STATUS, ADDR, NULL), 200);
+	q.key_hash[SHA256_LEN - 1] ^= 0x01;
+	memset(&res, 0, sizeof(res));
+	assert_int_not_equal(auth_check(&q, &ident, &res), 0);
+	expect(401, "unauthorized");
+	assert_string_equal(res.message, "invalid API key");
+}
+
 static void
 test_revoke(void **state)
 {
@@ -929,6 +948,7 @@ main(void)
 		T(test_create_and_use),
 		T(test_create_refused),
 		T(test_missing_and_unknown_key),
+		T(test_hash_compared_whole),
 		T(test_revoke),
 		T(test_expiry),
 		T(test_rotate),
