@@ -12,6 +12,7 @@
 #include "config.h"
 #include "config_impl.h"
 #include "mt5.h"
+#include "nitems.h"
 
 _Static_assert(sizeof(enum conf_backend) == sizeof(int),
     "mt5.backend is stored as an int");
@@ -158,7 +159,7 @@ const struct conf_key symbol_keys[] = {
 	    .flags = KF_REQUIRED },
 	S_STR("currency_base",	set_currency,	currency_base),
 	S_STR("currency_profit", set_currency,	currency_profit),
-	S_INT("digits",		digits,		0, 8),
+	S_INT("digits",		digits,		0, PAPER_DIGITS_MAX),
 	S_DBL("contract_size",	contract_size,	CONTRACT_MIN, PRICE_MAX),
 	S_DBL_GT("volume_min",	volume_min,	0, LOTS_MAX),
 	S_DBL_GT("volume_max",	volume_max,	0, LOTS_MAX),
@@ -318,7 +319,7 @@ default_symbols(struct herald_conf *conf)
 	struct conf_symbol	*s;
 	size_t			 i;
 
-	for (i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
+	for (i = 0; i < nitems(d); i++) {
 		s = &conf->mt5.paper.symbols[i];
 		symbol_init(s);
 		strlcpy(s->name, d[i].name, sizeof(s->name));
@@ -380,7 +381,7 @@ config_defaults(struct herald_conf *conf)
 	conf->mt5.paper.tick_interval = 250;
 	default_symbols(conf);
 
-	for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+	for (i = 0; i < nitems(allowed); i++)
 		strlcpy(conf->trading.allowed_symbols[i], allowed[i],
 		    sizeof(conf->trading.allowed_symbols[i]));
 	conf->trading.nallowed = i;
