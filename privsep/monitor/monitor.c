@@ -40,6 +40,7 @@
 #include "auth.h"
 #include "config.h"
 #include "control.h"
+#include "journal.h"
 #include "keyop.h"
 #include "log.h"
 #include "monitor.h"
@@ -691,19 +692,32 @@ peer_send(struct peer *p, uint32_t type, uint32_t id, const void *buf,
 	monitor_shutdown(1);
 }
 
-void
-monitor_abort(const char *why)
+/* The trading path's effects on the daemon (trading.h). */
+static void
+mon_trade_abort(const char *why)
 {
 	log_warnx_pri(LOG_CRIT, "%s; stopping heraldd", why);
 	monitor_shutdown(1);
 }
 
-void
-monitor_send(enum herald_proc proc, uint32_t type, uint32_t id,
-    const void *buf, size_t len)
+static void
+mon_trade_broker(uint32_t type, uint32_t id, const void *buf, size_t len)
 {
-	peer_send(&mon.peers[proc], type, id, buf, len);
+	peer_send(&mon.peers[PROC_BROKER], type, id, buf, len);
 }
+
+static void
+mon_trade_net(uint32_t net_id, const void *buf, size_t len)
+{
+	peer_send(&mon.peers[PROC_NET], MSG_API_RES, net_id, buf, len);
+}
+
+static const struct trade_io mon_trade_io = {
+	.to_broker =	mon_trade_broker,
+	.to_net =	mon_trade_net,
+	.commit =	journal_batch_commit,
+	.abort =	mon_trade_abort,
+};
 
 static void
 peer_dispatch(struct peer *p, struct ipc_msg *m)
@@ -864,7 +878,7 @@ api_is_trading(uint8_t op)
 	return op >= OP_TRADE && op <= OP_SYMBOL;
 }
 
-void
+static void
 monitor_api_answer(uint32_t net_id, const struct msg_api_res *res)
 {
 	static uint8_t	 buf[MSG_MAX];
@@ -1193,7 +1207,8 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 	/* After daemon(): SQLite's locks do not survive a fork. */
 	if (auth_init(mon.conf, monitor_ban, why, sizeof(why)) == -1)
 		fatalx("%s", why);
-	if (trade_init(mon.conf, mon.base, why, sizeof(why)) == -1)
+	if (trade_init(mon.conf, mon.base, &mon_trade_io, why,
+	    sizeof(why)) == -1)
 		fatalx("%s", why);
 
 	/* net's start-up sequence; child.c and net.c read it in order. */
