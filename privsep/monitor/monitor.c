@@ -1085,6 +1085,7 @@ monitor_status(struct ctl_status *st)
 	memset(st, 0, sizeof(*st));
 	trade_state(&ts);
 	strlcpy(st->broker, ts.broker, sizeof(st->broker));
+	strlcpy(st->storage, ts.storage, sizeof(st->storage));
 	if ((st->lockdown = ts.lockdown ? 1 : 0)) {
 		strlcpy(st->lockdown_by, ts.lockdown_by,
 		    sizeof(st->lockdown_by));

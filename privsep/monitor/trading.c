@@ -123,6 +123,11 @@ trade_write(uint32_t net_id, const struct msg_api_req *q,
 	const char		*coid;
 	int			 r;
 
+	/* Before anything else: nothing reaches the broker in a fault. */
+	if (tr.fault) {
+		storage_refuse(res);
+		return 0;
+	}
 	if (risk_check(tr.risk, id->key_id, p, now_ms(), &rf) != 0) {
 		log_info("order refused for key %s: %s", id->name, rf.message);
 		msg_api_res_set(res, 403, "risk_refused", 0, "%s", rf.message);
@@ -134,7 +139,10 @@ trade_write(uint32_t net_id, const struct msg_api_req *q,
 		return 0;
 	}
 	coid = (p->flags & RPC_HAS_COID) ? p->client_order_id : NULL;
-	batch_join();
+	if (batch_join() == -1) {
+		storage_refuse(res);
+		return 0;
+	}
 	memset(&o, 0, sizeof(o));
 	r = journal_begin(tr.journal, id->key_id, q->address, coid, q->params,
 	    q->params_len, now_ms() / 1000, &o);
@@ -152,7 +160,8 @@ trade_write(uint32_t net_id, const struct msg_api_req *q,
 		if (res->status == 0)
 			r = 1;			/* waits for the first */
 		else if (res->status == 200) {
-			hold_answer(net_id, res);	/* after the commit */
+			/* After the commit: it may be this batch's. */
+			hold_answer(net_id, res, HELD_RETRY);
 			r = 1;
 		} else
 			r = 0;
@@ -163,7 +172,11 @@ trade_write(uint32_t net_id, const struct msg_api_req *q,
 		r = 0;
 		break;
 	default:
-		fatalx("journal: %s", journal_error(tr.journal));
+		storage_fault("%s", journal_error(tr.journal));
+		msg_api_res_reset(res);
+		storage_refuse(res);
+		r = 0;
+		break;
 	}
 	journal_order_clear(&o);
 	return r;
@@ -213,13 +226,22 @@ trade_lockdown(int on, const char *who, char *why, size_t whylen)
 	l.active = on != 0;
 	strlcpy(l.who, who, sizeof(l.who));
 	l.since = time(NULL);
-	/* Outside a batch a single statement is its own durable commit. */
-	if (store_lockdown_set(tr.store, &l) == -1) {
-		snprintf(why, whylen, "cannot record the lockdown: %s",
-		    store_error(tr.store));
-		return -1;
-	}
+	/*
+	 * In memory first: it holds from now on, also when the database
+	 * cannot record it; the first commit after a fault writes it.
+	 */
 	tr.lockdown = l;	/* control.c logs who did it */
+	if (tr.fault) {
+		log_warnx("storage: lockdown %s kept in memory until the "
+		    "database can be written", on ? "on" : "off");
+		return 0;
+	}
+	/*
+	 * Outside a batch a single statement is its own durable commit;
+	 * inside one it is durable with the batch.
+	 */
+	if (store_lockdown_set(tr.store, &l) == -1)
+		storage_fault("%s", store_error(tr.store));
 	return 0;
 }
 
@@ -231,10 +253,14 @@ trade_state(struct trade_state *st)
 	st->lockdown = tr.lockdown.active;
 	strlcpy(st->lockdown_by, tr.lockdown.who, sizeof(st->lockdown_by));
 	st->lockdown_since = tr.lockdown.since;
+	st->storage_fault = tr.fault;
+	st->storage_since = tr.fault ? tr.fault_since : 0;
+	if (tr.fault)
+		snprintf(st->storage, sizeof(st->storage), "unavailable: %s",
+		    tr.fault_why);
+	else
+		strlcpy(st->storage, "ok", sizeof(st->storage));
 }
-
-
-/* --- set-up ------------------------------------------------------------- */
 
 /* --- set-up ------------------------------------------------------------- */
 
@@ -282,9 +308,11 @@ trade_init(const struct herald_conf *conf, struct event_base *base,
 	TAILQ_INIT(&tr.txs);
 	TAILQ_INIT(&tr.unsent);
 	TAILQ_INIT(&tr.held);
+	TAILQ_INIT(&tr.wops);
 	tr.conf = conf;
 	tr.io = io;
 	tr.base = base;
+	db_set_busy_timeout(conf->database_busy_timeout);
 	journal_conf_from(conf, &jc);
 	if ((tr.journal = journal_open(db_handle(), &jc, err,
 	    errlen)) == NULL)
@@ -311,7 +339,9 @@ trade_init(const struct herald_conf *conf, struct event_base *base,
 		return -1;
 	/* After every message of a turn: the lowest of three priorities. */
 	if ((tr.commit_ev = event_new(base, -1, 0, commit_cb, NULL)) == NULL ||
-	    event_priority_set(tr.commit_ev, 2) == -1)
+	    event_priority_set(tr.commit_ev, 2) == -1 ||
+	    (tr.retry_ev = evtimer_new(base, retry_cb, NULL)) == NULL ||
+	    event_priority_set(tr.retry_ev, 2) == -1)
 		fatalx("commit event");
 	if (tr.lockdown.active)
 		log_warnx("trading is locked down (by %s) since the last run",
@@ -325,6 +355,7 @@ trade_reconfigure(const struct herald_conf *conf)
 	struct journal_conf	 jc;
 
 	tr.conf = conf;
+	db_set_busy_timeout(conf->database_busy_timeout);
 	risk_configure(tr.risk, conf);
 	journal_conf_from(conf, &jc);
 	journal_set_conf(tr.journal, &jc);
@@ -333,9 +364,13 @@ trade_reconfigure(const struct herald_conf *conf)
 void
 trade_close(void)
 {
-	struct tx	*t;
-	struct held	*h;
+	struct tx	*t, *tnext;
+	struct held	*h, *hnext;
 
+	if (tr.fault && tr.nwops > 0)
+		log_warnx("storage: %zu writes owed to the database are lost; "
+		    "orders still pending are resolved at the next start",
+		    tr.nwops);
 	if (tr.journal != NULL) {
 		if (journal_in_batch(tr.journal))
 			journal_batch_abort(tr.journal);
@@ -347,19 +382,22 @@ trade_close(void)
 		tr.store = NULL;
 	}
 	/* Nothing held is sent now: its batch was rolled back. */
-	while ((t = TAILQ_FIRST(&tr.txs)) != NULL)
+	TAILQ_FOREACH_SAFE(t, &tr.txs, entry, tnext)
 		tx_free(&tr.txs, t);
-	while ((t = TAILQ_FIRST(&tr.unsent)) != NULL)
+	TAILQ_FOREACH_SAFE(t, &tr.unsent, entry, tnext)
 		tx_free(&tr.unsent, t);
-	while ((h = TAILQ_FIRST(&tr.held)) != NULL) {
+	TAILQ_FOREACH_SAFE(h, &tr.held, entry, hnext) {
 		TAILQ_REMOVE(&tr.held, h, entry);
 		free(h);
 	}
+	wops_free();
 	if (tr.commit_ev != NULL)
 		event_free(tr.commit_ev);
 	if (tr.start_timer != NULL)
 		event_free(tr.start_timer);
-	tr.commit_ev = tr.start_timer = NULL;
+	if (tr.retry_ev != NULL)
+		event_free(tr.retry_ev);
+	tr.commit_ev = tr.start_timer = tr.retry_ev = NULL;
 	if (tr.risk != NULL)
 		risk_free(tr.risk);
 	tr.risk = NULL;

@@ -94,7 +94,10 @@ int	trade_broker_record(const struct ipc_msg *, const char **why);
 int	trade_broker_sync(const struct ipc_msg *, const char **why);
 int	trade_broker_res(const struct ipc_msg *, const char **why);
 
-/* heraldctl lockdown on|off; 0, or -1 with why. */
+/*
+ * heraldctl lockdown on|off; 0, or -1 with why.  It holds at once; in a
+ * storage fault it is written when the database can be.
+ */
 int	trade_lockdown(int on, const char *who, char *why, size_t whylen);
 
 struct trade_state {
@@ -102,6 +105,9 @@ struct trade_state {
 	int		lockdown;
 	char		lockdown_by[128];
 	int64_t		lockdown_since;	/* unix time */
+	int		storage_fault;	/* the database cannot commit */
+	char		storage[128];	/* "ok", "unavailable: why" */
+	int64_t		storage_since;	/* unix time; 0 when ok */
 };
 void	trade_state(struct trade_state *);
 

@@ -128,13 +128,14 @@ const uint8_t *
 journal_store_answer(int64_t id, const struct msg_api_res *res, size_t *np)
 {
 	static uint8_t	 buf[MSG_MAX];
+	struct wop	*w;
 
 	*np = msg_api_res_encode(buf, sizeof(buf), res);
-	batch_join();
-	if (journal_finish(tr.journal, id, res->status == 200 ?
-	    JOURNAL_DONE : JOURNAL_FAILED, buf, *np, now_ms() / 1000) != 0)
-		fatalx("journal: order %" PRId64 ": %s", id,
-		    journal_error(tr.journal));
+	w = wop_new(WOP_FINISH, buf, *np);
+	w->id = id;
+	w->state = res->status == 200 ? JOURNAL_DONE : JOURNAL_FAILED;
+	w->now = now_ms() / 1000;
+	write_op(w);
 	return buf;
 }
 
@@ -154,12 +155,12 @@ answer_write(struct tx *t, struct msg_api_res *res, const char **why)
 		log_info("order %" PRId64 " (%s): retcode %u %s",
 		    t->command_id, t->coid, r.retcode, r.message);
 	if (!t->answered)
-		hold_encoded(t->waiters[0], enc, n);
+		hold_encoded(t->waiters[0], enc, n, HELD_UNKNOWN);
 	/* Requests that repeated this one while it was in flight. */
 	if (t->nwaiters > 1 && res->status == 200)
 		(void)result_stamp(res, t->coid, 1, NULL);
 	for (i = 1; i < t->nwaiters; i++)
-		hold_answer(t->waiters[i], res);
+		hold_answer(t->waiters[i], res, HELD_UNKNOWN);
 	return 0;
 }
 
@@ -187,18 +188,21 @@ record_track(const struct paper_record *rec)
 static int
 record_store(const struct paper_record *rec, const uint8_t *body, size_t len)
 {
-	char	 key[PAPER_CMDID_MAX];
-	int	 r;
+	char		 key[PAPER_CMDID_MAX];
+	struct wop	*w;
 
 	if (paper_record_key(rec, key, sizeof(key)) == -1)
 		return -1;
 	if (rec->op == PAPER_OP_DEL)
-		r = store_del(tr.store, rec->type, key);
-	else
-		r = store_put(tr.store, rec->type, key, paper_record_time(rec),
-		    paper_record_profit(rec), body, len);
-	if (r == -1)
-		fatalx("store: %s", store_error(tr.store));
+		w = wop_new(WOP_DEL, NULL, 0);
+	else {
+		w = wop_new(WOP_PUT, body, len);
+		w->time_ms = paper_record_time(rec);
+		w->profit = paper_record_profit(rec);
+	}
+	w->type = (uint8_t)rec->type;
+	strlcpy(w->key, key, sizeof(w->key));
+	write_op(w);
 	return 0;
 }
 
@@ -222,7 +226,6 @@ trade_broker_record(const struct ipc_msg *m, const char **why)
 		*why = "quotes are not state";
 		return -1;
 	}
-	batch_join();
 	tr.group_open = 1;
 	if (record_store(&rec, mr.data, mr.len) == -1) {
 		*why = "record without a key";

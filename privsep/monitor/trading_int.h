@@ -3,7 +3,8 @@
  * else:
  *
  *	trading.c		the client's requests, lockdown, set-up
- *	trading_commit.c	the group commit and the transactions
+ *	trading_commit.c	the group commit, storage faults, the
+ *				transactions
  *	trading_broker.c	the broker's answers and records
  *	trading_start.c		start-up: configuration, stored account,
  *				orders an earlier run left in flight
@@ -71,13 +72,49 @@ TAILQ_HEAD(tx_list, tx);
  * few hundred bytes, where a struct msg_api_res is 33 KB (allocating
  * those per order made the heap grow and shrink on every batch).
  */
+enum held_fail {		/* what a failed batch makes of the answer */
+	HELD_AS_IS,		/* it promised nothing durable: sent */
+	HELD_UNKNOWN,		/* the broker acted: 503 outcome_unknown */
+	HELD_RETRY		/* a repeat: 503 storage_unavailable */
+};
+
 struct held {
 	TAILQ_ENTRY(held) entry;
 	uint32_t	 net_id;
+	enum held_fail	 fail;
 	size_t		 len;
 	uint8_t		 data[];
 };
 TAILQ_HEAD(held_list, held);
+
+/*
+ * A write the broker's side of an order owes the database: a record of
+ * the account, or an order's answer.  Kept until its batch is durable,
+ * so that when a batch fails (storage faults, see trading_commit.c) it
+ * can be written again, in order, once the database commits again.  A
+ * client's new order is not one: while the database cannot commit it
+ * is refused before it reaches the broker.
+ */
+enum wop_kind {
+	WOP_PUT,		/* store_put(type, key, time_ms, profit, data) */
+	WOP_DEL,		/* store_del(type, key) */
+	WOP_FINISH		/* journal_finish(id, state, data) */
+};
+
+struct wop {
+	TAILQ_ENTRY(wop) entry;
+	enum wop_kind	 kind;
+	uint8_t		 type;
+	char		 key[STORE_KEY_MAX + 1];
+	int64_t		 time_ms;
+	double		 profit;
+	int64_t		 id;
+	enum journal_state state;
+	int64_t		 now;
+	size_t		 len;
+	uint8_t		 data[];
+};
+TAILQ_HEAD(wop_list, wop);
 
 struct trading {
 	const struct herald_conf *conf;
@@ -97,7 +134,14 @@ struct trading {
 	struct tx_list		 unsent;	/* journaled in this batch */
 	struct held_list	 held;
 	size_t			 unresolved;	/* TX_FIND still owed */
-	struct store_lockdown	 lockdown;
+	struct store_lockdown	 lockdown;	/* in memory first */
+	struct wop_list		 wops;		/* not yet durable */
+	size_t			 nwops;
+	int			 fault;		/* the database cannot commit */
+	char			 fault_why[112];	/* SQLite says */
+	int64_t			 fault_since;	/* unix time */
+	int			 backoff;	/* s to the next attempt */
+	struct event		*retry_ev;
 };
 extern struct trading	tr;
 
@@ -105,10 +149,19 @@ int64_t		 now_ms(void);
 const char	*broker_state_name(void);
 
 /* trading_commit.c */
-void		 batch_join(void);
+int		 batch_join(void);
 void		 commit_cb(evutil_socket_t, short, void *);
-void		 hold_encoded(uint32_t net_id, const uint8_t *, size_t);
-void		 hold_answer(uint32_t net_id, const struct msg_api_res *);
+void		 retry_cb(evutil_socket_t, short, void *);
+void		 hold_encoded(uint32_t net_id, const uint8_t *, size_t,
+		    enum held_fail);
+void		 hold_answer(uint32_t net_id, const struct msg_api_res *,
+		    enum held_fail);
+struct wop	*wop_new(enum wop_kind, const void *data, size_t len);
+void		 write_op(struct wop *);
+void		 storage_fault(const char *fmt, ...)
+		    __attribute__((format(printf, 1, 2)));
+void		 storage_refuse(struct msg_api_res *);
+void		 wops_free(void);
 void		 answer_now(uint32_t net_id, const struct msg_api_res *);
 struct tx	*tx_new(enum tx_kind, uint8_t op, int64_t command_id,
 		    const uint8_t *params, uint16_t params_len);

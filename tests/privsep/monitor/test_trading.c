@@ -261,12 +261,13 @@ broker_done(uint32_t id, uint64_t ticket)
 	    sizeof(buf), &res), trade_broker_res);
 }
 
+static struct msg_api_res	 res;		/* order()'s, if at once */
+
 /* A client's POST /trade; 1 when it waits for the broker. */
 static int
 order(const char *coid)
 {
 	static struct msg_api_req	 q;
-	static struct msg_api_res	 res;
 	struct auth_identity		 id;
 	struct rpc_params		 p;
 	const char			*why = NULL;
@@ -441,9 +442,25 @@ test_group_not_split(void **state)
 	assert_int_equal(to_net[0].records, 2);
 }
 
-/* A commit that fails sends no order on and answers no one. */
+/* The answers net got for request net_id. */
+static const struct seen *
+answer_for(uint32_t net_id)
+{
+	size_t	 i;
+
+	for (i = 0; i < nnet; i++)
+		if (to_net[i].id == net_id)
+			return &to_net[i];
+	return NULL;
+}
+
+/*
+ * An order in flight (o-1, executed by the broker), a new one (o-2) and
+ * a batch that cannot commit: o-2 never reaches the broker, and no one
+ * is answered as if anything were durable.
+ */
 static void
-test_failed_commit_answers_no_one(void **state)
+fail_one_batch(void)
 {
 	const struct seen	*s;
 
@@ -456,11 +473,126 @@ test_failed_commit_answers_no_one(void **state)
 	broker_record(7);
 	broker_done(s->id, 7);
 	turn_end();
-	assert_int_equal(aborts, 1);
+}
+
+/* A commit that fails sends no order on and answers no one as done. */
+static void
+test_failed_commit_answers_no_one(void **state)
+{
+	fail_one_batch();
+	assert_int_equal(aborts, 0);		/* heraldd goes on */
 	assert_int_equal(count_reqs(), 1);	/* o-2 never left */
-	assert_int_equal(nnet, 0);
+	assert_int_equal(nnet, 2);
+	assert_int_equal(answer_for(1)->status, 503);
+	assert_string_equal(answer_for(1)->code, "outcome_unknown");
+	assert_int_equal(answer_for(2)->status, 503);
+	assert_string_equal(answer_for(2)->code, "storage_unavailable");
 	assert_int_equal(peek_records(), 0);
 	assert_int_equal(peek_count("SELECT count(*) FROM orders"), 1);
+	assert_int_equal(peek_count("SELECT count(*) FROM orders WHERE "
+	    "state = 'pending'"), 1);
+}
+
+/* While the fault lasts an order is refused before the broker. */
+static void
+test_fault_refuses_orders(void **state)
+{
+	struct trade_state	 ts;
+
+	fail_one_batch();
+	trade_state(&ts);
+	assert_int_equal(ts.storage_fault, 1);
+	assert_non_null(strstr(ts.storage, "unavailable"));
+	assert_int_equal(order("o-3"), 0);
+	assert_int_equal(res.status, 503);
+	assert_string_equal(res.code, "storage_unavailable");
+	assert_true(res.retry_after >= 1);
+	assert_int_equal(count_reqs(), 1);
+}
+
+/*
+ * The first commit that succeeds writes what was held, in order; a
+ * repeat of the order then gets the broker's answer, and nothing is
+ * executed twice.
+ */
+static void
+test_fault_recovers(void **state)
+{
+	struct trade_state	 ts;
+	const struct seen	*s;
+	char			 st[16];
+
+	fail_one_batch();
+	s = nth_req(0);
+	broker_record(8);		/* a tick's change, in the fault */
+	broker_msg(MSG_BROKER_SYNC, 0, NULL, 0, trade_broker_sync);
+	fail_commit = 0;
+	turn_end();			/* a commit event: not in a fault */
+	assert_int_equal(peek_records(), 0);
+	/* The retry timer (1 s) is the next event. */
+	assert_int_equal(event_base_loop(base, EVLOOP_ONCE), 0);
+	trade_state(&ts);
+	assert_int_equal(ts.storage_fault, 0);
+	assert_string_equal(ts.storage, "ok");
+	assert_int_equal(peek_records(), 2);
+	peek_state(s->command_id, st, sizeof(st));
+	assert_string_equal(st, "done");
+	nnet = 0;
+	assert_int_equal(order("o-1"), 1);	/* the repeat */
+	turn_end();
+	assert_int_equal(nnet, 1);
+	assert_int_equal(to_net[0].status, 200);
+	assert_int_equal(count_reqs(), 1);	/* not sent again */
+	assert_int_equal(order("o-4"), 1);	/* orders are accepted */
+	turn_end();
+	assert_int_equal(count_reqs(), 2);
+}
+
+/* A lockdown holds at once and is written when the database can be. */
+static void
+test_fault_lockdown(void **state)
+{
+	struct trade_state	 ts;
+	char			 why[128];
+
+	fail_one_batch();
+	assert_int_equal(trade_lockdown(1, "uid 0 (root)", why,
+	    sizeof(why)), 0);
+	trade_state(&ts);
+	assert_int_equal(ts.lockdown, 1);
+	assert_int_equal(peek_count("SELECT count(*) FROM lockdown WHERE "
+	    "active = 1"), 0);
+	fail_commit = 0;
+	assert_int_equal(event_base_loop(base, EVLOOP_ONCE), 0);
+	assert_int_equal(peek_count("SELECT count(*) FROM lockdown WHERE "
+	    "active = 1"), 1);
+}
+
+/*
+ * Another connection holding the write lock beyond the busy timeout:
+ * the order is refused at once, and taken once the lock is gone.
+ */
+static void
+test_locked_database(void **state)
+{
+	sqlite3		*other;
+
+	assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL,
+	    NULL), SQLITE_OK);
+	db_set_busy_timeout(10);
+	assert_int_equal(order("o-1"), 0);
+	assert_int_equal(res.status, 503);
+	assert_string_equal(res.code, "storage_unavailable");
+	assert_int_equal(count_reqs(), 0);
+	assert_int_equal(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(other);
+	assert_int_equal(event_base_loop(base, EVLOOP_ONCE), 0);
+	assert_int_equal(order("o-1"), 1);
+	turn_end();
+	assert_int_equal(count_reqs(), 1);
+	db_set_busy_timeout(0);
 }
 
 int
@@ -472,6 +604,10 @@ main(void)
 		T(test_answer_before_net),
 		T(test_group_not_split),
 		T(test_failed_commit_answers_no_one),
+		T(test_fault_refuses_orders),
+		T(test_fault_recovers),
+		T(test_fault_lockdown),
+		T(test_locked_database),
 #undef T
 	};
 
