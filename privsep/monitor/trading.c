@@ -26,7 +26,7 @@
 struct trading	 tr;
 
 int64_t
-now_ms(void)
+trade_now_ms(void)
 {
 	struct timespec	 ts;
 
@@ -128,7 +128,7 @@ trade_write(uint32_t net_id, const struct msg_api_req *q,
 		storage_refuse(res);
 		return 0;
 	}
-	if (risk_check(tr.risk, id->key_id, p, now_ms(), &rf) != 0) {
+	if (risk_check(tr.risk, id->key_id, p, trade_now_ms(), &rf) != 0) {
 		log_info("order refused for key %s: %s", id->name, rf.message);
 		msg_api_res_set(res, 403, "risk_refused", 0, "%s", rf.message);
 		return 0;
@@ -145,7 +145,7 @@ trade_write(uint32_t net_id, const struct msg_api_req *q,
 	}
 	memset(&o, 0, sizeof(o));
 	r = journal_begin(tr.journal, id->key_id, q->address, coid, q->params,
-	    q->params_len, now_ms() / 1000, &o);
+	    q->params_len, trade_now_ms() / 1000, &o);
 	switch (r) {
 	case JOURNAL_NEW:
 		t = tx_new(TX_WRITE, q->op, o.id, q->params, q->params_len);

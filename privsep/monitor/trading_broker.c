@@ -134,7 +134,7 @@ journal_store_answer(int64_t id, const struct msg_api_res *res, size_t *np)
 	w = wop_new(WOP_FINISH, buf, *np);
 	w->id = id;
 	w->state = res->status == 200 ? JOURNAL_DONE : JOURNAL_FAILED;
-	w->now = now_ms() / 1000;
+	w->now = trade_now_ms() / 1000;
 	write_op(w);
 	return buf;
 }

@@ -326,7 +326,7 @@ storage_fault(const char *fmt, ...)
 		vsnprintf(tr.fault_why, sizeof(tr.fault_why), fmt, ap);
 		va_end(ap);
 		tr.fault = 1;
-		tr.fault_since = now_ms() / 1000;
+		tr.fault_since = trade_now_ms() / 1000;
 		tr.backoff = 1;
 		db_set_fault(1);
 		log_warnx("storage: cannot commit: %s; orders are refused "
@@ -387,7 +387,7 @@ retry_cb(evutil_socket_t fd, short ev, void *arg)
 			db_set_fault(0);
 			log_info("storage: commits again after %lld s; %zu "
 			    "held writes are durable; orders are accepted",
-			    (long long)(now_ms() / 1000 - tr.fault_since), n);
+			    (long long)(trade_now_ms() / 1000 - tr.fault_since), n);
 			return;
 		}
 		log_debug("storage: still cannot commit: %s", tr.fault_why);
@@ -490,7 +490,7 @@ tx_timeout(evutil_socket_t fd, short ev, void *arg)
 		w = wop_new(WOP_FINISH, NULL, 0);
 		w->id = t->command_id;
 		w->state = JOURNAL_UNKNOWN;
-		w->now = now_ms() / 1000;
+		w->now = trade_now_ms() / 1000;
 		write_op(w);
 		for (i = 0; i < t->nwaiters; i++)
 			hold_answer(t->waiters[i], &res, HELD_AS_IS);

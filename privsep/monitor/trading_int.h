@@ -145,7 +145,7 @@ struct trading {
 };
 extern struct trading	tr;
 
-int64_t		 now_ms(void);
+int64_t		 trade_now_ms(void);
 const char	*broker_state_name(void);
 
 /* trading_commit.c */

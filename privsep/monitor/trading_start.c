@@ -213,7 +213,7 @@ trade_broker_ready(void)
 	    PAPER_REC_COMMAND, BACKEND_PAPER_MAX_COMMANDS, load_record,
 	    &nrec) == -1)
 		fatalx("store: %s", store_error(tr.store));
-	day = risk_day_start(now_ms());
+	day = risk_day_start(trade_now_ms());
 	if (store_profit_since(tr.store, PAPER_REC_DEAL, day, &sum) == -1)
 		fatalx("store: %s", store_error(tr.store));
 	risk_set_realised(tr.risk, day, sum);

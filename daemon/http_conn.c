@@ -1,0 +1,580 @@
+/*
+ * The connections of net's HTTP server (see http.c and http_int.h): the
+ * stack of bufferevents under evhttp built for each accepted socket, the
+ * framing guard's filter between TLS and evhttp, the timer that follows
+ * each connection's phase, refusals written straight to TLS, and the
+ * bookkeeping when a connection closes.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/tree.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/listener.h>
+#include <event2/util.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+
+#include "guard.h"
+#include "http.h"
+#include "http_int.h"
+#include "log.h"
+#include "msg.h"
+#include "rpc.h"
+#include "tls.h"
+
+static void	conn_kill(struct conn *);
+
+static void
+conn_arm(struct conn *c, enum conn_phase ph, uint32_t sec)
+{
+	c->phase = ph;
+	if (sec == 0)
+		evtimer_del(c->ev_timer);
+	else
+		timer_set(c->ev_timer, sec);
+}
+
+/* Drop the connection from the totals; idempotent. */
+static void
+conn_uncount(struct conn *c)
+{
+	struct http_server	*srv = c->srv;
+
+	if (!c->counted)
+		return;
+	c->counted = 0;
+	if (c->global)
+		srv->nconns--;
+	c->global = 0;
+	c->src->conns--;
+	RB_REMOVE(http_conns, &srv->conns, c);
+}
+
+/* Forget the request waiting for the monitor, if there is one. */
+void
+conn_drop_pending(struct conn *c)
+{
+	struct pending	*p;
+
+	if ((p = c->pending) == NULL)
+		return;
+	RB_REMOVE(http_pendings, &c->srv->pending, p);
+	/*
+	 * evhttp detaches a request the user still holds when the client
+	 * goes away (EOF, timeout): then it is ours to free.  Otherwise it
+	 * is still on the connection and freed with it.
+	 */
+	if (evhttp_request_get_connection(p->req) == NULL)
+		evhttp_request_free(p->req);
+	c->pending = NULL;
+	free(p);
+}
+
+/*
+ * Write what TLS still holds for the client now.  evhttp believes an
+ * answer has been sent once it is in the TLS bufferevent's buffer (the
+ * filter's write callback fires then), and when the connection is to close
+ * it shuts the socket down right after: without this, the last answer of
+ * a "Connection: close" exchange would be lost.  The socket is
+ * non-blocking; what the kernel does not take is dropped.
+ */
+static void
+conn_flush_now(struct conn *c)
+{
+	struct evbuffer	*out = bufferevent_get_output(c->tls);
+	unsigned char	*p;
+	size_t		 n;
+	int		 r;
+
+	while ((n = evbuffer_get_length(out)) > 0) {
+		if (n > 16384)
+			n = 16384;
+		if ((p = evbuffer_pullup(out, (ev_ssize_t)n)) == NULL)
+			break;
+		if ((r = SSL_write(c->ssl, p, (int)n)) <= 0)
+			break;
+		evbuffer_drain(out, (size_t)r);
+	}
+}
+
+/* evhttp is freeing the connection (its close callback). */
+static void
+conn_closed(struct evhttp_connection *evcon, void *arg)
+{
+	struct conn	*c = arg;
+
+	if (c->closed)
+		return;
+	c->closed = 1;
+	log_debug("%s: connection closed", c->addr);
+	if (c->phase != PH_CLOSING)
+		conn_flush_now(c);
+	/*
+	 * OpenSSL drops from its cache the session of a connection freed
+	 * without a close_notify, so nothing could ever be resumed: end
+	 * TLS properly on a connection whose handshake completed.
+	 */
+	if (SSL_is_init_finished(c->ssl) &&
+	    !(SSL_get_shutdown(c->ssl) & SSL_SENT_SHUTDOWN))
+		(void)SSL_shutdown(c->ssl);
+	conn_drop_pending(c);
+	conn_uncount(c);
+	evtimer_del(c->ev_timer);
+	event_del(c->ev_start);
+	event_del(c->ev_resume);
+	event_del(c->ev_flushed);
+	if (c->flushcb != NULL) {
+		evbuffer_remove_cb_entry(bufferevent_get_output(c->tls),
+		    c->flushcb);
+		c->flushcb = NULL;
+	}
+	c->evcon = NULL;
+}
+
+/* The filter bufferevent is being destroyed: its context goes with it. */
+static void
+conn_free(void *arg)
+{
+	struct conn	*c = arg;
+
+	c->closed = 1;
+	conn_drop_pending(c);
+	conn_uncount(c);
+	if (c->flushcb != NULL)
+		evbuffer_remove_cb_entry(bufferevent_get_output(c->tls),
+		    c->flushcb);
+	event_free(c->ev_start);
+	event_free(c->ev_timer);
+	event_free(c->ev_resume);
+	event_free(c->ev_flushed);
+	free(c);
+}
+
+/* Close now, without an answer. */
+static void
+conn_kill(struct conn *c)
+{
+	struct evhttp_connection *evcon = c->evcon;
+
+	if (c->closed || evcon == NULL)
+		return;
+	evhttp_connection_free(evcon);	/* calls conn_closed() */
+}
+
+static void
+conn_out(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	struct conn	*c = arg;
+
+	if (info->n_deleted > 0 && evbuffer_get_length(buf) == 0)
+		event_active(c->ev_flushed, EV_TIMEOUT, 0);
+}
+
+/* The refusal is on its way: end TLS, half-close, wait for the client. */
+static void
+conn_flushed(evutil_socket_t fd, short ev, void *arg)
+{
+	struct conn	*c = arg;
+	int		 s;
+
+	if (c->closed)
+		return;
+	(void)SSL_shutdown(c->ssl);
+	if ((s = bufferevent_getfd(c->tls)) != -1)
+		(void)shutdown(s, SHUT_WR);
+}
+
+/*
+ * Answer with status and close, bypassing evhttp: write the whole response
+ * on the TLS bufferevent.  Only called when evhttp owes no answer on this
+ * connection (between requests, or while it reads a body).
+ */
+static void
+conn_refuse(struct conn *c, int status, const char *code, const char *msg,
+    uint32_t retry_after)
+{
+	struct evbuffer	*out;
+	char		*json, date[64];
+	size_t		 len;
+
+	if (c->closed || c->phase == PH_CLOSING)
+		return;
+	log_info("%s: %d %s: %s", c->addr, status, code, msg);
+	conn_arm(c, PH_CLOSING, HTTP_LINGER_SEC);
+	json = rpc_render_error(code, msg);
+	len = json != NULL ? strlen(json) : 0;
+	out = bufferevent_get_output(c->tls);
+	c->flushcb = evbuffer_add_cb(out, conn_out, c);
+	if (evutil_date_rfc1123(date, sizeof(date), NULL) == 0)
+		date[0] = '\0';
+	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\n"
+	    "Date: %s\r\n"
+	    "Content-Type: application/json\r\n"
+	    "Cache-Control: no-store\r\n"
+	    "X-Content-Type-Options: nosniff\r\n"
+	    "Content-Length: %zu\r\n"
+	    "Connection: close\r\n", status, rpc_reason(status), date, len);
+	if (retry_after != 0)
+		evbuffer_add_printf(out, "Retry-After: %u\r\n", retry_after);
+	evbuffer_add(out, "\r\n", 2);
+	if (json != NULL)
+		evbuffer_add(out, json, len);
+	free(json);
+	bufferevent_enable(c->tls, EV_WRITE);
+}
+
+/* Feed the guard the head bytes of src it has not seen yet. */
+static enum guard_verdict
+conn_scan(struct conn *c, struct evbuffer *src)
+{
+	struct evbuffer_iovec	 iov[4];
+	struct evbuffer_ptr	 ptr;
+	enum guard_verdict	 v = GUARD_MORE;
+	size_t			 used;
+	int			 i, n;
+
+	while (c->scanned < evbuffer_get_length(src)) {
+		if (evbuffer_ptr_set(src, &ptr, c->scanned,
+		    EVBUFFER_PTR_SET) == -1)
+			fatalx("evbuffer_ptr_set");
+		n = evbuffer_peek(src, -1, &ptr, iov, 4);
+		if (n <= 0)
+			break;
+		for (i = 0; i < n && i < 4; i++) {
+			v = guard_feed(&c->guard, iov[i].iov_base,
+			    iov[i].iov_len, &used);
+			c->scanned += used;
+			if (v != GUARD_MORE)
+				return v;
+		}
+	}
+	return v;
+}
+
+/*
+ * The filter between TLS and evhttp: src holds the decrypted bytes, dst is
+ * what evhttp reads.  Returns BEV_OK only when something moved.
+ */
+static enum bufferevent_filter_result
+conn_filter(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t lim,
+    enum bufferevent_flush_mode mode, void *arg)
+{
+	struct conn		*c = arg;
+	enum guard_verdict	 v;
+	size_t			 n;
+	int			 moved = 0;
+
+	if (c->closed || c->phase == PH_CLOSING) {
+		evbuffer_drain(src, evbuffer_get_length(src));
+		return BEV_NEED_MORE;
+	}
+	if (!c->started)
+		return BEV_NEED_MORE;	/* conn_start() resumes us */
+	if (c->owe_status != 0 && evbuffer_get_length(src) > 0) {
+		conn_refuse(c, c->owe_status, c->owe_code, c->owe_msg,
+		    c->owe_retry);
+		evbuffer_drain(src, evbuffer_get_length(src));
+		return BEV_NEED_MORE;
+	}
+	for (;;) {
+		switch (c->phase) {
+		case PH_BODY:
+			n = evbuffer_get_length(src);
+			if (n > c->body_left)
+				n = (size_t)c->body_left;
+			if (n == 0)
+				goto out;
+			if (evbuffer_remove_buffer(src, dst, n) != (int)n)
+				fatalx("evbuffer_remove_buffer");
+			moved = 1;
+			if ((c->body_left -= n) == 0)
+				conn_arm(c, PH_BUSY, 0);
+			continue;
+		case PH_START:
+		case PH_IDLE:
+		case PH_HEAD:
+			v = conn_scan(c, src);
+			if (v == GUARD_MORE) {
+				if (c->phase != PH_HEAD &&
+				    guard_started(&c->guard))
+					conn_arm(c, PH_HEAD,
+					    c->cfg.header_timeout);
+				goto out;
+			}
+			if (v == GUARD_REFUSE) {
+				conn_refuse(c, c->guard.status,
+				    c->guard.code, c->guard.message, 0);
+				evbuffer_drain(src, evbuffer_get_length(src));
+				return BEV_NEED_MORE;
+			}
+			if (evbuffer_remove_buffer(src, dst, c->scanned) !=
+			    (int)c->scanned)
+				fatalx("evbuffer_remove_buffer");
+			moved = 1;
+			c->scanned = 0;
+			c->body_left = c->guard.body_len;
+			guard_reset(&c->guard);
+			if (c->body_left > 0)
+				conn_arm(c, PH_BODY, c->cfg.body_timeout);
+			else
+				conn_arm(c, PH_BUSY, 0);
+			continue;
+		default:
+			goto out;
+		}
+	}
+ out:
+	return moved ? BEV_OK : BEV_NEED_MORE;
+}
+
+static void
+conn_timeout(evutil_socket_t fd, short ev, void *arg)
+{
+	struct conn	*c = arg;
+	char		 msg[RPC_MSG_MAX];
+
+	switch (c->phase) {
+	case PH_START:
+		log_debug("%s: TLS handshake not complete within %u s",
+		    c->addr, c->cfg.header_timeout);
+		conn_kill(c);
+		break;
+	case PH_HEAD:
+		snprintf(msg, sizeof(msg), "request head not complete "
+		    "within %u s", c->cfg.header_timeout);
+		conn_refuse(c, 408, "request_timeout", msg, 0);
+		break;
+	case PH_BODY:
+		snprintf(msg, sizeof(msg), "request body not complete "
+		    "within %u s", c->cfg.body_timeout);
+		conn_refuse(c, 408, "request_timeout", msg, 0);
+		break;
+	case PH_IDLE:
+		log_debug("%s: idle for %u s", c->addr, c->cfg.idle_timeout);
+		conn_kill(c);
+		break;
+	case PH_CLOSING:
+		conn_kill(c);
+		break;
+	default:
+		break;
+	}
+}
+
+/* After an answer: bytes already read may hold the next request. */
+static void
+conn_resume(evutil_socket_t fd, short ev, void *arg)
+{
+	struct conn	*c = arg;
+
+	if (c->closed || (c->phase != PH_IDLE && c->phase != PH_START))
+		return;
+	if (evbuffer_get_length(bufferevent_get_input(c->tls)) > 0)
+		bufferevent_trigger(c->tls, EV_READ,
+		    BEV_TRIG_IGNORE_WATERMARKS);
+}
+
+/* evhttp has written the answer (on_complete of each request). */
+void
+conn_request_done(struct evhttp_request *req, void *arg)
+{
+	struct conn	*c = arg;
+
+	if (c->closed || c->phase == PH_CLOSING)
+		return;
+	conn_arm(c, PH_IDLE, c->cfg.idle_timeout);
+	event_active(c->ev_resume, EV_TIMEOUT, 0);
+}
+
+/* The peer's numeric address; IPv4-mapped IPv6 shown as IPv4. */
+static int
+conn_peer(int fd, char *buf, size_t bufsz)
+{
+	struct sockaddr_storage	 ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
+	socklen_t		 len = sizeof(ss);
+
+	/* getpeername() fills it; zeroed so no path reads garbage. */
+	memset(&ss, 0, sizeof(ss));
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) == -1)
+		return -1;
+	if (ss.ss_family == AF_INET)
+		return inet_ntop(AF_INET, &sin->sin_addr, buf, bufsz) ? 0 : -1;
+	if (ss.ss_family != AF_INET6)
+		return -1;
+	if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))
+		return inet_ntop(AF_INET, &sin6->sin6_addr.s6_addr[12], buf,
+		    bufsz) ? 0 : -1;
+	return inet_ntop(AF_INET6, &sin6->sin6_addr, buf, bufsz) ? 0 : -1;
+}
+
+/*
+ * Just after accept, once evhttp has set the connection up: count it,
+ * apply the connection limits and bans.  Runs before any TLS byte is
+ * read.
+ */
+void
+conn_start(evutil_socket_t unused, short ev, void *arg)
+{
+	struct conn		*c = arg;
+	struct http_server	*srv = c->srv;
+	void			*cbarg = NULL;
+	uint32_t		 left;
+	int			 fd, one = 1;
+
+	/* evhttp passes the connection to the bufferevent's callbacks. */
+	bufferevent_getcb(c->bev, NULL, NULL, NULL, &cbarg);
+	if ((c->evcon = cbarg) == NULL)
+		fatalx("evhttp connection without its bufferevent callbacks");
+	evhttp_connection_set_closecb(c->evcon, conn_closed, c);
+	fd = bufferevent_getfd(c->tls);
+	if (fd == -1 || conn_peer(fd, c->addr, sizeof(c->addr)) == -1) {
+		log_debug("accepted connection without a peer address");
+		conn_kill(c);
+		return;
+	}
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	c->src = source_get(srv, c->addr);
+	c->src->conns++;
+	c->counted = 1;
+	RB_INSERT(http_conns, &srv->conns, c);
+	left = source_banned(c->src, now_ms());
+	/*
+	 * A source over its own limit, or banned, must not use up the
+	 * slots of everyone else: its connections stay out of the total,
+	 * get their refusal after the handshake and linger only briefly.
+	 */
+	if (left == 0 && c->src->conns <= c->cfg.connections_per_source) {
+		srv->nconns++;
+		c->global = 1;
+	} else if (c->src->conns > c->cfg.connections_per_source +
+	    HTTP_OVER_LIMIT) {
+		log_warnx("%s: closed: far over %u connections from one "
+		    "source (limits.connections_per_source)", c->addr,
+		    c->cfg.connections_per_source);
+		conn_kill(c);
+		return;
+	}
+	if (srv->nconns > c->cfg.connections + HTTP_OVER_LIMIT) {
+		log_warnx("%s: closed: far over %u connections "
+		    "(limits.connections)", c->addr, c->cfg.connections);
+		conn_kill(c);
+		return;
+	}
+	if (left != 0) {
+		c->owe_status = 429;
+		c->owe_code = "source_banned";
+		c->owe_retry = left;
+		snprintf(c->owe_msg, sizeof(c->owe_msg), "address %s is "
+		    "banned for %u more seconds", c->addr, left);
+	} else if (srv->nconns > c->cfg.connections) {
+		c->owe_status = 503;
+		c->owe_code = "too_many_connections";
+		snprintf(c->owe_msg, sizeof(c->owe_msg), "more than %u "
+		    "connections (limits.connections)", c->cfg.connections);
+	} else if (c->src->conns > c->cfg.connections_per_source) {
+		c->owe_status = 503;
+		c->owe_code = "too_many_connections";
+		snprintf(c->owe_msg, sizeof(c->owe_msg), "more than %u "
+		    "connections from %s (limits.connections_per_source)",
+		    c->cfg.connections_per_source, c->addr);
+	}
+	c->started = 1;
+	event_active(c->ev_resume, EV_TIMEOUT, 0);
+	log_debug("%s: connection %u", c->addr, srv->nconns);
+}
+
+/*
+ * The TLS handshake is over: from now until its first byte, the first
+ * request gets limits.idle_timeout, like any later one.
+ */
+static void
+conn_tls_info(const SSL *ssl, int where, int ret)
+{
+	struct conn	*c;
+
+	if ((where & SSL_CB_HANDSHAKE_DONE) == 0 ||
+	    (c = SSL_get_app_data(ssl)) == NULL)
+		return;
+	if (!c->closed && c->phase == PH_START)
+		conn_arm(c, PH_IDLE, c->owe_status != 0 ? HTTP_LINGER_SEC :
+		    c->cfg.idle_timeout);
+}
+
+/* evhttp's bufferevent callback: a new connection's stack. */
+struct bufferevent *
+http_newconn(struct event_base *base, void *arg)
+{
+	struct http_server	*srv = arg;
+	struct guard_limits	 gl;
+	struct conn		*c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		fatal("calloc");
+	c->srv = srv;
+	c->cfg = srv->cfg;
+	strlcpy(c->addr, "unknown", sizeof(c->addr));
+	gl.request_line = c->cfg.request_line;
+	gl.header_bytes = c->cfg.header_bytes;
+	gl.header_count = c->cfg.header_count;
+	gl.body_bytes = c->cfg.body_bytes;
+	guard_init(&c->guard, &gl);
+	/*
+	 * Returning NULL would make evhttp serve plain HTTP: every failure
+	 * here is fatal.
+	 */
+	if ((c->ssl = SSL_new(srv->ctx)) == NULL)
+		fatalx("SSL_new");
+	/*
+	 * A client that half-closes after its request still gets the
+	 * answer: its EOF must not put the TLS session in an error state.
+	 * Requests are framed by Content-Length, so a truncation is seen.
+	 */
+	SSL_set_options(c->ssl, SSL_OP_IGNORE_UNEXPECTED_EOF);
+	SSL_set_app_data(c->ssl, c);
+	SSL_set_info_callback(c->ssl, conn_tls_info);
+	if ((c->tls = bufferevent_openssl_socket_new(base, -1, c->ssl,
+	    BUFFEREVENT_SSL_ACCEPTING,
+	    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS)) == NULL)
+		fatalx("bufferevent_openssl_socket_new");
+	bufferevent_openssl_set_allow_dirty_shutdown(c->tls, 1);
+	/*
+	 * While a request waits for its answer the filter takes nothing,
+	 * so without a bound a client could make net decrypt and buffer
+	 * without end.  One request's worth is all it may send ahead.
+	 */
+	bufferevent_setwatermark(c->tls, EV_READ, 0,
+	    (size_t)c->cfg.header_bytes + c->cfg.body_bytes);
+	if ((c->bev = bufferevent_filter_new(c->tls, conn_filter, NULL,
+	    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS, conn_free,
+	    c)) == NULL)
+		fatalx("bufferevent_filter_new");
+	if ((c->ev_start = event_new(base, -1, 0, conn_start, c)) == NULL ||
+	    (c->ev_timer = evtimer_new(base, conn_timeout, c)) == NULL ||
+	    (c->ev_resume = event_new(base, -1, 0, conn_resume, c)) == NULL ||
+	    (c->ev_flushed = event_new(base, -1, 0, conn_flushed, c)) == NULL)
+		fatalx("event_new");
+	conn_arm(c, PH_START, c->cfg.header_timeout);
+	event_active(c->ev_start, EV_TIMEOUT, 0);
+	return c->bev;
+}
+

@@ -1,0 +1,135 @@
+/*
+ * What http.c (sources, answers, requests, the interface) and
+ * http_conn.c (connections) share; net's own.
+ */
+#ifndef HERALD_HTTP_INT_H
+#define HERALD_HTTP_INT_H
+
+#include <sys/types.h>
+#include <sys/tree.h>
+
+#include <stdint.h>
+
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <openssl/ssl.h>
+
+#include "guard.h"
+#include "http.h"
+#include "msg.h"
+#include "rpc.h"
+#include "window.h"
+
+#define HTTP_LINGER_SEC		5	/* after a refusal: flush, then wait */
+#define HTTP_ACCEPT_PAUSE_SEC	1	/* after accept() ran out of fds */
+/*
+ * Connections over limits.connections are answered 503 after their TLS
+ * handshake; past this many more, they are closed at once.
+ */
+#define HTTP_OVER_LIMIT		64
+#define HTTP_MAX_LISTENERS	16
+
+enum conn_phase {
+	PH_START = 0,	/* accepted: the TLS handshake */
+	PH_IDLE,	/* between keep-alive requests */
+	PH_HEAD,	/* the first byte of a head has arrived */
+	PH_BODY,	/* a head passed: its body is arriving */
+	PH_BUSY,	/* the request is with evhttp or the monitor */
+	PH_CLOSING	/* refused: flushing the answer, then closing */
+};
+
+struct source {
+	RB_ENTRY(source)	 entry;
+	char			 addr[ADDR_STR_MAX];
+	unsigned		 conns;
+	struct rpc_window	 window;
+	uint64_t		 banned_until;	/* ms, monotonic; 0: none */
+};
+
+struct pending;
+
+struct conn {
+	RB_ENTRY(conn)		 entry;		/* by evcon */
+	struct http_server	*srv;
+	struct evhttp_connection *evcon;
+	struct bufferevent	*tls;		/* OpenSSL, on the socket */
+	struct bufferevent	*bev;		/* the guard's filter */
+	SSL			*ssl;
+	struct source		*src;
+	char			 addr[ADDR_STR_MAX];
+	struct guard		 guard;
+	struct msg_net_config	 cfg;		/* limits at accept time */
+	enum conn_phase		 phase;
+	size_t			 scanned;	/* head bytes fed to the guard */
+	uint64_t		 body_left;
+	int			 started;	/* conn_start() has run */
+	int			 counted;	/* in its source's count */
+	int			 global;	/* and in limits.connections */
+	int			 closed;	/* evhttp let go of it */
+	/* An answer owed at the first request (per-source limit, ban). */
+	int			 owe_status;
+	const char		*owe_code;
+	char			 owe_msg[RPC_MSG_MAX];
+	uint32_t		 owe_retry;
+	struct evbuffer_cb_entry *flushcb;
+	struct pending		*pending;
+	struct event		*ev_start;
+	struct event		*ev_timer;
+	struct event		*ev_resume;
+	struct event		*ev_flushed;
+};
+
+struct pending {
+	RB_ENTRY(pending)	 entry;
+	uint32_t		 id;
+	uint8_t			 op;
+	struct evhttp_request	*req;
+	struct conn		*conn;
+};
+
+RB_HEAD(http_conns, conn);
+RB_HEAD(http_sources, source);
+RB_HEAD(http_pendings, pending);
+
+struct http_server {
+	struct event_base	*base;
+	struct evhttp		*http;
+	SSL_CTX			*ctx;
+	struct msg_net_config	 cfg;
+	http_send_api_fn	 send;
+	uint32_t		 next_id;
+	unsigned		 nconns;
+	struct http_conns	 conns;
+	struct http_sources	 sources;
+	struct http_pendings	 pending;
+	struct event		*ev_gc;		/* forgets idle sources */
+};
+
+/* What goes with an answer besides status and body. */
+struct reply {
+	unsigned	 allow;		/* RPC_* methods, for 405 */
+	uint32_t	 retry_after;	/* seconds, 0: none */
+	int		 close;		/* Connection: close */
+};
+
+RB_PROTOTYPE(http_conns, conn, entry, conn_cmp)
+RB_PROTOTYPE(http_sources, source, entry, source_cmp)
+RB_PROTOTYPE(http_pendings, pending, entry, pending_cmp)
+
+/* http.c */
+uint64_t	 now_ms(void);
+void		 timer_set(struct event *, uint32_t sec);
+struct source	*source_get(struct http_server *, const char *addr);
+/* Seconds of ban left for s, 0 if it is not banned. */
+uint32_t	 source_banned(struct source *, uint64_t now);
+
+/* http_conn.c */
+/* evhttp's bufferevent callback: the stack for an accepted socket. */
+struct bufferevent *http_newconn(struct event_base *, void *);
+void		 conn_start(evutil_socket_t, short, void *);
+/* Forget the request waiting for the monitor, if there is one. */
+void		 conn_drop_pending(struct conn *);
+void		 conn_request_done(struct evhttp_request *, void *);
+
+#endif

@@ -1,0 +1,422 @@
+/*
+ * Rendering for the net process (see rpc.h): the monitor's typed answers
+ * (common/trade.h's results, the status) as the JSON bodies herald-api(7)
+ * documents, and the error body.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "nitems.h"
+#include "rpc.h"
+#include "rpc_int.h"
+#include "trade.h"
+#include "wire.h"
+
+/* A JSON string of printable ASCII (anything else becomes '?'). */
+static json_t *
+rpc_jstr(const char *s)
+{
+	char	 buf[RPC_MSG_MAX];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(buf) - 1 && s[i] != '\0'; i++)
+		buf[i] = ((unsigned char)s[i] < 0x20 ||
+		    (unsigned char)s[i] > 0x7e) ? '?' : s[i];
+	buf[i] = '\0';
+	return json_string(buf);
+}
+
+static char *
+rpc_dump(json_t *j)
+{
+	char	*s;
+
+	if (j == NULL)
+		return NULL;
+	/* 15 significant digits: 1.1 prints as 1.1, not 1.1000000000000001. */
+	s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII |
+	    JSON_REAL_PRECISION(15));
+	json_decref(j);
+	return s;
+}
+
+char *
+rpc_render_error(const char *code, const char *message)
+{
+	return rpc_dump(json_pack("{s:o, s:o}", "error", rpc_jstr(message),
+	    "code", rpc_jstr(code)));
+}
+
+char *
+rpc_render_health(void)
+{
+	return rpc_dump(json_pack("{s:s}", "status", "ok"));
+}
+
+static char *
+rpc_render_status(const struct msg_api_res *res, struct rpc_error *err)
+{
+	struct rpc_status	 s;
+	const char		*why;
+
+	if (rpc_status_decode(res->result, res->result_len, &s, &why) == -1) {
+		rpc_fail(err, 500, "internal_error",
+		    "the monitor's status result does not decode: %s", why);
+		return NULL;
+	}
+	return rpc_dump(json_pack("{s:o, s:o, s:b, s:{s:o, s:o}}",
+	    "version", rpc_jstr(s.version),
+	    "broker", rpc_jstr(s.broker),
+	    "lockdown", s.lockdown,
+	    "key", "name", rpc_jstr(s.key_name), "role", rpc_jstr(s.role)));
+}
+
+/*
+ * The trading answers.  Objects are built member by member; a member
+ * whose value could not be made (out of memory) fails the whole answer.
+ */
+
+/* Set o[k] = v, taking v; -1 if v is NULL or the set failed. */
+static int
+rpc_set(json_t *o, const char *k, json_t *v)
+{
+	return v == NULL ? -1 : json_object_set_new(o, k, v);
+}
+
+/*
+ * A ticket, deal or magic number as a JSON integer.  jansson's integers
+ * are signed 64-bit; a value beyond 2^63-1, which no MT5 server issues,
+ * becomes the nearest real so that the answer stays valid JSON.
+ */
+static json_t *
+rpc_ju64(uint64_t v)
+{
+	if (v <= INT64_MAX)
+		return json_integer((json_int_t)v);
+	return json_real((double)v);
+}
+
+/* Milliseconds since the epoch as "2026-01-02T03:04:05.678Z"; 0: null. */
+static json_t *
+rpc_jtime(int64_t ms)
+{
+	struct tm	 tm;
+	time_t		 t;
+	char		 buf[64], out[80];
+
+	if (ms <= 0 || ms > TRADE_TIME_MAX)
+		return json_null();
+	t = (time_t)(ms / 1000);
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+		return json_null();
+	snprintf(out, sizeof(out), "%s.%03dZ", buf, (int)(ms % 1000));
+	return json_string(out);
+}
+
+static int
+rpc_bad_result(struct rpc_error *err, const char *what, const char *why)
+{
+	return rpc_fail(err, 500, "internal_error",
+	    "the %s result does not decode: %s", what, why);
+}
+
+/* Dump o, or NULL (500) if building it failed. */
+static char *
+rpc_finish(json_t *o, int bad, struct rpc_error *err)
+{
+	char	*s;
+
+	if (o == NULL || bad) {
+		json_decref(o);
+		rpc_fail(err, 500, "internal_error", "out of memory");
+		return NULL;
+	}
+	if ((s = rpc_dump(o)) == NULL)
+		rpc_fail(err, 500, "internal_error", "out of memory");
+	return s;
+}
+
+static char *
+rpc_render_trade(const struct msg_api_res *res, struct rpc_error *err)
+{
+	struct trade_result	 r;
+	const char		*why;
+	json_t			*o;
+	int			 bad = 0;
+
+	if (trade_result_decode(res->result, res->result_len, &r, &why) ==
+	    -1) {
+		rpc_bad_result(err, "trade", why);
+		return NULL;
+	}
+	if ((o = json_object()) == NULL)
+		return rpc_finish(NULL, 1, err);
+	bad |= rpc_set(o, "status", json_string(trade_status_name(r.retcode)));
+	bad |= rpc_set(o, "order_id", rpc_ju64(r.order));
+	bad |= rpc_set(o, "position", rpc_ju64(r.position));
+	bad |= rpc_set(o, "deal", rpc_ju64(r.deal));
+	bad |= rpc_set(o, "fill_price", json_real(r.price));
+	bad |= rpc_set(o, "filled_volume", json_real(r.volume));
+	bad |= rpc_set(o, "retcode", json_integer(r.retcode));
+	bad |= rpc_set(o, "message", rpc_jstr(r.message[0] != '\0' ?
+	    r.message : trade_retcode_text(r.retcode)));
+	bad |= rpc_set(o, "comment", rpc_jstr(r.comment));
+	bad |= rpc_set(o, "client_order_id", rpc_jstr(r.client_order_id));
+	bad |= rpc_set(o, "duplicate", json_boolean(r.duplicate));
+	bad |= rpc_set(o, "bid", json_real(r.bid));
+	bad |= rpc_set(o, "ask", json_real(r.ask));
+	return rpc_finish(o, bad, err);
+}
+
+static char *
+rpc_render_account(const struct msg_api_res *res, struct rpc_error *err)
+{
+	struct trade_account	 a;
+	const char		*why;
+	json_t			*o;
+	int			 bad = 0;
+
+	if (trade_account_decode(res->result, res->result_len, &a, &why) ==
+	    -1) {
+		rpc_bad_result(err, "account", why);
+		return NULL;
+	}
+	if ((o = json_object()) == NULL)
+		return rpc_finish(NULL, 1, err);
+	bad |= rpc_set(o, "login", rpc_jstr(a.login));
+	bad |= rpc_set(o, "currency", rpc_jstr(a.currency));
+	bad |= rpc_set(o, "margin_mode", json_string(
+	    a.margin_mode == TRADE_HEDGING ? "hedging" : "netting"));
+	bad |= rpc_set(o, "leverage", json_integer(a.leverage));
+	bad |= rpc_set(o, "balance", json_real(a.balance));
+	bad |= rpc_set(o, "credit", json_real(a.credit));
+	bad |= rpc_set(o, "profit", json_real(a.profit));
+	bad |= rpc_set(o, "equity", json_real(a.equity));
+	bad |= rpc_set(o, "margin", json_real(a.margin));
+	bad |= rpc_set(o, "free_margin", json_real(a.margin_free));
+	bad |= rpc_set(o, "margin_level", json_real(a.margin_level));
+	return rpc_finish(o, bad, err);
+}
+
+static json_t *
+rpc_position(const struct trade_position *p)
+{
+	json_t	*o;
+	int	 bad = 0;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	bad |= rpc_set(o, "ticket", rpc_ju64(p->ticket));
+	bad |= rpc_set(o, "symbol", rpc_jstr(p->symbol));
+	bad |= rpc_set(o, "type", json_string(trade_type_name(p->type)));
+	bad |= rpc_set(o, "volume", json_real(p->volume));
+	bad |= rpc_set(o, "price_open", json_real(p->price_open));
+	bad |= rpc_set(o, "price_current", json_real(p->price_current));
+	bad |= rpc_set(o, "sl", json_real(p->sl));
+	bad |= rpc_set(o, "tp", json_real(p->tp));
+	bad |= rpc_set(o, "profit", json_real(p->profit));
+	bad |= rpc_set(o, "margin", json_real(p->margin));
+	bad |= rpc_set(o, "time", rpc_jtime(p->time));
+	bad |= rpc_set(o, "magic", rpc_ju64(p->magic));
+	bad |= rpc_set(o, "comment", rpc_jstr(p->comment));
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *
+rpc_order(const struct trade_order *p)
+{
+	json_t	*o;
+	int	 bad = 0;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	bad |= rpc_set(o, "ticket", rpc_ju64(p->ticket));
+	bad |= rpc_set(o, "symbol", rpc_jstr(p->symbol));
+	bad |= rpc_set(o, "type", json_string(trade_type_name(p->type)));
+	bad |= rpc_set(o, "volume", json_real(p->volume));
+	bad |= rpc_set(o, "price", json_real(p->price));
+	bad |= rpc_set(o, "price_current", json_real(p->price_current));
+	bad |= rpc_set(o, "sl", json_real(p->sl));
+	bad |= rpc_set(o, "tp", json_real(p->tp));
+	bad |= rpc_set(o, "time_setup", rpc_jtime(p->time_setup));
+	bad |= rpc_set(o, "magic", rpc_ju64(p->magic));
+	bad |= rpc_set(o, "comment", rpc_jstr(p->comment));
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* {"<name>": [items], "truncated": bool}; takes the array. */
+static char *
+rpc_render_list(const char *name, json_t *a, uint8_t truncated, int bad,
+    struct rpc_error *err)
+{
+	json_t	*o;
+
+	if ((o = json_object()) == NULL) {
+		json_decref(a);
+		return rpc_finish(NULL, 1, err);
+	}
+	bad |= rpc_set(o, name, a);
+	bad |= rpc_set(o, "truncated", json_boolean(truncated));
+	return rpc_finish(o, bad, err);
+}
+
+static char *
+rpc_render_positions(const struct msg_api_res *res, struct rpc_error *err)
+{
+	struct trade_positions	*l;
+	const char		*why;
+	json_t			*a;
+	uint32_t		 i;
+	uint8_t			 truncated;
+	int			 bad = 0;
+
+	/* About 20 KB: not for the stack of a callback. */
+	if ((l = malloc(sizeof(*l))) == NULL)
+		return rpc_finish(NULL, 1, err);
+	if (trade_positions_decode(res->result, res->result_len, l, &why) ==
+	    -1) {
+		rpc_bad_result(err, "positions", why);
+		free(l);
+		return NULL;
+	}
+	a = json_array();
+	for (i = 0; i < l->n && a != NULL && !bad; i++)
+		bad |= json_array_append_new(a, rpc_position(&l->pos[i]));
+	truncated = l->truncated;
+	free(l);
+	return rpc_render_list("positions", a, truncated, bad, err);
+}
+
+static char *
+rpc_render_orders(const struct msg_api_res *res, struct rpc_error *err)
+{
+	struct trade_orders	*l;
+	const char		*why;
+	json_t			*a;
+	uint32_t		 i;
+	uint8_t			 truncated;
+	int			 bad = 0;
+
+	if ((l = malloc(sizeof(*l))) == NULL)
+		return rpc_finish(NULL, 1, err);
+	if (trade_orders_decode(res->result, res->result_len, l, &why) ==
+	    -1) {
+		rpc_bad_result(err, "orders", why);
+		free(l);
+		return NULL;
+	}
+	a = json_array();
+	for (i = 0; i < l->n && a != NULL && !bad; i++)
+		bad |= json_array_append_new(a, rpc_order(&l->ord[i]));
+	truncated = l->truncated;
+	free(l);
+	return rpc_render_list("orders", a, truncated, bad, err);
+}
+
+static json_t *
+rpc_fillings(uint8_t bits)
+{
+	json_t	*a;
+	int	 bad = 0;
+
+	if ((a = json_array()) == NULL)
+		return NULL;
+	if (bits & TRADE_FILL_FOK)
+		bad |= json_array_append_new(a, json_string("FOK"));
+	if (bits & TRADE_FILL_IOC)
+		bad |= json_array_append_new(a, json_string("IOC"));
+	if (bits & TRADE_FILL_RETURN)
+		bad |= json_array_append_new(a, json_string("RETURN"));
+	if (bad) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
+static const char *
+rpc_trade_mode(uint8_t mode)
+{
+	static const char	*names[] = {
+		"DISABLED", "LONGONLY", "SHORTONLY", "CLOSEONLY", "FULL"
+	};
+
+	return mode < nitems(names) ? names[mode] : "UNKNOWN";
+}
+
+static char *
+rpc_render_symbol(const struct msg_api_res *res, struct rpc_error *err)
+{
+	struct trade_symbol	 s;
+	const char		*why;
+	json_t			*o;
+	int			 bad = 0;
+
+	if (trade_symbol_decode(res->result, res->result_len, &s, &why) ==
+	    -1) {
+		rpc_bad_result(err, "symbol", why);
+		return NULL;
+	}
+	if ((o = json_object()) == NULL)
+		return rpc_finish(NULL, 1, err);
+	bad |= rpc_set(o, "name", rpc_jstr(s.name));
+	bad |= rpc_set(o, "currency_base", rpc_jstr(s.currency_base));
+	bad |= rpc_set(o, "currency_profit", rpc_jstr(s.currency_profit));
+	bad |= rpc_set(o, "digits", json_integer(s.digits));
+	bad |= rpc_set(o, "point", json_real(s.point));
+	bad |= rpc_set(o, "contract_size", json_real(s.contract_size));
+	bad |= rpc_set(o, "volume_min", json_real(s.volume_min));
+	bad |= rpc_set(o, "volume_max", json_real(s.volume_max));
+	bad |= rpc_set(o, "volume_step", json_real(s.volume_step));
+	bad |= rpc_set(o, "stops_level", json_integer(s.stops_level));
+	bad |= rpc_set(o, "filling", rpc_fillings(s.filling));
+	bad |= rpc_set(o, "trade_mode", json_string(
+	    rpc_trade_mode(s.trade_mode)));
+	bad |= rpc_set(o, "tick_value", json_real(s.tick_value));
+	bad |= rpc_set(o, "bid", json_real(s.bid));
+	bad |= rpc_set(o, "ask", json_real(s.ask));
+	bad |= rpc_set(o, "time", rpc_jtime(s.time));
+	bad |= rpc_set(o, "session_open", json_boolean(s.session_open));
+	return rpc_finish(o, bad, err);
+}
+
+char *
+rpc_render_result(uint8_t op, const struct msg_api_res *res,
+    struct rpc_error *err)
+{
+	switch (op) {
+	case OP_STATUS:
+		return rpc_render_status(res, err);
+	case OP_TRADE:
+	case OP_POSITION_CLOSE:
+	case OP_POSITION_MODIFY:
+	case OP_ORDER_CANCEL:
+		return rpc_render_trade(res, err);
+	case OP_ACCOUNT:
+		return rpc_render_account(res, err);
+	case OP_POSITIONS:
+		return rpc_render_positions(res, err);
+	case OP_ORDERS:
+		return rpc_render_orders(res, err);
+	case OP_SYMBOL:
+		return rpc_render_symbol(res, err);
+	default:
+		rpc_fail(err, 500, "internal_error",
+		    "no renderer for the result of operation %u", op);
+		return NULL;
+	}
+}

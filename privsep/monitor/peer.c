@@ -1,0 +1,438 @@
+/*
+ * The monitor's side of its children's channels (see monitor_int.h): the
+ * per-peer dispatch tables, the checks every message passes before a
+ * handler sees it, the handlers, and sending to the children.  A child
+ * that sends what its table does not allow in its state, or that goes
+ * away while the monitor is not stopping, stops heraldd.
+ */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "auth.h"
+#include "journal.h"
+#include "keyop.h"
+#include "log.h"
+#include "monitor_int.h"
+#include "msg.h"
+#include "params.h"
+#include "trading.h"
+
+static void	mon_handle_ready(struct peer *, struct ipc_msg *);
+static void	mon_handle_log(struct peer *, struct ipc_msg *);
+static void	mon_handle_api(struct peer *, struct ipc_msg *);
+static void	mon_handle_sign(struct peer *, struct ipc_msg *);
+static void	mon_handle_broker(struct peer *, struct ipc_msg *);
+
+/*
+ * What each child may send, and when.  A type that is not listed, or not
+ * in the peer's current state, is fatal.
+ */
+const struct mon_dispatch net_dispatch[] = {
+	{ MSG_READY,	PS_STARTING,	mon_handle_ready },
+	{ MSG_LOG,	PS_ANY,		mon_handle_log },
+	{ MSG_API_REQ,	PS_RUNNING,	mon_handle_api },
+	{ MSG_NONE,	0,		NULL }
+};
+
+/* net's key-operation channel carries signatures and nothing else. */
+const struct mon_dispatch keyop_dispatch[] = {
+	{ MSG_SIGN_REQ,	PS_STARTING | PS_RUNNING, mon_handle_sign },
+	{ MSG_NONE,	0,		NULL }
+};
+
+const struct mon_dispatch broker_dispatch[] = {
+	{ MSG_READY,	PS_STARTING,	mon_handle_ready },
+	{ MSG_LOG,	PS_ANY,		mon_handle_log },
+	{ MSG_BROKER_UP, PS_RUNNING,	mon_handle_broker },
+	{ MSG_BROKER_RECORD, PS_RUNNING, mon_handle_broker },
+	{ MSG_BROKER_SYNC, PS_RUNNING,	mon_handle_broker },
+	{ MSG_BROKER_RES, PS_RUNNING,	mon_handle_broker },
+	{ MSG_NONE,	0,		NULL }
+};
+
+const char *
+peer_state_name(enum peer_state s)
+{
+	switch (s) {
+	case PS_STARTING:
+		return "starting";
+	case PS_RUNNING:
+		return "running";
+	case PS_STOPPING:
+		return "stopping";
+	default:
+		return "exited";
+	}
+}
+
+static void
+describe_status(int status, char *buf, size_t len)
+{
+	int	 sig;
+
+	if (WIFEXITED(status)) {
+		snprintf(buf, len, "exited with status %d",
+		    WEXITSTATUS(status));
+		return;
+	}
+	sig = WTERMSIG(status);
+	if (sig == SIGSYS)
+		snprintf(buf, len, "killed by signal %d (SIGSYS): sandbox "
+		    "violation", sig);
+	else
+		snprintf(buf, len, "killed by signal %d (%s)", sig,
+		    sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
+}
+
+void
+peer_lost(struct peer *p, int status)
+{
+	char	 how[128];
+	pid_t	 pid = p->pid;
+	int	 i;
+
+	/* Reaped: no entry may keep the pid (the keyop peer shares net's). */
+	for (i = PROC_NET; i < PROC_MAX; i++)
+		if (mon.peers[i].pid == pid) {
+			mon.peers[i].pid = -1;
+			mon.peers[i].state = PS_NONE;
+		}
+	if (mon.keyop.pid == pid)
+		mon.keyop.pid = -1;
+	p->pid = -1;
+	p->state = PS_NONE;
+	describe_status(status, how, sizeof(how));
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+		log_security("%s process violated its sandbox and was "
+		    "killed", proc_name(p->proc));
+	log_warnx_pri(LOG_CRIT, "%s process %s; stopping heraldd",
+	    proc_name(p->proc), how);
+	monitor_shutdown(1);
+}
+
+struct peer *
+peer_by_pid(pid_t pid)
+{
+	int	 i;
+
+	for (i = PROC_NET; i < PROC_MAX; i++)
+		if (mon.peers[i].pid == pid)
+			return &mon.peers[i];
+	return NULL;
+}
+
+int
+peer_wait(pid_t pid, int ms, int *status)
+{
+	struct timespec	 ts = { 0, 10 * 1000 * 1000 };
+	int		 waited;
+	pid_t		 r;
+
+	for (waited = 0; ; waited += 10) {
+		if ((r = waitpid(pid, status, WNOHANG)) == pid)
+			return 0;
+		if (r == -1 && errno == ECHILD) {	/* reaped already */
+			*status = 0;
+			return 0;
+		}
+		if (waited >= ms)
+			return -1;
+		nanosleep(&ts, NULL);
+	}
+}
+
+static void
+peer_eof(struct peer *p)
+{
+	int	 status;
+
+	/* The child closed its end: it is exiting; get its status. */
+	if (peer_wait(p->pid, MON_CHILD_GRACE_MS, &status) == -1) {
+		kill(p->pid, SIGKILL);
+		waitpid(p->pid, &status, 0);
+	}
+	peer_lost(p, status);
+}
+
+static void __attribute__((noreturn))
+peer_fail(struct peer *p, const struct ipc_msg *m, const char *why)
+{
+	log_warnx_pri(LOG_CRIT, "IPC: %s sent %s: %s; stopping heraldd",
+	    proc_name(p->proc), m != NULL ? msg_name(m->hdr.type) :
+	    "a message", why);
+	monitor_shutdown(1);
+}
+
+/*
+ * Send to a running child.  A child that cannot be reached has died or
+ * stopped reading: reap it and stop as peer_lost() does, so the log
+ * says how it ended and no process outlives the monitor.
+ */
+static void
+peer_send(struct peer *p, uint32_t type, uint32_t id, const void *buf,
+    size_t len)
+{
+	if (ipc_send(&p->chan, type, id, -1, buf, len) == 0 || mon.stopping)
+		return;
+	if (errno == EPIPE || errno == ECONNRESET)
+		peer_eof(p);
+	log_warnx_pri(LOG_CRIT, "IPC: cannot send %s to %s: %s; stopping "
+	    "heraldd", msg_name(type), proc_name(p->proc), strerror(errno));
+	monitor_shutdown(1);
+}
+
+/* The trading path's effects on the daemon (trading.h). */
+static void
+mon_trade_abort(const char *why)
+{
+	log_warnx_pri(LOG_CRIT, "%s; stopping heraldd", why);
+	monitor_shutdown(1);
+}
+
+static void
+mon_trade_broker(uint32_t type, uint32_t id, const void *buf, size_t len)
+{
+	peer_send(&mon.peers[PROC_BROKER], type, id, buf, len);
+}
+
+static void
+mon_trade_net(uint32_t net_id, const void *buf, size_t len)
+{
+	peer_send(&mon.peers[PROC_NET], MSG_API_RES, net_id, buf, len);
+}
+
+const struct trade_io mon_trade_io = {
+	.to_broker =	mon_trade_broker,
+	.to_net =	mon_trade_net,
+	.commit =	journal_batch_commit,
+	.abort =	mon_trade_abort,
+};
+
+static void
+peer_dispatch(struct peer *p, struct ipc_msg *m)
+{
+	const struct mon_dispatch	*d;
+	const char			*why;
+
+	if (msg_check(p->proc, m, &why) == -1)
+		peer_fail(p, m, why);
+	for (d = p->dispatch; d->type != MSG_NONE; d++)
+		if (d->type == m->hdr.type)
+			break;
+	if (d->type == MSG_NONE)
+		peer_fail(p, m, "not accepted from this process");
+	if ((d->states & p->state) == 0)
+		peer_fail(p, m, peer_state_name(p->state));
+	d->handler(p, m);
+}
+
+static void
+peer_readable(evutil_socket_t fd, short ev, void *arg)
+{
+	struct peer	*p = arg;
+	struct ipc_msg	 m;
+	const char	*why;
+	int		 r;
+
+	for (;;) {
+		r = ipc_recv(&p->chan, &m, &why);
+		if (r == IPC_AGAIN)
+			return;
+		if (r == IPC_EOF) {
+			if (mon.stopping)
+				return;
+			peer_eof(p);
+		}
+		if (r == IPC_ERROR)
+			peer_fail(p, NULL, why);
+		peer_dispatch(p, &m);
+	}
+}
+
+static void
+mon_handle_ready(struct peer *p, struct ipc_msg *m)
+{
+	p->state = PS_RUNNING;
+	log_debug("%s process (pid %ld) is sandboxed and running",
+	    proc_name(p->proc), (long)p->pid);
+	if (p->proc == PROC_BROKER)
+		trade_broker_ready();
+}
+
+/* The trading path (trading.c) checks the broker's messages. */
+static void
+mon_handle_broker(struct peer *p, struct ipc_msg *m)
+{
+	const char	*why;
+	int		 r;
+
+	switch (m->hdr.type) {
+	case MSG_BROKER_UP:
+		r = trade_broker_up(m, &why);
+		break;
+	case MSG_BROKER_RECORD:
+		r = trade_broker_record(m, &why);
+		break;
+	case MSG_BROKER_SYNC:
+		r = trade_broker_sync(m, &why);
+		break;
+	case MSG_BROKER_RES:
+		r = trade_broker_res(m, &why);
+		break;
+	default:
+		fatalx("%s: %s not handled", __func__, msg_name(m->hdr.type));
+	}
+	if (r == -1)
+		peer_fail(p, m, why);
+}
+
+static void
+mon_handle_log(struct peer *p, struct ipc_msg *m)
+{
+	struct msg_log	 lm;
+	const char	*why;
+
+	if (msg_log_decode(m, &lm, &why) == -1)
+		peer_fail(p, m, why);
+	/* A child may not page every terminal: EMERG..CRIT become ERR. */
+	if (lm.pri < LOG_ERR)
+		lm.pri = LOG_ERR;
+	if (lm.pri > (uint8_t)log_get_level() && lm.pri != LOG_NOTICE)
+		return;
+	log_emit(proc_name(p->proc), lm.pri, lm.line);
+}
+
+static void
+mon_handle_sign(struct peer *p, struct ipc_msg *m)
+{
+	static struct msg_sign_req	 req;
+	static struct msg_sign_res	 res;
+	uint8_t				 buf[3 + KEYOP_IO_MAX];
+	const char			*why;
+	size_t				 n;
+
+	if (msg_sign_req_decode(m, &req, &why) == -1)
+		peer_fail(p, m, why);
+	if (keyop_sign(mon.tls_key, &req, &res, &why) == -1) {
+		log_security("keyop: refused a signature for net: %s", why);
+		memset(&res, 0, sizeof(res));
+	}
+	n = msg_sign_res_encode(buf, sizeof(buf), &res);
+	peer_send(p, MSG_SIGN_RES, m->hdr.id, buf, n);
+}
+
+
+static void
+api_status(const struct msg_api_req *q, const struct auth_identity *id,
+    struct msg_api_res *res)
+{
+	struct rpc_status	 st;
+	struct trade_state	 ts;
+	size_t			 n;
+
+	trade_state(&ts);
+	memset(&st, 0, sizeof(st));
+	strlcpy(st.version, HERALD_VERSION, sizeof(st.version));
+	strlcpy(st.broker, ts.broker, sizeof(st.broker));
+	st.lockdown = ts.lockdown ? 1 : 0;
+	strlcpy(st.key_name, id->name, sizeof(st.key_name));
+	strlcpy(st.role, id->role, sizeof(st.role));
+	if ((n = rpc_status_encode(&st, res->result,
+	    sizeof(res->result))) == 0)
+		fatalx("status result does not fit");
+	res->status = 200;
+	strlcpy(res->code, "ok", sizeof(res->code));
+	res->result_len = (uint32_t)n;
+}
+
+static void
+api_no_audit(const struct msg_api_req *q, const struct auth_identity *id,
+    struct msg_api_res *res)
+{
+	msg_api_res_set(res, 503, "audit_unavailable", 0,
+	    "the audit trail is not available yet");
+}
+
+/* What each operation does once auth_check() has let it through. */
+static void (*const api_ops[OP_MAX])(const struct msg_api_req *,
+    const struct auth_identity *, struct msg_api_res *) = {
+	[OP_STATUS] =		api_status,
+	[OP_AUDIT] =		api_no_audit,
+};
+
+/* Operations that go to the broker, through trading.c. */
+static int
+api_is_trading(uint8_t op)
+{
+	return op >= OP_TRADE && op <= OP_SYMBOL;
+}
+
+static void
+monitor_api_answer(uint32_t net_id, const struct msg_api_res *res)
+{
+	static uint8_t	 buf[MSG_MAX];
+	size_t		 n;
+
+	n = msg_api_res_encode(buf, sizeof(buf), res);
+	peer_send(&mon.peers[PROC_NET], MSG_API_RES, net_id, buf, n);
+}
+
+static void
+mon_handle_api(struct peer *p, struct ipc_msg *m)
+{
+	static struct msg_api_req	 q;
+	static struct msg_api_res	 res;
+	struct auth_identity		 id;
+	const char			*why;
+	int				 r;
+
+	if (msg_api_req_decode(m, &q, &why) == -1)
+		peer_fail(p, m, why);
+	msg_api_res_reset(&res);
+	memset(&id, 0, sizeof(id));
+	if (auth_check(&q, &id, &res) == 0) {
+		if (api_is_trading(q.op)) {
+			if ((r = trade_api(m->hdr.id, &q, &id, &res,
+			    &why)) == -1)
+				peer_fail(p, m, why);
+			if (r == 1)
+				return;		/* answered later */
+		} else
+			api_ops[q.op](&q, &id, &res);
+	}
+	monitor_api_answer(m->hdr.id, &res);
+}
+
+void
+peer_broadcast(uint32_t type, const void *payload, size_t len)
+{
+	int	 i;
+
+	for (i = PROC_NET; i < PROC_MAX; i++) {
+		if (mon.peers[i].pid <= 0)
+			continue;
+		if (ipc_send(&mon.peers[i].chan, type, 0, -1, payload,
+		    len) == -1 && !mon.stopping)
+			log_warn("send %s to %s", msg_name(type),
+			    proc_name(i));
+	}
+}
+
+void
+peer_start_events(struct peer *p)
+{
+	p->ev = event_new(mon.base, p->chan.fd, EV_READ | EV_PERSIST,
+	    peer_readable, p);
+	if (p->ev == NULL || event_add(p->ev, NULL) == -1)
+		fatalx("event_add");
+}
