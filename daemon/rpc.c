@@ -56,6 +56,7 @@ static const struct rpc_route {
 	    RPC_BODY_NONE, NULL },
 	{ RPC_GET,	"/v1/symbols/{symbol}",	OP_SYMBOL,	RPC_BODY_NONE, NULL },
 	{ RPC_GET,	"/v1/audit",		OP_AUDIT,	RPC_BODY_NONE, "limit" },
+	{ RPC_GET,	"/readyz",		OP_READY,	RPC_BODY_NONE, NULL },
 };
 
 #define RPC_SEGS_MAX	8

@@ -58,6 +58,13 @@ rpc_render_health(void)
 	return rpc_dump(json_pack("{s:s}", "status", "ok"));
 }
 
+/* GET /readyz when ready; a 503 names the faults as any error does. */
+static char *
+rpc_render_ready(void)
+{
+	return rpc_dump(json_pack("{s:s}", "status", "ready"));
+}
+
 static char *
 rpc_render_status(const struct msg_api_res *res, struct rpc_error *err)
 {
@@ -414,6 +421,8 @@ rpc_render_result(uint8_t op, const struct msg_api_res *res,
 		return rpc_render_orders(res, err);
 	case OP_SYMBOL:
 		return rpc_render_symbol(res, err);
+	case OP_READY:
+		return rpc_render_ready();
 	default:
 		rpc_fail(err, 500, "internal_error",
 		    "no renderer for the result of operation %u", op);

@@ -18,6 +18,7 @@
 
 #include <event2/event.h>
 
+#include "api.h"
 #include "auth.h"
 #include "journal.h"
 #include "keyop.h"
@@ -363,11 +364,34 @@ api_no_audit(const struct msg_api_req *q, const struct auth_identity *id,
 	    "the audit trail is not available yet");
 }
 
-/* What each operation does once auth_check() has let it through. */
+/*
+ * GET /readyz: 200 while orders can be taken, else 503 naming every
+ * reason.  No key: a load balancer or service manager asks (id NULL).
+ */
+static void
+api_ready(const struct msg_api_req *q, const struct auth_identity *id,
+    struct msg_api_res *res)
+{
+	char		 why[API_STR_MAX];
+	uint32_t	 retry;
+
+	if (trade_ready(why, sizeof(why), &retry)) {
+		res->status = 200;
+		strlcpy(res->code, "ok", sizeof(res->code));
+		return;
+	}
+	msg_api_res_set(res, 503, "not_ready", retry, "not ready: %s", why);
+}
+
+/*
+ * What each operation does once auth_check() has let it through, or,
+ * for a PERM_PUBLIC one, at once.
+ */
 static void (*const api_ops[OP_MAX])(const struct msg_api_req *,
     const struct auth_identity *, struct msg_api_res *) = {
 	[OP_STATUS] =		api_status,
 	[OP_AUDIT] =		api_no_audit,
+	[OP_READY] =		api_ready,
 };
 
 /* Operations that go to the broker, through trading.c. */
@@ -400,7 +424,9 @@ mon_handle_api(struct peer *p, struct ipc_msg *m)
 		peer_fail(p, m, why);
 	msg_api_res_reset(&res);
 	memset(&id, 0, sizeof(id));
-	if (auth_check(&q, &id, &res) == 0) {
+	if (api_info(q.op)->perm == PERM_PUBLIC)
+		api_ops[q.op](&q, NULL, &res);
+	else if (auth_check(&q, &id, &res) == 0) {
 		if (api_is_trading(q.op)) {
 			if ((r = trade_api(m->hdr.id, &q, &id, &res,
 			    &why)) == -1)

@@ -37,6 +37,7 @@ static const struct {
 	[OP_ORDER_CANCEL] =	{ 1, PERM_WRITE_POSITIONS },
 	[OP_SYMBOL] =		{ 1, PERM_READ_POSITIONS },
 	[OP_AUDIT] =		{ 1, PERM_VIEW_LOGS },
+	[OP_READY] =		{ 1, 0 },	/* PERM_PUBLIC: not asked */
 };
 
 static const struct {

@@ -262,6 +262,33 @@ trade_state(struct trade_state *st)
 		strlcpy(st->storage, "ok", sizeof(st->storage));
 }
 
+int
+trade_ready(char *why, size_t whylen, uint32_t *retry)
+{
+	const char	*sep = "";
+
+	why[0] = '\0';
+	*retry = 1;
+	if (tr.fault) {
+		snprintf(why, whylen, "storage unavailable: %s",
+		    tr.fault_why);
+		*retry = (uint32_t)tr.backoff;
+		sep = "; ";
+	}
+	if (tr.state != BS_CONNECTED) {
+		strlcat(why, sep, whylen);
+		strlcat(why, "broker ", whylen);
+		strlcat(why, broker_state_name(), whylen);
+		sep = "; ";
+	}
+	if (tr.lockdown.active) {
+		strlcat(why, sep, whylen);
+		strlcat(why, "trading locked down by ", whylen);
+		strlcat(why, tr.lockdown.who, whylen);
+	}
+	return why[0] == '\0';
+}
+
 /* --- set-up ------------------------------------------------------------- */
 
 /*

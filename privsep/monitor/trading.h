@@ -110,5 +110,11 @@ struct trade_state {
 	int64_t		storage_since;	/* unix time; 0 when ok */
 };
 void	trade_state(struct trade_state *);
+/*
+ * GET /readyz: 1 if orders can be taken now; else 0, with why naming
+ * every reason (storage, broker, lockdown) and retry the seconds after
+ * which to ask again.
+ */
+int	trade_ready(char *why, size_t whylen, uint32_t *retry);
 
 #endif

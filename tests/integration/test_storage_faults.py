@@ -15,8 +15,9 @@ import threading
 import pytest
 
 from conftest import SYSPATH, TIMEOUT, proc_gone, wait_for
-from test_trading import (Desk, filled, journal, mt5_conf, position_of,
-                          start_again, start_trading, wait_broker)
+from test_trading import (Desk, call, filled, journal, mt5_conf,
+                          position_of, start_again, start_trading,
+                          wait_broker)
 
 ORDER = {"symbol": "EURUSD", "side": "BUY", "volume": 0.01}
 FAULT_LINE = r"storage: cannot commit: "
@@ -76,6 +77,26 @@ def order(desk, coid):
     return desk.trade(client_order_id=coid, **ORDER)
 
 
+def acknowledged(desk, n):
+    """n orders filled before any fault: {coid: answer}."""
+    answers = {f"before-{i}": order(desk, f"before-{i}") for i in range(n)}
+    for a in answers.values():
+        filled(a)
+    return answers
+
+
+def until_fault(desk, answers, prefix, most):
+    """Orders until one is not acknowledged, which the fault must
+    explain: refused before the broker, or its outcome unknown."""
+    for i in range(most):
+        c = f"{prefix}-{i}"
+        answers[c] = order(desk, c)
+        if answers[c][0] != 200:
+            break
+    assert is_refusal(answers[c]) or \
+        answers[c][2].get("code") == "outcome_unknown", answers[c]
+
+
 def is_refusal(ans):
     st, h, b = ans
     return st == 503 and isinstance(b, dict) and \
@@ -105,6 +126,11 @@ def concurrently(desk, coids):
     return out
 
 
+def readyz(daemon):
+    """GET /readyz, without a key."""
+    return call(daemon, "GET", "/readyz")
+
+
 def still_serving(daemon, desk):
     """Reads, health and heraldctl answer during the fault."""
     assert daemon.running(), daemon.log()
@@ -112,6 +138,10 @@ def still_serving(daemon, desk):
     assert st == 200, (st, b)
     assert desk.call("GET", "/v1/positions")[0] == 200
     assert desk.call("GET", "/healthz")[0] == 200
+    st, h, b = readyz(daemon)
+    assert st == 503 and b["code"] == "not_ready", (st, b)
+    assert b["error"].startswith("not ready: storage unavailable: "), b
+    assert int(h.get("retry-after", "0")) >= 1, h
     r = daemon.ctl("ban", "list")
     assert r.returncode == 0, r.stderr
     assert storage(daemon).startswith("unavailable: "), daemon.status()
@@ -159,18 +189,10 @@ def one_line_each(daemon):
 def test_disk_full_refuses_then_recovers(daemons, tmpfs):
     d = daemons()
     desk = start_on(d, tmpfs / "herald.db")
-    answers = {f"before-{i}": order(desk, f"before-{i}") for i in range(3)}
-    for a in answers.values():
-        filled(a)
+    answers = acknowledged(desk, 3)
     filler = fill(tmpfs)
     # Orders stream until the journal needs a page the disk has not got.
-    for i in range(300):
-        c = f"full-{i}"
-        answers[c] = order(desk, c)
-        if answers[c][0] != 200:
-            break
-    assert is_refusal(answers[c]) or \
-        answers[c][2].get("code") == "outcome_unknown", answers[c]
+    until_fault(desk, answers, "full", 300)
     d.wait_log(FAULT_LINE)
     # Concurrent orders during the fault: every one refused, none sent.
     during = concurrently(desk, [f"during-{i}" for i in range(8)])
@@ -186,6 +208,7 @@ def test_disk_full_refuses_then_recovers(daemons, tmpfs):
     filler.unlink()
     d.wait_log(BACK_LINE)
     assert storage(d) == "ok"
+    assert readyz(d)[:1] == (200,)
     assert d.running()
     one_line_each(d)
     acknowledged_kept(d, desk, answers)
@@ -253,13 +276,7 @@ def test_read_only_remount(daemons, tmpfs):
         pytest.skip(f"the kernel refuses to remount a tmpfs with files "
                     f"open for writing read-only: {r.stderr.strip()}")
     try:
-        for i in range(50):
-            c = f"ro-{i}"
-            answers[c] = order(desk, c)
-            if answers[c][0] != 200:
-                break
-        assert is_refusal(answers[c]) or \
-            answers[c][2].get("code") == "outcome_unknown", answers[c]
+        until_fault(desk, answers, "ro", 50)
         still_serving(d, desk)
     finally:
         run("mount", "-o", "remount,rw", str(tmpfs))
@@ -279,9 +296,7 @@ def test_kill_during_fault_then_restart(daemons, workdir):
     d = daemons()
     desk = start_on(d, workdir / "herald.db", busy_timeout=200,
                     request_timeout=30)
-    answers = {f"before-{i}": order(desk, f"before-{i}") for i in range(3)}
-    for a in answers.values():
-        filled(a)
+    answers = acknowledged(desk, 3)
     broker = d.pids()["broker"]
     os.kill(broker, signal.SIGSTOP)
     box = {}
@@ -361,3 +376,18 @@ def test_plain_database_path(daemons):
     desk = start_trading(d)
     assert isinstance(desk, Desk)
     assert storage(d) == "ok"
+
+
+def test_readyz(daemons):
+    """GET /readyz needs no key: 200 when orders can be taken, 503
+    naming the lockdown while it is on."""
+    d = daemons()
+    start_trading(d)
+    st, h, b = readyz(d)
+    assert (st, b) == (200, {"status": "ready"}), (st, b)
+    assert d.ctl("lockdown", "on").returncode == 0
+    st, h, b = readyz(d)
+    assert st == 503 and b["code"] == "not_ready", (st, b)
+    assert "trading locked down by uid 0" in b["error"], b
+    assert d.ctl("lockdown", "off").returncode == 0
+    assert readyz(d)[0] == 200

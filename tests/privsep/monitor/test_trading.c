@@ -55,39 +55,68 @@ static size_t			 nbroker, nnet;
 static int			 commits, aborts, fail_commit;
 static uint32_t			 last_net_id;
 
-/* The orders row of command_id, as another process would see it. */
+/* The first column of sql's first row, as another process sees it. */
 static void
-peek_state(int64_t command_id, char *out, size_t outlen)
+peek_text(const char *sql, int64_t arg, char *out, size_t outlen)
 {
 	sqlite3_stmt	*st;
 
 	strlcpy(out, "absent", outlen);
-	assert_int_equal(sqlite3_prepare_v2(peek, "SELECT state FROM orders "
-	    "WHERE id = ?", -1, &st, NULL), SQLITE_OK);
-	sqlite3_bind_int64(st, 1, command_id);
+	assert_int_equal(sqlite3_prepare_v2(peek, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	sqlite3_bind_int64(st, 1, arg);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		strlcpy(out, (const char *)sqlite3_column_text(st, 0), outlen);
 	sqlite3_finalize(st);
 }
 
+/* The orders row of command_id. */
+static void
+peek_state(int64_t command_id, char *out, size_t outlen)
+{
+	peek_text("SELECT state FROM orders WHERE id = ?", command_id, out,
+	    outlen);
+}
+
 static int
 peek_count(const char *sql)
 {
-	sqlite3_stmt	*st;
-	int		 n = -1;
+	char	 n[32];
 
-	assert_int_equal(sqlite3_prepare_v2(peek, sql, -1, &st, NULL),
-	    SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return n;
+	peek_text(sql, 0, n, sizeof(n));
+	return atoi(n);
 }
 
 static int
 peek_records(void)
 {
 	return peek_count("SELECT count(*) FROM broker_state WHERE type = 3");
+}
+
+/* A message as a peer's channel would hand it over. */
+static void
+as_msg(struct ipc_msg *m, uint32_t type, uint32_t id, const void *buf,
+    size_t len)
+{
+	memset(m, 0, sizeof(*m));
+	m->hdr.type = type;
+	m->hdr.id = id;
+	m->hdr.len = (uint32_t)len;
+	m->data = buf;
+	m->fd = -1;
+}
+
+static struct seen *
+seen_add(struct seen *list, size_t *n, uint32_t type, uint32_t id)
+{
+	struct seen	*s;
+
+	assert_true(*n < MAX_SEEN);
+	s = &list[(*n)++];
+	memset(s, 0, sizeof(*s));
+	s->type = type;
+	s->id = id;
+	return s;
 }
 
 static void
@@ -98,19 +127,10 @@ io_broker(uint32_t type, uint32_t id, const void *buf, size_t len)
 	struct msg_broker_req	 q;
 	const char		*why;
 
-	assert_true(nbroker < MAX_SEEN);
-	s = &to_broker[nbroker++];
-	memset(s, 0, sizeof(*s));
-	s->type = type;
-	s->id = id;
+	s = seen_add(to_broker, &nbroker, type, id);
 	if (type != MSG_BROKER_REQ)
 		return;
-	memset(&m, 0, sizeof(m));
-	m.hdr.type = type;
-	m.hdr.id = id;
-	m.hdr.len = (uint32_t)len;
-	m.data = buf;
-	m.fd = -1;
+	as_msg(&m, type, id, buf, len);
 	assert_int_equal(msg_broker_req_decode(&m, &q, &why), 0);
 	s->command_id = (int64_t)q.command_id;
 	if (s->command_id != 0)
@@ -125,16 +145,8 @@ io_net(uint32_t net_id, const void *buf, size_t len)
 	struct ipc_msg			 m;
 	const char			*why;
 
-	assert_true(nnet < MAX_SEEN);
-	s = &to_net[nnet++];
-	memset(s, 0, sizeof(*s));
-	s->type = MSG_API_RES;
-	s->id = net_id;
-	memset(&m, 0, sizeof(m));
-	m.hdr.type = MSG_API_RES;
-	m.hdr.len = (uint32_t)len;
-	m.data = buf;
-	m.fd = -1;
+	s = seen_add(to_net, &nnet, MSG_API_RES, net_id);
+	as_msg(&m, MSG_API_RES, net_id, buf, len);
 	assert_int_equal(msg_api_res_decode(&m, &res, &why), 0);
 	s->status = res.status;
 	strlcpy(s->code, res.code, sizeof(s->code));
@@ -184,12 +196,7 @@ broker_msg(uint32_t type, uint32_t id, const uint8_t *buf, size_t len,
 	struct ipc_msg	 m;
 	const char	*why = NULL;
 
-	memset(&m, 0, sizeof(m));
-	m.hdr.type = type;
-	m.hdr.id = id;
-	m.hdr.len = (uint32_t)len;
-	m.data = buf;
-	m.fd = -1;
+	as_msg(&m, type, id, buf, len);
 	if (fn(&m, &why) != 0)
 		fail_msg("%s: %s", msg_name(type), why);
 }
@@ -498,11 +505,18 @@ static void
 test_fault_refuses_orders(void **state)
 {
 	struct trade_state	 ts;
+	char			 why[API_STR_MAX];
+	uint32_t		 retry;
+
+	assert_int_equal(trade_ready(why, sizeof(why), &retry), 1);
 
 	fail_one_batch();
 	trade_state(&ts);
 	assert_int_equal(ts.storage_fault, 1);
 	assert_non_null(strstr(ts.storage, "unavailable"));
+	assert_int_equal(trade_ready(why, sizeof(why), &retry), 0);
+	assert_non_null(strstr(why, "storage unavailable: "));
+	assert_true(retry >= 1);
 	assert_int_equal(order("o-3"), 0);
 	assert_int_equal(res.status, 503);
 	assert_string_equal(res.code, "storage_unavailable");
@@ -519,6 +533,8 @@ static void
 test_fault_recovers(void **state)
 {
 	struct trade_state	 ts;
+	char			 why[API_STR_MAX];
+	uint32_t		 retry;
 	const struct seen	*s;
 	char			 st[16];
 
@@ -534,6 +550,7 @@ test_fault_recovers(void **state)
 	trade_state(&ts);
 	assert_int_equal(ts.storage_fault, 0);
 	assert_string_equal(ts.storage, "ok");
+	assert_int_equal(trade_ready(why, sizeof(why), &retry), 1);
 	assert_int_equal(peek_records(), 2);
 	peek_state(s->command_id, st, sizeof(st));
 	assert_string_equal(st, "done");
@@ -553,13 +570,16 @@ static void
 test_fault_lockdown(void **state)
 {
 	struct trade_state	 ts;
-	char			 why[128];
+	char			 why[API_STR_MAX];
+	uint32_t		 retry;
 
 	fail_one_batch();
 	assert_int_equal(trade_lockdown(1, "uid 0 (root)", why,
 	    sizeof(why)), 0);
 	trade_state(&ts);
 	assert_int_equal(ts.lockdown, 1);
+	assert_int_equal(trade_ready(why, sizeof(why), &retry), 0);
+	assert_non_null(strstr(why, "; trading locked down by uid 0 (root)"));
 	assert_int_equal(peek_count("SELECT count(*) FROM lockdown WHERE "
 	    "active = 1"), 0);
 	fail_commit = 0;
