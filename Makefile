@@ -57,6 +57,7 @@ INC_FILE_daemon/heraldd.c = $(INC_ALL)
 # side of the key operations with the real keyop.c.
 INC_FILE_tests/daemon/test_tls.c = $(INC_daemon) -Iprivsep/monitor
 # A fuzzer gets the paths of the parser it drives.
+INC_FILE_tests/fuzz/fuzz_bridge.c = $(INC_common)
 INC_FILE_tests/fuzz/fuzz_config.c = $(INC_common)
 INC_FILE_tests/fuzz/fuzz_ctlproto.c = $(INC_common)
 INC_FILE_tests/fuzz/fuzz_http.c = $(INC_daemon)
@@ -331,6 +332,7 @@ install: all
 	    getent group herald-admin >/dev/null || groupadd --system herald-admin; \
 	    id _herald >/dev/null 2>&1 || useradd --system --no-create-home \
 	        --home-dir /var/empty/heraldd --shell /usr/sbin/nologin _herald; \
+	    $(SBINDIR)/heraldd -G -f $(SYSCONFDIR)/herald.yaml; \
 	fi
 
 clean:

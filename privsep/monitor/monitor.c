@@ -12,6 +12,7 @@
  * stops both children and exits non-zero, so the service manager restarts
  * a clean daemon.
  */
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -38,6 +39,7 @@
 #include <openssl/evp.h>
 
 #include "auth.h"
+#include "cert.h"
 #include "config.h"
 #include "control.h"
 #include "keyop.h"
@@ -45,7 +47,9 @@
 #include "monitor_int.h"
 #include "msg.h"
 #include "params.h"
+#include "preflight.h"
 #include "privsep.h"
+#include "ready.h"
 #include "sanitize.h"
 #include "trading.h"
 
@@ -143,26 +147,49 @@ monitor_log_level(void)
 
 /* Start-up. */
 
+/*
+ * The deploy gate (preflight.h), as heraldd -n runs it: every problem
+ * logged, then refused, while the terminal still listens.
+ */
 static void
-resolve_ids(void)
+preflight_or_die(void)
 {
-	struct passwd	*pw;
-	struct group	*gr;
+	struct preflight_ids	 ids;
+	struct conf_errors	 errs;
+	size_t			 i, n;
 
-	if ((pw = getpwnam(mon.conf->privsep.user)) == NULL)
-		fatalx("privsep.user %s: no such user (create it with "
-		    "useradd --system %s)", mon.conf->privsep.user,
-		    mon.conf->privsep.user);
-	if (pw->pw_uid == 0 || pw->pw_gid == 0)
-		fatalx("privsep.user %s: must not be root or in group 0",
-		    mon.conf->privsep.user);
-	mon.uid = pw->pw_uid;
-	mon.gid = pw->pw_gid;
-	if ((gr = getgrnam(mon.conf->control.group)) == NULL)
-		fatalx("control.group %s: no such group (create it with "
-		    "groupadd --system %s)", mon.conf->control.group,
-		    mon.conf->control.group);
-	mon.ctl_gid = gr->gr_gid;
+	memset(&errs, 0, sizeof(errs));
+	if ((n = preflight(mon.conf, &ids, &errs)) > 0) {
+		for (i = 0; i + 1 < n; i++)
+			log_warnx_pri(LOG_CRIT, "%s", errs.msg[i]);
+		fatalx("%s", errs.msg[n - 1]);
+	}
+	mon.uid = ids.uid;
+	mon.gid = ids.gid;
+	mon.ctl_gid = ids.ctl_gid;
+}
+
+/* An expired certificate still starts (a restart must not take down
+ * the gateway), but every client will refuse it: say so. */
+static void
+log_cert_state(void)
+{
+	time_t	 notafter;
+	char	 msg[PATH_MAX + 128];
+
+	switch (cert_check(mon.conf->tls.certificate, time(NULL),
+	    CERT_WARN_DAYS, &notafter, msg, sizeof(msg))) {
+	case CERT_VALID:
+		log_debug("tls.certificate %s", msg);
+		break;
+	case CERT_EXPIRING:
+		log_warnx("tls.certificate %s", msg);
+		break;
+	case CERT_EXPIRED:
+	case CERT_UNREADABLE:
+		log_security("tls.certificate %s", msg);
+		break;
+	}
 }
 
 static int
@@ -197,19 +224,35 @@ open_listener(const struct conf_listen *l)
 	return fd;
 }
 
+/*
+ * Never through a link, never someone else's file, and never truncated
+ * before we know it is ours and no running heraldd holds it: the lock
+ * lives as long as the monitor.
+ */
 static void
 write_pid_file(void)
 {
-	char	 buf[32];
-	int	 fd, n;
+	const char	*path = mon.pid_path;
+	struct stat	 st;
+	char		 buf[32];
+	int		 fd, n;
 
-	fd = open(mon.conf->pid_file,
-	    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd == -1)
-		fatal("pid_file %s", mon.conf->pid_file);
+		fatal("pid_file %s", path);
+	if (fstat(fd, &st) == -1)
+		fatal("pid_file %s: fstat", path);
+	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || st.st_nlink != 1)
+		fatalx("pid_file %s: not a regular file of root's with one "
+		    "link (owner uid %u, %u links)", path,
+		    (unsigned int)st.st_uid, (unsigned int)st.st_nlink);
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1)
+		fatal("pid_file %s: held by a running heraldd", path);
 	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (write(fd, buf, n) != n || close(fd) == -1)
-		fatal("pid_file %s", mon.conf->pid_file);
+	if (ftruncate(fd, 0) == -1 || fchmod(fd, 0644) == -1 ||
+	    write(fd, buf, n) != n)
+		fatal("pid_file %s", path);
+	mon.pid_fd = fd;
 }
 
 EVP_PKEY *
@@ -229,12 +272,6 @@ monitor_load_tls_key(const struct herald_conf *conf, char *err, size_t errlen)
 		return NULL;
 	}
 	return key;
-}
-
-int
-monitor_load_ticks(const struct herald_conf *conf, char *err, size_t errlen)
-{
-	return trade_load_ticks(conf, err, errlen);
 }
 
 /*
@@ -503,12 +540,42 @@ monitor_shutdown(int code)
 		p->pid = -1;
 	}
 	control_stop(mon.ctl_path);
+	mon.ctl_fd = -1;
 	trade_close();
 	auth_close();
-	if (!mon.foreground)
+	if (mon.pid_fd != -1)
 		unlink(mon.pid_path);
+	mon.pid_fd = -1;
 	log_info("exiting%s", code ? " on error" : "");
 	exit(code);
+}
+
+/* Both children sandboxed, every socket open: the daemon serves. */
+void
+monitor_child_ready(void)
+{
+	int	 i;
+
+	for (i = PROC_NET; i < PROC_MAX; i++)
+		if (mon.peers[i].state != PS_RUNNING)
+			return;
+	ready_done();
+}
+
+/*
+ * A start that fails (fatal() exits) leaves no socket or pid file
+ * behind; monitor_shutdown() has removed them already.  Only in the
+ * monitor: not in the parent that waited, nor a child before its exec.
+ */
+static void
+monitor_cleanup(void)
+{
+	if (getpid() != mon.pid)
+		return;
+	if (mon.ctl_fd != -1)
+		unlink(mon.ctl_path);
+	if (mon.pid_fd != -1)
+		unlink(mon.pid_path);
 }
 
 static void
@@ -688,6 +755,7 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 	mon.foreground = foreground;
 	mon.verbose = verbose;
 	mon.ctl_fd = -1;
+	mon.pid_fd = -1;
 	for (i = 0; i < CONF_MAX_LISTEN; i++)
 		mon.listen_fd[i] = -1;
 
@@ -696,7 +764,8 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 	if (prctl(PR_SET_DUMPABLE, 0) == -1)
 		fatal("prctl(PR_SET_DUMPABLE)");
 
-	resolve_ids();
+	preflight_or_die();
+	log_cert_state();
 	if ((mon.tls_key = monitor_load_tls_key(mon.conf, why,
 	    sizeof(why))) == NULL)
 		fatalx("%s", why);
@@ -711,12 +780,15 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 		mon.listen_fd[i] = open_listener(&mon.conf->listen[i]);
 	mon.ctl_fd = control_open(mon.conf->control.socket, mon.ctl_gid);
 	strlcpy(mon.ctl_path, mon.conf->control.socket, sizeof(mon.ctl_path));
+	mon.pid = getpid();
+	if (atexit(monitor_cleanup) != 0)
+		fatalx("atexit");
 	strlcpy(mon.pid_path, mon.conf->pid_file, sizeof(mon.pid_path));
 
 	if (!foreground) {
-		if (daemon(0, 0) == -1)
-			fatal("daemon");
 		log_init("monitor", 0, monitor_log_level());
+		ready_detach();
+		mon.pid = getpid();
 		write_pid_file();
 	}
 	mon.started = time(NULL);
@@ -745,7 +817,7 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 	    mallopt(M_TOP_PAD, MON_HEAP_PAD) == 0)
 		log_warnx("mallopt: keeping the default heap trimming");
 
-	/* After daemon(): SQLite's locks do not survive a fork. */
+	/* After ready_detach()'s fork: SQLite's locks do not survive a fork. */
 	if (auth_init(mon.conf, monitor_ban, why, sizeof(why)) == -1)
 		fatalx("%s", why);
 	if (trade_init(mon.conf, mon.base, &mon_trade_io, why,

@@ -35,12 +35,6 @@ void	monitor_apply_env(struct herald_conf *, const struct env_overrides *,
  */
 EVP_PKEY *monitor_load_tls_key(const struct herald_conf *, char *err,
 	    size_t errlen);
-/*
- * Read mt5.paper.ticks_file (if set) as the monitor will at start; for
- * heraldd -n.  0, or -1 with err naming the file.
- */
-int	monitor_load_ticks(const struct herald_conf *, char *err,
-	    size_t errlen);
 
 /* Run the daemon on a checked configuration.  Never returns. */
 void	monitor_main(struct herald_conf *, struct env_overrides *,

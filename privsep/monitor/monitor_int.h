@@ -58,6 +58,8 @@ struct monitor_state {
 	EVP_PKEY		*tls_key;
 	int			 listen_fd[CONF_MAX_LISTEN];
 	int			 ctl_fd;
+	int			 pid_fd;	/* locked while we run */
+	pid_t			 pid;		/* the monitor, after detaching */
 	uid_t			 uid;
 	gid_t			 gid;
 	gid_t			 ctl_gid;
@@ -95,5 +97,7 @@ extern const struct trade_io mon_trade_io;
 
 /* monitor.c: stop both children and exit with code. */
 void		 monitor_shutdown(int code) __attribute__((noreturn));
+/* monitor.c: a child is sandboxed; once both are, the daemon is ready. */
+void		 monitor_child_ready(void);
 
 #endif

@@ -268,6 +268,7 @@ mon_handle_ready(struct peer *p, struct ipc_msg *m)
 	    proc_name(p->proc), (long)p->pid);
 	if (p->proc == PROC_BROKER)
 		trade_broker_ready();
+	monitor_child_ready();
 }
 
 /* The trading path (trading.c) checks the broker's messages. */
