@@ -821,15 +821,23 @@ int
 db_key_touch(int64_t id, int64_t when)
 {
 	sqlite3_stmt	*st;
+	int		 r;
 
-	/* Not worth a wait on a lock: the next use after the fault writes. */
+	/*
+	 * Not worth a wait on a lock, which would add to the wait of the
+	 * batch in the same turn: a later use writes it.
+	 */
 	if (dbs.fault)
 		return 0;
 	if ((st = db_stmt(ST_KEY_TOUCH)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, when);
-	return db_run(st, "key last used") == -1 ? -1 : 0;
+	sqlite3_busy_timeout(dbs.db, 0);
+	r = db_run(st, "key last used");
+	sqlite3_busy_timeout(dbs.db, dbs.busy_ms > 0 ? dbs.busy_ms :
+	    DB_BUSY_TIMEOUT_DEFAULT);
+	return r == -1 ? -1 : 0;
 }
 
 int
