@@ -17,6 +17,7 @@
 #include "broker.h"
 #include "cert.h"
 #include "config.h"
+#include "creds.h"
 #include "monitor.h"
 #include "net.h"
 #include "preflight.h"
@@ -43,23 +44,34 @@ run_child(const char *name)
 }
 
 static int
+print_errors(const char *path, const struct conf_errors *errs)
+{
+	size_t	 i;
+
+	for (i = 0; i < errs->n && i < CONF_MAX_ERRORS; i++)
+		fprintf(stderr, "%s\n", errs->msg[i]);
+	if (errs->n > CONF_MAX_ERRORS)
+		fprintf(stderr, "%s: %zu more errors\n", path,
+		    errs->n - CONF_MAX_ERRORS);
+	return errs->n == 0 ? 0 : -1;
+}
+
+static int
 load_config(struct herald_conf *conf, const char *path,
-    const struct env_overrides *env)
+    struct env_overrides *env)
 {
 	struct conf_errors	 errs;
-	size_t			 i;
 
 	memset(&errs, 0, sizeof(errs));
+	/* systemd's credentials fill in what the environment did not. */
+	creds_take(env, &errs);
+	if (print_errors(path, &errs) == -1)
+		return -1;
 	config_defaults(conf);
 	config_load(conf, path, &errs);
 	if (errs.n == 0)
 		monitor_apply_env(conf, env, &errs);
-	for (i = 0; i < errs.n && i < CONF_MAX_ERRORS; i++)
-		fprintf(stderr, "%s\n", errs.msg[i]);
-	if (errs.n > CONF_MAX_ERRORS)
-		fprintf(stderr, "%s: %zu more errors\n", path,
-		    errs.n - CONF_MAX_ERRORS);
-	return errs.n == 0 ? 0 : -1;
+	return print_errors(path, &errs);
 }
 
 /*

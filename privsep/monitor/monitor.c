@@ -6,11 +6,11 @@
  * re-executing ourselves, hand each its descriptors, then put the monitor
  * itself under its seccomp filter and serve.
  *
- * Every message from a child passes msg_check() (catalogue: sender, size,
- * descriptor) and then that child's dispatch table (type and state)
- * before a handler sees it (peer.c).  Anything else is fatal: the monitor
- * stops both children and exits non-zero, so the service manager restarts
- * a clean daemon.
+ * Every message from a child passes msg_accept() (catalogue: sender,
+ * addressee, size, descriptor) and then the monitor's dispatch table
+ * (type, channel and state) before a handler sees it (peer.c).  Anything
+ * else is fatal: the monitor stops both children and exits non-zero, so
+ * the service manager restarts a clean daemon.
  */
 #include <sys/file.h>
 #include <sys/prctl.h>
@@ -115,6 +115,8 @@ monitor_apply_env(struct herald_conf *conf, const struct env_overrides *env,
 	}
 	if (env->server[0] != '\0')
 		strlcpy(conf->mt5.server, env->server, sizeof(conf->mt5.server));
+	if (env->tls_key[0] != '\0')
+		strlcpy(conf->tls.key, env->tls_key, sizeof(conf->tls.key));
 	if (env->password != NULL) {
 		secret_free(conf->mt5.password);
 		conf->mt5.password = secret_new(env->password->buf,
@@ -358,7 +360,7 @@ open_keyop_channel(struct peer *net)
 	mon.keyop.proc = PROC_NET;
 	mon.keyop.pid = net->pid;
 	mon.keyop.state = PS_RUNNING;
-	mon.keyop.dispatch = keyop_dispatch;
+	mon.keyop.chan_id = MON_CH_KEYOP;
 	ipc_chan_init(&mon.keyop.chan, sv[0], MSG_MAX, "net keyop");
 }
 
@@ -426,7 +428,7 @@ monitor_ban(const char *address, uint32_t seconds)
 
 static void
 spawn_child(struct peer *p, enum herald_proc proc,
-    const struct mon_dispatch *dispatch)
+    unsigned int chan_id)
 {
 	char	*const argv[] = { "heraldd", "-P", (char *)proc_name(proc),
 		    NULL };
@@ -465,7 +467,7 @@ spawn_child(struct peer *p, enum herald_proc proc,
 	p->proc = proc;
 	p->pid = pid;
 	p->state = PS_STARTING;
-	p->dispatch = dispatch;
+	p->chan_id = chan_id;
 	ipc_chan_init(&p->chan, sv[0], MSG_MAX, proc_name(proc));
 }
 
@@ -523,6 +525,7 @@ monitor_shutdown(int code)
 	int		 i, status;
 
 	mon.stopping = 1;
+	ready_stopping();
 	for (i = PROC_NET; i < PROC_MAX; i++)
 		if (mon.peers[i].pid > 0)
 			mon.peers[i].state = PS_STOPPING;
@@ -635,8 +638,8 @@ warn_unreloadable(const struct herald_conf *o, const struct herald_conf *n)
 #undef SAME
 }
 
-int
-monitor_reload(char *why, size_t whylen)
+static int
+reload_config(char *why, size_t whylen)
 {
 	struct herald_conf	*nconf;
 	struct conf_errors	 errs;
@@ -678,6 +681,17 @@ monitor_reload(char *why, size_t whylen)
 	mon.reloads++;
 	log_info("configuration reloaded from %s", nconf->path);
 	return 0;
+}
+
+int
+monitor_reload(char *why, size_t whylen)
+{
+	int	 r;
+
+	ready_reloading();
+	r = reload_config(why, whylen);
+	ready_reloaded();
+	return r;
 }
 
 static void
@@ -805,6 +819,7 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 	add_signal(SIGINT, on_terminate);
 	add_signal(SIGHUP, on_sighup);
 	signal(SIGPIPE, SIG_IGN);
+	ready_watchdog(mon.base);
 
 	/*
 	 * Each batch of orders allocates and frees much the same memory
@@ -825,14 +840,14 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 		fatalx("%s", why);
 
 	/* net's start-up sequence; child.c and net.c read it in order. */
-	spawn_child(&mon.peers[PROC_NET], PROC_NET, net_dispatch);
+	spawn_child(&mon.peers[PROC_NET], PROC_NET, MON_CH_NET);
 	send_init(&mon.peers[PROC_NET], (rlim_t)mon.conf->limits.open_files,
 	    mon.conf->nlisten);
 	open_keyop_channel(&mon.peers[PROC_NET]);
 	send_tls_files(&mon.peers[PROC_NET]);
 	send_net_config(&mon.peers[PROC_NET]);
 	send_listeners(&mon.peers[PROC_NET]);
-	spawn_child(&mon.peers[PROC_BROKER], PROC_BROKER, broker_dispatch);
+	spawn_child(&mon.peers[PROC_BROKER], PROC_BROKER, MON_CH_BROKER);
 	send_init(&mon.peers[PROC_BROKER], BROKER_NOFILE, 0);
 	for (i = PROC_NET; i < PROC_MAX; i++)
 		peer_start_events(&mon.peers[i]);

@@ -6,6 +6,8 @@
 #ifndef HERALD_MONITOR_H
 #define HERALD_MONITOR_H
 
+#include <limits.h>
+
 #include <openssl/evp.h>
 
 #include "config.h"
@@ -20,6 +22,7 @@ struct env_overrides {
 	char		 login[32];
 	char		 server[128];
 	struct secret	*password;
+	char		 tls_key[PATH_MAX];	/* a systemd credential */
 };
 
 /* Take the MT5_* variables out of the environment, wiping their bytes. */

@@ -5,13 +5,22 @@
  * (log_set_echo()) and, once it is ready, a single NUL byte.  The
  * waiting parent copies the lines to its stderr: an EOF without the
  * NUL is a daemon that died starting, and the reason is already there.
+ *
+ * Under systemd (Type=notify, heraldd -d) the same moment is READY=1,
+ * through libsystemd's sd_notify(3), which does nothing when
+ * NOTIFY_SOCKET is not set.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <event2/event.h>
+#include <systemd/sd-daemon.h>
 
 #include "log.h"
 #include "ready.h"
@@ -82,6 +91,68 @@ ready_detach(void)
 	log_set_echo(ready_fd);
 }
 
+/* systemd (Type=notify), when NOTIFY_SOCKET names it; else nothing. */
+static void
+ready_sd(const char *state)
+{
+	int	 r;
+
+	if ((r = sd_notify(0, state)) < 0)
+		log_warnx("sd_notify %s: %s", state, strerror(-r));
+}
+
+void
+ready_reloading(void)
+{
+	ready_sd("RELOADING=1\nSTATUS=reloading the configuration");
+}
+
+void
+ready_reloaded(void)
+{
+	ready_sd("READY=1\nSTATUS=serving");
+}
+
+void
+ready_stopping(void)
+{
+	ready_sd("STOPPING=1\nSTATUS=stopping");
+}
+
+static void
+ready_watchdog_feed(evutil_socket_t fd, short ev, void *arg)
+{
+	ready_sd("WATCHDOG=1");
+}
+
+/*
+ * Fed from the monitor's event loop, at half the interval systemd
+ * gave: a loop that stops turning stops feeding it, and systemd
+ * restarts the daemon.
+ */
+void
+ready_watchdog(struct event_base *base)
+{
+	static struct event	*ev;
+	struct timeval		 tv;
+	uint64_t		 usec;
+	int			 r;
+
+	if ((r = sd_watchdog_enabled(0, &usec)) <= 0) {
+		if (r < 0)
+			log_warnx("WATCHDOG_USEC: %s", strerror(-r));
+		return;
+	}
+	usec /= 2;
+	tv.tv_sec = (time_t)(usec / 1000000);
+	tv.tv_usec = (suseconds_t)(usec % 1000000);
+	if ((ev = event_new(base, -1, EV_PERSIST, ready_watchdog_feed,
+	    NULL)) == NULL || event_add(ev, &tv) == -1)
+		fatalx("watchdog event");
+	log_debug("feeding systemd's watchdog every %llu ms",
+	    (unsigned long long)(usec / 1000));
+}
+
 void
 ready_done(void)
 {
@@ -91,6 +162,7 @@ ready_done(void)
 		return;
 	ready_sent = 1;
 	log_info("ready");
+	ready_sd("READY=1\nSTATUS=serving");
 	if (ready_fd == -1)
 		return;
 	log_set_echo(-1);
