@@ -72,6 +72,8 @@ enum watch {
 	W_CURRENCY,
 	W_SYMBOLS,
 	W_ALLOWED,
+	W_BRIDGE_ADDRESS,
+	W_BRIDGE_TLS,
 	W_COUNT
 };
 
@@ -86,6 +88,8 @@ static const char *const watched[W_COUNT] = {
 	[W_CURRENCY] =		"mt5.paper.currency",
 	[W_SYMBOLS] =		"mt5.paper.symbols",
 	[W_ALLOWED] =		"trading.allowed_symbols",
+	[W_BRIDGE_ADDRESS] =	"mt5.bridge.address",
+	[W_BRIDGE_TLS] =	"mt5.bridge.tls",
 };
 
 struct parse_ctx {
@@ -326,6 +330,14 @@ static const struct conf_key paper_keys[] = {
 	K_END
 };
 
+static const struct conf_key bridge_keys[] = {
+	K_STR("address",	set_address,	mt5.bridge.address),
+	K_INT("port",		mt5.bridge.port,	1, 65535),
+	K_STR("key_file",	set_path,	mt5.bridge.key_file),
+	K_BOOL("tls",		mt5.bridge.tls),
+	K_END
+};
+
 static const struct conf_key mt5_keys[] = {
 	K_ENUM("backend",	mt5.backend,	backends),
 	K_STR("login",		set_login,	mt5.login),
@@ -335,6 +347,7 @@ static const struct conf_key mt5_keys[] = {
 	K_INT("request_timeout", mt5.request_timeout,	1, 300),
 	K_INT("start_timeout",	mt5.start_timeout,	1, 600),
 	K_SECTION("paper",	paper_keys),
+	K_SECTION("bridge",	bridge_keys),
 	K_END
 };
 
@@ -509,6 +522,11 @@ config_defaults(struct herald_conf *conf)
 	conf->mt5.backend = BACKEND_PAPER;
 	conf->mt5.request_timeout = 10;
 	conf->mt5.start_timeout = 30;
+	strlcpy(conf->mt5.bridge.address, "127.0.0.1",
+	    sizeof(conf->mt5.bridge.address));
+	conf->mt5.bridge.port = 5555;
+	strlcpy(conf->mt5.bridge.key_file, "/etc/herald/bridge.key",
+	    sizeof(conf->mt5.bridge.key_file));
 	strlcpy(conf->mt5.paper.currency, "USD",
 	    sizeof(conf->mt5.paper.currency));
 	conf->mt5.paper.balance = 10000;
@@ -1699,6 +1717,48 @@ paper_checks(struct parse_ctx *ctx)
 	}
 }
 
+/* 127.0.0.0/8 or ::1: the EA runs on this host. */
+static int
+is_loopback(const char *a)
+{
+	struct in6_addr	 a6;
+	struct in_addr	 a4;
+
+	if (inet_pton(AF_INET, a, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, a, &a6) == 1 &&
+	    IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+/*
+ * The bridge's frames are MACed, not encrypted: off this host they need
+ * TLS, which this heraldd does not have yet for the bridge.
+ */
+static void
+bridge_checks(struct parse_ctx *ctx)
+{
+	struct herald_conf	*conf = ctx->conf;
+
+	if (conf->mt5.bridge.tls)
+		err_at(ctx, ctx->line[W_BRIDGE_TLS], watched[W_BRIDGE_TLS],
+		    "TLS for the bridge is not built into this heraldd yet; "
+		    "run the EA on this host with mt5.bridge.address on "
+		    "loopback (127.0.0.1 or ::1) and mt5.bridge.tls off");
+	else if (!is_loopback(conf->mt5.bridge.address))
+		err_at(ctx, ctx->line[W_BRIDGE_ADDRESS],
+		    watched[W_BRIDGE_ADDRESS], "%s is not a loopback address, "
+		    "and mt5.bridge.tls is off: the bridge carries orders and "
+		    "account data, so a listener off this host needs TLS "
+		    "(not built into this heraldd yet); use 127.0.0.1 or ::1",
+		    conf->mt5.bridge.address);
+	/* The monitor refuses an EA on any other account. */
+	if (conf->mt5.backend == BACKEND_BRIDGE && !ctx->bad[W_BACKEND] &&
+	    (conf->mt5.login[0] == '\0' || conf->mt5.server[0] == '\0'))
+		err_at(ctx, ctx->line[W_BACKEND], watched[W_BACKEND],
+		    "bridge needs mt5.login and mt5.server: the EA's account "
+		    "is checked against them");
+}
+
 /* Checks between keys, once the walk is done. */
 static void
 cross_checks(struct parse_ctx *ctx)
@@ -1731,6 +1791,7 @@ cross_checks(struct parse_ctx *ctx)
 		    conf->rate_limit.ban_time, conf->rate_limit.ban_max);
 	}
 	paper_checks(ctx);
+	bridge_checks(ctx);
 }
 
 static void

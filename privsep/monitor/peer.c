@@ -19,6 +19,7 @@
 #include <event2/event.h>
 
 #include "auth.h"
+#include "bridgekey.h"
 #include "keyop.h"
 #include "log.h"
 #include "monitor_int.h"
@@ -31,6 +32,7 @@ static void	mon_handle_log(struct peer *, struct ipc_msg *);
 static void	mon_handle_api(struct peer *, struct ipc_msg *);
 static void	mon_handle_sign(struct peer *, struct ipc_msg *);
 static void	mon_handle_broker(struct peer *, struct ipc_msg *);
+static void	mon_handle_bridge(struct peer *, struct ipc_msg *);
 
 /*
  * What each child may send, and when.  A type that is not listed, or not
@@ -56,6 +58,9 @@ const struct mon_dispatch broker_dispatch[] = {
 	{ MSG_BROKER_RECORD, PS_RUNNING, mon_handle_broker },
 	{ MSG_BROKER_SYNC, PS_RUNNING,	mon_handle_broker },
 	{ MSG_BROKER_RES, PS_RUNNING,	mon_handle_broker },
+	{ MSG_BRIDGE_HELLO, PS_RUNNING,	mon_handle_bridge },
+	{ MSG_BRIDGE_AUTH, PS_RUNNING,	mon_handle_bridge },
+	{ MSG_BRIDGE_STATUS, PS_RUNNING, mon_handle_bridge },
 	{ MSG_NONE,	0,		NULL }
 };
 
@@ -251,8 +256,27 @@ mon_handle_ready(struct peer *p, struct ipc_msg *m)
 	p->state = PS_RUNNING;
 	log_debug("%s process (pid %ld) is sandboxed and running",
 	    proc_name(p->proc), (long)p->pid);
-	if (p->proc == PROC_BROKER)
+	if (p->proc == PROC_BROKER) {
 		trade_broker_ready();
+		/* After BROKER_START: the backend exists to take it. */
+		if (mon.bridge_fd != -1) {
+			if (ipc_send(&p->chan, MSG_BRIDGE_LISTENER, 0,
+			    mon.bridge_fd, NULL, 0) == -1)
+				fatal("send BRIDGE_LISTENER to the broker");
+			close(mon.bridge_fd);
+			mon.bridge_fd = -1;
+		}
+	}
+}
+
+/* The bridge's handshake and status (bridgekey.c). */
+static void
+mon_handle_bridge(struct peer *p, struct ipc_msg *m)
+{
+	const char	*why;
+
+	if (bridgekey_message(m, &why) == -1)
+		peer_fail(p, m, why);
 }
 
 /* The trading path (trading.c) checks the broker's messages. */

@@ -36,6 +36,7 @@
 
 #include <event2/event.h>
 
+#include "bridgekey.h"
 #include "config.h"
 #include "db.h"
 #include "journal.h"
@@ -123,6 +124,7 @@ static struct {
 
 static void	commit_cb(evutil_socket_t, short, void *);
 static void	tx_timeout(evutil_socket_t, short, void *);
+static void	resolved_one(void);
 
 static int64_t
 now_ms(void)
@@ -201,6 +203,20 @@ tx_arm(struct tx *t)
 }
 
 static void
+bridge_authorize_send(const struct tx *t)
+{
+	static struct msg_bridge_order	 o;
+	uint8_t				 buf[64 + BRIDGE_CANON_MAX];
+	size_t				 n;
+
+	if (bridgekey_authorize((uint64_t)t->command_id, t->op, t->params,
+	    t->params_len, &o) == -1)
+		return;
+	n = msg_bridge_order_encode(buf, sizeof(buf), &o);
+	monitor_send(PROC_BROKER, MSG_BRIDGE_ORDER, 0, buf, n);
+}
+
+static void
 tx_send(struct tx *t)
 {
 	struct msg_broker_req	 q;
@@ -212,6 +228,13 @@ tx_send(struct tx *t)
 	q.op = t->op;
 	q.params_len = t->params_len;
 	memcpy(q.params, t->params, t->params_len);
+	/*
+	 * The bridge's EA executes only what the monitor tagged: the
+	 * order's authorisation goes just before it.  Without a session
+	 * there is none, and the broker answers that the EA is not there.
+	 */
+	if (t->kind == TX_WRITE && tr.conf->mt5.backend == BACKEND_BRIDGE)
+		bridge_authorize_send(t);
 	n = msg_broker_req_encode(buf, sizeof(buf), &q);
 	monitor_send(PROC_BROKER, MSG_BROKER_REQ, t->id, buf, n);
 	tx_arm(t);
@@ -340,6 +363,16 @@ tx_timeout(evutil_socket_t fd, short ev, void *arg)
 		t->nwaiters = 0;
 		return;
 	case TX_FIND:
+		/* A terminal may be slow or gone; it is asked again later. */
+		if (tr.conf->mt5.backend == BACKEND_BRIDGE) {
+			log_warnx("journal: the bridge did not say within %d s "
+			    "what became of order %" PRId64 "; still "
+			    "unresolved", tr.conf->mt5.request_timeout,
+			    t->command_id);
+			t->answered = 1;
+			resolved_one();
+			return;
+		}
 		fatalx("journal: the broker did not say within %d s what "
 		    "became of order %" PRId64, tr.conf->mt5.request_timeout,
 		    t->command_id);
@@ -492,8 +525,6 @@ answer_write(struct tx *t, struct msg_api_res *res, const char **why)
 	return 0;
 }
 
-static void resolved_one(void);
-
 static int
 answer_find(struct tx *t, struct msg_api_res *res, const char **why)
 {
@@ -508,6 +539,12 @@ answer_find(struct tx *t, struct msg_api_res *res, const char **why)
 		log_info("journal: order %" PRId64 " was executed before the "
 		    "restart: retcode %u %s", t->command_id, r.retcode,
 		    r.message);
+	} else if (res->status != 404) {
+		/* The backend could not be asked (the bridge's EA left). */
+		log_warnx("journal: order %" PRId64 " is still unresolved: %s",
+		    t->command_id, res->message);
+		resolved_one();
+		return 0;
 	} else {
 		log_info("journal: order %" PRId64 " was never executed "
 		    "(the backend does not know its command id)",
@@ -777,12 +814,22 @@ trade_broker_up(const struct ipc_msg *m, const char **why)
 		return 0;
 	}
 	if (tr.state == BS_RESOLVING) {
-		*why = "backend went down while orders were being resolved";
-		return -1;
+		/* Only a terminal that comes and goes may leave meanwhile. */
+		if (tr.conf->mt5.backend != BACKEND_BRIDGE) {
+			*why = "backend went down while orders were being "
+			    "resolved";
+			return -1;
+		}
+		tr.unresolved = 0;	/* asked again when it is back */
 	}
 	tr.state = BS_DOWN;
 	strlcpy(tr.down_reason, u.reason[0] != '\0' ? u.reason :
 	    "no reason given", sizeof(tr.down_reason));
+	/* What the broker cannot know: the key is not there yet. */
+	if (tr.conf->mt5.backend == BACKEND_BRIDGE &&
+	    bridgekey_missing()[0] != '\0')
+		snprintf(tr.down_reason, sizeof(tr.down_reason), "bridge: %s",
+		    bridgekey_missing());
 	log_warnx("broker: backend down: %s", tr.down_reason);
 	return 0;
 }
