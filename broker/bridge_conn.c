@@ -394,6 +394,11 @@ void
 bconn_session(struct bconn *c, const struct msg_bridge_answer *a,
     int64_t now)
 {
+	/* The monitor ends a session (the bridge key was rotated). */
+	if (c->state == BCONN_READY && !a->ok) {
+		refuse(c, 0, "key_rotated", a->reason);
+		return;
+	}
 	if (c->state != BCONN_SESSION)
 		return;
 	if (!a->ok) {

@@ -571,15 +571,15 @@ broker_bridge(struct child *c, struct ipc_msg *m)
 {
 	const char	*why;
 
+	/* A bridge that could not start (BS_DOWN) has no backend. */
 	if (br.be == NULL || br.be->ops->monitor == NULL) {
-		if (br.state == BS_DOWN) {
-			if (m->fd != -1)
-				close(m->fd);
-			m->fd = -1;
+		if (m->fd != -1)
+			close(m->fd);
+		m->fd = -1;
+		if (br.state == BS_DOWN)
 			return;
-		}
-		fatalx("monitor sent %s to the %s backend",
-		    msg_name(m->hdr.type), br.be->ops->name);
+		fatalx("monitor sent %s to a backend that takes none",
+		    msg_name(m->hdr.type));
 	}
 	if (br.be->ops->monitor(br.be, m, broker_now(), &why) == -1)
 		fatalx("monitor sent a bad %s: %s", msg_name(m->hdr.type),

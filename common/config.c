@@ -1751,12 +1751,6 @@ bridge_checks(struct parse_ctx *ctx)
 		    "account data, so a listener off this host needs TLS "
 		    "(not built into this heraldd yet); use 127.0.0.1 or ::1",
 		    conf->mt5.bridge.address);
-	/* The monitor refuses an EA on any other account. */
-	if (conf->mt5.backend == BACKEND_BRIDGE && !ctx->bad[W_BACKEND] &&
-	    (conf->mt5.login[0] == '\0' || conf->mt5.server[0] == '\0'))
-		err_at(ctx, ctx->line[W_BACKEND], watched[W_BACKEND],
-		    "bridge needs mt5.login and mt5.server: the EA's account "
-		    "is checked against them");
 }
 
 /* Checks between keys, once the walk is done. */

@@ -28,6 +28,9 @@ CTL_ENCODE_PL(msg, pl->msg.text)
 CTL_ENCODE_PL(key_create, &pl->key_create)
 CTL_ENCODE_PL(key_target, &pl->key_target)
 CTL_ENCODE_PL(key_rotate, &pl->key_rotate)
+CTL_ENCODE_PL(bridge_key_req, &pl->bridge_key_req)
+CTL_ENCODE_PL(bridge_key, &pl->bridge_key)
+CTL_ENCODE_PL(bridge, &pl->bridge)
 CTL_ENCODE_PL(address, &pl->address)
 CTL_ENCODE_PL(lockdown, &pl->lockdown)
 CTL_ENCODE_PL(key_created, &pl->key_created)
@@ -53,6 +56,10 @@ CTL_ENCODE_PL(bans, &pl->bans)
 #define CTL_KEY_ROTATE_WIRE	(STR_MAX_WIRE(CTL_KEY_NAME_MAX) + 4)
 #define CTL_ADDRESS_WIRE	STR_MAX_WIRE(CTL_ADDR_MAX)
 #define CTL_LOCKDOWN_WIRE	1
+#define CTL_BRIDGE_KEY_WIRE	(STR_MAX_WIRE(PATH_MAX - 1) + \
+			    STR_MAX_WIRE(CTL_BRIDGE_HEX))
+#define CTL_BRIDGE_WIRE		(3 + 8 + 8 + 4 + 8 + \
+			    2 * STR_MAX_WIRE(CTL_BRIDGE_TEXT_MAX))
 #define CTL_KEY_CREATED_WIRE	(8 + STR_MAX_WIRE(CTL_KEY_NAME_MAX) + \
 			    STR_MAX_WIRE(CTL_ROLE_MAX) + 8 + 8 + \
 			    STR_MAX_WIRE(CTL_KEY_MAX) + 8 + 8)
@@ -88,6 +95,11 @@ static const struct ctl_msgdef ctl_msgdefs[] = {
 	{ CTL_REQ_LOCKDOWN, "req-lockdown", CTL_DIR_REQ,
 	    CTL_LOCKDOWN_WIRE,	ctl_lockdown_decode,
 	    ctl_lockdown_encode_pl },
+	{ CTL_REQ_BRIDGE_KEY, "req-bridge-key", CTL_DIR_REQ,
+	    1,			ctl_bridge_key_req_decode,
+	    ctl_bridge_key_req_encode_pl },
+	{ CTL_REQ_BRIDGE_STATUS, "req-bridge-status", CTL_DIR_REQ,
+	    0,			ctl_empty_decode,	NULL },
 	{ CTL_REP_OK,	"rep-ok",	CTL_DIR_REP,
 	    2 + CTL_STR_MAX,	ctl_msg_decode,		ctl_msg_encode_pl },
 	{ CTL_REP_ERROR, "rep-error",	CTL_DIR_REP,
@@ -101,6 +113,11 @@ static const struct ctl_msgdef ctl_msgdefs[] = {
 	    CTL_KEYS_WIRE,	ctl_keys_decode,	ctl_keys_encode_pl },
 	{ CTL_REP_BANS,	"rep-bans",	CTL_DIR_REP,
 	    CTL_BANS_WIRE,	ctl_bans_decode,	ctl_bans_encode_pl },
+	{ CTL_REP_BRIDGE_KEY, "rep-bridge-key", CTL_DIR_REP,
+	    CTL_BRIDGE_KEY_WIRE, ctl_bridge_key_decode,
+	    ctl_bridge_key_encode_pl },
+	{ CTL_REP_BRIDGE, "rep-bridge",	CTL_DIR_REP,
+	    CTL_BRIDGE_WIRE,	ctl_bridge_decode,	ctl_bridge_encode_pl },
 };
 
 _Static_assert(CTL_STATUS_WIRE <= CTL_MSG_MAX, "STATUS must fit a frame");
@@ -1006,4 +1023,115 @@ ctl_bans_decode(const void *p, size_t len, union ctl_payload *out,
 			    why, whylen);
 	}
 	return ctl_finish(&r, "bans", why, whylen);
+}
+
+/* The MT5 bridge. */
+
+void
+ctl_bridge_key_req_encode(struct wire_builder *b,
+    const struct ctl_bridge_key_req *k)
+{
+	if (k->rotate > 1)
+		b->err = 1;
+	wire_put_u8(b, k->rotate);
+}
+
+int
+ctl_bridge_key_req_decode(const void *p, size_t len, union ctl_payload *out,
+    char *why, size_t whylen)
+{
+	struct ctl_bridge_key_req	*k = &out->bridge_key_req;
+	struct wire_reader		 r;
+
+	memset(k, 0, sizeof(*k));
+	wire_reader_init(&r, p, len);
+	if (ctl_u8_flag(&r, "rotate", &k->rotate, why, whylen) == -1)
+		return -1;
+	return ctl_finish(&r, "bridge key", why, whylen);
+}
+
+/* 64 lower-case hex digits. */
+static int
+ctl_bridge_hex_ok(const char *s)
+{
+	size_t	i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (!ctl_is_digit(s[i]) && (s[i] < 'a' || s[i] > 'f'))
+			return 0;
+	return i == CTL_BRIDGE_HEX;
+}
+
+void
+ctl_bridge_key_encode(struct wire_builder *b, const struct ctl_bridge_key *k)
+{
+	if (!ctl_bridge_hex_ok(k->key) || k->path[0] == '\0')
+		b->err = 1;
+	ctl_put_text(b, k->path, sizeof(k->path) - 1);
+	ctl_put_text(b, k->key, CTL_BRIDGE_HEX);
+}
+
+int
+ctl_bridge_key_decode(const void *p, size_t len, union ctl_payload *out,
+    char *why, size_t whylen)
+{
+	struct ctl_bridge_key	*k = &out->bridge_key;
+	struct wire_reader	 r;
+
+	memset(k, 0, sizeof(*k));
+	wire_reader_init(&r, p, len);
+	if (ctl_text_field(&r, "path", k->path, sizeof(k->path), why,
+	    whylen) == -1 ||
+	    ctl_text_field(&r, "key", k->key, sizeof(k->key), why,
+	    whylen) == -1)
+		return -1;
+	if (!ctl_bridge_hex_ok(k->key))
+		return ctl_rule("key", "not 64 lower-case hex digits", why,
+		    whylen);
+	return ctl_finish(&r, "bridge key", why, whylen);
+}
+
+void
+ctl_bridge_encode(struct wire_builder *b, const struct ctl_bridge *st)
+{
+	if (st->connected > 1 || st->trade_allowed > 1 ||
+	    st->terminal_connected > 1)
+		b->err = 1;
+	wire_put_u8(b, st->connected);
+	wire_put_u8(b, st->trade_allowed);
+	wire_put_u8(b, st->terminal_connected);
+	wire_put_u64(b, st->since);
+	wire_put_u64(b, st->last_pong);
+	wire_put_u32(b, st->rtt_ms);
+	wire_put_u64(b, st->login);
+	ctl_put_text(b, st->ea, CTL_BRIDGE_TEXT_MAX);
+	ctl_put_text(b, st->why, CTL_BRIDGE_TEXT_MAX);
+}
+
+int
+ctl_bridge_decode(const void *p, size_t len, union ctl_payload *out,
+    char *why, size_t whylen)
+{
+	struct ctl_bridge	*st = &out->bridge;
+	struct wire_reader	 r;
+
+	memset(st, 0, sizeof(*st));
+	wire_reader_init(&r, p, len);
+	if (ctl_u8_flag(&r, "connected", &st->connected, why, whylen) == -1 ||
+	    ctl_u8_flag(&r, "trade_allowed", &st->trade_allowed, why,
+	    whylen) == -1 ||
+	    ctl_u8_flag(&r, "terminal_connected", &st->terminal_connected,
+	    why, whylen) == -1 ||
+	    ctl_u64_field(&r, "since", &st->since, why, whylen) == -1 ||
+	    ctl_u64_field(&r, "last_pong", &st->last_pong, why, whylen) == -1 ||
+	    ctl_u32_field(&r, "rtt_ms", &st->rtt_ms, why, whylen) == -1 ||
+	    ctl_u64_field(&r, "login", &st->login, why, whylen) == -1)
+		return -1;
+	ctl_get_text(&r, st->ea, sizeof(st->ea));
+	if (ctl_failed(&r, "ea", why, whylen))
+		return -1;
+	ctl_get_text(&r, st->why, sizeof(st->why));
+	if (ctl_failed(&r, "why", why, whylen))
+		return -1;
+	return ctl_finish(&r, "bridge", why, whylen);
 }

@@ -63,7 +63,7 @@ msg_check(enum herald_proc from, const struct ipc_msg *m, const char **why)
 	return 0;
 }
 
-static size_t
+size_t
 msg_finish(struct wire_builder *b, const char *what)
 {
 	if (b->err)
@@ -71,7 +71,7 @@ msg_finish(struct wire_builder *b, const char *what)
 	return b->len;
 }
 
-static int
+int
 msg_done(struct wire_reader *r, const char **why)
 {
 	if (wire_end(r) == -1) {

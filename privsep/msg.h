@@ -316,6 +316,16 @@ int	msg_bridge_status_decode(const struct ipc_msg *,
 int	msg_bridge_tag_decode(const struct ipc_msg *, uint8_t *,
 	    const char **why);
 
+/*
+ * For the codecs (msg.c, msg_bridge.c): the length built, fatal if it
+ * overflowed; and 0 if the reader consumed its payload exactly, else -1
+ * with *why.
+ */
+struct wire_builder;
+struct wire_reader;
+size_t	msg_finish(struct wire_builder *, const char *what);
+int	msg_done(struct wire_reader *, const char **why);
+
 /* Encoders return the payload length; fatal if the builder overflows. */
 size_t	msg_init_encode(uint8_t *, size_t, const struct msg_init *);
 size_t	msg_listener_encode(uint8_t *, size_t, const struct msg_listener *);

@@ -11,24 +11,6 @@
 #include "msg.h"
 #include "wire.h"
 
-static size_t
-finish(struct wire_builder *b, const char *what)
-{
-	if (b->err)
-		fatalx("%s: payload does not fit", what);
-	return b->len;
-}
-
-static int
-done(struct wire_reader *r, const char **why)
-{
-	if (wire_end(r) == -1) {
-		*why = r->err;
-		return -1;
-	}
-	return 0;
-}
-
 size_t
 msg_bridge_hello_encode(uint8_t *buf, size_t cap,
     const struct msg_bridge_hello *h)
@@ -40,7 +22,7 @@ msg_bridge_hello_encode(uint8_t *buf, size_t cap,
 	wire_put_str(&b, h->server);
 	wire_put_bytes(&b, h->nonce, sizeof(h->nonce));
 	wire_put_str(&b, h->ea);
-	return finish(&b, "BRIDGE_HELLO");
+	return msg_finish(&b, "BRIDGE_HELLO");
 }
 
 int
@@ -54,7 +36,7 @@ msg_bridge_hello_decode(const struct ipc_msg *m, struct msg_bridge_hello *h,
 	wire_get_str(&r, h->server, sizeof(h->server));
 	wire_get_bytes(&r, h->nonce, sizeof(h->nonce));
 	wire_get_str(&r, h->ea, sizeof(h->ea));
-	return done(&r, why);
+	return msg_done(&r, why);
 }
 
 size_t
@@ -69,7 +51,7 @@ msg_bridge_answer_encode(uint8_t *buf, size_t cap,
 	wire_put_bytes(&b, a->nonce, sizeof(a->nonce));
 	if (with_tag)
 		wire_put_bytes(&b, a->tag, sizeof(a->tag));
-	return finish(&b, with_tag ? "BRIDGE_CHALLENGE" : "BRIDGE_SESSION");
+	return msg_finish(&b, with_tag ? "BRIDGE_CHALLENGE" : "BRIDGE_SESSION");
 }
 
 int
@@ -85,7 +67,7 @@ msg_bridge_answer_decode(const struct ipc_msg *m,
 	wire_get_bytes(&r, a->nonce, sizeof(a->nonce));
 	if (with_tag)
 		wire_get_bytes(&r, a->tag, sizeof(a->tag));
-	if (done(&r, why) == -1)
+	if (msg_done(&r, why) == -1)
 		return -1;
 	if (a->ok > 1) {
 		*why = "flag out of range";
@@ -104,7 +86,7 @@ msg_bridge_order_encode(uint8_t *buf, size_t cap,
 	wire_put_u64(&b, o->command_id);
 	wire_put_str(&b, o->canon);
 	wire_put_bytes(&b, o->tag, sizeof(o->tag));
-	return finish(&b, "BRIDGE_ORDER");
+	return msg_finish(&b, "BRIDGE_ORDER");
 }
 
 int
@@ -117,7 +99,7 @@ msg_bridge_order_decode(const struct ipc_msg *m, struct msg_bridge_order *o,
 	o->command_id = wire_get_u64(&r);
 	wire_get_str(&r, o->canon, sizeof(o->canon));
 	wire_get_bytes(&r, o->tag, sizeof(o->tag));
-	if (done(&r, why) == -1)
+	if (msg_done(&r, why) == -1)
 		return -1;
 	if (o->command_id == 0) {
 		*why = "command id 0";
@@ -142,7 +124,7 @@ msg_bridge_status_encode(uint8_t *buf, size_t cap,
 	wire_put_u64(&b, s->login);
 	wire_put_str(&b, s->ea);
 	wire_put_str(&b, s->why);
-	return finish(&b, "BRIDGE_STATUS");
+	return msg_finish(&b, "BRIDGE_STATUS");
 }
 
 int
@@ -161,7 +143,7 @@ msg_bridge_status_decode(const struct ipc_msg *m,
 	s->login = wire_get_u64(&r);
 	wire_get_str(&r, s->ea, sizeof(s->ea));
 	wire_get_str(&r, s->why, sizeof(s->why));
-	if (done(&r, why) == -1)
+	if (msg_done(&r, why) == -1)
 		return -1;
 	if (s->connected > 1 || s->trade_allowed > 1 ||
 	    s->terminal_connected > 1) {
@@ -179,5 +161,5 @@ msg_bridge_tag_decode(const struct ipc_msg *m, uint8_t *tag,
 
 	wire_reader_init(&r, m->data, m->hdr.len);
 	wire_get_bytes(&r, tag, BRIDGE_SECRET_LEN);
-	return done(&r, why);
+	return msg_done(&r, why);
 }

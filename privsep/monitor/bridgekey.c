@@ -252,13 +252,18 @@ bridgekey_message(const struct ipc_msg *m, const char **why)
 	return -1;
 }
 
-void
-bridgekey_status(struct msg_bridge_status *st)
+int
+bridgekey_status(struct msg_bridge_status *st, char *err, size_t errlen)
 {
+	if (!bk.on) {
+		snprintf(err, errlen, "mt5.backend is not bridge");
+		return -1;
+	}
 	*st = bk.st;
 	if (!st->connected && st->why[0] == '\0')
 		strlcpy(st->why, bk.missing[0] != '\0' ? bk.missing :
 		    "no EA has connected yet", sizeof(st->why));
+	return 0;
 }
 
 /* The MqlTradeRequest of a write op. */
@@ -330,8 +335,12 @@ bridgekey_authorize(uint64_t command_id, uint8_t op, const uint8_t *params,
 }
 
 int
-bridgekey_create(int rotate, char *hex, char *err, size_t errlen)
+bridgekey_create(int rotate, char *hex, char *outpath, size_t pathlen,
+    char *err, size_t errlen)
 {
+	struct msg_bridge_answer a;
+	uint8_t			 buf[64 + API_STR_MAX];
+	size_t			 n;
 	const char	*path;
 	char		 tmp[PATH_MAX + 8], line[BRIDGE_HEX_LEN + 2];
 	uint8_t		 k[BRIDGE_KEY_LEN];
@@ -377,9 +386,17 @@ bridgekey_create(int rotate, char *hex, char *err, size_t errlen)
 	secret_free(bk.k);
 	bk.k = secret_new(k, sizeof(k));
 	bk.missing[0] = '\0';
+	/* The session of the old key ends: the EA must use the new one. */
+	if (bk.o != NULL) {
+		memset(&a, 0, sizeof(a));
+		strlcpy(a.reason, "the bridge key was rotated", sizeof(a.reason));
+		n = msg_bridge_answer_encode(buf, sizeof(buf), &a, 0);
+		monitor_send(PROC_BROKER, MSG_BRIDGE_SESSION, 0, buf, n);
+	}
 	bridgekey_end();
 	memcpy(hex, line, BRIDGE_HEX_LEN);
 	hex[BRIDGE_HEX_LEN] = '\0';
+	strlcpy(outpath, path, pathlen);
 	log_info("bridge: a new bridge key was %s in %s", rotate ?
 	    "rotated" : "created", path);
 	r = 0;

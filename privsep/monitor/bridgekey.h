@@ -30,8 +30,12 @@ const char *bridgekey_missing(void);
  * rules).
  */
 int	bridgekey_message(const struct ipc_msg *, const char **why);
-/* The connection as the broker last reported it. */
-void	bridgekey_status(struct msg_bridge_status *);
+/*
+ * The connection as the broker last reported it (why says what is
+ * missing when it is down): 0, or -1 with err when mt5.backend is not
+ * bridge.
+ */
+int	bridgekey_status(struct msg_bridge_status *, char *err, size_t);
 
 /* The EA's HELLO: fills the CHALLENGE (ok 0 with the ERROR reason). */
 void	bridgekey_hello(const struct msg_bridge_hello *,
@@ -52,9 +56,11 @@ int	bridgekey_authorize(uint64_t command_id, uint8_t op,
 
 /*
  * heraldctl bridge key create (rotate 0: refuses an existing file) and
- * rotate: write a new K to mt5.bridge.key_file and put its 64 hex digits
- * in hex (65 bytes).  The current session ends.  0, or -1 with err.
+ * rotate: write a new K to mt5.bridge.key_file, put its 64 hex digits
+ * in hex (65 bytes) and the file's path in path.  The current session
+ * ends: the broker drops the EA.  0, or -1 with err.
  */
-int	bridgekey_create(int rotate, char *hex, char *err, size_t errlen);
+int	bridgekey_create(int rotate, char *hex, char *path, size_t pathlen,
+	    char *err, size_t errlen);
 
 #endif

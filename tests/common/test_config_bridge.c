@@ -1,8 +1,7 @@
 /*
  * herald.yaml's mt5.bridge keys: their defaults, their ranges, and the
  * checks between keys: a listener off this host is refused without TLS,
- * TLS is refused as not built yet, and the bridge backend needs the
- * account it checks the EA against.
+ * and TLS is refused as not built yet.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -97,20 +96,6 @@ test_remote_needs_tls(void **state)
 	    "mt5.bridge.tls off");
 }
 
-static void
-test_needs_account(void **state)
-{
-	one_error("mt5:\n  backend: bridge\n  server: Demo\n",
-	    "t.yaml:2: mt5.backend: bridge needs mt5.login and mt5.server: "
-	    "the EA's account is checked against them");
-	one_error("mt5:\n  backend: bridge\n  login: 1\n",
-	    "t.yaml:2: mt5.backend: bridge needs mt5.login and mt5.server: "
-	    "the EA's account is checked against them");
-	/* The paper backend does not check an EA. */
-	assert_int_equal(parse("mt5:\n  backend: paper\n"), 0);
-	config_free(&conf);
-}
-
 int
 main(void)
 {
@@ -118,7 +103,6 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_remote_needs_tls),
-		cmocka_unit_test(test_needs_account),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

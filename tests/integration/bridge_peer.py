@@ -161,6 +161,12 @@ class Peer:
 
     def close(self):
         if self.sock is not None:
+            # shutdown() first: a thread blocked in recv() keeps a bare
+            # close() from reaching the broker.
+            try:
+                self.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
             try:
                 self.sock.close()
             except OSError:

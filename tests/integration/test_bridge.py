@@ -327,3 +327,64 @@ def test_mt5sim_order(bridge, workdir):
     finally:
         sim.terminate()
         sim.wait(TIMEOUT)
+
+
+# --- heraldctl bridge --------------------------------------------------------
+
+def test_heraldctl_bridge_key_create_rotate_status(daemons):
+    b = Bridge(daemons(), key=None)
+    try:
+        r = b.d.ctl("bridge", "status")
+        assert r.returncode == 0 and "bridge down" in r.stdout and \
+            "heraldctl bridge key create" in r.stdout, r.stdout
+        r = b.d.ctl("bridge", "key", "create")
+        assert r.returncode == 0, r.stderr
+        hexkey = r.stdout.strip()
+        assert len(hexkey) == 64 and int(hexkey, 16) >= 0, r.stdout
+        assert "will not be shown again" in r.stderr
+        st = os.stat(b.key_file)
+        assert st.st_uid == 0 and (st.st_mode & 0o777) == 0o600
+        assert b.key_file.read_text() == hexkey + "\n"
+        b.d.wait_log("SECURITY: control: bridge key create by uid 0")
+        # create refuses to overwrite
+        r = b.d.ctl("bridge", "key", "create")
+        assert r.returncode == 1 and "use heraldctl bridge key rotate" in \
+            r.stderr, r.stderr
+        assert b.key_file.read_text() == hexkey + "\n"
+        # the EA with the printed key gets in
+        p = b.peer(key=bytes.fromhex(hexkey))
+        wait_for(lambda: _try_connect(p), "the EA with the new key")
+        p.start()
+        b.wait_up()
+        wait_for(lambda: "last ping answered 20" in
+                 b.d.ctl("bridge", "status").stdout, "a PONG in status")
+        r = b.d.ctl("bridge", "status")
+        assert "bridge connected since" in r.stdout and \
+            "account 12345678" in r.stdout and \
+            "pytest-peer 1, Bridge-Test" in r.stdout, r.stdout
+        j = json.loads(b.d.ctl("-j", "bridge", "status").stdout)
+        assert j["connected"] and j["trade_allowed"] and \
+            j["login"] == LOGIN, j
+        # rotate: a new key, the session of the old one ends
+        r = b.d.ctl("bridge", "key", "rotate")
+        assert r.returncode == 0, r.stderr
+        newkey = r.stdout.strip()
+        assert len(newkey) == 64 and newkey != hexkey
+        b.d.wait_log("dropped: the bridge key was rotated")
+        b.wait_down()
+        old = b.peer(key=bytes.fromhex(hexkey))
+        assert old.refused_with() == "auth_failed"
+        b.peer(key=bytes.fromhex(newkey))
+        q = b.peers[-1]
+        wait_for(lambda: _try_connect(q), "the EA with the rotated key")
+        q.start()
+        b.wait_up()
+    finally:
+        b.close()
+
+
+def test_heraldctl_bridge_on_paper_refused(running):
+    r = running.ctl("bridge", "status")
+    assert r.returncode == 1 and "mt5.backend is not bridge" in r.stderr
+    r = running.ctl("bridge", "key", "create")
+    assert r.returncode == 1 and "mt5.backend is not bridge" in r.stderr
