@@ -525,6 +525,28 @@ answer_write(struct tx *t, struct msg_api_res *res, const char **why)
 	return 0;
 }
 
+/*
+ * The bridge's EA can leave and come back while an order of this run
+ * still waits for its answer, which then never comes: what find learnt
+ * is that answer.
+ */
+static void
+settle_write(int64_t command_id, const struct msg_api_res *res)
+{
+	struct tx	*t;
+	size_t		 i;
+
+	TAILQ_FOREACH(t, &tr.txs, entry)
+		if (t->kind == TX_WRITE && t->command_id == command_id)
+			break;
+	if (t == NULL)
+		return;
+	if (!t->answered)
+		for (i = 0; i < t->nwaiters; i++)
+			hold_answer(t->waiters[i], res);
+	tx_free(&tr.txs, t);
+}
+
 static int
 answer_find(struct tx *t, struct msg_api_res *res, const char **why)
 {
@@ -554,6 +576,7 @@ answer_find(struct tx *t, struct msg_api_res *res, const char **why)
 		    "executed");
 	}
 	(void)journal_store_answer(t->command_id, res, &n);
+	settle_write(t->command_id, res);
 	resolved_one();
 	return 0;
 }
