@@ -22,12 +22,13 @@
 static struct bridge_writer	bw;	/* one frame is built at a time */
 static struct bridge_frame	bfr;
 
+/* Deadlines: a step of the wall clock must not cut a wait short. */
 static int64_t
-wall_ms(void)
+mono_ms(void)
 {
 	struct timespec	ts;
 
-	if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
 		fatal("clock_gettime");
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
@@ -87,7 +88,7 @@ bconn_drop(struct bconn *c, const char *why)
 	c->ping_sent = 0;
 	bridge_session_wipe(&c->sess);
 	c->st.connected = 0;
-	c->st.since = wall_ms();
+	c->st.since = c->now;
 	strlcpy(c->st.why, why, sizeof(c->st.why));
 	status_send(c);
 	if (was_ready)
@@ -99,7 +100,7 @@ static int
 write_all(struct bconn *c, const uint8_t *buf, size_t len)
 {
 	struct pollfd	 pfd;
-	int64_t		 end = wall_ms() + BCONN_CALL_MS, left;
+	int64_t		 end = mono_ms() + BCONN_CALL_MS, left;
 	ssize_t		 n;
 
 	while (len > 0) {
@@ -115,7 +116,7 @@ write_all(struct bconn *c, const uint8_t *buf, size_t len)
 			bconn_drop(c, strerror(errno));
 			return -1;
 		}
-		if ((left = end - wall_ms()) <= 0) {
+		if ((left = end - mono_ms()) <= 0) {
 			bconn_drop(c, "the EA does not read what is sent");
 			return -1;
 		}
@@ -357,6 +358,7 @@ heartbeat(struct bconn *c, int64_t now)
 void
 bconn_poll(struct bconn *c, int64_t now)
 {
+	c->now = now;
 	accept_one(c, now);
 	while (c->fd != -1) {
 		/* A handshake must not hold the one EA slot for ever. */
@@ -437,14 +439,15 @@ bconn_call(struct bconn *c, struct bridge_writer *w, uint64_t req,
 	*sent = 1;
 	if (send_frame(c, w) == -1)
 		return -1;
-	end = wall_ms() + BCONN_CALL_MS;
+	end = mono_ms() + BCONN_CALL_MS;
 	for (;;) {
-		now = wall_ms();
-		if (now >= end) {
+		/* The wall clock, for PONG times, moves as the wait does. */
+		now = c->now + (mono_ms() - (end - BCONN_CALL_MS));
+		if (mono_ms() >= end) {
 			bconn_drop(c, "a request unanswered for 10 s");
 			return -1;
 		}
-		if ((got = read_frame(c, ans, (int)(end - now))) == -1)
+		if ((got = read_frame(c, ans, (int)(end - mono_ms()))) == -1)
 			return -1;
 		if (got == 0)
 			continue;

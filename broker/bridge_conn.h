@@ -47,6 +47,7 @@ struct bconn {
 	enum bconn_state	 state;
 	struct bridge_session	 sess;
 	int64_t			 since;		/* accept, then READY */
+	int64_t			 now;		/* wall ms of the last poll */
 	uint64_t		 req;		/* last request id */
 	/* heartbeat */
 	int64_t			 ping_sent;	/* ms, 0: none */
