@@ -12,26 +12,37 @@
 #   make demo      run heraldd in the foreground on its embedded default
 #   make bench     heraldd against nginx over TLS, printing the ratios
 #   make bench-orders  orders/s through heraldd against durable SQLite inserts
-#   make install   PREFIX=/usr/local DESTDIR=
+#   make install   PREFIX=/usr/local DESTDIR= (and the systemd units and
+#                  tmpfiles.d where systemd is)
+#   make all also builds herald-mt5sim: the MT5 bridge's Expert Advisor
+#                  (broker/mql5/) on a simulated terminal (broker/mt5sim/)
 
 VERSION	= 0.1.0
 PREFIX	?= /usr/local
 SBINDIR	?= $(PREFIX)/sbin
+BINDIR	?= $(PREFIX)/bin
+DATADIR	?= $(PREFIX)/share/herald
 MANDIR	?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc/herald
+# Where systemd looks for units and tmpfiles.d; empty without systemd,
+# and then make install leaves them out.
+UNITDIR	?= $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null)
+TMPFILESDIR ?= $(shell pkg-config --variable=tmpfilesdir systemd 2>/dev/null)
 DESTDIR	?=
 BUILD	?= build
 CC	?= cc
 FUZZCC	?= clang
+FUZZCXX	?= clang++
 FUZZ_SECONDS ?= 4
 PYTHON	?= /usr/bin/python3
 
 PKGS	= openssl libevent libevent_openssl sqlite3 libseccomp yaml-0.1 \
-	  jansson libbsd-overlay
+	  jansson libbsd-overlay libsystemd
 DEBS	= build-essential pkg-config libssl-dev libevent-dev libsqlite3-dev \
 	  libseccomp-dev libyaml-dev libjansson-dev libbsd-dev libcmocka-dev \
 	  clang libclang-rt-14-dev python3 python3-pytest mandoc gdb curl \
-	  openssl sqlite3 util-linux passwd procps clang-tools cppcheck
+	  openssl sqlite3 util-linux passwd procps clang-tools cppcheck \
+	  libsystemd-dev
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -56,6 +67,8 @@ INC_FILE_daemon/heraldd.c = $(INC_ALL)
 # A unit test gets its directory's paths; test_tls plays the monitor's
 # side of the key operations with the real keyop.c.
 INC_FILE_tests/daemon/test_tls.c = $(INC_daemon) -Iprivsep/monitor
+# test_dispatch holds every process's dispatch table to the catalogue.
+INC_FILE_tests/privsep/test_dispatch.c = $(INC_ALL)
 # A fuzzer gets the paths of the parser it drives.
 INC_FILE_tests/fuzz/fuzz_bridge.c = $(INC_common)
 INC_FILE_tests/fuzz/fuzz_config.c = $(INC_common)
@@ -101,7 +114,9 @@ FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
 .PHONY: all check layering unit unit-asan fuzz fuzz-run integration manlint deps \
 	demo bench bench-orders install clean
 
-all: $(BUILD)/heraldd $(BUILD)/heraldctl
+MT5SIM	= $(BUILD)/herald-mt5sim
+
+all: $(BUILD)/heraldd $(BUILD)/heraldctl $(MT5SIM)
 
 $(BUILD)/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -154,6 +169,48 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/fuzz/libherald.a $(HDRS)
 	$(FUZZCC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(WARN) $(call inc,$<) $(DEFS) \
 	    $(PKG_CFLAGS) -o $@ $< $(BUILD)/fuzz/libherald.a $(LIBS)
 
+# herald-mt5sim: the Expert Advisor's own source, turned into C++ by the
+# translation step (broker/mt5sim/mql2cpp.sed, documented there and in
+# herald-bridge.7), compiled against the shim of the MQL5 functions it
+# calls (broker/mt5sim/mql5.h and the .cpp files beside it) and linked
+# with the paper engine from libherald.a.  The generated files stay in
+# $(BUILD)/mt5sim/gen, under the names they have in MetaEditor, so the
+# EA's #include lines find their translated neighbours.
+MQL_SRC	= $(wildcard broker/mql5/*.mq5 broker/mql5/*.mqh)
+MQL_GEN	= $(MQL_SRC:broker/mql5/%=$(BUILD)/mt5sim/gen/%)
+MT5SIM_SRC = $(wildcard broker/mt5sim/*.cpp)
+MT5SIM_OBJ = $(MT5SIM_SRC:broker/mt5sim/%.cpp=$(BUILD)/mt5sim/%.o) \
+	  $(BUILD)/mt5sim/HeraldBridge.o
+MT5SIM_HDRS = $(wildcard broker/mt5sim/*.h)
+MT5SIM_CXXFLAGS = -std=c++17 $(CFLAGS) $(filter-out -Wmissing-prototypes \
+	  -Wstrict-prototypes,$(WARN)) $(HARDEN) -D_GNU_SOURCE \
+	  -Ibroker/mt5sim -Ibroker -Icommon
+
+$(BUILD)/mt5sim/gen/%: broker/mql5/% broker/mt5sim/mql2cpp.sed
+	@mkdir -p $(dir $@)
+	sed -E -f broker/mt5sim/mql2cpp.sed $< >$@
+
+$(BUILD)/mt5sim/HeraldBridge.o: $(MQL_GEN) $(MT5SIM_HDRS)
+	$(CXX) $(MT5SIM_CXXFLAGS) -include broker/mt5sim/mql5.h -x c++ \
+	    -c $(BUILD)/mt5sim/gen/HeraldBridge.mq5 -o $@
+
+$(BUILD)/mt5sim/%.o: broker/mt5sim/%.cpp $(MT5SIM_HDRS) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CXX) $(MT5SIM_CXXFLAGS) -c $< -o $@
+
+$(MT5SIM): $(MT5SIM_OBJ) $(BUILD)/libherald.a
+	$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# The EA's frame parser, from the same translated source, fuzzed.
+FUZZERS	+= $(BUILD)/fuzz/fuzz_eaframe
+
+$(BUILD)/fuzz/fuzz_eaframe: tests/fuzz/fuzz_eaframe.cpp $(MQL_GEN) $(MT5SIM_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZCXX) -std=c++17 $(FUZZ_FLAGS) -fsanitize=fuzzer \
+	    $(filter-out -Wmissing-prototypes -Wstrict-prototypes,$(WARN)) \
+	    -I$(BUILD)/mt5sim/gen -Ibroker/mt5sim -include broker/mt5sim/mql5.h \
+	    -o $@ $< -lcrypto
+
 fuzz: $(FUZZERS)
 
 # Each harness runs on a scratch copy of its corpus so the tree stays clean.
@@ -180,6 +237,7 @@ manlint:
 
 integration: all
 	HERALDD=$(abspath $(BUILD)/heraldd) HERALDCTL=$(abspath $(BUILD)/heraldctl) \
+	    HERALD_MT5SIM=$(abspath $(MT5SIM)) \
 	    $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
 
 # The layering, proved able to fail: per directory, one-line probes that
@@ -247,7 +305,7 @@ analyze-scan:
 	rm -rf $(BUILD)/analyze/scan
 	$(SCAN_BUILD) --status-bugs --use-cc=$(CC) \
 	    -o $(BUILD)/analyze/scan/report \
-	    $(MAKE) BUILD=$(BUILD)/analyze/scan all
+	    $(MAKE) BUILD=$(BUILD)/analyze/scan MT5SIM= all
 
 # The build directory turns on cppcheck's whole-program checks; started
 # afresh each time so no cached verdict outlives a change.
@@ -287,6 +345,7 @@ sanitize: $(SAN_OPTS)
 check-sanitize: sanitize
 	HERALDD=$(abspath $(SAN_BUILD)/heraldd) \
 	    HERALDCTL=$(abspath $(SAN_BUILD)/heraldctl) \
+	    HERALD_MT5SIM=$(abspath $(SAN_BUILD)/herald-mt5sim) \
 	    $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
 
 deps:
@@ -320,6 +379,9 @@ install: all
 	    $(DESTDIR)$(SYSCONFDIR) $(DESTDIR)/var/empty/heraldd \
 	    $(DESTDIR)/var/lib/herald
 	install -m 0555 $(BUILD)/heraldd $(BUILD)/heraldctl $(DESTDIR)$(SBINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/mql5
+	install -m 0555 $(MT5SIM) $(DESTDIR)$(BINDIR)
+	install -m 0444 $(MQL_SRC) $(DESTDIR)$(DATADIR)/mql5
 	install -m 0444 man/*.5 $(DESTDIR)$(MANDIR)/man5
 	install -m 0444 man/*.8 $(DESTDIR)$(MANDIR)/man8
 	for m in man/*.7; do [ -f "$$m" ] && install -m 0444 $$m \
@@ -328,10 +390,21 @@ install: all
 	    install -m 0600 etc/herald.yaml $(DESTDIR)$(SYSCONFDIR)/herald.yaml
 	chmod 0755 $(DESTDIR)/var/empty/heraldd
 	chmod 0700 $(DESTDIR)/var/lib/herald
+	if [ -n "$(UNITDIR)" ]; then \
+	    install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(TMPFILESDIR); \
+	    for u in heraldd.service heraldd@.service; do \
+	        sed 's|/usr/local/sbin/|$(SBINDIR)/|' etc/$$u \
+	            >$(DESTDIR)$(UNITDIR)/$$u; \
+	        chmod 0444 $(DESTDIR)$(UNITDIR)/$$u; \
+	    done; \
+	    install -m 0444 etc/heraldd.tmpfiles \
+	        $(DESTDIR)$(TMPFILESDIR)/heraldd.conf; \
+	fi
 	if [ -z "$(DESTDIR)" ]; then \
 	    getent group herald-admin >/dev/null || groupadd --system herald-admin; \
 	    id _herald >/dev/null 2>&1 || useradd --system --no-create-home \
 	        --home-dir /var/empty/heraldd --shell /usr/sbin/nologin _herald; \
+	    $(SBINDIR)/heraldd -G -f $(SYSCONFDIR)/herald.yaml; \
 	fi
 
 clean:

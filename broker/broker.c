@@ -45,24 +45,7 @@
 #error "paper records do not fit BROKER_RECORD"
 #endif
 
-/* Where the broker is in the conversation above. */
-enum broker_state {
-	BS_CONFIG = 1 << 0,	/* waiting for BROKER_CONFIG */
-	BS_SYMBOLS = 1 << 1,	/* waiting for the symbols it announced */
-	BS_STATE = 1 << 2,	/* replay ticks, stored records, START */
-	BS_UP = 1 << 3,		/* the backend runs */
-	BS_DOWN = 1 << 4	/* it could not start: 503 to everything */
-};
-#define BS_RUNNING	(BS_UP | BS_DOWN)
-
-struct broker_dispatch {
-	uint32_t	 type;
-	unsigned int	 states;	/* BS_* in which it is accepted */
-	void		(*handler)(struct child *, struct ipc_msg *);
-};
-
 static struct {
-	enum broker_state	 state;
 	struct msg_broker_config conf;
 	uint32_t		 nsymbols;	/* received so far */
 	struct backend		*be;
@@ -84,48 +67,33 @@ static void	broker_record(struct child *, struct ipc_msg *);
 static void	broker_start(struct child *, struct ipc_msg *);
 static void	broker_req(struct child *, struct ipc_msg *);
 static void	broker_find(struct child *, struct ipc_msg *);
-static void	broker_route(struct child *, struct ipc_msg *);
 static void	broker_bridge(struct child *, struct ipc_msg *);
 
 /*
- * What the monitor may send, and when.  A type not listed, or not in
- * the current state, is fatal: the monitor never does that.
+ * Every message the monitor sends the broker (msg.h), and when; the
+ * states are broker.h's.  A type not listed, or not in the current
+ * state, is fatal: the monitor never does that.
  */
-static const struct broker_dispatch broker_table[] = {
-	{ MSG_BROKER_CONFIG,	BS_CONFIG,	broker_config },
-	{ MSG_BROKER_SYMBOL,	BS_SYMBOLS,	broker_symbol },
-	{ MSG_BROKER_TICKS,	BS_STATE,	broker_ticks },
-	{ MSG_BROKER_RECORD,	BS_STATE,	broker_record },
-	{ MSG_BROKER_START,	BS_STATE,	broker_start },
-	{ MSG_BROKER_REQ,	BS_RUNNING,	broker_req },
-	{ MSG_BROKER_FIND,	BS_RUNNING,	broker_find },
-	{ MSG_BRIDGE_LISTENER,	BS_RUNNING,	broker_bridge },
-	{ MSG_BRIDGE_CHALLENGE,	BS_RUNNING,	broker_bridge },
-	{ MSG_BRIDGE_SESSION,	BS_RUNNING,	broker_bridge },
-	{ MSG_BRIDGE_ORDER,	BS_RUNNING,	broker_bridge },
-	{ MSG_NONE,		0,		NULL }
-};
-
-/* child.c's table: the shared handlers in every state, the rest routed. */
-static const struct child_dispatch broker_dispatch[] = {
-	{ MSG_LOG_LEVEL,	child_handle_log_level },
-	{ MSG_SHUTDOWN,		child_handle_shutdown },
-	{ MSG_BROKER_CONFIG,	broker_route },
-	{ MSG_BROKER_SYMBOL,	broker_route },
-	{ MSG_BROKER_TICKS,	broker_route },
-	{ MSG_BROKER_RECORD,	broker_route },
-	{ MSG_BROKER_START,	broker_route },
-	{ MSG_BROKER_REQ,	broker_route },
-	{ MSG_BROKER_FIND,	broker_route },
-	{ MSG_BRIDGE_LISTENER,	broker_route },
-	{ MSG_BRIDGE_CHALLENGE,	broker_route },
-	{ MSG_BRIDGE_SESSION,	broker_route },
-	{ MSG_BRIDGE_ORDER,	broker_route },
-	{ MSG_NONE,		NULL }
+const struct child_dispatch broker_dispatch[] = {
+	{ MSG_INIT,		CS_START,	NULL,		NULL },
+	{ MSG_LOG_LEVEL,	BS_ANY,		child_handle_log_level, NULL },
+	{ MSG_SHUTDOWN,		BS_ANY,		child_handle_shutdown, NULL },
+	{ MSG_BROKER_CONFIG,	BS_CONFIG,	broker_config,	NULL },
+	{ MSG_BROKER_SYMBOL,	BS_SYMBOLS,	broker_symbol,	NULL },
+	{ MSG_BROKER_TICKS,	BS_STATE,	broker_ticks,	NULL },
+	{ MSG_BROKER_RECORD,	BS_STATE,	broker_record,	NULL },
+	{ MSG_BROKER_START,	BS_STATE,	broker_start,	NULL },
+	{ MSG_BROKER_REQ,	BS_RUNNING,	broker_req,	NULL },
+	{ MSG_BROKER_FIND,	BS_RUNNING,	broker_find,	NULL },
+	{ MSG_BRIDGE_LISTENER,	BS_RUNNING,	broker_bridge,	NULL },
+	{ MSG_BRIDGE_CHALLENGE,	BS_RUNNING,	broker_bridge,	NULL },
+	{ MSG_BRIDGE_SESSION,	BS_RUNNING,	broker_bridge,	NULL },
+	{ MSG_BRIDGE_ORDER,	BS_RUNNING,	broker_bridge,	NULL },
+	{ MSG_NONE,		0,		NULL,		NULL }
 };
 
 static const char *
-broker_state_name(enum broker_state s)
+broker_state_name(unsigned int s)
 {
 	switch (s) {
 	case BS_CONFIG:
@@ -140,23 +108,6 @@ broker_state_name(enum broker_state s)
 		return "down";
 	}
 	return "unknown";
-}
-
-static void
-broker_route(struct child *c, struct ipc_msg *m)
-{
-	const struct broker_dispatch	*d;
-
-	for (d = broker_table; d->type != MSG_NONE; d++)
-		if (d->type == m->hdr.type)
-			break;
-	if (d->type == MSG_NONE)
-		fatalx("monitor sent %s, which broker does not accept",
-		    msg_name(m->hdr.type));
-	if ((d->states & br.state) == 0)
-		fatalx("monitor sent %s while the broker is %s",
-		    msg_name(m->hdr.type), broker_state_name(br.state));
-	d->handler(c, m);
 }
 
 /* Wall-clock milliseconds: deal and position times are MT5's. */
@@ -221,7 +172,7 @@ broker_config(struct child *c, struct ipc_msg *m)
 
 	if (msg_broker_config_decode(m, &br.conf, &why) == -1)
 		fatalx("monitor sent a bad BROKER_CONFIG: %s", why);
-	br.state = BS_SYMBOLS;
+	br.c->state = BS_SYMBOLS;
 	br.be = backend_create(&br.conf, broker_emit, NULL, err);
 	if (br.be == NULL)
 		broker_fail(err);
@@ -241,7 +192,7 @@ broker_symbol(struct child *c, struct ipc_msg *m)
 	if (msg_broker_symbol_decode(m, &s, &why) == -1)
 		fatalx("monitor sent a bad BROKER_SYMBOL: %s", why);
 	if (++br.nsymbols == br.conf.nsymbols)
-		br.state = BS_STATE;
+		br.c->state = BS_STATE;
 	if (br.down[0] != '\0')
 		return;
 	if (br.be->ops->add_symbol(br.be, &s, err) == -1)
@@ -332,14 +283,14 @@ broker_start(struct child *c, struct ipc_msg *m)
 	    br.be->ops->connect(br.be, broker_now(), err) == -1)
 		broker_fail(err);
 	if (br.down[0] != '\0') {
-		br.state = BS_DOWN;
+		br.c->state = BS_DOWN;
 		log_warnx("backend did not start: %s", br.down);
 		broker_up(0, br.down);
 		backend_free(br.be);
 		br.be = NULL;
 		return;
 	}
-	br.state = BS_UP;
+	br.c->state = BS_UP;
 	if (!br.be->ops->reports_up)
 		broker_up(1, br.be->ops->name);
 	log_info("backend %s up, %u symbols, a tick every %u ms",
@@ -501,7 +452,7 @@ broker_req(struct child *c, struct ipc_msg *m)
 		    "broker's", q.op);
 	}
 	memset(&br_res, 0, sizeof(br_res));
-	if (br.state == BS_DOWN) {
+	if (br.c->state == BS_DOWN) {
 		broker_unavailable();
 		broker_answer(m->hdr.id);
 		return;
@@ -552,7 +503,7 @@ broker_find(struct child *c, struct ipc_msg *m)
 	if (id == 0)
 		fatalx("monitor sent BROKER_FIND for command id 0");
 	memset(&br_res, 0, sizeof(br_res));
-	if (br.state == BS_DOWN)
+	if (br.c->state == BS_DOWN)
 		broker_unavailable();
 	else if ((r = br.be->ops->find(br.be, id, &tr)) == BACKEND_DOWN)
 		broker_gone();
@@ -576,7 +527,7 @@ broker_bridge(struct child *c, struct ipc_msg *m)
 		if (m->fd != -1)
 			close(m->fd);
 		m->fd = -1;
-		if (br.state == BS_DOWN)
+		if (br.c->state == BS_DOWN)
 			return;
 		fatalx("monitor sent %s to a backend that takes none",
 		    msg_name(m->hdr.type));
@@ -592,14 +543,13 @@ broker_main(void)
 {
 	struct child	 c;
 
-	child_start(&c, PROC_BROKER);
+	child_start(&c, PROC_BROKER, broker_dispatch);
 	if ((c.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	child_lockdown(&c);
 	memset(&br, 0, sizeof(br));
 	br.c = &c;
-	br.state = BS_CONFIG;
-	c.dispatch = broker_dispatch;
+	c.state_name = broker_state_name;
 	log_info("ready, sandboxed");
-	child_loop(&c);
+	child_loop(&c, BS_CONFIG);
 }

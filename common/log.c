@@ -18,6 +18,7 @@ static const char	*log_procname = "heraldd";
 static int		 log_foreground = 1;
 static int		 log_level = LOG_INFO;
 static log_forward_fn	 log_forward;
+static int		 log_echo = -1;
 
 void
 log_init(const char *procname, int foreground, int level)
@@ -55,6 +56,26 @@ log_set_forward(log_forward_fn fn)
 }
 
 void
+log_set_echo(int fd)
+{
+	log_echo = fd;
+}
+
+/* Best effort: whoever waits on the echo may be gone already. */
+static void
+log_echo_line(const char *proc, const char *line)
+{
+	char	 buf[LOG_LINE_MAX + 64];
+	int	 n;
+
+	n = snprintf(buf, sizeof(buf), "heraldd: %s: %s\n", proc, line);
+	if (n > (int)sizeof(buf) - 1)
+		n = (int)sizeof(buf) - 1;
+	if (write(log_echo, buf, (size_t)n) == -1)
+		log_echo = -1;
+}
+
+void
 log_emit(const char *proc, int pri, const char *line)
 {
 	char	 clean[LOG_LINE_MAX];
@@ -73,6 +94,8 @@ log_emit(const char *proc, int pri, const char *line)
 		fprintf(stderr, "%s: %s\n", proc, clean);
 	else
 		syslog(pri, "%s: %s", proc, clean);
+	if (log_echo != -1 && pri <= LOG_WARNING)
+		log_echo_line(proc, clean);
 	errno = saved_errno;
 }
 

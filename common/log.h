@@ -24,6 +24,12 @@ void	log_set_procname(const char *procname);
 void	log_set_level(int level);
 int	log_get_level(void);
 void	log_set_forward(log_forward_fn fn);
+/*
+ * Also copy each line at LOG_WARNING or worse to
+ * fd, as "heraldd: proc: line\n": the reason a detached start failed
+ * reaches the terminal that started it.  -1 stops.
+ */
+void	log_set_echo(int fd);
 
 /*
  * The monitor's sink: sanitise and write one line produced by `proc'.

@@ -11,18 +11,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "broker.h"
+#include "cert.h"
 #include "config.h"
+#include "creds.h"
 #include "monitor.h"
 #include "net.h"
+#include "preflight.h"
 #include "privsep.h"
 
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: heraldd [-dnv] [-f file]\n");
+	fprintf(stderr, "usage: heraldd [-dGnv] [-f file]\n");
 	exit(1);
 }
 
@@ -40,44 +44,85 @@ run_child(const char *name)
 }
 
 static int
+print_errors(const char *path, const struct conf_errors *errs)
+{
+	size_t	 i;
+
+	for (i = 0; i < errs->n && i < CONF_MAX_ERRORS; i++)
+		fprintf(stderr, "%s\n", errs->msg[i]);
+	if (errs->n > CONF_MAX_ERRORS)
+		fprintf(stderr, "%s: %zu more errors\n", path,
+		    errs->n - CONF_MAX_ERRORS);
+	return errs->n == 0 ? 0 : -1;
+}
+
+static int
 load_config(struct herald_conf *conf, const char *path,
-    const struct env_overrides *env)
+    struct env_overrides *env)
 {
 	struct conf_errors	 errs;
-	size_t			 i;
 
 	memset(&errs, 0, sizeof(errs));
+	/* systemd's credentials fill in what the environment did not. */
+	creds_take(env, &errs);
+	if (print_errors(path, &errs) == -1)
+		return -1;
 	config_defaults(conf);
 	config_load(conf, path, &errs);
 	if (errs.n == 0)
 		monitor_apply_env(conf, env, &errs);
-	for (i = 0; i < errs.n && i < CONF_MAX_ERRORS; i++)
-		fprintf(stderr, "%s\n", errs.msg[i]);
-	if (errs.n > CONF_MAX_ERRORS)
-		fprintf(stderr, "%s: %zu more errors\n", path,
-		    errs.n - CONF_MAX_ERRORS);
-	return errs.n == 0 ? 0 : -1;
+	return print_errors(path, &errs);
 }
 
 /*
- * heraldd -n also checks the files the monitor reads at start: the TLS
- * key (its modes and its certificate) and the replay ticks.
+ * heraldd -n: the configuration, then everything it names (preflight.h),
+ * then the certificate's dates: expired is an error, close to it a
+ * warning on stderr that still exits 0.
  */
 static int
-check_tls(const struct herald_conf *conf)
+check_deploy(const struct herald_conf *conf)
 {
-	EVP_PKEY	*key;
-	char		 err[1024];
+	struct conf_errors	 errs;
+	time_t			 notafter;
+	char			 msg[PATH_MAX + 128];
+	size_t			 i;
+	int			 bad;
 
-	if ((key = monitor_load_tls_key(conf, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "%s: %s\n", conf->path, err);
+	memset(&errs, 0, sizeof(errs));
+	bad = preflight(conf, NULL, &errs) > 0;
+	for (i = 0; i < errs.n; i++)
+		fprintf(stderr, "%s: %s\n", conf->path, errs.msg[i]);
+	switch (cert_check(conf->tls.certificate, time(NULL), CERT_WARN_DAYS,
+	    &notafter, msg, sizeof(msg))) {
+	case CERT_VALID:
+		break;
+	case CERT_EXPIRING:
+		fprintf(stderr, "%s: warning: tls.certificate %s\n",
+		    conf->path, msg);
+		break;
+	case CERT_EXPIRED:
+	case CERT_UNREADABLE:
+		fprintf(stderr, "%s: tls.certificate %s\n", conf->path, msg);
+		bad = 1;
+		break;
+	}
+	return bad ? 1 : 0;
+}
+
+/* heraldd -G: a first key and certificate, as ssh-keygen -A makes. */
+static int
+generate_cert(const struct herald_conf *conf)
+{
+	char	 err[2 * PATH_MAX + 128];
+	int	 made;
+
+	if (cert_generate(conf, &made, err, sizeof(err)) == -1) {
+		fprintf(stderr, "heraldd: -G: %s\n", err);
 		return 1;
 	}
-	EVP_PKEY_free(key);
-	if (monitor_load_ticks(conf, err, sizeof(err)) == -1) {
-		fprintf(stderr, "%s: %s\n", conf->path, err);
-		return 1;
-	}
+	if (made)
+		printf("heraldd: created %s and a self-signed %s\n",
+		    conf->tls.key, conf->tls.certificate);
 	return 0;
 }
 
@@ -89,11 +134,15 @@ main(int argc, char *argv[])
 	struct env_overrides		 env;
 	const char			*path = HERALD_CONF, *child = NULL;
 	int				 ch, debug = 0, noaction = 0, verbose = 0;
+	int				 generate = 0;
 
-	while ((ch = getopt(argc, argv, "df:nP:v")) != -1) {
+	while ((ch = getopt(argc, argv, "df:GnP:v")) != -1) {
 		switch (ch) {
 		case 'd':
 			debug = 1;
+			break;
+		case 'G':
+			generate = 1;
 			break;
 		case 'f':
 			path = optarg;
@@ -124,9 +173,11 @@ main(int argc, char *argv[])
 	monitor_take_env(&env);
 	if (load_config(&conf, path, &env) == -1)
 		exit(1);
-	if (noaction)
-		exit(check_tls(&conf));
 	if (geteuid() != 0)
 		errx(1, "must be started as root");
+	if (generate)
+		exit(generate_cert(&conf));
+	if (noaction)
+		exit(check_deploy(&conf));
 	monitor_main(&conf, &env, debug, verbose);
 }

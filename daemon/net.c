@@ -39,13 +39,25 @@ static void	net_handle_api_res(struct child *, struct ipc_msg *);
 static void	net_handle_ban(struct child *, struct ipc_msg *);
 static void	net_handle_config(struct child *, struct ipc_msg *);
 
-static const struct child_dispatch net_dispatch[] = {
-	{ MSG_LOG_LEVEL,	child_handle_log_level },
-	{ MSG_SHUTDOWN,		child_handle_shutdown },
-	{ MSG_API_RES,		net_handle_api_res },
-	{ MSG_BAN,		net_handle_ban },
-	{ MSG_NET_CONFIG,	net_handle_config },
-	{ MSG_NONE,		NULL }
+/*
+ * Every message the monitor sends net (msg.h), and when: start-up reads
+ * its messages in order (net_main), the event loop serves the rest.  A
+ * type not listed, or not in net's state, is fatal.
+ */
+const struct child_dispatch net_dispatch[] = {
+	{ MSG_INIT,		CS_START,	NULL,	NULL },
+	{ MSG_KEYOP_CHANNEL,	CS_START,	NULL,	NULL },
+	{ MSG_TLS_CERT,		CS_START,	NULL,	NULL },
+	{ MSG_TLS_CA,		CS_START,	NULL,	NULL },
+	{ MSG_NET_CONFIG,	CS_START | NS_RUNNING, net_handle_config, NULL },
+	{ MSG_LISTENER,		CS_START,	NULL,	NULL },
+	{ MSG_LOG_LEVEL,	NS_RUNNING,	child_handle_log_level, NULL },
+	{ MSG_SHUTDOWN,		NS_RUNNING,	child_handle_shutdown, NULL },
+	{ MSG_API_RES,		NS_RUNNING,	net_handle_api_res, NULL },
+	{ MSG_BAN,		NS_RUNNING,	net_handle_ban,	NULL },
+	{ MSG_SIGN_RES,		0,		NULL,
+	    "SIGN_RES belongs on the key-operation channel (tls.c)" },
+	{ MSG_NONE,		0,		NULL,	NULL }
 };
 
 static int
@@ -180,7 +192,7 @@ net_main(void)
 	int			 fds[NET_MAX_LISTENERS];
 	size_t			 i;
 
-	child_start(c, PROC_NET);
+	child_start(c, PROC_NET, net_dispatch);
 	/* OpenSSL reads its configuration and error strings now or never. */
 	if (OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS |
 	    OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL) != 1)
@@ -198,8 +210,7 @@ net_main(void)
 	    net_send_api);
 
 	child_lockdown(c);
-	c->dispatch = net_dispatch;
 	log_info("ready: %zu listener%s, sandboxed", net_nlisteners,
 	    net_nlisteners == 1 ? "" : "s");
-	child_loop(c);
+	child_loop(c, NS_RUNNING);
 }

@@ -148,7 +148,7 @@ tls_keyop_wait(struct ipc_chan *chan, uint32_t id, struct msg_sign_res *res)
 		if (m.hdr.type != MSG_SIGN_RES)
 			why = "only SIGN_RES belongs on the key-operation "
 			    "channel";
-		else if (msg_check(PROC_MONITOR, &m, &why) == 0)
+		else if (msg_accept(PROC_NET, PROC_MONITOR, &m, &why) == 0)
 			why = NULL;
 		if (why != NULL) {
 			log_warnx("key operation: monitor sent %s: %s",

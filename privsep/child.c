@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -48,7 +49,8 @@ child_violation(const char *msg)
 }
 
 void
-child_start(struct child *c, enum herald_proc proc)
+child_start(struct child *c, enum herald_proc proc,
+    const struct child_dispatch *table)
 {
 	struct ipc_msg	 m;
 	const char	*why;
@@ -60,6 +62,8 @@ child_start(struct child *c, enum herald_proc proc)
 #endif
 	memset(c, 0, sizeof(*c));
 	c->proc = proc;
+	c->dispatch = table;
+	c->state = CS_START;
 	the_child = c;
 	if (prctl(PR_SET_DUMPABLE, 0) == -1)
 		_exit(1);
@@ -78,6 +82,60 @@ child_start(struct child *c, enum herald_proc proc)
 	log_set_level(c->init.log_level);
 }
 
+static const char *
+child_state_name(const struct child *c)
+{
+	static char	 buf[16];
+
+	if (c->state == CS_START)
+		return "starting";
+	if (c->state_name != NULL)
+		return c->state_name(c->state);
+	snprintf(buf, sizeof(buf), "0x%x", c->state);
+	return buf;
+}
+
+const struct child_dispatch *
+child_dispatch_find(const struct child_dispatch *table, uint32_t type,
+    unsigned int state, const char **why)
+{
+	const struct child_dispatch	*d;
+
+	for (d = table; d->type != MSG_NONE; d++)
+		if (d->type == type)
+			break;
+	if (d->type == MSG_NONE) {
+		*why = "not in the dispatch table";
+		return NULL;
+	}
+	if (d->states == 0) {
+		*why = d->refused != NULL ? d->refused : "refused";
+		return NULL;
+	}
+	if ((d->states & state) == 0) {
+		*why = "not accepted in this state";
+		return NULL;
+	}
+	return d;
+}
+
+/* The catalogue's row, then the table's; fatal if either refuses m. */
+static const struct child_dispatch *
+child_accept(struct child *c, const struct ipc_msg *m)
+{
+	const struct child_dispatch	*d;
+	const char			*why;
+
+	if (msg_accept(c->proc, PROC_MONITOR, m, &why) == -1)
+		fatalx("monitor sent %s: %s", msg_name(m->hdr.type), why);
+	if ((d = child_dispatch_find(c->dispatch, m->hdr.type, c->state,
+	    &why)) == NULL)
+		fatalx("monitor sent %s while %s is %s: %s",
+		    msg_name(m->hdr.type), proc_name(c->proc),
+		    child_state_name(c), why);
+	return d;
+}
+
 void
 child_expect(struct child *c, uint32_t type, struct ipc_msg *m)
 {
@@ -90,8 +148,7 @@ child_expect(struct child *c, uint32_t type, struct ipc_msg *m)
 	if (r != IPC_OK)
 		fatalx("monitor channel: %s", r == IPC_AGAIN ?
 		    "nothing to read" : why);
-	if (msg_check(PROC_MONITOR, m, &why) == -1)
-		fatalx("monitor sent %s: %s", msg_name(m->hdr.type), why);
+	(void)child_accept(c, m);
 	if (m->hdr.type != type)
 		fatalx("monitor sent %s, expected %s",
 		    msg_name(m->hdr.type), msg_name(type));
@@ -143,18 +200,13 @@ static void
 child_dispatch_one(struct child *c, struct ipc_msg *m)
 {
 	const struct child_dispatch	*d;
-	const char			*why;
 
-	if (msg_check(PROC_MONITOR, m, &why) == -1)
-		fatalx("monitor sent %s: %s", msg_name(m->hdr.type), why);
-	for (d = c->dispatch; d->type != MSG_NONE; d++) {
-		if (d->type == m->hdr.type) {
-			d->handler(c, m);
-			return;
-		}
-	}
-	fatalx("monitor sent %s, which %s does not accept",
-	    msg_name(m->hdr.type), proc_name(c->proc));
+	d = child_accept(c, m);
+	if (d->handler == NULL)
+		fatalx("%s: %s accepted in state %s without a handler",
+		    proc_name(c->proc), msg_name(m->hdr.type),
+		    child_state_name(c));
+	d->handler(c, m);
 }
 
 static void
@@ -178,10 +230,14 @@ child_ipc_readable(evutil_socket_t fd, short ev, void *arg)
 }
 
 void
-child_loop(struct child *c)
+child_loop(struct child *c, unsigned int state)
 {
 	int	 fl;
 
+	if (state == 0 || (state & CS_START) != 0)
+		fatalx("%s: event loop in start-up state 0x%x",
+		    proc_name(c->proc), state);
+	c->state = state;
 	if ((fl = fcntl(c->chan.fd, F_GETFL)) == -1 ||
 	    fcntl(c->chan.fd, F_SETFL, fl | O_NONBLOCK) == -1)
 		fatal("fcntl");

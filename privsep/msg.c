@@ -63,6 +63,19 @@ msg_check(enum herald_proc from, const struct ipc_msg *m, const char **why)
 	return 0;
 }
 
+int
+msg_accept(enum herald_proc self, enum herald_proc from,
+    const struct ipc_msg *m, const char **why)
+{
+	if (msg_check(from, m, why) == -1)
+		return -1;
+	if ((msg_table[m->hdr.type].to & (1u << self)) == 0) {
+		*why = "message not addressed to this process";
+		return -1;
+	}
+	return 0;
+}
+
 size_t
 msg_finish(struct wire_builder *b, const char *what)
 {

@@ -5,8 +5,11 @@
  * size bounds, whether a descriptor comes with it, and what the payload
  * holds (encoded with common/wire.h).  msg_check() enforces the row before
  * any handler runs; the typed decoders below then consume the payload
- * exactly.  The per-peer dispatch tables (monitor.c, child.c) decide which
- * of these a process accepts, and in which state.
+ * exactly.  msg_accept() adds the `to' column for the process receiving.
+ * Each process's one dispatch table (privsep/monitor/peer.c for the
+ * monitor, net.c and broker.c for the children, through child.c) decides
+ * which of these it accepts, and in which state; tests/privsep/
+ * test_dispatch.c walks every table against this catalogue.
  */
 #ifndef HERALD_MSG_H
 #define HERALD_MSG_H
@@ -106,6 +109,12 @@ const char		*msg_name(uint32_t type);
  */
 int	msg_check(enum herald_proc from, const struct ipc_msg *,
 	    const char **why);
+/*
+ * What a receiving process calls: msg_check(), and the catalogue's `to'
+ * must name self.  0, or -1 with *why.
+ */
+int	msg_accept(enum herald_proc self, enum herald_proc from,
+	    const struct ipc_msg *, const char **why);
 
 /* Typed payloads. */
 struct msg_init {

@@ -18,65 +18,21 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fsafe.h"
 #include "log.h"
 #include "privsep.h"
 
 /* Far above any kernel's last capability; PR_CAPBSET_READ says EINVAL. */
 #define PRIVDROP_CAP_MAX	64
 
-/*
- * sshd's ChrootDirectory rule: the directory and every directory above
- * it are owned by root and writable by nobody else, or someone other
- * than root could swap the tree the child ends up in.  A parent that is
- * world-writable with the sticky bit (/tmp) cannot have root's entries
- * renamed, so it passes; the chroot itself may not be writable at all.
- */
-static void
-privdrop_check_dir(const char *chroot, const char *path, int leaf)
-{
-	struct stat	 st;
-	char		 what[2 * PATH_MAX + 64];
-
-	if (leaf)
-		snprintf(what, sizeof(what), "chroot directory %s", chroot);
-	else
-		snprintf(what, sizeof(what), "chroot directory %s: %s in its "
-		    "path", chroot, path);
-	if (stat(path, &st) == -1)
-		fatal("%s", what);
-	if (!S_ISDIR(st.st_mode))
-		fatalx("%s is not a directory", what);
-	if (st.st_uid != 0)
-		fatalx("%s is owned by uid %u, mode %04o: must be owned by "
-		    "root", what, (unsigned int)st.st_uid,
-		    (unsigned int)(st.st_mode & 07777));
-	if ((st.st_mode & (S_IWGRP | S_IWOTH)) == 0)
-		return;
-	if (!leaf && (st.st_mode & S_ISVTX))
-		return;
-	fatalx("%s has mode %04o: must not be writable by group or others",
-	    what, (unsigned int)(st.st_mode & 07777));
-}
-
+/* sshd's ChrootDirectory rule (fsafe.h), checked again where it is used. */
 static void
 privdrop_check_chroot(const char *dir)
 {
-	char	 path[PATH_MAX];
-	char	*p;
+	char	 err[2 * PATH_MAX + 128];
 
-	if (dir == NULL || dir[0] != '/')
-		fatalx("chroot directory \"%s\": must be an absolute path",
-		    dir == NULL ? "" : dir);
-	if (strlcpy(path, dir, sizeof(path)) >= sizeof(path))
-		fatalx("chroot directory %s: path too long", dir);
-	privdrop_check_dir(dir, "/", strcmp(dir, "/") == 0);
-	for (p = path + 1; (p = strchr(p, '/')) != NULL; p++) {
-		*p = '\0';
-		if (p[-1] != '/')	/* not an empty component */
-			privdrop_check_dir(dir, path, 0);
-		*p = '/';
-	}
-	privdrop_check_dir(dir, dir, 1);
+	if (fsafe_check_tree("chroot directory", dir, err, sizeof(err)) == -1)
+		fatalx("%s", err);
 }
 
 /*

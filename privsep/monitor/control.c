@@ -173,7 +173,11 @@ control_open(const char *path, gid_t gid)
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0)) == -1)
 		fatal("control: socket");
-	/* Never, even for an instant, a socket others may connect to. */
+	/*
+	 * The mode comes from the umask at bind(2), 0660 from the first
+	 * instant: never a chmod(2) of the path, which follows a link
+	 * someone could put there between the two calls.
+	 */
 	old = umask(0117);
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
 		saved = errno;
@@ -185,8 +189,6 @@ control_open(const char *path, gid_t gid)
 	if (lchown(path, 0, gid) == -1)
 		fatal("control socket %s: chown to root:%u", path,
 		    (unsigned int)gid);
-	if (chmod(path, 0660) == -1)
-		fatal("control socket %s: chmod 0660", path);
 	if (listen(fd, CONTROL_BACKLOG) == -1)
 		fatal("control socket %s: listen", path);
 	ctl.fd = fd;

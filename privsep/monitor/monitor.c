@@ -6,12 +6,13 @@
  * re-executing ourselves, hand each its descriptors, then put the monitor
  * itself under its seccomp filter and serve.
  *
- * Every message from a child passes msg_check() (catalogue: sender, size,
- * descriptor) and then that child's dispatch table (type and state)
- * before a handler sees it (peer.c).  Anything else is fatal: the monitor
- * stops both children and exits non-zero, so the service manager restarts
- * a clean daemon.
+ * Every message from a child passes msg_accept() (catalogue: sender,
+ * addressee, size, descriptor) and then the monitor's dispatch table
+ * (type, channel and state) before a handler sees it (peer.c).  Anything
+ * else is fatal: the monitor stops both children and exits non-zero, so
+ * the service manager restarts a clean daemon.
  */
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -39,6 +40,7 @@
 
 #include "auth.h"
 #include "bridgekey.h"
+#include "cert.h"
 #include "config.h"
 #include "control.h"
 #include "keyop.h"
@@ -46,7 +48,9 @@
 #include "monitor_int.h"
 #include "msg.h"
 #include "params.h"
+#include "preflight.h"
 #include "privsep.h"
+#include "ready.h"
 #include "sanitize.h"
 #include "trading.h"
 
@@ -112,6 +116,8 @@ monitor_apply_env(struct herald_conf *conf, const struct env_overrides *env,
 	}
 	if (env->server[0] != '\0')
 		strlcpy(conf->mt5.server, env->server, sizeof(conf->mt5.server));
+	if (env->tls_key[0] != '\0')
+		strlcpy(conf->tls.key, env->tls_key, sizeof(conf->tls.key));
 	if (env->password != NULL) {
 		secret_free(conf->mt5.password);
 		conf->mt5.password = secret_new(env->password->buf,
@@ -144,26 +150,49 @@ monitor_log_level(void)
 
 /* Start-up. */
 
+/*
+ * The deploy gate (preflight.h), as heraldd -n runs it: every problem
+ * logged, then refused, while the terminal still listens.
+ */
 static void
-resolve_ids(void)
+preflight_or_die(void)
 {
-	struct passwd	*pw;
-	struct group	*gr;
+	struct preflight_ids	 ids;
+	struct conf_errors	 errs;
+	size_t			 i, n;
 
-	if ((pw = getpwnam(mon.conf->privsep.user)) == NULL)
-		fatalx("privsep.user %s: no such user (create it with "
-		    "useradd --system %s)", mon.conf->privsep.user,
-		    mon.conf->privsep.user);
-	if (pw->pw_uid == 0 || pw->pw_gid == 0)
-		fatalx("privsep.user %s: must not be root or in group 0",
-		    mon.conf->privsep.user);
-	mon.uid = pw->pw_uid;
-	mon.gid = pw->pw_gid;
-	if ((gr = getgrnam(mon.conf->control.group)) == NULL)
-		fatalx("control.group %s: no such group (create it with "
-		    "groupadd --system %s)", mon.conf->control.group,
-		    mon.conf->control.group);
-	mon.ctl_gid = gr->gr_gid;
+	memset(&errs, 0, sizeof(errs));
+	if ((n = preflight(mon.conf, &ids, &errs)) > 0) {
+		for (i = 0; i + 1 < n; i++)
+			log_warnx_pri(LOG_CRIT, "%s", errs.msg[i]);
+		fatalx("%s", errs.msg[n - 1]);
+	}
+	mon.uid = ids.uid;
+	mon.gid = ids.gid;
+	mon.ctl_gid = ids.ctl_gid;
+}
+
+/* An expired certificate still starts (a restart must not take down
+ * the gateway), but every client will refuse it: say so. */
+static void
+log_cert_state(void)
+{
+	time_t	 notafter;
+	char	 msg[PATH_MAX + 128];
+
+	switch (cert_check(mon.conf->tls.certificate, time(NULL),
+	    CERT_WARN_DAYS, &notafter, msg, sizeof(msg))) {
+	case CERT_VALID:
+		log_debug("tls.certificate %s", msg);
+		break;
+	case CERT_EXPIRING:
+		log_warnx("tls.certificate %s", msg);
+		break;
+	case CERT_EXPIRED:
+	case CERT_UNREADABLE:
+		log_security("tls.certificate %s", msg);
+		break;
+	}
 }
 
 static int
@@ -210,19 +239,35 @@ open_bridge_listener(const struct herald_conf *conf)
 	return open_listener(&l);
 }
 
+/*
+ * Never through a link, never someone else's file, and never truncated
+ * before we know it is ours and no running heraldd holds it: the lock
+ * lives as long as the monitor.
+ */
 static void
 write_pid_file(void)
 {
-	char	 buf[32];
-	int	 fd, n;
+	const char	*path = mon.pid_path;
+	struct stat	 st;
+	char		 buf[32];
+	int		 fd, n;
 
-	fd = open(mon.conf->pid_file,
-	    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd == -1)
-		fatal("pid_file %s", mon.conf->pid_file);
+		fatal("pid_file %s", path);
+	if (fstat(fd, &st) == -1)
+		fatal("pid_file %s: fstat", path);
+	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || st.st_nlink != 1)
+		fatalx("pid_file %s: not a regular file of root's with one "
+		    "link (owner uid %u, %u links)", path,
+		    (unsigned int)st.st_uid, (unsigned int)st.st_nlink);
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1)
+		fatal("pid_file %s: held by a running heraldd", path);
 	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (write(fd, buf, n) != n || close(fd) == -1)
-		fatal("pid_file %s", mon.conf->pid_file);
+	if (ftruncate(fd, 0) == -1 || fchmod(fd, 0644) == -1 ||
+	    write(fd, buf, n) != n)
+		fatal("pid_file %s", path);
+	mon.pid_fd = fd;
 }
 
 EVP_PKEY *
@@ -242,12 +287,6 @@ monitor_load_tls_key(const struct herald_conf *conf, char *err, size_t errlen)
 		return NULL;
 	}
 	return key;
-}
-
-int
-monitor_load_ticks(const struct herald_conf *conf, char *err, size_t errlen)
-{
-	return trade_load_ticks(conf, err, errlen);
 }
 
 /*
@@ -334,7 +373,7 @@ open_keyop_channel(struct peer *net)
 	mon.keyop.proc = PROC_NET;
 	mon.keyop.pid = net->pid;
 	mon.keyop.state = PS_RUNNING;
-	mon.keyop.dispatch = keyop_dispatch;
+	mon.keyop.chan_id = MON_CH_KEYOP;
 	ipc_chan_init(&mon.keyop.chan, sv[0], MSG_MAX, "net keyop");
 }
 
@@ -402,7 +441,7 @@ monitor_ban(const char *address, uint32_t seconds)
 
 static void
 spawn_child(struct peer *p, enum herald_proc proc,
-    const struct mon_dispatch *dispatch)
+    unsigned int chan_id)
 {
 	char	*const argv[] = { "heraldd", "-P", (char *)proc_name(proc),
 		    NULL };
@@ -441,7 +480,7 @@ spawn_child(struct peer *p, enum herald_proc proc,
 	p->proc = proc;
 	p->pid = pid;
 	p->state = PS_STARTING;
-	p->dispatch = dispatch;
+	p->chan_id = chan_id;
 	ipc_chan_init(&p->chan, sv[0], MSG_MAX, proc_name(proc));
 }
 
@@ -499,6 +538,7 @@ monitor_shutdown(int code)
 	int		 i, status;
 
 	mon.stopping = 1;
+	ready_stopping();
 	for (i = PROC_NET; i < PROC_MAX; i++)
 		if (mon.peers[i].pid > 0)
 			mon.peers[i].state = PS_STOPPING;
@@ -516,12 +556,42 @@ monitor_shutdown(int code)
 		p->pid = -1;
 	}
 	control_stop(mon.ctl_path);
+	mon.ctl_fd = -1;
 	trade_close();
 	auth_close();
-	if (!mon.foreground)
+	if (mon.pid_fd != -1)
 		unlink(mon.pid_path);
+	mon.pid_fd = -1;
 	log_info("exiting%s", code ? " on error" : "");
 	exit(code);
+}
+
+/* Both children sandboxed, every socket open: the daemon serves. */
+void
+monitor_child_ready(void)
+{
+	int	 i;
+
+	for (i = PROC_NET; i < PROC_MAX; i++)
+		if (mon.peers[i].state != PS_RUNNING)
+			return;
+	ready_done();
+}
+
+/*
+ * A start that fails (fatal() exits) leaves no socket or pid file
+ * behind; monitor_shutdown() has removed them already.  Only in the
+ * monitor: not in the parent that waited, nor a child before its exec.
+ */
+static void
+monitor_cleanup(void)
+{
+	if (getpid() != mon.pid)
+		return;
+	if (mon.ctl_fd != -1)
+		unlink(mon.ctl_path);
+	if (mon.pid_fd != -1)
+		unlink(mon.pid_path);
 }
 
 static void
@@ -581,8 +651,8 @@ warn_unreloadable(const struct herald_conf *o, const struct herald_conf *n)
 #undef SAME
 }
 
-int
-monitor_reload(char *why, size_t whylen)
+static int
+reload_config(char *why, size_t whylen)
 {
 	struct herald_conf	*nconf;
 	struct conf_errors	 errs;
@@ -624,6 +694,17 @@ monitor_reload(char *why, size_t whylen)
 	mon.reloads++;
 	log_info("configuration reloaded from %s", nconf->path);
 	return 0;
+}
+
+int
+monitor_reload(char *why, size_t whylen)
+{
+	int	 r;
+
+	ready_reloading();
+	r = reload_config(why, whylen);
+	ready_reloaded();
+	return r;
 }
 
 static void
@@ -701,6 +782,7 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 	mon.verbose = verbose;
 	mon.ctl_fd = -1;
 	mon.bridge_fd = -1;
+	mon.pid_fd = -1;
 	for (i = 0; i < CONF_MAX_LISTEN; i++)
 		mon.listen_fd[i] = -1;
 
@@ -709,7 +791,8 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 	if (prctl(PR_SET_DUMPABLE, 0) == -1)
 		fatal("prctl(PR_SET_DUMPABLE)");
 
-	resolve_ids();
+	preflight_or_die();
+	log_cert_state();
 	if ((mon.tls_key = monitor_load_tls_key(mon.conf, why,
 	    sizeof(why))) == NULL)
 		fatalx("%s", why);
@@ -727,12 +810,15 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 		mon.bridge_fd = open_bridge_listener(mon.conf);
 	mon.ctl_fd = control_open(mon.conf->control.socket, mon.ctl_gid);
 	strlcpy(mon.ctl_path, mon.conf->control.socket, sizeof(mon.ctl_path));
+	mon.pid = getpid();
+	if (atexit(monitor_cleanup) != 0)
+		fatalx("atexit");
 	strlcpy(mon.pid_path, mon.conf->pid_file, sizeof(mon.pid_path));
 
 	if (!foreground) {
-		if (daemon(0, 0) == -1)
-			fatal("daemon");
 		log_init("monitor", 0, monitor_log_level());
+		ready_detach();
+		mon.pid = getpid();
 		write_pid_file();
 	}
 	mon.started = time(NULL);
@@ -749,6 +835,7 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 	add_signal(SIGINT, on_terminate);
 	add_signal(SIGHUP, on_sighup);
 	signal(SIGPIPE, SIG_IGN);
+	ready_watchdog(mon.base);
 
 	/*
 	 * Each batch of orders allocates and frees much the same memory
@@ -761,21 +848,21 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 	    mallopt(M_TOP_PAD, MON_HEAP_PAD) == 0)
 		log_warnx("mallopt: keeping the default heap trimming");
 
-	/* After daemon(): SQLite's locks do not survive a fork. */
+	/* After ready_detach()'s fork: SQLite's locks do not survive a fork. */
 	if (auth_init(mon.conf, monitor_ban, why, sizeof(why)) == -1)
 		fatalx("%s", why);
 	if (trade_init(mon.conf, mon.base, why, sizeof(why)) == -1)
 		fatalx("%s", why);
 
 	/* net's start-up sequence; child.c and net.c read it in order. */
-	spawn_child(&mon.peers[PROC_NET], PROC_NET, net_dispatch);
+	spawn_child(&mon.peers[PROC_NET], PROC_NET, MON_CH_NET);
 	send_init(&mon.peers[PROC_NET], (rlim_t)mon.conf->limits.open_files,
 	    mon.conf->nlisten);
 	open_keyop_channel(&mon.peers[PROC_NET]);
 	send_tls_files(&mon.peers[PROC_NET]);
 	send_net_config(&mon.peers[PROC_NET]);
 	send_listeners(&mon.peers[PROC_NET]);
-	spawn_child(&mon.peers[PROC_BROKER], PROC_BROKER, broker_dispatch);
+	spawn_child(&mon.peers[PROC_BROKER], PROC_BROKER, MON_CH_BROKER);
 	send_init(&mon.peers[PROC_BROKER], BROKER_NOFILE, 0);
 	for (i = PROC_NET; i < PROC_MAX; i++)
 		peer_start_events(&mon.peers[i]);

@@ -6,6 +6,8 @@
 #ifndef HERALD_MONITOR_H
 #define HERALD_MONITOR_H
 
+#include <limits.h>
+
 #include <openssl/evp.h>
 
 #include "config.h"
@@ -20,6 +22,7 @@ struct env_overrides {
 	char		 login[32];
 	char		 server[128];
 	struct secret	*password;
+	char		 tls_key[PATH_MAX];	/* a systemd credential */
 };
 
 /* Take the MT5_* variables out of the environment, wiping their bytes. */
@@ -34,12 +37,6 @@ void	monitor_apply_env(struct herald_conf *, const struct env_overrides *,
  * uses it too.
  */
 EVP_PKEY *monitor_load_tls_key(const struct herald_conf *, char *err,
-	    size_t errlen);
-/*
- * Read mt5.paper.ticks_file (if set) as the monitor will at start; for
- * heraldd -n.  0, or -1 with err naming the file.
- */
-int	monitor_load_ticks(const struct herald_conf *, char *err,
 	    size_t errlen);
 
 /* Run the daemon on a checked configuration.  Never returns. */

@@ -33,19 +33,32 @@ enum peer_state {
 
 struct peer;
 
+/* The monitor's channels: each child's, and net's key-operation one. */
+#define MON_CH_NET	0x01u
+#define MON_CH_KEYOP	0x02u
+#define MON_CH_BROKER	0x04u
+#define MON_CH_CHILD	(MON_CH_NET | MON_CH_BROKER)
+
+/*
+ * One row of the monitor's one dispatch table (peer.c), which lists
+ * every message the catalogue (msg.h) sends to the monitor: the channels
+ * it may arrive on, the sender's states in which it is accepted, and its
+ * handler.  tests/privsep/test_dispatch.c holds it to the catalogue.
+ */
 struct mon_dispatch {
 	uint32_t	 type;
+	unsigned int	 chans;		/* MON_CH_* */
 	unsigned int	 states;	/* PS_* in which it is accepted */
 	void		(*handler)(struct peer *, struct ipc_msg *);
 };
 
 struct peer {
 	enum herald_proc		 proc;
+	unsigned int			 chan_id;	/* its MON_CH_* */
 	pid_t				 pid;
 	enum peer_state			 state;
 	struct ipc_chan			 chan;
 	struct event			*ev;
-	const struct mon_dispatch	*dispatch;
 };
 
 struct monitor_state {
@@ -58,6 +71,8 @@ struct monitor_state {
 	int			 listen_fd[CONF_MAX_LISTEN];
 	int			 bridge_fd;	/* until the broker has it */
 	int			 ctl_fd;
+	int			 pid_fd;	/* locked while we run */
+	pid_t			 pid;		/* the monitor, after detaching */
 	uid_t			 uid;
 	gid_t			 gid;
 	gid_t			 ctl_gid;
@@ -75,10 +90,15 @@ struct monitor_state {
 
 extern struct monitor_state mon;
 
-/* peer.c: what each child may send, and when. */
-extern const struct mon_dispatch net_dispatch[];
-extern const struct mon_dispatch keyop_dispatch[];
-extern const struct mon_dispatch broker_dispatch[];
+/* peer.c: what each child may send, on which channel, and when. */
+extern const struct mon_dispatch mon_dispatch[];
+
+/*
+ * The row for a message of type on channel chan from a peer in state:
+ * NULL with *why when the table refuses it.
+ */
+const struct mon_dispatch *mon_dispatch_find(uint32_t type, unsigned int chan,
+		    enum peer_state state, const char **why);
 
 const char	*peer_state_name(enum peer_state);
 struct peer	*peer_by_pid(pid_t);
@@ -93,5 +113,7 @@ void		 peer_start_events(struct peer *);
 
 /* monitor.c: stop both children and exit with code. */
 void		 monitor_shutdown(int code) __attribute__((noreturn));
+/* monitor.c: a child is sandboxed; once both are, the daemon is ready. */
+void		 monitor_child_ready(void);
 
 #endif

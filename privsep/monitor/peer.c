@@ -1,6 +1,6 @@
 /*
  * The monitor's side of its children's channels (see monitor_int.h): the
- * per-peer dispatch tables, the checks every message passes before a
+ * one dispatch table, the checks every message passes before a
  * handler sees it, the handlers, and sending to the children.  A child
  * that sends what its table does not allow in its state, or that goes
  * away while the monitor is not stopping, stops heraldd.
@@ -35,33 +35,25 @@ static void	mon_handle_broker(struct peer *, struct ipc_msg *);
 static void	mon_handle_bridge(struct peer *, struct ipc_msg *);
 
 /*
- * What each child may send, and when.  A type that is not listed, or not
- * in the peer's current state, is fatal.
+ * What each child may send, on which channel, and when.  A type that is
+ * not listed, not from this channel, or not in the peer's current state,
+ * is fatal.  net's key-operation channel carries signatures and nothing
+ * else.
  */
-const struct mon_dispatch net_dispatch[] = {
-	{ MSG_READY,	PS_STARTING,	mon_handle_ready },
-	{ MSG_LOG,	PS_ANY,		mon_handle_log },
-	{ MSG_API_REQ,	PS_RUNNING,	mon_handle_api },
-	{ MSG_NONE,	0,		NULL }
-};
-
-/* net's key-operation channel carries signatures and nothing else. */
-const struct mon_dispatch keyop_dispatch[] = {
-	{ MSG_SIGN_REQ,	PS_STARTING | PS_RUNNING, mon_handle_sign },
-	{ MSG_NONE,	0,		NULL }
-};
-
-const struct mon_dispatch broker_dispatch[] = {
-	{ MSG_READY,	PS_STARTING,	mon_handle_ready },
-	{ MSG_LOG,	PS_ANY,		mon_handle_log },
-	{ MSG_BROKER_UP, PS_RUNNING,	mon_handle_broker },
-	{ MSG_BROKER_RECORD, PS_RUNNING, mon_handle_broker },
-	{ MSG_BROKER_SYNC, PS_RUNNING,	mon_handle_broker },
-	{ MSG_BROKER_RES, PS_RUNNING,	mon_handle_broker },
-	{ MSG_BRIDGE_HELLO, PS_RUNNING,	mon_handle_bridge },
-	{ MSG_BRIDGE_AUTH, PS_RUNNING,	mon_handle_bridge },
-	{ MSG_BRIDGE_STATUS, PS_RUNNING, mon_handle_bridge },
-	{ MSG_NONE,	0,		NULL }
+const struct mon_dispatch mon_dispatch[] = {
+	{ MSG_READY,	MON_CH_CHILD,	PS_STARTING,	mon_handle_ready },
+	{ MSG_LOG,	MON_CH_CHILD,	PS_ANY,		mon_handle_log },
+	{ MSG_SIGN_REQ,	MON_CH_KEYOP,	PS_STARTING | PS_RUNNING,
+	    mon_handle_sign },
+	{ MSG_API_REQ,	MON_CH_NET,	PS_RUNNING,	mon_handle_api },
+	{ MSG_BROKER_RECORD, MON_CH_BROKER, PS_RUNNING,	mon_handle_broker },
+	{ MSG_BROKER_UP, MON_CH_BROKER,	PS_RUNNING,	mon_handle_broker },
+	{ MSG_BROKER_SYNC, MON_CH_BROKER, PS_RUNNING,	mon_handle_broker },
+	{ MSG_BROKER_RES, MON_CH_BROKER, PS_RUNNING,	mon_handle_broker },
+	{ MSG_BRIDGE_HELLO, MON_CH_BROKER, PS_RUNNING,	mon_handle_bridge },
+	{ MSG_BRIDGE_AUTH, MON_CH_BROKER, PS_RUNNING,	mon_handle_bridge },
+	{ MSG_BRIDGE_STATUS, MON_CH_BROKER, PS_RUNNING,	mon_handle_bridge },
+	{ MSG_NONE,	0,		0,		NULL }
 };
 
 const char *
@@ -209,21 +201,37 @@ monitor_send(enum herald_proc proc, uint32_t type, uint32_t id,
 	peer_send(&mon.peers[proc], type, id, buf, len);
 }
 
+const struct mon_dispatch *
+mon_dispatch_find(uint32_t type, unsigned int chan, enum peer_state state,
+    const char **why)
+{
+	const struct mon_dispatch	*d;
+
+	for (d = mon_dispatch; d->type != MSG_NONE; d++)
+		if (d->type == type && (d->chans & chan) != 0)
+			break;
+	if (d->type == MSG_NONE) {
+		*why = "not accepted from this process";
+		return NULL;
+	}
+	if ((d->states & state) == 0) {
+		*why = peer_state_name(state);
+		return NULL;
+	}
+	return d;
+}
+
 static void
 peer_dispatch(struct peer *p, struct ipc_msg *m)
 {
 	const struct mon_dispatch	*d;
 	const char			*why;
 
-	if (msg_check(p->proc, m, &why) == -1)
+	if (msg_accept(PROC_MONITOR, p->proc, m, &why) == -1)
 		peer_fail(p, m, why);
-	for (d = p->dispatch; d->type != MSG_NONE; d++)
-		if (d->type == m->hdr.type)
-			break;
-	if (d->type == MSG_NONE)
-		peer_fail(p, m, "not accepted from this process");
-	if ((d->states & p->state) == 0)
-		peer_fail(p, m, peer_state_name(p->state));
+	if ((d = mon_dispatch_find(m->hdr.type, p->chan_id, p->state,
+	    &why)) == NULL)
+		peer_fail(p, m, why);
 	d->handler(p, m);
 }
 
@@ -267,6 +275,7 @@ mon_handle_ready(struct peer *p, struct ipc_msg *m)
 			mon.bridge_fd = -1;
 		}
 	}
+	monitor_child_ready();
 }
 
 /* The bridge's handshake and status (bridgekey.c). */

@@ -144,7 +144,7 @@ def tls_files(kind="ec"):
                            "ec_paramgen_curve:P-384"],
                   "rsa": ["-newkey", "rsa:2048"]}[kind]
         subprocess.run(["openssl", "req", "-x509", *newkey, "-nodes",
-                        "-keyout", str(key), "-out", str(crt), "-days", "2",
+                        "-keyout", str(key), "-out", str(crt), "-days", "90",
                         "-subj", "/CN=localhost", "-addext",
                         "subjectAltName=IP:127.0.0.1,DNS:localhost"],
                        check=True, capture_output=True)

@@ -113,7 +113,7 @@ class PKI:
         crt = self.dir / f"{name}.crt"
         openssl("req", "-x509", "-new", "-config", str(self.cnf),
                 "-extensions", "ca", "-key", str(key), "-subj",
-                f"/CN=herald test {name}", "-days", "2", "-sha256",
+                f"/CN=herald test {name}", "-days", "90", "-sha256",
                 "-out", str(crt))
         return key, crt
 
@@ -124,7 +124,7 @@ class PKI:
                 "-subj", subj, "-out", str(csr))
         self.serial += 1
         openssl("x509", "-req", "-in", str(csr), "-CA", str(ca), "-CAkey",
-                str(ca_key), "-set_serial", str(self.serial), "-days", "2",
+                str(ca_key), "-set_serial", str(self.serial), "-days", "90",
                 "-sha256", "-extfile", str(self.cnf), "-extensions", ext,
                 "-out", str(crt))
         os.chmod(crt, 0o644)

@@ -1,0 +1,176 @@
+//+------------------------------------------------------------------+
+//| HbInfo.mqh - the answers that only read the terminal: PONG,       |
+//| ACCOUNT, SYMBOL, TICK, POSITIONS, ORDERS (BRIDGE-PROTOCOL.md).     |
+//| Each returns the frame's text; "" means the symbol is unknown.     |
+//+------------------------------------------------------------------+
+#ifndef HB_INFO_MQH
+#define HB_INFO_MQH
+
+#include "HbTrade.mqh"
+
+#define HB_LIST_MAX 32
+
+string HbKV(const string k, const string v)
+  {
+   return k + "=" + v + "\n";
+  }
+
+string HbB(bool b)
+  {
+   return b ? "1" : "0";
+  }
+
+string HbPong(ulong req, const string t)
+  {
+   return "PONG\n" + HbKV("req", HbU64Str(req)) + HbKV("t", t) +
+          HbKV("trade_allowed", HbB(HbTradeAllowed())) +
+          HbKV("connected", HbB(TerminalInfoInteger(TERMINAL_CONNECTED) != 0)) +
+          HbKV("time", HbI64Str((long)TimeTradeServer()));
+  }
+
+string HbAccount(ulong req)
+  {
+   return "ACCOUNT\n" + HbKV("req", HbU64Str(req)) +
+          HbKV("login", HbI64Str(AccountInfoInteger(ACCOUNT_LOGIN))) +
+          HbKV("server", HbClean(AccountInfoString(ACCOUNT_SERVER))) +
+          HbKV("currency", HbClean(AccountInfoString(ACCOUNT_CURRENCY))) +
+          HbKV("balance", DoubleToString(AccountInfoDouble(ACCOUNT_BALANCE), 2)) +
+          HbKV("equity", DoubleToString(AccountInfoDouble(ACCOUNT_EQUITY), 2)) +
+          HbKV("margin", DoubleToString(AccountInfoDouble(ACCOUNT_MARGIN), 2)) +
+          HbKV("margin_free",
+               DoubleToString(AccountInfoDouble(ACCOUNT_MARGIN_FREE), 2)) +
+          HbKV("margin_level",
+               DoubleToString(AccountInfoDouble(ACCOUNT_MARGIN_LEVEL), 2)) +
+          HbKV("leverage", HbI64Str(AccountInfoInteger(ACCOUNT_LEVERAGE))) +
+          HbKV("margin_mode", HbI64Str(AccountInfoInteger(ACCOUNT_MARGIN_MODE))) +
+          HbKV("trade_allowed",
+               HbB(AccountInfoInteger(ACCOUNT_TRADE_ALLOWED) != 0 &&
+                   AccountInfoInteger(ACCOUNT_TRADE_EXPERT) != 0));
+  }
+
+string HbSymbol(ulong req, const string name)
+  {
+   if(!SymbolSelect(name, true))
+      return "";
+   int d = HbDigits(name);
+   MqlTick tick;
+   ZeroMemory(tick);
+   SymbolInfoTick(name, tick);
+   return "SYMBOL\n" + HbKV("req", HbU64Str(req)) + HbKV("name", name) +
+          HbKV("digits", IntegerToString(d)) +
+          HbKV("point", DoubleToString(SymbolInfoDouble(name, SYMBOL_POINT), d)) +
+          HbKV("contract_size",
+               DoubleToString(SymbolInfoDouble(name, SYMBOL_TRADE_CONTRACT_SIZE), 2)) +
+          HbKV("volume_min", HbVolume(SymbolInfoDouble(name, SYMBOL_VOLUME_MIN))) +
+          HbKV("volume_max", HbVolume(SymbolInfoDouble(name, SYMBOL_VOLUME_MAX))) +
+          HbKV("volume_step", HbVolume(SymbolInfoDouble(name, SYMBOL_VOLUME_STEP))) +
+          HbKV("stops_level",
+               HbI64Str(SymbolInfoInteger(name, SYMBOL_TRADE_STOPS_LEVEL))) +
+          HbKV("freeze_level",
+               HbI64Str(SymbolInfoInteger(name, SYMBOL_TRADE_FREEZE_LEVEL))) +
+          HbKV("filling", HbI64Str(SymbolInfoInteger(name, SYMBOL_FILLING_MODE))) +
+          HbKV("exemode", HbI64Str(SymbolInfoInteger(name, SYMBOL_TRADE_EXEMODE))) +
+          HbKV("trade_mode", HbI64Str(SymbolInfoInteger(name, SYMBOL_TRADE_MODE))) +
+          HbKV("calc_mode",
+               HbI64Str(SymbolInfoInteger(name, SYMBOL_TRADE_CALC_MODE))) +
+          HbKV("currency_base", HbClean(SymbolInfoString(name, SYMBOL_CURRENCY_BASE))) +
+          HbKV("currency_profit",
+               HbClean(SymbolInfoString(name, SYMBOL_CURRENCY_PROFIT))) +
+          HbKV("currency_margin",
+               HbClean(SymbolInfoString(name, SYMBOL_CURRENCY_MARGIN))) +
+          HbKV("margin_initial",
+               DoubleToString(SymbolInfoDouble(name, SYMBOL_MARGIN_INITIAL), 2)) +
+          HbKV("margin_hedged",
+               DoubleToString(SymbolInfoDouble(name, SYMBOL_MARGIN_HEDGED), 2)) +
+          HbKV("bid", HbPrice(tick.bid, d)) + HbKV("ask", HbPrice(tick.ask, d)) +
+          HbKV("time_msc", HbI64Str(tick.time_msc));
+  }
+
+string HbTick(ulong req, const string name)
+  {
+   MqlTick tick;
+   ZeroMemory(tick);
+   if(!SymbolSelect(name, true) || !SymbolInfoTick(name, tick))
+      return "";
+   int d = HbDigits(name);
+   return "TICK\n" + HbKV("req", HbU64Str(req)) + HbKV("name", name) +
+          HbKV("bid", HbPrice(tick.bid, d)) + HbKV("ask", HbPrice(tick.ask, d)) +
+          HbKV("last", HbPrice(tick.last, d)) +
+          HbKV("time_msc", HbI64Str(tick.time_msc));
+  }
+
+// Items from..from+count-1 of a list of total, HB_LIST_MAX at most.
+int HbPage(int total, ulong from, bool &more)
+  {
+   if(from >= (ulong)total)
+     {
+      more = false;
+      return 0;
+     }
+   int count = total - (int)from;
+   if(count > HB_LIST_MAX)
+      count = HB_LIST_MAX;
+   more = (int)from + count < total;
+   return count;
+  }
+
+string HbPositions(ulong req, ulong from)
+  {
+   bool more = false;
+   int count = HbPage(PositionsTotal(), from, more);
+   string body = "";
+   for(int k = 0; k < count; k++)
+     {
+      ulong t = PositionGetTicket((int)from + k);
+      string s = PositionGetString(POSITION_SYMBOL);
+      int d = HbDigits(s);
+      string i = "." + IntegerToString(k);
+      body += HbKV("ticket" + i, HbU64Str(t)) + HbKV("symbol" + i, s) +
+              HbKV("type" + i, HbI64Str(PositionGetInteger(POSITION_TYPE))) +
+              HbKV("volume" + i, HbVolume(PositionGetDouble(POSITION_VOLUME))) +
+              HbKV("price_open" + i, HbPrice(PositionGetDouble(POSITION_PRICE_OPEN), d)) +
+              HbKV("price_current" + i,
+                   HbPrice(PositionGetDouble(POSITION_PRICE_CURRENT), d)) +
+              HbKV("sl" + i, HbPrice(PositionGetDouble(POSITION_SL), d)) +
+              HbKV("tp" + i, HbPrice(PositionGetDouble(POSITION_TP), d)) +
+              HbKV("profit" + i, DoubleToString(PositionGetDouble(POSITION_PROFIT), 2)) +
+              HbKV("swap" + i, DoubleToString(PositionGetDouble(POSITION_SWAP), 2)) +
+              HbKV("magic" + i, HbU64Str((ulong)PositionGetInteger(POSITION_MAGIC))) +
+              HbKV("time_msc" + i, HbI64Str(PositionGetInteger(POSITION_TIME_MSC))) +
+              HbKV("comment" + i, HbClean(PositionGetString(POSITION_COMMENT)));
+     }
+   return "POSITIONS\n" + HbKV("req", HbU64Str(req)) +
+          HbKV("count", IntegerToString(count)) + HbKV("more", HbB(more)) + body;
+  }
+
+string HbOrders(ulong req, ulong from)
+  {
+   bool more = false;
+   int count = HbPage(OrdersTotal(), from, more);
+   string body = "";
+   for(int k = 0; k < count; k++)
+     {
+      ulong t = OrderGetTicket((int)from + k);
+      string s = OrderGetString(ORDER_SYMBOL);
+      int d = HbDigits(s);
+      string i = "." + IntegerToString(k);
+      body += HbKV("ticket" + i, HbU64Str(t)) + HbKV("symbol" + i, s) +
+              HbKV("type" + i, HbI64Str(OrderGetInteger(ORDER_TYPE))) +
+              HbKV("volume_initial" + i, HbVolume(OrderGetDouble(ORDER_VOLUME_INITIAL))) +
+              HbKV("volume_current" + i, HbVolume(OrderGetDouble(ORDER_VOLUME_CURRENT))) +
+              HbKV("price_open" + i, HbPrice(OrderGetDouble(ORDER_PRICE_OPEN), d)) +
+              HbKV("price_stoplimit" + i,
+                   HbPrice(OrderGetDouble(ORDER_PRICE_STOPLIMIT), d)) +
+              HbKV("sl" + i, HbPrice(OrderGetDouble(ORDER_SL), d)) +
+              HbKV("tp" + i, HbPrice(OrderGetDouble(ORDER_TP), d)) +
+              HbKV("type_time" + i, HbI64Str(OrderGetInteger(ORDER_TYPE_TIME))) +
+              HbKV("expiration" + i, HbI64Str(OrderGetInteger(ORDER_TIME_EXPIRATION))) +
+              HbKV("magic" + i, HbU64Str((ulong)OrderGetInteger(ORDER_MAGIC))) +
+              HbKV("time_setup_msc" + i, HbI64Str(OrderGetInteger(ORDER_TIME_SETUP_MSC))) +
+              HbKV("comment" + i, HbClean(OrderGetString(ORDER_COMMENT)));
+     }
+   return "ORDERS\n" + HbKV("req", HbU64Str(req)) +
+          HbKV("count", IntegerToString(count)) + HbKV("more", HbB(more)) + body;
+  }
+
+#endif

@@ -1,0 +1,385 @@
+"""
+herald-mt5sim: the Expert Advisor's own source (broker/mql5/), built on
+the MQL5 shim, driven from a Python peer speaking the broker's side of
+the bridge protocol (mt5peer.py).  Real sockets, real files in the
+simulated terminal's Files folder, the paper engine as trade server.
+
+Each fault switch is exercised; after each, the order was executed
+exactly once (one position, one deal with its command id) and a repeat
+or a QUERY answers without executing again.
+"""
+import os
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, TIMEOUT, wait_for
+from mt5peer import Broker, Closed, hm
+
+MT5SIM = os.path.abspath(os.environ.get(
+    "HERALD_MT5SIM", REPO / "build" / "herald-mt5sim"))
+LOGIN, SERVER = 51234, "Demo-Server"
+
+
+class Sim:
+    """One herald-mt5sim process with its own Files folder."""
+
+    def __init__(self, tmp, faults=(), key=None):
+        self.tmp = Path(tmp)
+        self.key = key or os.urandom(32)
+        self.keyfile = self.tmp / "bridge.key"
+        self.keyfile.write_text(self.key.hex() + "\n")
+        self.files = self.tmp / "Files"
+        self.logpath = self.tmp / "mt5sim.log"
+        self.broker = Broker(self.key)
+        self.faults = list(faults)
+        self.proc = None
+
+    def start(self, ea_key=None):
+        if ea_key is not None:
+            self.keyfile.write_text(ea_key.hex() + "\n")
+        args = [MT5SIM, "--connect", f"127.0.0.1:{self.broker.port}",
+                "--key-file", str(self.keyfile), "--login", str(LOGIN),
+                "--server", SERVER, "--files", str(self.files)]
+        for f in self.faults:
+            args += ["--fault", f]
+        self.proc = subprocess.Popen(args, stderr=open(self.logpath, "ab"))
+        return self
+
+    def log(self):
+        return self.logpath.read_text(errors="replace")
+
+    def wait_log(self, text):
+        wait_for(lambda: text in self.log(), f"{text!r} in the log")
+
+    def journal(self):
+        p = self.files / f"herald_journal_{LOGIN}.txt"
+        return p.read_text().splitlines() if p.exists() else []
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            assert self.proc.wait(TIMEOUT) == 0
+        self.broker.close()
+
+
+@pytest.fixture
+def sim():
+    made = []
+    tmp = tempfile.TemporaryDirectory(prefix="mt5sim-")
+
+    def make(*faults):
+        d = Path(tmp.name) / str(len(made))
+        d.mkdir()
+        s = Sim(d, faults)
+        made.append(s)
+        return s
+    yield make
+    for s in made:
+        s.stop()
+        print(f"--- herald-mt5sim log {s.logpath}:\n{s.log()}")
+        if "Sanitizer" in s.log() or "runtime error" in s.log():
+            pytest.fail("sanitizer report in herald-mt5sim's log")
+    tmp.cleanup()
+
+
+def positions(c):
+    _, f = c.request("POSITIONS", **{"from": "0"})
+    return [{k.split(".")[0]: v for k, v in f.items() if k.endswith(f".{i}")}
+            for i in range(int(f["count"]))]
+
+
+def deals_of(c, cmd):
+    """Deals pushed for cmd's magic."""
+    c.request("PING", t="1")    # events before this answer have arrived
+    magic = str(4857000000000000000 + cmd)
+    return [e for e in c.events if e["kind"] == "deal" and e["magic"] == magic]
+
+
+# --- the handshake, both ways ---------------------------------------------
+
+def test_handshake_and_reads(sim):
+    s = sim().start()
+    c = s.broker.connect()
+    assert c.hello["login"] == str(LOGIN) and c.hello["server"] == SERVER
+    assert c.hello["ea"].startswith("HeraldBridge")
+    t, f = c.request("PING", t="42")
+    assert t == "PONG" and f["t"] == "42" and f["trade_allowed"] == "1"
+    assert f["connected"] == "1"
+    t, f = c.request("ACCOUNT")
+    assert (t, f["login"], f["server"], f["currency"]) == \
+        ("ACCOUNT", str(LOGIN), SERVER, "USD")
+    assert f["margin_mode"] == "2" and f["trade_allowed"] == "1"
+    t, f = c.request("SYMBOL", name="EURUSD")
+    assert (t, f["digits"], f["filling"], f["trade_mode"]) == \
+        ("SYMBOL", "5", "3", "4")
+    assert float(f["ask"]) > float(f["bid"]) > 0
+    t, f = c.request("TICK", name="XAUUSD")
+    assert t == "TICK" and f["name"] == "XAUUSD"
+    assert c.request("TICK", name="NOSUCH") == \
+        ("ERROR", {"req": str(c.req), "reason": "unknown_symbol"})
+    assert positions(c) == []
+    t, f = c.request("ORDERS", **{"from": "0"})
+    assert (t, f["count"], f["more"]) == ("ORDERS", "0", "0")
+
+
+def test_broker_not_genuine(sim):
+    s = sim().start()
+    c = s.broker.accept()
+    c.handshake(tamper_challenge=True)
+    assert c.closed()
+    s.wait_log("bridge: broker not genuine")
+
+
+def test_ea_with_another_key(sim):
+    """The EA holds another K: neither side's tag checks; nothing runs."""
+    s = sim().start(ea_key=os.urandom(32))
+    c = s.broker.accept()
+    t, f = c.recv()
+    assert t == "HELLO"
+    # The broker's CHALLENGE made with the real K does not check in the EA.
+    ne, nb = bytes.fromhex(f["nonce"]), os.urandom(32)
+    c.send("CHALLENGE", [("nonce", nb.hex()),
+                         ("tag", hm(s.key, b"broker", ne, nb).hex())])
+    assert c.closed()
+    s.wait_log("bridge: broker not genuine")
+
+
+def test_reconnects_after_error(sim):
+    s = sim().start()
+    c = s.broker.accept()
+    c.recv()
+    c.send("ERROR", [("reason", "account_mismatch")])
+    assert c.closed()
+    s.wait_log("heraldd refused: account_mismatch")
+    c = s.broker.connect()
+    assert c.request("PING", t="1")[0] == "PONG"
+
+
+# --- orders ----------------------------------------------------------------
+
+def test_order_journal_and_repeat(sim):
+    s = sim().start()
+    c = s.broker.connect()
+    t, r = c.order(7)
+    assert (t, r["retcode"], r["journaled"]) == ("RESULT", "10009", "1")
+    assert r["cmd"] == "7" and r["deal"] != "0"
+    t, again = c.order(7)
+    assert again["deal"] == r["deal"] and again["journaled"] == "1"
+    assert c.request("QUERY", cmd="7")[1]["deal"] == r["deal"]
+    p = positions(c)
+    assert len(p) == 1 and p[0]["comment"] == "hd:7"
+    assert p[0]["magic"] == str(4857000000000000007)
+    assert len(deals_of(c, 7)) == 1
+    assert len(s.journal()) == 1 and s.journal()[0].startswith("7|10009|")
+    assert c.request("QUERY", cmd="8")[0] == "UNKNOWN"
+
+
+def test_filling_from_symbol(sim):
+    """FOK (EURUSD), IOC only (GBPUSD), RETURN only (XAUUSD): all fill."""
+    s = sim().start()
+    c = s.broker.connect()
+    for cmd, sym in ((1, "EURUSD"), (2, "GBPUSD"), (3, "XAUUSD")):
+        assert c.order(cmd, symbol=sym, volume="0.10")[1]["retcode"] == "10009"
+
+
+def test_pending_modify_remove_close(sim):
+    s = sim().start()
+    c = s.broker.connect()
+    ask = float(c.request("TICK", name="EURUSD")[1]["ask"])
+    t, r = c.order(1, action=5, type=2, price=f"{ask - 0.005:.5f}")
+    assert r["retcode"] == "10008" and r["order"] != "0"
+    t, f = c.request("ORDERS", **{"from": "0"})
+    assert f["count"] == "1" and f["comment.0"] == "hd:1"
+    r2 = c.order(2, action=7, order=r["order"], price=f"{ask - 0.006:.5f}",
+                 type=2, volume="0.10")[1]
+    assert r2["retcode"] == "10009", r2
+    assert c.order(3, action=8, order=r["order"], symbol="")[1]["retcode"] == "10009"
+    assert c.request("ORDERS", **{"from": "0"})[1]["count"] == "0"
+    pos = c.order(4)[1]
+    ticket = positions(c)[0]["ticket"]
+    close = c.order(5, type=1, position=ticket)[1]
+    assert close["retcode"] == "10009" and pos["deal"] != close["deal"]
+    assert positions(c) == []
+
+
+def test_tampered_tag_refused(sim):
+    s = sim().start()
+    c = s.broker.connect()
+    t, r = c.order(9, tamper=True)
+    assert (t, r["retcode"], r["comment"], r["journaled"]) == \
+        ("RESULT", "10013", "auth_failed", "0")
+    s.wait_log("refused order cmd=9: authorisation tag does not check")
+    assert positions(c) == [] and s.journal() == []
+
+
+def test_bad_mac_refused(sim):
+    s = sim().start()
+    c = s.broker.connect()
+    c.send_text("PING\nreq=1\nt=1\n", mac=os.urandom(32))
+    assert c.closed()
+    s.wait_log("bad MAC")
+
+
+def test_sequence_gap_refused(sim):
+    s = sim().start()
+    c = s.broker.connect()
+    c.send_text("PING\nreq=1\nt=1\n", seq=c.seq_out + 1)
+    assert c.closed()
+    s.wait_log("replayed or lost frame")
+
+
+@pytest.mark.parametrize("text,why", [
+    ("PING\nreq=1\nt=1\nt=2\n", "key t twice"),
+    ("PING\nreq=1\nT=1\n", "malformed key"),
+    ("PING\nreq=1\n", "missing key t"),
+    ("PING\nreq=01\nt=1\n", "without a valid req"),
+    ("FROB\nreq=1\n", "unknown request type FROB"),
+])
+def test_malformed_refused(sim, text, why):
+    s = sim().start()
+    c = s.broker.connect()
+    c.send_text(text)
+    try:
+        t, f = c.recv()
+        assert t == "ERROR" and f["reason"] == "bad_request"
+    except Closed:
+        pass
+    assert c.closed()
+    s.wait_log(why)
+
+
+def test_oversized_frame_refused(sim):
+    s = sim().start()
+    c = s.broker.connect()
+    c.sock.sendall((70000).to_bytes(4, "big") + b"\0" * 64)
+    assert c.closed()
+    s.wait_log("frame length 70000 out of range")
+
+
+# --- faults -----------------------------------------------------------------
+
+def reconnect_and_query(s, cmd):
+    c = s.broker.connect()
+    return c, c.request("QUERY", cmd=str(cmd))
+
+
+@pytest.mark.parametrize("fault", ["reply_lost", "restart"])
+def test_lost_reply_answered_from_journal(sim, fault):
+    s = sim(fault).start()
+    c = s.broker.connect()
+    with pytest.raises(Closed):
+        c.order(11)
+    s.wait_log("fault:")
+    c, (t, r) = reconnect_and_query(s, 11)
+    assert (t, r["retcode"], r["journaled"]) == ("RESULT", "10009", "1")
+    assert c.order(11)[1]["deal"] == r["deal"]
+    assert len(positions(c)) == 1
+    if fault == "restart":
+        assert "terminal restarted" in s.log()
+
+
+def test_restart_without_files_answers_from_history(sim):
+    s = sim("restart_wipe").start()
+    c = s.broker.connect()
+    with pytest.raises(Closed):
+        c.order(12, volume="0.30")
+    s.wait_log("without its Files folder")
+    c, (t, r) = reconnect_and_query(s, 12)
+    assert (t, r["retcode"], r["comment"]) == ("RESULT", "10009", "from history")
+    assert r["volume"].startswith("0.30")
+    assert c.order(12)[1]["deal"] == r["deal"]
+    assert len(positions(c)) == 1
+    assert [l.split("|")[0] for l in s.journal()] == ["12"]
+
+
+def test_duplicated_frame(sim):
+    """The second copy has a used seq: refused, connection closed."""
+    s = sim("duplicate").start()
+    c = s.broker.connect()
+    t, r = c.order(13)
+    assert r["retcode"] == "10009"
+    assert c.closed()
+    s.wait_log("replayed or lost frame")
+    c, (t, q) = reconnect_and_query(s, 13)
+    assert q["deal"] == r["deal"]
+    assert len(positions(c)) == 1
+
+
+def test_disconnect_mid_request(sim):
+    s = sim("disconnect").start()
+    c = s.broker.connect()
+    with pytest.raises(Closed):
+        c.order(14)
+    c, (t, q) = reconnect_and_query(s, 14)
+    assert t == "UNKNOWN" and positions(c) == []
+    assert c.order(14)[1]["retcode"] == "10009"
+    assert len(positions(c)) == 1
+
+
+@pytest.mark.parametrize("fault,rc", [("requote", "10004"),
+                                      ("throttle", "10024")])
+def test_retryable_not_journaled(sim, fault, rc):
+    s = sim(fault).start()
+    c = s.broker.connect()
+    t, r = c.order(15)
+    assert (r["retcode"], r["journaled"]) == (rc, "0")
+    assert s.journal() == [] and positions(c) == []
+    assert c.request("QUERY", cmd="15")[0] == "UNKNOWN"
+    assert c.order(15)[1]["retcode"] == "10009"
+    assert len(positions(c)) == 1
+
+
+def test_partial_fill(sim):
+    s = sim("partial").start()
+    c = s.broker.connect()
+    t, r = c.order(16, volume="0.20")
+    assert (r["retcode"], r["journaled"]) == ("10010", "1")
+    assert float(r["volume"]) == pytest.approx(0.10)
+    assert c.order(16)[1]["deal"] == r["deal"]
+    assert float(positions(c)[0]["volume"]) == pytest.approx(0.10)
+
+
+def test_market_closed(sim):
+    s = sim("market_closed").start()
+    c = s.broker.connect()
+    t, r = c.order(17)
+    assert (r["retcode"], r["journaled"]) == ("10018", "1")
+    assert c.order(17)[1]["retcode"] == "10018" and positions(c) == []
+
+
+def test_autotrading_off(sim):
+    s = sim("autotrading_off").start()
+    c = s.broker.connect()
+    assert c.request("PING", t="1")[1]["trade_allowed"] == "0"
+    t, r = c.order(18)
+    assert (r["retcode"], r["journaled"]) == ("10027", "0")
+    assert r["comment"].startswith("autotrading_disabled")
+    assert s.journal() == [] and positions(c) == []
+
+
+def test_latency(sim):
+    s = sim("latency=300").start()
+    c = s.broker.connect()
+    assert c.order(19)[1]["retcode"] == "10009"
+    assert c.request("PING", t="2")[0] == "PONG"
+
+
+def test_clock_skew(sim):
+    s = sim("clock_skew=7200").start()
+    c = s.broker.connect()
+    t, f = c.request("PING", t="1")
+    assert int(f["time"]) > time.time() + 3600
+    assert c.order(20)[1]["retcode"] == "10009"
+    assert c.request("QUERY", cmd="20")[1]["journaled"] == "1"
+
+
+def test_unknown_fault_refused():
+    r = subprocess.run([MT5SIM, "--fault", "gremlins", "--connect",
+                        "127.0.0.1:1", "--login", "1", "--server", "x"],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "unknown fault gremlins" in r.stderr
+
