@@ -192,6 +192,14 @@ static const struct conf_key paper_keys[] = {
 	K_END
 };
 
+static const struct conf_key bridge_keys[] = {
+	K_STR("address",	set_address,	mt5.bridge.address),
+	K_INT("port",		mt5.bridge.port,	1, 65535),
+	K_STR("key_file",	set_path,	mt5.bridge.key_file),
+	K_BOOL("tls",		mt5.bridge.tls),
+	K_END
+};
+
 static const struct conf_key mt5_keys[] = {
 	K_ENUM("backend",	mt5.backend,	backends),
 	K_STR("login",		set_login,	mt5.login),
@@ -201,6 +209,7 @@ static const struct conf_key mt5_keys[] = {
 	K_INT("request_timeout", mt5.request_timeout,	1, 300),
 	K_INT("start_timeout",	mt5.start_timeout,	1, 600),
 	K_SECTION("paper",	paper_keys),
+	K_SECTION("bridge",	bridge_keys),
 	K_END
 };
 
@@ -393,6 +402,11 @@ config_defaults(struct herald_conf *conf)
 	conf->mt5.backend = BACKEND_PAPER;
 	conf->mt5.request_timeout = 10;
 	conf->mt5.start_timeout = 30;
+	strlcpy(conf->mt5.bridge.address, "127.0.0.1",
+	    sizeof(conf->mt5.bridge.address));
+	conf->mt5.bridge.port = 5555;
+	strlcpy(conf->mt5.bridge.key_file, "/etc/herald/bridge.key",
+	    sizeof(conf->mt5.bridge.key_file));
 	strlcpy(conf->mt5.paper.currency, "USD",
 	    sizeof(conf->mt5.paper.currency));
 	conf->mt5.paper.balance = 10000;

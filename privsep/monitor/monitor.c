@@ -39,6 +39,7 @@
 #include <openssl/evp.h>
 
 #include "auth.h"
+#include "bridgekey.h"
 #include "cert.h"
 #include "config.h"
 #include "control.h"
@@ -227,6 +228,18 @@ open_listener(const struct conf_listen *l)
 		fatal("listen %s port %u", l->address, l->port);
 	freeaddrinfo(ai);
 	return fd;
+}
+
+/* The EA's listener, mt5.bridge.address and port; the broker accepts. */
+static int
+open_bridge_listener(const struct herald_conf *conf)
+{
+	struct conf_listen	l;
+
+	memset(&l, 0, sizeof(l));
+	strlcpy(l.address, conf->mt5.bridge.address, sizeof(l.address));
+	l.port = (uint16_t)conf->mt5.bridge.port;
+	return open_listener(&l);
 }
 
 /*
@@ -761,6 +774,7 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 	mon.foreground = foreground;
 	mon.verbose = verbose;
 	mon.ctl_fd = -1;
+	mon.bridge_fd = -1;
 	mon.pid_fd = -1;
 	for (i = 0; i < CONF_MAX_LISTEN; i++)
 		mon.listen_fd[i] = -1;
@@ -781,10 +795,13 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 	 * listens, and before anything is created that would outlive us.
 	 */
 	if (auth_preflight(mon.conf, why, sizeof(why)) == -1 ||
-	    trade_load_ticks(mon.conf, why, sizeof(why)) == -1)
+	    trade_load_ticks(mon.conf, why, sizeof(why)) == -1 ||
+	    bridgekey_init(mon.conf, why, sizeof(why)) == -1)
 		fatalx("%s", why);
 	for (i = 0; i < mon.conf->nlisten; i++)
 		mon.listen_fd[i] = open_listener(&mon.conf->listen[i]);
+	if (mon.conf->mt5.backend == BACKEND_BRIDGE)
+		mon.bridge_fd = open_bridge_listener(mon.conf);
 	mon.ctl_fd = control_open(mon.conf->control.socket, mon.ctl_gid);
 	strlcpy(mon.ctl_path, mon.conf->control.socket, sizeof(mon.ctl_path));
 	mon.pid = getpid();
