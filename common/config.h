@@ -93,6 +93,7 @@ struct herald_conf {
 	} privsep;
 
 	char		database[PATH_MAX];	/* default /var/lib/herald/herald.db */
+	int		database_busy_timeout;	/* ms a write waits for a lock */
 	char		pid_file[PATH_MAX];	/* default /run/heraldd.pid */
 
 	struct {

@@ -248,12 +248,32 @@ static const struct conf_key log_keys[] = {
 	K_END
 };
 
+static const struct conf_key database_keys[] = {
+	K_STR("path",		set_path,	database),
+	K_INT("busy_timeout",	database_busy_timeout,	1, 60000),
+	K_END
+};
+
+/*
+ * database: a path, or a mapping {path, busy_timeout}.  The plain form
+ * stays for every configuration written before busy_timeout existed.
+ */
+static void
+set_database(struct parse_ctx *ctx, const struct conf_key *k, yaml_node_t *n,
+    const char *path, void *base)
+{
+	if (n->type == YAML_MAPPING_NODE)
+		walk_mapping(ctx, n, database_keys, path, base);
+	else
+		set_path(ctx, &database_keys[0], n, path, base);
+}
+
 const struct conf_key top_keys[] = {
 	K_FN("listen",		set_listen),
 	K_SECTION("tls",	tls_keys),
 	K_SECTION("control",	control_keys),
 	K_SECTION("privsep",	privsep_keys),
-	K_STR("database",	set_path,	database),
+	K_FN("database",	set_database),
 	K_STR("pid_file",	set_path,	pid_file),
 	K_SECTION("mt5",	mt5_keys),
 	K_SECTION("trading",	trading_keys),
@@ -366,6 +386,7 @@ config_defaults(struct herald_conf *conf)
 
 	strlcpy(conf->database, "/var/lib/herald/herald.db",
 	    sizeof(conf->database));
+	conf->database_busy_timeout = 1000;
 	strlcpy(conf->pid_file, "/run/heraldd.pid", sizeof(conf->pid_file));
 
 	conf->mt5.backend = BACKEND_PAPER;

@@ -48,7 +48,8 @@ CTL_ENCODE_PL(bans, &pl->bans)
 			    STR_WIRE(((struct ctl_status *)0)->config) + 4 + \
 			    CTL_MAX_PROCS * CTL_PROC_WIRE + 1 + \
 			    STR_WIRE(((struct ctl_status *)0)->lockdown_by) + \
-			    8 + STR_WIRE(((struct ctl_status *)0)->broker))
+			    8 + STR_WIRE(((struct ctl_status *)0)->broker) + \
+			    STR_WIRE(((struct ctl_status *)0)->storage))
 
 /* Largest encodings of the key and ban messages. */
 #define STR_MAX_WIRE(max)	(2 + (max))
@@ -405,7 +406,7 @@ static int
 ctl_status_consistent(const struct ctl_status *st)
 {
 	if (st->nprocs > CTL_MAX_PROCS || st->lockdown > 1 ||
-	    st->broker[0] == '\0')
+	    st->broker[0] == '\0' || st->storage[0] == '\0')
 		return 0;
 	if (st->lockdown)
 		return st->lockdown_by[0] != '\0';
@@ -438,6 +439,7 @@ ctl_status_encode(struct wire_builder *b, const struct ctl_status *st)
 	ctl_put_text(b, st->lockdown_by, sizeof(st->lockdown_by) - 1);
 	wire_put_u64(b, st->lockdown_since);
 	ctl_put_text(b, st->broker, sizeof(st->broker) - 1);
+	ctl_put_text(b, st->storage, sizeof(st->storage) - 1);
 }
 
 static int
@@ -526,7 +528,9 @@ ctl_status_decode(const void *p, size_t len, union ctl_payload *out,
 	if (ctl_status_lockdown_decode(&r, st, why, whylen) == -1)
 		return -1;
 	if (ctl_text_field(&r, "broker", st->broker, sizeof(st->broker), why,
-	    whylen) == -1)
+	    whylen) == -1 ||
+	    ctl_text_field(&r, "storage", st->storage, sizeof(st->storage),
+	    why, whylen) == -1)
 		return -1;
 	wire_end(&r);
 	return ctl_failed(&r, "status", why, whylen) ? -1 : 0;

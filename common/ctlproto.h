@@ -58,7 +58,7 @@ struct ctl_proc {
 /*
  * The lockdown fields agree with each other on the wire: while it is on,
  * lockdown_by names someone; while it is off, lockdown_by is empty and
- * lockdown_since 0.  broker is never empty.
+ * lockdown_since 0.  broker and storage are never empty.
  */
 struct ctl_status {
 	char		version[32];
@@ -72,6 +72,7 @@ struct ctl_status {
 	char		lockdown_by[128]; /* "uid 0 (root)"; "" when off */
 	uint64_t	lockdown_since;	/* unix time; 0 when off */
 	char		broker[32];	/* connected, starting, down: why */
+	char		storage[128];	/* ok, unavailable: why */
 };
 
 /* API keys and bans. */

@@ -335,6 +335,7 @@ status_table(const struct ctl_status *st)
 	    up, since, st->reloads, st->reloads == 1 ? "" : "s");
 	printf("config  %s\n", st->config);
 	printf("broker  %s\n", st->broker);
+	printf("storage %s\n", st->storage);
 	if (st->lockdown) {
 		fmt_utc(since, sizeof(since), st->lockdown_since);
 		printf("lockdown on, by %s since %s\n", st->lockdown_by,
@@ -366,7 +367,7 @@ status_json(const struct ctl_status *st)
 	    "by", st->lockdown ? jstr(st->lockdown_by) : json_null(),
 	    "since", st->lockdown ?
 	    json_integer((json_int_t)st->lockdown_since) : json_null());
-	obj = json_pack("{s:o, s:I, s:I, s:I, s:o, s:o, s:o, s:o}",
+	obj = json_pack("{s:o, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o}",
 	    "version", jstr(st->version),
 	    "started", (json_int_t)st->started,
 	    "uptime", (json_int_t)st->uptime,
@@ -374,6 +375,7 @@ status_json(const struct ctl_status *st)
 	    "config", jstr(st->config),
 	    "processes", procs,
 	    "broker", jstr(st->broker),
+	    "storage", jstr(st->storage),
 	    "lockdown", lockdown);
 	json_print(obj);
 }

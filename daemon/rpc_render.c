@@ -58,6 +58,15 @@ rpc_render_health(void)
 	return rpc_dump(json_pack("{s:s}", "status", "ok"));
 }
 
+/* GET /readyz when ready; a 503 names the faults as any error does. */
+static char *
+rpc_render_ready(const struct msg_api_res *res, struct rpc_error *err)
+{
+	(void)res;
+	(void)err;
+	return rpc_dump(json_pack("{s:s}", "status", "ready"));
+}
+
 static char *
 rpc_render_status(const struct msg_api_res *res, struct rpc_error *err)
 {
@@ -411,6 +420,7 @@ typedef char	*(*rpc_renderer)(const struct msg_api_res *, struct rpc_error *);
 #define RPC_RESULT_orders	rpc_render_orders
 #define RPC_RESULT_symbol	rpc_render_symbol
 #define RPC_RESULT_audit	NULL
+#define RPC_RESULT_ready	rpc_render_ready
 
 static const rpc_renderer rpc_renderers[OP_MAX] = {
 #define O(name, methods, path, perm, to, rw, fields, query, body, render) \

@@ -20,7 +20,7 @@
  *	path	the route's pattern; {ticket} a decimal u64, {symbol} a
  *		symbol name, both taken into the parameters
  *	perm	PERM_* the key needs (0: a valid key is enough; net's own
- *		ops need no key at all)
+ *		ops need no key at all, nor do PERM_PUBLIC ones)
  *	to	the process that answers: API_NET, API_MONITOR, API_BROKER
  *	rw	API_READ, or API_WRITE (an order: journaled, risk-checked,
  *		refused in lockdown)
@@ -54,6 +54,8 @@
 #define PERM_WRITE_POSITIONS	0x02
 #define PERM_VIEW_LOGS		0x04
 #define PERM_MODIFY_CONFIG	0x08
+/* No key at all: answered to anyone who may connect (GET /readyz). */
+#define PERM_PUBLIC		0x80
 
 enum api_to {
 	API_NET = 1,
@@ -88,7 +90,8 @@ O(POSITION_MODIFY, RPC_POST,	"/v1/positions/{ticket}/modify", PERM_WRITE_POSITIO
 O(ORDERS,	RPC_GET,	"/v1/orders",			PERM_READ_POSITIONS,	API_BROKER,	API_READ,	0,						NULL,		RPC_BODY_NONE,		orders) \
 O(ORDER_CANCEL,	RPC_DELETE,	"/v1/orders/{ticket}",		PERM_WRITE_POSITIONS,	API_BROKER,	API_WRITE,	RPC_NEED_TICKET,				NULL,		RPC_BODY_NONE,		trade) \
 O(SYMBOL,	RPC_GET,	"/v1/symbols/{symbol}",		PERM_READ_POSITIONS,	API_BROKER,	API_READ,	RPC_NEED_SYMBOL,				NULL,		RPC_BODY_NONE,		symbol) \
-O(AUDIT,	RPC_GET,	"/v1/audit",			PERM_VIEW_LOGS,		API_MONITOR,	API_READ,	RPC_HAS_LIMIT,					"limit",	RPC_BODY_NONE,		audit)
+O(AUDIT,	RPC_GET,	"/v1/audit",			PERM_VIEW_LOGS,		API_MONITOR,	API_READ,	RPC_HAS_LIMIT,					"limit",	RPC_BODY_NONE,		audit) \
+O(READY,	RPC_GET,	"/readyz",			PERM_PUBLIC,		API_MONITOR,	API_READ,	0,						NULL,		RPC_BODY_NONE,		ready)
 
 enum api_op {
 #define O(name, methods, path, perm, to, rw, fields, query, body, render) \

@@ -290,7 +290,8 @@ ctl_reply_status(struct ctl_conn *c, const struct ctl_status *st)
 }
 
 /*
- * The protocol wants the lockdown fields to agree and a broker state:
+ * The protocol wants the lockdown fields to agree and a broker and a
+ * storage state:
  * whatever the monitor left out is filled in here rather than failing
  * the whole status.
  */
@@ -308,6 +309,8 @@ ctl_status_tidy(struct ctl_status *st)
 	}
 	if (st->broker[0] == '\0')
 		strlcpy(st->broker, "unknown", sizeof(st->broker));
+	if (st->storage[0] == '\0')
+		strlcpy(st->storage, "unknown", sizeof(st->storage));
 }
 
 static int

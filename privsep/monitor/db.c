@@ -194,6 +194,8 @@ static struct {
 	sqlite3_stmt	*st[ST_MAX];
 	char		 path[4096];
 	int		 version;
+	int		 busy_ms;	/* 0: DB_BUSY_TIMEOUT_DEFAULT */
+	int		 fault;		/* trading.c: cannot commit */
 } dbs;
 
 int
@@ -311,7 +313,8 @@ db_configure(char *err, size_t errlen)
 	int	 on = 1, off = 0;
 
 	sqlite3_extended_result_codes(dbs.db, 1);
-	if (sqlite3_busy_timeout(dbs.db, DB_BUSY_TIMEOUT_MS) != SQLITE_OK)
+	if (sqlite3_busy_timeout(dbs.db, dbs.busy_ms > 0 ? dbs.busy_ms :
+	    DB_BUSY_TIMEOUT_DEFAULT) != SQLITE_OK)
 		return db_errf(err, errlen, "busy_timeout");
 	/*
 	 * Defensive: no writable_schema or other ways of corrupting the
@@ -501,6 +504,26 @@ int
 db_is_open(void)
 {
 	return dbs.db != NULL;
+}
+
+void
+db_set_busy_timeout(int ms)
+{
+	dbs.busy_ms = ms > 0 ? ms : DB_BUSY_TIMEOUT_DEFAULT;
+	if (dbs.db != NULL)
+		sqlite3_busy_timeout(dbs.db, dbs.busy_ms);
+}
+
+void
+db_set_fault(int on)
+{
+	dbs.fault = on != 0;
+}
+
+int
+db_fault(void)
+{
+	return dbs.fault;
 }
 
 sqlite3 *
@@ -798,12 +821,23 @@ int
 db_key_touch(int64_t id, int64_t when)
 {
 	sqlite3_stmt	*st;
+	int		 r;
 
+	/*
+	 * Not worth a wait on a lock, which would add to the wait of the
+	 * batch in the same turn: a later use writes it.
+	 */
+	if (dbs.fault)
+		return 0;
 	if ((st = db_stmt(ST_KEY_TOUCH)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, when);
-	return db_run(st, "key last used") == -1 ? -1 : 0;
+	sqlite3_busy_timeout(dbs.db, 0);
+	r = db_run(st, "key last used");
+	sqlite3_busy_timeout(dbs.db, dbs.busy_ms > 0 ? dbs.busy_ms :
+	    DB_BUSY_TIMEOUT_DEFAULT);
+	return r == -1 ? -1 : 0;
 }
 
 int
@@ -811,6 +845,12 @@ db_ban_put(const struct db_ban *b)
 {
 	sqlite3_stmt	*st;
 
+	/* In a storage fault a wait on the lock would stall every client. */
+	if (dbs.fault) {
+		log_warnx("storage: ban on %s not recorded: the database "
+		    "cannot be written", b->address);
+		return -1;
+	}
 	if ((st = db_stmt(ST_BAN_PUT)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, b->address, -1, SQLITE_STATIC);
@@ -825,6 +865,16 @@ db_ban_del(const char *address)
 {
 	sqlite3_stmt	*st;
 
+	/*
+	 * The ban is lifted in memory all the same: an operator lifting a
+	 * ban during a storage fault means it.  It comes back at a restart
+	 * unless lifted again.
+	 */
+	if (dbs.fault) {
+		log_warnx("storage: lifting the ban on %s in memory only: the "
+		    "database cannot be written", address);
+		return 0;
+	}
 	if ((st = db_stmt(ST_BAN_DEL)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, address, -1, SQLITE_STATIC);

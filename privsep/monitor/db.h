@@ -23,7 +23,12 @@
 #define DB_NAME_MAX		63
 #define DB_ROLE_MAX		15
 #define DB_ADDR_MAX		63
-#define DB_BUSY_TIMEOUT_MS	5000
+/*
+ * How long a statement waits for a lock another connection holds
+ * (herald.yaml database.busy_timeout): the longest the monitor's event
+ * loop can stand still on one attempt to write.
+ */
+#define DB_BUSY_TIMEOUT_DEFAULT	1000	/* ms */
 /*
  * The orders still to be resolved: the partial index's condition, which
  * a query must repeat word for word for SQLite to use the index.
@@ -79,6 +84,14 @@ int	db_preflight(const char *path, char *err, size_t errlen);
 int	db_open(const char *path, char *err, size_t errlen);
 void	db_close(void);
 int	db_is_open(void);
+/* database.busy_timeout in ms, now and for later opens; <= 0: default. */
+void	db_set_busy_timeout(int ms);
+/*
+ * The trading path's storage fault (trading_commit.c): while it lasts,
+ * writes that can wait (a key's last use) are not attempted.
+ */
+void	db_set_fault(int on);
+int	db_fault(void);
 /* The connection, for later subsystems with their own statements. */
 sqlite3	*db_handle(void);
 /* The schema version this build migrates to, and the one on disk. */

@@ -706,6 +706,7 @@ monitor_status(struct ctl_status *st)
 	memset(st, 0, sizeof(*st));
 	trade_state(&ts);
 	strlcpy(st->broker, ts.broker, sizeof(st->broker));
+	strlcpy(st->storage, ts.storage, sizeof(st->storage));
 	if ((st->lockdown = ts.lockdown ? 1 : 0)) {
 		strlcpy(st->lockdown_by, ts.lockdown_by,
 		    sizeof(st->lockdown_by));
@@ -827,7 +828,8 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 	/* After ready_detach()'s fork: SQLite's locks do not survive a fork. */
 	if (auth_init(mon.conf, monitor_ban, why, sizeof(why)) == -1)
 		fatalx("%s", why);
-	if (trade_init(mon.conf, mon.base, why, sizeof(why)) == -1)
+	if (trade_init(mon.conf, mon.base, &mon_trade_io, why,
+	    sizeof(why)) == -1)
 		fatalx("%s", why);
 
 	/* net's start-up sequence; child.c and net.c read it in order. */

@@ -20,6 +20,7 @@
 #include "monitor.h"
 #include "privsep.h"
 #include "sanitize.h"
+#include "trading.h"
 
 #define MON_CHILD_GRACE_MS	3000	/* SHUTDOWN, then SIGKILL */
 
@@ -109,6 +110,8 @@ void		 peer_lost(struct peer *, int status)
 /* Send to every child that is there; failures are only logged. */
 void		 peer_broadcast(uint32_t type, const void *, size_t);
 void		 peer_start_events(struct peer *);
+/* What the trading path does to the daemon: send, answer, commit. */
+extern const struct trade_io mon_trade_io;
 
 /* monitor.c: stop both children and exit with code. */
 void		 monitor_shutdown(int code) __attribute__((noreturn));

@@ -18,7 +18,9 @@
 
 #include <event2/event.h>
 
+#include "api.h"
 #include "auth.h"
+#include "journal.h"
 #include "keyop.h"
 #include "log.h"
 #include "monitor_int.h"
@@ -182,18 +184,18 @@ peer_send(struct peer *p, uint32_t type, uint32_t id, const void *buf,
 	monitor_shutdown(1);
 }
 
-void
-monitor_abort(const char *why)
+/* The trading path's effects on the daemon (trading.h). */
+static void
+mon_trade_abort(const char *why)
 {
 	log_warnx_pri(LOG_CRIT, "%s; stopping heraldd", why);
 	monitor_shutdown(1);
 }
 
-void
-monitor_send(enum herald_proc proc, uint32_t type, uint32_t id,
-    const void *buf, size_t len)
+static void
+mon_trade_broker(uint32_t type, uint32_t id, const void *buf, size_t len)
 {
-	peer_send(&mon.peers[proc], type, id, buf, len);
+	peer_send(&mon.peers[PROC_BROKER], type, id, buf, len);
 }
 
 const struct mon_dispatch *
@@ -215,6 +217,19 @@ mon_dispatch_find(uint32_t type, unsigned int chan, enum peer_state state,
 	}
 	return d;
 }
+
+static void
+mon_trade_net(uint32_t net_id, const void *buf, size_t len)
+{
+	peer_send(&mon.peers[PROC_NET], MSG_API_RES, net_id, buf, len);
+}
+
+const struct trade_io mon_trade_io = {
+	.to_broker =	mon_trade_broker,
+	.to_net =	mon_trade_net,
+	.commit =	journal_batch_commit,
+	.abort =	mon_trade_abort,
+};
 
 static void
 peer_dispatch(struct peer *p, struct ipc_msg *m)
@@ -359,6 +374,25 @@ api_no_audit(const struct msg_api_req *q, const struct auth_identity *id,
 }
 
 /*
+ * GET /readyz: 200 while orders can be taken, else 503 naming every
+ * reason.  No key: a load balancer or service manager asks (id NULL).
+ */
+static void
+api_ready(const struct msg_api_req *q, const struct auth_identity *id,
+    struct msg_api_res *res)
+{
+	char		 why[API_STR_MAX];
+	uint32_t	 retry;
+
+	if (trade_ready(why, sizeof(why), &retry)) {
+		res->status = 200;
+		strlcpy(res->code, "ok", sizeof(res->code));
+		return;
+	}
+	msg_api_res_set(res, 503, "not_ready", retry, "not ready: %s", why);
+}
+
+/*
  * What each operation the catalogue gives the monitor (to API_MONITOR)
  * does once auth_check() has let it through: mon_api_<NAME> must exist
  * for each, so a new row without one does not compile.  The broker's go
@@ -369,6 +403,7 @@ typedef void	(*mon_api_fn)(const struct msg_api_req *,
 
 #define mon_api_STATUS		api_status
 #define mon_api_AUDIT		api_no_audit
+#define mon_api_READY		api_ready
 #define MON_API_API_NET(name)		NULL
 #define MON_API_API_BROKER(name)	NULL
 #define MON_API_API_MONITOR(name)	mon_api_##name
@@ -380,7 +415,7 @@ static const mon_api_fn api_ops[OP_MAX] = {
 #undef O
 };
 
-void
+static void
 monitor_api_answer(uint32_t net_id, const struct msg_api_res *res)
 {
 	static uint8_t	 buf[MSG_MAX];
@@ -403,7 +438,9 @@ mon_handle_api(struct peer *p, struct ipc_msg *m)
 		peer_fail(p, m, why);
 	msg_api_res_reset(&res);
 	memset(&id, 0, sizeof(id));
-	if (auth_check(&q, &id, &res) == 0) {
+	if (api_info(q.op)->perm == PERM_PUBLIC)
+		api_ops[q.op](&q, NULL, &res);
+	else if (auth_check(&q, &id, &res) == 0) {
 		if (api_info(q.op)->to == API_BROKER) {
 			if ((r = trade_api(m->hdr.id, &q, &id, &res,
 			    &why)) == -1)

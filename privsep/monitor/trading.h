@@ -34,6 +34,30 @@
 #include "msg.h"
 #include "privsep.h"
 
+struct journal;
+
+/*
+ * What the trading path does to the rest of the daemon, passed in so
+ * that a test can drive it, the group commit above all, without
+ * processes (tests/privsep/monitor/test_trading.c).  The monitor's
+ * table sends over its socketpairs and commits with
+ * journal_batch_commit().
+ */
+struct trade_io {
+	/* A message to the broker. */
+	void	(*to_broker)(uint32_t type, uint32_t id, const void *,
+		    size_t);
+	/* An answer (msg_api_res_encode()d) to net's request net_id. */
+	void	(*to_net)(uint32_t net_id, const void *, size_t);
+	/* Make the open batch durable: 0, or -1 rolled back. */
+	int	(*commit)(struct journal *);
+	/*
+	 * Log why and stop the daemon: a broken invariant.  The monitor's
+	 * does not return; the caller returns at once if it does.
+	 */
+	void	(*abort)(const char *why);
+};
+
 /*
  * Read mt5.paper.ticks_file (if set) while heraldd still has a terminal
  * to complain to; heraldd -n uses it too.  0, or -1 with err naming the
@@ -46,7 +70,7 @@ int	trade_load_ticks(const struct herald_conf *, char *err, size_t errlen);
  * err.
  */
 int	trade_init(const struct herald_conf *, struct event_base *,
-	    char *err, size_t errlen);
+	    const struct trade_io *, char *err, size_t errlen);
 /* A reloaded configuration: the risk rules and the repeat window. */
 void	trade_reconfigure(const struct herald_conf *);
 /* The broker is sandboxed: send it the configuration and the account. */
@@ -57,7 +81,7 @@ void	trade_close(void);
 /*
  * An authenticated request for a trading operation.  0 with res filled
  * in (answer now), 1 if the answer comes later through
- * monitor_api_answer(), or -1 with why when net sent parameters that do
+ * io->to_net, or -1 with why when net sent parameters that do
  * not decode (a broken invariant: the caller stops the daemon).
  */
 int	trade_api(uint32_t net_id, const struct msg_api_req *,
@@ -70,7 +94,10 @@ int	trade_broker_record(const struct ipc_msg *, const char **why);
 int	trade_broker_sync(const struct ipc_msg *, const char **why);
 int	trade_broker_res(const struct ipc_msg *, const char **why);
 
-/* heraldctl lockdown on|off; 0, or -1 with why. */
+/*
+ * heraldctl lockdown on|off; 0, or -1 with why.  It holds at once; in a
+ * storage fault it is written when the database can be.
+ */
 int	trade_lockdown(int on, const char *who, char *why, size_t whylen);
 
 struct trade_state {
@@ -78,18 +105,16 @@ struct trade_state {
 	int		lockdown;
 	char		lockdown_by[128];
 	int64_t		lockdown_since;	/* unix time */
+	int		storage_fault;	/* the database cannot commit */
+	char		storage[128];	/* "ok", "unavailable: why" */
+	int64_t		storage_since;	/* unix time; 0 when ok */
 };
 void	trade_state(struct trade_state *);
-
-/* Provided by the monitor: send an answer to net for request net_id. */
-void	monitor_api_answer(uint32_t net_id, const struct msg_api_res *);
 /*
- * Send to a child; if it cannot be reached the monitor reaps it and
- * stops, as it does when a child dies.
+ * GET /readyz: 1 if orders can be taken now; else 0, with why naming
+ * every reason (storage, broker, lockdown) and retry the seconds after
+ * which to ask again.
  */
-void	monitor_send(enum herald_proc, uint32_t type, uint32_t id,
-	    const void *, size_t);
-/* Log why (critical) and stop both children and the daemon, exit 1. */
-void	monitor_abort(const char *why) __attribute__((noreturn));
+int	trade_ready(char *why, size_t whylen, uint32_t *retry);
 
 #endif

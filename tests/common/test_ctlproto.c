@@ -25,6 +25,7 @@ sample_status(struct ctl_status *st)
 		    sizeof(st->procs[i].state));
 	}
 	strlcpy(st->broker, "connected", sizeof(st->broker));
+	strlcpy(st->storage, "ok", sizeof(st->storage));
 }
 
 static void
@@ -116,6 +117,7 @@ test_status_roundtrip(void **state)
 	assert_string_equal(pl.status.lockdown_by, "");
 	assert_int_equal(pl.status.lockdown_since, 0);
 	assert_string_equal(pl.status.broker, "connected");
+	assert_string_equal(pl.status.storage, "ok");
 
 	/* In lockdown, with who and since, and a broker that is down. */
 	st.lockdown = 1;
@@ -139,6 +141,18 @@ test_status_roundtrip(void **state)
 	assert_int_equal(decode_frame(frame, n, CTL_DIR_REP, &h), 0);
 	assert_string_equal(pl.status.lockdown_by, "uid 5 (ev?il)");
 	assert_string_equal(pl.status.broker, "down: a?b");
+
+	/* A storage fault, with SQLite's words. */
+	strlcpy(st.storage, "unavailable: database is locked",
+	    sizeof(st.storage));
+	n = ctl_frame_status(frame, sizeof(frame), &st);
+	assert_int_equal(decode_frame(frame, n, CTL_DIR_REP, &h), 0);
+	assert_string_equal(pl.status.storage,
+	    "unavailable: database is locked");
+
+	/* Never empty. */
+	st.storage[0] = '\0';
+	assert_true(ctl_frame_status(frame, sizeof(frame), &st) == -1);
 }
 
 static void
@@ -164,6 +178,7 @@ test_status_full_fits(void **state)
 	memset(st.lockdown_by, 'w', sizeof(st.lockdown_by) - 1);
 	st.lockdown_since = UINT64_MAX;
 	memset(st.broker, 'b', sizeof(st.broker) - 1);
+	memset(st.storage, 's', sizeof(st.storage) - 1);
 	n = ctl_frame_status(frame, sizeof(frame), &st);
 	assert_true(n > 0);
 	assert_int_equal(decode_frame(frame, n, CTL_DIR_REP, &h), 0);
@@ -305,7 +320,7 @@ test_wrong_version(void **state)
 static void
 test_unknown_type(void **state)
 {
-	static const uint16_t bad[] = { 0, 62, 63, 70, 1000, UINT16_MAX };
+	static const uint16_t bad[] = { 0, 62, 63, 71, 1000, UINT16_MAX };
 	struct ctl_hdr	 h;
 	size_t		 i;
 
@@ -464,6 +479,7 @@ raw_status(uint8_t lockdown, const char *by, uint64_t since,
 	wire_put_str(&wb, by);
 	wire_put_u64(&wb, since);
 	wire_put_str(&wb, broker);
+	wire_put_str(&wb, "ok");
 }
 
 static void

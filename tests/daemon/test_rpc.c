@@ -85,6 +85,11 @@ test_routes(void **state)
 	assert_int_equal(c.p.limit, 1000);
 	assert_int_equal(c.p.flags, RPC_HAS_LIMIT);
 	route_ok("GET", "/v1/status?", OP_STATUS, &c);
+	/* Readiness: the monitor's, asked without a key. */
+	route_ok("GET", "/readyz", OP_READY, &c);
+	assert_false(c.local);
+	assert_int_equal(c.body, RPC_BODY_NONE);
+	assert_int_equal(api_info(OP_READY)->perm, PERM_PUBLIC);
 }
 
 static void

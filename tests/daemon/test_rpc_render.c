@@ -410,6 +410,7 @@ test_render_symbol(void **state)
 	s.trade_mode = TRADE_MODE_FULL + 1;
 	n = trade_symbol_encode(&s, buf, sizeof(buf));
 	render_fails(OP_SYMBOL, buf, n, "symbol.trade_mode: out of range");
+	render_is(OP_READY, buf, 0, "{\"status\":\"ready\"}");
 	/* Ops without a renderer. */
 	render_fails(OP_AUDIT, buf, n, "no renderer");
 	render_fails(OP_NONE, buf, n, "no renderer");

@@ -1,0 +1,286 @@
+/*
+ * The broker's answers and records, on their way into the journal and
+ * the account store.  See trading.h and trading_int.h.
+ */
+#include <sys/queue.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "journal.h"
+#include "log.h"
+#include "msg.h"
+#include "record.h"
+#include "risk.h"
+#include "store.h"
+#include "trade.h"
+#include "trading_int.h"
+
+/* --- the answers -------------------------------------------------------- */
+
+/* An answer as journal_store_answer() kept it. */
+int
+answer_decode(const uint8_t *buf, size_t len, struct msg_api_res *res)
+{
+	struct ipc_msg	 m;
+	const char	*why;
+
+	memset(&m, 0, sizeof(m));
+	if (len > MSG_MAX)
+		return -1;
+	m.data = buf;
+	m.hdr.len = (uint32_t)len;
+	m.fd = -1;
+	return msg_api_res_decode(&m, res, &why);
+}
+
+/*
+ * Put client_order_id and the duplicate flag into an order's result
+ * (a 200 answer; others are left alone).  out, if not NULL, gets the
+ * result as stamped.
+ */
+int
+result_stamp(struct msg_api_res *res, const char *coid, int duplicate,
+    struct trade_result *out)
+{
+	struct trade_result	 r;
+	const char		*why;
+	size_t			 n;
+
+	if (res->status != 200)
+		return 0;
+	if (trade_result_decode(res->result, res->result_len, &r, &why) == -1)
+		return -1;
+	strlcpy(r.client_order_id, coid, sizeof(r.client_order_id));
+	r.duplicate = duplicate ? 1 : 0;
+	if ((n = trade_result_encode(&r, res->result, sizeof(res->result))) ==
+	    (size_t)-1)
+		return -1;
+	res->result_len = (uint32_t)n;
+	if (out != NULL)
+		*out = r;
+	return 0;
+}
+
+/* "****5678": enough for a user to recognise the account. */
+static void
+mask_login(const char *login, char *out, size_t outlen)
+{
+	size_t	 n = strlen(login);
+
+	if (n == 0)
+		strlcpy(out, "paper", outlen);
+	else if (n <= 4)
+		strlcpy(out, "****", outlen);
+	else
+		snprintf(out, outlen, "****%s", login + n - 4);
+}
+
+/* Check a read's answer against its op; fill in what only we know. */
+static int
+read_result_check(uint8_t op, struct msg_api_res *res, const char **why)
+{
+	static union {
+		struct trade_account	a;
+		struct trade_positions	p;
+		struct trade_orders	o;
+		struct trade_symbol	s;
+	} u;
+	size_t	 n;
+
+	if (res->status != 200)
+		return 0;
+	switch (op) {
+	case OP_ACCOUNT:
+		if (trade_account_decode(res->result, res->result_len, &u.a,
+		    why) == -1)
+			return -1;
+		mask_login(tr.conf->mt5.login, u.a.login, sizeof(u.a.login));
+		n = trade_account_encode(&u.a, res->result,
+		    sizeof(res->result));
+		if (n == (size_t)-1) {
+			*why = "account does not fit";
+			return -1;
+		}
+		res->result_len = (uint32_t)n;
+		return 0;
+	case OP_POSITIONS:
+		return trade_positions_decode(res->result, res->result_len,
+		    &u.p, why);
+	case OP_ORDERS:
+		return trade_orders_decode(res->result, res->result_len,
+		    &u.o, why);
+	case OP_SYMBOL:
+		return trade_symbol_decode(res->result, res->result_len,
+		    &u.s, why);
+	}
+	*why = "answer to an operation that was not asked";
+	return -1;
+}
+
+/*
+ * The journal keeps the whole answer, encoded, so that a repeat gets
+ * exactly what the first request got.  The encoding is returned (valid
+ * until the next call), to be held for net as it is.
+ */
+const uint8_t *
+journal_store_answer(int64_t id, const struct msg_api_res *res, size_t *np)
+{
+	static uint8_t	 buf[MSG_MAX];
+	struct wop	*w;
+
+	*np = msg_api_res_encode(buf, sizeof(buf), res);
+	w = wop_new(WOP_FINISH, buf, *np);
+	w->id = id;
+	w->state = res->status == 200 ? JOURNAL_DONE : JOURNAL_FAILED;
+	w->now = trade_now_ms() / 1000;
+	write_op(w);
+	return buf;
+}
+
+static int
+answer_write(struct tx *t, struct msg_api_res *res, const char **why)
+{
+	struct trade_result	 r;
+	const uint8_t		*enc;
+	size_t			 i, n;
+
+	if (result_stamp(res, t->coid, 0, &r) == -1) {
+		*why = "order result does not decode";
+		return -1;
+	}
+	enc = journal_store_answer(t->command_id, res, &n);
+	if (res->status == 200)
+		log_info("order %" PRId64 " (%s) %s: retcode %u %s",
+		    t->command_id, t->coid, t->what, r.retcode, r.message);
+	if (!t->answered)
+		hold_encoded(t->waiters[0], enc, n, HELD_UNKNOWN);
+	/* Requests that repeated this one while it was in flight. */
+	if (t->nwaiters > 1 && res->status == 200)
+		(void)result_stamp(res, t->coid, 1, NULL);
+	for (i = 1; i < t->nwaiters; i++)
+		hold_answer(t->waiters[i], res, HELD_UNKNOWN);
+	return 0;
+}
+
+/* --- records from the broker -------------------------------------------- */
+
+void
+record_track(const struct paper_record *rec)
+{
+	int	 open = rec->op == PAPER_OP_PUT;
+
+	switch (rec->type) {
+	case PAPER_REC_POSITION:
+		risk_track(tr.risk, RISK_POSITION, rec->u.position.ticket,
+		    rec->u.position.symbol, open);
+		break;
+	case PAPER_REC_ORDER:
+		risk_track(tr.risk, RISK_ORDER, rec->u.order.ticket,
+		    rec->u.order.symbol, open);
+		break;
+	default:
+		break;
+	}
+}
+
+static int
+record_store(const struct paper_record *rec, const uint8_t *body, size_t len)
+{
+	char		 key[PAPER_CMDID_MAX];
+	struct wop	*w;
+
+	if (paper_record_key(rec, key, sizeof(key)) == -1)
+		return -1;
+	if (rec->op == PAPER_OP_DEL)
+		w = wop_new(WOP_DEL, NULL, 0);
+	else {
+		w = wop_new(WOP_PUT, body, len);
+		w->time_ms = paper_record_time(rec);
+		w->profit = paper_record_profit(rec);
+	}
+	w->type = (uint8_t)rec->type;
+	strlcpy(w->key, key, sizeof(w->key));
+	write_op(w);
+	return 0;
+}
+
+/* --- the broker's messages ---------------------------------------------- */
+
+int
+trade_broker_record(const struct ipc_msg *m, const char **why)
+{
+	static struct msg_broker_record	 mr;
+	struct paper_record		 rec;
+
+	if (tr.state == BS_STOPPED || tr.state == BS_STARTING) {
+		*why = "state change before the backend is up";
+		return -1;
+	}
+	if (msg_broker_record_decode(m, &mr, why) == -1 ||
+	    paper_record_decode(mr.type, mr.op, mr.data, mr.len, &rec,
+	    why) == -1)
+		return -1;
+	if (rec.type == PAPER_REC_QUOTE) {
+		*why = "quotes are not state";
+		return -1;
+	}
+	tr.group_open = 1;
+	if (record_store(&rec, mr.data, mr.len) == -1) {
+		*why = "record without a key";
+		return -1;
+	}
+	record_track(&rec);
+	if (rec.type == PAPER_REC_DEAL && rec.op == PAPER_OP_PUT)
+		risk_realised(tr.risk, rec.u.deal.time,
+		    paper_record_profit(&rec));
+	return 0;
+}
+
+int
+trade_broker_sync(const struct ipc_msg *m, const char **why)
+{
+	if (!tr.group_open) {
+		*why = "BROKER_SYNC without records";
+		return -1;
+	}
+	tr.group_open = 0;
+	event_active(tr.commit_ev, EV_TIMEOUT, 0);
+	return 0;
+}
+
+int
+trade_broker_res(const struct ipc_msg *m, const char **why)
+{
+	static struct msg_api_res	 res;
+	struct tx			*t;
+	int				 r = 0;
+
+	tr.group_open = 0;
+	event_active(tr.commit_ev, EV_TIMEOUT, 0);
+	if (msg_api_res_decode(m, &res, why) == -1)
+		return -1;
+	if ((t = tx_find(m->hdr.id)) == NULL) {
+		*why = "answer to no request";
+		return -1;
+	}
+	if (t->timer != NULL)
+		evtimer_del(t->timer);
+	switch (t->kind) {
+	case TX_WRITE:
+		r = answer_write(t, &res, why);
+		break;
+	case TX_FIND:
+		r = answer_find(t, &res, why);
+		break;
+	case TX_READ:
+		if ((r = read_result_check(t->op, &res, why)) == 0 &&
+		    !t->answered)
+			answer_now(t->waiters[0], &res);
+		break;
+	}
+	tx_free(&tr.txs, t);
+	return r;
+}
+
