@@ -597,7 +597,8 @@ def test_risk_open_positions_and_per_symbol(daemons):
     t1 = position_of(filled(desk.trade(symbol="EURUSD", side="BUY",
                                        volume=0.01)))
     filled(desk.trade(symbol="EURUSD", side="SELL", volume=0.01))
-    risk_refused(desk.trade(symbol="EURUSD", side="BUY", volume=0.01),
+    # Not the first order's body: an exact repeat would be its retry.
+    risk_refused(desk.trade(symbol="EURUSD", side="BUY", volume=0.02),
                  "trading.max_positions_per_symbol", 2)
     filled(desk.trade(symbol="EURUSD.FOK", side="BUY", volume=0.01))
     risk_refused(desk.trade(symbol="EURUSD.MAX", side="BUY", volume=0.01),
@@ -605,7 +606,7 @@ def test_risk_open_positions_and_per_symbol(daemons):
     # Pending orders count: free one slot, fill it with an order.
     order_ok(desk.close(t1), 10009)
     order_ok(desk.pending("BUY", FAR, 0.01, name="EURUSD.MAX")[0], 10008)
-    risk_refused(desk.pending("BUY", FAR, 0.01, name="EURUSD.MAX")[0],
+    risk_refused(desk.pending("BUY", FAR, 0.02, name="EURUSD.MAX")[0],
                  "trading.max_open_positions", 3)
     risk_refused(desk.trade(symbol="EURUSD.MAX", side="BUY", volume=0.01),
                  "trading.max_open_positions", 3)
