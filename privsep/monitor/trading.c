@@ -225,6 +225,11 @@ trade_write(uint32_t net_id, const struct msg_api_req *q,
 		t = tx_new(TX_WRITE, q->op, o.id, q->params, q->params_len);
 		strlcpy(t->coid, o.client_order_id, sizeof(t->coid));
 		order_describe(t, id, p);
+		/* Counted as open from now: the next order sees it. */
+		if (q->op == OP_TRADE) {
+			t->slot = risk_reserve(tr.risk, p->symbol);
+			t->reserved = 1;
+		}
 		t->waiters[t->nwaiters++] = net_id;
 		TAILQ_INSERT_TAIL(&tr.unsent, t, entry);
 		r = 1;

@@ -19,6 +19,7 @@
 #define HERALD_TRADING_INT_H
 
 #include <sys/queue.h>
+#include <sys/types.h>
 
 #include <stddef.h>
 #include <stdint.h>
@@ -62,6 +63,8 @@ struct tx {
 	uint32_t	 waiters[1 + TX_WAITERS];	/* net request ids */
 	char		 coid[TRADE_COID_MAX];
 	char		 what[128];	/* key, side, volume, symbol: logs */
+	int		 reserved;	/* holds a slot: risk_reserve() */
+	ssize_t		 slot;		/* its handle */
 	struct event	*timer;
 	uint16_t	 params_len;
 	uint8_t		 params[];	/* what goes to the broker */

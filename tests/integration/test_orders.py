@@ -4,6 +4,9 @@ answer whatever changed since, and limits hold under concurrent orders.
 
 The daemon, its paper backend and its clients are test_trading.py's.
 """
+import re
+import threading
+
 import pytest
 
 from test_http import assert_error, make_key
@@ -78,3 +81,40 @@ def test_retry_gets_the_first_answer(daemons, limit):
     lockdown(desk, "off")
     same_answer(first, desk.trade(**body))
     assert len(desk.positions()) == npos
+
+
+def test_in_flight_orders_hold_their_slots(daemons):
+    """Fifty orders at once, with distinct ids, against
+    max_open_positions 4 and max_positions_per_symbol 3: an order on its
+    way to the broker counts as open, so no limit is exceeded."""
+    desk = start_trading(daemons(), trading_conf(
+        max_open_positions=4, max_positions_per_symbol=3))
+    names = ["EURUSD", "EURUSD.FOK"]
+    answers = [None] * 50
+    go = threading.Barrier(len(answers))
+
+    def send(i):
+        go.wait()
+        answers[i] = desk.trade(symbol=names[i % 2], side="BUY",
+                                volume=0.01, client_order_id=f"burst-{i}")
+    threads = [threading.Thread(target=send, args=(i,))
+               for i in range(len(answers))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    ok = [a for a in answers if a[0] == 200]
+    for a in answers:
+        if a[0] != 200:
+            assert a[0] == 403 and a[2]["code"] == "risk_refused", a
+            assert re.search(r"trading\.max_(open_positions|positions_"
+                             r"per_symbol)", a[2]["error"]), a
+    for a in ok:
+        filled(a)
+    pos = desk.positions()
+    per = {n: sum(p["symbol"] == n for p in pos) for n in names}
+    assert len(pos) <= 4 and all(v <= 3 for v in per.values()), (pos, per)
+    assert len(ok) == len(pos), (len(ok), pos)
+    # The slots of answered orders are the positions': still full.
+    risk_refused(desk.trade(symbol="EURUSD.MAX", side="BUY", volume=0.01),
+                 "trading.max_open_positions", 4)

@@ -686,6 +686,37 @@ test_retry_answered_first(void **state)
 	assert_int_equal(count_reqs(), 1);
 }
 
+/*
+ * Orders in flight hold their slots: no number of them gets past
+ * max_open_positions, and an answer gives the slot back or leaves it to
+ * the position its records opened.
+ */
+static void
+test_in_flight_orders_count(void **state)
+{
+	conf.trading.max_open_positions = 2;
+	trade_reconfigure(&conf);
+	assert_int_equal(order("o-1"), 1);
+	assert_int_equal(order("o-2"), 1);
+	assert_int_equal(order("o-3"), 0);
+	assert_int_equal(res.status, 403);
+	assert_non_null(strstr(res.message, "trading.max_open_positions"));
+	turn_end();
+	assert_int_equal(count_reqs(), 2);
+	/* o-1 opened a position (its slot is the position's now). */
+	broker_record(7);
+	broker_done(nth_req(0)->id, 7);
+	turn_end();
+	assert_int_equal(order("o-4"), 0);
+	assert_int_equal(res.status, 403);
+	/* o-2 opened nothing: its slot is free again. */
+	broker_done(nth_req(1)->id, 0);
+	turn_end();
+	assert_int_equal(order("o-5"), 1);
+	turn_end();
+	assert_int_equal(count_reqs(), 3);
+}
+
 int
 main(void)
 {
@@ -700,6 +731,7 @@ main(void)
 		T(test_fault_lockdown),
 		T(test_locked_database),
 		T(test_retry_answered_first),
+		T(test_in_flight_orders_count),
 #undef T
 	};
 
