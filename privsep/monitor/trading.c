@@ -147,7 +147,7 @@ repeat_answer(uint32_t net_id, const struct journal_order *o,
 	repeat(net_id, o, coid != NULL ? coid : o->client_order_id, res);
 	if (res->status == 0)
 		return 1;			/* waits for the first */
-	if (res->status != 200)
+	if (!answer_has_result(res))
 		return 0;
 	/* After the commit: it may be this batch's. */
 	hold_answer(net_id, res, HELD_RETRY);
@@ -204,7 +204,13 @@ trade_write(uint32_t net_id, const struct msg_api_req *q,
 	}
 	if (risk_check(tr.risk, id->key_id, p, trade_now_ms(), &rf) != 0) {
 		log_info("order refused for key %s: %s", id->name, rf.message);
-		msg_api_res_set(res, 403, "risk_refused", 0, "%s", rf.message);
+		/* "Wait", not "never": a bot can tell them apart. */
+		if (rf.retry_after != 0)
+			msg_api_res_set(res, 429, "rate_limited",
+			    rf.retry_after, "%s", rf.message);
+		else
+			msg_api_res_set(res, 403, "risk_refused", 0, "%s",
+			    rf.message);
 		return 0;
 	}
 	if (tr.ntx >= TX_MAX) {

@@ -250,6 +250,7 @@ answer_find(struct tx *t, struct msg_api_res *res, const char **why)
 		log_info("journal: order %" PRId64 " was executed before the "
 		    "restart: retcode %u %s", t->command_id, r.retcode,
 		    r.message);
+		answer_classify(res, &r);
 	} else {
 		log_info("journal: order %" PRId64 " was never executed "
 		    "(the backend does not know its command id)",

@@ -243,9 +243,18 @@ broker_record(uint64_t ticket)
 	    sizeof(buf), &mr), trade_broker_record);
 }
 
+static void	broker_answer(uint32_t, uint64_t, uint32_t);
+
 /* The broker's answer to the request it was sent as header id. */
 static void
 broker_done(uint32_t id, uint64_t ticket)
+{
+	broker_answer(id, ticket, 10009);
+}
+
+/* The same with MT5's return code retcode. */
+static void
+broker_answer(uint32_t id, uint64_t ticket, uint32_t retcode)
 {
 	static struct msg_api_res	 res;
 	static uint8_t			 buf[MSG_MAX];
@@ -256,7 +265,7 @@ broker_done(uint32_t id, uint64_t ticket)
 	res.status = 200;
 	strlcpy(res.code, "ok", sizeof(res.code));
 	memset(&r, 0, sizeof(r));
-	r.retcode = 10009;
+	r.retcode = retcode;
 	r.order = r.position = ticket;
 	r.volume = 0.1;
 	r.price = 1.1;
@@ -717,6 +726,37 @@ test_in_flight_orders_count(void **state)
 	assert_int_equal(count_reqs(), 3);
 }
 
+/*
+ * An order MT5 did not execute is 422 order_rejected, also on a repeat;
+ * a partial fill is 200; a key over its order rate gets 429 with the
+ * seconds to wait.
+ */
+static void
+test_status_codes(void **state)
+{
+	assert_int_equal(order("o-1"), 1);
+	assert_int_equal(order("o-2"), 1);
+	turn_end();
+	broker_answer(nth_req(0)->id, 0, 10019);	/* no money */
+	broker_answer(nth_req(1)->id, 0, 10010);	/* partial */
+	turn_end();
+	assert_int_equal(answer_for(1)->status, 422);
+	assert_string_equal(answer_for(1)->code, "order_rejected");
+	assert_int_equal(answer_for(2)->status, 200);
+	assert_int_equal(order("o-1"), 1);		/* the repeat */
+	turn_end();
+	assert_int_equal(answer_for(3)->status, 422);
+	assert_string_equal(answer_for(3)->code, "order_rejected");
+
+	conf.trading.orders_per_minute = 2;
+	trade_reconfigure(&conf);
+	assert_int_equal(order("o-3"), 0);
+	assert_int_equal(res.status, 429);
+	assert_string_equal(res.code, "rate_limited");
+	assert_true(res.retry_after >= 1);
+	assert_int_equal(count_reqs(), 2);
+}
+
 int
 main(void)
 {
@@ -732,6 +772,7 @@ main(void)
 		T(test_locked_database),
 		T(test_retry_answered_first),
 		T(test_in_flight_orders_count),
+		T(test_status_codes),
 #undef T
 	};
 
