@@ -405,7 +405,11 @@ COV_FUZZERS = $(FUZZ_SRC:tests/fuzz/%.c=$(COV_BUILD)/fuzz/%)
 
 .PHONY: coverage coverage-build coverage-run coverage-report
 
-coverage: coverage-build coverage-run coverage-report
+# One step after the other, also under -j.
+coverage:
+	$(MAKE) coverage-build
+	$(MAKE) coverage-run
+	$(MAKE) coverage-report
 
 coverage-build:
 	$(MAKE) BUILD=$(COV_BUILD) CC=clang CFLAGS='$(COV_FLAGS)' \
@@ -425,6 +429,7 @@ coverage-run:
 	        -close_fd_mask=3 tests/fuzz/corpus/$$n >/dev/null 2>&1; done
 	HERALDD=$(abspath $(COV_BUILD)/heraldd) \
 	    HERALDCTL=$(abspath $(COV_BUILD)/heraldctl) \
+	    HERALD_COVERAGE_DIR=$(COV_PROF) \
 	    $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
 
 # Lines per directory from llvm-cov's per-file table (columns 8 and 9:

@@ -1,8 +1,5 @@
 /*
  * The backends built into the broker, by BROKER_CONFIG's backend field.
- * The bridge backend comes with its own issue; until then its
- * configuration is refused with a reason, so the monitor answers 503
- * broker_unavailable instead of trading on something else.
  */
 #include <stdio.h>
 
@@ -16,9 +13,7 @@ backend_create(const struct msg_broker_config *conf, backend_record_fn fn,
 	case BROKER_BACKEND_PAPER:
 		return backend_paper_create(conf, fn, arg, why);
 	case BROKER_BACKEND_BRIDGE:
-		snprintf(why, BACKEND_WHY_MAX,
-		    "backend bridge: not built into this heraldd");
-		return NULL;
+		return backend_bridge_create(conf, fn, arg, why);
 	default:
 		snprintf(why, BACKEND_WHY_MAX, "backend %u: unknown",
 		    conf->backend);

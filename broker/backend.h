@@ -38,6 +38,19 @@ struct backend;
 
 /* The change stream: one call per record, in order. */
 typedef void	(*backend_record_fn)(const struct paper_record *, void *);
+/* A message of the backend's own for the monitor (the bridge's). */
+typedef void	(*backend_send_fn)(uint32_t type, const void *, size_t,
+		    void *);
+
+/*
+ * What a read, send or find returns besides its own values when the
+ * backend cannot answer: BACKEND_DOWN, nothing was sent (503); and, for
+ * send only, BACKEND_UNKNOWN, the order left but its outcome is unknown
+ * (no answer at all: the monitor's timeout journals it unknown, and the
+ * backend is asked with find once it is up again).
+ */
+#define BACKEND_DOWN	(-2)
+#define BACKEND_UNKNOWN	(-3)
 
 struct backend_ops {
 	const char	*name;		/* "paper": BROKER_UP's reason */
@@ -76,12 +89,25 @@ struct backend_ops {
 	int	(*find)(struct backend *, uint64_t, struct trade_result *);
 
 	void	(*free)(struct backend *);
+
+	/*
+	 * The bridge's (NULL and 0 for paper).  monitor: a BRIDGE_* message
+	 * from the monitor (the listener, the handshake's answers, an
+	 * order's authorisation): 0, or -1 with why.  reports_up: the
+	 * backend sends BROKER_UP itself, when its terminal comes and goes,
+	 * instead of broker.c once at connect.
+	 */
+	int	(*monitor)(struct backend *, const struct ipc_msg *,
+		    int64_t now, const char **why);
+	int	reports_up;
 };
 
 struct backend {
 	const struct backend_ops *ops;
 	backend_record_fn	 record;
 	void			*record_arg;
+	backend_send_fn		 send;		/* set by broker.c */
+	void			*send_arg;
 	void			*priv;		/* the backend's own state */
 };
 
@@ -104,5 +130,9 @@ struct backend	*backend_paper_create(const struct msg_broker_config *,
 		    backend_record_fn, void *, char *why);
 /* Its engine, for tests and the bridge simulator. */
 struct paper_engine *backend_paper_engine(struct backend *);
+
+/* The bridge backend (backend_bridge.c): an EA over bridge_conn.h. */
+struct backend	*backend_bridge_create(const struct msg_broker_config *,
+		    backend_record_fn, void *, char *why);
 
 #endif

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -66,6 +67,7 @@ static void	broker_record(struct child *, struct ipc_msg *);
 static void	broker_start(struct child *, struct ipc_msg *);
 static void	broker_req(struct child *, struct ipc_msg *);
 static void	broker_find(struct child *, struct ipc_msg *);
+static void	broker_bridge(struct child *, struct ipc_msg *);
 
 /*
  * Every message the monitor sends the broker (msg.h), and when; the
@@ -83,6 +85,10 @@ const struct child_dispatch broker_dispatch[] = {
 	{ MSG_BROKER_START,	BS_STATE,	broker_start,	NULL },
 	{ MSG_BROKER_REQ,	BS_RUNNING,	broker_req,	NULL },
 	{ MSG_BROKER_FIND,	BS_RUNNING,	broker_find,	NULL },
+	{ MSG_BRIDGE_LISTENER,	BS_RUNNING,	broker_bridge,	NULL },
+	{ MSG_BRIDGE_CHALLENGE,	BS_RUNNING,	broker_bridge,	NULL },
+	{ MSG_BRIDGE_SESSION,	BS_RUNNING,	broker_bridge,	NULL },
+	{ MSG_BRIDGE_ORDER,	BS_RUNNING,	broker_bridge,	NULL },
 	{ MSG_NONE,		0,		NULL,		NULL }
 };
 
@@ -142,6 +148,13 @@ broker_emit(const struct paper_record *r, void *arg)
 	br.pending++;
 }
 
+/* A backend's own message for the monitor (the bridge's). */
+static void
+broker_backend_send(uint32_t type, const void *buf, size_t len, void *arg)
+{
+	broker_send(type, 0, buf, len);
+}
+
 static void
 broker_fail(const char *why)
 {
@@ -163,6 +176,10 @@ broker_config(struct child *c, struct ipc_msg *m)
 	br.be = backend_create(&br.conf, broker_emit, NULL, err);
 	if (br.be == NULL)
 		broker_fail(err);
+	else {
+		br.be->send = broker_backend_send;
+		br.be->send_arg = NULL;
+	}
 }
 
 static void
@@ -274,7 +291,8 @@ broker_start(struct child *c, struct ipc_msg *m)
 		return;
 	}
 	br.c->state = BS_UP;
-	broker_up(1, br.be->ops->name);
+	if (!br.be->ops->reports_up)
+		broker_up(1, br.be->ops->name);
 	log_info("backend %s up, %u symbols, a tick every %u ms",
 	    br.be->ops->name, br.conf.nsymbols, br.conf.tick_interval);
 
@@ -326,6 +344,14 @@ broker_set_len(size_t encoded, const char *what)
 	br_res.result_len = (uint32_t)encoded;
 }
 
+/* The backend lost its terminal: nothing was done. */
+static void
+broker_gone(void)
+{
+	msg_api_res_set(&br_res, 503, "broker_unavailable", 1, "the %s "
+	    "backend is not connected to its terminal", br.be->ops->name);
+}
+
 static void
 broker_read(uint8_t op, const struct rpc_params *p)
 {
@@ -336,30 +362,44 @@ broker_read(uint8_t op, const struct rpc_params *p)
 	struct backend			*be = br.be;
 	uint8_t				*res = br_res.result;
 	size_t				 cap = sizeof(br_res.result);
+	int				 r;
 
 	/* Every op of the catalogue, no default: a new one must be placed. */
 	switch ((enum api_op)op) {
 	case OP_ACCOUNT:
-		(void)be->ops->account(be, &ta);
+		if (be->ops->account(be, &ta) == BACKEND_DOWN) {
+			broker_gone();
+			break;
+		}
 		broker_ok();
 		broker_set_len(trade_account_encode(&ta, res, cap),
 		    "the account");
 		break;
 	case OP_POSITIONS:
-		(void)be->ops->positions(be, (p->flags & RPC_HAS_SYMBOL) ?
-		    p->symbol : NULL, &tp);
+		if (be->ops->positions(be, (p->flags & RPC_HAS_SYMBOL) ?
+		    p->symbol : NULL, &tp) == BACKEND_DOWN) {
+			broker_gone();
+			break;
+		}
 		broker_ok();
 		broker_set_len(trade_positions_encode(&tp, res, cap),
 		    "the positions");
 		break;
 	case OP_ORDERS:
-		(void)be->ops->orders(be, &to);
+		if (be->ops->orders(be, &to) == BACKEND_DOWN) {
+			broker_gone();
+			break;
+		}
 		broker_ok();
 		broker_set_len(trade_orders_encode(&to, res, cap),
 		    "the orders");
 		break;
 	case OP_SYMBOL:
-		if (be->ops->symbol(be, p->symbol, &ts) == -1) {
+		if ((r = be->ops->symbol(be, p->symbol, &ts)) == BACKEND_DOWN) {
+			broker_gone();
+			break;
+		}
+		if (r == -1) {
 			msg_api_res_set(&br_res, 404, "not_found", 0,
 			    "symbol %s is not configured", p->symbol);
 			break;
@@ -398,6 +438,7 @@ broker_req(struct child *c, struct ipc_msg *m)
 	struct rpc_params		 p;
 	struct trade_result		 tr;
 	const char			*why;
+	int				 r;
 
 	if (msg_broker_req_decode(m, &q, &why) == -1)
 		fatalx("monitor sent a bad BROKER_REQ: %s", why);
@@ -422,11 +463,24 @@ broker_req(struct child *c, struct ipc_msg *m)
 	if (ai->rw == API_READ)
 		broker_read(q.op, &p);
 	else {
-		(void)br.be->ops->send(br.be, q.command_id, &p, broker_now(),
+		r = br.be->ops->send(br.be, q.command_id, &p, broker_now(),
 		    &tr);
-		log_debug("command %llu: op %u retcode %u",
-		    (unsigned long long)q.command_id, q.op, tr.retcode);
-		broker_result(&tr);
+		if (r == BACKEND_UNKNOWN) {
+			/*
+			 * No answer: the monitor's timeout journals the
+			 * order unknown, and find() settles it later.
+			 */
+			log_warnx("command %llu: outcome unknown",
+			    (unsigned long long)q.command_id);
+			return;
+		}
+		if (r == BACKEND_DOWN)
+			broker_gone();
+		else {
+			log_debug("command %llu: op %u retcode %u",
+			    (unsigned long long)q.command_id, q.op, tr.retcode);
+			broker_result(&tr);
+		}
 	}
 	broker_answer(m->hdr.id);
 }
@@ -437,6 +491,7 @@ broker_find(struct child *c, struct ipc_msg *m)
 	struct trade_result	 tr;
 	const char		*why;
 	uint64_t		 id;
+	int			 r;
 
 	if (msg_u64_decode(m, &id, &why) == -1)
 		fatalx("monitor sent a bad BROKER_FIND: %s", why);
@@ -445,13 +500,37 @@ broker_find(struct child *c, struct ipc_msg *m)
 	memset(&br_res, 0, sizeof(br_res));
 	if (br.c->state == BS_DOWN)
 		broker_unavailable();
-	else if (br.be->ops->find(br.be, id, &tr) == -1)
+	else if ((r = br.be->ops->find(br.be, id, &tr)) == BACKEND_DOWN)
+		broker_gone();
+	else if (r == -1)
 		msg_api_res_set(&br_res, 404, "unknown_command", 0,
 		    "command %llu was never executed",
 		    (unsigned long long)id);
 	else
 		broker_result(&tr);
 	broker_answer(m->hdr.id);
+}
+
+/* The bridge's messages go to its backend; anything else cannot. */
+static void
+broker_bridge(struct child *c, struct ipc_msg *m)
+{
+	const char	*why;
+
+	/* A bridge that could not start (BS_DOWN) has no backend. */
+	if (br.be == NULL || br.be->ops->monitor == NULL) {
+		if (m->fd != -1)
+			close(m->fd);
+		m->fd = -1;
+		if (br.c->state == BS_DOWN)
+			return;
+		fatalx("monitor sent %s to a backend that takes none",
+		    msg_name(m->hdr.type));
+	}
+	if (br.be->ops->monitor(br.be, m, broker_now(), &why) == -1)
+		fatalx("monitor sent a bad %s: %s", msg_name(m->hdr.type),
+		    why);
+	m->fd = -1;		/* the backend owns a descriptor now */
 }
 
 void

@@ -16,6 +16,7 @@
  * into secmem; every other copy (libyaml's buffers and scalars, our read
  * buffers) is wiped before it is freed.
  */
+#include <arpa/inet.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -43,6 +44,8 @@ static const char *const watched[W_COUNT] = {
 	[W_CURRENCY] =		"mt5.paper.currency",
 	[W_SYMBOLS] =		"mt5.paper.symbols",
 	[W_ALLOWED] =		"trading.allowed_symbols",
+	[W_BRIDGE_ADDRESS] =	"mt5.bridge.address",
+	[W_BRIDGE_TLS] =	"mt5.bridge.tls",
 };
 
 void
@@ -330,6 +333,42 @@ paper_checks(struct parse_ctx *ctx)
 	}
 }
 
+/* 127.0.0.0/8 or ::1: the EA runs on this host. */
+static int
+is_loopback(const char *a)
+{
+	struct in6_addr	 a6;
+	struct in_addr	 a4;
+
+	if (inet_pton(AF_INET, a, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, a, &a6) == 1 &&
+	    IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+/*
+ * The bridge's frames are MACed, not encrypted: off this host they need
+ * TLS, which this heraldd does not have yet for the bridge.
+ */
+static void
+bridge_checks(struct parse_ctx *ctx)
+{
+	struct herald_conf	*conf = ctx->conf;
+
+	if (conf->mt5.bridge.tls)
+		err_at(ctx, ctx->line[W_BRIDGE_TLS], watched[W_BRIDGE_TLS],
+		    "TLS for the bridge is not built into this heraldd yet; "
+		    "run the EA on this host with mt5.bridge.address on "
+		    "loopback (127.0.0.1 or ::1) and mt5.bridge.tls off");
+	else if (!is_loopback(conf->mt5.bridge.address))
+		err_at(ctx, ctx->line[W_BRIDGE_ADDRESS],
+		    watched[W_BRIDGE_ADDRESS], "%s is not a loopback address, "
+		    "and mt5.bridge.tls is off: the bridge carries orders and "
+		    "account data, so a listener off this host needs TLS "
+		    "(not built into this heraldd yet); use 127.0.0.1 or ::1",
+		    conf->mt5.bridge.address);
+}
+
 /* Checks between keys, once the walk is done. */
 static void
 cross_checks(struct parse_ctx *ctx)
@@ -362,6 +401,7 @@ cross_checks(struct parse_ctx *ctx)
 		    conf->rate_limit.ban_time, conf->rate_limit.ban_max);
 	}
 	paper_checks(ctx);
+	bridge_checks(ctx);
 }
 
 static void

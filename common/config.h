@@ -120,6 +120,14 @@ struct herald_conf {
 			size_t	nsymbols;	/* default: EURUSD, GBPUSD,
 						   USDJPY, XAUUSD */
 		} paper;
+		struct {
+			char	address[64];	/* listener, default 127.0.0.1 */
+			int	port;		/* default 5555 */
+			char	key_file[PATH_MAX]; /* K, default
+						   /etc/herald/bridge.key */
+			int	tls;		/* bool, default 0 (not built:
+						   refused when on) */
+		} bridge;
 	} mt5;
 
 	/* The monitor's pre-trade risk rules (refusals are 403). */

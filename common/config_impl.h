@@ -43,6 +43,8 @@ enum watch {
 	W_CURRENCY,
 	W_SYMBOLS,
 	W_ALLOWED,
+	W_BRIDGE_ADDRESS,
+	W_BRIDGE_TLS,
 	W_COUNT
 };
 

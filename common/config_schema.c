@@ -12,6 +12,7 @@
 #include "config.h"
 #include "config_impl.h"
 #include "mt5.h"
+#include "nitems.h"
 
 _Static_assert(sizeof(enum conf_backend) == sizeof(int),
     "mt5.backend is stored as an int");
@@ -158,7 +159,7 @@ const struct conf_key symbol_keys[] = {
 	    .flags = KF_REQUIRED },
 	S_STR("currency_base",	set_currency,	currency_base),
 	S_STR("currency_profit", set_currency,	currency_profit),
-	S_INT("digits",		digits,		0, 8),
+	S_INT("digits",		digits,		0, PAPER_DIGITS_MAX),
 	S_DBL("contract_size",	contract_size,	CONTRACT_MIN, PRICE_MAX),
 	S_DBL_GT("volume_min",	volume_min,	0, LOTS_MAX),
 	S_DBL_GT("volume_max",	volume_max,	0, LOTS_MAX),
@@ -191,6 +192,14 @@ static const struct conf_key paper_keys[] = {
 	K_END
 };
 
+static const struct conf_key bridge_keys[] = {
+	K_STR("address",	set_address,	mt5.bridge.address),
+	K_INT("port",		mt5.bridge.port,	1, 65535),
+	K_STR("key_file",	set_path,	mt5.bridge.key_file),
+	K_BOOL("tls",		mt5.bridge.tls),
+	K_END
+};
+
 static const struct conf_key mt5_keys[] = {
 	K_ENUM("backend",	mt5.backend,	backends),
 	K_STR("login",		set_login,	mt5.login),
@@ -200,6 +209,7 @@ static const struct conf_key mt5_keys[] = {
 	K_INT("request_timeout", mt5.request_timeout,	1, 300),
 	K_INT("start_timeout",	mt5.start_timeout,	1, 600),
 	K_SECTION("paper",	paper_keys),
+	K_SECTION("bridge",	bridge_keys),
 	K_END
 };
 
@@ -338,7 +348,7 @@ default_symbols(struct herald_conf *conf)
 	struct conf_symbol	*s;
 	size_t			 i;
 
-	for (i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
+	for (i = 0; i < nitems(d); i++) {
 		s = &conf->mt5.paper.symbols[i];
 		symbol_init(s);
 		strlcpy(s->name, d[i].name, sizeof(s->name));
@@ -392,6 +402,11 @@ config_defaults(struct herald_conf *conf)
 	conf->mt5.backend = BACKEND_PAPER;
 	conf->mt5.request_timeout = 10;
 	conf->mt5.start_timeout = 30;
+	strlcpy(conf->mt5.bridge.address, "127.0.0.1",
+	    sizeof(conf->mt5.bridge.address));
+	conf->mt5.bridge.port = 5555;
+	strlcpy(conf->mt5.bridge.key_file, "/etc/herald/bridge.key",
+	    sizeof(conf->mt5.bridge.key_file));
 	strlcpy(conf->mt5.paper.currency, "USD",
 	    sizeof(conf->mt5.paper.currency));
 	conf->mt5.paper.balance = 10000;
@@ -401,7 +416,7 @@ config_defaults(struct herald_conf *conf)
 	conf->mt5.paper.tick_interval = 250;
 	default_symbols(conf);
 
-	for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+	for (i = 0; i < nitems(allowed); i++)
 		strlcpy(conf->trading.allowed_symbols[i], allowed[i],
 		    sizeof(conf->trading.allowed_symbols[i]));
 	conf->trading.nallowed = i;

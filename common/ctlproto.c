@@ -33,6 +33,9 @@ CTL_ENCODE_PL(msg, pl->msg.text)
 CTL_ENCODE_PL(key_create, &pl->key_create)
 CTL_ENCODE_PL(key_target, &pl->key_target)
 CTL_ENCODE_PL(key_rotate, &pl->key_rotate)
+CTL_ENCODE_PL(bridge_key_req, &pl->bridge_key_req)
+CTL_ENCODE_PL(bridge_key, &pl->bridge_key)
+CTL_ENCODE_PL(bridge, &pl->bridge)
 CTL_ENCODE_PL(address, &pl->address)
 CTL_ENCODE_PL(lockdown, &pl->lockdown)
 CTL_ENCODE_PL(key_created, &pl->key_created)
@@ -59,6 +62,10 @@ CTL_ENCODE_PL(bans, &pl->bans)
 #define CTL_KEY_ROTATE_WIRE	(STR_MAX_WIRE(CTL_KEY_NAME_MAX) + 4)
 #define CTL_ADDRESS_WIRE	STR_MAX_WIRE(CTL_ADDR_MAX)
 #define CTL_LOCKDOWN_WIRE	1
+#define CTL_BRIDGE_KEY_WIRE	(STR_MAX_WIRE(PATH_MAX - 1) + \
+			    STR_MAX_WIRE(CTL_BRIDGE_HEX))
+#define CTL_BRIDGE_WIRE		(3 + 8 + 8 + 4 + 8 + \
+			    2 * STR_MAX_WIRE(CTL_BRIDGE_TEXT_MAX))
 #define CTL_KEY_CREATED_WIRE	(8 + STR_MAX_WIRE(CTL_KEY_NAME_MAX) + \
 			    STR_MAX_WIRE(CTL_ROLE_MAX) + 8 + 8 + \
 			    STR_MAX_WIRE(CTL_KEY_MAX) + 8 + 8)
@@ -94,6 +101,11 @@ static const struct ctl_msgdef ctl_msgdefs[] = {
 	{ CTL_REQ_LOCKDOWN, "req-lockdown", CTL_DIR_REQ,
 	    CTL_LOCKDOWN_WIRE,	ctl_lockdown_decode,
 	    ctl_lockdown_encode_pl },
+	{ CTL_REQ_BRIDGE_KEY, "req-bridge-key", CTL_DIR_REQ,
+	    1,			ctl_bridge_key_req_decode,
+	    ctl_bridge_key_req_encode_pl },
+	{ CTL_REQ_BRIDGE_STATUS, "req-bridge-status", CTL_DIR_REQ,
+	    0,			ctl_empty_decode,	NULL },
 	{ CTL_REP_OK,	"rep-ok",	CTL_DIR_REP,
 	    2 + CTL_STR_MAX,	ctl_msg_decode,		ctl_msg_encode_pl },
 	{ CTL_REP_ERROR, "rep-error",	CTL_DIR_REP,
@@ -109,6 +121,11 @@ static const struct ctl_msgdef ctl_msgdefs[] = {
 	    CTL_BANS_WIRE,	ctl_bans_decode,	ctl_bans_encode_pl },
 	{ CTL_REP_RESTART, "rep-restart", CTL_DIR_REP,
 	    2 + CTL_STR_MAX,	ctl_msg_decode,		ctl_msg_encode_pl },
+	{ CTL_REP_BRIDGE_KEY, "rep-bridge-key", CTL_DIR_REP,
+	    CTL_BRIDGE_KEY_WIRE, ctl_bridge_key_decode,
+	    ctl_bridge_key_encode_pl },
+	{ CTL_REP_BRIDGE, "rep-bridge",	CTL_DIR_REP,
+	    CTL_BRIDGE_WIRE,	ctl_bridge_decode,	ctl_bridge_encode_pl },
 };
 
 _Static_assert(CTL_STATUS_WIRE <= CTL_MSG_MAX, "STATUS must fit a frame");

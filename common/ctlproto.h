@@ -32,6 +32,8 @@ enum ctl_type {
 	CTL_REQ_BAN_LIST = 7,		/* empty payload */
 	CTL_REQ_BAN_DEL = 8,		/* struct ctl_address */
 	CTL_REQ_LOCKDOWN = 9,		/* struct ctl_lockdown */
+	CTL_REQ_BRIDGE_KEY = 10,	/* struct ctl_bridge_key_req */
+	CTL_REQ_BRIDGE_STATUS = 11,	/* empty payload */
 	/* monitor -> heraldctl */
 	CTL_REP_OK = 64,		/* str message (may be empty) */
 	CTL_REP_ERROR = 65,		/* str message */
@@ -39,8 +41,10 @@ enum ctl_type {
 	CTL_REP_KEY = 67,		/* struct ctl_key_created */
 	CTL_REP_KEYS = 68,		/* struct ctl_keys */
 	CTL_REP_BANS = 69,		/* struct ctl_bans */
-	CTL_REP_RESTART = 70		/* str message: reloaded, but some
+	CTL_REP_RESTART = 70,		/* str message: reloaded, but some
 					   changes wait for a restart */
+	CTL_REP_BRIDGE_KEY = 71,	/* struct ctl_bridge_key */
+	CTL_REP_BRIDGE = 72		/* struct ctl_bridge */
 };
 
 struct ctl_hdr {
@@ -167,6 +171,33 @@ struct ctl_bans {
 	struct ctl_ban_row	bans[CTL_BANS_MAX];
 };
 
+/* The MT5 bridge: bridge key create|rotate, bridge status. */
+#define CTL_BRIDGE_HEX		64	/* the key K in hex */
+#define CTL_BRIDGE_TEXT_MAX	255
+
+struct ctl_bridge_key_req {
+	uint8_t		rotate;		/* 0 create (refuses to overwrite) */
+};
+
+/* The new key: the only time it is ever sent. */
+struct ctl_bridge_key {
+	char		path[PATH_MAX];
+	char		key[CTL_BRIDGE_HEX + 1];	/* lower-case hex */
+};
+
+/* The EA connection as the broker last reported it; times in ms. */
+struct ctl_bridge {
+	uint8_t		connected;	/* 0 or 1 */
+	uint8_t		trade_allowed;	/* the terminal's AutoTrading */
+	uint8_t		terminal_connected;	/* to its trade server */
+	uint64_t	since;		/* READY, or the drop; 0 never */
+	uint64_t	last_pong;	/* 0 never */
+	uint32_t	rtt_ms;
+	uint64_t	login;
+	char		ea[CTL_BRIDGE_TEXT_MAX + 1];	/* build, server */
+	char		why[CTL_BRIDGE_TEXT_MAX + 1];	/* why it is down */
+};
+
 /* Longest OK/ERROR message, bytes on the wire (no NUL). */
 #define CTL_STR_MAX	1024
 /* Room for a refusal reason produced by the decoders. */
@@ -200,6 +231,9 @@ union ctl_payload {
 	struct ctl_key_created	key_created;
 	struct ctl_keys		keys;
 	struct ctl_bans		bans;
+	struct ctl_bridge_key_req bridge_key_req;
+	struct ctl_bridge_key	bridge_key;
+	struct ctl_bridge	bridge;
 };
 
 /* The message catalogue: see the table in common/ctlproto.c. */
@@ -320,5 +354,18 @@ int	ctl_key_name_check(const char *name, char *why, size_t whylen);
 int	ctl_role_check(const char *role, char *why, size_t whylen);
 /* "active", "expired", "revoked", "rotating"; "?" otherwise. */
 const char	*ctl_key_state_name(uint8_t state);
+
+void	ctl_bridge_key_req_encode(struct wire_builder *,
+	    const struct ctl_bridge_key_req *);
+int	ctl_bridge_key_req_decode(const void *, size_t, union ctl_payload *,
+	    char *why, size_t whylen);
+/* Refuses a key that is not 64 lower-case hex digits. */
+void	ctl_bridge_key_encode(struct wire_builder *,
+	    const struct ctl_bridge_key *);
+int	ctl_bridge_key_decode(const void *, size_t, union ctl_payload *,
+	    char *why, size_t whylen);
+void	ctl_bridge_encode(struct wire_builder *, const struct ctl_bridge *);
+int	ctl_bridge_decode(const void *, size_t, union ctl_payload *,
+	    char *why, size_t whylen);
 
 #endif

@@ -77,7 +77,7 @@ msg_accept(enum herald_proc self, enum herald_proc from,
 	return 0;
 }
 
-static size_t
+size_t
 msg_finish(struct wire_builder *b, const char *what)
 {
 	if (b->err)
@@ -85,7 +85,7 @@ msg_finish(struct wire_builder *b, const char *what)
 	return b->len;
 }
 
-static int
+int
 msg_done(struct wire_reader *r, const char **why)
 {
 	if (wire_end(r) == -1) {

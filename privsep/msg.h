@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "api.h"
+#include "bridge.h"
 #include "ipc.h"
 #include "log.h"
 #include "privsep.h"
@@ -43,6 +44,9 @@
 #define BROKER_TICKS_CHUNK 32768	/* replay CSV bytes per message */
 #define BROKER_RECORD_MAX 1024	/* one encoded paper record */
 #define BROKER_SYMBOLS_MAX 1024	/* symbols of the paper backend */
+#define BRIDGE_SERVER_MAX 64	/* HELLO's server, mt5.server */
+#define BRIDGE_EA_MAX	32	/* HELLO's EA build */
+#define BRIDGE_SECRET_LEN BRIDGE_KEY_LEN	/* nonces, tags, S */
 
 /*	name		from	to	min	max		fd	payload */
 #define HERALD_MESSAGES(M)						\
@@ -70,7 +74,14 @@ M(BROKER_UP,	P_BROKER, P_MON, 3,	3 + API_STR_MAX, 0,	"u8 connected, str reason: 
 M(BROKER_SYNC,	P_BROKER, P_MON, 0,	0,		0,	"empty: ends a group of records not caused by a request (ticks)") \
 M(BROKER_REQ,	P_MON,	P_BROKER, 11,	11 + API_PARAMS_MAX, 0,	"u64 command id (0 for reads), u8 op, bytes params (params.h layout); hdr id answers") \
 M(BROKER_FIND,	P_MON,	P_BROKER, 8,	8,		0,	"u64 command id: what became of it") \
-M(BROKER_RES,	P_BROKER, P_MON, 14,	12 + 2 * API_STR_MAX + API_RESULT_MAX, 0, "struct msg_api_res layout: answer to BROKER_REQ or BROKER_FIND, same hdr id; ends the group of records before it")
+M(BROKER_RES,	P_BROKER, P_MON, 14,	12 + 2 * API_STR_MAX + API_RESULT_MAX, 0, "struct msg_api_res layout: answer to BROKER_REQ or BROKER_FIND, same hdr id; ends the group of records before it") \
+M(BRIDGE_LISTENER, P_MON, P_BROKER, 0,	0,		1,	"empty; fd: the bound, listening bridge socket (mt5.bridge.address, port)") \
+M(BRIDGE_HELLO,	P_BROKER, P_MON, 44,	44 + BRIDGE_SERVER_MAX + BRIDGE_EA_MAX, 0, "u64 login, str server, 32 bytes nonce_e, str ea: an EA's HELLO for the monitor to check") \
+M(BRIDGE_CHALLENGE, P_MON, P_BROKER, 67, 67 + API_STR_MAX, 0, "u8 ok, str reason (ERROR's, when not ok), 32 bytes nonce_b, 32 bytes tag_b") \
+M(BRIDGE_AUTH,	P_BROKER, P_MON, 32,	32,		0,	"32 bytes tag_e: the EA's AUTH") \
+M(BRIDGE_SESSION, P_MON, P_BROKER, 35,	35 + API_STR_MAX, 0,	"u8 ok, str reason, 32 bytes session key S (zero when not ok)") \
+M(BRIDGE_ORDER,	P_MON,	P_BROKER, 42,	42 + BRIDGE_CANON_MAX, 0, "u64 command id, str canonical text C, 32 bytes tag HMAC(O, C): the authorisation of the BROKER_REQ that follows") \
+M(BRIDGE_STATUS, P_BROKER, P_MON, 35,	35 + 2 * API_STR_MAX, 0, "struct msg_bridge_status: the EA connection, after READY, each PONG and a drop")
 
 enum msg_type {
 	MSG_NONE = 0,
@@ -252,6 +263,78 @@ struct msg_broker_record {
 	uint16_t	len;
 	uint8_t		data[BROKER_RECORD_MAX];
 };
+
+/*
+ * The bridge (BRIDGE-PROTOCOL.md): the monitor hands the broker the
+ * listening socket, answers the EA's handshake through it, keeps the
+ * bridge key K and the order key O, and gives the broker the session key
+ * S and, before each write BROKER_REQ, the order's canonical text and
+ * its tag.
+ */
+struct msg_bridge_hello {
+	uint64_t	login;
+	char		server[BRIDGE_SERVER_MAX + 1];
+	uint8_t		nonce[BRIDGE_SECRET_LEN];
+	char		ea[BRIDGE_EA_MAX + 1];
+};
+
+/* BRIDGE_CHALLENGE (nonce, tag) and BRIDGE_SESSION (key in nonce). */
+struct msg_bridge_answer {
+	uint8_t		ok;
+	char		reason[API_STR_MAX];
+	uint8_t		nonce[BRIDGE_SECRET_LEN];
+	uint8_t		tag[BRIDGE_SECRET_LEN];
+};
+
+struct msg_bridge_order {
+	uint64_t	command_id;
+	char		canon[BRIDGE_CANON_MAX];
+	uint8_t		tag[BRIDGE_SECRET_LEN];
+};
+
+/* What heraldctl bridge status shows; times in ms since the epoch. */
+struct msg_bridge_status {
+	uint8_t		connected;
+	uint8_t		trade_allowed;	/* PONG's */
+	uint8_t		terminal_connected;
+	int64_t		since;		/* READY, or the drop */
+	int64_t		last_pong;
+	uint32_t	rtt_ms;		/* of the last PING */
+	uint64_t	login;
+	char		ea[API_STR_MAX];	/* HELLO's ea, server */
+	char		why[API_STR_MAX];	/* the last drop's reason */
+};
+
+size_t	msg_bridge_hello_encode(uint8_t *, size_t,
+	    const struct msg_bridge_hello *);
+int	msg_bridge_hello_decode(const struct ipc_msg *,
+	    struct msg_bridge_hello *, const char **why);
+/* CHALLENGE and SESSION; session: tag unused, the key in nonce. */
+size_t	msg_bridge_answer_encode(uint8_t *, size_t,
+	    const struct msg_bridge_answer *, int with_tag);
+int	msg_bridge_answer_decode(const struct ipc_msg *,
+	    struct msg_bridge_answer *, int with_tag, const char **why);
+size_t	msg_bridge_order_encode(uint8_t *, size_t,
+	    const struct msg_bridge_order *);
+int	msg_bridge_order_decode(const struct ipc_msg *,
+	    struct msg_bridge_order *, const char **why);
+size_t	msg_bridge_status_encode(uint8_t *, size_t,
+	    const struct msg_bridge_status *);
+int	msg_bridge_status_decode(const struct ipc_msg *,
+	    struct msg_bridge_status *, const char **why);
+/* BRIDGE_AUTH: exactly 32 bytes. */
+int	msg_bridge_tag_decode(const struct ipc_msg *, uint8_t *,
+	    const char **why);
+
+/*
+ * For the codecs (msg.c, msg_bridge.c): the length built, fatal if it
+ * overflowed; and 0 if the reader consumed its payload exactly, else -1
+ * with *why.
+ */
+struct wire_builder;
+struct wire_reader;
+size_t	msg_finish(struct wire_builder *, const char *what);
+int	msg_done(struct wire_reader *, const char **why);
 
 /* Encoders return the payload length; fatal if the builder overflows. */
 size_t	msg_init_encode(uint8_t *, size_t, const struct msg_init *);

@@ -187,14 +187,16 @@ static const struct sb_rule sb_net[] = {
 
 /*
  * broker: the MT5 backends.  Like net it can create no socket; the
- * monitor hands it the ones it may use, and the bridge backend will add
- * the calls it needs on them here.  The paper backend needs nothing
+ * monitor hands it the ones it may use.  The paper backend needs nothing
  * beyond the common rows: its tick timer is epoll_wait's timeout, and
  * deal times come from clock_gettime(CLOCK_REALTIME), in the vDSO or
- * allowed above.
+ * allowed above.  The bridge backend accepts its one EA on the listener
+ * the monitor passed in (BRIDGE_LISTENER) and then reads, writes and
+ * polls it with the common rows.
  */
 static const struct sb_rule sb_broker[] = {
 	SB_CHILD_COMMON,
+	ALLOW(accept4),			/* the EA, on the bridge listener */
 };
 
 /*

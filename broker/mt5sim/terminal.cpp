@@ -36,12 +36,26 @@ static ulong	sel_position, sel_order;
 static std::vector<struct paper_walk> walks;
 static FILE	*state;
 
+/*
+ * The engine appends deals with increasing tickets: a binary search, so
+ * the EA's history scans stay linear; a scan if the order was ever not so.
+ */
 static const struct paper_deal *
 deal_by_ticket(ulong t)
 {
-	size_t	 n = paper_deal_count(sim_engine);
+	size_t	 lo = 0, hi = paper_deal_count(sim_engine);
 
-	for (size_t i = 0; i < n; i++)
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct paper_deal *d = paper_deal_at(sim_engine, mid);
+		if (d->ticket == t)
+			return d;
+		if (d->ticket < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = 0; i < paper_deal_count(sim_engine); i++)
 		if (paper_deal_at(sim_engine, i)->ticket == t)
 			return paper_deal_at(sim_engine, i);
 	return NULL;

@@ -28,6 +28,7 @@
 #include <event2/event.h>
 
 #include "auth.h"
+#include "bridgekey.h"
 #include "control.h"
 #include "ctlproto.h"
 #include "log.h"
@@ -83,6 +84,9 @@ static int	ctl_do_key_rotate(struct ctl_conn *, const union ctl_payload *);
 static int	ctl_do_ban_list(struct ctl_conn *, const union ctl_payload *);
 static int	ctl_do_ban_del(struct ctl_conn *, const union ctl_payload *);
 static int	ctl_do_lockdown(struct ctl_conn *, const union ctl_payload *);
+static int	ctl_do_bridge_key(struct ctl_conn *, const union ctl_payload *);
+static int	ctl_do_bridge_status(struct ctl_conn *,
+		    const union ctl_payload *);
 
 /*
  * What the monitor answers.  A request in the protocol's catalogue but
@@ -103,6 +107,8 @@ static const struct {
 	{ CTL_REQ_BAN_LIST,	ctl_do_ban_list },
 	{ CTL_REQ_BAN_DEL,	ctl_do_ban_del },
 	{ CTL_REQ_LOCKDOWN,	ctl_do_lockdown },
+	{ CTL_REQ_BRIDGE_KEY,	ctl_do_bridge_key },
+	{ CTL_REQ_BRIDGE_STATUS, ctl_do_bridge_status },
 };
 
 static void
@@ -605,6 +611,57 @@ ctl_do_lockdown(struct ctl_conn *c, const union ctl_payload *pl)
 	    (int)c->pid);
 	snprintf(msg, sizeof(msg), "lockdown %s", state);
 	return ctl_send_msg(c->fd, c->pid, CTL_REP_OK, msg);
+}
+
+/*
+ * bridge key create|rotate: a new bridge key K in mt5.bridge.key_file,
+ * sent to heraldctl once for the EA, then wiped here.
+ */
+static int
+ctl_do_bridge_key(struct ctl_conn *c, const union ctl_payload *pl)
+{
+	static union ctl_payload	 rep;
+	struct ctl_bridge_key		*k = &rep.bridge_key;
+	const char			*what = pl->bridge_key_req.rotate ?
+					    "rotate" : "create";
+	char				 err[CTL_STR_MAX];
+	int				 rv;
+
+	memset(k, 0, sizeof(*k));
+	if (bridgekey_create(pl->bridge_key_req.rotate, k->key, k->path,
+	    sizeof(k->path), err, sizeof(err)) == -1) {
+		log_warnx("control: bridge key %s by uid %u refused: %s", what,
+		    (unsigned int)c->uid, err);
+		return ctl_send_msg(c->fd, c->pid, CTL_REP_ERROR, err);
+	}
+	log_security("control: bridge key %s by uid %u pid %d", what,
+	    (unsigned int)c->uid, (int)c->pid);
+	rv = ctl_reply(c, CTL_REP_BRIDGE_KEY, &rep);
+	explicit_bzero(k, sizeof(*k));
+	return rv;
+}
+
+static int
+ctl_do_bridge_status(struct ctl_conn *c, const union ctl_payload *pl)
+{
+	static union ctl_payload	 rep;
+	struct msg_bridge_status	 st;
+	struct ctl_bridge		*b = &rep.bridge;
+	char				 err[CTL_STR_MAX];
+
+	if (bridgekey_status(&st, err, sizeof(err)) == -1)
+		return ctl_send_msg(c->fd, c->pid, CTL_REP_ERROR, err);
+	memset(b, 0, sizeof(*b));
+	b->connected = st.connected;
+	b->trade_allowed = st.trade_allowed;
+	b->terminal_connected = st.terminal_connected;
+	b->since = st.since > 0 ? (uint64_t)st.since : 0;
+	b->last_pong = st.last_pong > 0 ? (uint64_t)st.last_pong : 0;
+	b->rtt_ms = st.rtt_ms;
+	b->login = st.login;
+	strlcpy(b->ea, st.ea, sizeof(b->ea));
+	strlcpy(b->why, st.why, sizeof(b->why));
+	return ctl_reply(c, CTL_REP_BRIDGE, &rep);
 }
 
 /* A whole frame is in: decode exactly, run the handler, await the next. */

@@ -39,6 +39,7 @@
 #include <openssl/evp.h>
 
 #include "auth.h"
+#include "bridgekey.h"
 #include "cert.h"
 #include "config.h"
 #include "control.h"
@@ -227,6 +228,18 @@ open_listener(const struct conf_listen *l)
 		fatal("listen %s port %u", l->address, l->port);
 	freeaddrinfo(ai);
 	return fd;
+}
+
+/* The EA's listener, mt5.bridge.address and port; the broker accepts. */
+static int
+open_bridge_listener(const struct herald_conf *conf)
+{
+	struct conf_listen	l;
+
+	memset(&l, 0, sizeof(l));
+	strlcpy(l.address, conf->mt5.bridge.address, sizeof(l.address));
+	l.port = (uint16_t)conf->mt5.bridge.port;
+	return open_listener(&l);
 }
 
 /*
@@ -761,6 +774,7 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 	mon.foreground = foreground;
 	mon.verbose = verbose;
 	mon.ctl_fd = -1;
+	mon.bridge_fd = -1;
 	mon.pid_fd = -1;
 	for (i = 0; i < CONF_MAX_LISTEN; i++)
 		mon.listen_fd[i] = -1;
@@ -781,10 +795,13 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 	 * listens, and before anything is created that would outlive us.
 	 */
 	if (auth_preflight(mon.conf, why, sizeof(why)) == -1 ||
-	    trade_load_ticks(mon.conf, why, sizeof(why)) == -1)
+	    trade_load_ticks(mon.conf, why, sizeof(why)) == -1 ||
+	    bridgekey_init(mon.conf, why, sizeof(why)) == -1)
 		fatalx("%s", why);
 	for (i = 0; i < mon.conf->nlisten; i++)
 		mon.listen_fd[i] = open_listener(&mon.conf->listen[i]);
+	if (mon.conf->mt5.backend == BACKEND_BRIDGE)
+		mon.bridge_fd = open_bridge_listener(mon.conf);
 	mon.ctl_fd = control_open(mon.conf->control.socket, mon.ctl_gid);
 	strlcpy(mon.ctl_path, mon.conf->control.socket, sizeof(mon.ctl_path));
 	mon.pid = getpid();
@@ -819,11 +836,14 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 	 * (SQLite's statements, answers held for the commit); by default
 	 * glibc gives the top of the heap back after every batch and
 	 * faults it in again on the next, which bench/orders_vs_sqlite.sh
-	 * measured as a third of the monitor's time under load.
+	 * measured as a third of the monitor's time under load.  Only a
+	 * matter of speed, and another allocator (AddressSanitizer's, in
+	 * make check-sanitize) has no such knobs: a debug line, not a
+	 * warning on a detached start's stderr.
 	 */
 	if (mallopt(M_TRIM_THRESHOLD, MON_HEAP_KEEP) == 0 ||
 	    mallopt(M_TOP_PAD, MON_HEAP_PAD) == 0)
-		log_warnx("mallopt: keeping the default heap trimming");
+		log_debug("mallopt: keeping the default heap trimming");
 
 	/* After ready_detach()'s fork: SQLite's locks do not survive a fork. */
 	if (auth_init(mon.conf, monitor_ban, why, sizeof(why)) == -1)

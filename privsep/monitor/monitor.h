@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 
 #include "config.h"
+#include "privsep.h"
 #include "secmem.h"
 
 /*
@@ -38,6 +39,14 @@ void	monitor_apply_env(struct herald_conf *, const struct env_overrides *,
  */
 EVP_PKEY *monitor_load_tls_key(const struct herald_conf *, char *err,
 	    size_t errlen);
+
+/*
+ * A message to a child, for the monitor's modules that answer it outside
+ * the trading path (the bridge's handshake, bridgekey.c).  The trading
+ * path sends through its struct trade_io, so that it can be tested alone.
+ */
+void	monitor_send(enum herald_proc, uint32_t type, uint32_t id,
+	    const void *, size_t);
 
 /* Run the daemon on a checked configuration.  Never returns. */
 void	monitor_main(struct herald_conf *, struct env_overrides *,

@@ -70,6 +70,7 @@ struct monitor_state {
 	struct peer		 keyop;		/* net's key-operation channel */
 	EVP_PKEY		*tls_key;
 	int			 listen_fd[CONF_MAX_LISTEN];
+	int			 bridge_fd;	/* until the broker has it */
 	int			 ctl_fd;
 	int			 pid_fd;	/* locked while we run */
 	pid_t			 pid;		/* the monitor, after detaching */

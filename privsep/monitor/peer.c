@@ -20,6 +20,7 @@
 
 #include "api.h"
 #include "auth.h"
+#include "bridgekey.h"
 #include "journal.h"
 #include "keyop.h"
 #include "log.h"
@@ -33,6 +34,7 @@ static void	mon_handle_log(struct peer *, struct ipc_msg *);
 static void	mon_handle_api(struct peer *, struct ipc_msg *);
 static void	mon_handle_sign(struct peer *, struct ipc_msg *);
 static void	mon_handle_broker(struct peer *, struct ipc_msg *);
+static void	mon_handle_bridge(struct peer *, struct ipc_msg *);
 
 /*
  * What each child may send, on which channel, and when.  A type that is
@@ -50,6 +52,9 @@ const struct mon_dispatch mon_dispatch[] = {
 	{ MSG_BROKER_UP, MON_CH_BROKER,	PS_RUNNING,	mon_handle_broker },
 	{ MSG_BROKER_SYNC, MON_CH_BROKER, PS_RUNNING,	mon_handle_broker },
 	{ MSG_BROKER_RES, MON_CH_BROKER, PS_RUNNING,	mon_handle_broker },
+	{ MSG_BRIDGE_HELLO, MON_CH_BROKER, PS_RUNNING,	mon_handle_bridge },
+	{ MSG_BRIDGE_AUTH, MON_CH_BROKER, PS_RUNNING,	mon_handle_bridge },
+	{ MSG_BRIDGE_STATUS, MON_CH_BROKER, PS_RUNNING,	mon_handle_bridge },
 	{ MSG_NONE,	0,		0,		NULL }
 };
 
@@ -192,10 +197,17 @@ mon_trade_abort(const char *why)
 	monitor_shutdown(1);
 }
 
+void
+monitor_send(enum herald_proc proc, uint32_t type, uint32_t id,
+    const void *buf, size_t len)
+{
+	peer_send(&mon.peers[proc], type, id, buf, len);
+}
+
 static void
 mon_trade_broker(uint32_t type, uint32_t id, const void *buf, size_t len)
 {
-	peer_send(&mon.peers[PROC_BROKER], type, id, buf, len);
+	monitor_send(PROC_BROKER, type, id, buf, len);
 }
 
 const struct mon_dispatch *
@@ -274,9 +286,28 @@ mon_handle_ready(struct peer *p, struct ipc_msg *m)
 	p->state = PS_RUNNING;
 	log_debug("%s process (pid %ld) is sandboxed and running",
 	    proc_name(p->proc), (long)p->pid);
-	if (p->proc == PROC_BROKER)
+	if (p->proc == PROC_BROKER) {
 		trade_broker_ready();
+		/* After BROKER_START: the backend exists to take it. */
+		if (mon.bridge_fd != -1) {
+			if (ipc_send(&p->chan, MSG_BRIDGE_LISTENER, 0,
+			    mon.bridge_fd, NULL, 0) == -1)
+				fatal("send BRIDGE_LISTENER to the broker");
+			close(mon.bridge_fd);
+			mon.bridge_fd = -1;
+		}
+	}
 	monitor_child_ready();
+}
+
+/* The bridge's handshake and status (bridgekey.c). */
+static void
+mon_handle_bridge(struct peer *p, struct ipc_msg *m)
+{
+	const char	*why;
+
+	if (bridgekey_message(m, &why) == -1)
+		peer_fail(p, m, why);
 }
 
 /* The trading path (trading.c) checks the broker's messages. */

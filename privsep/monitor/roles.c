@@ -55,7 +55,7 @@ auth_op_perm(unsigned int op, uint32_t *perm)
 
 	if ((ai = api_info(op)) == NULL || ai->to == API_NET)
 		return -1;
-	/* A public op is answered without asking; a key is enough. */
+	/* A public op asked with a key anyway: the key is enough. */
 	*perm = ai->perm == PERM_PUBLIC ? 0 : ai->perm;
 	return 0;
 }

@@ -13,6 +13,7 @@
 
 #include <event2/event.h>
 
+#include "api.h"
 #include "config.h"
 #include "db.h"
 #include "journal.h"
@@ -56,11 +57,11 @@ broker_state_name(void)
 
 /* --- the client's requests ---------------------------------------------- */
 
+/* The catalogue's rw column: a new write op is journaled without a word. */
 static int
 is_write(uint8_t op)
 {
-	return op == OP_TRADE || op == OP_POSITION_CLOSE ||
-	    op == OP_POSITION_MODIFY || op == OP_ORDER_CANCEL;
+	return api_info(op) != NULL && api_info(op)->rw == API_WRITE;
 }
 
 static int

@@ -114,7 +114,8 @@ read_result_check(uint8_t op, struct msg_api_res *res, const char **why)
 
 	if (res->status != 200)
 		return 0;
-	switch (op) {
+	/* Every op of the catalogue, no default: a new read must be placed. */
+	switch ((enum api_op)op) {
 	case OP_ACCOUNT:
 		if (trade_account_decode(res->result, res->result_len, &u.a,
 		    why) == -1)
@@ -137,6 +138,16 @@ read_result_check(uint8_t op, struct msg_api_res *res, const char **why)
 	case OP_SYMBOL:
 		return trade_symbol_decode(res->result, res->result_len,
 		    &u.s, why);
+	case OP_NONE:
+	case OP_STATUS:
+	case OP_TRADE:
+	case OP_POSITION_CLOSE:
+	case OP_POSITION_MODIFY:
+	case OP_ORDER_CANCEL:
+	case OP_AUDIT:
+	case OP_READY:
+	case OP_MAX:
+		break;
 	}
 	*why = "answer to an operation that was not asked";
 	return -1;

@@ -170,6 +170,7 @@ void		 answer_now(uint32_t net_id, const struct msg_api_res *);
 struct tx	*tx_new(enum tx_kind, uint8_t op, int64_t command_id,
 		    const uint8_t *params, uint16_t params_len);
 void		 tx_free(struct tx_list *, struct tx *);
+void		 resolved_one(void);
 void		 tx_arm(struct tx *);
 void		 tx_send(struct tx *);
 struct tx	*tx_find(uint32_t id);

@@ -18,6 +18,7 @@
 
 #include <event2/event.h>
 
+#include "bridgekey.h"
 #include "config.h"
 #include "journal.h"
 #include "log.h"
@@ -225,7 +226,7 @@ trade_broker_ready(void)
 	log_debug("broker: configuration and %zu stored records sent", nrec);
 }
 
-static void
+void
 resolved_one(void)
 {
 	if (tr.unresolved > 0 && --tr.unresolved == 0 &&
@@ -234,6 +235,30 @@ resolved_one(void)
 		log_info("journal: every order in flight is resolved; "
 		    "trading is open");
 	}
+}
+
+/*
+ * The bridge's EA can leave and come back while an order of this run
+ * still waits for its answer, which then never comes: what find learnt
+ * is that answer.
+ */
+static void
+settle_write(int64_t command_id, const struct msg_api_res *res)
+{
+	struct tx	*t;
+	size_t		 i;
+
+	TAILQ_FOREACH(t, &tr.txs, entry)
+		if (t->kind == TX_WRITE && t->command_id == command_id)
+			break;
+	if (t == NULL)
+		return;
+	if (!t->answered)
+		for (i = 0; i < t->nwaiters; i++)
+			hold_answer(t->waiters[i], res,
+			    answer_has_result(res) ? HELD_UNKNOWN :
+			    HELD_AS_IS);
+	tx_free(&tr.txs, t);
 }
 
 int
@@ -251,6 +276,12 @@ answer_find(struct tx *t, struct msg_api_res *res, const char **why)
 		    "restart: retcode %u %s", t->command_id, r.retcode,
 		    r.message);
 		answer_classify(res, &r);
+	} else if (res->status != 404) {
+		/* The backend could not be asked (the bridge's EA left). */
+		log_warnx("journal: order %" PRId64 " is still unresolved: %s",
+		    t->command_id, res->message);
+		resolved_one();
+		return 0;
 	} else {
 		log_info("journal: order %" PRId64 " was never executed "
 		    "(the backend does not know its command id)",
@@ -260,6 +291,7 @@ answer_find(struct tx *t, struct msg_api_res *res, const char **why)
 		    "executed");
 	}
 	(void)journal_store_answer(t->command_id, res, &n);
+	settle_write(t->command_id, res);
 	resolved_one();
 	return 0;
 }
@@ -316,12 +348,22 @@ trade_broker_up(const struct ipc_msg *m, const char **why)
 		return 0;
 	}
 	if (tr.state == BS_RESOLVING) {
-		*why = "backend went down while orders were being resolved";
-		return -1;
+		/* Only a terminal that comes and goes may leave meanwhile. */
+		if (tr.conf->mt5.backend != BACKEND_BRIDGE) {
+			*why = "backend went down while orders were being "
+			    "resolved";
+			return -1;
+		}
+		tr.unresolved = 0;	/* asked again when it is back */
 	}
 	tr.state = BS_DOWN;
 	strlcpy(tr.down_reason, u.reason[0] != '\0' ? u.reason :
 	    "no reason given", sizeof(tr.down_reason));
+	/* What the broker cannot know: the key is not there yet. */
+	if (tr.conf->mt5.backend == BACKEND_BRIDGE &&
+	    bridgekey_missing()[0] != '\0')
+		snprintf(tr.down_reason, sizeof(tr.down_reason), "bridge: %s",
+		    bridgekey_missing());
 	log_warnx("broker: backend down: %s", tr.down_reason);
 	return 0;
 }

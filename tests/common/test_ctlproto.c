@@ -67,6 +67,14 @@ test_msg_roundtrip(void **state)
 	assert_int_equal(n, CTL_HDR_LEN + 2);
 	assert_int_equal(decode_frame(frame, n, CTL_DIR_REP, &h), 0);
 	assert_string_equal(pl.msg.text, "");
+
+	/* A reload whose changes wait for a restart: heraldctl exits 3. */
+	n = ctl_frame_msg(frame, sizeof(frame), CTL_REP_RESTART,
+	    "database (restart needed)");
+	assert_int_equal(decode_frame(frame, n, CTL_DIR_REP, &h), 0);
+	assert_int_equal(h.type, CTL_REP_RESTART);
+	assert_string_equal(pl.msg.text, "database (restart needed)");
+	assert_int_equal(decode_frame(frame, n, CTL_DIR_REQ, &h), -1);
 }
 
 static void
@@ -320,7 +328,7 @@ test_wrong_version(void **state)
 static void
 test_unknown_type(void **state)
 {
-	static const uint16_t bad[] = { 0, 62, 63, 71, 1000, UINT16_MAX };
+	static const uint16_t bad[] = { 0, 12, 62, 63, 127, 1000, UINT16_MAX };
 	struct ctl_hdr	 h;
 	size_t		 i;
 

@@ -414,7 +414,7 @@ test_positions(void **state)
 	BAD(time, -1, "position.time: out of range");
 	BAD(time, TRADE_TIME_MAX + 1, "position.time: out of range");
 	BAD(symbol[0], '\0', "position.symbol: empty");
-	BAD(symbol[0], 'a' | 0x80, "position.symbol: not printable");
+	BAD(symbol[0], (char)('a' | 0x80), "position.symbol: not printable");
 	BAD(comment[0], '\n', "position.comment: not printable");
 #undef BAD
 	l->n = 1;

@@ -22,6 +22,44 @@ same(const struct ipc_msg *m, const uint8_t *buf, size_t n)
 		abort();
 }
 
+/* The bridge's handshake, authorisations and status (msg_bridge.c). */
+static void
+bridge_message(const struct ipc_msg *m, uint8_t *buf, size_t cap)
+{
+	static struct msg_bridge_hello	 h;
+	static struct msg_bridge_answer	 a;
+	static struct msg_bridge_order	 o;
+	static struct msg_bridge_status	 st;
+	uint8_t				 tag[BRIDGE_SECRET_LEN];
+	const char			*why;
+	int				 with_tag;
+
+	switch (m->hdr.type) {
+	case MSG_BRIDGE_HELLO:
+		if (msg_bridge_hello_decode(m, &h, &why) == 0)
+			same(m, buf, msg_bridge_hello_encode(buf, cap, &h));
+		break;
+	case MSG_BRIDGE_CHALLENGE:
+	case MSG_BRIDGE_SESSION:
+		with_tag = m->hdr.type == MSG_BRIDGE_CHALLENGE;
+		if (msg_bridge_answer_decode(m, &a, with_tag, &why) == 0)
+			same(m, buf, msg_bridge_answer_encode(buf, cap, &a,
+			    with_tag));
+		break;
+	case MSG_BRIDGE_AUTH:
+		(void)msg_bridge_tag_decode(m, tag, &why);
+		break;
+	case MSG_BRIDGE_ORDER:
+		if (msg_bridge_order_decode(m, &o, &why) == 0)
+			same(m, buf, msg_bridge_order_encode(buf, cap, &o));
+		break;
+	case MSG_BRIDGE_STATUS:
+		if (msg_bridge_status_decode(m, &st, &why) == 0)
+			same(m, buf, msg_bridge_status_encode(buf, cap, &st));
+		break;
+	}
+}
+
 static void
 broker_message(const struct ipc_msg *m)
 {
@@ -63,6 +101,9 @@ broker_message(const struct ipc_msg *m)
 	case MSG_BROKER_FIND:
 		if (msg_u64_decode(m, &u64, &why) == 0)
 			same(m, buf, msg_u64_encode(buf, sizeof(buf), u64));
+		break;
+	default:
+		bridge_message(m, buf, sizeof(buf));
 		break;
 	}
 }

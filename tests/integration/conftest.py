@@ -51,6 +51,10 @@ def _sanitized(path):
 # and heraldctl.  A few tests look at what that build changes on purpose.
 SANITIZED = _sanitized(HERALDD)
 
+# make coverage: the directory of the profile files.  Each process of
+# that build keeps its own open, mapped, from start to exit.
+COVERAGE_DIR = os.environ.get("HERALD_COVERAGE_DIR", "")
+
 PRIVSEP_USER = "_herald"
 ADMIN_GROUP = "herald-admin"
 # Accounts the tests create to stand for administrators.

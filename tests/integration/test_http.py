@@ -550,6 +550,9 @@ def test_http10_and_connection_close(daemon):
 def test_expect_100_continue(daemon):
     start(daemon)
     key = make_key(daemon, "t", "trader")
+    # The order needs the broker, which may connect after net is up.
+    wait_for(lambda: daemon.status()["broker"] == "connected",
+             "the broker to connect")
     body = json.dumps({"symbol": "EURUSD", "side": "SELL", "volume": 1})
     c = Client(daemon)
     c.send(f"POST /trade HTTP/1.1\r\n{HOST}{bearer(key)}\r\n"

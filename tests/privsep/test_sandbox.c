@@ -327,6 +327,7 @@ static const char *const expect_net[] = {
 
 static const char *const expect_broker[] = {
 	CHILD_COMMON_ROWS,
+	"allow accept4",	/* the bridge's EA, on the passed listener */
 };
 
 static void

@@ -1,0 +1,109 @@
+/*
+ * herald.yaml's mt5.bridge keys: their defaults, their ranges, and the
+ * checks between keys: a listener off this host is refused without TLS,
+ * and TLS is refused as not built yet.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "config.h"
+
+#define ACCOUNT	"mt5:\n  backend: bridge\n  login: 12345678\n" \
+		"  server: Demo\n"
+
+static struct herald_conf	conf;
+static struct conf_errors	errs;
+
+static int
+parse(const char *yaml)
+{
+	config_defaults(&conf);
+	return config_parse(&conf, "t.yaml", yaml, strlen(yaml), &errs);
+}
+
+static void
+one_error(const char *yaml, const char *want)
+{
+	int	n = parse(yaml);
+
+	if (n != 1 || strcmp(errs.msg[0], want) != 0)
+		print_message("got %d: %s\n", n, errs.n ? errs.msg[0] : "");
+	assert_int_equal(n, 1);
+	assert_string_equal(errs.msg[0], want);
+	config_free(&conf);
+}
+
+static void
+test_defaults(void **state)
+{
+	assert_int_equal(parse(ACCOUNT), 0);
+	assert_int_equal(conf.mt5.backend, BACKEND_BRIDGE);
+	assert_string_equal(conf.mt5.bridge.address, "127.0.0.1");
+	assert_int_equal(conf.mt5.bridge.port, 5555);
+	assert_string_equal(conf.mt5.bridge.key_file,
+	    "/etc/herald/bridge.key");
+	assert_int_equal(conf.mt5.bridge.tls, 0);
+	config_free(&conf);
+}
+
+static void
+test_keys(void **state)
+{
+	assert_int_equal(parse(ACCOUNT "  bridge:\n    address: ::1\n"
+	    "    port: 6000\n    key_file: /srv/k\n    tls: false\n"), 0);
+	assert_string_equal(conf.mt5.bridge.address, "::1");
+	assert_int_equal(conf.mt5.bridge.port, 6000);
+	assert_string_equal(conf.mt5.bridge.key_file, "/srv/k");
+	config_free(&conf);
+	assert_int_equal(parse(ACCOUNT "  bridge:\n    address: 127.1.2.3\n"),
+	    0);
+	config_free(&conf);
+	one_error(ACCOUNT "  bridge:\n    port: 0\n",
+	    "t.yaml:6: mt5.bridge.port: expected an integer from 1 to 65535, "
+	    "got \"0\"");
+	one_error(ACCOUNT "  bridge:\n    address: localhost\n",
+	    "t.yaml:6: mt5.bridge.address: expected a numeric IPv4 or IPv6 "
+	    "address, got \"localhost\"");
+	one_error(ACCOUNT "  bridge:\n    key_file: relative\n",
+	    "t.yaml:6: mt5.bridge.key_file: expected an absolute path, got "
+	    "\"relative\"");
+	one_error(ACCOUNT "  bridge:\n    colour: blue\n",
+	    "t.yaml:6: mt5.bridge.colour: unknown key");
+}
+
+static void
+test_remote_needs_tls(void **state)
+{
+	one_error(ACCOUNT "  bridge:\n    address: 192.0.2.7\n",
+	    "t.yaml:6: mt5.bridge.address: 192.0.2.7 is not a loopback "
+	    "address, and mt5.bridge.tls is off: the bridge carries orders "
+	    "and account data, so a listener off this host needs TLS (not "
+	    "built into this heraldd yet); use 127.0.0.1 or ::1");
+	one_error(ACCOUNT "  bridge:\n    address: 0.0.0.0\n",
+	    "t.yaml:6: mt5.bridge.address: 0.0.0.0 is not a loopback "
+	    "address, and mt5.bridge.tls is off: the bridge carries orders "
+	    "and account data, so a listener off this host needs TLS (not "
+	    "built into this heraldd yet); use 127.0.0.1 or ::1");
+	one_error(ACCOUNT "  bridge:\n    tls: true\n",
+	    "t.yaml:6: mt5.bridge.tls: TLS for the bridge is not built into "
+	    "this heraldd yet; run the EA on this host with "
+	    "mt5.bridge.address on loopback (127.0.0.1 or ::1) and "
+	    "mt5.bridge.tls off");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_keys),
+		cmocka_unit_test(test_remote_needs_tls),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,477 @@
+"""
+The MT5 bridge, heraldd's side (issue 10): the real daemon with
+mt5.backend bridge, and a Python EA (bridge_peer.py, written from
+BRIDGE-PROTOCOL.md) on its listener.  The handshake and its refusals
+(wrong key, wrong account with its SECURITY line, a second EA), orders
+end to end with the monitor's authorisation tag checked by the peer,
+an answer lost after execution settled by QUERY and never resent, a
+reconnect, PINGs unanswered taking the backend down, concurrent
+orders, and a restart with an order in flight.
+
+If build/herald-mt5sim (the EA's own source on the shim, from the
+bridge-ea branch), or $HERALD_MT5SIM, exists, the handshake and orders
+run against it too.
+"""
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import threading
+import time
+
+import pytest
+
+from bridge_peer import Peer, ProtocolError
+from conftest import TIMEOUT, free_port, wait_for, write_file
+from test_http import make_key
+from test_trading import Desk, trading_conf, yaml_text
+
+LOGIN = 12345678
+SERVER = "Bridge-Test"
+KEY = bytes(range(32))
+MT5SIM = os.environ.get("HERALD_MT5SIM") or os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", "build",
+    "herald-mt5sim")
+
+
+def bridge_conf(port, key_file, request_timeout=10):
+    return {"backend": "bridge", "login": LOGIN, "server": SERVER,
+            "request_timeout": request_timeout, "start_timeout": 5,
+            "paper": {"tick_interval": 50},
+            "bridge": {"address": "127.0.0.1", "port": port,
+                       "key_file": str(key_file)}}
+
+
+class Bridge:
+    """A started heraldd with the bridge backend and a trader key."""
+
+    def __init__(self, daemon, request_timeout=10, key=KEY):
+        self.d = daemon
+        self.port = free_port()
+        self.key_file = daemon.dir / "bridge.key"
+        if key is not None:
+            write_file(self.key_file, key.hex() + "\n")
+        settings = daemon.settings(
+            mt5=bridge_conf(self.port, self.key_file, request_timeout),
+            trading=trading_conf(allowed_symbols=["EURUSD"]),
+            rate_limit={"per_source": 1000000, "per_key": 1000000})
+        daemon.write_config(text=yaml_text(settings))
+        daemon.start()
+        self.desk = Desk(daemon, make_key(daemon, "trader", "trader"))
+        self.peers = []
+
+    def peer(self, key=KEY, login=LOGIN, server=SERVER):
+        p = Peer(self.port, key, login, server)
+        self.peers.append(p)
+        return p
+
+    def ea(self):
+        """A well-behaved EA, connected and serving."""
+        p = self.peer()
+        wait_for(lambda: _try_connect(p), "the EA to be accepted")
+        p.start()
+        self.wait_up()
+        return p
+
+    def account_status(self):
+        return self.desk.call("GET", "/v1/account")[0]
+
+    def wait_up(self):
+        wait_for(lambda: self.account_status() == 200,
+                 "the bridge backend to answer GET /v1/account")
+
+    def wait_down(self, timeout=TIMEOUT):
+        wait_for(lambda: self.account_status() == 503,
+                 "the bridge backend to be down", timeout)
+
+    def close(self):
+        for p in self.peers:
+            p.close()
+
+
+def _try_connect(p):
+    try:
+        p.connect()
+        return True
+    except (ConnectionRefusedError, ProtocolError, OSError):
+        p.close()
+        return False
+
+
+@pytest.fixture
+def bridge(daemons):
+    b = Bridge(daemons())
+    yield b
+    b.close()
+
+
+def journal_rows(daemon):
+    db = sqlite3.connect(f"file:{daemon.database}?mode=ro", uri=True)
+    try:
+        return db.execute("SELECT id, state FROM orders ORDER BY id"
+                          ).fetchall()
+    finally:
+        db.close()
+
+
+_coid = [0]
+
+
+def buy(desk, volume=0.1, **extra):
+    """A market BUY, each with its own client_order_id (not a repeat)."""
+    _coid[0] += 1
+    extra.setdefault("client_order_id", f"bridge-{os.getpid()}-{_coid[0]}")
+    return desk.trade(symbol="EURUSD", side="BUY", volume=volume, **extra)
+
+
+# --- handshake ---------------------------------------------------------------
+
+def test_handshake_and_reads(bridge):
+    p = bridge.ea()
+    assert p.broker_genuine
+    st, _, body = bridge.desk.call("GET", "/v1/account")
+    assert st == 200, body
+    assert body["balance"] == 10000 and body["currency"] == "USD"
+    st, _, body = bridge.desk.call("GET", "/v1/symbols/EURUSD")
+    assert st == 200 and body["digits"] == 5, body
+    st, _, body = bridge.desk.call("GET", "/v1/symbols/XAUUSD")
+    assert st == 404, body
+    bridge.d.wait_log("bridge: EA ready")
+
+
+def test_wrong_key_refused(bridge):
+    p = bridge.peer(key=bytes(32))
+    assert p.refused_with() == "auth_failed"
+    assert not p.broker_genuine     # the peer could tell, too
+    bridge.d.wait_log("AUTH tag does not check")
+    assert bridge.account_status() == 503
+    # The right EA still gets in afterwards.
+    bridge.ea()
+
+
+def test_wrong_account_refused_with_security_line(bridge):
+    p = bridge.peer(login=87654321)
+    assert p.refused_with() == "account_mismatch"
+    bridge.d.wait_log("SECURITY: bridge: the EA reports account 87654321")
+    p = bridge.peer(server="Other-Server")
+    assert p.refused_with() == "account_mismatch"
+    assert bridge.account_status() == 503
+
+
+def test_second_ea_busy(bridge):
+    bridge.ea()
+    p = bridge.peer()
+    assert p.refused_with() == "busy"
+    assert bridge.account_status() == 200
+
+
+def test_no_key_file_bridge_down(daemons):
+    b = Bridge(daemons(), key=None)
+    try:
+        b.d.wait_log("does not exist yet; create it with heraldctl "
+                     "bridge key create")
+        p = b.peer()
+        assert p.refused_with() == "no_key"
+        st, _, body = b.desk.call("GET", "/v1/account")
+        assert st == 503 and "heraldctl bridge key create" in \
+            body["error"], body
+        st = b.d.ctl("-j", "status")
+        assert "down: bridge: the bridge key" in st.stdout, st.stdout
+    finally:
+        b.close()
+
+
+# --- orders ------------------------------------------------------------------
+
+def test_order_end_to_end_with_tag(bridge):
+    p = bridge.ea()
+    st, _, body = buy(bridge.desk, comment="hello")
+    assert st == 200, body
+    assert body["retcode"] == 10009 and body["status"] == "filled", body
+    sends = [f for t, f in p.seen if t == "ORDER_SEND"]
+    assert len(sends) == 1
+    f = sends[0]
+    assert f["action"] == "1" and f["symbol"] == "EURUSD" and \
+        f["type"] == "0" and float(f["volume"]) == 0.1, f
+    assert f["comment"] == "hello" and int(f["cmd"]) > 0, f
+    assert p.refused == []
+    # The open position comes from the terminal.
+    st, _, body = bridge.desk.call("GET", "/v1/positions")
+    assert st == 200, body
+    rows = body["positions"] if isinstance(body, dict) else body
+    assert len(rows) == 1 and rows[0]["symbol"] == "EURUSD", body
+    # The journal row is done.
+    assert journal_rows(bridge.d)[-1][1] == "done"
+
+
+def test_tampered_order_tag_refused_by_the_ea(bridge):
+    """A broker that alters an order cannot make its tag check."""
+    p = bridge.ea()
+    text = []
+    orig = p.order_send
+
+    def spy(f, t):
+        text.append(t)
+        orig(f, t)
+    p.order_send = spy
+    assert buy(bridge.desk)[0] == 200
+    t = text[0]
+    auth = t.split("auth=")[1].split("\n")[0]
+    assert p.tag_checks(t, auth)
+    for a, b in (("volume=0.10000000", "volume=9.00000000"),
+                 ("type=0", "type=1"), ("symbol=EURUSD", "symbol=GBPUSD")):
+        assert a in t, t
+        assert not p.tag_checks(t.replace(a, b), auth)
+    # Resent verbatim with another req, the stored result comes back.
+    assert p.count("ORDER_SEND") == 1
+
+
+def test_answer_lost_then_query_not_resend(daemons):
+    b = Bridge(daemons(), request_timeout=3)
+    try:
+        p = b.ea()
+        p.hold_orders = True
+        st, _, body = buy(b.desk)
+        assert st == 503 and body["code"] == "broker_timeout", body
+        cmd = int([f for t, f in p.seen if t == "ORDER_SEND"][0]["cmd"])
+        # The broker gives up after 10 s, drops the EA and never resends.
+        b.d.wait_log("a request unanswered for 10 s", timeout=30)
+        p.close()
+        q = b.ea()
+        wait_for(lambda: q.count("QUERY", cmd) == 1, "a QUERY for the "
+                 "order in doubt", 30)
+        p.journal.update(q.journal)
+        assert q.count("ORDER_SEND") == 0 and p.count("ORDER_SEND") == 1
+    finally:
+        b.close()
+
+
+def test_reconnect(bridge):
+    p = bridge.ea()
+    assert buy(bridge.desk)[0] == 200
+    p.close()
+    bridge.wait_down()
+    q = bridge.ea()
+    assert buy(bridge.desk)[0] == 200
+    assert q.count("ORDER_SEND") == 1
+
+
+def test_unanswered_pings_take_the_backend_down(bridge):
+    p = bridge.ea()
+    p.answer_pings = False
+    bridge.d.wait_log("3 PINGs unanswered", timeout=30)
+    bridge.wait_down()
+    st, _, body = bridge.desk.call("GET", "/v1/status")
+    assert st == 200 and "PING" in json.dumps(body), body
+
+
+def test_concurrent_orders(bridge):
+    p = bridge.ea()
+    results = []
+
+    def one():
+        results.append(buy(bridge.desk))
+    threads = [threading.Thread(target=one) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [r[0] for r in results] == [200] * 6, results
+    cmds = [f["cmd"] for t, f in p.seen if t == "ORDER_SEND"]
+    assert len(cmds) == 6 and len(set(cmds)) == 6
+
+
+def test_restart_with_an_order_in_flight(bridge):
+    p = bridge.ea()
+    p.hold_orders = True
+    done = []
+    t = threading.Thread(target=lambda: done.append(buy(bridge.desk)))
+    t.start()
+    wait_for(lambda: p.count("ORDER_SEND") == 1, "the order at the EA")
+    bridge.d.send_signal(signal.SIGKILL)
+    bridge.d.expect_exit = None
+    bridge.d.wait_exit()
+    t.join()
+    cmd = int([f for t_, f in p.seen if t_ == "ORDER_SEND"][0]["cmd"])
+    p.close()
+    bridge.d._log.close()
+    bridge.d.proc = None
+    bridge.d.expect_exit = 0
+    bridge.d.start()
+    q = bridge.peer()
+    q.journal.update(p.journal)
+    wait_for(lambda: _try_connect(q), "the EA to be accepted again")
+    q.start()
+    wait_for(lambda: q.count("QUERY", cmd) == 1, "the QUERY after the "
+             "restart", 30)
+    wait_for(lambda: journal_rows(bridge.d)[-1][1] == "done",
+             "the order resolved from the EA's journal")
+    assert q.count("ORDER_SEND") == 0
+
+
+# --- against herald-mt5sim, when the bridge-ea branch built it -----------------
+
+needs_mt5sim = pytest.mark.skipif(not os.path.exists(MT5SIM),
+                                  reason="herald-mt5sim not built here")
+
+
+class Sim:
+    """herald-mt5sim connected to a Bridge, with its Files folder."""
+
+    def __init__(self, bridge, workdir, *faults):
+        kf = workdir / "ea.key"
+        kf.write_text(KEY.hex() + "\n")
+        args = [MT5SIM, "--connect", f"127.0.0.1:{bridge.port}",
+                "--key-file", str(kf), "--login", str(LOGIN), "--server",
+                SERVER, "--files", str(workdir)]
+        for f in faults:
+            args += ["--fault", f]
+        self.log = open(workdir / "mt5sim.log", "wb")
+        self.p = subprocess.Popen(args, stdout=self.log,
+                                  stderr=subprocess.STDOUT)
+        bridge.wait_up()
+
+    def stop(self):
+        self.p.terminate()
+        self.p.wait(TIMEOUT)
+        self.log.close()
+
+
+@pytest.fixture
+def sim(bridge, workdir):
+    made = []
+
+    def start(*faults):
+        made.append(Sim(bridge, workdir, *faults))
+        return made[-1]
+    yield start
+    for s in made:
+        s.stop()
+
+
+def positions(desk):
+    st, _, body = desk.call("GET", "/v1/positions")
+    assert st == 200, body
+    return body["positions"] if isinstance(body, dict) else body
+
+
+@needs_mt5sim
+def test_mt5sim_order_lifecycle(bridge, sim):
+    sim()
+    st, _, body = bridge.desk.call("GET", "/v1/account")
+    assert st == 200, body
+    st, _, body = buy(bridge.desk)
+    assert st == 200 and body["retcode"] == 10009, body
+    pos = positions(bridge.desk)
+    assert len(pos) == 1, pos
+    st, _, body = bridge.desk.modify(pos[0]["ticket"], sl=0.5)
+    assert st == 200 and body["retcode"] == 10009, body
+
+
+@needs_mt5sim
+@pytest.mark.xfail(strict=False, reason="BRIDGE-PROTOCOL.md Amendment 1 "
+                   "(heraldd side): for a close the EA takes symbol, side "
+                   "and volume from the position; herald-mt5sim may not "
+                   "yet")
+def test_mt5sim_close(bridge, sim):
+    sim()
+    assert buy(bridge.desk)[0] == 200
+    pos = positions(bridge.desk)
+    st, _, body = bridge.desk.close(pos[0]["ticket"])
+    assert st == 200 and body["retcode"] == 10009, body
+    assert positions(bridge.desk) == []
+
+
+@needs_mt5sim
+def test_mt5sim_requote_resent_once_executed(bridge, sim):
+    sim("requote")
+    st, _, body = buy(bridge.desk)
+    assert st in (200, 422), body
+    n = 1 if body.get("retcode") == 10009 else 0
+    assert len(positions(bridge.desk)) == n
+
+
+@needs_mt5sim
+def test_mt5sim_reply_lost_settled_by_query(daemons, workdir):
+    b = Bridge(daemons(), request_timeout=3)
+    s = None
+    try:
+        s = Sim(b, workdir, "reply_lost")
+        # The EA executes, loses the answer and drops; back, it is asked
+        # (QUERY), and the client gets that answer or, if its wait ran
+        # out first, 503 broker_timeout.  Either way: executed once.
+        st, _, body = buy(b.desk)
+        assert (st, body.get("retcode")) == (200, 10009) or \
+            (st, body.get("code")) == (503, "broker_timeout"), body
+        wait_for(lambda: journal_rows(b.d)[-1][1] == "done",
+                 "the order settled by QUERY after the EA is back", 60)
+        b.wait_up()
+        assert len(positions(b.desk)) == 1
+        b.d.wait_log("journal: order 1 was executed")
+    finally:
+        if s is not None:
+            s.stop()
+        b.close()
+
+
+# --- heraldctl bridge --------------------------------------------------------
+
+def test_heraldctl_bridge_key_create_rotate_status(daemons):
+    b = Bridge(daemons(), key=None)
+    try:
+        r = b.d.ctl("bridge", "status")
+        assert r.returncode == 0 and "bridge down" in r.stdout and \
+            "heraldctl bridge key create" in r.stdout, r.stdout
+        r = b.d.ctl("bridge", "key", "create")
+        assert r.returncode == 0, r.stderr
+        hexkey = r.stdout.strip()
+        assert len(hexkey) == 64 and int(hexkey, 16) >= 0, r.stdout
+        assert "will not be shown again" in r.stderr
+        st = os.stat(b.key_file)
+        assert st.st_uid == 0 and (st.st_mode & 0o777) == 0o600
+        assert b.key_file.read_text() == hexkey + "\n"
+        b.d.wait_log("SECURITY: control: bridge key create by uid 0")
+        # create refuses to overwrite
+        r = b.d.ctl("bridge", "key", "create")
+        assert r.returncode == 1 and "use heraldctl bridge key rotate" in \
+            r.stderr, r.stderr
+        assert b.key_file.read_text() == hexkey + "\n"
+        # the EA with the printed key gets in
+        p = b.peer(key=bytes.fromhex(hexkey))
+        wait_for(lambda: _try_connect(p), "the EA with the new key")
+        p.start()
+        b.wait_up()
+        wait_for(lambda: "last ping answered 20" in
+                 b.d.ctl("bridge", "status").stdout, "a PONG in status")
+        r = b.d.ctl("bridge", "status")
+        assert "bridge connected since" in r.stdout and \
+            "account 12345678" in r.stdout and \
+            "pytest-peer 1, Bridge-Test" in r.stdout, r.stdout
+        j = json.loads(b.d.ctl("-j", "bridge", "status").stdout)
+        assert j["connected"] and j["trade_allowed"] and \
+            j["login"] == LOGIN, j
+        # rotate: a new key, the session of the old one ends
+        r = b.d.ctl("bridge", "key", "rotate")
+        assert r.returncode == 0, r.stderr
+        newkey = r.stdout.strip()
+        assert len(newkey) == 64 and newkey != hexkey
+        b.d.wait_log("dropped: the bridge key was rotated")
+        b.wait_down()
+        old = b.peer(key=bytes.fromhex(hexkey))
+        assert old.refused_with() == "auth_failed"
+        b.peer(key=bytes.fromhex(newkey))
+        q = b.peers[-1]
+        wait_for(lambda: _try_connect(q), "the EA with the rotated key")
+        q.start()
+        b.wait_up()
+    finally:
+        b.close()
+
+
+def test_heraldctl_bridge_on_paper_refused(running):
+    r = running.ctl("bridge", "status")
+    assert r.returncode == 1 and "mt5.backend is not bridge" in r.stderr
+    r = running.ctl("bridge", "key", "create")
+    assert r.returncode == 1 and "mt5.backend is not bridge" in r.stderr
