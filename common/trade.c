@@ -124,6 +124,13 @@ trade_status_name(uint32_t retcode)
 	}
 }
 
+int
+trade_executed(uint32_t retcode)
+{
+	return retcode == PAPER_RC_DONE || retcode == PAPER_RC_PLACED ||
+	    retcode == PAPER_RC_DONE_PARTIAL;
+}
+
 const char *
 trade_type_name(uint8_t type)
 {

@@ -197,6 +197,11 @@ int	trade_symbol_decode(const uint8_t *, size_t, struct trade_symbol *,
  * the status field of a POST /trade answer.
  */
 const char	*trade_status_name(uint32_t retcode);
+/*
+ * 1 if MT5 executed the order: done (10009), placed (10008) or done in
+ * part (10010); any other retcode is a refusal (HTTP 422).
+ */
+int		 trade_executed(uint32_t retcode);
 /* The trade server's description of a retcode ("Invalid volume"). */
 const char	*trade_retcode_text(uint32_t retcode);
 /* "BUY", "SELL", "BUY_LIMIT", ... ; "UNKNOWN" otherwise. */

@@ -535,6 +535,13 @@ http_api_result(struct http_server *srv, uint32_t id,
 	c->pending = NULL;
 	free(p);
 
+	/* An order MT5 refused: its whole answer (rpc_render_trade). */
+	if (res->status == 422 && res->result_len > 0 &&
+	    (json = rpc_render_result(op, res, &err)) != NULL) {
+		reply_send(req, 422, json, &o);
+		free(json);
+		return;
+	}
 	if (res->status >= 400) {
 		if (res->status == 429 || res->status == 503)
 			o.retry_after = res->retry_after;

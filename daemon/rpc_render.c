@@ -62,6 +62,8 @@ rpc_render_health(void)
 static char *
 rpc_render_ready(const struct msg_api_res *res, struct rpc_error *err)
 {
+	(void)res;
+	(void)err;
 	return rpc_dump(json_pack("{s:s}", "status", "ready"));
 }
 
@@ -178,6 +180,11 @@ rpc_render_trade(const struct msg_api_res *res, struct rpc_error *err)
 	bad |= rpc_set(o, "duplicate", json_boolean(r.duplicate));
 	bad |= rpc_set(o, "bid", json_real(r.bid));
 	bad |= rpc_set(o, "ask", json_real(r.ask));
+	/* 422: the order answer is the error's body too. */
+	if (res->status != 200) {
+		bad |= rpc_set(o, "code", rpc_jstr(res->code));
+		bad |= rpc_set(o, "error", rpc_jstr(res->message));
+	}
 	return rpc_finish(o, bad, err);
 }
 

@@ -26,16 +26,10 @@
 #include "bridgekey.h"
 #include "log.h"
 #include "monitor.h"
+#include "mt5.h"
 #include "params.h"
 #include "secmem.h"
 #include "trading.h"
-
-/* MT5's ENUM_TRADE_REQUEST_ACTIONS and ENUM_ORDER_TYPE values used. */
-#define TRADE_ACTION_DEAL	1
-#define TRADE_ACTION_SLTP	6
-#define TRADE_ACTION_REMOVE	8
-#define ORDER_TYPE_BUY		0
-#define ORDER_TYPE_SELL		1
 
 static struct {
 	int			 on;		/* mt5.backend is bridge */
@@ -279,10 +273,10 @@ order_of(uint64_t cmd, uint8_t op, const struct rpc_params *p,
 		strlcpy(o->comment, p->comment, sizeof(o->comment));
 	switch (op) {
 	case OP_TRADE:
-		o->action = TRADE_ACTION_DEAL;
+		o->action = PAPER_ACTION_DEAL;
 		strlcpy(o->symbol, p->symbol, sizeof(o->symbol));
-		o->type = p->side == RPC_SIDE_SELL ? ORDER_TYPE_SELL :
-		    ORDER_TYPE_BUY;
+		o->type = p->side == RPC_SIDE_SELL ? PAPER_ORDER_SELL :
+		    PAPER_ORDER_BUY;
 		o->volume = p->volume;
 		o->price = (p->flags & RPC_HAS_PRICE) ? p->price : 0;
 		o->sl = (p->flags & RPC_HAS_SL) ? p->sl : 0;
@@ -290,18 +284,18 @@ order_of(uint64_t cmd, uint8_t op, const struct rpc_params *p,
 		return 0;
 	case OP_POSITION_CLOSE:
 		/* The EA takes symbol and side from the position. */
-		o->action = TRADE_ACTION_DEAL;
+		o->action = PAPER_ACTION_DEAL;
 		o->position = p->ticket;
 		o->volume = (p->flags & RPC_HAS_VOLUME) ? p->volume : 0;
 		return 0;
 	case OP_POSITION_MODIFY:
-		o->action = TRADE_ACTION_SLTP;
+		o->action = PAPER_ACTION_SLTP;
 		o->position = p->ticket;
 		o->sl = (p->flags & RPC_HAS_SL) ? p->sl : 0;
 		o->tp = (p->flags & RPC_HAS_TP) ? p->tp : 0;
 		return 0;
 	case OP_ORDER_CANCEL:
-		o->action = TRADE_ACTION_REMOVE;
+		o->action = PAPER_ACTION_REMOVE;
 		o->order = p->ticket;
 		return 0;
 	}

@@ -540,13 +540,69 @@ j_coid_ok(struct journal *j, int64_t key_id, const char *coid)
 	return 0;
 }
 
+/*
+ * The row derived for (key_id, request) that an order at now repeats: the
+ * one of this window, or the previous window's while it is younger than
+ * the window.  1 with out, 0 with coid set to this window's id, or < 0.
+ */
+static int
+j_find_derived(struct journal *j, int64_t key_id, const void *req,
+    size_t reqlen, int64_t now, struct journal_order *out,
+    char coid[JOURNAL_COID_DERIVED_LEN + 1])
+{
+	int64_t	 bucket = now / j->conf.window;
+	int	 rv;
+
+	/*
+	 * A repeat may fall into the next window; the row derived in the
+	 * previous one still catches it while it is young enough.
+	 */
+	if (bucket > 0) {
+		if ((rv = j_derive(j, key_id, req, reqlen, bucket - 1,
+		    coid)) != 0)
+			return rv;
+		if ((rv = j_find(j, key_id, coid, req, reqlen, out)) != 0) {
+			if (rv < 0 || now - out->created < j->conf.window)
+				return rv;
+			journal_order_clear(out);
+		}
+	}
+	if ((rv = j_derive(j, key_id, req, reqlen, bucket, coid)) != 0)
+		return rv;
+	return j_find(j, key_id, coid, req, reqlen, out);
+}
+
+int
+journal_repeat(struct journal *j, int64_t key_id,
+    const char *client_order_id, const void *request, size_t request_len,
+    int64_t now, struct journal_order *out)
+{
+	char	 coid[JOURNAL_COID_DERIVED_LEN + 1];
+	int	 rv;
+
+	memset(out, 0, sizeof(*out));
+	/* What journal_begin() would refuse repeats nothing. */
+	if (request == NULL || request_len == 0 ||
+	    request_len > j->conf.request_max || now < 0)
+		return 0;
+	if (client_order_id != NULL) {
+		if (*client_order_id == '\0' ||
+		    strlen(client_order_id) > JOURNAL_COID_MAX)
+			return 0;
+		rv = j_find(j, key_id, client_order_id, request, request_len,
+		    out);
+	} else
+		rv = j_find_derived(j, key_id, request, request_len, now, out,
+		    coid);
+	return rv == 1 ? JOURNAL_DUPLICATE : rv;
+}
+
 int
 journal_begin(struct journal *j, int64_t key_id, const char *addr,
     const char *client_order_id, const void *request, size_t request_len,
     int64_t now, struct journal_order *out)
 {
 	char	 coid[JOURNAL_COID_DERIVED_LEN + 1];
-	int64_t	 bucket;
 	int	 rv;
 
 	memset(out, 0, sizeof(*out));
@@ -572,26 +628,9 @@ journal_begin(struct journal *j, int64_t key_id, const char *addr,
 		return j_insert(j, key_id, addr, client_order_id, 0, request,
 		    request_len, now, out);
 	}
-
-	/*
-	 * A repeat may fall into the next window; the row derived in the
-	 * previous one still catches it while it is young enough.
-	 */
-	bucket = now / j->conf.window;
-	if (bucket > 0) {
-		if ((rv = j_derive(j, key_id, request, request_len,
-		    bucket - 1, coid)) != 0)
-			return rv;
-		rv = j_find(j, key_id, coid, request, request_len, out);
-		if (rv < 0)
-			return rv;
-		if (rv == 1 && now - out->created < j->conf.window)
-			return JOURNAL_DUPLICATE;
-		journal_order_clear(out);
-	}
-	if ((rv = j_derive(j, key_id, request, request_len, bucket,
+	if ((rv = j_find_derived(j, key_id, request, request_len, now, out,
 	    coid)) != 0)
-		return rv;
+		return rv == 1 ? JOURNAL_DUPLICATE : rv;
 	return j_insert(j, key_id, addr, coid, 1, request, request_len, now,
 	    out);
 }

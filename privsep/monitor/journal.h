@@ -127,6 +127,18 @@ int	journal_begin(struct journal *, int64_t key_id, const char *addr,
 	    const char *client_order_id, const void *request,
 	    size_t request_len, int64_t now, struct journal_order *out);
 
+/*
+ * The row an order repeats, without writing: what journal_begin() would
+ * answer JOURNAL_DUPLICATE with (the same client_order_id of the same
+ * key, or, with none, the id derived within the window).  Another key's
+ * row is never found.  JOURNAL_DUPLICATE with out as journal_begin()
+ * fills it, 0 if it repeats nothing (also for arguments journal_begin()
+ * refuses), or JOURNAL_ERROR.  The caller calls journal_order_clear(out).
+ */
+int	journal_repeat(struct journal *, int64_t key_id,
+	    const char *client_order_id, const void *request,
+	    size_t request_len, int64_t now, struct journal_order *out);
+
 /* pending -> sent.  0, JOURNAL_REFUSED (no such row, wrong state), -1. */
 int	journal_mark_sent(struct journal *, int64_t id, int64_t now);
 /*

@@ -35,6 +35,7 @@ struct risk_step {
 struct risk_sym {
 	char		name[RPC_SYMBOL_MAX + 1];
 	uint32_t	count;
+	uint32_t	reserved;	/* orders in flight */
 };
 
 struct risk_ent {
@@ -67,6 +68,7 @@ struct risk {
 	struct risk_sym	*syms;
 	size_t		 nsyms;
 	size_t		 capsyms;
+	uint32_t	 reserved;	/* orders in flight, all symbols */
 	int		 realised_known;
 	int64_t		 realised_day;	/* UTC days since the epoch */
 	double		 realised;
@@ -245,6 +247,43 @@ risk_open_count(const struct risk *r, const char *symbol)
 	return 0;
 }
 
+ssize_t
+risk_reserve(struct risk *r, const char *symbol)
+{
+	ssize_t	 si;
+
+	if (r->reserved < UINT32_MAX)
+		r->reserved++;
+	/* Without a symbol's count the total still holds the slot. */
+	if ((si = sym_index(r, symbol)) != -1)
+		r->syms[si].reserved++;
+	return si;
+}
+
+void
+risk_release(struct risk *r, ssize_t handle)
+{
+	if (r->reserved > 0)
+		r->reserved--;
+	if (handle >= 0 && (size_t)handle < r->nsyms &&
+	    r->syms[handle].reserved > 0)
+		r->syms[handle].reserved--;
+}
+
+uint32_t
+risk_reserved(const struct risk *r, const char *symbol)
+{
+	size_t	 i;
+
+	if (symbol == NULL)
+		return r->reserved;
+	for (i = 0; i < r->nsyms; i++) {
+		if (strcmp(r->syms[i].name, symbol) == 0)
+			return r->syms[i].reserved;
+	}
+	return 0;
+}
+
 size_t
 risk_rate_keys(const struct risk *r)
 {
@@ -389,18 +428,28 @@ rule_step(const struct risk *r, const struct rpc_params *p,
 	    num(r->steps[i].step, b, sizeof(b)));
 }
 
+/* Open on symbol (NULL: all), the orders on their way counted in. */
+static uint32_t
+in_use(const struct risk *r, const char *symbol)
+{
+	uint64_t	 n;
+
+	n = (uint64_t)risk_open_count(r, symbol) + risk_reserved(r, symbol);
+	return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+}
+
 static int
 rule_counts(const struct risk *r, const struct rpc_params *p,
     struct risk_refusal *out)
 {
 	uint32_t	 n;
 
-	n = risk_open_count(r, NULL);
+	n = in_use(r, NULL);
 	if ((int64_t)n >= r->max_open)
 		return refuse(out, "trading.max_open_positions", "%u "
 		    "positions and pending orders are open, the limit is %d",
 		    n, r->max_open);
-	n = risk_open_count(r, p->symbol);
+	n = in_use(r, p->symbol);
 	if ((int64_t)n >= r->max_per_symbol)
 		return refuse(out, "trading.max_positions_per_symbol", "%u "
 		    "positions and pending orders are open on %s, the limit "

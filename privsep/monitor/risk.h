@@ -25,10 +25,14 @@
  *
  * The open positions and orders and the realised profit are what the
  * broker reported (risk_track, risk_realised), so a count is as fresh as
- * the last group of records the monitor stored.  Pure: no I/O.
+ * the last group of records the monitor stored.  An order accepted but
+ * not yet answered counts as open too (risk_reserve), so that no number
+ * of concurrent orders gets past a limit.  Pure: no I/O.
  */
 #ifndef HERALD_RISK_H
 #define HERALD_RISK_H
+
+#include <sys/types.h>
 
 #include <stddef.h>
 #include <stdint.h>
@@ -86,6 +90,18 @@ void	risk_set_realised(struct risk *, int64_t day_start_ms, double sum);
  */
 int	risk_check(struct risk *, int64_t key_id, const struct rpc_params *p,
 	    int64_t now_ms, struct risk_refusal *out);
+
+/*
+ * An order accepted (risk_check passed) on its way to the broker holds a
+ * slot of max_open_positions and of its symbol's max_positions_per_symbol
+ * until its answer, whose records have by then tracked what it opened:
+ * risk_release(handle) at the answer, or when it never reaches the
+ * broker.  The handle is what risk_release() needs (-1: the total only).
+ */
+ssize_t	 risk_reserve(struct risk *, const char *symbol);
+void	 risk_release(struct risk *, ssize_t handle);
+/* Slots reserved, on symbol (NULL: all). */
+uint32_t risk_reserved(const struct risk *, const char *symbol);
 
 /* Positions and pending orders tracked, on symbol (NULL: all). */
 uint32_t risk_open_count(const struct risk *, const char *symbol);

@@ -13,6 +13,7 @@
 
 #include <event2/event.h>
 
+#include "api.h"
 #include "config.h"
 #include "db.h"
 #include "journal.h"
@@ -56,11 +57,11 @@ broker_state_name(void)
 
 /* --- the client's requests ---------------------------------------------- */
 
+/* The catalogue's rw column: a new write op is journaled without a word. */
 static int
 is_write(uint8_t op)
 {
-	return op == OP_TRADE || op == OP_POSITION_CLOSE ||
-	    op == OP_POSITION_MODIFY || op == OP_ORDER_CANCEL;
+	return api_info(op) != NULL && api_info(op)->rw == API_WRITE;
 }
 
 static int
@@ -135,6 +136,57 @@ order_describe(struct tx *t, const struct auth_identity *id,
 	    t->what);
 }
 
+/*
+ * A repeat answered from the journal (JOURNAL_DUPLICATE): 0 with res, or
+ * 1 when the answer comes later (the first is still in flight, or the
+ * stored answer may be this batch's and is sent after its commit).
+ */
+static int
+repeat_answer(uint32_t net_id, const struct journal_order *o,
+    const char *coid, struct msg_api_res *res)
+{
+	repeat(net_id, o, coid != NULL ? coid : o->client_order_id, res);
+	if (res->status == 0)
+		return 1;			/* waits for the first */
+	if (!answer_has_result(res))
+		return 0;
+	/* After the commit: it may be this batch's. */
+	hold_answer(net_id, res, HELD_RETRY);
+	return 1;
+}
+
+/*
+ * A repeated order gets its first answer, whatever changed since: the
+ * lockdown, the limits it now meets (its own position among them), the
+ * broker's state.  So the journal is asked first, after only the key's
+ * identity and permission (auth_check()), and only for this key's rows.
+ * -1 if the order repeats nothing, else what trade_api() returns.
+ */
+static int
+trade_repeat(uint32_t net_id, const struct msg_api_req *q,
+    const struct auth_identity *id, const struct rpc_params *p,
+    struct msg_api_res *res)
+{
+	struct journal_order	 o;
+	const char		*coid;
+	int			 r;
+
+	coid = (p->flags & RPC_HAS_COID) ? p->client_order_id : NULL;
+	r = journal_repeat(tr.journal, id->key_id, coid, q->params,
+	    q->params_len, trade_now_ms() / 1000, &o);
+	if (r == JOURNAL_DUPLICATE)
+		r = repeat_answer(net_id, &o, coid, res);
+	else if (r == 0)
+		r = -1;
+	else {
+		storage_fault("%s", journal_error(tr.journal));
+		storage_refuse(res);
+		r = 0;
+	}
+	journal_order_clear(&o);
+	return r;
+}
+
 static int
 trade_write(uint32_t net_id, const struct msg_api_req *q,
     const struct auth_identity *id, const struct rpc_params *p,
@@ -146,14 +198,20 @@ trade_write(uint32_t net_id, const struct msg_api_req *q,
 	const char		*coid;
 	int			 r;
 
-	/* Before anything else: nothing reaches the broker in a fault. */
+	/* Before the rules: nothing reaches the broker in a fault. */
 	if (tr.fault) {
 		storage_refuse(res);
 		return 0;
 	}
 	if (risk_check(tr.risk, id->key_id, p, trade_now_ms(), &rf) != 0) {
 		log_info("order refused for key %s: %s", id->name, rf.message);
-		msg_api_res_set(res, 403, "risk_refused", 0, "%s", rf.message);
+		/* "Wait", not "never": a bot can tell them apart. */
+		if (rf.retry_after != 0)
+			msg_api_res_set(res, 429, "rate_limited",
+			    rf.retry_after, "%s", rf.message);
+		else
+			msg_api_res_set(res, 403, "risk_refused", 0, "%s",
+			    rf.message);
 		return 0;
 	}
 	if (tr.ntx >= TX_MAX) {
@@ -174,21 +232,17 @@ trade_write(uint32_t net_id, const struct msg_api_req *q,
 		t = tx_new(TX_WRITE, q->op, o.id, q->params, q->params_len);
 		strlcpy(t->coid, o.client_order_id, sizeof(t->coid));
 		order_describe(t, id, p);
+		/* Counted as open from now: the next order sees it. */
+		if (q->op == OP_TRADE) {
+			t->slot = risk_reserve(tr.risk, p->symbol);
+			t->reserved = 1;
+		}
 		t->waiters[t->nwaiters++] = net_id;
 		TAILQ_INSERT_TAIL(&tr.unsent, t, entry);
 		r = 1;
 		break;
-	case JOURNAL_DUPLICATE:
-		repeat(net_id, &o, coid != NULL ? coid : o.client_order_id,
-		    res);
-		if (res->status == 0)
-			r = 1;			/* waits for the first */
-		else if (res->status == 200) {
-			/* After the commit: it may be this batch's. */
-			hold_answer(net_id, res, HELD_RETRY);
-			r = 1;
-		} else
-			r = 0;
+	case JOURNAL_DUPLICATE:		/* trade_repeat() answers these */
+		r = repeat_answer(net_id, &o, coid, res);
 		break;
 	case JOURNAL_REFUSED:
 		msg_api_res_set(res, 400, "bad_request", 0, "%s",
@@ -213,9 +267,17 @@ trade_api(uint32_t net_id, const struct msg_api_req *q,
 {
 	struct rpc_params	 p;
 	struct tx		*t;
+	int			 r;
 
 	if (rpc_params_decode(q->op, q->params, q->params_len, &p, why) == -1)
 		return -1;
+	/*
+	 * In a storage fault a repeat could not be answered before a
+	 * commit either: it is refused as a new order is, below.
+	 */
+	if (is_write(q->op) && !tr.fault &&
+	    (r = trade_repeat(net_id, q, id, &p, res)) != -1)
+		return r;
 	if (is_write(q->op) && tr.lockdown.active) {
 		msg_api_res_set(res, 503, "lockdown", 0, "trading is locked "
 		    "down (by %s); no order is accepted", tr.lockdown.who);

@@ -2,7 +2,9 @@
  * The monitor's trading path: what happens to an authenticated trading
  * request between net and the broker.
  *
- * Writes (POST /trade, close, modify, cancel) pass the lockdown, the
+ * Writes (POST /trade, close, modify, cancel) that repeat an order the
+ * journal holds for the key get its first answer before anything else
+ * is asked.  Others pass the lockdown, the
  * broker's state and the risk rules (risk.h), get a row in the orders
  * journal (journal.h), and only once that row is durable go to the
  * broker with the row id as their command id.  The broker's answer, and

@@ -35,10 +35,33 @@ answer_decode(const uint8_t *buf, size_t len, struct msg_api_res *res)
 	return msg_api_res_decode(&m, res, &why);
 }
 
+int
+answer_has_result(const struct msg_api_res *res)
+{
+	return res->status == 200 || res->status == 422;
+}
+
+/*
+ * An order MT5 did not execute is 422 order_rejected, with the whole
+ * order answer, so that a client that looks at the status alone never
+ * takes it for a success.  Decided once, here, and journaled as such:
+ * a repeat gets the same status.
+ */
+void
+answer_classify(struct msg_api_res *res, const struct trade_result *r)
+{
+	if (res->status != 200 || trade_executed(r->retcode))
+		return;
+	res->status = 422;
+	strlcpy(res->code, "order_rejected", sizeof(res->code));
+	snprintf(res->message, sizeof(res->message), "MT5 did not execute "
+	    "the order: retcode %u %s", r->retcode, r->message);
+}
+
 /*
  * Put client_order_id and the duplicate flag into an order's result
- * (a 200 answer; others are left alone).  out, if not NULL, gets the
- * result as stamped.
+ * (a 200 or 422 answer; others are left alone).  out, if not NULL, gets
+ * the result as stamped.
  */
 int
 result_stamp(struct msg_api_res *res, const char *coid, int duplicate,
@@ -48,7 +71,7 @@ result_stamp(struct msg_api_res *res, const char *coid, int duplicate,
 	const char		*why;
 	size_t			 n;
 
-	if (res->status != 200)
+	if (!answer_has_result(res))
 		return 0;
 	if (trade_result_decode(res->result, res->result_len, &r, &why) == -1)
 		return -1;
@@ -91,7 +114,8 @@ read_result_check(uint8_t op, struct msg_api_res *res, const char **why)
 
 	if (res->status != 200)
 		return 0;
-	switch (op) {
+	/* Every op of the catalogue, no default: a new read must be placed. */
+	switch ((enum api_op)op) {
 	case OP_ACCOUNT:
 		if (trade_account_decode(res->result, res->result_len, &u.a,
 		    why) == -1)
@@ -114,6 +138,16 @@ read_result_check(uint8_t op, struct msg_api_res *res, const char **why)
 	case OP_SYMBOL:
 		return trade_symbol_decode(res->result, res->result_len,
 		    &u.s, why);
+	case OP_NONE:
+	case OP_STATUS:
+	case OP_TRADE:
+	case OP_POSITION_CLOSE:
+	case OP_POSITION_MODIFY:
+	case OP_ORDER_CANCEL:
+	case OP_AUDIT:
+	case OP_READY:
+	case OP_MAX:
+		break;
 	}
 	*why = "answer to an operation that was not asked";
 	return -1;
@@ -150,14 +184,15 @@ answer_write(struct tx *t, struct msg_api_res *res, const char **why)
 		*why = "order result does not decode";
 		return -1;
 	}
+	answer_classify(res, &r);
 	enc = journal_store_answer(t->command_id, res, &n);
-	if (res->status == 200)
+	if (answer_has_result(res))
 		log_info("order %" PRId64 " (%s) %s: retcode %u %s",
 		    t->command_id, t->coid, t->what, r.retcode, r.message);
 	if (!t->answered)
 		hold_encoded(t->waiters[0], enc, n, HELD_UNKNOWN);
 	/* Requests that repeated this one while it was in flight. */
-	if (t->nwaiters > 1 && res->status == 200)
+	if (t->nwaiters > 1 && answer_has_result(res))
 		(void)result_stamp(res, t->coid, 1, NULL);
 	for (i = 1; i < t->nwaiters; i++)
 		hold_answer(t->waiters[i], res, HELD_UNKNOWN);

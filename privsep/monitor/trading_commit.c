@@ -448,6 +448,13 @@ tx_free(struct tx_list *list, struct tx *t)
 	TAILQ_REMOVE(list, t, entry);
 	if (t->timer != NULL)
 		event_free(t->timer);
+	/*
+	 * Answered, or never sent: what it opened is tracked from the
+	 * broker's records by now.  A timed-out order is kept, and so is
+	 * its slot, until its answer comes.
+	 */
+	if (t->reserved)
+		risk_release(tr.risk, t->slot);
 	tr.ntx--;
 	free(t);
 }

@@ -19,6 +19,7 @@
 #define HERALD_TRADING_INT_H
 
 #include <sys/queue.h>
+#include <sys/types.h>
 
 #include <stddef.h>
 #include <stdint.h>
@@ -62,6 +63,8 @@ struct tx {
 	uint32_t	 waiters[1 + TX_WAITERS];	/* net request ids */
 	char		 coid[TRADE_COID_MAX];
 	char		 what[128];	/* key, side, volume, symbol: logs */
+	int		 reserved;	/* holds a slot: risk_reserve() */
+	ssize_t		 slot;		/* its handle */
 	struct event	*timer;
 	uint16_t	 params_len;
 	uint8_t		 params[];	/* what goes to the broker */
@@ -175,6 +178,9 @@ struct tx	*tx_by_command(int64_t command_id);
 
 /* trading_broker.c */
 int		 answer_decode(const uint8_t *, size_t, struct msg_api_res *);
+int		 answer_has_result(const struct msg_api_res *);
+void		 answer_classify(struct msg_api_res *,
+		    const struct trade_result *);
 int		 result_stamp(struct msg_api_res *, const char *coid,
 		    int duplicate, struct trade_result *out);
 void		 record_track(const struct paper_record *);

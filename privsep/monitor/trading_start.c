@@ -255,8 +255,9 @@ settle_write(int64_t command_id, const struct msg_api_res *res)
 		return;
 	if (!t->answered)
 		for (i = 0; i < t->nwaiters; i++)
-			hold_answer(t->waiters[i], res, res->status == 200 ?
-			    HELD_UNKNOWN : HELD_AS_IS);
+			hold_answer(t->waiters[i], res,
+			    answer_has_result(res) ? HELD_UNKNOWN :
+			    HELD_AS_IS);
 	tx_free(&tr.txs, t);
 }
 
@@ -274,6 +275,7 @@ answer_find(struct tx *t, struct msg_api_res *res, const char **why)
 		log_info("journal: order %" PRId64 " was executed before the "
 		    "restart: retcode %u %s", t->command_id, r.retcode,
 		    r.message);
+		answer_classify(res, &r);
 	} else if (res->status != 404) {
 		/* The backend could not be asked (the bridge's EA left). */
 		log_warnx("journal: order %" PRId64 " is still unresolved: %s",

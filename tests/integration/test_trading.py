@@ -242,17 +242,26 @@ class Desk:
                 price = round(bid + offset * point, digits)
             ans = self.trade(symbol=name, side=side, volume=volume,
                              price=price, **extra)
-            if offset <= 0 or ans[0] != 200 or \
+            if offset <= 0 or ans[0] != 422 or \
                     ans[2].get("retcode") != 10015:
                 return ans, price
         raise AssertionError(f"pending order never placed: {ans}")
 
 
+EXECUTED = (10008, 10009, 10010)
+
+
 def order_ok(ans, retcode, status=None):
+    """An order answer: 200 if MT5 executed it, else 422 order_rejected
+    with the whole answer."""
     st, _, b = ans
-    assert st == 200, f"expected 200 with retcode {retcode}, got {ans}"
+    want = 200 if retcode in EXECUTED else 422
+    assert st == want, f"expected {want} with retcode {retcode}, got {ans}"
     assert isinstance(b, dict) and b.get("retcode") == retcode, \
         f"expected retcode {retcode}, got {b}"
+    if want == 422:
+        assert b["code"] == "order_rejected" and \
+            str(retcode) in b["error"], b
     if status is not None:
         assert b["status"] == status, b
     return b
@@ -597,7 +606,8 @@ def test_risk_open_positions_and_per_symbol(daemons):
     t1 = position_of(filled(desk.trade(symbol="EURUSD", side="BUY",
                                        volume=0.01)))
     filled(desk.trade(symbol="EURUSD", side="SELL", volume=0.01))
-    risk_refused(desk.trade(symbol="EURUSD", side="BUY", volume=0.01),
+    # Not the first order's body: an exact repeat would be its retry.
+    risk_refused(desk.trade(symbol="EURUSD", side="BUY", volume=0.02),
                  "trading.max_positions_per_symbol", 2)
     filled(desk.trade(symbol="EURUSD.FOK", side="BUY", volume=0.01))
     risk_refused(desk.trade(symbol="EURUSD.MAX", side="BUY", volume=0.01),
@@ -605,7 +615,7 @@ def test_risk_open_positions_and_per_symbol(daemons):
     # Pending orders count: free one slot, fill it with an order.
     order_ok(desk.close(t1), 10009)
     order_ok(desk.pending("BUY", FAR, 0.01, name="EURUSD.MAX")[0], 10008)
-    risk_refused(desk.pending("BUY", FAR, 0.01, name="EURUSD.MAX")[0],
+    risk_refused(desk.pending("BUY", FAR, 0.02, name="EURUSD.MAX")[0],
                  "trading.max_open_positions", 3)
     risk_refused(desk.trade(symbol="EURUSD.MAX", side="BUY", volume=0.01),
                  "trading.max_open_positions", 3)
@@ -635,9 +645,12 @@ def test_risk_orders_per_minute(daemons):
     for i in range(3):
         filled(desk.trade(symbol="EURUSD", side="BUY", volume=0.01,
                           client_order_id=f"rate-{i}"))
-    risk_refused(desk.trade(symbol="EURUSD", side="BUY", volume=0.01,
-                            client_order_id="rate-3"),
-                 "trading.orders_per_minute", 3)
+    # "Wait", not "never": 429 with Retry-After.
+    ans = desk.trade(symbol="EURUSD", side="BUY", volume=0.01,
+                     client_order_id="rate-3")
+    assert_error(ans, 429, "rate_limited", r"trading\.orders_per_minute")
+    # The sliding window's estimate: may be beyond 60 s.
+    assert int(ans[1]["retry-after"]) >= 1, ans
     assert len(desk.positions()) == 3
     # Per key: another trader is not held back by the first one's rate.
     other = make_key(desk.d, "other", "trader")

@@ -300,6 +300,50 @@ test_max_per_symbol(void **state)
 	assert_null(check(trade("EURUSD", 1)));
 }
 
+/*
+ * Orders on their way to the broker count as open until released; the
+ * total holds even where a symbol's count does not.
+ */
+static void
+test_reservations(void **state)
+{
+	ssize_t		 h[20];
+	uint64_t	 t;
+	size_t		 i;
+
+	for (t = 1; t <= 45; t++)
+		risk_track(r, RISK_POSITION, t, "GBPUSD", 1);
+	for (i = 0; i < 5; i++)
+		h[i] = risk_reserve(r, "EURUSD");
+	assert_int_equal(risk_reserved(r, NULL), 5);
+	assert_int_equal(risk_reserved(r, "EURUSD"), 5);
+	assert_int_equal(risk_reserved(r, "GBPUSD"), 0);
+	assert_string_equal(message_of(1, trade("EURUSD", 1), NOW),
+	    "trading.max_open_positions: 50 positions and pending orders "
+	    "are open, the limit is 50");
+	risk_release(r, h[0]);
+	assert_null(check(trade("EURUSD", 1)));
+	for (i = 1; i < 5; i++)
+		risk_release(r, h[i]);
+	assert_int_equal(risk_reserved(r, NULL), 0);
+	assert_int_equal(risk_reserved(r, "EURUSD"), 0);
+	/* Per symbol: 20 on their way, none open. */
+	for (t = 1; t <= 45; t++)
+		risk_track(r, RISK_POSITION, t, NULL, 0);
+	for (i = 0; i < 20; i++)
+		h[i] = risk_reserve(r, "EURUSD");
+	assert_string_equal(check(trade("EURUSD", 1)),
+	    "trading.max_positions_per_symbol");
+	assert_null(check(trade("GBPUSD", 1)));
+	risk_release(r, h[3]);
+	assert_null(check(trade("EURUSD", 1)));
+	/* Releasing more than was reserved, or a bad handle, is harmless. */
+	for (i = 0; i < 25; i++)
+		risk_release(r, i < 20 ? h[i] : 12345);
+	assert_int_equal(risk_reserved(r, NULL), 0);
+	assert_int_equal(risk_reserved(r, "EURUSD"), 0);
+}
+
 static void
 test_tracking(void **state)
 {
@@ -534,6 +578,7 @@ main(void)
 		T(test_volume_step),
 		T(test_max_open_positions),
 		T(test_max_per_symbol),
+		T(test_reservations),
 		T(test_tracking),
 		T(test_daily_loss),
 		T(test_order_rate),

@@ -243,9 +243,18 @@ broker_record(uint64_t ticket)
 	    sizeof(buf), &mr), trade_broker_record);
 }
 
+static void	broker_answer(uint32_t, uint64_t, uint32_t);
+
 /* The broker's answer to the request it was sent as header id. */
 static void
 broker_done(uint32_t id, uint64_t ticket)
+{
+	broker_answer(id, ticket, 10009);
+}
+
+/* The same with MT5's return code retcode. */
+static void
+broker_answer(uint32_t id, uint64_t ticket, uint32_t retcode)
 {
 	static struct msg_api_res	 res;
 	static uint8_t			 buf[MSG_MAX];
@@ -256,7 +265,7 @@ broker_done(uint32_t id, uint64_t ticket)
 	res.status = 200;
 	strlcpy(res.code, "ok", sizeof(res.code));
 	memset(&r, 0, sizeof(r));
-	r.retcode = 10009;
+	r.retcode = retcode;
 	r.order = r.position = ticket;
 	r.volume = 0.1;
 	r.price = 1.1;
@@ -270,9 +279,9 @@ broker_done(uint32_t id, uint64_t ticket)
 
 static struct msg_api_res	 res;		/* order()'s, if at once */
 
-/* A client's POST /trade; 1 when it waits for the broker. */
+/* Key key_id's POST /trade; 1 when it waits for the broker. */
 static int
-order(const char *coid)
+order_as(int64_t key_id, const char *coid)
 {
 	static struct msg_api_req	 q;
 	struct auth_identity		 id;
@@ -295,7 +304,7 @@ order(const char *coid)
 	assert_true(n != (size_t)-1);
 	q.params_len = (uint16_t)n;
 	memset(&id, 0, sizeof(id));
-	id.key_id = 1;
+	id.key_id = key_id;
 	strlcpy(id.name, "trader", sizeof(id.name));
 	strlcpy(id.role, "trader", sizeof(id.role));
 	msg_api_res_reset(&res);
@@ -303,6 +312,12 @@ order(const char *coid)
 	if (r == -1)
 		fail_msg("trade_api: %s", why);
 	return r;
+}
+
+static int
+order(const char *coid)
+{
+	return order_as(1, coid);
 }
 
 /* The n-th BROKER_REQ sent. */
@@ -615,6 +630,133 @@ test_locked_database(void **state)
 	db_set_busy_timeout(0);
 }
 
+/* The backend says it lost its connection. */
+static void
+broker_down(void)
+{
+	struct msg_broker_up	 u;
+	uint8_t			 buf[8 + API_STR_MAX];
+
+	memset(&u, 0, sizeof(u));
+	strlcpy(u.reason, "terminal gone", sizeof(u.reason));
+	broker_msg(MSG_BROKER_UP, 0, buf, msg_broker_up_encode(buf,
+	    sizeof(buf), &u), trade_broker_up);
+}
+
+/*
+ * A retry of a filled order gets its first answer from the journal, in
+ * lockdown, at the limit its own position reached and with the broker
+ * down, and is never sent to the broker; another key's retry of the same
+ * client_order_id gets nothing of it.
+ */
+static void
+test_retry_answered_first(void **state)
+{
+	const struct seen	*s;
+	char			 why[API_STR_MAX];
+
+	assert_int_equal(order("o-1"), 1);
+	turn_end();
+	s = nth_req(0);
+	assert_non_null(s);
+	/* A repeat while it is in flight waits for the first. */
+	assert_int_equal(order("o-1"), 1);
+	broker_record(7);
+	broker_done(s->id, 7);
+	turn_end();
+	assert_int_equal(nnet, 2);
+	assert_int_equal(to_net[0].status, 200);
+	assert_int_equal(to_net[1].status, 200);
+
+	conf.trading.max_open_positions = 1;	/* o-1's own position */
+	trade_reconfigure(&conf);
+	assert_int_equal(trade_lockdown(1, "uid 0 (root)", why, sizeof(why)),
+	    0);
+	broker_down();
+	nnet = 0;
+	assert_int_equal(order("o-1"), 1);
+	assert_int_equal(count_reqs(), 1);	/* never sent again */
+	turn_end();
+	assert_int_equal(nnet, 1);
+	assert_int_equal(to_net[0].status, 200);
+	assert_string_equal(to_net[0].code, "ok");
+	assert_int_equal(count_reqs(), 1);
+	assert_int_equal(aborts, 0);
+
+	/* The same id from another key is that key's new order. */
+	assert_int_equal(order_as(2, "o-1"), 0);
+	assert_int_equal(res.status, 503);
+	assert_string_equal(res.code, "lockdown");
+	assert_int_equal(trade_lockdown(0, "uid 0 (root)", why, sizeof(why)),
+	    0);
+	assert_int_equal(order_as(2, "o-1"), 0);
+	assert_int_equal(res.status, 503);
+	assert_string_equal(res.code, "broker_unavailable");
+	assert_int_equal(count_reqs(), 1);
+}
+
+/*
+ * Orders in flight hold their slots: no number of them gets past
+ * max_open_positions, and an answer gives the slot back or leaves it to
+ * the position its records opened.
+ */
+static void
+test_in_flight_orders_count(void **state)
+{
+	conf.trading.max_open_positions = 2;
+	trade_reconfigure(&conf);
+	assert_int_equal(order("o-1"), 1);
+	assert_int_equal(order("o-2"), 1);
+	assert_int_equal(order("o-3"), 0);
+	assert_int_equal(res.status, 403);
+	assert_non_null(strstr(res.message, "trading.max_open_positions"));
+	turn_end();
+	assert_int_equal(count_reqs(), 2);
+	/* o-1 opened a position (its slot is the position's now). */
+	broker_record(7);
+	broker_done(nth_req(0)->id, 7);
+	turn_end();
+	assert_int_equal(order("o-4"), 0);
+	assert_int_equal(res.status, 403);
+	/* o-2 opened nothing: its slot is free again. */
+	broker_done(nth_req(1)->id, 0);
+	turn_end();
+	assert_int_equal(order("o-5"), 1);
+	turn_end();
+	assert_int_equal(count_reqs(), 3);
+}
+
+/*
+ * An order MT5 did not execute is 422 order_rejected, also on a repeat;
+ * a partial fill is 200; a key over its order rate gets 429 with the
+ * seconds to wait.
+ */
+static void
+test_status_codes(void **state)
+{
+	assert_int_equal(order("o-1"), 1);
+	assert_int_equal(order("o-2"), 1);
+	turn_end();
+	broker_answer(nth_req(0)->id, 0, 10019);	/* no money */
+	broker_answer(nth_req(1)->id, 0, 10010);	/* partial */
+	turn_end();
+	assert_int_equal(answer_for(1)->status, 422);
+	assert_string_equal(answer_for(1)->code, "order_rejected");
+	assert_int_equal(answer_for(2)->status, 200);
+	assert_int_equal(order("o-1"), 1);		/* the repeat */
+	turn_end();
+	assert_int_equal(answer_for(3)->status, 422);
+	assert_string_equal(answer_for(3)->code, "order_rejected");
+
+	conf.trading.orders_per_minute = 2;
+	trade_reconfigure(&conf);
+	assert_int_equal(order("o-3"), 0);
+	assert_int_equal(res.status, 429);
+	assert_string_equal(res.code, "rate_limited");
+	assert_true(res.retry_after >= 1);
+	assert_int_equal(count_reqs(), 2);
+}
+
 int
 main(void)
 {
@@ -628,6 +770,9 @@ main(void)
 		T(test_fault_recovers),
 		T(test_fault_lockdown),
 		T(test_locked_database),
+		T(test_retry_answered_first),
+		T(test_in_flight_orders_count),
+		T(test_status_codes),
 #undef T
 	};
 
