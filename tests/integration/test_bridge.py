@@ -371,10 +371,6 @@ def test_mt5sim_order_lifecycle(bridge, sim):
 
 
 @needs_mt5sim
-@pytest.mark.xfail(strict=False, reason="BRIDGE-PROTOCOL.md Amendment 1 "
-                   "(heraldd side): for a close the EA takes symbol, side "
-                   "and volume from the position; herald-mt5sim may not "
-                   "yet")
 def test_mt5sim_close(bridge, sim):
     sim()
     assert buy(bridge.desk)[0] == 200
