@@ -24,6 +24,7 @@
 #include "journal.h"
 #include "keyop.h"
 #include "log.h"
+#include "metrics_mon.h"
 #include "monitor_int.h"
 #include "msg.h"
 #include "params.h"
@@ -423,6 +424,23 @@ api_ready(const struct msg_api_req *q, const struct auth_identity *id,
 	msg_api_res_set(res, 503, "not_ready", retry, "not ready: %s", why);
 }
 
+/* GET /metrics: the monitor's part; net adds its own and renders. */
+static void
+api_metrics(const struct msg_api_req *q, const struct auth_identity *id,
+    struct msg_api_res *res)
+{
+	static struct metrics_mon	 m;
+	size_t				 n;
+
+	metrics_mon_snapshot(&m);
+	if ((n = metrics_mon_encode(&m, res->result,
+	    sizeof(res->result))) == (size_t)-1)
+		fatalx("metrics result does not fit");
+	res->status = 200;
+	strlcpy(res->code, "ok", sizeof(res->code));
+	res->result_len = (uint32_t)n;
+}
+
 /*
  * What each operation the catalogue gives the monitor (to API_MONITOR)
  * does once auth_check() has let it through: mon_api_<NAME> must exist
@@ -435,6 +453,7 @@ typedef void	(*mon_api_fn)(const struct msg_api_req *,
 #define mon_api_STATUS		api_status
 #define mon_api_AUDIT		api_no_audit
 #define mon_api_READY		api_ready
+#define mon_api_METRICS		api_metrics
 #define MON_API_API_NET(name)		NULL
 #define MON_API_API_BROKER(name)	NULL
 #define MON_API_API_MONITOR(name)	mon_api_##name

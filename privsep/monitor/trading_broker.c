@@ -10,6 +10,7 @@
 
 #include "journal.h"
 #include "log.h"
+#include "metrics_mon.h"
 #include "msg.h"
 #include "record.h"
 #include "risk.h"
@@ -148,6 +149,7 @@ read_result_check(uint8_t op, struct msg_api_res *res, const char **why)
 	case OP_ORDER_CANCEL:
 	case OP_AUDIT:
 	case OP_READY:
+	case OP_METRICS:
 	case OP_MAX:
 		break;
 	}
@@ -187,6 +189,8 @@ answer_write(struct tx *t, struct msg_api_res *res, const char **why)
 		return -1;
 	}
 	answer_classify(res, &r);
+	metrics_mon_order(res->status, answer_has_result(res) ? r.retcode : 0,
+	    metrics_now_us() - t->started_us);
 	enc = journal_store_answer(t->command_id, res, &n);
 	if (answer_has_result(res))
 		log_info("order %" PRId64 " (%s) %s: retcode %u %s",

@@ -59,6 +59,7 @@ struct tx {
 	uint8_t		 op;
 	int64_t		 command_id;
 	int		 answered;	/* net had its answer (timeout) */
+	uint64_t	 started_us;	/* accepted (metrics_now_us()) */
 	size_t		 nwaiters;
 	uint32_t	 waiters[1 + TX_WAITERS];	/* net request ids */
 	char		 coid[TRADE_COID_MAX];
