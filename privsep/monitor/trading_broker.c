@@ -146,6 +146,7 @@ read_result_check(uint8_t op, struct msg_api_res *res, const char **why)
 	case OP_ORDER_CANCEL:
 	case OP_AUDIT:
 	case OP_READY:
+	case OP_EVENTS:
 	case OP_MAX:
 		break;
 	}
@@ -186,6 +187,7 @@ answer_write(struct tx *t, struct msg_api_res *res, const char **why)
 	}
 	answer_classify(res, &r);
 	enc = journal_store_answer(t->command_id, res, &n);
+	event_answer(t, res, &r);
 	if (answer_has_result(res))
 		log_info("order %" PRId64 " (%s) %s: retcode %u %s",
 		    t->command_id, t->coid, t->what, r.retcode, r.message);
@@ -267,6 +269,7 @@ trade_broker_record(const struct ipc_msg *m, const char **why)
 		return -1;
 	}
 	record_track(&rec);
+	event_record(&rec);
 	if (rec.type == PAPER_REC_DEAL && rec.op == PAPER_OP_PUT)
 		risk_realised(tr.risk, rec.u.deal.time,
 		    paper_record_profit(&rec));
