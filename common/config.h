@@ -173,6 +173,19 @@ struct herald_conf {
 		int	connections_per_source;	/* 64, 1..65536 */
 	} limits;
 
+	/* GET /v1/events: the monitor's store and net's streams. */
+	struct {
+		int	retention;		/* events kept, 10000,
+						   100..10000000 */
+		int	retention_days;		/* and no older, 7, 1..3650 */
+		int	heartbeat;		/* seconds between comment
+						   lines, 15, 1..3600 */
+		int	streams;		/* open at once, 64, 1..65536 */
+		int	streams_per_key;	/* 4, 1..65536 */
+		int	stream_buffer;		/* bytes unsent to a client,
+						   1048576, 65536..67108864 */
+	} events;
+
 	struct {
 		int	window;			/* seconds, 60, 1..3600 */
 		int	per_source;		/* requests/window, 600, 1..1000000 */

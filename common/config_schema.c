@@ -246,6 +246,16 @@ static const struct conf_key limits_keys[] = {
 	K_END
 };
 
+static const struct conf_key events_keys[] = {
+	K_INT("retention",	events.retention,	100, 10000000),
+	K_INT("retention_days",	events.retention_days,	1, 3650),
+	K_INT("heartbeat",	events.heartbeat,	1, 3600),
+	K_INT("streams",	events.streams,		1, 65536),
+	K_INT("streams_per_key", events.streams_per_key, 1, 65536),
+	K_INT("stream_buffer",	events.stream_buffer,	65536, 67108864),
+	K_END
+};
+
 static const struct conf_key rate_limit_keys[] = {
 	K_INT("window",		rate_limit.window,	1, 3600),
 	K_INT("per_source",	rate_limit.per_source,	1, 1000000),
@@ -294,6 +304,7 @@ const struct conf_key top_keys[] = {
 	K_SECTION("trading",	trading_keys),
 	K_SECTION("limits",	limits_keys),
 	K_SECTION("rate_limit",	rate_limit_keys),
+	K_SECTION("events",	events_keys),
 	K_SECTION("log",	log_keys),
 	K_END
 };
@@ -437,6 +448,12 @@ config_defaults(struct herald_conf *conf)
 	conf->trading.duplicate_window = 10;
 	conf->trading.journal_days = 90;
 
+	conf->events.retention = 10000;
+	conf->events.retention_days = 7;
+	conf->events.heartbeat = 15;
+	conf->events.streams = 64;
+	conf->events.streams_per_key = 4;
+	conf->events.stream_buffer = 1048576;
 	conf->limits.open_files = 1024;
 	conf->limits.header_bytes = 8192;
 	conf->limits.header_count = 64;

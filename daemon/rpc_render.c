@@ -447,6 +447,7 @@ typedef char	*(*rpc_renderer)(const struct msg_api_res *, struct rpc_error *);
 #define RPC_RESULT_orders	rpc_render_orders
 #define RPC_RESULT_symbol	rpc_render_symbol
 #define RPC_RESULT_audit	NULL
+#define RPC_RESULT_events	NULL	/* a stream: http_stream.c */
 #define RPC_RESULT_ready	rpc_render_ready
 #define RPC_RESULT_metrics	rpc_render_metrics
 

@@ -93,7 +93,8 @@ O(ORDER_CANCEL,	RPC_DELETE,	"/v1/orders/{ticket}",		PERM_WRITE_POSITIONS,	API_BR
 O(SYMBOL,	RPC_GET,	"/v1/symbols/{symbol}",		PERM_READ_POSITIONS,	API_BROKER,	API_READ,	RPC_NEED_SYMBOL,				NULL,		RPC_BODY_NONE,		symbol) \
 O(AUDIT,	RPC_GET,	"/v1/audit",			PERM_VIEW_LOGS,		API_MONITOR,	API_READ,	RPC_HAS_LIMIT,					"limit",	RPC_BODY_NONE,		audit) \
 O(READY,	RPC_GET,	"/readyz",			PERM_PUBLIC,		API_MONITOR,	API_READ,	0,						NULL,		RPC_BODY_NONE,		ready) \
-O(METRICS,	RPC_GET,	"/metrics",			PERM_READ_METRICS,	API_MONITOR,	API_READ,	0,						NULL,		RPC_BODY_NONE,		metrics)
+O(METRICS,	RPC_GET,	"/metrics",			PERM_READ_METRICS,	API_MONITOR,	API_READ,	0,						NULL,		RPC_BODY_NONE,		metrics) \
+O(EVENTS,	RPC_GET,	"/v1/events",			PERM_READ_POSITIONS,	API_MONITOR,	API_READ,	RPC_NEED_AFTER,					NULL,		RPC_BODY_NONE,		events)
 
 enum api_op {
 #define O(name, methods, path, perm, to, rw, fields, query, body, render) \

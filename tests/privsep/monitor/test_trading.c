@@ -23,6 +23,7 @@
 #include "api.h"
 #include "config.h"
 #include "db.h"
+#include "event.h"
 #include "journal.h"
 #include "log.h"
 #include "msg.h"
@@ -175,11 +176,31 @@ io_abort(const char *why)
 	aborts++;
 }
 
+/* Events pushed to net: their names and ids, and the commits before. */
+static char		 events_seen[1024];
+static uint64_t		 last_event_id;
+static int		 event_commits;
+
+static void
+io_event(const void *buf, size_t len)
+{
+	struct herald_event	 e;
+	const char		*why;
+
+	assert_int_equal(event_decode(buf, len, &e, &why), 0);
+	assert_true(e.id > last_event_id);
+	last_event_id = e.id;
+	event_commits = commits;
+	strlcat(events_seen, e.name, sizeof(events_seen));
+	strlcat(events_seen, " ", sizeof(events_seen));
+}
+
 static const struct trade_io io = {
 	.to_broker =	io_broker,
 	.to_net =	io_net,
 	.commit =	io_commit,
 	.abort =	io_abort,
+	.event =	io_event,
 };
 
 /* Run what this turn made active: the commit event among it. */
@@ -363,11 +384,15 @@ setup(void **state)
 	nbroker = nnet = 0;
 	commits = aborts = fail_commit = 0;
 	last_net_id = 0;
+	last_event_id = 0;
 	if (trade_init(&conf, base, &io, err, sizeof(err)) != 0)
 		fail_msg("trade_init: %s", err);
 	trade_broker_ready();
 	broker_up();
+	turn_end();		/* the "broker" event's commit */
 	nbroker = 0;		/* the configuration and START */
+	commits = 0;
+	events_seen[0] = '\0';
 	return 0;
 }
 
@@ -435,6 +460,38 @@ test_answer_before_net(void **state)
 	assert_int_equal(to_net[0].records, 1);
 	peek_state(s->command_id, st, sizeof(st));
 	assert_string_equal(st, "done");
+}
+
+/*
+ * The events of an order (its record, its answer) are written in the
+ * order's own commit, and reach net only once it is durable; the
+ * lockdown's too.
+ */
+static void
+test_events_in_the_batch(void **state)
+{
+	const struct seen	*s;
+
+	assert_int_equal(order("o-1"), 1);
+	turn_end();
+	s = nth_req(0);
+	broker_record(7);
+	broker_done(s->id, 7);
+	assert_string_equal(events_seen, "");
+	turn_end();
+	assert_int_equal(commits, 2);		/* the journal's, the answer's */
+	assert_string_equal(events_seen, "position order ");
+	assert_int_equal(event_commits, 2);
+	assert_int_equal(peek_count("SELECT count(*) FROM events"), 3);
+	events_seen[0] = '\0';
+	fail_commit = 1;
+	assert_int_equal(trade_lockdown(1, "uid 0 (root)", err,
+	    sizeof(err)), 0);
+	turn_end();
+	assert_string_equal(events_seen, "");	/* not durable yet */
+	fail_commit = 0;
+	assert_int_equal(event_base_loop(base, EVLOOP_ONCE), 0);
+	assert_string_equal(events_seen, "lockdown ");
 }
 
 /* A group of records waits for the broker to close it. */
@@ -826,6 +883,7 @@ main(void)
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_pending_before_broker),
 		T(test_answer_before_net),
+		T(test_events_in_the_batch),
 		T(test_group_not_split),
 		T(test_failed_commit_answers_no_one),
 		T(test_fault_refuses_orders),
