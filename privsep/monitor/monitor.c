@@ -304,6 +304,7 @@ read_public_file(const char *key, const char *path, size_t *lenp)
 {
 	struct conf_errors	 errs;
 	struct stat	 st;
+	char		 msg[PATH_MAX + 160];
 	uint8_t		*buf;
 	ssize_t		 n;
 	size_t		 off = 0;
@@ -327,6 +328,9 @@ read_public_file(const char *key, const char *path, size_t *lenp)
 		off += n;
 	}
 	close(fd);
+	/* What net must never get, whatever preflight saw before. */
+	if (cert_public_only(path, buf, off, msg, sizeof(msg)) == -1)
+		fatalx("%s %s", key, msg);
 	*lenp = off;
 	return buf;
 }
