@@ -416,6 +416,7 @@ broker_read(uint8_t op, const struct rpc_params *p)
 	case OP_ORDER_CANCEL:
 	case OP_AUDIT:
 	case OP_READY:
+	case OP_METRICS:
 	case OP_EVENTS:
 	case OP_DEALS:
 	case OP_MAX:

@@ -60,6 +60,7 @@
 #include "http.h"
 #include "http_int.h"
 #include "log.h"
+#include "metrics.h"
 #include "msg.h"
 #include "rpc.h"
 #include "tls.h"
@@ -174,7 +175,8 @@ reply_headers(struct evkeyvalq *h, int status, const struct reply *o)
 {
 	char	 buf[128];
 
-	evhttp_add_header(h, "Content-Type", "application/json");
+	evhttp_add_header(h, "Content-Type", o->ctype != NULL ? o->ctype :
+	    "application/json");
 	evhttp_add_header(h, "Cache-Control", "no-store");
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
 	if (status == 405 && o->allow != 0) {
@@ -229,7 +231,7 @@ static void
 reply_error(struct evhttp_request *req, int status, const char *code,
     const char *message, const struct reply *o)
 {
-	struct reply	 none = { 0, 0, 0 };
+	struct reply	 none = { 0, 0, 0, NULL };
 	char		*json;
 
 	json = rpc_render_error(code, message);
@@ -241,7 +243,7 @@ void
 http_reply_error(struct evhttp_request *req, int status, const char *code,
     const char *message, uint32_t retry_after)
 {
-	struct reply	 o = { 0, retry_after, 0 };
+	struct reply	 o = { 0, retry_after, 0, NULL };
 
 	reply_error(req, status, code, message, &o);
 }
@@ -249,7 +251,7 @@ http_reply_error(struct evhttp_request *req, int status, const char *code,
 static void
 reply_rpc_error(struct evhttp_request *req, const struct rpc_error *err)
 {
-	struct reply	 o = { err->allow, 0, 0 };
+	struct reply	 o = { err->allow, 0, 0, NULL };
 
 	reply_error(req, err->status, err->code, err->message, &o);
 }
@@ -299,7 +301,7 @@ static int
 http_source_checks(struct conn *c, struct evhttp_request *req)
 {
 	struct http_server	*srv = c->srv;
-	struct reply		 o = { 0, 0, 0 };
+	struct reply		 o = { 0, 0, 0, NULL };
 	char			 msg[RPC_MSG_MAX];
 	uint64_t		 now = now_ms();
 
@@ -387,6 +389,8 @@ http_request(struct evhttp_request *req, void *arg)
 		return;
 	}
 	evhttp_request_set_on_complete_cb(req, conn_request_done, c);
+	c->req_op = OP_MAX;
+	c->req_start = metrics_now_us();
 	if (http_source_checks(c, req) == -1)
 		return;
 	method = http_method_name(evhttp_request_get_command(req));
@@ -395,9 +399,10 @@ http_request(struct evhttp_request *req, void *arg)
 		reply_rpc_error(req, &err);
 		return;
 	}
+	c->req_op = call.p.op;
 	if (call.local) {
 		json = rpc_render_health();
-		reply_send(req, 200, json, &(struct reply){ 0, 0, 0 });
+		reply_send(req, 200, json, &(struct reply){ 0, 0, 0, NULL });
 		free(json);
 		return;
 	}
@@ -561,7 +566,7 @@ http_api_result(struct http_server *srv, uint32_t id,
 	struct evhttp_request	*req;
 	struct conn		*c;
 	struct rpc_error	 err;
-	struct reply		 o = { 0, 0, 0 };
+	struct reply		 o = { 0, 0, 0, NULL };
 	char			*json;
 	uint8_t			 op;
 
@@ -601,8 +606,10 @@ http_api_result(struct http_server *srv, uint32_t id,
 	}
 	if (res->status != 200)
 		json = NULL;
-	else
+	else {
 		json = rpc_render_result(op, res, &err);
+		o.ctype = rpc_result_type(op);
+	}
 	if (json == NULL) {
 		if (res->status != 200)
 			log_warnx("answer %u: status %u is not an answer net "

@@ -37,6 +37,7 @@
 #include "log.h"
 #include "msg.h"
 #include "rpc.h"
+#include "metrics_net.h"
 #include "tls.h"
 
 
@@ -63,6 +64,7 @@ conn_uncount(struct conn *c)
 		srv->nconns--;
 	c->global = 0;
 	c->src->conns--;
+	metrics_net_conn(-1);
 	RB_REMOVE(http_conns, &srv->conns, c);
 }
 
@@ -231,6 +233,7 @@ conn_refuse(struct conn *c, int status, const char *code, const char *msg,
 	if (c->closed || c->phase == PH_CLOSING)
 		return;
 	log_info("%s: %d %s: %s", c->addr, status, code, msg);
+	metrics_net_request(OP_MAX, status, 0);
 	conn_arm(c, PH_CLOSING, HTTP_LINGER_SEC);
 	json = rpc_render_error(code, msg);
 	len = json != NULL ? strlen(json) : 0;
@@ -411,6 +414,10 @@ conn_request_done(struct evhttp_request *req, void *arg)
 {
 	struct conn	*c = arg;
 
+	metrics_net_request(c->req_op, evhttp_request_get_response_code(req),
+	    c->req_start != 0 ? metrics_now_us() - c->req_start : 0);
+	c->req_op = OP_MAX;
+	c->req_start = 0;
 	if (c->closed || c->phase == PH_CLOSING)
 		return;
 	conn_arm(c, PH_IDLE, c->cfg.idle_timeout);
@@ -469,6 +476,7 @@ conn_start(evutil_socket_t unused, short ev, void *arg)
 	c->src = source_get(srv, c->addr);
 	c->src->conns++;
 	c->counted = 1;
+	metrics_net_conn(1);
 	RB_INSERT(http_conns, &srv->conns, c);
 	left = source_banned(c->src, now_ms());
 	/*
@@ -545,6 +553,7 @@ http_newconn(struct event_base *base, void *arg)
 		fatal("calloc");
 	c->srv = srv;
 	c->cfg = srv->cfg;
+	c->req_op = OP_MAX;
 	strlcpy(c->addr, "unknown", sizeof(c->addr));
 	gl.request_line = c->cfg.request_line;
 	gl.header_bytes = c->cfg.header_bytes;

@@ -69,6 +69,9 @@ struct conn {
 	int			 counted;	/* in its source's count */
 	int			 global;	/* and in limits.connections */
 	int			 closed;	/* evhttp let go of it */
+	/* The request with evhttp, for GET /metrics. */
+	unsigned		 req_op;	/* OP_MAX: not routed */
+	uint64_t		 req_start;	/* metrics_now_us(), 0: none */
 	/* An answer owed at the first request (per-source limit, ban). */
 	int			 owe_status;
 	const char		*owe_code;
@@ -137,6 +140,7 @@ struct reply {
 	unsigned	 allow;		/* RPC_* methods, for 405 */
 	uint32_t	 retry_after;	/* seconds, 0: none */
 	int		 close;		/* Connection: close */
+	const char	*ctype;		/* NULL: application/json */
 };
 
 RB_PROTOTYPE(http_conns, conn, entry, conn_cmp)

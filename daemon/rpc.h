@@ -109,6 +109,8 @@ char	*rpc_render_error(const char *code, const char *message);
 char	*rpc_render_result(uint8_t op, const struct msg_api_res *,
 	    struct rpc_error *);
 char	*rpc_render_health(void);
+/* The Content-Type of op's 2xx body: JSON, or GET /metrics' text. */
+const char *rpc_result_type(uint8_t op);
 /* The reason phrase of a status ("Not Found"). */
 const char *rpc_reason(int status);
 

@@ -55,6 +55,7 @@
 #define PERM_WRITE_POSITIONS	0x02
 #define PERM_VIEW_LOGS		0x04
 #define PERM_MODIFY_CONFIG	0x08
+#define PERM_READ_METRICS	0x10
 /* No key at all: answered to anyone who may connect (GET /readyz). */
 #define PERM_PUBLIC		0x80
 
@@ -93,6 +94,7 @@ O(ORDER_CANCEL,	RPC_DELETE,	"/v1/orders/{ticket}",		PERM_WRITE_POSITIONS,	API_BR
 O(SYMBOL,	RPC_GET,	"/v1/symbols/{symbol}",		PERM_READ_POSITIONS,	API_BROKER,	API_READ,	RPC_NEED_SYMBOL,				NULL,		RPC_BODY_NONE,		symbol) \
 O(AUDIT,	RPC_GET,	"/v1/audit",			PERM_VIEW_LOGS,		API_MONITOR,	API_READ,	RPC_HAS_LIMIT,					"limit",	RPC_BODY_NONE,		audit) \
 O(READY,	RPC_GET,	"/readyz",			PERM_PUBLIC,		API_MONITOR,	API_READ,	0,						NULL,		RPC_BODY_NONE,		ready) \
+O(METRICS,	RPC_GET,	"/metrics",			PERM_READ_METRICS,	API_MONITOR,	API_READ,	0,						NULL,		RPC_BODY_NONE,		metrics) \
 O(EVENTS,	RPC_GET,	"/v1/events",			PERM_READ_POSITIONS,	API_MONITOR,	API_READ,	RPC_NEED_AFTER,					NULL,		RPC_BODY_NONE,		events) \
 O(DEALS,	RPC_GET,	"/v1/deals",			PERM_READ_POSITIONS,	API_MONITOR,	API_READ,	RPC_NEED_RANGE | RPC_HAS_SYMBOL | RPC_HAS_LIMIT, "from to symbol cursor limit", RPC_BODY_NONE, deals)
 

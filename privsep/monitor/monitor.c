@@ -46,6 +46,7 @@
 #include "keyop.h"
 #include "landlock.h"
 #include "log.h"
+#include "metrics_mon.h"
 #include "monitor_int.h"
 #include "msg.h"
 #include "params.h"
@@ -179,12 +180,14 @@ preflight_or_die(void)
 static void
 log_cert_state(void)
 {
-	time_t	 notafter;
-	char	 msg[PATH_MAX + 128];
+	enum cert_state	 st;
+	time_t		 notafter;
+	char		 msg[PATH_MAX + 128];
 
-	switch (cert_check(mon.conf->tls.certificate, time(NULL),
-	    mon.conf->tls.expiry_warning_days, &notafter, msg,
-	    sizeof(msg))) {
+	st = cert_check(mon.conf->tls.certificate, time(NULL),
+	    mon.conf->tls.expiry_warning_days, &notafter, msg, sizeof(msg));
+	metrics_mon_cert(notafter);
+	switch (st) {
 	case CERT_VALID:
 		log_debug("tls.certificate %s", msg);
 		break;

@@ -25,6 +25,7 @@
 #include "journal.h"
 #include "keyop.h"
 #include "log.h"
+#include "metrics_mon.h"
 #include "monitor_int.h"
 #include "msg.h"
 #include "params.h"
@@ -433,6 +434,23 @@ api_ready(const struct msg_api_req *q, const struct auth_identity *id,
 	msg_api_res_set(res, 503, "not_ready", retry, "not ready: %s", why);
 }
 
+/* GET /metrics: the monitor's part; net adds its own and renders. */
+static void
+api_metrics(const struct msg_api_req *q, const struct auth_identity *id,
+    struct msg_api_res *res)
+{
+	static struct metrics_mon	 m;
+	size_t				 n;
+
+	metrics_mon_snapshot(&m);
+	if ((n = metrics_mon_encode(&m, res->result,
+	    sizeof(res->result))) == (size_t)-1)
+		fatalx("metrics result does not fit");
+	res->status = 200;
+	strlcpy(res->code, "ok", sizeof(res->code));
+	res->result_len = (uint32_t)n;
+}
+
 /*
  * GET /v1/events: a page of what this key missed since its Last-Event-ID
  * (events.h), and who it is, so that net counts its streams and sends
@@ -493,6 +511,7 @@ typedef void	(*mon_api_fn)(const struct msg_api_req *,
 #define mon_api_STATUS		api_status
 #define mon_api_AUDIT		api_no_audit
 #define mon_api_READY		api_ready
+#define mon_api_METRICS		api_metrics
 #define mon_api_EVENTS		api_events
 #define mon_api_DEALS		api_deals
 #define MON_API_API_NET(name)		NULL

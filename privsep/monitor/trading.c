@@ -19,6 +19,7 @@
 #include "events.h"
 #include "journal.h"
 #include "log.h"
+#include "metrics_mon.h"
 #include "msg.h"
 #include "params.h"
 #include "risk.h"
@@ -26,6 +27,9 @@
 #include "trading_int.h"
 
 struct trading	 tr;
+
+/* The request trade_api() serves was a repeat, answered by the journal. */
+static int	 answered_repeat;
 
 int64_t
 trade_now_ms(void)
@@ -146,6 +150,7 @@ static int
 repeat_answer(uint32_t net_id, const struct journal_order *o,
     const char *coid, struct msg_api_res *res)
 {
+	answered_repeat = 1;
 	repeat(net_id, o, coid != NULL ? coid : o->client_order_id, res);
 	if (res->status == 0)
 		return 1;			/* waits for the first */
@@ -236,7 +241,8 @@ trade_write(uint32_t net_id, const struct msg_api_req *q,
 		order_describe(t, id, p);
 		/* Counted as open from now: the next order sees it. */
 		if (q->op == OP_TRADE) {
-			t->slot = risk_reserve(tr.risk, p->symbol);
+			t->lots = rf.lots;
+			t->slot = risk_reserve(tr.risk, p->symbol, &t->lots);
 			t->reserved = 1;
 		}
 		t->waiters[t->nwaiters++] = net_id;
@@ -262,8 +268,8 @@ trade_write(uint32_t net_id, const struct msg_api_req *q,
 	return r;
 }
 
-int
-trade_api(uint32_t net_id, const struct msg_api_req *q,
+static int
+trade_request(uint32_t net_id, const struct msg_api_req *q,
     const struct auth_identity *id, struct msg_api_res *res,
     const char **why)
 {
@@ -299,6 +305,25 @@ trade_api(uint32_t net_id, const struct msg_api_req *q,
 	TAILQ_INSERT_TAIL(&tr.txs, t, entry);
 	tx_send(t);
 	return 1;
+}
+
+/*
+ * An order answered now, and not from the journal, was refused before
+ * MT5 (the risk rules, the lockdown, the broker, storage): counted with
+ * no retcode.  MT5's answers are counted as they come (answer_write()).
+ */
+int
+trade_api(uint32_t net_id, const struct msg_api_req *q,
+    const struct auth_identity *id, struct msg_api_res *res,
+    const char **why)
+{
+	int	 r;
+
+	answered_repeat = 0;
+	r = trade_request(net_id, q, id, res, why);
+	if (r == 0 && is_write(q->op) && !answered_repeat)
+		metrics_mon_order(res->status, 0, 0);
+	return r;
 }
 
 /* --- lockdown and state ------------------------------------------------- */

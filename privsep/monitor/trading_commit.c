@@ -30,6 +30,7 @@
 #include "events.h"
 #include "journal.h"
 #include "log.h"
+#include "metrics_mon.h"
 #include "msg.h"
 #include "trading_int.h"
 
@@ -190,14 +191,17 @@ commit_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct tx	*t, *tnext;
 	struct held	*h, *hnext;
+	uint64_t	 start, took, released = 0;
 
 	/* In a fault the retry timer alone touches the database. */
 	if (tr.fault || tr.group_open || !journal_in_batch(tr.journal))
 		return;
+	start = metrics_now_us();
 	if (tr.io->commit(tr.journal) == -1) {
 		storage_fault("%s", journal_error(tr.journal));
 		return;
 	}
+	took = metrics_now_us() - start;
 	events_publish();
 	wops_free();
 	/* Durable: now the broker may act and the clients may know. */
@@ -205,12 +209,15 @@ commit_cb(evutil_socket_t fd, short ev, void *arg)
 		TAILQ_REMOVE(&tr.unsent, t, entry);
 		TAILQ_INSERT_TAIL(&tr.txs, t, entry);
 		tx_send(t);
+		released++;
 	}
 	TAILQ_FOREACH_SAFE(h, &tr.held, entry, hnext) {
 		TAILQ_REMOVE(&tr.held, h, entry);
 		tr.io->to_net(h->net_id, h->data, h->len);
 		free(h);
+		released++;
 	}
+	metrics_mon_commit(took, released);
 }
 
 /* --- storage faults ----------------------------------------------------- */
@@ -357,6 +364,7 @@ storage_fault(const char *fmt, ...)
 		tr.fault_since = trade_now_ms() / 1000;
 		tr.backoff = 1;
 		db_set_fault(1);
+		metrics_mon_storage_fault();
 		log_warnx("storage: cannot commit: %s; orders are refused "
 		    "until it can, retrying", tr.fault_why);
 		retry_arm();
@@ -445,6 +453,7 @@ tx_new(enum tx_kind kind, uint8_t op, int64_t command_id,
 	t->kind = kind;
 	t->op = op;
 	t->command_id = command_id;
+	t->started_us = metrics_now_us();
 	tr.ntx++;
 	return t;
 }
@@ -461,7 +470,7 @@ tx_free(struct tx_list *list, struct tx *t)
 	 * its slot, until its answer comes.
 	 */
 	if (t->reserved)
-		risk_release(tr.risk, t->slot);
+		risk_release(tr.risk, t->slot, &t->lots);
 	tr.ntx--;
 	free(t);
 }

@@ -62,12 +62,14 @@ struct tx {
 	int64_t		 command_id;
 	int64_t		 key_id;	/* TX_WRITE: whose order */
 	int		 answered;	/* net had its answer (timeout) */
+	uint64_t	 started_us;	/* accepted (metrics_now_us()) */
 	size_t		 nwaiters;
 	uint32_t	 waiters[1 + TX_WAITERS];	/* net request ids */
 	char		 coid[TRADE_COID_MAX];
 	char		 what[128];	/* key, side, volume, symbol: logs */
 	int		 reserved;	/* holds a slot: risk_reserve() */
 	ssize_t		 slot;		/* its handle */
+	struct risk_lots lots;		/* and its exposure and margin */
 	struct event	*timer;
 	uint16_t	 params_len;
 	uint8_t		 params[];	/* what goes to the broker */
@@ -138,6 +140,8 @@ struct trading {
 	struct event		*commit_ev;
 	struct event		*start_timer;
 	int			 group_open;	/* records since RES/SYNC */
+	uint64_t		 group_records;	/* in the open group */
+	uint64_t		 group_bytes;
 	uint32_t		 next_id;
 	size_t			 ntx;
 	struct tx_list		 txs;		/* owed by the broker */
