@@ -483,6 +483,22 @@ api_events(const struct msg_api_req *q, const struct auth_identity *id,
 	res->result_len = (uint32_t)n;
 }
 
+/* GET /v1/deals: the monitor's own record of the deals (trading_deals.c). */
+static void
+api_deals(const struct msg_api_req *q, const struct auth_identity *id,
+    struct msg_api_res *res)
+{
+	struct rpc_params	 p;
+	const char		*why;
+
+	if (rpc_params_decode(q->op, q->params, q->params_len, &p,
+	    &why) == -1) {
+		msg_api_res_set(res, 400, "bad_request", 0, "%s", why);
+		return;
+	}
+	trade_deals(&p, res);
+}
+
 /*
  * What each operation the catalogue gives the monitor (to API_MONITOR)
  * does once auth_check() has let it through: mon_api_<NAME> must exist
@@ -497,6 +513,7 @@ typedef void	(*mon_api_fn)(const struct msg_api_req *,
 #define mon_api_READY		api_ready
 #define mon_api_METRICS		api_metrics
 #define mon_api_EVENTS		api_events
+#define mon_api_DEALS		api_deals
 #define MON_API_API_NET(name)		NULL
 #define MON_API_API_BROKER(name)	NULL
 #define MON_API_API_MONITOR(name)	mon_api_##name

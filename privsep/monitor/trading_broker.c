@@ -151,6 +151,7 @@ read_result_check(uint8_t op, struct msg_api_res *res, const char **why)
 	case OP_READY:
 	case OP_METRICS:
 	case OP_EVENTS:
+	case OP_DEALS:
 	case OP_MAX:
 		break;
 	}

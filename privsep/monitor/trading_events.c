@@ -13,42 +13,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <jansson.h>
 
+#include "deal.h"
 #include "events.h"
 #include "log.h"
 #include "msg.h"
 #include "record.h"
 #include "trade.h"
 #include "trading_int.h"
-
-/* "2026-12-03T12:00:00.000Z"; null for 0. */
-static json_t *
-ev_time(int64_t ms)
-{
-	char		 buf[96];
-	struct tm	 tm;
-	time_t		 t;
-
-	if (ms <= 0)
-		return json_null();
-	t = (time_t)(ms / 1000);
-	if (gmtime_r(&t, &tm) == NULL)
-		return json_null();
-	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, (int)(ms % 1000));
-	return json_string(buf);
-}
-
-/* Tickets above 2^63 do not fit a JSON integer of jansson's. */
-static json_t *
-ev_u64(uint64_t v)
-{
-	return v > INT64_MAX ? json_null() : json_integer((json_int_t)v);
-}
 
 /* jansson refuses what is not UTF-8 (a broker's comment): null then. */
 static json_t *
@@ -159,9 +133,9 @@ event_answer(const struct tx *t, const struct msg_api_res *res,
 	ev_set(o, "request", json_string(ev_op_name(t->op)));
 	ev_set(o, "http_status", json_integer(res->status));
 	ev_set(o, "status", json_string(trade_status_name(r->retcode)));
-	ev_set(o, "order_id", ev_u64(r->order));
-	ev_set(o, "position", ev_u64(r->position));
-	ev_set(o, "deal", ev_u64(r->deal));
+	ev_set(o, "order_id", json_u64(r->order));
+	ev_set(o, "position", json_u64(r->position));
+	ev_set(o, "deal", json_u64(r->deal));
 	ev_set(o, "fill_price", json_real(r->price));
 	ev_set(o, "filled_volume", json_real(r->volume));
 	ev_set(o, "retcode", json_integer(r->retcode));
@@ -192,45 +166,6 @@ ev_deal_name(const struct paper_deal *d)
 	return "fill";
 }
 
-static const char *
-ev_entry_name(enum paper_deal_entry e)
-{
-	switch (e) {
-	case PAPER_ENTRY_IN:
-		return "in";
-	case PAPER_ENTRY_OUT:
-		return "out";
-	case PAPER_ENTRY_INOUT:
-		return "inout";
-	}
-	return "unknown";
-}
-
-static json_t *
-ev_deal(const struct paper_deal *d)
-{
-	json_t	*o;
-
-	if ((o = json_object()) == NULL)
-		fatalx("%s: out of memory", __func__);
-	ev_set(o, "deal", ev_u64(d->ticket));
-	ev_set(o, "order", ev_u64(d->order));
-	ev_set(o, "position", ev_u64(d->position));
-	ev_set(o, "time", ev_time(d->time));
-	ev_set(o, "symbol", ev_str(d->symbol));
-	ev_set(o, "type", json_string(d->type == PAPER_DEAL_BUY ? "BUY" :
-	    d->type == PAPER_DEAL_SELL ? "SELL" : "BALANCE"));
-	ev_set(o, "entry", json_string(ev_entry_name(d->entry)));
-	ev_set(o, "volume", json_real(d->volume));
-	ev_set(o, "price", json_real(d->price));
-	ev_set(o, "profit", json_real(d->profit));
-	ev_set(o, "commission", json_real(d->commission));
-	ev_set(o, "swap", json_real(d->swap));
-	ev_set(o, "magic", ev_u64(d->magic));
-	ev_set(o, "comment", ev_str(d->comment));
-	return o;
-}
-
 static json_t *
 ev_position(const struct paper_position *p, int open)
 {
@@ -239,15 +174,15 @@ ev_position(const struct paper_position *p, int open)
 	if ((o = json_object()) == NULL)
 		fatalx("%s: out of memory", __func__);
 	ev_set(o, "state", json_string(open ? "open" : "closed"));
-	ev_set(o, "ticket", ev_u64(p->ticket));
+	ev_set(o, "ticket", json_u64(p->ticket));
 	ev_set(o, "symbol", ev_str(p->symbol));
 	ev_set(o, "type", json_string(trade_type_name((uint8_t)p->type)));
 	ev_set(o, "volume", json_real(p->volume));
 	ev_set(o, "price_open", json_real(p->price_open));
 	ev_set(o, "sl", json_real(p->sl));
 	ev_set(o, "tp", json_real(p->tp));
-	ev_set(o, "time", ev_time(p->time));
-	ev_set(o, "magic", ev_u64(p->magic));
+	ev_set(o, "time", json_time_ms(p->time));
+	ev_set(o, "magic", json_u64(p->magic));
 	ev_set(o, "comment", ev_str(p->comment));
 	return o;
 }
@@ -260,15 +195,15 @@ ev_order(const struct paper_order *p, int open)
 	if ((o = json_object()) == NULL)
 		fatalx("%s: out of memory", __func__);
 	ev_set(o, "state", json_string(open ? "placed" : "removed"));
-	ev_set(o, "ticket", ev_u64(p->ticket));
+	ev_set(o, "ticket", json_u64(p->ticket));
 	ev_set(o, "symbol", ev_str(p->symbol));
 	ev_set(o, "type", json_string(trade_type_name((uint8_t)p->type)));
 	ev_set(o, "volume", json_real(p->volume));
 	ev_set(o, "price", json_real(p->price));
 	ev_set(o, "sl", json_real(p->sl));
 	ev_set(o, "tp", json_real(p->tp));
-	ev_set(o, "time_setup", ev_time(p->time_setup));
-	ev_set(o, "magic", ev_u64(p->magic));
+	ev_set(o, "time_setup", json_time_ms(p->time_setup));
+	ev_set(o, "magic", json_u64(p->magic));
 	ev_set(o, "comment", ev_str(p->comment));
 	return o;
 }
@@ -277,11 +212,14 @@ ev_order(const struct paper_order *p, int open)
 void
 event_record(const struct paper_record *rec)
 {
+	json_t	*o;
 	int	 put = rec->op == PAPER_OP_PUT;
 
 	switch (rec->type) {
 	case PAPER_REC_DEAL:
-		ev_emit(ev_deal_name(&rec->u.deal), 0, ev_deal(&rec->u.deal));
+		if ((o = deal_json(&rec->u.deal)) == NULL)
+			fatalx("%s: out of memory", __func__);
+		ev_emit(ev_deal_name(&rec->u.deal), 0, o);
 		return;
 	case PAPER_REC_POSITION:
 		ev_emit("position", 0, ev_position(&rec->u.position, put));
@@ -319,6 +257,6 @@ event_lockdown(const struct store_lockdown *l)
 		fatalx("%s: out of memory", __func__);
 	ev_set(o, "active", json_boolean(l->active));
 	ev_set(o, "by", ev_str(l->who));
-	ev_set(o, "since", ev_time(l->since * 1000));
+	ev_set(o, "since", json_time_ms(l->since * 1000));
 	ev_emit("lockdown", 0, o);
 }

@@ -9,6 +9,7 @@
  *	trading_start.c		start-up: configuration, stored account,
  *				orders an earlier run left in flight
  *	trading_events.c	what GET /v1/events tells of all this
+ *	trading_deals.c		GET /v1/deals from the stored deals
  *
  * A transaction (struct tx) is one request the broker owes an answer to:
  * a client's write (journaled, with a command id), a client's read, or,

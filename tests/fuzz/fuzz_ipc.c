@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "deal.h"
 #include "ipc.h"
 #include "msg.h"
 
@@ -47,6 +48,44 @@ events_page(const uint8_t *buf, size_t len)
 		event_get(&r, &e);
 		if (wire_ok(&r))
 			event_put(&b, &e);
+	}
+	if (wire_end(&r) == -1)
+		return;
+	if (b.err || b.len != len || memcmp(out, buf, len) != 0)
+		abort();
+}
+
+/*
+ * An API_RES's result read as a page of deals (OP_DEALS), as net's
+ * renderer reads it: whatever it accepts re-encodes to the same bytes.
+ */
+static void
+deals_page(const uint8_t *buf, size_t len)
+{
+	static uint8_t		 out[API_RESULT_MAX], rec[PAPER_RECORD_MAX];
+	struct paper_record	 pr;
+	struct deal_page	 pg;
+	struct wire_reader	 r;
+	struct wire_builder	 b;
+	const char		*why;
+	size_t			 n;
+	uint32_t		 i;
+
+	wire_reader_init(&r, buf, len);
+	if (deal_page_get(&r, &pg, &why) == -1)
+		return;
+	wire_builder_init(&b, out, sizeof(out));
+	deal_page_put(&b, &pg);
+	memset(&pr, 0, sizeof(pr));
+	pr.type = PAPER_REC_DEAL;
+	pr.op = PAPER_OP_PUT;
+	for (i = 0; i < pg.n; i++) {
+		if (deal_page_next(&r, &pr.u.deal, &why) == -1)
+			return;
+		if ((n = paper_record_encode(&pr, rec, sizeof(rec))) ==
+		    (size_t)-1)
+			abort();
+		deal_page_add(&b, rec, n);
 	}
 	if (wire_end(&r) == -1)
 		return;
@@ -209,8 +248,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)msg_api_req_decode(&m, &aq, &why);
 			break;
 		case MSG_API_RES:
-			if (msg_api_res_decode(&m, &as, &why) == 0)
+			if (msg_api_res_decode(&m, &as, &why) == 0) {
 				events_page(as.result, as.result_len);
+				deals_page(as.result, as.result_len);
+			}
 			break;
 		case MSG_BAN:
 			(void)msg_ban_decode(&m, &bn, &why);
