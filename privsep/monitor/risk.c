@@ -23,13 +23,7 @@
 #include "risk.h"
 
 #define DAY_MS		(86400 * (int64_t)1000)
-#define STEP_TOLERANCE	1e-9		/* relative, in steps */
 #define RISK_SYMS_MAX	1024		/* symbols with a count */
-
-struct risk_step {
-	char		name[CONF_SYMBOL_MAX];
-	double		step;
-};
 
 /* A symbol's count of open positions and pending orders. */
 struct risk_sym {
@@ -58,8 +52,6 @@ struct risk {
 	int		max_per_symbol;
 	double		max_daily_loss;
 	int		per_minute;
-	struct risk_step steps[CONF_MAX_SYMBOLS];
-	size_t		nsteps;
 
 	/* What the broker reported. */
 	void		*tree;		/* struct risk_ent, tsearch(3) */
@@ -110,8 +102,7 @@ risk_free(struct risk *r)
 void
 risk_configure(struct risk *r, const struct herald_conf *c)
 {
-	const struct conf_symbol	*s;
-	size_t				 i;
+	size_t	 i;
 
 	r->nallowed = 0;
 	for (i = 0; i < c->trading.nallowed && i < CONF_MAX_SYMBOLS; i++)
@@ -122,15 +113,6 @@ risk_configure(struct risk *r, const struct herald_conf *c)
 	r->max_per_symbol = c->trading.max_positions_per_symbol;
 	r->max_daily_loss = c->trading.max_daily_loss;
 	r->per_minute = c->trading.orders_per_minute;
-	r->nsteps = 0;
-	for (i = 0; i < c->mt5.paper.nsymbols && i < CONF_MAX_SYMBOLS; i++) {
-		s = &c->mt5.paper.symbols[i];
-		if (!isfinite(s->volume_step) || s->volume_step <= 0)
-			continue;
-		strlcpy(r->steps[r->nsteps].name, s->name,
-		    sizeof(r->steps[0].name));
-		r->steps[r->nsteps++].step = s->volume_step;
-	}
 }
 
 /* The index of symbol's count, added if new; -1 when the table is full. */
@@ -406,28 +388,6 @@ rule_volume(const struct risk *r, const struct rpc_params *p,
 	return 0;
 }
 
-static int
-rule_step(const struct risk *r, const struct rpc_params *p,
-    struct risk_refusal *out)
-{
-	char	 a[32], b[32];
-	double	 n;
-	size_t	 i;
-
-	for (i = 0; i < r->nsteps; i++) {
-		if (strcmp(r->steps[i].name, p->symbol) == 0)
-			break;
-	}
-	if (i == r->nsteps)
-		return 0;
-	n = p->volume / r->steps[i].step;
-	if (n >= 0.5 && fabs(n - round(n)) <= STEP_TOLERANCE * n)
-		return 0;
-	return refuse(out, "volume_step", "volume %s is not a whole multiple "
-	    "of %s's volume step %s", num(p->volume, a, sizeof(a)), p->symbol,
-	    num(r->steps[i].step, b, sizeof(b)));
-}
-
 /* Open on symbol (NULL: all), the orders on their way counted in. */
 static uint32_t
 in_use(const struct risk *r, const char *symbol)
@@ -553,7 +513,7 @@ risk_check(struct risk *r, int64_t key_id, const struct rpc_params *p,
 		return 0;
 	/* A new order opens exposure; the other writes only count. */
 	if (p->op == OP_TRADE && (rule_allowed(r, p, out) ||
-	    rule_volume(r, p, out) || rule_step(r, p, out) ||
+	    rule_volume(r, p, out) ||
 	    rule_counts(r, p, out) || rule_daily_loss(r, now_ms, out)))
 		return 1;
 	return rule_rate(r, key_id, now_ms, out);
