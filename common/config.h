@@ -55,8 +55,16 @@ struct conf_symbol {
 	int	exec_mode;		/* enum paper_exec_mode: instant,
 					   market (default) */
 	int	calc_mode;		/* enum paper_calc_mode: forex
-					   (default), cfd */
+					   (default), forex_no_leverage,
+					   cfd, cfd_leverage, cfd_index,
+					   futures */
 	double	liquidity;		/* lots per fill, default 0: none */
+	double	margin_rate;		/* default 1 (cfd: required) */
+	double	margin_initial;		/* futures: a lot's, default 0 */
+	double	margin_hedged;		/* default contract_size (futures:
+					   margin_initial) */
+	double	tick_size;		/* default the point */
+	double	tick_value;		/* default tick_size * contract */
 	double	start_bid;		/* required: the walk's first bid */
 	int	spread;			/* points, default 10 */
 	int	max_step;		/* points per tick, default 5 */

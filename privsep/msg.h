@@ -249,6 +249,11 @@ struct msg_broker_symbol {
 	uint8_t		exec_mode;	/* enum paper_exec_mode */
 	uint8_t		calc_mode;	/* enum paper_calc_mode */
 	double		liquidity;
+	double		margin_rate;	/* paper.h's: 0 gives 1 */
+	double		margin_initial;
+	double		margin_hedged;
+	double		tick_size;	/* 0 gives the point */
+	double		tick_value;	/* 0 gives tick_size * contract */
 	double		start_bid;
 	uint32_t	spread;		/* points */
 	uint32_t	max_step;	/* points per tick */

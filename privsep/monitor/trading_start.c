@@ -119,6 +119,11 @@ send_symbol(const struct conf_symbol *cs)
 	s.exec_mode = (uint8_t)cs->exec_mode;
 	s.calc_mode = (uint8_t)cs->calc_mode;
 	s.liquidity = cs->liquidity;
+	s.margin_rate = cs->margin_rate;
+	s.margin_initial = cs->margin_initial;
+	s.margin_hedged = cs->margin_hedged;
+	s.tick_size = cs->tick_size;
+	s.tick_value = cs->tick_value;
 	s.start_bid = cs->start_bid;
 	s.spread = (uint32_t)cs->spread;
 	s.max_step = (uint32_t)cs->max_step;
