@@ -23,6 +23,7 @@
 #include "api.h"
 #include "config.h"
 #include "db.h"
+#include "db_test.h"
 #include "journal.h"
 #include "log.h"
 #include "msg.h"
@@ -280,16 +281,38 @@ broker_answer(uint32_t id, uint64_t ticket, uint32_t retcode)
 
 static struct msg_api_res	 res;		/* order()'s, if at once */
 
+/* Key key_id's request p as net forwards it; 1 when it waits for the broker. */
+static int
+request_as(int64_t key_id, const char *role, struct rpc_params *p)
+{
+	static struct msg_api_req	 q;
+	struct auth_identity		 id;
+	const char			*why = NULL;
+	size_t				 n;
+	int				 r;
+
+	memset(&q, 0, sizeof(q));
+	q.op = p->op;
+	strlcpy(q.address, "192.0.2.1", sizeof(q.address));
+	n = rpc_params_encode(p, q.params, sizeof(q.params));
+	assert_true(n != (size_t)-1);
+	q.params_len = (uint16_t)n;
+	memset(&id, 0, sizeof(id));
+	id.key_id = key_id;
+	strlcpy(id.name, role, sizeof(id.name));
+	strlcpy(id.role, role, sizeof(id.role));
+	msg_api_res_reset(&res);
+	r = trade_api(++last_net_id, &q, &id, &res, &why);
+	if (r == -1)
+		fail_msg("trade_api: %s", why);
+	return r;
+}
+
 /* Key key_id's POST /trade; 1 when it waits for the broker. */
 static int
 order_as(int64_t key_id, const char *coid)
 {
-	static struct msg_api_req	 q;
-	struct auth_identity		 id;
-	struct rpc_params		 p;
-	const char			*why = NULL;
-	size_t				 n;
-	int				 r;
+	struct rpc_params	 p;
 
 	memset(&p, 0, sizeof(p));
 	p.op = OP_TRADE;
@@ -298,21 +321,7 @@ order_as(int64_t key_id, const char *coid)
 	strlcpy(p.symbol, "EURUSD", sizeof(p.symbol));
 	p.flags = RPC_HAS_COID;
 	strlcpy(p.client_order_id, coid, sizeof(p.client_order_id));
-	memset(&q, 0, sizeof(q));
-	q.op = OP_TRADE;
-	strlcpy(q.address, "192.0.2.1", sizeof(q.address));
-	n = rpc_params_encode(&p, q.params, sizeof(q.params));
-	assert_true(n != (size_t)-1);
-	q.params_len = (uint16_t)n;
-	memset(&id, 0, sizeof(id));
-	id.key_id = key_id;
-	strlcpy(id.name, "trader", sizeof(id.name));
-	strlcpy(id.role, "trader", sizeof(id.role));
-	msg_api_res_reset(&res);
-	r = trade_api(++last_net_id, &q, &id, &res, &why);
-	if (r == -1)
-		fail_msg("trade_api: %s", why);
-	return r;
+	return request_as(key_id, "trader", &p);
 }
 
 static int
@@ -762,30 +771,11 @@ test_status_codes(void **state)
 static int
 read_op(uint8_t op)
 {
-	static struct msg_api_req	 q;
-	struct auth_identity		 id;
-	struct rpc_params		 p;
-	const char			*why = NULL;
-	size_t				 n;
-	int				 r;
+	struct rpc_params	 p;
 
 	memset(&p, 0, sizeof(p));
 	p.op = op;
-	memset(&q, 0, sizeof(q));
-	q.op = op;
-	strlcpy(q.address, "192.0.2.1", sizeof(q.address));
-	n = rpc_params_encode(&p, q.params, sizeof(q.params));
-	assert_true(n != (size_t)-1);
-	q.params_len = (uint16_t)n;
-	memset(&id, 0, sizeof(id));
-	id.key_id = 1;
-	strlcpy(id.name, "viewer", sizeof(id.name));
-	strlcpy(id.role, "viewer", sizeof(id.role));
-	msg_api_res_reset(&res);
-	r = trade_api(++last_net_id, &q, &id, &res, &why);
-	if (r == -1)
-		fail_msg("trade_api: %s", why);
-	return r;
+	return request_as(1, "viewer", &p);
 }
 
 /*
@@ -830,18 +820,14 @@ static void
 test_damaged_row_is_not_a_new_order(void **state)
 {
 	struct trade_state	 ts;
-	char			*msg = NULL;
-
 	assert_int_equal(order("o-1"), 1);
 	turn_end();
 	broker_done(nth_req(0)->id, 7);
 	turn_end();
 	assert_int_equal(answer_for(1)->status, 200);
-	if (sqlite3_exec(db_handle(), "PRAGMA ignore_check_constraints = ON; "
+	sql("PRAGMA ignore_check_constraints = ON; "
 	    "UPDATE orders SET state = 'lost'; "
-	    "PRAGMA ignore_check_constraints = OFF", NULL, NULL, &msg) !=
-	    SQLITE_OK)
-		fail_msg("%s", msg);
+	    "PRAGMA ignore_check_constraints = OFF");
 	assert_int_equal(order("o-1"), 0);
 	assert_int_equal(res.status, 503);
 	assert_string_equal(res.code, "storage_unavailable");
@@ -863,8 +849,7 @@ test_journal_write_refused(void **state)
 {
 	struct trade_state	 ts;
 
-	assert_int_equal(sqlite3_exec(db_handle(), "PRAGMA query_only = ON",
-	    NULL, NULL, NULL), SQLITE_OK);
+	sql("PRAGMA query_only = ON");
 	assert_int_equal(order("o-1"), 0);
 	assert_int_equal(res.status, 503);
 	assert_string_equal(res.code, "storage_unavailable");
@@ -872,8 +857,7 @@ test_journal_write_refused(void **state)
 	assert_int_equal(ts.storage_fault, 1);
 	turn_end();
 	assert_int_equal(count_reqs(), 0);
-	assert_int_equal(sqlite3_exec(db_handle(), "PRAGMA query_only = OFF",
-	    NULL, NULL, NULL), SQLITE_OK);
+	sql("PRAGMA query_only = OFF");
 	/* The retry timer finds the database writable again. */
 	assert_int_equal(event_base_loop(base, EVLOOP_ONCE), 0);
 	trade_state(&ts);
