@@ -50,6 +50,9 @@
 #define RPC_NEED_VOLUME	0x0800
 #define RPC_NEED_FILLING 0x1000	/* always sent, 0: none asked */
 #define RPC_NEED_SL_TP	0x2000	/* at least one of sl and tp */
+#define RPC_NEED_AFTER	0x4000	/* OP_EVENTS: Last-Event-ID, 0 none */
+/* The fields a request header fills, not the path, query or body. */
+#define RPC_FROM_HEADER	RPC_NEED_AFTER
 
 /*
  * The validated parameters of one request.  On the wire (common/wire.h:
@@ -61,14 +64,15 @@
  *	u64 volume (needed), u8 flags (when any value is optional),
  *	u64 price, u64 sl, u64 tp, str client_order_id, str comment,
  *	u8 filling (0 none, 1 FOK, 2 IOC, 3 RETURN), str symbol (optional),
- *	u64 volume (optional), u32 limit
+ *	u64 volume (optional), u32 limit, u64 after
  *
  * An absent optional value is sent as zero (empty for a string) with its
  * flag clear; a flag outside the op's set is an error.  Rules: symbol
  * [A-Z0-9._]{1,32}; volume finite and > 0; price finite and > 0; sl, tp
  * finite and >= 0 (0: none); client_order_id 1..64 visible ASCII bytes
  * (0x21..0x7e), not starting with "auto-"; comment 0..31 printable
- * ASCII bytes; filling 0..3; ticket 1..2^64-1; limit 1..1000.
+ * ASCII bytes; filling 0..3; ticket 1..2^64-1; limit 1..1000; after
+ * any (0: no Last-Event-ID).
  * rpc_params_unpack() applies all of them again.
  */
 struct rpc_params {
@@ -82,6 +86,7 @@ struct rpc_params {
 	double		sl;
 	double		tp;
 	uint32_t	limit;
+	uint64_t	after;		/* OP_EVENTS: Last-Event-ID */
 	char		symbol[RPC_SYMBOL_MAX + 1];
 	char		client_order_id[RPC_COID_MAX + 1];
 	char		comment[RPC_COMMENT_MAX + 1];
