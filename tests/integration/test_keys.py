@@ -105,6 +105,39 @@ def test_rotate_with_grace_then_without(daemon):
     assert_error(status_of(daemon, new), 401, "key_expired")
 
 
+def test_list_shows_rotating_and_revoked_keys(daemon):
+    start(daemon)
+    make_key(daemon, "svc", "trader")
+    make_key(daemon, "old", "viewer")
+    assert daemon.ctl("key", "rotate", "svc", "--grace", "1").returncode == 0
+    assert daemon.ctl("key", "revoke", "old").returncode == 0
+    states = sorted((k["name"], k["state"]) for k in keys(daemon))
+    assert states == [("old", "revoked"), ("svc", "active"),
+                      ("svc", "rotating")], states
+
+
+def test_operator_mistakes_are_named_and_change_nothing(daemon):
+    start(daemon)
+    key = make_key(daemon, "alice", "trader")
+    for args, why in [
+            (("key", "revoke", "bob"), "no active key named bob"),
+            (("key", "revoke", "99"), "no key with id 99"),
+            (("key", "rotate", "bob"), "bob"),
+            (("ban", "del", "192.0.2.77"), "192.0.2.77"),
+            (("ban", "del", "not-an-address"), "not-an-address")]:
+        r = daemon.ctl(*args)
+        assert r.returncode == 1, (args, r.stdout)
+        assert why in r.stderr, (args, r.stderr)
+    daemon.wait_log(r"^monitor: control: key revoke bob by uid 0 "
+                    r"refused: no active key named bob$")
+    daemon.wait_log(r"^monitor: control: key rotate bob by uid 0 refused: ")
+    # Revoked twice: the second time says so.
+    assert daemon.ctl("key", "revoke", "1").returncode == 0
+    r = daemon.ctl("key", "revoke", "1")
+    assert r.returncode == 1 and "already revoked" in r.stderr, r.stderr
+    assert_error(status_of(daemon, key), 401, "key_revoked")
+
+
 def test_keys_and_expiry_survive_a_restart(daemon):
     start(daemon)
     keep = make_key(daemon, "keep", "viewer")

@@ -441,6 +441,70 @@ test_broker_messages(void **state)
 	assert_true(u64 == 77);
 }
 
+/*
+ * The bridge's messages between monitor and broker: what each decodes,
+ * and the shapes refused (a flag that is neither 0 nor 1, an order
+ * authorisation for command id 0, a payload one byte short).
+ */
+static void
+test_bridge_messages(void **state)
+{
+	struct msg_bridge_answer	 a, a2;
+	struct msg_bridge_order		 o, o2;
+	struct msg_bridge_status	 st, st2;
+	static uint8_t			 buf[MSG_MAX];
+	struct ipc_msg			 m;
+	const char			*why = NULL;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	a.ok = 1;
+	memset(a.nonce, 3, sizeof(a.nonce));
+	memset(a.tag, 4, sizeof(a.tag));
+	msg_at(&m, MSG_BRIDGE_CHALLENGE, buf, msg_bridge_answer_encode(buf,
+	    sizeof(buf), &a, 1));
+	assert_int_equal(msg_check(PROC_MONITOR, &m, &why), 0);
+	assert_int_equal(msg_bridge_answer_decode(&m, &a2, 1, &why), 0);
+	assert_memory_equal(a2.tag, a.tag, sizeof(a.tag));
+	a.ok = 2;
+	msg_at(&m, MSG_BRIDGE_SESSION, buf, msg_bridge_answer_encode(buf,
+	    sizeof(buf), &a, 0));
+	assert_int_equal(msg_bridge_answer_decode(&m, &a2, 0, &why), -1);
+	assert_string_equal(why, "flag out of range");
+	m.hdr.len--;
+	assert_int_equal(msg_bridge_answer_decode(&m, &a2, 0, &why), -1);
+
+	memset(&o, 0, sizeof(o));
+	o.command_id = 9;
+	strlcpy(o.canon, "cmd=9\n", sizeof(o.canon));
+	msg_at(&m, MSG_BRIDGE_ORDER, buf, msg_bridge_order_encode(buf,
+	    sizeof(buf), &o));
+	assert_int_equal(msg_check(PROC_MONITOR, &m, &why), 0);
+	assert_int_equal(msg_check(PROC_BROKER, &m, &why), -1);
+	assert_int_equal(msg_bridge_order_decode(&m, &o2, &why), 0);
+	assert_string_equal(o2.canon, "cmd=9\n");
+	o.command_id = 0;
+	msg_at(&m, MSG_BRIDGE_ORDER, buf, msg_bridge_order_encode(buf,
+	    sizeof(buf), &o));
+	assert_int_equal(msg_bridge_order_decode(&m, &o2, &why), -1);
+	assert_string_equal(why, "command id 0");
+
+	memset(&st, 0, sizeof(st));
+	st.connected = 1;
+	st.login = 12345678;
+	strlcpy(st.ea, "HeraldBridge 1", sizeof(st.ea));
+	msg_at(&m, MSG_BRIDGE_STATUS, buf, msg_bridge_status_encode(buf,
+	    sizeof(buf), &st));
+	assert_int_equal(msg_check(PROC_BROKER, &m, &why), 0);
+	assert_int_equal(msg_bridge_status_decode(&m, &st2, &why), 0);
+	assert_true(st2.login == 12345678);
+	st.terminal_connected = 7;
+	msg_at(&m, MSG_BRIDGE_STATUS, buf, msg_bridge_status_encode(buf,
+	    sizeof(buf), &st));
+	assert_int_equal(msg_bridge_status_decode(&m, &st2, &why), -1);
+	assert_string_equal(why, "flag out of range");
+}
+
 int
 main(void)
 {
@@ -456,6 +520,7 @@ main(void)
 		cmocka_unit_test(test_typed_roundtrip),
 		cmocka_unit_test(test_broker_messages),
 		cmocka_unit_test(test_sign_req_shape),
+		cmocka_unit_test(test_bridge_messages),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -28,6 +28,7 @@
 #include "auth_int.h"
 #include "config.h"
 #include "db.h"
+#include "db_test.h"
 #include "log.h"
 
 #define T0		((time_t)1800000000)	/* a multiple of 60 and 300 */
@@ -986,8 +987,7 @@ test_key_writes_refused(void **state)
 
 	create("carol", "trader", 30, NULL, key);
 	create("dave", "viewer", 30, NULL, other);
-	assert_int_equal(sqlite3_exec(db_handle(), "PRAGMA query_only = ON",
-	    NULL, NULL, NULL), SQLITE_OK);
+	sql("PRAGMA query_only = ON");
 	memset(other, 'x', sizeof(other) - 1);
 	other[sizeof(other) - 1] = '\0';
 	assert_int_equal(auth_key_create("erin", "viewer", 0, NULL, &ni,
@@ -1009,8 +1009,7 @@ test_key_writes_refused(void **state)
 	assert_int_equal(ks.k[0].state, AUTH_KEY_ACTIVE);
 	assert_int_equal(ks.k[1].state, AUTH_KEY_ACTIVE);
 
-	assert_int_equal(sqlite3_exec(db_handle(), "PRAGMA query_only = OFF",
-	    NULL, NULL, NULL), SQLITE_OK);
+	sql("PRAGMA query_only = OFF");
 	assert_int_equal(auth_key_revoke("carol", NULL, NULL, err,
 	    sizeof(err)), 1);
 	assert_int_equal(check(key, OP_POSITIONS, ADDR, NULL), 401);

@@ -21,6 +21,7 @@
 #include "bridge.h"
 #include "bridgekey.h"
 #include "config.h"
+#include "msg.h"
 #include "params.h"
 
 static char			 dir[] = "/tmp/test_bridgekey.XXXXXX";
@@ -225,6 +226,40 @@ test_create(void **state)
 	    sizeof(err)), 0);
 }
 
+/*
+ * What the monitor refuses of a broker or an operator: bridge messages
+ * and key commands when the backend is paper (a subverted broker gets
+ * no handshake out of it), and a message that is not the bridge's.
+ */
+static void
+test_refusals(void **state)
+{
+	struct ipc_msg	 m;
+	const char	*why = NULL;
+	char		 hex[65], where[256], err[512];
+
+	if (geteuid() != 0)
+		skip();
+	memset(&m, 0, sizeof(m));
+	m.fd = -1;
+	conf.mt5.backend = BACKEND_PAPER;
+	assert_int_equal(bridgekey_init(&conf, err, sizeof(err)), 0);
+	m.hdr.type = MSG_BRIDGE_HELLO;
+	assert_int_equal(bridgekey_message(&m, &why), -1);
+	assert_string_equal(why, "bridge message, but mt5.backend is not "
+	    "bridge");
+	assert_int_equal(bridgekey_create(0, hex, where, sizeof(where), err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "mt5.backend is not bridge");
+	conf.mt5.backend = BACKEND_BRIDGE;
+
+	write_key(K, 0600);
+	assert_int_equal(bridgekey_init(&conf, err, sizeof(err)), 0);
+	m.hdr.type = MSG_BRIDGE_ORDER;		/* the monitor's own */
+	assert_int_equal(bridgekey_message(&m, &why), -1);
+	assert_string_equal(why, "not a bridge message");
+}
+
 int
 main(void)
 {
@@ -233,6 +268,7 @@ main(void)
 		cmocka_unit_test(test_handshake),
 		cmocka_unit_test(test_authorize),
 		cmocka_unit_test(test_create),
+		cmocka_unit_test(test_refusals),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

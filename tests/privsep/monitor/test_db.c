@@ -20,6 +20,7 @@
 #include <sqlite3.h>
 
 #include "db.h"
+#include "db_test.h"
 #include "log.h"
 
 static char	 dir[64];
@@ -292,15 +293,6 @@ test_not_a_database(void **state)
 	assert_int_equal(db_ban_del("192.0.2.1"), -1);
 	rm_db();
 	assert_int_equal(db_open(path, err, sizeof(err)), 0);
-}
-
-static void
-sql(const char *q)
-{
-	char	*msg = NULL;
-
-	if (sqlite3_exec(db_handle(), q, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", q, msg);
 }
 
 /*

@@ -19,6 +19,7 @@
 #include <sqlite3.h>
 
 #include "db.h"
+#include "db_test.h"
 #include "journal.h"
 #include "log.h"
 
@@ -647,15 +648,6 @@ test_misuse(void **state)
 		assert_int_equal(s, JOURNAL_UNKNOWN);
 		assert_int_equal(journal_state_parse("bogus", &s), -1);
 	}
-}
-
-static void
-sql(const char *q)
-{
-	char	*msg = NULL;
-
-	if (sqlite3_exec(db_handle(), q, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", q, msg);
 }
 
 /*

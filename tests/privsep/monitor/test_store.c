@@ -20,6 +20,7 @@
 #include <sqlite3.h>
 
 #include "db.h"
+#include "db_test.h"
 #include "journal.h"
 #include "log.h"
 #include "store.h"
@@ -533,15 +534,6 @@ test_migration_from_2(void **state)
 	assert_null(strstr(logbuf, "migrated"));
 	assert_int_equal(load(0, 0, &w), 0);
 	assert_string_equal(w.text, "5:1=d1\n");
-}
-
-static void
-sql(const char *q)
-{
-	char	*msg = NULL;
-
-	if (sqlite3_exec(db_handle(), q, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", q, msg);
 }
 
 /*

@@ -23,6 +23,7 @@
 #include "api.h"
 #include "config.h"
 #include "db.h"
+#include "db_test.h"
 #include "event.h"
 #include "journal.h"
 #include "log.h"
@@ -301,16 +302,38 @@ broker_answer(uint32_t id, uint64_t ticket, uint32_t retcode)
 
 static struct msg_api_res	 res;		/* order()'s, if at once */
 
+/* Key key_id's request p as net forwards it; 1 when it waits for the broker. */
+static int
+request_as(int64_t key_id, const char *role, struct rpc_params *p)
+{
+	static struct msg_api_req	 q;
+	struct auth_identity		 id;
+	const char			*why = NULL;
+	size_t				 n;
+	int				 r;
+
+	memset(&q, 0, sizeof(q));
+	q.op = p->op;
+	strlcpy(q.address, "192.0.2.1", sizeof(q.address));
+	n = rpc_params_encode(p, q.params, sizeof(q.params));
+	assert_true(n != (size_t)-1);
+	q.params_len = (uint16_t)n;
+	memset(&id, 0, sizeof(id));
+	id.key_id = key_id;
+	strlcpy(id.name, role, sizeof(id.name));
+	strlcpy(id.role, role, sizeof(id.role));
+	msg_api_res_reset(&res);
+	r = trade_api(++last_net_id, &q, &id, &res, &why);
+	if (r == -1)
+		fail_msg("trade_api: %s", why);
+	return r;
+}
+
 /* Key key_id's POST /trade; 1 when it waits for the broker. */
 static int
 order_as(int64_t key_id, const char *coid)
 {
-	static struct msg_api_req	 q;
-	struct auth_identity		 id;
-	struct rpc_params		 p;
-	const char			*why = NULL;
-	size_t				 n;
-	int				 r;
+	struct rpc_params	 p;
 
 	memset(&p, 0, sizeof(p));
 	p.op = OP_TRADE;
@@ -319,21 +342,7 @@ order_as(int64_t key_id, const char *coid)
 	strlcpy(p.symbol, "EURUSD", sizeof(p.symbol));
 	p.flags = RPC_HAS_COID;
 	strlcpy(p.client_order_id, coid, sizeof(p.client_order_id));
-	memset(&q, 0, sizeof(q));
-	q.op = OP_TRADE;
-	strlcpy(q.address, "192.0.2.1", sizeof(q.address));
-	n = rpc_params_encode(&p, q.params, sizeof(q.params));
-	assert_true(n != (size_t)-1);
-	q.params_len = (uint16_t)n;
-	memset(&id, 0, sizeof(id));
-	id.key_id = key_id;
-	strlcpy(id.name, "trader", sizeof(id.name));
-	strlcpy(id.role, "trader", sizeof(id.role));
-	msg_api_res_reset(&res);
-	r = trade_api(++last_net_id, &q, &id, &res, &why);
-	if (r == -1)
-		fail_msg("trade_api: %s", why);
-	return r;
+	return request_as(key_id, "trader", &p);
 }
 
 static int
@@ -815,6 +824,106 @@ test_status_codes(void **state)
 	assert_int_equal(count_reqs(), 2);
 }
 
+/* Key 1's read request op (GET /v1/account and the like). */
+static int
+read_op(uint8_t op)
+{
+	struct rpc_params	 p;
+
+	memset(&p, 0, sizeof(p));
+	p.op = op;
+	return request_as(1, "viewer", &p);
+}
+
+/*
+ * A broker that stops answering: at most TX_MAX requests wait for it,
+ * then reads and orders alike get 503 broker_busy with a Retry-After,
+ * and no order is journaled or sent; an answer frees a place.
+ */
+static void
+test_broker_busy(void **state)
+{
+	int	 i;
+
+	assert_int_equal(order("o-0"), 1);
+	turn_end();
+	for (i = 1; i < TX_MAX; i++)
+		assert_int_equal(read_op(OP_ACCOUNT), 1);
+	assert_int_equal(count_reqs(), TX_MAX);
+	assert_int_equal(read_op(OP_POSITIONS), 0);
+	assert_int_equal(res.status, 503);
+	assert_string_equal(res.code, "broker_busy");
+	assert_int_equal(res.retry_after, 1);
+	assert_int_equal(order("o-1"), 0);
+	assert_int_equal(res.status, 503);
+	assert_string_equal(res.code, "broker_busy");
+	assert_non_null(strstr(res.message, "orders are already waiting"));
+	turn_end();
+	assert_int_equal(count_reqs(), TX_MAX);
+	assert_int_equal(peek_count("SELECT count(*) FROM orders"), 1);
+	/* One answer, one place. */
+	broker_done(nth_req(0)->id, 0);
+	turn_end();
+	assert_int_equal(order("o-1"), 1);
+	turn_end();
+	assert_int_equal(count_reqs(), TX_MAX + 1);
+}
+
+/*
+ * A journal row damaged under a filled order: its retry is a storage
+ * fault answered 503, never a second order at the broker.
+ */
+static void
+test_damaged_row_is_not_a_new_order(void **state)
+{
+	struct trade_state	 ts;
+	assert_int_equal(order("o-1"), 1);
+	turn_end();
+	broker_done(nth_req(0)->id, 7);
+	turn_end();
+	assert_int_equal(answer_for(1)->status, 200);
+	sql("PRAGMA ignore_check_constraints = ON; "
+	    "UPDATE orders SET state = 'lost'; "
+	    "PRAGMA ignore_check_constraints = OFF");
+	assert_int_equal(order("o-1"), 0);
+	assert_int_equal(res.status, 503);
+	assert_string_equal(res.code, "storage_unavailable");
+	trade_state(&ts);
+	assert_int_equal(ts.storage_fault, 1);
+	assert_non_null(strstr(ts.storage, "malformed (state)"));
+	turn_end();
+	assert_int_equal(count_reqs(), 1);
+	assert_int_equal(aborts, 0);
+}
+
+/*
+ * SQLite refusing the new order's row: a storage fault, 503, nothing
+ * at the broker; once the file can be written the fault clears and the
+ * order is taken.
+ */
+static void
+test_journal_write_refused(void **state)
+{
+	struct trade_state	 ts;
+
+	sql("PRAGMA query_only = ON");
+	assert_int_equal(order("o-1"), 0);
+	assert_int_equal(res.status, 503);
+	assert_string_equal(res.code, "storage_unavailable");
+	trade_state(&ts);
+	assert_int_equal(ts.storage_fault, 1);
+	turn_end();
+	assert_int_equal(count_reqs(), 0);
+	sql("PRAGMA query_only = OFF");
+	/* The retry timer finds the database writable again. */
+	assert_int_equal(event_base_loop(base, EVLOOP_ONCE), 0);
+	trade_state(&ts);
+	assert_int_equal(ts.storage_fault, 0);
+	assert_int_equal(order("o-1"), 1);
+	turn_end();
+	assert_int_equal(count_reqs(), 1);
+}
+
 /* One position record as BROKER_RECORD; the handler's answer. */
 static int
 record_try(uint64_t ticket, const char **why)
@@ -877,131 +986,6 @@ test_record_group_bounded(void **state)
 	assert_non_null(strstr(why, "mt5.record_group_bytes"));
 }
 
-/* Key 1's read request op (GET /v1/account and the like). */
-static int
-read_op(uint8_t op)
-{
-	static struct msg_api_req	 q;
-	struct auth_identity		 id;
-	struct rpc_params		 p;
-	const char			*why = NULL;
-	size_t				 n;
-	int				 r;
-
-	memset(&p, 0, sizeof(p));
-	p.op = op;
-	memset(&q, 0, sizeof(q));
-	q.op = op;
-	strlcpy(q.address, "192.0.2.1", sizeof(q.address));
-	n = rpc_params_encode(&p, q.params, sizeof(q.params));
-	assert_true(n != (size_t)-1);
-	q.params_len = (uint16_t)n;
-	memset(&id, 0, sizeof(id));
-	id.key_id = 1;
-	strlcpy(id.name, "viewer", sizeof(id.name));
-	strlcpy(id.role, "viewer", sizeof(id.role));
-	msg_api_res_reset(&res);
-	r = trade_api(++last_net_id, &q, &id, &res, &why);
-	if (r == -1)
-		fail_msg("trade_api: %s", why);
-	return r;
-}
-
-/*
- * A broker that stops answering: at most TX_MAX requests wait for it,
- * then reads and orders alike get 503 broker_busy with a Retry-After,
- * and no order is journaled or sent; an answer frees a place.
- */
-static void
-test_broker_busy(void **state)
-{
-	int	 i;
-
-	assert_int_equal(order("o-0"), 1);
-	turn_end();
-	for (i = 1; i < TX_MAX; i++)
-		assert_int_equal(read_op(OP_ACCOUNT), 1);
-	assert_int_equal(count_reqs(), TX_MAX);
-	assert_int_equal(read_op(OP_POSITIONS), 0);
-	assert_int_equal(res.status, 503);
-	assert_string_equal(res.code, "broker_busy");
-	assert_int_equal(res.retry_after, 1);
-	assert_int_equal(order("o-1"), 0);
-	assert_int_equal(res.status, 503);
-	assert_string_equal(res.code, "broker_busy");
-	assert_non_null(strstr(res.message, "orders are already waiting"));
-	turn_end();
-	assert_int_equal(count_reqs(), TX_MAX);
-	assert_int_equal(peek_count("SELECT count(*) FROM orders"), 1);
-	/* One answer, one place. */
-	broker_done(nth_req(0)->id, 0);
-	turn_end();
-	assert_int_equal(order("o-1"), 1);
-	turn_end();
-	assert_int_equal(count_reqs(), TX_MAX + 1);
-}
-
-/*
- * A journal row damaged under a filled order: its retry is a storage
- * fault answered 503, never a second order at the broker.
- */
-static void
-test_damaged_row_is_not_a_new_order(void **state)
-{
-	struct trade_state	 ts;
-	char			*msg = NULL;
-
-	assert_int_equal(order("o-1"), 1);
-	turn_end();
-	broker_done(nth_req(0)->id, 7);
-	turn_end();
-	assert_int_equal(answer_for(1)->status, 200);
-	if (sqlite3_exec(db_handle(), "PRAGMA ignore_check_constraints = ON; "
-	    "UPDATE orders SET state = 'lost'; "
-	    "PRAGMA ignore_check_constraints = OFF", NULL, NULL, &msg) !=
-	    SQLITE_OK)
-		fail_msg("%s", msg);
-	assert_int_equal(order("o-1"), 0);
-	assert_int_equal(res.status, 503);
-	assert_string_equal(res.code, "storage_unavailable");
-	trade_state(&ts);
-	assert_int_equal(ts.storage_fault, 1);
-	assert_non_null(strstr(ts.storage, "malformed (state)"));
-	turn_end();
-	assert_int_equal(count_reqs(), 1);
-	assert_int_equal(aborts, 0);
-}
-
-/*
- * SQLite refusing the new order's row: a storage fault, 503, nothing
- * at the broker; once the file can be written the fault clears and the
- * order is taken.
- */
-static void
-test_journal_write_refused(void **state)
-{
-	struct trade_state	 ts;
-
-	assert_int_equal(sqlite3_exec(db_handle(), "PRAGMA query_only = ON",
-	    NULL, NULL, NULL), SQLITE_OK);
-	assert_int_equal(order("o-1"), 0);
-	assert_int_equal(res.status, 503);
-	assert_string_equal(res.code, "storage_unavailable");
-	trade_state(&ts);
-	assert_int_equal(ts.storage_fault, 1);
-	turn_end();
-	assert_int_equal(count_reqs(), 0);
-	assert_int_equal(sqlite3_exec(db_handle(), "PRAGMA query_only = OFF",
-	    NULL, NULL, NULL), SQLITE_OK);
-	/* The retry timer finds the database writable again. */
-	assert_int_equal(event_base_loop(base, EVLOOP_ONCE), 0);
-	trade_state(&ts);
-	assert_int_equal(ts.storage_fault, 0);
-	assert_int_equal(order("o-1"), 1);
-	turn_end();
-	assert_int_equal(count_reqs(), 1);
-}
-
 int
 main(void)
 {
@@ -1019,10 +1003,10 @@ main(void)
 		T(test_retry_answered_first),
 		T(test_in_flight_orders_count),
 		T(test_status_codes),
-		T(test_record_group_bounded),
 		T(test_broker_busy),
 		T(test_damaged_row_is_not_a_new_order),
 		T(test_journal_write_refused),
+		T(test_record_group_bounded),
 #undef T
 	};
 
