@@ -107,6 +107,11 @@ struct herald_conf {
 						   take, default 10, 1..300 */
 		int	start_timeout;		/* seconds for the backend to
 						   come up, default 30, 1..600 */
+		int	record_group_max;	/* records in one group of state
+						   changes, default 65536,
+						   16..1000000 */
+		int	record_group_bytes;	/* their bytes, default
+						   16777216, 65536..1073741824 */
 		struct {
 			char	currency[8];	/* default USD */
 			double	balance;	/* default 10000, > 0 */
@@ -139,6 +144,10 @@ struct herald_conf {
 		int	max_open_positions;	/* default 50, 1..10000; counts
 						   pending orders too */
 		int	max_positions_per_symbol; /* default 20, 1..10000 */
+		double	max_exposure;		/* net lots per symbol, default
+						   0: no limit */
+		double	min_margin_level;	/* percent, default 0: no
+						   limit */
 		double	max_daily_loss;		/* account currency, default
 						   1000; 0 disables */
 		int	orders_per_minute;	/* per key, default 60,

@@ -58,6 +58,7 @@ _Static_assert(sizeof(enum conf_backend) == sizeof(int),
 #define PRICE_MAX	1e9	/* prices, contract sizes */
 #define STEP_MIN	1e-8	/* volume_step */
 #define CONTRACT_MIN	1e-6	/* contract_size */
+#define PERCENT_MAX	1e6	/* min_margin_level */
 
 static const struct conf_enum backends[] = {
 	{ "paper",	BACKEND_PAPER },
@@ -208,6 +209,8 @@ static const struct conf_key mt5_keys[] = {
 	K_STR("password_file",	set_password_file, mt5.password_file),
 	K_INT("request_timeout", mt5.request_timeout,	1, 300),
 	K_INT("start_timeout",	mt5.start_timeout,	1, 600),
+	K_INT("record_group_max", mt5.record_group_max,	16, 1000000),
+	K_INT("record_group_bytes", mt5.record_group_bytes, 65536, 1073741824),
 	K_SECTION("paper",	paper_keys),
 	K_SECTION("bridge",	bridge_keys),
 	K_END
@@ -219,6 +222,8 @@ static const struct conf_key trading_keys[] = {
 	K_INT("max_open_positions", trading.max_open_positions, 1, 10000),
 	K_INT("max_positions_per_symbol", trading.max_positions_per_symbol,
 	    1, 10000),
+	K_DBL("max_exposure",	trading.max_exposure,	0, LOTS_MAX),
+	K_DBL("min_margin_level", trading.min_margin_level, 0, PERCENT_MAX),
 	K_DBL("max_daily_loss",	trading.max_daily_loss,	0, MONEY_MAX),
 	K_INT("orders_per_minute", trading.orders_per_minute, 1, 100000),
 	K_INT("duplicate_window", trading.duplicate_window, 1, 3600),
@@ -402,6 +407,8 @@ config_defaults(struct herald_conf *conf)
 	conf->mt5.backend = BACKEND_PAPER;
 	conf->mt5.request_timeout = 10;
 	conf->mt5.start_timeout = 30;
+	conf->mt5.record_group_max = 65536;
+	conf->mt5.record_group_bytes = 16777216;
 	strlcpy(conf->mt5.bridge.address, "127.0.0.1",
 	    sizeof(conf->mt5.bridge.address));
 	conf->mt5.bridge.port = 5555;
@@ -424,6 +431,8 @@ config_defaults(struct herald_conf *conf)
 	conf->trading.max_open_positions = 50;
 	conf->trading.max_positions_per_symbol = 20;
 	conf->trading.max_daily_loss = 1000;
+	conf->trading.max_exposure = 0;
+	conf->trading.min_margin_level = 0;
 	conf->trading.orders_per_minute = 60;
 	conf->trading.duplicate_window = 10;
 	conf->trading.journal_days = 90;

@@ -239,7 +239,8 @@ trade_write(uint32_t net_id, const struct msg_api_req *q,
 		order_describe(t, id, p);
 		/* Counted as open from now: the next order sees it. */
 		if (q->op == OP_TRADE) {
-			t->slot = risk_reserve(tr.risk, p->symbol);
+			t->lots = rf.lots;
+			t->slot = risk_reserve(tr.risk, p->symbol, &t->lots);
 			t->reserved = 1;
 		}
 		t->waiters[t->nwaiters++] = net_id;

@@ -463,7 +463,7 @@ tx_free(struct tx_list *list, struct tx *t)
 	 * its slot, until its answer comes.
 	 */
 	if (t->reserved)
-		risk_release(tr.risk, t->slot);
+		risk_release(tr.risk, t->slot, &t->lots);
 	tr.ntx--;
 	free(t);
 }

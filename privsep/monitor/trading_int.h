@@ -66,6 +66,7 @@ struct tx {
 	char		 what[128];	/* key, side, volume, symbol: logs */
 	int		 reserved;	/* holds a slot: risk_reserve() */
 	ssize_t		 slot;		/* its handle */
+	struct risk_lots lots;		/* and its exposure and margin */
 	struct event	*timer;
 	uint16_t	 params_len;
 	uint8_t		 params[];	/* what goes to the broker */
@@ -133,6 +134,8 @@ struct trading {
 	struct event		*commit_ev;
 	struct event		*start_timer;
 	int			 group_open;	/* records since RES/SYNC */
+	uint64_t		 group_records;	/* in the open group */
+	uint64_t		 group_bytes;
 	uint32_t		 next_id;
 	size_t			 ntx;
 	struct tx_list		 txs;		/* owed by the broker */

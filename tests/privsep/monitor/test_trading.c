@@ -757,6 +757,68 @@ test_status_codes(void **state)
 	assert_int_equal(count_reqs(), 2);
 }
 
+/* One position record as BROKER_RECORD; the handler's answer. */
+static int
+record_try(uint64_t ticket, const char **why)
+{
+	struct msg_broker_record	 mr;
+	struct paper_record		 rec;
+	static uint8_t			 buf[8 + BROKER_RECORD_MAX];
+	struct ipc_msg			 m;
+	size_t				 n;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.type = PAPER_REC_POSITION;
+	rec.op = PAPER_OP_PUT;
+	rec.u.position.ticket = ticket;
+	strlcpy(rec.u.position.symbol, "EURUSD",
+	    sizeof(rec.u.position.symbol));
+	rec.u.position.volume = 0.1;
+	rec.u.position.price_open = 1.1;
+	memset(&mr, 0, sizeof(mr));
+	mr.type = PAPER_REC_POSITION;
+	mr.op = PAPER_OP_PUT;
+	n = paper_record_encode(&rec, mr.data, sizeof(mr.data));
+	assert_true(n != (size_t)-1);
+	mr.len = (uint16_t)n;
+	as_msg(&m, MSG_BROKER_RECORD, 0, buf, msg_broker_record_encode(buf,
+	    sizeof(buf), &mr));
+	return trade_broker_record(&m, why);
+}
+
+/*
+ * A group of records is bounded by mt5.record_group_max and
+ * record_group_bytes; each BROKER_SYNC starts the count again.
+ */
+static void
+test_record_group_bounded(void **state)
+{
+	const char	*why = NULL;
+	int		 i;
+
+	conf.mt5.record_group_max = 16;
+	trade_reconfigure(&conf);
+	for (i = 0; i < 16; i++)
+		assert_int_equal(record_try(100 + (uint64_t)i, &why), 0);
+	assert_int_equal(record_try(200, &why), -1);
+	assert_non_null(strstr(why, "mt5.record_group_max"));
+	broker_msg(MSG_BROKER_SYNC, 0, NULL, 0, trade_broker_sync);
+	turn_end();
+	for (i = 0; i < 16; i++)
+		assert_int_equal(record_try(300 + (uint64_t)i, &why), 0);
+	broker_msg(MSG_BROKER_SYNC, 0, NULL, 0, trade_broker_sync);
+	turn_end();
+	/* Bytes: a position record is over 80 bytes. */
+	conf.mt5.record_group_max = 1000000;
+	conf.mt5.record_group_bytes = 65536;
+	trade_reconfigure(&conf);
+	for (i = 0; i < 2000; i++)
+		if (record_try(1000 + (uint64_t)i, &why) == -1)
+			break;
+	assert_true(i > 100 && i < 2000);
+	assert_non_null(strstr(why, "mt5.record_group_bytes"));
+}
+
 int
 main(void)
 {
@@ -773,6 +835,7 @@ main(void)
 		T(test_retry_answered_first),
 		T(test_in_flight_orders_count),
 		T(test_status_codes),
+		T(test_record_group_bounded),
 #undef T
 	};
 
