@@ -52,7 +52,8 @@ CTL_ENCODE_PL(bans, &pl->bans)
 			    CTL_MAX_PROCS * CTL_PROC_WIRE + 1 + \
 			    STR_WIRE(((struct ctl_status *)0)->lockdown_by) + \
 			    8 + STR_WIRE(((struct ctl_status *)0)->broker) + \
-			    STR_WIRE(((struct ctl_status *)0)->storage))
+			    STR_WIRE(((struct ctl_status *)0)->storage) + \
+			    STR_WIRE(((struct ctl_status *)0)->cert_state) + 8)
 
 /* Largest encodings of the key and ban messages. */
 #define STR_MAX_WIRE(max)	(2 + (max))
@@ -423,7 +424,8 @@ static int
 ctl_status_consistent(const struct ctl_status *st)
 {
 	if (st->nprocs > CTL_MAX_PROCS || st->lockdown > 1 ||
-	    st->broker[0] == '\0' || st->storage[0] == '\0')
+	    st->broker[0] == '\0' || st->storage[0] == '\0' ||
+	    st->cert_state[0] == '\0')
 		return 0;
 	if (st->lockdown)
 		return st->lockdown_by[0] != '\0';
@@ -457,6 +459,8 @@ ctl_status_encode(struct wire_builder *b, const struct ctl_status *st)
 	wire_put_u64(b, st->lockdown_since);
 	ctl_put_text(b, st->broker, sizeof(st->broker) - 1);
 	ctl_put_text(b, st->storage, sizeof(st->storage) - 1);
+	ctl_put_text(b, st->cert_state, sizeof(st->cert_state) - 1);
+	wire_put_u64(b, st->cert_not_after);
 }
 
 static int
@@ -547,7 +551,11 @@ ctl_status_decode(const void *p, size_t len, union ctl_payload *out,
 	if (ctl_text_field(&r, "broker", st->broker, sizeof(st->broker), why,
 	    whylen) == -1 ||
 	    ctl_text_field(&r, "storage", st->storage, sizeof(st->storage),
-	    why, whylen) == -1)
+	    why, whylen) == -1 ||
+	    ctl_text_field(&r, "cert_state", st->cert_state,
+	    sizeof(st->cert_state), why, whylen) == -1 ||
+	    ctl_u64_field(&r, "cert_not_after", &st->cert_not_after, why,
+	    whylen) == -1)
 		return -1;
 	wire_end(&r);
 	return ctl_failed(&r, "status", why, whylen) ? -1 : 0;

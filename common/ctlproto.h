@@ -62,7 +62,7 @@ struct ctl_proc {
 /*
  * The lockdown fields agree with each other on the wire: while it is on,
  * lockdown_by names someone; while it is off, lockdown_by is empty and
- * lockdown_since 0.  broker and storage are never empty.
+ * lockdown_since 0.  broker, storage and cert_state are never empty.
  */
 struct ctl_status {
 	char		version[32];
@@ -77,6 +77,9 @@ struct ctl_status {
 	uint64_t	lockdown_since;	/* unix time; 0 when off */
 	char		broker[32];	/* connected, starting, down: why */
 	char		storage[128];	/* ok, unavailable: why */
+	/* The TLS certificate in force: valid, expiring, expired. */
+	char		cert_state[16];
+	uint64_t	cert_not_after;	/* unix time */
 };
 
 /* API keys and bans. */

@@ -329,6 +329,24 @@ fmt_utc(char *buf, size_t sz, uint64_t when)
 		strlcpy(buf, "an unknown time", sz);
 }
 
+/* "89 days left", "expired 3 days ago". */
+static const char *
+cert_left(uint64_t not_after, char *buf, size_t sz)
+{
+	time_t		 now = time(NULL);
+	long long	 d;
+
+	if (not_after > (uint64_t)now) {
+		d = (long long)(not_after - (uint64_t)now) / 86400;
+		snprintf(buf, sz, "%lld day%s left", d, d == 1 ? "" : "s");
+	} else {
+		d = (long long)((uint64_t)now - not_after) / 86400;
+		snprintf(buf, sz, "expired %lld day%s ago", d, d == 1 ? "" :
+		    "s");
+	}
+	return buf;
+}
+
 static void
 status_table(const struct ctl_status *st)
 {
@@ -342,6 +360,9 @@ status_table(const struct ctl_status *st)
 	printf("config  %s\n", st->config);
 	printf("broker  %s\n", st->broker);
 	printf("storage %s\n", st->storage);
+	fmt_utc(since, sizeof(since), st->cert_not_after);
+	printf("certificate %s, expires %s (%s)\n", st->cert_state, since,
+	    cert_left(st->cert_not_after, up, sizeof(up)));
 	if (st->lockdown) {
 		fmt_utc(since, sizeof(since), st->lockdown_since);
 		printf("lockdown on, by %s since %s\n", st->lockdown_by,
@@ -373,7 +394,8 @@ status_json(const struct ctl_status *st)
 	    "by", st->lockdown ? jstr(st->lockdown_by) : json_null(),
 	    "since", st->lockdown ?
 	    json_integer((json_int_t)st->lockdown_since) : json_null());
-	obj = json_pack("{s:o, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o}",
+	obj = json_pack("{s:o, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o, "
+	    "s:{s:o, s:I}}",
 	    "version", jstr(st->version),
 	    "started", (json_int_t)st->started,
 	    "uptime", (json_int_t)st->uptime,
@@ -382,7 +404,9 @@ status_json(const struct ctl_status *st)
 	    "processes", procs,
 	    "broker", jstr(st->broker),
 	    "storage", jstr(st->storage),
-	    "lockdown", lockdown);
+	    "lockdown", lockdown,
+	    "certificate", "state", jstr(st->cert_state),
+	    "not_after", (json_int_t)st->cert_not_after);
 	json_print(obj);
 }
 

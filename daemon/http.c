@@ -550,6 +550,14 @@ http_start(struct event_base *base, const int *fds, size_t nfds,
 }
 
 void
+http_set_ctx(struct http_server *srv, SSL_CTX *ctx)
+{
+	/* Each connection's SSL holds a reference to its own context. */
+	SSL_CTX_free(srv->ctx);
+	srv->ctx = ctx;
+}
+
+void
 http_set_config(struct http_server *srv, const struct msg_net_config *cfg)
 {
 	srv->cfg = *cfg;

@@ -26,6 +26,8 @@ typedef int (*http_send_api_fn)(uint32_t id, const struct msg_api_req *);
 struct http_server *http_start(struct event_base *, const int *fds,
 	    size_t nfds, SSL_CTX *, const struct msg_net_config *,
 	    http_send_api_fn);
+/* A new TLS context for new connections, taken over (after a reload). */
+void	http_set_ctx(struct http_server *, SSL_CTX *);
 /* New limits after a reload (existing connections keep theirs). */
 void	http_set_config(struct http_server *, const struct msg_net_config *);
 /* The monitor's answer to request id; unknown ids (closed clients) are dropped. */

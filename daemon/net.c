@@ -34,12 +34,16 @@ static size_t			net_nlisteners;
 static struct child		net_child;
 static struct ipc_chan		net_keyop;
 static struct http_server	*net_http;
+/* The client CA bundle, kept for a new context after a reload. */
+static uint8_t			*net_ca;
+static size_t			 net_calen;
 
 static void	net_handle_api_res(struct child *, struct ipc_msg *);
 static void	net_handle_ban(struct child *, struct ipc_msg *);
 static void	net_handle_config(struct child *, struct ipc_msg *);
 static void	net_handle_stream_config(struct child *, struct ipc_msg *);
 static void	net_handle_event(struct child *, struct ipc_msg *);
+static void	net_handle_renew(struct child *, struct ipc_msg *);
 
 /*
  * Every message the monitor sends net (msg.h), and when: start-up reads
@@ -60,6 +64,7 @@ const struct child_dispatch net_dispatch[] = {
 	{ MSG_API_RES,		NS_RUNNING,	net_handle_api_res, NULL },
 	{ MSG_BAN,		NS_RUNNING,	net_handle_ban,	NULL },
 	{ MSG_EVENT,		NS_RUNNING,	net_handle_event, NULL },
+	{ MSG_TLS_RENEW,	NS_RUNNING,	net_handle_renew, NULL },
 	{ MSG_SIGN_RES,		0,		NULL,
 	    "SIGN_RES belongs on the key-operation channel (tls.c)" },
 	{ MSG_NONE,		0,		NULL,	NULL }
@@ -130,6 +135,34 @@ net_handle_event(struct child *c, struct ipc_msg *m)
 	http_event(net_http, &e);
 }
 
+/*
+ * A reload put a new certificate and key in force: new handshakes use
+ * a new context; connections open keep theirs (each SSL holds its own
+ * reference).  A chain that does not build leaves the one in force.
+ */
+static void
+net_handle_renew(struct child *c, struct ipc_msg *m)
+{
+	const uint8_t	*chain;
+	const char	*why;
+	char		 err[512];
+	uint32_t	 id;
+	size_t		 len;
+	SSL_CTX		*ctx;
+
+	if (msg_tls_renew_decode(m, &id, &chain, &len, &why) == -1)
+		fatalx("monitor sent a bad TLS_RENEW: %s", why);
+	if ((ctx = tls_ctx_renew(chain, len, net_calen ? net_ca : NULL,
+	    net_calen, &net_keyop, id, err, sizeof(err))) == NULL) {
+		log_warnx("TLS: the new certificate chain is refused: %s; "
+		    "new connections keep the certificate in force", err);
+		return;
+	}
+	http_set_ctx(net_http, ctx);
+	log_info("TLS: new connections get the new certificate (key id %u)",
+	    id);
+}
+
 /* The certificate chain and CA bundle, copied out of the IPC buffer. */
 static uint8_t *
 net_receive_blob(struct child *c, uint32_t type, size_t *lenp)
@@ -174,17 +207,16 @@ net_setup_tls(struct child *c)
 {
 	struct ipc_msg	 m;
 	SSL_CTX		*ctx;
-	uint8_t		*chain, *ca;
-	size_t		 chainlen, calen;
+	uint8_t		*chain;
+	size_t		 chainlen;
 
 	child_expect(c, MSG_KEYOP_CHANNEL, &m);
 	ipc_chan_init(&net_keyop, m.fd, MSG_MAX, "monitor keyop");
 	chain = net_receive_blob(c, MSG_TLS_CERT, &chainlen);
-	ca = net_receive_blob(c, MSG_TLS_CA, &calen);
-	ctx = tls_ctx_new(chain, chainlen, calen ? ca : NULL, calen,
-	    &net_keyop);
+	net_ca = net_receive_blob(c, MSG_TLS_CA, &net_calen);
+	ctx = tls_ctx_new(chain, chainlen, net_calen ? net_ca : NULL,
+	    net_calen, &net_keyop);
 	free(chain);
-	free(ca);
 	return ctx;
 }
 

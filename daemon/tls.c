@@ -33,6 +33,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -63,7 +64,26 @@ static RSA_METHOD	*tls_rsa_meth;
 static EC_KEY_METHOD	*tls_ec_meth;
 static int		 tls_rsa_idx = -1;	/* ex_data: the keyop channel */
 static int		 tls_ec_idx = -1;
+static int		 tls_rsa_id_idx = -1;	/* ex_data: the key id */
+static int		 tls_ec_id_idx = -1;
 static uint32_t		 tls_keyop_seq;		/* request ids */
+
+/* what, with OpenSSL's reason, into err: -1. */
+static int
+tls_err(char *err, size_t errlen, const char *what)
+{
+	char		 buf[256];
+	unsigned long	 e;
+
+	if ((e = ERR_get_error()) == 0)
+		snprintf(err, errlen, "%s", what);
+	else {
+		ERR_error_string_n(e, buf, sizeof(buf));
+		snprintf(err, errlen, "%s: %s", what, buf);
+	}
+	ERR_clear_error();
+	return -1;
+}
 
 static void
 tls_fatal(const char *what)
@@ -177,9 +197,9 @@ tls_keyop_wait(struct ipc_chan *chan, uint32_t id, struct msg_sign_res *res)
  * after a log line; the handshake that asked then fails.
  */
 static int
-tls_keyop(struct ipc_chan *chan, uint8_t alg, uint32_t padding,
-    const uint8_t *in, size_t inlen, uint8_t *out, size_t outmax,
-    size_t *outlen)
+tls_keyop(struct ipc_chan *chan, uint32_t key_id, uint8_t alg,
+    uint32_t padding, const uint8_t *in, size_t inlen, uint8_t *out,
+    size_t outmax, size_t *outlen)
 {
 	struct msg_sign_req	 req;
 	struct msg_sign_res	 res;
@@ -197,7 +217,7 @@ tls_keyop(struct ipc_chan *chan, uint8_t alg, uint32_t padding,
 		return -1;
 	}
 	memset(&req, 0, sizeof(req));
-	req.key_id = KEYOP_KEY_ID;
+	req.key_id = key_id;
 	req.alg = alg;
 	req.padding = padding;
 	req.len = (uint16_t)inlen;
@@ -236,8 +256,10 @@ tls_rsa_priv_enc(int flen, const unsigned char *from, unsigned char *to,
 
 	if (flen <= 0 || padding < 0)
 		return -1;
-	if (tls_keyop(RSA_get_ex_data(rsa, tls_rsa_idx), KEYOP_RSA,
-	    (uint32_t)padding, from, (size_t)flen, to, size, &len) == -1)
+	if (tls_keyop(RSA_get_ex_data(rsa, tls_rsa_idx),
+	    (uint32_t)(uintptr_t)RSA_get_ex_data(rsa, tls_rsa_id_idx),
+	    KEYOP_RSA, (uint32_t)padding, from, (size_t)flen, to, size,
+	    &len) == -1)
 		return -1;
 	if (len != size) {
 		log_warnx("key operation: RSA signature of %zu bytes, "
@@ -273,8 +295,9 @@ tls_ec_remote(const unsigned char *dgst, int dlen, const BIGNUM *kinv,
 		    "refused");
 		return NULL;
 	}
-	if (tls_keyop(EC_KEY_get_ex_data(eckey, tls_ec_idx), KEYOP_ECDSA, 0,
-	    dgst, (size_t)dlen, der, dermax, derlen) == -1)
+	if (tls_keyop(EC_KEY_get_ex_data(eckey, tls_ec_idx),
+	    (uint32_t)(uintptr_t)EC_KEY_get_ex_data(eckey, tls_ec_id_idx),
+	    KEYOP_ECDSA, 0, dgst, (size_t)dlen, der, dermax, derlen) == -1)
 		return NULL;
 	if ((sig = d2i_ECDSA_SIG(NULL, &p, (long)*derlen)) == NULL ||
 	    p != der + *derlen) {
@@ -341,24 +364,31 @@ tls_init_methods(void)
 	    tls_ec_sign_sig);
 	tls_rsa_idx = RSA_get_ex_new_index(0, NULL, NULL, NULL, NULL);
 	tls_ec_idx = EC_KEY_get_ex_new_index(0, NULL, NULL, NULL, NULL);
-	if (tls_rsa_idx < 0 || tls_ec_idx < 0)
+	tls_rsa_id_idx = RSA_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+	tls_ec_id_idx = EC_KEY_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+	if (tls_rsa_idx < 0 || tls_ec_idx < 0 || tls_rsa_id_idx < 0 ||
+	    tls_ec_id_idx < 0)
 		tls_fatal("ex_data index");
 }
 
 /*
  * The private key net hands OpenSSL: the leaf's public key, with the
- * method that asks the monitor.
+ * method that asks the monitor to sign under key_id.  NULL with err.
  */
 static EVP_PKEY *
-tls_remote_key(X509 *leaf, struct ipc_chan *keyop)
+tls_remote_key(X509 *leaf, struct ipc_chan *keyop, uint32_t key_id,
+    char *err, size_t errlen)
 {
+	void		*id = (void *)(uintptr_t)key_id;
 	EVP_PKEY	*pub, *pkey;
 	RSA		*rsa;
 	EC_KEY		*ec;
 	int		 nid;
 
-	if ((pub = X509_get0_pubkey(leaf)) == NULL)
-		tls_fatal("certificate: no public key");
+	if ((pub = X509_get0_pubkey(leaf)) == NULL) {
+		tls_err(err, errlen, "certificate: no public key");
+		return NULL;
+	}
 	if ((pkey = EVP_PKEY_new()) == NULL)
 		tls_fatal("EVP_PKEY_new");
 	switch (EVP_PKEY_get_base_id(pub)) {
@@ -367,28 +397,36 @@ tls_remote_key(X509 *leaf, struct ipc_chan *keyop)
 			tls_fatal("certificate: RSA public key");
 		if (RSA_set_method(rsa, tls_rsa_meth) != 1 ||
 		    RSA_set_ex_data(rsa, tls_rsa_idx, keyop) != 1 ||
+		    RSA_set_ex_data(rsa, tls_rsa_id_idx, id) != 1 ||
 		    EVP_PKEY_assign_RSA(pkey, rsa) != 1)
 			tls_fatal("RSA key for the monitor");
-		break;
+		return pkey;
 	case EVP_PKEY_EC:
 		if ((ec = EC_KEY_dup(EVP_PKEY_get0_EC_KEY(pub))) == NULL)
 			tls_fatal("certificate: EC public key");
 		nid = EC_GROUP_get_curve_name(EC_KEY_get0_group(ec));
-		if (nid != NID_X9_62_prime256v1 && nid != NID_secp384r1)
-			fatalx("TLS: certificate: EC key on curve %s; only "
-			    "P-256 and P-384 are supported",
+		if (nid != NID_X9_62_prime256v1 && nid != NID_secp384r1) {
+			snprintf(err, errlen, "certificate: EC key on curve "
+			    "%s; only P-256 and P-384 are supported",
 			    nid == NID_undef ? "(explicit parameters)" :
 			    OBJ_nid2sn(nid));
+			EC_KEY_free(ec);
+			break;
+		}
 		if (EC_KEY_set_method(ec, tls_ec_meth) != 1 ||
 		    EC_KEY_set_ex_data(ec, tls_ec_idx, keyop) != 1 ||
+		    EC_KEY_set_ex_data(ec, tls_ec_id_idx, id) != 1 ||
 		    EVP_PKEY_assign_EC_KEY(pkey, ec) != 1)
 			tls_fatal("EC key for the monitor");
-		break;
+		return pkey;
 	default:
-		fatalx("TLS: certificate: key type %s is not supported (RSA "
-		    "or EC P-256/P-384)", EVP_PKEY_get0_type_name(pub));
+		snprintf(err, errlen, "certificate: key type %s is not "
+		    "supported (RSA or EC P-256/P-384)",
+		    EVP_PKEY_get0_type_name(pub));
+		break;
 	}
-	return pkey;
+	EVP_PKEY_free(pkey);
+	return NULL;
 }
 
 /* True if the last error only says that the PEM input ended. */
@@ -405,74 +443,106 @@ tls_pem_ended(void)
 	return 0;
 }
 
-/* The leaf first, then every other certificate of the chain. */
-static void
+/* The leaf first, then every other certificate of the chain: 0 or -1. */
+static int
 tls_load_chain(SSL_CTX *ctx, const uint8_t *chain, size_t chainlen,
-    struct ipc_chan *keyop)
+    struct ipc_chan *keyop, uint32_t key_id, char *err, size_t errlen)
 {
 	BIO		*bio;
 	X509		*leaf, *x;
-	EVP_PKEY	*pkey;
+	EVP_PKEY	*pkey = NULL;
+	int		 rv = -1;
 
-	if (chainlen == 0 || chainlen > INT_MAX)
-		fatalx("TLS: certificate chain of %zu bytes", chainlen);
+	if (chainlen == 0 || chainlen > INT_MAX) {
+		snprintf(err, errlen, "certificate chain of %zu bytes",
+		    chainlen);
+		return -1;
+	}
 	if ((bio = BIO_new_mem_buf(chain, (int)chainlen)) == NULL)
 		tls_fatal("BIO_new_mem_buf");
-	if ((leaf = PEM_read_bio_X509(bio, NULL, NULL, NULL)) == NULL)
-		tls_fatal("certificate chain: no PEM certificate");
-	if (SSL_CTX_use_certificate(ctx, leaf) != 1)
-		tls_fatal("certificate");
+	if ((leaf = PEM_read_bio_X509(bio, NULL, NULL, NULL)) == NULL) {
+		tls_err(err, errlen, "certificate chain: no PEM certificate");
+		BIO_free(bio);
+		return -1;
+	}
+	if (SSL_CTX_use_certificate(ctx, leaf) != 1) {
+		tls_err(err, errlen, "certificate");
+		goto done;
+	}
 	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
-		if (SSL_CTX_add1_chain_cert(ctx, x) != 1)
-			tls_fatal("certificate chain");
+		if (SSL_CTX_add1_chain_cert(ctx, x) != 1) {
+			X509_free(x);
+			tls_err(err, errlen, "certificate chain");
+			goto done;
+		}
 		X509_free(x);
 	}
-	if (!tls_pem_ended())
-		tls_fatal("certificate chain");
-	BIO_free(bio);
-
-	pkey = tls_remote_key(leaf, keyop);
+	if (!tls_pem_ended()) {
+		tls_err(err, errlen, "certificate chain");
+		goto done;
+	}
+	if ((pkey = tls_remote_key(leaf, keyop, key_id, err, errlen)) == NULL)
+		goto done;
 	if (SSL_CTX_use_PrivateKey(ctx, pkey) != 1)
-		tls_fatal("the monitor's key");
-	if (SSL_CTX_check_private_key(ctx) != 1)
-		tls_fatal("the monitor's key and the certificate");
+		tls_err(err, errlen, "the monitor's key");
+	else if (SSL_CTX_check_private_key(ctx) != 1)
+		tls_err(err, errlen, "the monitor's key and the certificate");
+	else
+		rv = 0;
+ done:
 	EVP_PKEY_free(pkey);
 	X509_free(leaf);
+	BIO_free(bio);
+	return rv;
 }
 
 /* Required client certificates, issued by one of the CAs in the PEM. */
-static void
-tls_load_client_ca(SSL_CTX *ctx, const uint8_t *ca, size_t calen)
+static int
+tls_load_client_ca(SSL_CTX *ctx, const uint8_t *ca, size_t calen, char *err,
+    size_t errlen)
 {
 	STACK_OF(X509_NAME)	*names;
 	X509_STORE		*store;
 	X509_NAME		*name;
 	BIO			*bio;
 	X509			*x;
+	int			 rv = -1;
 
-	if (calen > INT_MAX)
-		fatalx("TLS: client CA bundle of %zu bytes", calen);
+	if (calen > INT_MAX) {
+		snprintf(err, errlen, "client CA bundle of %zu bytes", calen);
+		return -1;
+	}
 	if ((names = sk_X509_NAME_new_null()) == NULL)
 		tls_fatal("sk_X509_NAME_new_null");
 	if ((bio = BIO_new_mem_buf(ca, (int)calen)) == NULL)
 		tls_fatal("BIO_new_mem_buf");
 	store = SSL_CTX_get_cert_store(ctx);
 	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
-		if (X509_STORE_add_cert(store, x) != 1)
-			tls_fatal("client CA");
+		if (X509_STORE_add_cert(store, x) != 1) {
+			X509_free(x);
+			tls_err(err, errlen, "client CA");
+			goto done;
+		}
 		if ((name = X509_NAME_dup(X509_get_subject_name(x))) == NULL ||
 		    sk_X509_NAME_push(names, name) <= 0)
 			tls_fatal("client CA name");
 		X509_free(x);
 	}
 	if (!tls_pem_ended())
-		tls_fatal("client CA bundle");
+		tls_err(err, errlen, "client CA bundle");
+	else if (sk_X509_NAME_num(names) == 0)
+		snprintf(err, errlen, "client CA bundle holds no certificate");
+	else {
+		SSL_CTX_set_client_CA_list(ctx, names);
+		names = NULL;
+		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER |
+		    SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+		rv = 0;
+	}
+ done:
+	sk_X509_NAME_pop_free(names, X509_NAME_free);
 	BIO_free(bio);
-	if (sk_X509_NAME_num(names) == 0)
-		fatalx("TLS: client CA bundle holds no certificate");
-	SSL_CTX_set_client_CA_list(ctx, names);
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER |
-	    SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	return rv;
 }
 
 /* "http/1.1" if the client offers it; otherwise no ALPN at all. */
@@ -502,17 +572,37 @@ tls_ctx_new(const uint8_t *chain, size_t chainlen, const uint8_t *ca,
     size_t calen, struct ipc_chan *keyop)
 {
 	SSL_CTX	*ctx;
+	char	 err[512];
+
+	if ((ctx = tls_ctx_renew(chain, chainlen, ca, calen, keyop,
+	    KEYOP_KEY_ID, err, sizeof(err))) == NULL)
+		fatalx("TLS: %s", err);
+	return ctx;
+}
+
+SSL_CTX *
+tls_ctx_renew(const uint8_t *chain, size_t chainlen, const uint8_t *ca,
+    size_t calen, struct ipc_chan *keyop, uint32_t key_id, char *err,
+    size_t errlen)
+{
+	SSL_CTX	*ctx;
 
 	tls_init_methods();
-	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL)
-		tls_fatal("SSL_CTX_new");
+	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL) {
+		tls_err(err, errlen, "SSL_CTX_new");
+		return NULL;
+	}
 	/* Ours, not openssl.cnf's: RSA and DH >= 2048 bits, ECC >= 224. */
 	SSL_CTX_set_security_level(ctx, TLS_SECURITY_LEVEL);
 	if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1 ||
-	    SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) != 1)
-		tls_fatal("protocol versions");
-	if (SSL_CTX_set_cipher_list(ctx, TLS_CIPHERS_12) != 1)
-		tls_fatal("TLS 1.2 cipher list");
+	    SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) != 1) {
+		tls_err(err, errlen, "protocol versions");
+		goto fail;
+	}
+	if (SSL_CTX_set_cipher_list(ctx, TLS_CIPHERS_12) != 1) {
+		tls_err(err, errlen, "TLS 1.2 cipher list");
+		goto fail;
+	}
 	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION |
 	    SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
 	    SSL_OP_NO_TICKET);
@@ -526,14 +616,22 @@ tls_ctx_new(const uint8_t *chain, size_t chainlen, const uint8_t *ca,
 	SSL_CTX_set_num_tickets(ctx, 1);
 	if (SSL_CTX_set_session_id_context(ctx,
 	    (const unsigned char *)TLS_SESSION_ID_CTX,
-	    sizeof(TLS_SESSION_ID_CTX) - 1) != 1)
-		tls_fatal("session id context");
+	    sizeof(TLS_SESSION_ID_CTX) - 1) != 1) {
+		tls_err(err, errlen, "session id context");
+		goto fail;
+	}
 	SSL_CTX_set_alpn_select_cb(ctx, tls_alpn_select, NULL);
 
-	tls_load_chain(ctx, chain, chainlen, keyop);
-	if (ca != NULL && calen > 0)
-		tls_load_client_ca(ctx, ca, calen);
+	if (tls_load_chain(ctx, chain, chainlen, keyop, key_id, err,
+	    errlen) == -1)
+		goto fail;
+	if (ca != NULL && calen > 0 &&
+	    tls_load_client_ca(ctx, ca, calen, err, errlen) == -1)
+		goto fail;
 	return ctx;
+ fail:
+	SSL_CTX_free(ctx);
+	return NULL;
 }
 
 int

@@ -29,6 +29,14 @@
  */
 SSL_CTX	*tls_ctx_new(const uint8_t *chain, size_t chainlen,
 	    const uint8_t *ca, size_t calen, struct ipc_chan *keyop);
+/*
+ * The same after a reload, sandboxed: the new chain's handshakes sign
+ * under key_id (TLS_RENEW's).  NULL with err when it cannot be built;
+ * the context in force then stays.
+ */
+SSL_CTX	*tls_ctx_renew(const uint8_t *chain, size_t chainlen,
+	    const uint8_t *ca, size_t calen, struct ipc_chan *keyop,
+	    uint32_t key_id, char *err, size_t errlen);
 
 /* SHA-256 of the peer's certificate: 1 and out filled, or 0 if none. */
 int	 tls_peer_fingerprint(SSL *, uint8_t out[32]);

@@ -243,6 +243,40 @@ msg_blob_decode(const struct ipc_msg *m, const uint8_t **p, size_t *len,
 }
 
 size_t
+msg_tls_renew_encode(uint8_t *buf, size_t cap, uint32_t key_id,
+    const void *chain, size_t len)
+{
+	struct wire_builder	 b;
+
+	wire_builder_init(&b, buf, cap);
+	if (len == 0 || len > PEM_MAX)
+		fatalx("certificate chain of %zu bytes does not fit", len);
+	wire_put_u32(&b, key_id);
+	wire_put_u16(&b, (uint16_t)len);
+	wire_put_bytes(&b, chain, len);
+	return msg_finish(&b, "TLS_RENEW");
+}
+
+int
+msg_tls_renew_decode(const struct ipc_msg *m, uint32_t *key_id,
+    const uint8_t **chain, size_t *len, const char **why)
+{
+	struct wire_reader	 r;
+
+	wire_reader_init(&r, m->data, m->hdr.len);
+	*key_id = wire_get_u32(&r);
+	*len = wire_get_u16(&r);
+	*chain = r.p;
+	if (wire_ok(&r) && *len > 0 && *len <= r.left) {
+		r.p += *len;
+		r.left -= *len;
+	} else if (wire_ok(&r))
+		r.err = *len == 0 ? "empty certificate chain" :
+		    "payload truncated";
+	return msg_done(&r, why);
+}
+
+size_t
 msg_net_config_encode(uint8_t *buf, size_t cap,
     const struct msg_net_config *c)
 {

@@ -84,7 +84,8 @@ M(BRIDGE_SESSION, P_MON, P_BROKER, 35,	35 + API_STR_MAX, 0,	"u8 ok, str reason, 
 M(BRIDGE_ORDER,	P_MON,	P_BROKER, 42,	42 + BRIDGE_CANON_MAX, 0, "u64 command id, str canonical text C, 32 bytes tag HMAC(O, C): the authorisation of the BROKER_REQ that follows") \
 M(BRIDGE_STATUS, P_BROKER, P_MON, 35,	35 + 2 * API_STR_MAX, 0, "struct msg_bridge_status: the EA connection, after READY, each PONG and a drop") \
 M(STREAM_CONFIG, P_MON,	P_NET,	16,	16,		0,	"struct msg_stream_config: GET /v1/events limits net enforces (events.*)") \
-M(EVENT,	P_MON,	P_NET,	30,	EVENT_WIRE_MAX,	0,	"event.h: an event durable in the monitor's store; net fans it out to the streams its audience admits")
+M(EVENT,	P_MON,	P_NET,	30,	EVENT_WIRE_MAX,	0,	"event.h: an event durable in the monitor's store; net fans it out to the streams its audience admits") \
+M(TLS_RENEW,	P_MON,	P_NET,	7,	6 + PEM_MAX,	0,	"u32 key id, bytes: PEM certificate chain, after a reload loaded a new pair; for new handshakes")
 
 enum msg_type {
 	MSG_NONE = 0,
@@ -369,6 +370,14 @@ int	msg_u8_decode(const struct ipc_msg *, uint8_t *, const char **why);
 size_t	msg_blob_encode(uint8_t *, size_t, const void *, size_t);
 int	msg_blob_decode(const struct ipc_msg *, const uint8_t **, size_t *,
 	    const char **why);
+/*
+ * TLS_RENEW: the key id the chain's handshakes sign under, then the
+ * chain as a blob (not empty).  The decoder points into the message.
+ */
+size_t	msg_tls_renew_encode(uint8_t *, size_t, uint32_t key_id,
+	    const void *chain, size_t len);
+int	msg_tls_renew_decode(const struct ipc_msg *, uint32_t *key_id,
+	    const uint8_t **chain, size_t *len, const char **why);
 size_t	msg_net_config_encode(uint8_t *, size_t,
 	    const struct msg_net_config *);
 int	msg_net_config_decode(const struct ipc_msg *, struct msg_net_config *,

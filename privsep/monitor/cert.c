@@ -76,27 +76,47 @@ cert_date(time_t t, char *buf, size_t len)
 		strlcpy(buf, "an unreadable date", len);
 }
 
+int
+cert_validity(X509 *x, time_t *notbefore, time_t *notafter)
+{
+	*notbefore = cert_time(X509_get0_notBefore(x));
+	*notafter = cert_time(X509_get0_notAfter(x));
+	if (*notbefore == (time_t)-1 || *notafter == (time_t)-1) {
+		*notbefore = *notafter = 0;
+		return -1;
+	}
+	return 0;
+}
+
 enum cert_state
 cert_check(const char *path, time_t now, int warn_days, time_t *notafter,
     char *msg, size_t msglen)
 {
-	enum cert_state	 st;
 	time_t		 nb, na;
-	char		 date[32];
 	X509		*x;
+	int		 r;
 
 	*notafter = 0;
 	if ((x = cert_read_first(path, msg, msglen)) == NULL)
 		return CERT_UNREADABLE;
-	nb = cert_time(X509_get0_notBefore(x));
-	na = cert_time(X509_get0_notAfter(x));
+	r = cert_validity(x, &nb, &na);
 	X509_free(x);
-	if (nb == (time_t)-1 || na == (time_t)-1) {
+	if (r == -1) {
 		snprintf(msg, msglen, "%s: the certificate's validity cannot "
 		    "be read", path);
 		return CERT_UNREADABLE;
 	}
 	*notafter = na;
+	return cert_judge(path, nb, na, now, warn_days, msg, msglen);
+}
+
+enum cert_state
+cert_judge(const char *path, time_t nb, time_t na, time_t now, int warn_days,
+    char *msg, size_t msglen)
+{
+	enum cert_state	 st;
+	char		 date[32];
+
 	if (now < nb) {
 		cert_date(nb, date, sizeof(date));
 		snprintf(msg, msglen, "%s: the certificate is not valid "
@@ -117,6 +137,22 @@ cert_check(const char *path, time_t now, int warn_days, time_t *notafter,
 		st = CERT_VALID;
 	}
 	return st;
+}
+
+const char *
+cert_state_name(enum cert_state st)
+{
+	switch (st) {
+	case CERT_VALID:
+		return "valid";
+	case CERT_EXPIRING:
+		return "expiring";
+	case CERT_EXPIRED:
+		return "expired";
+	case CERT_UNREADABLE:
+		break;
+	}
+	return "unreadable";
 }
 
 int

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include <openssl/x509.h>
+
 #include "config.h"
 
 #define CERT_GEN_DAYS	365	/* validity of a heraldd -G certificate */
@@ -27,6 +29,18 @@ enum cert_state {
  */
 enum cert_state	cert_check(const char *path, time_t now, int warn_days,
 		    time_t *notafter, char *msg, size_t msglen);
+
+/*
+ * A certificate with validity [nb, na] (of the file at path, for the
+ * message), judged at now as cert_check() does.
+ */
+enum cert_state	cert_judge(const char *path, time_t nb, time_t na,
+		    time_t now, int warn_days, char *msg, size_t msglen);
+/* x's notBefore and notAfter; -1 (both 0) if they cannot be read. */
+int		cert_validity(X509 *x, time_t *notbefore,
+		    time_t *notafter);
+/* "valid", "expiring", "expired", "unreadable". */
+const char	*cert_state_name(enum cert_state);
 
 /* path holds at least one PEM certificate and nothing else.  -1 with err. */
 int	cert_check_ca(const char *path, char *err, size_t errlen);

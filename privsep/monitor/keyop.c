@@ -222,17 +222,24 @@ keyop_match_cert(EVP_PKEY *key, const char *certpath, char *err,
 		    ssl);
 		goto done;
 	}
-	if (X509_check_private_key(x, key) != 1) {
-		ERR_clear_error();
-		snprintf(err, errlen, "%s: the first certificate does not "
-		    "match the private key (tls.key)", certpath);
-		goto done;
-	}
-	rv = 0;
+	rv = keyop_match_x509(key, x, certpath, err, errlen);
  done:
 	X509_free(x);
 	BIO_free(bio);
 	return rv;
+}
+
+int
+keyop_match_x509(EVP_PKEY *key, X509 *x, const char *certpath, char *err,
+    size_t errlen)
+{
+	if (X509_check_private_key(x, key) != 1) {
+		ERR_clear_error();
+		snprintf(err, errlen, "%s: the first certificate does not "
+		    "match the private key (tls.key)", certpath);
+		return -1;
+	}
+	return 0;
 }
 
 /* Refusals name the rule; the monitor is single-threaded. */
@@ -381,6 +388,13 @@ int
 keyop_sign(EVP_PKEY *key, const struct msg_sign_req *req,
     struct msg_sign_res *res, const char **why)
 {
+	return keyop_sign_as(key, KEYOP_KEY_ID, req, res, why);
+}
+
+int
+keyop_sign_as(EVP_PKEY *key, uint32_t key_id, const struct msg_sign_req *req,
+    struct msg_sign_res *res, const char **why)
+{
 	EVP_PKEY_CTX	*ctx = NULL;
 	size_t		 siglen;
 	char		 ssl[200];
@@ -389,9 +403,9 @@ keyop_sign(EVP_PKEY *key, const struct msg_sign_req *req,
 	memset(res, 0, sizeof(*res));
 	if (key == NULL)
 		return keyop_refuse(why, "no private key is loaded");
-	if (req->key_id != KEYOP_KEY_ID)
+	if (req->key_id != key_id)
 		return keyop_refuse(why, "key id %u is not the loaded key "
-		    "(%d)", req->key_id, KEYOP_KEY_ID);
+		    "(%u)", req->key_id, key_id);
 	if (req->len == 0 || req->len > KEYOP_IO_MAX)
 		return keyop_refuse(why, "input of %u bytes", req->len);
 	switch (EVP_PKEY_get_base_id(key)) {

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "msg.h"
 
@@ -25,6 +26,9 @@ EVP_PKEY *keyop_load(const char *path, char *err, size_t errlen);
  */
 int	 keyop_match_cert(EVP_PKEY *key, const char *certpath, char *err,
 	    size_t errlen);
+/* The same for a certificate already read from certpath. */
+int	 keyop_match_x509(EVP_PKEY *key, X509 *x, const char *certpath,
+	    char *err, size_t errlen);
 
 /*
  * Check one request (key id, algorithm against the key type, RSA padding
@@ -33,5 +37,14 @@ int	 keyop_match_cert(EVP_PKEY *key, const char *certpath, char *err,
  */
 int	 keyop_sign(EVP_PKEY *key, const struct msg_sign_req *req,
 	    struct msg_sign_res *res, const char **why);
+/*
+ * The same for key under key_id: net names the key each handshake uses
+ * (KEYOP_KEY_ID at start, the next id after each certificate reload),
+ * so a handshake begun before a reload is signed with the key it began
+ * with.
+ */
+int	 keyop_sign_as(EVP_PKEY *key, uint32_t key_id,
+	    const struct msg_sign_req *req, struct msg_sign_res *res,
+	    const char **why);
 
 #endif

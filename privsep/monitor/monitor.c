@@ -40,13 +40,12 @@
 
 #include "auth.h"
 #include "bridgekey.h"
-#include "cert.h"
+#include "certlive.h"
 #include "config.h"
 #include "control.h"
 #include "keyop.h"
 #include "landlock.h"
 #include "log.h"
-#include "metrics_mon.h"
 #include "monitor_int.h"
 #include "msg.h"
 #include "params.h"
@@ -175,32 +174,6 @@ preflight_or_die(void)
 	mon.ctl_gid = ids.ctl_gid;
 }
 
-/* An expired certificate still starts (a restart must not take down
- * the gateway), but every client will refuse it: say so. */
-static void
-log_cert_state(void)
-{
-	enum cert_state	 st;
-	time_t		 notafter;
-	char		 msg[PATH_MAX + 128];
-
-	st = cert_check(mon.conf->tls.certificate, time(NULL),
-	    mon.conf->tls.expiry_warning_days, &notafter, msg, sizeof(msg));
-	metrics_mon_cert(notafter);
-	switch (st) {
-	case CERT_VALID:
-		log_debug("tls.certificate %s", msg);
-		break;
-	case CERT_EXPIRING:
-		log_warnx("tls.certificate %s", msg);
-		break;
-	case CERT_EXPIRED:
-	case CERT_UNREADABLE:
-		log_security("tls.certificate %s", msg);
-		break;
-	}
-}
-
 static int
 open_listener(const struct conf_listen *l)
 {
@@ -295,46 +268,6 @@ monitor_load_tls_key(const struct herald_conf *conf, char *err, size_t errlen)
 	return key;
 }
 
-/*
- * A public PEM file (the certificate chain, the client CA bundle) read
- * here so that net never opens a file.
- */
-static uint8_t *
-read_public_file(const char *key, const char *path, size_t *lenp)
-{
-	struct conf_errors	 errs;
-	struct stat	 st;
-	char		 msg[PATH_MAX + 160];
-	uint8_t		*buf;
-	ssize_t		 n;
-	size_t		 off = 0;
-	int		 fd;
-
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1 ||
-	    fstat(fd, &st) == -1)
-		fatal("%s %s", key, path);
-	if (!S_ISREG(st.st_mode) || st.st_size <= 0 || st.st_size > PEM_MAX)
-		fatalx("%s %s: not a regular file of 1 to %d bytes", key,
-		    path, PEM_MAX);
-	/* Public, but a trust anchor or our identity: root's to change. */
-	memset(&errs, 0, sizeof(errs));
-	if (config_check_mode(path, st.st_uid, st.st_mode, NULL, &errs) != 0)
-		fatalx("%s: %s", key, errs.msg[0]);
-	if ((buf = malloc(st.st_size)) == NULL)
-		fatal("malloc");
-	while (off < (size_t)st.st_size) {
-		if ((n = read(fd, buf + off, st.st_size - off)) <= 0)
-			fatal("%s %s: read", key, path);
-		off += n;
-	}
-	close(fd);
-	/* What net must never get, whatever preflight saw before. */
-	if (cert_public_only(path, buf, off, msg, sizeof(msg)) == -1)
-		fatalx("%s %s", key, msg);
-	*lenp = off;
-	return buf;
-}
-
 static void
 send_blob(struct peer *p, uint32_t type, const uint8_t *data, size_t len)
 {
@@ -350,17 +283,18 @@ send_blob(struct peer *p, uint32_t type, const uint8_t *data, size_t len)
 static void
 send_tls_files(struct peer *p)
 {
-	uint8_t	*chain, *ca = NULL;
-	size_t	 chainlen, calen = 0;
+	const uint8_t	*chain;
+	uint8_t		*ca = NULL;
+	size_t		 chainlen, calen = 0;
+	char		 err[PATH_MAX + 128];
 
-	chain = read_public_file("tls.certificate",
-	    mon.conf->tls.certificate, &chainlen);
-	if (mon.conf->tls.client_ca[0] != '\0')
-		ca = read_public_file("tls.client_ca", mon.conf->tls.client_ca,
-		    &calen);
+	chain = certlive_chain(&chainlen);
+	if (mon.conf->tls.client_ca[0] != '\0' &&
+	    (ca = certlive_read_public("tls.client_ca",
+	    mon.conf->tls.client_ca, &calen, err, sizeof(err))) == NULL)
+		fatalx("%s", err);
 	send_blob(p, MSG_TLS_CERT, chain, chainlen);
 	send_blob(p, MSG_TLS_CA, ca, calen);
-	free(chain);
 	free(ca);
 }
 
@@ -589,6 +523,7 @@ monitor_shutdown(int code)
 	mon.ctl_fd = -1;
 	trade_close();
 	auth_close();
+	certlive_close();
 	if (mon.pid_fd != -1)
 		unlink(mon.pid_path);
 	mon.pid_fd = -1;
@@ -679,7 +614,7 @@ reload_config(char *why, size_t whylen)
 	struct herald_conf	*nconf;
 	struct conf_errors	 errs;
 	uint8_t			 level;
-	int			 restart;
+	int			 restart, renew = 0;
 
 	if ((nconf = calloc(1, sizeof(*nconf))) == NULL)
 		fatal("calloc");
@@ -688,8 +623,12 @@ reload_config(char *why, size_t whylen)
 	config_load(nconf, mon.conf->path, &errs);
 	if (errs.n == 0)
 		monitor_apply_env(nconf, mon.env, &errs);
-	if (errs.n > 0) {
+	if (errs.n > 0)
 		reload_errors(&errs, why, whylen);
+	/* A new certificate and key are read, checked, then applied. */
+	else if ((renew = certlive_prepare(nconf, why, whylen)) == -1)
+		log_warnx("reload failed, keeping the running configuration");
+	if (errs.n > 0 || renew == -1) {
 		config_free(nconf);
 		free(nconf);
 		return -1;
@@ -709,6 +648,11 @@ reload_config(char *why, size_t whylen)
 	level = (uint8_t)monitor_log_level();
 	peer_broadcast(MSG_LOG_LEVEL, &level, sizeof(level));
 	send_net_config(&mon.peers[PROC_NET]);
+	certlive_set_warn_days(nconf->tls.expiry_warning_days);
+	if (renew) {
+		certlive_commit();
+		reload_renewed(why, whylen);
+	}
 	mon.reloads++;
 	log_info("configuration reloaded from %s%s", nconf->path,
 	    restart ? "; some changes wait for a restart" : "");
@@ -741,12 +685,17 @@ monitor_status(struct ctl_status *st)
 	struct timespec		 now;
 	struct trade_state	 ts;
 	struct peer		*p;
+	const char		*cstate;
+	time_t			 notafter;
 	int			 i;
 
 	memset(st, 0, sizeof(*st));
 	trade_state(&ts);
 	strlcpy(st->broker, ts.broker, sizeof(st->broker));
 	strlcpy(st->storage, ts.storage, sizeof(st->storage));
+	certlive_status(&notafter, &cstate);
+	strlcpy(st->cert_state, cstate, sizeof(st->cert_state));
+	st->cert_not_after = (uint64_t)notafter;
 	if ((st->lockdown = ts.lockdown ? 1 : 0)) {
 		strlcpy(st->lockdown_by, ts.lockdown_by,
 		    sizeof(st->lockdown_by));
@@ -789,8 +738,9 @@ void
 monitor_main(struct herald_conf *conf, struct env_overrides *env,
     int foreground, int verbose)
 {
-	char	 why[1024];
-	size_t	 i;
+	EVP_PKEY	*key;
+	char		 why[1024];
+	size_t		 i;
 
 	memset(&mon, 0, sizeof(mon));
 	if ((mon.conf = calloc(1, sizeof(*mon.conf))) == NULL)
@@ -813,9 +763,8 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 		fatal("prctl(PR_SET_DUMPABLE)");
 
 	preflight_or_die();
-	log_cert_state();
-	if ((mon.tls_key = monitor_load_tls_key(mon.conf, why,
-	    sizeof(why))) == NULL)
+	if ((key = monitor_load_tls_key(mon.conf, why, sizeof(why))) == NULL ||
+	    certlive_start(mon.conf, key, why, sizeof(why)) == -1)
 		fatalx("%s", why);
 	/*
 	 * Refuse a bad database or replay file while the terminal still
@@ -857,6 +806,7 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 	add_signal(SIGHUP, on_sighup);
 	signal(SIGPIPE, SIG_IGN);
 	ready_watchdog(mon.base);
+	certlive_events(mon.base);
 
 	/*
 	 * Each batch of orders allocates and frees much the same memory

@@ -68,7 +68,6 @@ struct monitor_state {
 	struct event_base	*base;
 	struct peer		 peers[PROC_MAX];
 	struct peer		 keyop;		/* net's key-operation channel */
-	EVP_PKEY		*tls_key;
 	int			 listen_fd[CONF_MAX_LISTEN];
 	int			 bridge_fd;	/* until the broker has it */
 	int			 ctl_fd;

@@ -22,6 +22,7 @@
 #include "auth.h"
 #include "bridgekey.h"
 #include "events.h"
+#include "certlive.h"
 #include "journal.h"
 #include "keyop.h"
 #include "log.h"
@@ -371,11 +372,14 @@ mon_handle_sign(struct peer *p, struct ipc_msg *m)
 	static struct msg_sign_res	 res;
 	uint8_t				 buf[3 + KEYOP_IO_MAX];
 	const char			*why;
+	EVP_PKEY			*key;
+	uint32_t			 id;
 	size_t				 n;
 
 	if (msg_sign_req_decode(m, &req, &why) == -1)
 		peer_fail(p, m, why);
-	if (keyop_sign(mon.tls_key, &req, &res, &why) == -1) {
+	key = certlive_key(req.key_id, &id);
+	if (keyop_sign_as(key, id, &req, &res, &why) == -1) {
 		log_security("keyop: refused a signature for net: %s", why);
 		memset(&res, 0, sizeof(res));
 	}

@@ -26,8 +26,8 @@ struct reload_key {
 static const struct reload_key reload_keys[] = {
 	K("listen",			listen,				1),
 	K("listen",			nlisten,			1),
-	K("tls.certificate",		tls.certificate,		1),
-	K("tls.key",			tls.key,			1),
+	K("tls.certificate",		tls.certificate,		0),
+	K("tls.key",			tls.key,			0),
 	K("tls.client_ca",		tls.client_ca,			1),
 	K("control.socket",		control.socket,			1),
 	K("control.group",		control.group,			1),
@@ -139,4 +139,18 @@ reload_diff(const struct herald_conf *o, const struct herald_conf *n,
 	if (buf[0] == '\0')
 		strlcpy(buf, "no change", len);
 	return restart;
+}
+
+void
+reload_renewed(char *buf, size_t len)
+{
+	/* A new path was named by reload_diff() already. */
+	if (strstr(buf, "tls.certificate") != NULL ||
+	    strstr(buf, "tls.key") != NULL)
+		return;
+	if (strcmp(buf, "no change") == 0)
+		buf[0] = '\0';
+	else
+		strlcat(buf, "; ", len);
+	strlcat(buf, "tls.certificate (reloaded)", len);
 }

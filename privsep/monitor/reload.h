@@ -1,6 +1,6 @@
 /*
  * What a reload changed, key by key, and whether each change took
- * effect or waits for a restart (listen, tls, the control socket,
+ * effect or waits for a restart (listen, tls.client_ca, the control socket,
  * privsep, the database, the pid file, the backend and the paper
  * account are set up once, at start).  The monitor's own.
  */
@@ -27,5 +27,12 @@ int	reload_diff(const struct herald_conf *o, const struct herald_conf *n,
  */
 void	reload_keep_running(const struct herald_conf *o,
 	    struct herald_conf *n);
+
+/*
+ * The certificate and key were read again and a new pair is in force
+ * (certlive.h): say so in buf, as reload_diff() wrote it, unless a
+ * changed path already does.
+ */
+void	reload_renewed(char *buf, size_t len);
 
 #endif

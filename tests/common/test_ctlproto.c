@@ -26,6 +26,8 @@ sample_status(struct ctl_status *st)
 	}
 	strlcpy(st->broker, "connected", sizeof(st->broker));
 	strlcpy(st->storage, "ok", sizeof(st->storage));
+	strlcpy(st->cert_state, "valid", sizeof(st->cert_state));
+	st->cert_not_after = 1803589380ULL;
 }
 
 static void
@@ -158,8 +160,15 @@ test_status_roundtrip(void **state)
 	assert_string_equal(pl.status.storage,
 	    "unavailable: database is locked");
 
+	/* The certificate in force. */
+	assert_string_equal(pl.status.cert_state, "valid");
+	assert_int_equal(pl.status.cert_not_after, 1803589380ULL);
+
 	/* Never empty. */
 	st.storage[0] = '\0';
+	assert_true(ctl_frame_status(frame, sizeof(frame), &st) == -1);
+	strlcpy(st.storage, "ok", sizeof(st.storage));
+	st.cert_state[0] = '\0';
 	assert_true(ctl_frame_status(frame, sizeof(frame), &st) == -1);
 }
 
@@ -187,6 +196,8 @@ test_status_full_fits(void **state)
 	st.lockdown_since = UINT64_MAX;
 	memset(st.broker, 'b', sizeof(st.broker) - 1);
 	memset(st.storage, 's', sizeof(st.storage) - 1);
+	memset(st.cert_state, 'e', sizeof(st.cert_state) - 1);
+	st.cert_not_after = UINT64_MAX;
 	n = ctl_frame_status(frame, sizeof(frame), &st);
 	assert_true(n > 0);
 	assert_int_equal(decode_frame(frame, n, CTL_DIR_REP, &h), 0);
@@ -488,6 +499,8 @@ raw_status(uint8_t lockdown, const char *by, uint64_t since,
 	wire_put_u64(&wb, since);
 	wire_put_str(&wb, broker);
 	wire_put_str(&wb, "ok");
+	wire_put_str(&wb, "valid");
+	wire_put_u64(&wb, 1803589380ULL);
 }
 
 static void

@@ -206,6 +206,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t				 bloblen;
 	struct ipc_msg			 m;
 	const char			*why;
+	uint32_t			 u32;
 	uint8_t				 u8;
 	int				 from, fd;
 
@@ -234,6 +235,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case MSG_TLS_CERT:
 		case MSG_TLS_CA:
 			(void)msg_blob_decode(&m, &blob, &bloblen, &why);
+			break;
+		case MSG_TLS_RENEW:
+			(void)msg_tls_renew_decode(&m, &u32, &blob, &bloblen,
+			    &why);
 			break;
 		case MSG_NET_CONFIG:
 			(void)msg_net_config_decode(&m, &nc, &why);

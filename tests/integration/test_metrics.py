@@ -46,11 +46,11 @@ FAMILIES = {
 }
 
 
-def get(daemon, key=None, path="/metrics"):
+def get(daemon, key=None, path="/metrics", ctx=None):
     """(status, headers with lower-case names, body text)."""
-    crt, _ = tls_files()
-    ctx = ssl.create_default_context(cafile=str(crt))
-    ctx.check_hostname = False
+    if ctx is None:
+        ctx = ssl.create_default_context(cafile=str(tls_files()[0]))
+        ctx.check_hostname = False
     conn = http.client.HTTPSConnection("127.0.0.1", daemon.port,
                                        timeout=TIMEOUT, context=ctx)
     headers = {"Authorization": f"Bearer {key}"} if key else {}
@@ -63,9 +63,9 @@ def get(daemon, key=None, path="/metrics"):
         conn.close()
 
 
-def scrape(daemon, key):
+def scrape(daemon, key, ctx=None):
     """The families by name, through prometheus_client's parser."""
-    st, h, text = get(daemon, key)
+    st, h, text = get(daemon, key, ctx=ctx)
     assert st == 200, (st, text)
     assert h["content-type"] == CTYPE, h
     return {f.name: f for f in text_string_to_metric_families(text)}

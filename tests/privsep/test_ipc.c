@@ -505,6 +505,45 @@ test_bridge_messages(void **state)
 	assert_string_equal(why, "flag out of range");
 }
 
+/* A reload's new chain: from the monitor to net only, never empty. */
+static void
+test_tls_renew(void **state)
+{
+	static uint8_t		 buf[MSG_MAX];
+	static const char	 pem[] = "-----BEGIN CERTIFICATE-----\n";
+	const uint8_t		*chain;
+	struct ipc_msg		 m;
+	const char		*why = NULL;
+	uint32_t		 id;
+	size_t			 len, n;
+
+	n = msg_tls_renew_encode(buf, sizeof(buf), 7, pem, sizeof(pem) - 1);
+	msg_at(&m, MSG_TLS_RENEW, buf, n);
+	assert_int_equal(msg_check(PROC_MONITOR, &m, &why), 0);
+	assert_int_equal(msg_accept(PROC_NET, PROC_MONITOR, &m, &why), 0);
+	assert_int_equal(msg_check(PROC_NET, &m, &why), -1);
+	assert_int_equal(msg_accept(PROC_BROKER, PROC_MONITOR, &m, &why), -1);
+	assert_int_equal(msg_tls_renew_decode(&m, &id, &chain, &len, &why),
+	    0);
+	assert_int_equal(id, 7);
+	assert_int_equal(len, sizeof(pem) - 1);
+	assert_memory_equal(chain, pem, len);
+	/* One byte short, one too many, and a chain of none. */
+	msg_at(&m, MSG_TLS_RENEW, buf, n - 1);
+	assert_int_equal(msg_tls_renew_decode(&m, &id, &chain, &len, &why),
+	    -1);
+	assert_string_equal(why, "payload truncated");
+	msg_at(&m, MSG_TLS_RENEW, buf, n + 1);
+	assert_int_equal(msg_tls_renew_decode(&m, &id, &chain, &len, &why),
+	    -1);
+	assert_string_equal(why, "trailing bytes");
+	buf[4] = buf[5] = 0;
+	msg_at(&m, MSG_TLS_RENEW, buf, 6);
+	assert_int_equal(msg_tls_renew_decode(&m, &id, &chain, &len, &why),
+	    -1);
+	assert_string_equal(why, "empty certificate chain");
+}
+
 int
 main(void)
 {
@@ -521,6 +560,7 @@ main(void)
 		cmocka_unit_test(test_broker_messages),
 		cmocka_unit_test(test_sign_req_shape),
 		cmocka_unit_test(test_bridge_messages),
+		cmocka_unit_test(test_tls_renew),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -415,6 +415,7 @@ test_sign_rsa_pkcs1(void **state)
 	struct msg_sign_req	 req;
 	struct msg_sign_res	 res;
 	EVP_PKEY_CTX		*ctx;
+	const char		*why = NULL;
 	uint8_t			 dgst[32], in[300];
 	size_t			 n;
 
@@ -443,6 +444,16 @@ test_sign_rsa_pkcs1(void **state)
 	    "RSA input of 246 bytes with PKCS#1 padding exceeds 245");
 	req_init(&req, KEYOP_RSA, RSA_PKCS1_PADDING, in, 256);
 	sign_refused(rsa2048, &req, "exceeds 245");
+
+	/* After a reload the key in force has the next id, and only it. */
+	req_init(&req, KEYOP_RSA, RSA_PKCS1_PADDING, in, n);
+	req.key_id = 2;
+	assert_int_equal(keyop_sign_as(rsa2048, 2, &req, &res, &why), 0);
+	assert_int_equal(res.ok, 1);
+	req.key_id = KEYOP_KEY_ID;
+	assert_int_equal(keyop_sign_as(rsa2048, 2, &req, &res, &why), -1);
+	assert_string_equal(why, "key id 1 is not the loaded key (2)");
+	assert_int_equal(res.ok, 0);
 }
 
 /* A PSS block for dgst, as OpenSSL makes it before priv_enc. */
