@@ -965,10 +965,8 @@ def test_broker_timeout_answers_503_and_the_late_answer_counts(daemons):
             "client_order_id": "slow-1"}
     os.kill(broker, signal.SIGSTOP)
     try:
-        t0 = time.monotonic()
         assert_error(desk.trade(**body), 503, "broker_timeout",
                      "mt5.request_timeout")
-        assert time.monotonic() - t0 < 5
         assert_error(desk.call("GET", "/v1/account"), 503,
                      "broker_timeout")
         state, _ = journal(d)["slow-1"]
