@@ -9,8 +9,13 @@
  * (nothing executed) are sent again, with the same command id and tag.
  *
  * The terminal is the record of the account: this backend keeps no
- * state beyond the connection and emits no records; restore() and the
- * paper symbols the monitor sends are ignored.
+ * state beyond the connection; restore() and the paper symbols the
+ * monitor sends are ignored.  The deals the EA pushes (EVENT kind=deal,
+ * from OnTradeTransaction) become deal records, as the paper engine's
+ * deals do, so that the monitor keeps the history, counts the day's
+ * loss and tells GET /v1/events of fills, SL/TP hits and stop-outs
+ * alike.  Positions and pending orders stay the terminal's: they are
+ * read when asked, never stored, so a missed EVENT leaves no ghost.
  */
 #include <sys/types.h>
 
@@ -76,6 +81,63 @@ bb_up(int connected, const char *why, void *arg)
 		snprintf(u.reason, sizeof(u.reason), "bridge: %s", why);
 	n = msg_broker_up_encode(buf, sizeof(buf), &u);
 	b->be.send(MSG_BROKER_UP, buf, n, b->be.send_arg);
+}
+
+/* MT5's DEAL_REASON as the records know it: by hand is the client. */
+static enum paper_deal_reason
+bb_reason(uint64_t r)
+{
+	switch (r) {
+	case PAPER_REASON_EXPERT:
+	case PAPER_REASON_SL:
+	case PAPER_REASON_TP:
+	case PAPER_REASON_SO:
+		return (enum paper_deal_reason)r;
+	default:
+		return PAPER_REASON_CLIENT;	/* client, mobile, web, ... */
+	}
+}
+
+/* EVENT kind=deal: a deal record; trade deals and balance ones only. */
+static void
+bb_event(const struct bridge_frame *fr, void *arg)
+{
+	struct bb		*b = arg;
+	struct paper_record	 rec;
+	struct paper_deal	*d = &rec.u.deal;
+	char			 kind[17];
+	uint64_t		 type = 0, entry = 0, reason = 0;
+
+	if (bridge_str(fr, "kind", 0, kind, sizeof(kind)) == -1 ||
+	    strcmp(kind, "deal") != 0 || b->be.record == NULL)
+		return;
+	memset(&rec, 0, sizeof(rec));
+	rec.type = PAPER_REC_DEAL;
+	rec.op = PAPER_OP_PUT;
+	(void)bridge_u64(fr, "ticket", 0, &d->ticket);
+	(void)bridge_u64(fr, "order", 0, &d->order);
+	(void)bridge_u64(fr, "position", 0, &d->position);
+	(void)bridge_i64(fr, "time_msc", 0, &d->time);
+	(void)bridge_str(fr, "symbol", 0, d->symbol, sizeof(d->symbol));
+	(void)bridge_u64(fr, "type", 0, &type);
+	(void)bridge_u64(fr, "entry", 0, &entry);
+	(void)bridge_u64(fr, "reason", 0, &reason);
+	(void)bridge_dec(fr, "volume", 0, &d->volume);
+	(void)bridge_dec(fr, "price", 0, &d->price);
+	(void)bridge_dec(fr, "profit", 0, &d->profit);
+	(void)bridge_dec(fr, "commission", 0, &d->commission);
+	(void)bridge_dec(fr, "swap", 0, &d->swap);
+	(void)bridge_u64(fr, "magic", 0, &d->magic);
+	if (d->ticket == 0 || type > PAPER_DEAL_BALANCE ||
+	    entry > PAPER_ENTRY_INOUT) {
+		log_debug("bridge: EVENT deal %" PRIu64 " of type %" PRIu64
+		    " not kept", d->ticket, type);
+		return;
+	}
+	d->type = (enum paper_deal_type)type;
+	d->entry = (enum paper_deal_entry)entry;
+	d->reason = bb_reason(reason);
+	b->be.record(&rec, b->be.record_arg);
 }
 
 /* Configuration: the terminal has its own symbols and state. */
@@ -552,8 +614,10 @@ backend_bridge_create(const struct msg_broker_config *conf,
 	b->be.record = fn;
 	b->be.record_arg = arg;
 	b->be.priv = b;
+	memset(&h, 0, sizeof(h));
 	h.to_monitor = bb_to_monitor;
 	h.up = bb_up;
+	h.event = bb_event;
 	h.arg = b;
 	bconn_init(&b->c, &h);
 	return &b->be;

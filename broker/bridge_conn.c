@@ -264,8 +264,9 @@ on_frame(struct bconn *c, const struct bridge_frame *fr, int64_t now)
 	case BRIDGE_EVENT:
 		if (c->state != BCONN_READY)
 			break;
-		/* Version 1: the terminal's state is read when asked. */
-		log_debug("bridge: EVENT from the EA");
+		/* A deal or an order the terminal reports on its own. */
+		if (c->host.event != NULL)
+			c->host.event(fr, c->host.arg);
 		return 0;
 	case BRIDGE_ERROR:
 		bconn_drop(c, "the EA sent ERROR");

@@ -37,6 +37,8 @@ struct bconn_host {
 	void	(*to_monitor)(uint32_t type, const void *, size_t, void *);
 	/* The EA is there (after READY) or gone, with why. */
 	void	(*up)(int connected, const char *why, void *);
+	/* A pushed EVENT (OnTradeTransaction); may be NULL. */
+	void	(*event)(const struct bridge_frame *, void *);
 	void	*arg;
 };
 

@@ -135,7 +135,8 @@ static const struct bridge_key k_query[] = { REQ, U64("cmd") };
 static const struct bridge_key k_event[] = {
 	STR("kind", 16), U64("ticket"), STR("symbol", SYMLEN), U64("type"),
 	DEC("volume"), DEC("price"), DEC("profit"), U64("reason"),
-	U64("magic"), I64("time_msc")
+	U64("magic"), I64("time_msc"), U64("order"), U64("position"),
+	U64("entry"), DEC("commission"), DEC("swap")
 };
 
 #define SPEC(t, f, o, k)	{ BRIDGE_##t, BRIDGE_FROM_##f, o, k, nitems(k) }

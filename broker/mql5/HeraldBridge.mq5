@@ -596,7 +596,12 @@ void OnTradeTransaction(const MqlTradeTransaction &trans,
              "\nprofit=" + DoubleToString(HistoryDealGetDouble(t, DEAL_PROFIT), 2) +
              "\nreason=" + HbI64Str(HistoryDealGetInteger(t, DEAL_REASON)) +
              "\nmagic=" + HbU64Str((ulong)HistoryDealGetInteger(t, DEAL_MAGIC)) +
-             "\ntime_msc=" + HbI64Str(HistoryDealGetInteger(t, DEAL_TIME_MSC)) + "\n");
+             "\ntime_msc=" + HbI64Str(HistoryDealGetInteger(t, DEAL_TIME_MSC)) +
+             "\norder=" + HbU64Str((ulong)HistoryDealGetInteger(t, DEAL_ORDER)) +
+             "\nposition=" + HbU64Str((ulong)HistoryDealGetInteger(t, DEAL_POSITION_ID)) +
+             "\nentry=" + HbI64Str(HistoryDealGetInteger(t, DEAL_ENTRY)) +
+             "\ncommission=" + DoubleToString(HistoryDealGetDouble(t, DEAL_COMMISSION), 2) +
+             "\nswap=" + DoubleToString(HistoryDealGetDouble(t, DEAL_SWAP), 2) + "\n");
      }
    else if(trans.type == TRADE_TRANSACTION_ORDER_ADD ||
            trans.type == TRADE_TRANSACTION_ORDER_DELETE)

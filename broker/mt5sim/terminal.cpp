@@ -673,6 +673,8 @@ HistoryDealGetInteger(ulong t, int prop)
 	switch (prop) {
 	case DEAL_TYPE:		return d->type;
 	case DEAL_ORDER:	return (long)d->order;
+	case DEAL_POSITION_ID:	return (long)d->position;
+	case DEAL_ENTRY:	return d->entry;
 	case DEAL_REASON:	return d->reason;
 	case DEAL_MAGIC:	return (long)d->magic;
 	case DEAL_TIME_MSC:	return d->time;
@@ -691,6 +693,8 @@ HistoryDealGetDouble(ulong t, int prop)
 	case DEAL_VOLUME:	return d->volume;
 	case DEAL_PRICE:	return d->price;
 	case DEAL_PROFIT:	return d->profit;
+	case DEAL_COMMISSION:	return d->commission;
+	case DEAL_SWAP:		return d->swap;
 	}
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include <event2/event.h>
 
 #include "api.h"
+#include "bridgekey.h"
 #include "config.h"
 #include "db.h"
 #include "events.h"
@@ -139,6 +140,25 @@ order_describe(struct tx *t, const struct auth_identity *id,
 		    "%s ticket %" PRIu64, id->name, id->key_id, op, p->ticket);
 	log_info("order %" PRId64 " (%s) %s: accepted", t->command_id, t->coid,
 	    t->what);
+}
+
+/*
+ * The bridge's terminal said, in its last PONG of this session, that it
+ * executes nothing from an EA: refuse before journaling, so that the
+ * order can be sent again with its client_order_id once it is on.
+ */
+static int
+autotrading_off(struct msg_api_res *res)
+{
+	struct msg_bridge_status	 st;
+	char				 err[64];
+
+	if (tr.conf->mt5.backend != BACKEND_BRIDGE ||
+	    bridgekey_status(&st, err, sizeof(err)) == -1 ||
+	    !st.connected || st.last_pong < st.since || st.trade_allowed)
+		return 0;
+	autotrading_refuse(res, 0);
+	return 1;
 }
 
 /*
@@ -292,6 +312,8 @@ trade_request(uint32_t net_id, const struct msg_api_req *q,
 		return 0;
 	}
 	if (broker_unavailable(res))
+		return 0;
+	if (is_write(q->op) && autotrading_off(res))
 		return 0;
 	if (is_write(q->op))
 		return trade_write(net_id, q, id, &p, res);

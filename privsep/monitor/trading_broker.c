@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "journal.h"
+#include "mt5.h"
 #include "log.h"
 #include "metrics_mon.h"
 #include "msg.h"
@@ -53,6 +54,11 @@ answer_classify(struct msg_api_res *res, const struct trade_result *r)
 {
 	if (res->status != 200 || trade_executed(r->retcode))
 		return;
+	if (r->retcode == PAPER_RC_CLIENT_DISABLES_AT ||
+	    r->retcode == PAPER_RC_SERVER_DISABLES_AT) {
+		autotrading_refuse(res, r->retcode == PAPER_RC_SERVER_DISABLES_AT);
+		return;
+	}
 	res->status = 422;
 	strlcpy(res->code, "order_rejected", sizeof(res->code));
 	snprintf(res->message, sizeof(res->message), "MT5 did not execute "
@@ -85,6 +91,25 @@ result_stamp(struct msg_api_res *res, const char *coid, int duplicate,
 	if (out != NULL)
 		*out = r;
 	return 0;
+}
+
+/*
+ * MT5 executes nothing an EA sends while AutoTrading is off: 503, and
+ * what to switch on.  server: the trade server refuses experts.
+ */
+void
+autotrading_refuse(struct msg_api_res *res, int server)
+{
+	if (server)
+		msg_api_res_set(res, 503, "autotrading_disabled", 0, "the "
+		    "trade server disables automated trading for this "
+		    "account (ACCOUNT_TRADE_EXPERT): ask the broker to allow "
+		    "it");
+	else
+		msg_api_res_set(res, 503, "autotrading_disabled", 0,
+		    "AutoTrading is off in the MT5 terminal: switch on Algo "
+		    "Trading in its toolbar (TERMINAL_TRADE_ALLOWED) and "
+		    "'Allow Algo Trading' in the EA's properties");
 }
 
 /* "****5678": enough for a user to recognise the account. */

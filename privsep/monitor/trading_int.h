@@ -191,6 +191,7 @@ int		 answer_decode(const uint8_t *, size_t, struct msg_api_res *);
 int		 answer_has_result(const struct msg_api_res *);
 void		 answer_classify(struct msg_api_res *,
 		    const struct trade_result *);
+void		 autotrading_refuse(struct msg_api_res *, int server);
 int		 result_stamp(struct msg_api_res *, const char *coid,
 		    int duplicate, struct trade_result *out);
 void		 record_track(const struct paper_record *);
