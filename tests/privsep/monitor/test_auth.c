@@ -513,6 +513,7 @@ test_roles(void **state)
 		{ OP_SYMBOL,		"read_positions", { 1, 1, 1 } },
 		{ OP_AUDIT,		"view_logs",	  { 1, 1, 1 } },
 		{ OP_READY,		NULL,		  { 1, 1, 1 } },
+		{ OP_ORDER_MODIFY,	"write_positions", { 1, 1, 0 } },
 	};
 	char	 keys[3][AUTH_KEY_LEN + 1], want[160];
 	size_t	 r, o;
