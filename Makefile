@@ -45,7 +45,7 @@ DEBS	= build-essential pkg-config libssl-dev libevent-dev libsqlite3-dev \
 	  libseccomp-dev libyaml-dev libjansson-dev libbsd-dev libcmocka-dev \
 	  clang libclang-rt-14-dev python3 python3-pytest mandoc gdb curl \
 	  openssl sqlite3 util-linux passwd procps clang-tools cppcheck \
-	  libsystemd-dev llvm
+	  libsystemd-dev llvm python3-prometheus-client
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -80,6 +80,7 @@ INC_FILE_tests/fuzz/fuzz_ctlproto.c = $(INC_common)
 INC_FILE_tests/fuzz/fuzz_http.c = $(INC_daemon)
 INC_FILE_tests/fuzz/fuzz_ipc.c = $(INC_privsep)
 INC_FILE_tests/fuzz/fuzz_json.c = $(INC_daemon)
+INC_FILE_tests/fuzz/fuzz_metrics.c = $(INC_daemon)
 INC_FILE_tests/fuzz/fuzz_record.c = $(INC_broker)
 INC_FILE_tests/fuzz/fuzz_ticks.c = $(INC_broker)
 INC_FILE_tests/fuzz/fuzz_trade.c = $(INC_daemon)

@@ -59,6 +59,7 @@ _Static_assert(sizeof(enum conf_backend) == sizeof(int),
 #define RATE_MAX	1e6	/* margin_rate, tick_size */
 #define STEP_MIN	1e-8	/* volume_step */
 #define CONTRACT_MIN	1e-6	/* contract_size */
+#define PERCENT_MAX	1e6	/* min_margin_level */
 
 static const struct conf_enum backends[] = {
 	{ "paper",	BACKEND_PAPER },
@@ -218,6 +219,8 @@ static const struct conf_key mt5_keys[] = {
 	K_STR("password_file",	set_password_file, mt5.password_file),
 	K_INT("request_timeout", mt5.request_timeout,	1, 300),
 	K_INT("start_timeout",	mt5.start_timeout,	1, 600),
+	K_INT("record_group_max", mt5.record_group_max,	16, 1000000),
+	K_INT("record_group_bytes", mt5.record_group_bytes, 65536, 1073741824),
 	K_SECTION("paper",	paper_keys),
 	K_SECTION("bridge",	bridge_keys),
 	K_END
@@ -229,6 +232,8 @@ static const struct conf_key trading_keys[] = {
 	K_INT("max_open_positions", trading.max_open_positions, 1, 10000),
 	K_INT("max_positions_per_symbol", trading.max_positions_per_symbol,
 	    1, 10000),
+	K_DBL("max_exposure",	trading.max_exposure,	0, LOTS_MAX),
+	K_DBL("min_margin_level", trading.min_margin_level, 0, PERCENT_MAX),
 	K_DBL("max_daily_loss",	trading.max_daily_loss,	0, MONEY_MAX),
 	K_INT("orders_per_minute", trading.orders_per_minute, 1, 100000),
 	K_INT("duplicate_window", trading.duplicate_window, 1, 3600),
@@ -248,6 +253,16 @@ static const struct conf_key limits_keys[] = {
 	K_INT("connections",	limits.connections,	1, 65536),
 	K_INT("connections_per_source", limits.connections_per_source,
 	    1, 65536),
+	K_END
+};
+
+static const struct conf_key events_keys[] = {
+	K_INT("retention",	events.retention,	100, 10000000),
+	K_INT("retention_days",	events.retention_days,	1, 3650),
+	K_INT("heartbeat",	events.heartbeat,	1, 3600),
+	K_INT("streams",	events.streams,		1, 65536),
+	K_INT("streams_per_key", events.streams_per_key, 1, 65536),
+	K_INT("stream_buffer",	events.stream_buffer,	65536, 67108864),
 	K_END
 };
 
@@ -299,6 +314,7 @@ const struct conf_key top_keys[] = {
 	K_SECTION("trading",	trading_keys),
 	K_SECTION("limits",	limits_keys),
 	K_SECTION("rate_limit",	rate_limit_keys),
+	K_SECTION("events",	events_keys),
 	K_SECTION("log",	log_keys),
 	K_END
 };
@@ -438,6 +454,8 @@ config_defaults(struct herald_conf *conf)
 	conf->mt5.backend = BACKEND_PAPER;
 	conf->mt5.request_timeout = 10;
 	conf->mt5.start_timeout = 30;
+	conf->mt5.record_group_max = 65536;
+	conf->mt5.record_group_bytes = 16777216;
 	strlcpy(conf->mt5.bridge.address, "127.0.0.1",
 	    sizeof(conf->mt5.bridge.address));
 	conf->mt5.bridge.port = 5555;
@@ -460,10 +478,18 @@ config_defaults(struct herald_conf *conf)
 	conf->trading.max_open_positions = 50;
 	conf->trading.max_positions_per_symbol = 20;
 	conf->trading.max_daily_loss = 1000;
+	conf->trading.max_exposure = 0;
+	conf->trading.min_margin_level = 0;
 	conf->trading.orders_per_minute = 60;
 	conf->trading.duplicate_window = 10;
 	conf->trading.journal_days = 90;
 
+	conf->events.retention = 10000;
+	conf->events.retention_days = 7;
+	conf->events.heartbeat = 15;
+	conf->events.streams = 64;
+	conf->events.streams_per_key = 4;
+	conf->events.stream_buffer = 1048576;
 	conf->limits.open_files = 1024;
 	conf->limits.header_bytes = 8192;
 	conf->limits.header_count = 64;

@@ -107,6 +107,8 @@ rpc_params_pack(const struct rpc_params *p, unsigned fields, uint8_t *buf,
 		wire_put_double(&b, p->volume);
 	if (may & RPC_HAS_LIMIT)
 		wire_put_u32(&b, p->limit);
+	if (fields & RPC_NEED_AFTER)
+		wire_put_u64(&b, p->after);
 	if (fields & RPC_ORDER_BLOCK) {
 		wire_put_u8(&b, p->oflags);
 		wire_put_u8(&b, p->type);
@@ -277,6 +279,8 @@ rpc_params_unpack(unsigned fields, const uint8_t *buf, size_t len,
 		p->volume = wire_get_double(&r);
 	if (may & RPC_HAS_LIMIT)
 		p->limit = wire_get_u32(&r);
+	if (fields & RPC_NEED_AFTER)
+		p->after = wire_get_u64(&r);
 	if (fields & RPC_ORDER_BLOCK) {
 		p->oflags = wire_get_u8(&r);
 		p->type = wire_get_u8(&r);

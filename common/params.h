@@ -70,14 +70,17 @@
 #define RPC_NEED_VOLUME	0x0800
 #define RPC_NEED_FILLING 0x1000	/* always sent, 0: none asked */
 #define RPC_NEED_SL_TP	0x2000	/* at least one of sl and tp */
+#define RPC_NEED_AFTER	0x4000	/* OP_EVENTS: Last-Event-ID, 0 none */
+/* The fields a request header fills, not the path, query or body. */
+#define RPC_FROM_HEADER	RPC_NEED_AFTER
 /*
  * The order block (below) travels when an op has either bit: TYPE puts
  * "type" and "deviation" in its body, PENDING "stop_limit" and
  * "expiration"; CHANGE is a rule: a modify changes something.
  */
-#define RPC_NEED_TYPE	0x4000
-#define RPC_NEED_PENDING 0x8000
-#define RPC_NEED_CHANGE	0x10000	/* one of price, stop_limit, sl, tp,
+#define RPC_NEED_TYPE	0x8000
+#define RPC_NEED_PENDING 0x10000
+#define RPC_NEED_CHANGE	0x20000	/* one of price, stop_limit, sl, tp,
 					   expiration */
 #define RPC_ORDER_BLOCK	(RPC_NEED_TYPE | RPC_NEED_PENDING)
 
@@ -91,7 +94,7 @@
  *	u64 volume (needed), u8 flags (when any value is optional),
  *	u64 price, u64 sl, u64 tp, str client_order_id, str comment,
  *	u8 filling (0 none, 1 FOK, 2 IOC, 3 RETURN), str symbol (optional),
- *	u64 volume (optional), u32 limit,
+ *	u64 volume (optional), u32 limit, u64 after,
  *	the order block: u8 oflags (RPC_OHAS_*), u8 type (RPC_TYPE_*),
  *	u64 stop_limit, u32 deviation, u8 type_time (RPC_TIME_*),
  *	u64 expiration (seconds since the epoch)
@@ -101,7 +104,8 @@
  * [A-Z0-9._]{1,32}; volume finite and > 0; price finite and > 0; sl, tp
  * finite and >= 0 (0: none); client_order_id 1..64 visible ASCII bytes
  * (0x21..0x7e), not starting with "auto-"; comment 0..31 printable
- * ASCII bytes; filling 0..3; ticket 1..2^64-1; limit 1..1000.
+ * ASCII bytes; filling 0..3; ticket 1..2^64-1; limit 1..1000; after
+ * any (0: no Last-Event-ID).
  * The order block: stop_limit finite and > 0 when flagged, else 0;
  * deviation 0..RPC_DEVIATION_MAX; type_time GTC or DAY with expiration
  * 0, SPECIFIED with 1..RPC_EXPIRATION_MAX, flagged or all zero.  A new
@@ -127,6 +131,7 @@ struct rpc_params {
 	double		sl;
 	double		tp;
 	uint32_t	limit;
+	uint64_t	after;		/* OP_EVENTS: Last-Event-ID */
 	char		symbol[RPC_SYMBOL_MAX + 1];
 	char		client_order_id[RPC_COID_MAX + 1];
 	char		comment[RPC_COMMENT_MAX + 1];

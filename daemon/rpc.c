@@ -5,6 +5,7 @@
  * rpc_render.c's.  Nothing here does I/O or keeps state between calls.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -427,8 +428,8 @@ rpc_route(const char *method, const char *target, struct rpc_call *call,
 	call->path = found->pattern;
 	call->local = found->to == API_NET;
 	call->body = found->body;
-	call->fields = found->fields & ~rpc_route_bits(found->pattern,
-	    found->query, &bad);
+	call->fields = found->fields & ~(rpc_route_bits(found->pattern,
+	    found->query, &bad) | RPC_FROM_HEADER);
 	call->p.op = found->op;
 	if (rpc_params_from_path(found, seg, seglen, call, err) == -1)
 		return -1;
@@ -457,7 +458,8 @@ rpc_catalogue_check(const struct api_info *ops, size_t n, char *why,
 			snprintf(why, whylen, "%s: no method or path", a->name);
 			return -1;
 		}
-		pbits = rpc_route_bits(a->path, a->query, &bad);
+		pbits = rpc_route_bits(a->path, a->query, &bad) |
+		    (a->fields & RPC_FROM_HEADER);
 		if (bad != NULL) {
 			snprintf(why, whylen, "%s: unknown parameter %s",
 			    a->name, bad);
@@ -489,6 +491,31 @@ rpc_catalogue_check(const struct api_info *ops, size_t n, char *why,
 			}
 		}
 	}
+	return 0;
+}
+
+/* --- headers -------------------------------------------------------------- */
+
+int
+rpc_last_event_id(const char *v, uint64_t *id, struct rpc_error *err)
+{
+	size_t	 i, n;
+	uint64_t x = 0;
+
+	*id = UINT64_MAX;
+	if (v == NULL || v[0] == '\0')
+		return 0;
+	n = strlen(v);
+	for (i = 0; i < n && i < 19; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			break;
+		x = x * 10 + (uint64_t)(v[i] - '0');
+	}
+	if (i < n || x > INT64_MAX || (n > 1 && v[0] == '0'))
+		return rpc_fail(err, 400, "bad_request", "header "
+		    "Last-Event-ID must be an event id: a decimal number "
+		    "below 2^63 without leading zeros");
+	*id = x;
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "metrics_net.h"
 #include "nitems.h"
 #include "rpc.h"
 #include "rpc_int.h"
@@ -415,6 +416,27 @@ rpc_render_symbol(const struct msg_api_res *res, struct rpc_error *err)
 }
 
 /*
+ * GET /metrics: the monitor's snapshot and net's own counters, as the
+ * Prometheus text exposition (metrics_net.c), not JSON.
+ */
+static char *
+rpc_render_metrics(const struct msg_api_res *res, struct rpc_error *err)
+{
+	struct metrics_mon	 m;
+	const char		*why;
+	char			*s;
+
+	if (metrics_mon_decode(res->result, res->result_len, &m, &why) ==
+	    -1) {
+		rpc_bad_result(err, "metrics", why);
+		return NULL;
+	}
+	if ((s = metrics_render(&net_metrics, &m)) == NULL)
+		rpc_fail(err, 500, "internal_error", "out of memory");
+	return s;
+}
+
+/*
  * The renderer of each operation's 2xx result, by the catalogue's render
  * column: RPC_RESULT_<render> must exist for every row, so a new
  * operation without one does not compile.  NULL where no result comes:
@@ -431,7 +453,9 @@ typedef char	*(*rpc_renderer)(const struct msg_api_res *, struct rpc_error *);
 #define RPC_RESULT_orders	rpc_render_orders
 #define RPC_RESULT_symbol	rpc_render_symbol
 #define RPC_RESULT_audit	NULL
+#define RPC_RESULT_events	NULL	/* a stream: http_stream.c */
 #define RPC_RESULT_ready	rpc_render_ready
+#define RPC_RESULT_metrics	rpc_render_metrics
 
 static const rpc_renderer rpc_renderers[OP_MAX] = {
 #define O(name, methods, path, perm, to, rw, fields, query, body, render) \
@@ -450,4 +474,12 @@ rpc_render_result(uint8_t op, const struct msg_api_res *res,
 		return NULL;
 	}
 	return rpc_renderers[op](res, err);
+}
+
+const char *
+rpc_result_type(uint8_t op)
+{
+	if (op < OP_MAX && rpc_renderers[op] == rpc_render_metrics)
+		return METRICS_CONTENT_TYPE;
+	return "application/json";
 }

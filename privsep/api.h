@@ -54,6 +54,7 @@
 #define PERM_WRITE_POSITIONS	0x02
 #define PERM_VIEW_LOGS		0x04
 #define PERM_MODIFY_CONFIG	0x08
+#define PERM_READ_METRICS	0x10
 /* No key at all: answered to anyone who may connect (GET /readyz). */
 #define PERM_PUBLIC		0x80
 
@@ -95,6 +96,8 @@ O(ORDER_CANCEL,	RPC_DELETE,	"/v1/orders/{ticket}",		PERM_WRITE_POSITIONS,	API_BR
 O(SYMBOL,	RPC_GET,	"/v1/symbols/{symbol}",		PERM_READ_POSITIONS,	API_BROKER,	API_READ,	RPC_NEED_SYMBOL,				NULL,		RPC_BODY_NONE,		symbol) \
 O(AUDIT,	RPC_GET,	"/v1/audit",			PERM_VIEW_LOGS,		API_MONITOR,	API_READ,	RPC_HAS_LIMIT,					"limit",	RPC_BODY_NONE,		audit) \
 O(READY,	RPC_GET,	"/readyz",			PERM_PUBLIC,		API_MONITOR,	API_READ,	0,						NULL,		RPC_BODY_NONE,		ready) \
+O(METRICS,	RPC_GET,	"/metrics",			PERM_READ_METRICS,	API_MONITOR,	API_READ,	0,						NULL,		RPC_BODY_NONE,		metrics) \
+O(EVENTS,	RPC_GET,	"/v1/events",			PERM_READ_POSITIONS,	API_MONITOR,	API_READ,	RPC_NEED_AFTER,					NULL,		RPC_BODY_NONE,		events) \
 O(ORDER_MODIFY,	RPC_POST,	"/v1/orders/{ticket}/modify",	PERM_WRITE_POSITIONS,	API_BROKER,	API_WRITE,	F_ORDER_MODIFY,					NULL,		RPC_BODY_REQUIRED,	trade)
 
 enum api_op {

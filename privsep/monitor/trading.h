@@ -58,6 +58,8 @@ struct trade_io {
 	 * does not return; the caller returns at once if it does.
 	 */
 	void	(*abort)(const char *why);
+	/* A durable event (event_encode()d) for net's streams; may be NULL. */
+	void	(*event)(const void *, size_t);
 };
 
 /*

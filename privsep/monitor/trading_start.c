@@ -349,6 +349,7 @@ trade_broker_up(const struct ipc_msg *m, const char **why)
 			return -1;
 		}
 		log_info("broker: backend %s is up", u.reason);
+		event_broker(1, u.reason);
 		resolve_in_flight();
 		return 0;
 	}
@@ -370,5 +371,6 @@ trade_broker_up(const struct ipc_msg *m, const char **why)
 		snprintf(tr.down_reason, sizeof(tr.down_reason), "bridge: %s",
 		    bridgekey_missing());
 	log_warnx("broker: backend down: %s", tr.down_reason);
+	event_broker(0, tr.down_reason);
 	return 0;
 }

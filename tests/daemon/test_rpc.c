@@ -90,6 +90,11 @@ test_routes(void **state)
 	assert_false(c.local);
 	assert_int_equal(c.body, RPC_BODY_NONE);
 	assert_int_equal(api_info(OP_READY)->perm, PERM_PUBLIC);
+	/* Metrics: the monitor authorises, net renders text. */
+	route_ok("GET", "/metrics", OP_METRICS, &c);
+	assert_false(c.local);
+	assert_int_equal(api_info(OP_METRICS)->perm, PERM_READ_METRICS);
+	route_fails("POST", "/metrics", 405, "not allowed");
 }
 
 static void

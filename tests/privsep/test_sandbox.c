@@ -191,7 +191,7 @@ child_limits_allowed(void *arg)
 	enum herald_proc	 proc = *(enum herald_proc *)arg;
 	uint32_t		 word = 0;
 	void			*p;
-	int			 one = 1, sp[2], fd, fl;
+	int			 one = 1, bufsz = 65536, sp[2], fd, fl;
 
 	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -223,9 +223,13 @@ child_limits_allowed(void *arg)
 	if (syscall(SYS_futex, &word, FUTEX_WAKE_BITSET_PRIVATE, 1, NULL,
 	    NULL, FUTEX_BITSET_MATCH_ANY) != 0)
 		child_exit(16);
-	/* Only net sets an option: TCP_NODELAY, on accepted sockets. */
-	if (proc == PROC_NET && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY,
-	    &one, sizeof(one)) == -1)
+	/*
+	 * Only net sets options: TCP_NODELAY on accepted sockets, SO_SNDBUF
+	 * on an events stream's.
+	 */
+	if (proc == PROC_NET && (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY,
+	    &one, sizeof(one)) == -1 || setsockopt(fd, SOL_SOCKET, SO_SNDBUF,
+	    &bufsz, sizeof(bufsz)) == -1))
 		child_exit(17);
 	child_exit(0);
 }
@@ -320,6 +324,7 @@ static const char *const expect_net[] = {
 	"allow shutdown",
 	"allow getsockopt",
 	"allow setsockopt if arg1 == 6 and arg2 == 1",	/* TCP_NODELAY */
+	"allow setsockopt if arg1 == 1 and arg2 == 7",	/* SO_SNDBUF */
 	"allow getsockname",
 	"allow getpeername",
 	"allow ioctl if arg1 == 21531",			/* FIONREAD */

@@ -25,6 +25,7 @@
 #include <sqlite3.h>
 
 #include "auth.h"
+#include "auth_int.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
@@ -250,7 +251,7 @@ test_create_and_use(void **state)
 	assert_string_equal(ident.name, "alice");
 	assert_string_equal(ident.role, "trader");
 	assert_int_equal(ident.perms, PERM_READ_POSITIONS |
-	    PERM_WRITE_POSITIONS | PERM_VIEW_LOGS);
+	    PERM_WRITE_POSITIONS | PERM_VIEW_LOGS | PERM_READ_METRICS);
 	assert_int_equal(check(key, OP_STATUS, ADDR, NULL), 200);
 
 	/* Two keys are never the same. */
@@ -513,6 +514,8 @@ test_roles(void **state)
 		{ OP_SYMBOL,		"read_positions", { 1, 1, 1 } },
 		{ OP_AUDIT,		"view_logs",	  { 1, 1, 1 } },
 		{ OP_READY,		NULL,		  { 1, 1, 1 } },
+		{ OP_METRICS,		"read_metrics",	  { 1, 1, 1 } },
+		{ OP_EVENTS,		"read_positions", { 1, 1, 1 } },
 		{ OP_ORDER_MODIFY,	"write_positions", { 1, 1, 0 } },
 	};
 	char	 keys[3][AUTH_KEY_LEN + 1], want[160];
@@ -548,6 +551,32 @@ test_roles(void **state)
 	assert_int_equal(auth_role_perms("root"), 0);
 	assert_string_equal(auth_perm_name(PERM_MODIFY_CONFIG),
 	    "modify_config");
+}
+
+/* Every role grants read_metrics: a key without it is made by hand. */
+static void
+test_metrics_permission(void **state)
+{
+	char		 key[AUTH_KEY_LEN + 1];
+	uint8_t		 hash[SHA256_LEN];
+	struct akey	*e;
+	uint32_t	 need;
+
+	assert_int_equal(auth_op_perm(OP_METRICS, &need), 0);
+	assert_int_equal(need, PERM_READ_METRICS);
+	create("watch", "viewer", 0, NULL, key);
+	assert_int_equal(check(key, OP_METRICS, ADDR, NULL), 200);
+	assert_int_equal(check(NULL, OP_METRICS, ADDR, NULL), 401);
+	expect(401, "unauthorized");
+	auth_key_hash(key, strlen(key), hash);
+	assert_non_null(e = key_find(hash));
+	e->perms &= ~PERM_READ_METRICS;
+	assert_int_equal(check(key, OP_METRICS, ADDR, NULL), 403);
+	expect(403, "forbidden");
+	expect_msg("permission read_metrics required; key 'watch' has role "
+	    "viewer");
+	assert_int_equal(check(key, OP_ACCOUNT, ADDR, NULL), 200);
+	assert_int_equal(nbans, 0);
 }
 
 static void
@@ -956,6 +985,7 @@ main(void)
 		T(test_rotate),
 		T(test_rotate_keeps_binding_and_revoke_by_name_takes_all),
 		T(test_roles),
+		T(test_metrics_permission),
 		T(test_rate_limit),
 		T(test_ban_at_threshold),
 		T(test_failures_slide_out),
