@@ -344,8 +344,8 @@ fill_orders(void *arg)
 
 	for (i = 0; i < bbf.count && to->n < TRADE_LIST_MAX; i++) {
 		type = u64("type", i);
-		if (type < TRADE_BUY_LIMIT || type > TRADE_SELL_STOP)
-			continue;	/* stop-limits: not in the API yet */
+		if (type < TRADE_BUY_LIMIT || type > TRADE_SELL_STOP_LIMIT)
+			continue;	/* close-by orders: not in the API */
 		o = &to->ord[to->n++];
 		memset(o, 0, sizeof(*o));
 		o->ticket = u64("ticket", i);
@@ -357,6 +357,14 @@ fill_orders(void *arg)
 		o->sl = dec("sl", i);
 		o->tp = dec("tp", i);
 		o->time_setup = i64("time_setup_msc", i);
+		o->stop_limit = dec("price_stoplimit", i);
+		type = u64("type_time", i);
+		o->type_time = type <= TRADE_TIME_SPECIFIED_DAY ?
+		    (uint8_t)type : TRADE_TIME_GTC;
+		/* MT5's datetime: seconds, within what the codec takes */
+		o->expiration = i64("expiration", i) > 0 &&
+		    i64("expiration", i) <= TRADE_TIME_MAX / 1000 ?
+		    i64("expiration", i) * 1000 : 0;
 		o->magic = u64("magic", i);
 		(void)bridge_str(&bbf, "comment", i, o->comment,
 		    sizeof(o->comment));
@@ -476,7 +484,8 @@ bb_send(struct backend *be, uint64_t cmd, const struct rpc_params *p,
 	int				 sent, tries, r;
 
 	if (p->op != OP_TRADE && p->op != OP_POSITION_CLOSE &&
-	    p->op != OP_POSITION_MODIFY && p->op != OP_ORDER_CANCEL)
+	    p->op != OP_POSITION_MODIFY && p->op != OP_ORDER_CANCEL &&
+	    p->op != OP_ORDER_MODIFY)
 		return -1;
 	if (!bconn_ready(&b->c) || (o = bb_tag(b, cmd)) == NULL)
 		return BACKEND_DOWN;	/* never sent */

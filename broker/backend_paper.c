@@ -17,8 +17,6 @@
 #include "backend.h"
 #include "log.h"
 
-#define PB_DEVIATION		10	/* points a market order may slip */
-
 /* One symbol's price source. */
 struct pb_feed {
 	struct paper_walk	 walk;
@@ -381,7 +379,7 @@ static int
 is_buy_type(enum paper_order_type t)
 {
 	return t == PAPER_ORDER_BUY || t == PAPER_ORDER_BUY_LIMIT ||
-	    t == PAPER_ORDER_BUY_STOP;
+	    t == PAPER_ORDER_BUY_STOP || t == PAPER_ORDER_BUY_STOP_LIMIT;
 }
 
 static int
@@ -413,6 +411,9 @@ pb_orders(struct backend *be, struct trade_orders *to)
 		t->time_setup = o->time_setup;
 		t->magic = o->magic;
 		strlcpy(t->comment, o->comment, sizeof(t->comment));
+		t->stop_limit = o->stoplimit;
+		t->type_time = (uint8_t)o->type_time;
+		t->expiration = o->expiration * 1000;
 	}
 	return 0;
 }
@@ -511,8 +512,10 @@ pick_filling(const struct rpc_params *p, const struct paper_symbol *s)
 }
 
 /*
- * POST /trade: no price is a market deal at the current price, a price
- * a pending limit order (on the wrong side of the market: 10015).
+ * POST /trade as MT5's MqlTradeRequest: a market order is a
+ * TRADE_ACTION_DEAL whose price is the one asked (the current one if
+ * none) with the deviation allowed; limit, stop and stop_limit are
+ * TRADE_ACTION_PENDING with their expiration.
  */
 static void
 req_trade(struct paper_engine *e, const struct rpc_params *p,
@@ -520,7 +523,6 @@ req_trade(struct paper_engine *e, const struct rpc_params *p,
 {
 	const struct paper_symbol	*s = paper_symbol_get(e, p->symbol);
 	struct paper_quote		 q;
-	int				 buy = p->side == RPC_SIDE_BUY;
 
 	strlcpy(rq->symbol, p->symbol, sizeof(rq->symbol));
 	rq->volume = p->volume;
@@ -528,17 +530,49 @@ req_trade(struct paper_engine *e, const struct rpc_params *p,
 	rq->tp = p->tp;
 	rq->type_filling = pick_filling(p, s);
 	strlcpy(rq->comment, p->comment, sizeof(rq->comment));
-	if (p->flags & RPC_HAS_PRICE) {
+	rq->type = (enum paper_order_type)rpc_mt5_type(p);
+	rq->price = p->price;
+	if (p->type != RPC_TYPE_MARKET) {
 		rq->action = PAPER_ACTION_PENDING;
-		rq->type = buy ? PAPER_ORDER_BUY_LIMIT : PAPER_ORDER_SELL_LIMIT;
-		rq->price = p->price;
+		rq->stoplimit = p->stop_limit;
+		rq->type_time = (enum paper_type_time)p->type_time;
+		rq->expiration = p->expiration;
 		return;
 	}
 	rq->action = PAPER_ACTION_DEAL;
-	rq->type = buy ? PAPER_ORDER_BUY : PAPER_ORDER_SELL;
-	rq->deviation = PB_DEVIATION;
-	if (paper_quote_get(e, p->symbol, &q) == 0)
-		rq->price = buy ? q.ask : q.bid;
+	rq->deviation = p->deviation;
+	if (!(p->flags & RPC_HAS_PRICE) &&
+	    paper_quote_get(e, p->symbol, &q) == 0)
+		rq->price = is_buy_type(rq->type) ? q.ask : q.bid;
+}
+
+/*
+ * POST /v1/orders/{ticket}/modify: TRADE_ACTION_MODIFY with the order's
+ * own values where the request gives none.  An unknown ticket: the
+ * engine answers 10013 and keeps the command.
+ */
+static void
+req_order_modify(struct paper_engine *e, const struct rpc_params *p,
+    struct paper_request *rq)
+{
+	const struct paper_order	*o;
+
+	rq->action = PAPER_ACTION_MODIFY;
+	rq->order = p->ticket;
+	if ((o = paper_order_get(e, p->ticket)) == NULL)
+		return;
+	strlcpy(rq->symbol, o->symbol, sizeof(rq->symbol));
+	rq->price = (p->flags & RPC_HAS_PRICE) ? p->price : o->price;
+	rq->stoplimit = (p->oflags & RPC_OHAS_STOP_LIMIT) ? p->stop_limit :
+	    o->stoplimit;
+	rq->sl = (p->flags & RPC_HAS_SL) ? p->sl : o->sl;
+	rq->tp = (p->flags & RPC_HAS_TP) ? p->tp : o->tp;
+	rq->type_time = o->type_time;
+	rq->expiration = o->expiration;
+	if (p->oflags & RPC_OHAS_EXPIRATION) {
+		rq->type_time = (enum paper_type_time)p->type_time;
+		rq->expiration = p->expiration;
+	}
 }
 
 /*
@@ -583,6 +617,7 @@ pb_send(struct backend *be, uint64_t cmdid, const struct rpc_params *p,
 	case OP_POSITION_CLOSE:
 	case OP_POSITION_MODIFY:
 	case OP_ORDER_CANCEL:
+	case OP_ORDER_MODIFY:
 		break;
 	default:
 		return -1;
@@ -618,6 +653,9 @@ pb_send(struct backend *be, uint64_t cmdid, const struct rpc_params *p,
 			rq.sl = (p->flags & RPC_HAS_SL) ? p->sl : pos->sl;
 			rq.tp = (p->flags & RPC_HAS_TP) ? p->tp : pos->tp;
 		}
+		break;
+	case OP_ORDER_MODIFY:
+		req_order_modify(e, p, &rq);
 		break;
 	default:
 		rq.action = PAPER_ACTION_REMOVE;

@@ -414,6 +414,7 @@ broker_read(uint8_t op, const struct rpc_params *p)
 	case OP_POSITION_CLOSE:
 	case OP_POSITION_MODIFY:
 	case OP_ORDER_CANCEL:
+	case OP_ORDER_MODIFY:
 	case OP_AUDIT:
 	case OP_READY:
 	case OP_METRICS:

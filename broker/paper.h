@@ -7,15 +7,18 @@
  *
  * Names, numbers and the order of checks follow MQL5's MqlTradeRequest,
  * MqlTradeResult and the trade server return codes.  What is simplified:
- *  - orders are good till cancelled (no expiration, 10022 never returned);
+ *  - the trading day, which ends DAY orders, ends at 24:00 UTC; every
+ *    symbol allows every expiration mode;
  *  - margin follows the current quotes (MT5 recomputes it): a symbol
  *    needs the account currency as its base or profit currency, the
  *    rate is the symbol's own price; a position's record keeps the
  *    margin it had when it last changed;
  *  - a partial fill (10010) happens only when a symbol has a liquidity
  *    limit and the request asks IOC or RETURN; FOK then gets 10006;
- *  - commission and swap are always 0; CLOSE_BY, stop-limit orders and
- *    unknown order tickets (MODIFY, REMOVE) answer 10013;
+ *  - commission and swap are always 0; CLOSE_BY and unknown order
+ *    tickets (MODIFY, REMOVE) answer 10013;
+ *  - a stop-limit order whose stop price is reached becomes, keeping its
+ *    ticket, the limit order at its stoplimit price;
  *  - in netting mode a reversed position keeps its ticket;
  *  - a triggered pending order fills at the market price; margin is
  *    checked when it is placed and again when it triggers (cancelled
@@ -94,6 +97,9 @@ struct paper_request {
 	double		 sl;
 	double		 tp;
 	uint64_t	 deviation;		/* points */
+	double		 stoplimit;		/* a stop-limit's limit price */
+	enum paper_type_time type_time;		/* pending orders */
+	int64_t		 expiration;		/* seconds (MT5's datetime) */
 	enum paper_order_type type;
 	enum paper_filling type_filling;
 	uint64_t	 position;		/* close, SLTP */

@@ -302,7 +302,8 @@ do_pending(struct paper_engine *e, const struct paper_request *rq,
 	const struct paper_quote *q;
 	struct paper_order	 o;
 	ssize_t			 si;
-	double			 price, sl, tp;
+	double			 price, stoplimit, sl, tp;
+	int64_t			 expiration;
 	uint32_t		 rc;
 	int			 buy = is_buy(rq->type);
 
@@ -321,17 +322,24 @@ do_pending(struct paper_engine *e, const struct paper_request *rq,
 		return answer(r, rc, NULL);
 	if ((rc = check_filling(s, rq->type_filling, 1)) != 0)
 		return answer(r, rc, NULL);
-	if (!finite_in(rq->price, 0, PAPER_HUGE))
+	if (!finite_in(rq->price, 0, PAPER_HUGE) ||
+	    !finite_in(rq->stoplimit, 0, PAPER_HUGE))
 		return answer(r, PAPER_RC_INVALID_PRICE, NULL);
 	price = paper_round(rq->price, s->digits);
-	if ((rc = check_pending_price(s, q, rq->type, price)) != 0)
+	stoplimit = paper_round(rq->stoplimit, s->digits);
+	if ((rc = check_pending_price(s, q, rq->type, price, stoplimit)) != 0)
 		return answer(r, rc, NULL);
 	if (!finite_in(rq->sl, 0, PAPER_HUGE) ||
 	    !finite_in(rq->tp, 0, PAPER_HUGE))
 		return answer(r, PAPER_RC_INVALID_STOPS, NULL);
 	sl = paper_round(rq->sl, s->digits);
 	tp = paper_round(rq->tp, s->digits);
-	if ((rc = check_stops(s, buy, price, sl, tp)) != 0)
+	/* A stop-limit enters at its limit price. */
+	if ((rc = check_stops(s, buy, stoplimit > 0 ? stoplimit : price, sl,
+	    tp)) != 0)
+		return answer(r, rc, NULL);
+	if ((rc = order_expiration(rq->type_time, rq->expiration, now,
+	    &expiration)) != 0)
 		return answer(r, rc, NULL);
 	if (e->nord >= e->conf.max_orders)
 		return answer(r, PAPER_RC_LIMIT_ORDERS, NULL);
@@ -354,6 +362,9 @@ do_pending(struct paper_engine *e, const struct paper_request *rq,
 	o.tp = tp;
 	o.time_setup = now;
 	o.magic = rq->magic;
+	o.stoplimit = stoplimit;
+	o.type_time = rq->type_time;
+	o.expiration = expiration;
 	set_comment(o.comment, rq->comment);
 	e->ord[e->nord++] = o;
 	emit_order(e, &o, PAPER_OP_PUT);
@@ -410,15 +421,20 @@ do_sltp(struct paper_engine *e, const struct paper_request *rq,
 	return answer(r, PAPER_RC_DONE, NULL);
 }
 
+/*
+ * TRADE_ACTION_MODIFY: every value of the request replaces the order's
+ * (price, stoplimit, sl, tp, type_time, expiration), the ticket stays.
+ */
 uint32_t
 do_modify(struct paper_engine *e, const struct paper_request *rq,
-    struct paper_result *r, struct paper_check *chk)
+    int64_t now, struct paper_result *r, struct paper_check *chk)
 {
 	struct paper_order	*o;
 	const struct paper_symbol *s;
 	const struct paper_quote *q;
 	ssize_t			 oi, si;
-	double			 price, sl, tp;
+	double			 price, stoplimit, sl, tp;
+	int64_t			 expiration;
 	uint32_t		 rc;
 
 	if ((oi = ord_index(e, rq->order)) < 0)
@@ -438,25 +454,39 @@ do_modify(struct paper_engine *e, const struct paper_request *rq,
 		return answer(r, PAPER_RC_MARKET_CLOSED, NULL);
 	if (!have_quotes(q))
 		return answer(r, PAPER_RC_PRICE_OFF, NULL);
-	if (!finite_in(rq->price, 0, PAPER_HUGE))
+	if (!finite_in(rq->price, 0, PAPER_HUGE) ||
+	    !finite_in(rq->stoplimit, 0, PAPER_HUGE))
 		return answer(r, PAPER_RC_INVALID_PRICE, NULL);
 	price = paper_round(rq->price, s->digits);
-	if ((rc = check_pending_price(s, q, o->type, price)) != 0)
+	stoplimit = paper_round(rq->stoplimit, s->digits);
+	if ((rc = check_pending_price(s, q, o->type, price, stoplimit)) != 0)
 		return answer(r, rc, NULL);
 	if (!finite_in(rq->sl, 0, PAPER_HUGE) ||
 	    !finite_in(rq->tp, 0, PAPER_HUGE))
 		return answer(r, PAPER_RC_INVALID_STOPS, NULL);
 	sl = paper_round(rq->sl, s->digits);
 	tp = paper_round(rq->tp, s->digits);
-	if ((rc = check_stops(s, is_buy(o->type), price, sl, tp)) != 0)
+	if ((rc = check_stops(s, is_buy(o->type), stoplimit > 0 ? stoplimit :
+	    price, sl, tp)) != 0)
 		return answer(r, rc, NULL);
-	if (price == o->price && sl == o->sl && tp == o->tp)
+	if ((rc = order_expiration(rq->type_time, rq->expiration, now,
+	    &expiration)) != 0)
+		return answer(r, rc, NULL);
+	/* DAY: the order keeps the end of the day it was set up on. */
+	if (rq->type_time == PAPER_TIME_DAY && o->type_time == PAPER_TIME_DAY)
+		expiration = o->expiration;
+	if (price == o->price && stoplimit == o->stoplimit && sl == o->sl &&
+	    tp == o->tp && rq->type_time == o->type_time &&
+	    expiration == o->expiration)
 		return answer(r, PAPER_RC_NO_CHANGES, NULL);
 	if (chk != NULL)
 		return fill_check(e, chk, 0);
 	o->price = price;
+	o->stoplimit = stoplimit;
 	o->sl = sl;
 	o->tp = tp;
+	o->type_time = rq->type_time;
+	o->expiration = expiration;
 	emit_order(e, o, PAPER_OP_PUT);
 	r->volume = o->volume;
 	r->price = o->price;
@@ -497,11 +527,48 @@ pending_triggered(const struct paper_order *o, const struct paper_quote *q)
 	case PAPER_ORDER_SELL_LIMIT:
 		return q->bid >= o->price;
 	case PAPER_ORDER_BUY_STOP:
+	case PAPER_ORDER_BUY_STOP_LIMIT:
 		return q->ask >= o->price;
 	case PAPER_ORDER_SELL_STOP:
+	case PAPER_ORDER_SELL_STOP_LIMIT:
 		return q->bid <= o->price;
 	default:
 		return 0;
+	}
+}
+
+/*
+ * A stop-limit whose stop price is reached becomes the limit order it
+ * carries, with its ticket, SL, TP and expiration: BUY_STOP_LIMIT a
+ * BUY_LIMIT at its stoplimit price.
+ */
+static void
+activate_stop_limit(struct paper_engine *e, size_t oi)
+{
+	struct paper_order	*o = &e->ord[oi];
+
+	o->type = o->type == PAPER_ORDER_BUY_STOP_LIMIT ?
+	    PAPER_ORDER_BUY_LIMIT : PAPER_ORDER_SELL_LIMIT;
+	o->price = o->stoplimit;
+	o->stoplimit = 0;
+	emit_order(e, o, PAPER_OP_PUT);
+}
+
+/*
+ * Orders whose expiration (DAY: the end of their day) has come are
+ * removed, on every symbol, before any of them can trigger.
+ */
+static void
+expire_orders(struct paper_engine *e, int64_t now)
+{
+	size_t	i;
+
+	for (i = 0; i < e->nord;) {
+		if (e->ord[i].expiration > 0 &&
+		    now / 1000 >= e->ord[i].expiration)
+			ord_remove(e, i);
+		else
+			i++;
 	}
 }
 
@@ -603,13 +670,17 @@ paper_tick(struct paper_engine *e, const char *name, double bid, double ask,
 	before_deal = e->st.next_deal;
 	before_balance = e->st.balance;
 
+	expire_orders(e, now);
 	for (i = 0; i < e->nord;) {
-		if (strcmp(e->ord[i].symbol, name) == 0 &&
-		    pending_triggered(&e->ord[i], q) &&
-		    trigger_order(e, i, si, now) == 0)
-			continue;	/* removed i */
-		else
+		if (strcmp(e->ord[i].symbol, name) != 0 ||
+		    !pending_triggered(&e->ord[i], q))
 			i++;
+		else if (e->ord[i].type == PAPER_ORDER_BUY_STOP_LIMIT ||
+		    e->ord[i].type == PAPER_ORDER_SELL_STOP_LIMIT)
+			activate_stop_limit(e, i);	/* i again, a limit */
+		else if (trigger_order(e, i, si, now) != 0)
+			i++;
+		/* else removed i */
 	}
 	for (i = 0; i < e->npos;) {
 		if (strcmp(e->pos[i].symbol, name) == 0 &&

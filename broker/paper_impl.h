@@ -25,6 +25,8 @@
 #define PAPER_VOLUME_EPS	1e-8
 /* Larger than any sane price, volume or balance; keeps sums finite. */
 #define PAPER_HUGE		1e15
+/* The latest expiration, 9999-12-31T23:59:59Z: the API renders it. */
+#define PAPER_TIME_MAX_S	253402300799LL
 
 struct paper_cmdslot {
 	uint32_t	 idx;		/* into commands, +1; 0: empty */
@@ -101,7 +103,9 @@ uint32_t	check_stops(const struct paper_symbol *s, int buy, double ref,
 	    double sl, double tp);
 uint32_t	check_pending_price(const struct paper_symbol *s,
 	    const struct paper_quote *q, enum paper_order_type t,
-	    double price);
+	    double price, double stoplimit);
+uint32_t	order_expiration(enum paper_type_time tt, int64_t asked,
+	    int64_t now, int64_t *out);
 uint32_t	check_trade_mode(const struct paper_symbol *s, int buy,
 	    int opens);
 void	result_quote(const struct paper_engine *e, ssize_t si,
@@ -118,7 +122,7 @@ uint32_t	do_pending(struct paper_engine *e,
 uint32_t	do_sltp(struct paper_engine *e, const struct paper_request *rq,
 	    struct paper_result *r, struct paper_check *chk);
 uint32_t	do_modify(struct paper_engine *e,
-	    const struct paper_request *rq, struct paper_result *r,
+	    const struct paper_request *rq, int64_t now, struct paper_result *r,
 	    struct paper_check *chk);
 uint32_t	do_remove(struct paper_engine *e,
 	    const struct paper_request *rq, struct paper_result *r,

@@ -21,13 +21,13 @@ int
 is_buy(enum paper_order_type t)
 {
 	return t == PAPER_ORDER_BUY || t == PAPER_ORDER_BUY_LIMIT ||
-	    t == PAPER_ORDER_BUY_STOP;
+	    t == PAPER_ORDER_BUY_STOP || t == PAPER_ORDER_BUY_STOP_LIMIT;
 }
 
 int
 is_pending_type(enum paper_order_type t)
 {
-	return t >= PAPER_ORDER_BUY_LIMIT && t <= PAPER_ORDER_SELL_STOP;
+	return t >= PAPER_ORDER_BUY_LIMIT && t <= PAPER_ORDER_SELL_STOP_LIMIT;
 }
 
 uint32_t
@@ -111,14 +111,29 @@ check_stops(const struct paper_symbol *s, int buy, double ref, double sl,
 	return 0;
 }
 
-/* A pending price on the right side of the market, stops_level away. */
+/*
+ * A pending price on the right side of the market, stops_level away; a
+ * stop-limit's stop price as a stop's, and its limit price as the limit
+ * order it becomes at that price (a buy below it, a sell above).
+ */
 uint32_t
 check_pending_price(const struct paper_symbol *s, const struct paper_quote *q,
-    enum paper_order_type t, double price)
+    enum paper_order_type t, double price, double stoplimit)
 {
 	double	gap = s->stops_level * s->point, eps = s->point / 10;
 
 	if (!finite_in(price, s->point / 2, PAPER_HUGE))
+		return PAPER_RC_INVALID_PRICE;
+	if (t == PAPER_ORDER_BUY_STOP_LIMIT || t == PAPER_ORDER_SELL_STOP_LIMIT) {
+		if (!finite_in(stoplimit, s->point / 2, PAPER_HUGE))
+			return PAPER_RC_INVALID_PRICE;
+		if (t == PAPER_ORDER_BUY_STOP_LIMIT ?
+		    !(stoplimit <= price - gap + eps && stoplimit < price + eps) :
+		    !(stoplimit >= price + gap - eps && stoplimit > price - eps))
+			return PAPER_RC_INVALID_PRICE;
+		t = t == PAPER_ORDER_BUY_STOP_LIMIT ? PAPER_ORDER_BUY_STOP :
+		    PAPER_ORDER_SELL_STOP;
+	} else if (stoplimit != 0)
 		return PAPER_RC_INVALID_PRICE;
 	switch (t) {
 	case PAPER_ORDER_BUY_LIMIT:
@@ -141,6 +156,40 @@ check_pending_price(const struct paper_symbol *s, const struct paper_quote *q,
 		break;
 	}
 	return PAPER_RC_INVALID_PRICE;
+}
+
+/*
+ * An order's expiration (MT5's seconds) from its type_time, at now
+ * (milliseconds): GTC none, DAY the end of today (24:00 UTC), SPECIFIED
+ * as asked, SPECIFIED_DAY the end of its day.  10022 for an unknown
+ * type_time or a time not after now.
+ */
+uint32_t
+order_expiration(enum paper_type_time tt, int64_t asked, int64_t now,
+    int64_t *out)
+{
+	const int64_t	day = 86400;
+	int64_t		nows = now / 1000;
+
+	*out = 0;
+	switch (tt) {
+	case PAPER_TIME_GTC:
+		return 0;
+	case PAPER_TIME_DAY:
+		*out = (nows / day + 1) * day;
+		return 0;
+	case PAPER_TIME_SPECIFIED:
+		*out = asked;
+		break;
+	case PAPER_TIME_SPECIFIED_DAY:
+		*out = asked >= 0 ? (asked / day + 1) * day : asked;
+		break;
+	default:
+		return PAPER_RC_INVALID_EXPIRATION;
+	}
+	if (*out <= nows || *out > PAPER_TIME_MAX_S)
+		return PAPER_RC_INVALID_EXPIRATION;
+	return 0;
 }
 
 /* Long-only, short-only and close-only refuse what opens exposure. */
@@ -207,12 +256,19 @@ check_shape(const struct paper_request *rq)
 	case PAPER_ACTION_PENDING:
 		if (!is_pending_type(rq->type))
 			return PAPER_RC_INVALID;
+		if (rq->type_time < PAPER_TIME_GTC ||
+		    rq->type_time > PAPER_TIME_SPECIFIED_DAY)
+			return PAPER_RC_INVALID_EXPIRATION;
 		break;
 	case PAPER_ACTION_SLTP:
 		if (rq->position == 0)
 			return PAPER_RC_INVALID;
 		break;
 	case PAPER_ACTION_MODIFY:
+		if (rq->type_time < PAPER_TIME_GTC ||
+		    rq->type_time > PAPER_TIME_SPECIFIED_DAY)
+			return PAPER_RC_INVALID_EXPIRATION;
+		/* FALLTHROUGH */
 	case PAPER_ACTION_REMOVE:
 		if (rq->order == 0)
 			return PAPER_RC_INVALID;
@@ -253,7 +309,7 @@ dispatch(struct paper_engine *e, const struct paper_request *rq, int64_t now,
 		do_sltp(e, rq, r, chk);
 		break;
 	case PAPER_ACTION_MODIFY:
-		do_modify(e, rq, r, chk);
+		do_modify(e, rq, now, r, chk);
 		break;
 	default:
 		do_remove(e, rq, r, chk);

@@ -101,6 +101,9 @@ import_order(struct paper_engine *e, const struct paper_order *o,
 	    !finite_in(o->price, 0, PAPER_HUGE) ||
 	    !finite_in(o->sl, 0, PAPER_HUGE) ||
 	    !finite_in(o->tp, 0, PAPER_HUGE) ||
+	    !finite_in(o->stoplimit, 0, PAPER_HUGE) ||
+	    o->type_time < PAPER_TIME_GTC ||
+	    o->type_time > PAPER_TIME_SPECIFIED_DAY || o->expiration < 0 ||
 	    !str_ok(o->comment, sizeof(o->comment)))
 		return -1;
 	if (i >= 0) {

@@ -194,6 +194,15 @@ struct bridge_order {
 	int		 digits;	/* of the symbol's prices */
 };
 
+/*
+ * In a TRADE_ACTION_MODIFY, what the EA takes from the order itself:
+ * price 0, stoplimit 0, sl or tp BRIDGE_KEEP_PRICE, type_time
+ * BRIDGE_KEEP_TIME (with expiration 0).  Heraldd changes only what the
+ * client named; the order's other values are the terminal's to know.
+ */
+#define BRIDGE_KEEP_PRICE	(-1.0)
+#define BRIDGE_KEEP_TIME	255
+
 /* C into buf (cap bytes, NUL-terminated): its length, or 0 if bad. */
 size_t	bridge_canon(const struct bridge_order *, char *buf, size_t cap);
 /*

@@ -75,7 +75,17 @@ enum paper_order_type {
 	PAPER_ORDER_BUY_LIMIT = 2,
 	PAPER_ORDER_SELL_LIMIT = 3,
 	PAPER_ORDER_BUY_STOP = 4,
-	PAPER_ORDER_SELL_STOP = 5
+	PAPER_ORDER_SELL_STOP = 5,
+	PAPER_ORDER_BUY_STOP_LIMIT = 6,
+	PAPER_ORDER_SELL_STOP_LIMIT = 7
+};
+
+/* ENUM_ORDER_TYPE_TIME */
+enum paper_type_time {
+	PAPER_TIME_GTC = 0,
+	PAPER_TIME_DAY = 1,		/* till the end of the trading day */
+	PAPER_TIME_SPECIFIED = 2,	/* till expiration */
+	PAPER_TIME_SPECIFIED_DAY = 3	/* till the end of expiration's day */
 };
 
 /* ENUM_ORDER_TYPE_FILLING */

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "mt5.h"
 #include "params.h"
 #include "wire.h"
 
@@ -51,6 +52,21 @@ rpc_coid_ok(const char *s, size_t len)
 		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
 			return 0;
 	return 1;
+}
+
+unsigned
+rpc_mt5_type(const struct rpc_params *p)
+{
+	static const unsigned	 types[][2] = {	/* [type][sell] */
+		{ PAPER_ORDER_BUY, PAPER_ORDER_SELL },
+		{ PAPER_ORDER_BUY_LIMIT, PAPER_ORDER_SELL_LIMIT },
+		{ PAPER_ORDER_BUY_STOP, PAPER_ORDER_SELL_STOP },
+		{ PAPER_ORDER_BUY_STOP_LIMIT, PAPER_ORDER_SELL_STOP_LIMIT },
+	};
+	unsigned		 t = p->type <= RPC_TYPE_STOP_LIMIT ? p->type :
+				    RPC_TYPE_MARKET;
+
+	return types[t][p->side == RPC_SIDE_SELL];
 }
 
 /* --- parameters on the wire -------------------------------------------- */
@@ -99,6 +115,14 @@ rpc_params_pack(const struct rpc_params *p, unsigned fields, uint8_t *buf,
 		wire_put_u64(&b, (uint64_t)p->cursor_time);
 		wire_put_u64(&b, p->cursor_ticket);
 	}
+	if (fields & RPC_ORDER_BLOCK) {
+		wire_put_u8(&b, p->oflags);
+		wire_put_u8(&b, p->type);
+		wire_put_double(&b, p->stop_limit);
+		wire_put_u32(&b, p->deviation);
+		wire_put_u8(&b, p->type_time);
+		wire_put_u64(&b, (uint64_t)p->expiration);
+	}
 	return b.err ? (size_t)-1 : b.len;
 }
 
@@ -127,9 +151,57 @@ rpc_coid_client(const char *s, size_t len)
 	    sizeof(RPC_COID_DERIVED) - 1) != 0;
 }
 
+/* The order block alone: each value in its range, absent ones zero. */
+static const char *
+rpc_order_check(const struct rpc_params *p)
+{
+	unsigned	 o = p->oflags;
+
+	if ((o & ~RPC_OHAS_MASK) != 0)
+		return "bad order flags";
+	if (p->type > RPC_TYPE_STOP_LIMIT)
+		return "bad order type";
+	if (!rpc_dcheck(p->stop_limit, o & RPC_OHAS_STOP_LIMIT, 1))
+		return "bad stop_limit";
+	if (p->deviation > RPC_DEVIATION_MAX)
+		return "bad deviation";
+	if (!(o & RPC_OHAS_EXPIRATION))
+		return p->type_time == RPC_TIME_GTC && p->expiration == 0 ?
+		    NULL : "expiration without its flag";
+	if (p->type_time == RPC_TIME_SPECIFIED)
+		return p->expiration >= 1 &&
+		    p->expiration <= RPC_EXPIRATION_MAX ? NULL :
+		    "bad expiration time";
+	if (p->type_time > RPC_TIME_SPECIFIED || p->expiration != 0)
+		return "bad expiration";
+	return NULL;
+}
+
+/* How the order block's values go together, for a new order or not. */
+static const char *
+rpc_order_rules(const struct rpc_params *p, unsigned fields)
+{
+	int	pending = p->type != RPC_TYPE_MARKET;
+
+	if (!(fields & RPC_NEED_SIDE))
+		return p->type == RPC_TYPE_MARKET && p->deviation == 0 ?
+		    NULL : "type or deviation in a modify";
+	if (pending && !(p->flags & RPC_HAS_PRICE))
+		return "a pending order without a price";
+	if ((p->type == RPC_TYPE_STOP_LIMIT) !=
+	    ((p->oflags & RPC_OHAS_STOP_LIMIT) != 0))
+		return "stop_limit without a stop-limit order, or missing";
+	if (!pending && (p->oflags & RPC_OHAS_EXPIRATION))
+		return "an expiration on a market order";
+	if (pending && p->deviation != 0)
+		return "a deviation on a pending order";
+	return NULL;
+}
+
 static const char *
 rpc_params_check(const struct rpc_params *p, unsigned fields)
 {
+	const char	*why;
 	unsigned	 f = p->flags;
 
 	if ((f & ~(fields & RPC_HAS_MASK)) != 0)
@@ -166,6 +238,17 @@ rpc_params_check(const struct rpc_params *p, unsigned fields)
 	if (p->cursor_time < 0 || (p->cursor_ticket == 0 &&
 	    p->cursor_time != 0))
 		return "bad cursor";
+	if (!(fields & RPC_ORDER_BLOCK))
+		return p->oflags == 0 && p->type == 0 && p->stop_limit == 0 &&
+		    !signbit(p->stop_limit) && p->deviation == 0 &&
+		    p->type_time == 0 && p->expiration == 0 ? NULL :
+		    "order values for an operation without them";
+	if ((why = rpc_order_check(p)) != NULL ||
+	    (why = rpc_order_rules(p, fields)) != NULL)
+		return why;
+	if ((fields & RPC_NEED_CHANGE) && (f & (RPC_HAS_PRICE | RPC_HAS_SL |
+	    RPC_HAS_TP)) == 0 && p->oflags == 0)
+		return "a modify that changes nothing";
 	return NULL;
 }
 
@@ -214,6 +297,14 @@ rpc_params_unpack(unsigned fields, const uint8_t *buf, size_t len,
 		p->to = (int64_t)wire_get_u64(&r);
 		p->cursor_time = (int64_t)wire_get_u64(&r);
 		p->cursor_ticket = wire_get_u64(&r);
+	}
+	if (fields & RPC_ORDER_BLOCK) {
+		p->oflags = wire_get_u8(&r);
+		p->type = wire_get_u8(&r);
+		p->stop_limit = wire_get_double(&r);
+		p->deviation = wire_get_u32(&r);
+		p->type_time = wire_get_u8(&r);
+		p->expiration = (int64_t)wire_get_u64(&r);
 	}
 	if (wire_end(&r) == -1) {
 		*why = r.err;

@@ -18,10 +18,30 @@
 					   journal's); refused from clients */
 #define RPC_COMMENT_MAX		31	/* comment: MT5's limit */
 #define RPC_AUDIT_LIMIT_MAX	1000	/* GET /v1/audit?limit=N */
+#define RPC_DEVIATION_DEFAULT	10	/* points, as MQL5's CTrade */
+#define RPC_DEVIATION_MAX	100000	/* points */
+/* The latest expiration, 9999-12-31T23:59:59Z, in seconds. */
+#define RPC_EXPIRATION_MAX	253402300799LL
 
 /* Order sides (OP_TRADE). */
 #define RPC_SIDE_BUY	1
 #define RPC_SIDE_SELL	2
+
+/* Order types (OP_TRADE "type"), MT5's kinds: each side has its own. */
+#define RPC_TYPE_MARKET		0	/* TRADE_ACTION_DEAL */
+#define RPC_TYPE_LIMIT		1	/* ORDER_TYPE_BUY_LIMIT, SELL_LIMIT */
+#define RPC_TYPE_STOP		2	/* ORDER_TYPE_BUY_STOP, SELL_STOP */
+#define RPC_TYPE_STOP_LIMIT	3	/* ORDER_TYPE_BUY_STOP_LIMIT, ... */
+
+/* Expirations ("expiration"): MT5's ORDER_TIME_GTC, _DAY, _SPECIFIED. */
+#define RPC_TIME_GTC		0
+#define RPC_TIME_DAY		1
+#define RPC_TIME_SPECIFIED	2
+
+/* The order block's presence flags (rpc_params.oflags). */
+#define RPC_OHAS_STOP_LIMIT	0x01
+#define RPC_OHAS_EXPIRATION	0x02
+#define RPC_OHAS_MASK		0x03
 
 /* Filling modes asked for (OP_TRADE "filling"); 0: the broker picks. */
 #define RPC_FILLING_NONE	0
@@ -54,6 +74,16 @@
 #define RPC_NEED_RANGE	0x200000 /* OP_DEALS: ?from= ?to= ?cursor= */
 /* The fields a request header fills, not the path, query or body. */
 #define RPC_FROM_HEADER	RPC_NEED_AFTER
+/*
+ * The order block (below) travels when an op has either bit: TYPE puts
+ * "type" and "deviation" in its body, PENDING "stop_limit" and
+ * "expiration"; CHANGE is a rule: a modify changes something.
+ */
+#define RPC_NEED_TYPE	0x8000
+#define RPC_NEED_PENDING 0x10000
+#define RPC_NEED_CHANGE	0x20000	/* one of price, stop_limit, sl, tp,
+					   expiration */
+#define RPC_ORDER_BLOCK	(RPC_NEED_TYPE | RPC_NEED_PENDING)
 
 /*
  * The validated parameters of one request.  On the wire (common/wire.h:
@@ -66,7 +96,10 @@
  *	u64 price, u64 sl, u64 tp, str client_order_id, str comment,
  *	u8 filling (0 none, 1 FOK, 2 IOC, 3 RETURN), str symbol (optional),
  *	u64 volume (optional), u32 limit, u64 after, i64 from, i64 to,
- *	i64 cursor time, u64 cursor ticket
+ *	i64 cursor time, u64 cursor ticket,
+ *	the order block: u8 oflags (RPC_OHAS_*), u8 type (RPC_TYPE_*),
+ *	u64 stop_limit, u32 deviation, u8 type_time (RPC_TIME_*),
+ *	u64 expiration (seconds since the epoch)
  *
  * An absent optional value is sent as zero (empty for a string) with its
  * flag clear; a flag outside the op's set is an error.  Rules: symbol
@@ -77,6 +110,12 @@
  * any (UINT64_MAX: no Last-Event-ID); from and to milliseconds since the
  * epoch, 0 for none, from before to when both are given; the cursor's
  * time >= 0, its ticket 0 (none, and then its time 0) or more.
+ * The order block: stop_limit finite and > 0 when flagged, else 0;
+ * deviation 0..RPC_DEVIATION_MAX; type_time GTC or DAY with expiration
+ * 0, SPECIFIED with 1..RPC_EXPIRATION_MAX, flagged or all zero.  A new
+ * order (RPC_NEED_SIDE) also: a pending type has a price, a stop-limit
+ * (only) a stop_limit, a market order no expiration, a pending one no
+ * deviation; a modify has type and deviation 0.
  * rpc_params_unpack() applies all of them again.
  */
 struct rpc_params {
@@ -84,6 +123,12 @@ struct rpc_params {
 	uint8_t		flags;		/* RPC_HAS_* */
 	uint8_t		side;
 	uint8_t		filling;	/* RPC_FILLING_* (OP_TRADE) */
+	uint8_t		oflags;		/* RPC_OHAS_* */
+	uint8_t		type;		/* RPC_TYPE_* */
+	uint8_t		type_time;	/* RPC_TIME_* */
+	uint32_t	deviation;	/* points, market orders */
+	double		stop_limit;	/* the limit price of a stop-limit */
+	int64_t		expiration;	/* RPC_TIME_SPECIFIED: seconds */
 	uint64_t	ticket;
 	double		volume;
 	double		price;
@@ -109,6 +154,12 @@ size_t	rpc_params_pack(const struct rpc_params *, unsigned fields,
  */
 int	rpc_params_unpack(unsigned fields, const uint8_t *, size_t,
 	    struct rpc_params *, const char **why);
+
+/*
+ * A new order's MT5 ENUM_ORDER_TYPE (ORDER_TYPE_BUY .. SELL_STOP_LIMIT)
+ * from its side and type; RPC_TIME_* are MT5's ORDER_TIME_* values.
+ */
+unsigned	rpc_mt5_type(const struct rpc_params *);
 
 /* The rules of single values, for net's parsers and the decoder. */
 int	rpc_symbol_ok(const char *, size_t);

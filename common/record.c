@@ -89,7 +89,12 @@ put_order(struct wire_builder *b, const struct paper_order *o)
 	wire_put_double(b, o->tp);
 	put_i64(b, o->time_setup);
 	wire_put_u64(b, o->magic);
-	return put_str(b, o->comment, sizeof(o->comment));
+	if (put_str(b, o->comment, sizeof(o->comment)) == -1)
+		return -1;
+	wire_put_double(b, o->stoplimit);
+	wire_put_u8(b, (uint8_t)o->type_time);
+	put_i64(b, o->expiration);
+	return 0;
 }
 
 static int
@@ -247,7 +252,7 @@ get_position(struct wire_reader *r, struct paper_position *p)
 static const char *
 get_order(struct wire_reader *r, struct paper_order *o)
 {
-	uint8_t	type, filling;
+	uint8_t	type, filling, type_time;
 
 	o->ticket = wire_get_u64(r);
 	wire_get_str(r, o->symbol, sizeof(o->symbol));
@@ -260,19 +265,26 @@ get_order(struct wire_reader *r, struct paper_order *o)
 	o->time_setup = get_i64(r);
 	o->magic = wire_get_u64(r);
 	wire_get_str(r, o->comment, sizeof(o->comment));
+	o->stoplimit = wire_get_double(r);
+	type_time = wire_get_u8(r);
+	o->expiration = get_i64(r);
 	if (wire_end(r) == -1)
 		return r->err;
 	if (o->ticket == 0)
 		return "order: ticket 0";
 	if (o->symbol[0] == '\0')
 		return "order: empty symbol";
-	if (type < PAPER_ORDER_BUY_LIMIT || type > PAPER_ORDER_SELL_STOP)
+	if (type < PAPER_ORDER_BUY_LIMIT || type > PAPER_ORDER_SELL_STOP_LIMIT)
 		return "order: type";
+	if (type_time > PAPER_TIME_SPECIFIED_DAY)
+		return "order: type_time";
+	o->type_time = type_time;
 	if (filling > PAPER_FILLING_RETURN)
 		return "order: type_filling";
 	o->type = type;
 	o->type_filling = filling;
-	if (!finite_all((double[]){ o->volume, o->price, o->sl, o->tp }, 4))
+	if (!finite_all((double[]){ o->volume, o->price, o->sl, o->tp,
+	    o->stoplimit }, 5))
 		return "order: a price or volume not finite";
 	return NULL;
 }

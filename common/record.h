@@ -64,6 +64,9 @@ struct paper_order {
 	int64_t		 time_setup;
 	uint64_t	 magic;
 	char		 comment[PAPER_COMMENT_MAX];
+	double		 stoplimit;		/* a stop-limit's limit price */
+	enum paper_type_time type_time;
+	int64_t		 expiration;		/* seconds; 0: none (GTC) */
 };
 
 struct paper_deal {

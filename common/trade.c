@@ -16,7 +16,7 @@
  *		 u64 magic, str comment
  *	order	 u64 ticket, str symbol, u8 type, d volume, d price,
  *		 d price_current, d sl, d tp, u64 time_setup, u64 magic,
- *		 str comment
+ *		 str comment, d stop_limit, u8 type_time, u64 expiration
  *	positions, orders  u32 n, u8 truncated, then n entries
  *	symbol	 str name, str currency_base, str currency_profit, u8 digits,
  *		 d point, d contract_size, d volume_min, d volume_max,
@@ -95,7 +95,12 @@ static const struct {
 };
 
 static const char *trade_type_names[] = {
-	"BUY", "SELL", "BUY_LIMIT", "SELL_LIMIT", "BUY_STOP", "SELL_STOP"
+	"BUY", "SELL", "BUY_LIMIT", "SELL_LIMIT", "BUY_STOP", "SELL_STOP",
+	"BUY_STOP_LIMIT", "SELL_STOP_LIMIT"
+};
+
+static const char *trade_time_names[] = {
+	"gtc", "day", "specified", "specified_day"
 };
 
 const char *
@@ -137,6 +142,14 @@ trade_type_name(uint8_t type)
 	if (type < nitems(trade_type_names))
 		return trade_type_names[type];
 	return "UNKNOWN";
+}
+
+const char *
+trade_time_name(uint8_t type_time)
+{
+	if (type_time < nitems(trade_time_names))
+		return trade_time_names[type_time];
+	return "unknown";
 }
 
 /* --- encoding ---------------------------------------------------------- */
@@ -250,6 +263,9 @@ put_order(struct wire_builder *b, const struct trade_order *o)
 	wire_put_u64(b, (uint64_t)o->time_setup);
 	wire_put_u64(b, o->magic);
 	PUT_STR(b, o->comment);
+	wire_put_double(b, o->stop_limit);
+	wire_put_u8(b, o->type_time);
+	wire_put_u64(b, (uint64_t)o->expiration);
 }
 
 size_t
@@ -528,7 +544,7 @@ get_order(struct tdec *d, struct trade_order *o)
 {
 	o->ticket = TD_TICKET(d, "order.ticket");
 	TD_NAME(d, o->symbol, "order.symbol");
-	o->type = TD_U8(d, TRADE_SELL_STOP, "order.type");
+	o->type = TD_U8(d, TRADE_SELL_STOP_LIMIT, "order.type");
 	if (o->type < TRADE_BUY_LIMIT)
 		td_fail(d, "order.type: out of range");
 	o->volume = TD_NONNEG(d, "order.volume");
@@ -539,6 +555,9 @@ get_order(struct tdec *d, struct trade_order *o)
 	o->time_setup = TD_TIME(d, "order.time_setup");
 	o->magic = TD_U64(d, "order.magic");
 	TD_STR(d, o->comment, "order.comment");
+	o->stop_limit = TD_NONNEG(d, "order.stop_limit");
+	o->type_time = TD_U8(d, TRADE_TIME_SPECIFIED_DAY, "order.type_time");
+	o->expiration = TD_TIME(d, "order.expiration");
 }
 
 int

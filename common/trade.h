@@ -78,6 +78,12 @@
 #define TRADE_SELL_LIMIT	PAPER_ORDER_SELL_LIMIT
 #define TRADE_BUY_STOP		PAPER_ORDER_BUY_STOP
 #define TRADE_SELL_STOP		PAPER_ORDER_SELL_STOP
+#define TRADE_BUY_STOP_LIMIT	PAPER_ORDER_BUY_STOP_LIMIT
+#define TRADE_SELL_STOP_LIMIT	PAPER_ORDER_SELL_STOP_LIMIT
+
+/* trade_order.type_time: ENUM_ORDER_TYPE_TIME, mt5.h's. */
+#define TRADE_TIME_GTC		PAPER_TIME_GTC
+#define TRADE_TIME_SPECIFIED_DAY PAPER_TIME_SPECIFIED_DAY
 
 /* MqlTradeResult, plus what the monitor adds. */
 struct trade_result {
@@ -135,7 +141,8 @@ struct trade_positions {
 struct trade_order {
 	uint64_t	 ticket;
 	char		 symbol[TRADE_SYMBOL_MAX];
-	uint8_t		 type;		/* TRADE_BUY_LIMIT .. TRADE_SELL_STOP */
+	uint8_t		 type;		/* TRADE_BUY_LIMIT ..
+					   TRADE_SELL_STOP_LIMIT */
 	double		 volume;
 	double		 price;
 	double		 price_current;
@@ -144,6 +151,9 @@ struct trade_order {
 	int64_t		 time_setup;
 	uint64_t	 magic;
 	char		 comment[TRADE_COMMENT_MAX];
+	double		 stop_limit;	/* a stop-limit's limit price, or 0 */
+	uint8_t		 type_time;	/* TRADE_TIME_* */
+	int64_t		 expiration;	/* milliseconds; 0: none */
 };
 
 struct trade_orders {
@@ -206,5 +216,7 @@ int		 trade_executed(uint32_t retcode);
 const char	*trade_retcode_text(uint32_t retcode);
 /* "BUY", "SELL", "BUY_LIMIT", ... ; "UNKNOWN" otherwise. */
 const char	*trade_type_name(uint8_t type);
+/* "gtc", "day", "specified", "specified_day"; "unknown" otherwise. */
+const char	*trade_time_name(uint8_t type_time);
 
 #endif

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "nitems.h"
+#include "rfc3339.h"
 #include "rpc.h"
 #include "rpc_int.h"
 #include "trade.h"
@@ -134,12 +135,88 @@ rpc_f_side(const char *name, json_t *v, struct rpc_params *p,
 {
 	if (!json_is_string(v))
 		return rpc_type(err, name, "a string");
-	if (strcmp(json_string_value(v), "BUY") == 0)
+	/* Any case: bots write "buy" as often as "BUY". */
+	if (strcasecmp(json_string_value(v), "BUY") == 0)
 		p->side = RPC_SIDE_BUY;
-	else if (strcmp(json_string_value(v), "SELL") == 0)
+	else if (strcasecmp(json_string_value(v), "SELL") == 0)
 		p->side = RPC_SIDE_SELL;
 	else
-		return rpc_type(err, name, "\"BUY\" or \"SELL\"");
+		return rpc_type(err, name, "\"BUY\" or \"SELL\" (any case)");
+	return 0;
+}
+
+static int
+rpc_f_type(const char *name, json_t *v, struct rpc_params *p,
+    struct rpc_error *err)
+{
+	static const char	*names[] = { "market", "limit", "stop",
+				    "stop_limit" };
+	size_t			 i;
+
+	if (!json_is_string(v))
+		return rpc_type(err, name, "a string");
+	for (i = 0; i < nitems(names); i++)
+		if (strcasecmp(json_string_value(v), names[i]) == 0) {
+			p->type = (uint8_t)(RPC_TYPE_MARKET + i);
+			return 0;
+		}
+	return rpc_type(err, name, "\"market\", \"limit\", \"stop\" or "
+	    "\"stop_limit\"");
+}
+
+static int
+rpc_f_stop_limit(const char *name, json_t *v, struct rpc_params *p,
+    struct rpc_error *err)
+{
+	if (rpc_number(name, v, &p->stop_limit, 1, err) == -1)
+		return -1;
+	p->oflags |= RPC_OHAS_STOP_LIMIT;
+	return 0;
+}
+
+static int
+rpc_f_deviation(const char *name, json_t *v, struct rpc_params *p,
+    struct rpc_error *err)
+{
+	double	 d;
+
+	if (!json_is_real(v) || !isfinite(d = json_real_value(v)) ||
+	    d < 0 || d > RPC_DEVIATION_MAX || d != floor(d))
+		return rpc_type(err, name, "a whole number of points from 0 "
+		    "to 100000");
+	p->deviation = (uint32_t)d;
+	return 0;
+}
+
+/* "gtc", "day" (any case), or an RFC 3339 time: ORDER_TIME_*. */
+static int
+rpc_f_expiration(const char *name, json_t *v, struct rpc_params *p,
+    struct rpc_error *err)
+{
+	const char	*s, *why;
+	char		 qb[64];
+	int64_t		 t;
+
+	if (!json_is_string(v))
+		return rpc_type(err, name, "a string");
+	s = json_string_value(v);
+	p->oflags |= RPC_OHAS_EXPIRATION;
+	if (strcasecmp(s, "gtc") == 0)
+		p->type_time = RPC_TIME_GTC;
+	else if (strcasecmp(s, "day") == 0)
+		p->type_time = RPC_TIME_DAY;
+	else if (rfc3339_parse(s, json_string_length(v), &t, &why) == -1)
+		return rpc_fail(err, 400, "bad_request", "field '%s' must be "
+		    "\"gtc\", \"day\" or an RFC 3339 time such as "
+		    "2026-12-31T21:00:00Z; '%s': %s", name,
+		    rpc_quote(s, json_string_length(v), 40, qb, sizeof(qb)),
+		    why);
+	else if (t < 1 || t > RPC_EXPIRATION_MAX)
+		return rpc_type(err, name, "a time from 1970 to 9999");
+	else {
+		p->type_time = RPC_TIME_SPECIFIED;
+		p->expiration = t;
+	}
 	return 0;
 }
 
@@ -257,10 +334,48 @@ static const struct rpc_field rpc_fields[] = {
 	{ "client_order_id",	RPC_HAS_COID,		0,	rpc_f_coid },
 	{ "comment",		RPC_HAS_COMMENT,	0,	rpc_f_comment },
 	{ "filling",		RPC_NEED_FILLING,	0,	rpc_f_filling },
+	{ "type",		RPC_NEED_TYPE,		0,	rpc_f_type },
+	{ "deviation",		RPC_NEED_TYPE,		0,	rpc_f_deviation },
+	{ "stop_limit",		RPC_NEED_PENDING,	0,	rpc_f_stop_limit },
+	{ "expiration",		RPC_NEED_PENDING,	0,	rpc_f_expiration },
 };
 
 /* Rules on the body as a whole, not fields of their own. */
-#define RPC_BODY_RULES	RPC_NEED_SL_TP
+#define RPC_BODY_RULES	(RPC_NEED_SL_TP | RPC_NEED_CHANGE)
+
+/*
+ * How a new order's fields go together (MT5's MqlTradeRequest): a
+ * pending type needs its price, a stop-limit its stop_limit; a market
+ * order takes a deviation (default RPC_DEVIATION_DEFAULT points) and no
+ * expiration.
+ */
+static int
+rpc_order_fields(json_t *obj, struct rpc_params *p, struct rpc_error *err)
+{
+	int	pending = p->type != RPC_TYPE_MARKET;
+
+	if (pending && !(p->flags & RPC_HAS_PRICE))
+		return rpc_fail(err, 400, "bad_request", "field 'price' is "
+		    "required for a limit, stop or stop_limit order");
+	if (p->type == RPC_TYPE_STOP_LIMIT &&
+	    !(p->oflags & RPC_OHAS_STOP_LIMIT))
+		return rpc_fail(err, 400, "bad_request", "field 'stop_limit' "
+		    "is required for a stop_limit order");
+	if (p->type != RPC_TYPE_STOP_LIMIT &&
+	    (p->oflags & RPC_OHAS_STOP_LIMIT))
+		return rpc_fail(err, 400, "bad_request", "field 'stop_limit' "
+		    "is only for type \"stop_limit\"");
+	if (!pending && (p->oflags & RPC_OHAS_EXPIRATION))
+		return rpc_fail(err, 400, "bad_request", "field 'expiration' "
+		    "is only for pending orders (type limit, stop or "
+		    "stop_limit)");
+	if (pending && json_object_get(obj, "deviation") != NULL)
+		return rpc_fail(err, 400, "bad_request", "field 'deviation' "
+		    "is only for market orders");
+	if (!pending && json_object_get(obj, "deviation") == NULL)
+		p->deviation = RPC_DEVIATION_DEFAULT;
+	return 0;
+}
 
 static const struct rpc_field *
 rpc_field(unsigned fields, const char *name)
@@ -332,6 +447,13 @@ rpc_object(json_t *obj, unsigned fields, struct rpc_params *p,
 	    (p->flags & (RPC_HAS_SL | RPC_HAS_TP)) == 0)
 		return rpc_fail(err, 400, "bad_request",
 		    "at least one of the fields 'sl' and 'tp' is required");
+	if ((fields & RPC_NEED_CHANGE) != 0 && p->oflags == 0 &&
+	    (p->flags & (RPC_HAS_PRICE | RPC_HAS_SL | RPC_HAS_TP)) == 0)
+		return rpc_fail(err, 400, "bad_request", "at least one of the "
+		    "fields 'price', 'stop_limit', 'sl', 'tp' and 'expiration' "
+		    "is required");
+	if ((fields & RPC_NEED_TYPE) != 0)
+		return rpc_order_fields(obj, p, err);
 	return 0;
 }
 

@@ -267,6 +267,12 @@ rpc_order(const struct trade_order *p)
 	bad |= rpc_set(o, "time_setup", rpc_jtime(p->time_setup));
 	bad |= rpc_set(o, "magic", rpc_ju64(p->magic));
 	bad |= rpc_set(o, "comment", rpc_jstr(p->comment));
+	bad |= rpc_set(o, "stop_limit", json_real(p->stop_limit));
+	bad |= rpc_set(o, "expiration",
+	    json_string(trade_time_name(p->type_time)));
+	/* The time it expires at: a DAY order's too; null for GTC. */
+	bad |= rpc_set(o, "expires_at", p->expiration > 0 ?
+	    rpc_jtime(p->expiration) : json_null());
 	if (bad) {
 		json_decref(o);
 		return NULL;

@@ -78,7 +78,10 @@ enum rpc_body {
 
 #define F_TRADE	(RPC_NEED_SYMBOL | RPC_NEED_SIDE | RPC_NEED_VOLUME | \
 		 RPC_HAS_PRICE | RPC_HAS_SL | RPC_HAS_TP | RPC_HAS_COID | \
-		 RPC_HAS_COMMENT | RPC_NEED_FILLING)
+		 RPC_HAS_COMMENT | RPC_NEED_FILLING | RPC_NEED_TYPE | \
+		 RPC_NEED_PENDING)
+#define F_ORDER_MODIFY	(RPC_NEED_TICKET | RPC_HAS_PRICE | RPC_HAS_SL | \
+		 RPC_HAS_TP | RPC_NEED_PENDING | RPC_NEED_CHANGE)
 
 /*	name		methods		path				perm			to		rw		fields						query		body			render */
 #define HERALD_OPS(O)							\
@@ -96,7 +99,8 @@ O(AUDIT,	RPC_GET,	"/v1/audit",			PERM_VIEW_LOGS,		API_MONITOR,	API_READ,	RPC_HAS
 O(READY,	RPC_GET,	"/readyz",			PERM_PUBLIC,		API_MONITOR,	API_READ,	0,						NULL,		RPC_BODY_NONE,		ready) \
 O(METRICS,	RPC_GET,	"/metrics",			PERM_READ_METRICS,	API_MONITOR,	API_READ,	0,						NULL,		RPC_BODY_NONE,		metrics) \
 O(EVENTS,	RPC_GET,	"/v1/events",			PERM_READ_POSITIONS,	API_MONITOR,	API_READ,	RPC_NEED_AFTER,					NULL,		RPC_BODY_NONE,		events) \
-O(DEALS,	RPC_GET,	"/v1/deals",			PERM_READ_POSITIONS,	API_MONITOR,	API_READ,	RPC_NEED_RANGE | RPC_HAS_SYMBOL | RPC_HAS_LIMIT, "from to symbol cursor limit", RPC_BODY_NONE, deals)
+O(DEALS,	RPC_GET,	"/v1/deals",			PERM_READ_POSITIONS,	API_MONITOR,	API_READ,	RPC_NEED_RANGE | RPC_HAS_SYMBOL | RPC_HAS_LIMIT, "from to symbol cursor limit", RPC_BODY_NONE, deals) \
+O(ORDER_MODIFY,	RPC_POST,	"/v1/orders/{ticket}/modify",	PERM_WRITE_POSITIONS,	API_BROKER,	API_WRITE,	F_ORDER_MODIFY,					NULL,		RPC_BODY_REQUIRED,	trade)
 
 enum api_op {
 #define O(name, methods, path, perm, to, rw, fields, query, body, render) \

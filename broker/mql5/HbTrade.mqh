@@ -10,6 +10,9 @@
 #include "HbJournal.mqh"
 
 #define HB_HISTORY_DAYS 7
+// In a modify, "the order's own" (herald-bridge.7, bridge.h's BRIDGE_KEEP_*).
+#define HB_KEEP_PRICE -1.0
+#define HB_KEEP_TIME 255
 
 ulong HbMagic(ulong base, ulong cmd)
   {
@@ -78,6 +81,26 @@ string HbResultText(ulong req, const string line, bool journaled)
           "\n";
   }
 
+// A modify names only what the client changes: the rest is the order's
+// own (herald-bridge.7): price 0, stoplimit 0, sl or tp HB_KEEP_PRICE,
+// type_time HB_KEEP_TIME (keep_time).  The order is selected.
+void HbKeepOrder(MqlTradeRequest &rq, bool keep_time)
+  {
+   if(rq.price == 0)
+      rq.price = OrderGetDouble(ORDER_PRICE_OPEN);
+   if(rq.stoplimit == 0)
+      rq.stoplimit = OrderGetDouble(ORDER_PRICE_STOPLIMIT);
+   if(rq.sl == HB_KEEP_PRICE)
+      rq.sl = OrderGetDouble(ORDER_SL);
+   if(rq.tp == HB_KEEP_PRICE)
+      rq.tp = OrderGetDouble(ORDER_TP);
+   if(keep_time)
+     {
+      rq.type_time = (ENUM_ORDER_TYPE_TIME)OrderGetInteger(ORDER_TYPE_TIME);
+      rq.expiration = (datetime)OrderGetInteger(ORDER_TIME_EXPIRATION);
+     }
+  }
+
 // The MqlTradeRequest of an ORDER_SEND whose keys were checked; false
 // with why if a value is malformed.
 bool HbOrderParse(const string &keys[], const string &vals[], int n,
@@ -99,14 +122,16 @@ bool HbOrderParse(const string &keys[], const string &vals[], int n,
    else if(!HbParseDec(HbGet(keys, vals, n, "stoplimit"), stoplimit) ||
            stoplimit < 0)
       why = "stoplimit";
-   else if(!HbParseDec(HbGet(keys, vals, n, "sl"), sl) || sl < 0)
+   else if(!HbParseDec(HbGet(keys, vals, n, "sl"), sl) ||
+           (sl < 0 && sl != HB_KEEP_PRICE))
       why = "sl";
-   else if(!HbParseDec(HbGet(keys, vals, n, "tp"), tp) || tp < 0)
+   else if(!HbParseDec(HbGet(keys, vals, n, "tp"), tp) ||
+           (tp < 0 && tp != HB_KEEP_PRICE))
       why = "tp";
    else if(!HbParseU64(HbGet(keys, vals, n, "deviation"), deviation))
       why = "deviation";
    else if(!HbParseU64(HbGet(keys, vals, n, "type_time"), type_time) ||
-           type_time > 3)
+           (type_time > 3 && type_time != HB_KEEP_TIME))
       why = "type_time";
    else if(!HbParseI64(HbGet(keys, vals, n, "expiration"), expiration))
       why = "expiration";
@@ -122,6 +147,10 @@ bool HbOrderParse(const string &keys[], const string &vals[], int n,
            action != TRADE_ACTION_SLTP && action != TRADE_ACTION_MODIFY &&
            action != TRADE_ACTION_REMOVE && action != TRADE_ACTION_CLOSE_BY)
       why = "action";
+   // "Keep the order's own" exists only in a modify.
+   else if(action != TRADE_ACTION_MODIFY &&
+           (sl < 0 || tp < 0 || type_time == HB_KEEP_TIME))
+      why = "sl, tp or type_time";
    if(why != "")
       return false;
    ZeroMemory(rq);
@@ -134,11 +163,14 @@ bool HbOrderParse(const string &keys[], const string &vals[], int n,
    rq.sl = sl;
    rq.tp = tp;
    rq.deviation = deviation;
-   rq.type_time = (ENUM_ORDER_TYPE_TIME)type_time;
+   bool keep_time = type_time == HB_KEEP_TIME;
+   rq.type_time = keep_time ? ORDER_TIME_GTC : (ENUM_ORDER_TYPE_TIME)type_time;
    rq.expiration = (datetime)expiration;
    rq.position = position;
    rq.position_by = position_by;
    rq.order = order;
+   if(rq.action == TRADE_ACTION_MODIFY && OrderSelect(order))
+      HbKeepOrder(rq, keep_time);
    return true;
   }
 

@@ -387,8 +387,9 @@ static bool
 to_paper(const MqlTradeRequest &m, struct paper_request &p)
 {
 	p = paper_request();
-	if (m.type > ORDER_TYPE_SELL_STOP || m.action == TRADE_ACTION_CLOSE_BY)
-		return false;		/* the engine has no stop-limits, no close-by */
+	if (m.type > ORDER_TYPE_SELL_STOP_LIMIT ||
+	    m.action == TRADE_ACTION_CLOSE_BY)
+		return false;		/* the engine has no close-by */
 	p.action = (enum paper_action)m.action;
 	p.magic = m.magic;
 	p.order = m.order;
@@ -398,6 +399,9 @@ to_paper(const MqlTradeRequest &m, struct paper_request &p)
 	p.sl = m.sl;
 	p.tp = m.tp;
 	p.deviation = m.deviation;
+	p.stoplimit = m.stoplimit;
+	p.type_time = (enum paper_type_time)m.type_time;
+	p.expiration = (int64_t)m.expiration;
 	p.type = (enum paper_order_type)m.type;
 	p.type_filling = (enum paper_filling)m.type_filling;
 	p.position = m.position;
@@ -602,8 +606,10 @@ OrderGetInteger(int prop)
 	case ORDER_TYPE:		return o->type;
 	case ORDER_MAGIC:		return (long)o->magic;
 	case ORDER_TIME_SETUP_MSC:	return o->time_setup;
+	case ORDER_TYPE_TIME:		return o->type_time;
+	case ORDER_TIME_EXPIRATION:	return o->expiration;
 	}
-	return 0;		/* GTC, no expiration */
+	return 0;
 }
 
 double
@@ -617,6 +623,7 @@ OrderGetDouble(int prop)
 	case ORDER_VOLUME_INITIAL:
 	case ORDER_VOLUME_CURRENT:	return o->volume;
 	case ORDER_PRICE_OPEN:		return o->price;
+	case ORDER_PRICE_STOPLIMIT:	return o->stoplimit;
 	case ORDER_SL:			return o->sl;
 	case ORDER_TP:			return o->tp;
 	}

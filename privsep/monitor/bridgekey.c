@@ -273,14 +273,32 @@ order_of(uint64_t cmd, uint8_t op, const struct rpc_params *p,
 		strlcpy(o->comment, p->comment, sizeof(o->comment));
 	switch (op) {
 	case OP_TRADE:
-		o->action = PAPER_ACTION_DEAL;
+		/* A market order's price is the one asked, 0: the market's. */
+		o->action = p->type == RPC_TYPE_MARKET ? PAPER_ACTION_DEAL :
+		    PAPER_ACTION_PENDING;
 		strlcpy(o->symbol, p->symbol, sizeof(o->symbol));
-		o->type = p->side == RPC_SIDE_SELL ? PAPER_ORDER_SELL :
-		    PAPER_ORDER_BUY;
+		o->type = rpc_mt5_type(p);
 		o->volume = p->volume;
 		o->price = (p->flags & RPC_HAS_PRICE) ? p->price : 0;
+		o->stoplimit = p->stop_limit;
 		o->sl = (p->flags & RPC_HAS_SL) ? p->sl : 0;
 		o->tp = (p->flags & RPC_HAS_TP) ? p->tp : 0;
+		o->deviation = p->deviation;
+		o->type_time = p->type_time;
+		o->expiration = p->expiration;
+		return 0;
+	case OP_ORDER_MODIFY:
+		/* What the client did not name, the EA keeps (bridge.h). */
+		o->action = PAPER_ACTION_MODIFY;
+		o->order = p->ticket;
+		o->price = (p->flags & RPC_HAS_PRICE) ? p->price : 0;
+		o->stoplimit = (p->oflags & RPC_OHAS_STOP_LIMIT) ?
+		    p->stop_limit : 0;
+		o->sl = (p->flags & RPC_HAS_SL) ? p->sl : BRIDGE_KEEP_PRICE;
+		o->tp = (p->flags & RPC_HAS_TP) ? p->tp : BRIDGE_KEEP_PRICE;
+		o->type_time = (p->oflags & RPC_OHAS_EXPIRATION) ?
+		    p->type_time : BRIDGE_KEEP_TIME;
+		o->expiration = p->expiration;
 		return 0;
 	case OP_POSITION_CLOSE:
 		/* The EA takes symbol and side from the position. */

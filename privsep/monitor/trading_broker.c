@@ -172,6 +172,7 @@ read_result_check(uint8_t op, struct msg_api_res *res, const char **why)
 	case OP_POSITION_CLOSE:
 	case OP_POSITION_MODIFY:
 	case OP_ORDER_CANCEL:
+	case OP_ORDER_MODIFY:
 	case OP_AUDIT:
 	case OP_READY:
 	case OP_METRICS:

@@ -139,6 +139,7 @@ test_filling(void **state)
 	assert_int_equal(be->ops->send(be, 4, &p, T0, &tr), 10009);
 	/* Pending orders may always RETURN. */
 	p_trade(&p, "EURUSD", RPC_SIDE_BUY, 0.1);
+	p.type = RPC_TYPE_LIMIT;
 	p.flags = RPC_HAS_PRICE;
 	p.price = 1.09;
 	p.filling = RPC_FILLING_RETURN;
@@ -146,7 +147,7 @@ test_filling(void **state)
 	backend_free(be);
 }
 
-/* A price makes a limit order; triggered by the price, it fills. */
+/* A limit order; triggered by the price, it fills. */
 static void
 test_limit(void **state)
 {
@@ -165,6 +166,7 @@ test_limit(void **state)
 	assert_non_null(tp = malloc(sizeof(*tp)));
 
 	p_trade(&p, "EURUSD", RPC_SIDE_BUY, 0.5);
+	p.type = RPC_TYPE_LIMIT;
 	p.flags = RPC_HAS_PRICE | RPC_HAS_TP;
 	p.price = 1.09000;
 	p.tp = 1.09500;
@@ -352,6 +354,7 @@ test_cancel(void **state)
 
 	assert_non_null(to = malloc(sizeof(*to)));
 	p_trade(&p, "GBPUSD", RPC_SIDE_SELL, 0.3);
+	p.type = RPC_TYPE_LIMIT;
 	p.flags = RPC_HAS_PRICE;
 	p.price = 1.26;
 	assert_int_equal(be->ops->send(be, 1, &p, T0, &tr), 10008);

@@ -89,10 +89,12 @@ busy(struct backend *be, uint64_t *id)
 	strlcpy(p.comment, "yen", sizeof(p.comment));
 	assert_int_equal(be->ops->send(be, (*id)++, &p, T0, &tr), 10009);
 	p_trade(&p, "XAUUSD", RPC_SIDE_BUY, 0.5);
+	p.type = RPC_TYPE_LIMIT;
 	p.flags = RPC_HAS_PRICE;
 	p.price = 1990;
 	assert_int_equal(be->ops->send(be, (*id)++, &p, T0, &tr), 10008);
 	p_trade(&p, "GBPUSD", RPC_SIDE_SELL, 0.3);
+	p.type = RPC_TYPE_LIMIT;
 	p.flags = RPC_HAS_PRICE | RPC_HAS_SL;
 	p.price = 1.26;
 	p.sl = 1.27;

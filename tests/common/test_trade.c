@@ -154,7 +154,7 @@ sample_order(struct trade_order *o, uint64_t ticket)
 	memset(o, 0, sizeof(*o));
 	o->ticket = ticket;
 	strlcpy(o->symbol, "XAUUSD", sizeof(o->symbol));
-	o->type = (uint8_t)(TRADE_BUY_LIMIT + ticket % 4);
+	o->type = (uint8_t)(TRADE_BUY_LIMIT + ticket % 6);
 	o->volume = 1;
 	o->price = 2300.5;
 	o->price_current = 2310.25;
@@ -163,6 +163,9 @@ sample_order(struct trade_order *o, uint64_t ticket)
 	o->time_setup = 1767225600999LL;
 	o->magic = 0;
 	o->comment[0] = '\0';
+	o->stop_limit = ticket % 6 >= 4 ? 2295.5 : 0;
+	o->type_time = (uint8_t)(ticket % 4);
+	o->expiration = ticket % 4 != 0 ? 1767312000000LL : 0;
 }
 
 static void
@@ -489,7 +492,11 @@ test_orders(void **state)
 	BAD(ticket, 0, "order.ticket: zero");
 	BAD(type, TRADE_BUY, "order.type: out of range");
 	BAD(type, TRADE_SELL, "order.type: out of range");
-	BAD(type, TRADE_SELL_STOP + 1, "order.type: out of range");
+	BAD(type, TRADE_SELL_STOP_LIMIT + 1, "order.type: out of range");
+	BAD(type_time, TRADE_TIME_SPECIFIED_DAY + 1,
+	    "order.type_time: out of range");
+	BAD(stop_limit, -1, "order.stop_limit: negative");
+	BAD(expiration, TRADE_TIME_MAX + 1, "order.expiration: out of range");
 	BAD(volume, NAN, "order.volume");
 	BAD(price, -2, "order.price: negative");
 	BAD(price_current, INFINITY, "order.price_current");
@@ -602,7 +609,13 @@ test_names(void **state)
 	assert_string_equal(trade_type_name(TRADE_SELL_LIMIT), "SELL_LIMIT");
 	assert_string_equal(trade_type_name(TRADE_BUY_STOP), "BUY_STOP");
 	assert_string_equal(trade_type_name(TRADE_SELL_STOP), "SELL_STOP");
-	assert_string_equal(trade_type_name(6), "UNKNOWN");
+	assert_string_equal(trade_type_name(TRADE_SELL_STOP_LIMIT),
+	    "SELL_STOP_LIMIT");
+	assert_string_equal(trade_type_name(8), "UNKNOWN");
+	assert_string_equal(trade_time_name(TRADE_TIME_GTC), "gtc");
+	assert_string_equal(trade_time_name(TRADE_TIME_SPECIFIED_DAY),
+	    "specified_day");
+	assert_string_equal(trade_time_name(4), "unknown");
 	assert_string_equal(trade_type_name(255), "UNKNOWN");
 
 	assert_string_equal(trade_retcode_text(10009), "Request completed");

@@ -336,8 +336,8 @@ test_trade(void **state)
 	    400, "field 'symbol' must be 1 to 32");
 	trade_fails("{\"symbol\":\"\",\"side\":\"BUY\",\"volume\":1}",
 	    400, "field 'symbol' must be 1 to 32");
-	trade_fails("{\"symbol\":\"EURUSD\",\"side\":\"buy\",\"volume\":1}",
-	    400, "field 'side' must be \"BUY\" or \"SELL\"");
+	trade_fails("{\"symbol\":\"EURUSD\",\"side\":\"bid\",\"volume\":1}",
+	    400, "field 'side' must be \"BUY\" or \"SELL\" (any case)");
 	trade_fails("{\"symbol\":\"EURUSD\",\"side\":true,\"volume\":1}",
 	    400, "field 'side' must be a string");
 	trade_fails("{\"symbol\":\"EURUSD\",\"side\":\"BUY\",\"volume\":\"1\"}",
@@ -629,10 +629,10 @@ test_params(void **state)
 	n = rpc_params_encode(&p, buf, sizeof(buf));
 	assert_int_equal(rpc_params_decode(OP_TRADE, buf, n, &q, &why), -1);
 	p.side = RPC_SIDE_SELL;
-	/* The filling is the last byte; 1..3 or 0. */
+	/* The filling comes last but the order block (23 bytes); 1..3, 0. */
 	p.filling = RPC_FILLING_RETURN;
 	n = rpc_params_encode(&p, buf, sizeof(buf));
-	assert_int_equal(buf[n - 1], RPC_FILLING_RETURN);
+	assert_int_equal(buf[n - 24], RPC_FILLING_RETURN);
 	assert_int_equal(rpc_params_decode(OP_TRADE, buf, n, &q, &why), 0);
 	assert_int_equal(q.filling, RPC_FILLING_RETURN);
 	p.filling = RPC_FILLING_RETURN + 1;

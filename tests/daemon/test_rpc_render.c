@@ -327,7 +327,13 @@ test_render_lists(void **state)
 		o->sl = 2290;
 		o->time_setup = 86400000LL * 365 + 1;
 	}
-	ol->n = 4;
+	ol->ord[4] = ol->ord[0];
+	ol->ord[4].ticket = 44;
+	ol->ord[4].type = TRADE_SELL_STOP_LIMIT;
+	ol->ord[4].stop_limit = 2301.5;
+	ol->ord[4].type_time = 2;
+	ol->ord[4].expiration = 1798750800000LL;
+	ol->n = 5;
 	n = trade_orders_encode(ol, buf, API_RESULT_MAX);
 	if ((j = render(OP_ORDERS, buf, n, &err)) == NULL)
 		fail_msg("%s", err.message);
@@ -335,7 +341,13 @@ test_render_lists(void **state)
 	    "\"symbol\":\"XAUUSD\",\"type\":\"BUY_LIMIT\",\"volume\":1.0,"
 	    "\"price\":2300.5,\"price_current\":2310.25,\"sl\":2290.0,"
 	    "\"tp\":0.0,\"time_setup\":\"1971-01-01T00:00:00.001Z\","
-	    "\"magic\":0,\"comment\":\"\"},"));
+	    "\"magic\":0,\"comment\":\"\",\"stop_limit\":0.0,"
+	    "\"expiration\":\"gtc\",\"expires_at\":null},"));
+	assert_non_null(strstr(j, "{\"ticket\":44,\"symbol\":\"XAUUSD\","
+	    "\"type\":\"SELL_STOP_LIMIT\""));
+	assert_non_null(strstr(j, "\"stop_limit\":2301.5,"
+	    "\"expiration\":\"specified\","
+	    "\"expires_at\":\"2026-12-31T21:00:00.000Z\"}"));
 	assert_non_null(strstr(j, "\"type\":\"SELL_LIMIT\""));
 	assert_non_null(strstr(j, "\"type\":\"BUY_STOP\""));
 	assert_non_null(strstr(j, "\"type\":\"SELL_STOP\""));

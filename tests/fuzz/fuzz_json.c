@@ -1,6 +1,7 @@
 /*
  * libFuzzer harness for the JSON request bodies: the first byte picks the
- * endpoint (POST /trade, .../close, .../modify), the rest is the body.
+ * endpoint (POST /trade, .../close, .../modify, an order's modify), the
+ * rest is the body.
  * What the validator accepts must encode to parameters that the monitor's
  * decoder accepts and that decode to the same values.  Two more modes feed
  * the raw bytes to the parameter decoder of each op and to the error
@@ -23,6 +24,7 @@ static const struct {
 	{ "POST", "/trade" },
 	{ "POST", "/v1/positions/42/close" },
 	{ "POST", "/v1/positions/42/modify" },
+	{ "POST", "/v1/orders/42/modify" },
 };
 
 static void
@@ -57,7 +59,12 @@ fuzz_body(unsigned sel, const uint8_t *data, size_t size)
 	    memcmp(&back.tp, &call.p.tp, sizeof(double)) != 0 ||
 	    strcmp(back.symbol, call.p.symbol) != 0 ||
 	    strcmp(back.client_order_id, call.p.client_order_id) != 0 ||
-	    strcmp(back.comment, call.p.comment) != 0)
+	    strcmp(back.comment, call.p.comment) != 0 ||
+	    back.oflags != call.p.oflags || back.type != call.p.type ||
+	    back.type_time != call.p.type_time ||
+	    back.deviation != call.p.deviation ||
+	    back.expiration != call.p.expiration ||
+	    memcmp(&back.stop_limit, &call.p.stop_limit, sizeof(double)) != 0)
 		abort();
 }
 
@@ -110,7 +117,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	data++;
 	size--;
 	if (sel < 0xc0)
-		fuzz_body(sel % 3, data, size);
+		fuzz_body(sel % 4, data, size);
 	else if (sel < 0xf0)
 		fuzz_decode(sel % OP_MAX, data, size);
 	else

@@ -52,9 +52,13 @@ def symbol(name, base, profit, digits, contract, start):
 
 
 def trade_params(side, vol, price=None):
+    """A market order, or with a price a limit order; then the order
+    block: flags, type, stop_limit, deviation, type_time, expiration."""
     return (s('EURUSD') + struct.pack('<B', side) + d(vol) +
             struct.pack('<B', 1 if price is not None else 0) +
-            d(price or 0) + d(0) + d(0) + s('') + s('') + b'\0')
+            d(price or 0) + d(0) + d(0) + s('') + s('') + b'\0' +
+            struct.pack('<BB', 0, 1 if price is not None else 0) + d(0) +
+            struct.pack('<IBQ', 0 if price is not None else 10, 0, 0))
 
 
 def req(cmd, op, params=b''):

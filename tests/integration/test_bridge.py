@@ -371,6 +371,35 @@ def test_mt5sim_order_lifecycle(bridge, sim):
 
 
 @needs_mt5sim
+def test_mt5sim_pending_order_model(bridge, sim):
+    """MT5's order model through the EA's own code: a stop-limit with an
+    expiration placed as asked, then a modify that names only the SL, the
+    EA keeping the order's prices and expiration (price 0, stoplimit 0,
+    tp -1, type_time 255 in the authorised text)."""
+    sim()
+    st, _, q = bridge.desk.call("GET", "/v1/symbols/EURUSD")
+    assert st == 200, q
+    stop = round(q["ask"] + 0.005, 5)
+    limit = round(stop - 0.001, 5)
+    st, _, body = buy(bridge.desk, type="stop_limit", price=stop,
+                      stop_limit=limit, expiration="2099-01-01T00:00:00Z")
+    assert st == 200 and body["retcode"] == 10008, body
+    ticket = body["order_id"]
+    st, _, body = bridge.desk.call("POST", f"/v1/orders/{ticket}/modify",
+                                   {"sl": round(limit - 0.002, 5)})
+    assert st == 200 and body["retcode"] == 10009, body
+    st, _, body = bridge.desk.call("GET", "/v1/orders")
+    assert st == 200, body
+    [o] = [o for o in body["orders"] if o["ticket"] == ticket]
+    assert o["type"] == "BUY_STOP_LIMIT", o
+    assert abs(o["price"] - stop) < 1e-9, o
+    assert abs(o["stop_limit"] - limit) < 1e-9, o
+    assert abs(o["sl"] - (limit - 0.002)) < 1e-9 and o["tp"] == 0, o
+    assert o["expiration"] == "specified", o
+    assert o["expires_at"] == "2099-01-01T00:00:00.000Z", o
+
+
+@needs_mt5sim
 def test_mt5sim_close(bridge, sim):
     sim()
     assert buy(bridge.desk)[0] == 200

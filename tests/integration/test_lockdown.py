@@ -180,7 +180,8 @@ def test_every_trading_request_is_refused(running):
     # Refused at once: the tickets need not exist, nothing is looked up.
     for method, path, body in (
             ("POST", "/trade", TRADE),
-            ("POST", "/trade", dict(TRADE, side="SELL", price=1.05)),
+            ("POST", "/trade", dict(TRADE, side="SELL", type="limit",
+                                    price=1.05)),
             ("POST", "/v1/positions/123456/close", {}),
             ("POST", "/v1/positions/123456/close", {"volume": 0.01}),
             ("POST", "/v1/positions/123456/modify", {"sl": 1.0}),

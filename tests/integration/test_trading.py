@@ -241,7 +241,7 @@ class Desk:
             else:
                 price = round(bid + offset * point, digits)
             ans = self.trade(symbol=name, side=side, volume=volume,
-                             price=price, **extra)
+                             type="limit", price=price, **extra)
             if offset <= 0 or ans[0] != 422 or \
                     ans[2].get("retcode") != 10015:
                 return ans, price
@@ -524,7 +524,7 @@ def test_viewer_keys_read_but_never_write(desk):
     writes = [
         desk.trade(key=viewer, symbol="EURUSD", side="BUY", volume=0.1),
         desk.trade(key=viewer, symbol="EURUSD", side="BUY", volume=0.1,
-                   price=1.0),
+                   type="limit", price=1.0),
         desk.close(t, key=viewer),
         desk.close(t, 0.05, key=viewer),
         desk.modify(t, key=viewer, sl=1.0),
@@ -584,7 +584,7 @@ def test_risk_symbol_volume_and_step(desk):
     risk_refused(desk.trade(symbol="EURUSD", side="BUY", volume=12),
                  "trading.max_volume", 10)
     risk_refused(desk.trade(symbol="EURUSD", side="SELL", volume=10.5,
-                            price=2.0), "trading.max_volume", 10)
+                            type="limit", price=2.0), "trading.max_volume", 10)
     # A volume the symbol does not take is MT5's 10014, not a risk rule:
     # off the step, below volume_min, above volume_max.
     for v in (0.015, 0.004):

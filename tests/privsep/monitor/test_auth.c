@@ -518,6 +518,7 @@ test_roles(void **state)
 		{ OP_METRICS,		"read_metrics",	  { 1, 1, 1 } },
 		{ OP_EVENTS,		"read_positions", { 1, 1, 1 } },
 		{ OP_DEALS,		"read_positions", { 1, 1, 1 } },
+		{ OP_ORDER_MODIFY,	"write_positions", { 1, 1, 0 } },
 	};
 	char	 keys[3][AUTH_KEY_LEN + 1], want[160];
 	size_t	 r, o;
