@@ -267,24 +267,20 @@ s_row(struct store *s, sqlite3_stmt *st, uint8_t *type, char *key,
 	return 0;
 }
 
-int
-store_load(struct store *s, uint8_t deal_type, size_t max_deals,
-    uint8_t command_type, size_t max_commands, store_fn fn, void *arg)
+/*
+ * Each row (type, key, body) of a bound statement to fn, until it
+ * returns non-zero: 0, fn's value, or -1 naming what.
+ */
+static int
+s_each(struct store *s, sqlite3_stmt *st, const char *what, store_fn fn,
+    void *arg)
 {
-	sqlite3_stmt	*st;
 	char		 key[STORE_KEY_MAX + 1];
 	const void	*body = NULL;
 	size_t		 len = 0;
 	uint8_t		 type = 0;
-	int		 rc, brc, stop = 0;
+	int		 rc, stop = 0;
 
-	st = s_stmt(s, SS_LOAD);
-	brc = sqlite3_bind_int(st, 1, deal_type);
-	brc |= sqlite3_bind_int64(st, 2, s_limit(max_deals));
-	brc |= sqlite3_bind_int(st, 3, command_type);
-	brc |= sqlite3_bind_int64(st, 4, s_limit(max_commands));
-	if (brc != SQLITE_OK)
-		return s_dberr(s, st, "load records");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (s_row(s, st, &type, key, &body, &len) == -1) {
 			sqlite3_reset(st);
@@ -294,9 +290,26 @@ store_load(struct store *s, uint8_t deal_type, size_t max_deals,
 			break;
 	}
 	if (stop == 0 && rc != SQLITE_DONE)
-		return s_dberr(s, st, "load records");
+		return s_dberr(s, st, "%s", what);
 	sqlite3_reset(st);
 	return stop;
+}
+
+int
+store_load(struct store *s, uint8_t deal_type, size_t max_deals,
+    uint8_t command_type, size_t max_commands, store_fn fn, void *arg)
+{
+	sqlite3_stmt	*st;
+	int		 brc;
+
+	st = s_stmt(s, SS_LOAD);
+	brc = sqlite3_bind_int(st, 1, deal_type);
+	brc |= sqlite3_bind_int64(st, 2, s_limit(max_deals));
+	brc |= sqlite3_bind_int(st, 3, command_type);
+	brc |= sqlite3_bind_int64(st, 4, s_limit(max_commands));
+	if (brc != SQLITE_OK)
+		return s_dberr(s, st, "load records");
+	return s_each(s, st, "load records", fn, arg);
 }
 
 int
@@ -304,11 +317,8 @@ store_deals(struct store *s, uint8_t deal_type, int64_t from, int64_t to,
     int64_t after_time, uint64_t after_ticket, store_fn fn, void *arg)
 {
 	sqlite3_stmt	*st;
-	char		 key[STORE_KEY_MAX + 1], after[24];
-	const void	*body = NULL;
-	size_t		 len = 0;
-	uint8_t		 type = 0;
-	int		 rc, brc, stop = 0;
+	char		 after[24];
+	int		 brc;
 
 	if (after_ticket == 0)
 		after_time = INT64_MIN;
@@ -325,18 +335,7 @@ store_deals(struct store *s, uint8_t deal_type, int64_t from, int64_t to,
 	    SQLITE_TRANSIENT);
 	if (brc != SQLITE_OK)
 		return s_dberr(s, st, "read deals");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (s_row(s, st, &type, key, &body, &len) == -1) {
-			sqlite3_reset(st);
-			return -1;
-		}
-		if ((stop = fn(type, key, body, len, arg)) != 0)
-			break;
-	}
-	if (stop == 0 && rc != SQLITE_DONE)
-		return s_dberr(s, st, "read deals");
-	sqlite3_reset(st);
-	return stop;
+	return s_each(s, st, "read deals", fn, arg);
 }
 
 int
