@@ -414,7 +414,7 @@ coverage:
 	$(MAKE) coverage-report
 
 coverage-build:
-	$(MAKE) BUILD=$(COV_BUILD) CC=clang CFLAGS='$(COV_FLAGS)' \
+	$(MAKE) BUILD=$(COV_BUILD) CC=clang CXX=clang++ CFLAGS='$(COV_FLAGS)' \
 	    LDFLAGS=-fprofile-instr-generate \
 	    FUZZ_FLAGS='$(COV_FLAGS) -fsanitize=fuzzer-no-link -DFUZZING' \
 	    all $(COV_UNITS) $(COV_FUZZERS)
@@ -431,6 +431,7 @@ coverage-run:
 	        -close_fd_mask=3 tests/fuzz/corpus/$$n >/dev/null 2>&1; done
 	HERALDD=$(abspath $(COV_BUILD)/heraldd) \
 	    HERALDCTL=$(abspath $(COV_BUILD)/heraldctl) \
+	    HERALD_MT5SIM=$(abspath $(COV_BUILD)/herald-mt5sim) \
 	    HERALD_COVERAGE_DIR=$(COV_PROF) \
 	    $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
 

@@ -91,6 +91,14 @@ rpc_params_pack(const struct rpc_params *p, unsigned fields, uint8_t *buf,
 		wire_put_double(&b, p->volume);
 	if (may & RPC_HAS_LIMIT)
 		wire_put_u32(&b, p->limit);
+	if (fields & RPC_NEED_AFTER)
+		wire_put_u64(&b, p->after);
+	if (fields & RPC_NEED_RANGE) {
+		wire_put_u64(&b, (uint64_t)p->from);
+		wire_put_u64(&b, (uint64_t)p->to);
+		wire_put_u64(&b, (uint64_t)p->cursor_time);
+		wire_put_u64(&b, p->cursor_ticket);
+	}
 	return b.err ? (size_t)-1 : b.len;
 }
 
@@ -152,6 +160,12 @@ rpc_params_check(const struct rpc_params *p, unsigned fields)
 	if ((f & RPC_HAS_LIMIT) ? (p->limit == 0 ||
 	    p->limit > RPC_AUDIT_LIMIT_MAX) : p->limit != 0)
 		return "bad limit";
+	if (p->from < 0 || p->to < 0 || (p->from > 0 && p->to > 0 &&
+	    p->from >= p->to))
+		return "bad time range";
+	if (p->cursor_time < 0 || (p->cursor_ticket == 0 &&
+	    p->cursor_time != 0))
+		return "bad cursor";
 	return NULL;
 }
 
@@ -193,6 +207,14 @@ rpc_params_unpack(unsigned fields, const uint8_t *buf, size_t len,
 		p->volume = wire_get_double(&r);
 	if (may & RPC_HAS_LIMIT)
 		p->limit = wire_get_u32(&r);
+	if (fields & RPC_NEED_AFTER)
+		p->after = wire_get_u64(&r);
+	if (fields & RPC_NEED_RANGE) {
+		p->from = (int64_t)wire_get_u64(&r);
+		p->to = (int64_t)wire_get_u64(&r);
+		p->cursor_time = (int64_t)wire_get_u64(&r);
+		p->cursor_ticket = wire_get_u64(&r);
+	}
 	if (wire_end(&r) == -1) {
 		*why = r.err;
 		return -1;

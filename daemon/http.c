@@ -239,6 +239,15 @@ reply_error(struct evhttp_request *req, int status, const char *code,
 	free(json);
 }
 
+void
+http_reply_error(struct evhttp_request *req, int status, const char *code,
+    const char *message, uint32_t retry_after)
+{
+	struct reply	 o = { 0, retry_after, 0, NULL };
+
+	reply_error(req, status, code, message, &o);
+}
+
 static void
 reply_rpc_error(struct evhttp_request *req, const struct rpc_error *err)
 {
@@ -316,6 +325,28 @@ http_source_checks(struct conn *c, struct evhttp_request *req)
 	return 0;
 }
 
+/*
+ * GET /v1/events: Last-Event-ID into the parameters (none: UINT64_MAX,
+ * from now on), and no new stream past events.streams.
+ */
+static int
+http_events_check(struct http_server *srv, struct evkeyvalq *h,
+    struct rpc_call *call, struct rpc_error *err)
+{
+	if (rpc_last_event_id(evhttp_find_header(h, "Last-Event-ID"),
+	    &call->p.after, err) == -1)
+		return -1;
+	if (srv->nstreams >= srv->scfg.streams) {
+		err->status = 503;
+		err->code = "too_many_streams";
+		err->allow = 0;
+		snprintf(err->message, sizeof(err->message), "%u event "
+		    "streams are open (events.streams)", srv->nstreams);
+		return -1;
+	}
+	return 0;
+}
+
 /* Hash the presented key and wipe our copies of it. */
 static void
 http_key(struct msg_api_req *q, const char *key, size_t keylen,
@@ -381,6 +412,11 @@ http_request(struct evhttp_request *req, void *arg)
 		reply_rpc_error(req, &err);
 		return;
 	}
+	if (call.p.op == OP_EVENTS && http_events_check(srv, h, &call,
+	    &err) == -1) {
+		reply_rpc_error(req, &err);
+		return;
+	}
 	len = evbuffer_get_length(in);
 	body = len > 0 ? evbuffer_pullup(in, -1) : NULL;
 	if (rpc_body(&call, evhttp_find_header(h, "Content-Type"), body, len,
@@ -407,6 +443,13 @@ http_request(struct evhttp_request *req, void *arg)
 	p->op = q.op;
 	p->req = req;
 	p->conn = c;
+	/* A stream asks again for its later pages (http_stream.c). */
+	if (q.op == OP_EVENTS) {
+		if ((p->q = malloc(sizeof(*p->q))) == NULL)
+			fatal("malloc");
+		memcpy(p->q, &q, sizeof(q));
+		p->after = call.p.after;
+	}
 	RB_INSERT(http_pendings, &srv->pending, p);
 	c->pending = p;
 	if (srv->send(p->id, &q) == -1) {
@@ -477,6 +520,7 @@ http_start(struct event_base *base, const int *fds, size_t nfds,
 	RB_INIT(&srv->conns);
 	RB_INIT(&srv->sources);
 	RB_INIT(&srv->pending);
+	TAILQ_INIT(&srv->streams);
 	if ((srv->http = evhttp_new(base)) == NULL)
 		fatalx("evhttp_new");
 	/* evhttp answers unknown methods itself: let all through to us. */
@@ -546,7 +590,12 @@ http_api_result(struct http_server *srv, uint32_t id,
 	op = p->op;
 	RB_REMOVE(http_pendings, &srv->pending, p);
 	c->pending = NULL;
-	free(p);
+	if (op == OP_EVENTS && (res->status == 200 || p->stream != NULL)) {
+		http_stream_result(srv, p, res);
+		pending_free(p);
+		return;
+	}
+	pending_free(p);
 
 	/* An order MT5 refused: its whole answer (rpc_render_trade). */
 	if (res->status == 422 && res->result_len > 0 &&

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "deal.h"
 #include "metrics_net.h"
 #include "nitems.h"
 #include "rpc.h"
@@ -441,12 +442,61 @@ typedef char	*(*rpc_renderer)(const struct msg_api_res *, struct rpc_error *);
 
 #define RPC_RESULT_health	NULL
 #define RPC_RESULT_status	rpc_render_status
+/* GET /v1/deals: {"deals":[...],"next_cursor":"..."|null}. */
+static char *
+rpc_render_deals(const struct msg_api_res *res, struct rpc_error *err)
+{
+	struct paper_deal	 d;
+	struct deal_page	 pg;
+	struct wire_reader	 r;
+	const char		*why;
+	char			 cur[DEAL_CURSOR_LEN + 1];
+	json_t			*o, *list;
+	uint32_t		 i;
+	int			 bad = 0;
+
+	wire_reader_init(&r, res->result, res->result_len);
+	if (deal_page_get(&r, &pg, &why) == -1) {
+		rpc_bad_result(err, "deals", why);
+		return NULL;
+	}
+	if ((o = json_object()) == NULL || (list = json_array()) == NULL) {
+		json_decref(o);
+		return rpc_finish(NULL, 1, err);
+	}
+	for (i = 0; i < pg.n; i++) {
+		if (deal_page_next(&r, &d, &why) == -1) {
+			json_decref(list);
+			json_decref(o);
+			rpc_bad_result(err, "deals", why);
+			return NULL;
+		}
+		bad |= json_array_append_new(list, deal_json(&d));
+	}
+	if (wire_end(&r) == -1) {
+		json_decref(list);
+		json_decref(o);
+		rpc_bad_result(err, "deals", r.err);
+		return NULL;
+	}
+	bad |= rpc_set(o, "deals", list);
+	if (pg.more) {
+		deal_cursor_format(pg.next_time, pg.next_ticket, cur,
+		    sizeof(cur));
+		bad |= rpc_set(o, "next_cursor", json_string(cur));
+	} else
+		bad |= rpc_set(o, "next_cursor", json_null());
+	return rpc_finish(o, bad, err);
+}
+
 #define RPC_RESULT_trade	rpc_render_trade
 #define RPC_RESULT_account	rpc_render_account
 #define RPC_RESULT_positions	rpc_render_positions
 #define RPC_RESULT_orders	rpc_render_orders
 #define RPC_RESULT_symbol	rpc_render_symbol
 #define RPC_RESULT_audit	NULL
+#define RPC_RESULT_events	NULL	/* a stream: http_stream.c */
+#define RPC_RESULT_deals	rpc_render_deals
 #define RPC_RESULT_ready	rpc_render_ready
 #define RPC_RESULT_metrics	rpc_render_metrics
 

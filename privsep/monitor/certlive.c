@@ -60,6 +60,7 @@ certlive_read_public(const char *what, const char *path, size_t *lenp,
 {
 	struct conf_errors	 errs;
 	struct stat		 st;
+	char			 msg[PATH_MAX + 160];
 	uint8_t			*buf = NULL;
 	ssize_t			 n;
 	size_t			 off = 0;
@@ -93,6 +94,12 @@ certlive_read_public(const char *what, const char *path, size_t *lenp,
 		off += n;
 	}
 	close(fd);
+	fd = -1;
+	/* What net must never get, whatever preflight saw before. */
+	if (cert_public_only(path, buf, off, msg, sizeof(msg)) == -1) {
+		snprintf(err, errlen, "%s %s", what, msg);
+		goto fail;
+	}
 	*lenp = off;
 	return buf;
  fail:

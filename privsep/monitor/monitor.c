@@ -338,6 +338,25 @@ net_config_from(const struct herald_conf *c, struct msg_net_config *nc)
 	nc->rate_per_source = c->rate_limit.per_source;
 }
 
+/* events.*: net holds the streams of GET /v1/events (right after NET_CONFIG). */
+static void
+send_stream_config(struct peer *p)
+{
+	struct msg_stream_config sc;
+	uint8_t			 buf[32];
+	size_t			 n;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.streams = (uint32_t)mon.conf->events.streams;
+	sc.streams_per_key = (uint32_t)mon.conf->events.streams_per_key;
+	sc.buffer = (uint32_t)mon.conf->events.stream_buffer;
+	sc.heartbeat = (uint32_t)mon.conf->events.heartbeat;
+	n = msg_stream_config_encode(buf, sizeof(buf), &sc);
+	if (ipc_send(&p->chan, MSG_STREAM_CONFIG, 0, -1, buf, n) == -1 &&
+	    !mon.stopping)
+		log_warn("send STREAM_CONFIG to net");
+}
+
 static void
 send_net_config(struct peer *p)
 {
@@ -350,6 +369,7 @@ send_net_config(struct peer *p)
 	if (ipc_send(&p->chan, MSG_NET_CONFIG, 0, -1, buf, n) == -1 &&
 	    !mon.stopping)
 		log_warn("send NET_CONFIG to net");
+	send_stream_config(p);
 }
 
 /* auth.c bans or frees a source: net refuses it at once. */

@@ -22,6 +22,7 @@
 #include "auth.h"
 #include "bridgekey.h"
 #include "certlive.h"
+#include "events.h"
 #include "journal.h"
 #include "keyop.h"
 #include "log.h"
@@ -238,11 +239,20 @@ mon_trade_net(uint32_t net_id, const void *buf, size_t len)
 	peer_send(&mon.peers[PROC_NET], MSG_API_RES, net_id, buf, len);
 }
 
+/* A durable event: net fans it out (GET /v1/events). */
+static void
+mon_trade_event(const void *buf, size_t len)
+{
+	if (mon.peers[PROC_NET].pid > 0)
+		peer_send(&mon.peers[PROC_NET], MSG_EVENT, 0, buf, len);
+}
+
 const struct trade_io mon_trade_io = {
 	.to_broker =	mon_trade_broker,
 	.to_net =	mon_trade_net,
 	.commit =	journal_batch_commit,
 	.abort =	mon_trade_abort,
+	.event =	mon_trade_event,
 };
 
 static void
@@ -446,6 +456,54 @@ api_metrics(const struct msg_api_req *q, const struct auth_identity *id,
 }
 
 /*
+ * GET /v1/events: a page of what this key missed since its Last-Event-ID
+ * (events.h), and who it is, so that net counts its streams and sends
+ * it what its audience admits: every event for an admin key, else those
+ * for every reader and the answers to its own orders.
+ */
+static void
+api_events(const struct msg_api_req *q, const struct auth_identity *id,
+    struct msg_api_res *res)
+{
+	struct rpc_params	 p;
+	const char		*why;
+	size_t			 n;
+
+	if (rpc_params_decode(q->op, q->params, q->params_len, &p,
+	    &why) == -1) {
+		msg_api_res_set(res, 400, "bad_request", 0, "%s", why);
+		return;
+	}
+	if ((n = events_page(p.after, (uint64_t)id->key_id,
+	    strcmp(id->role, "admin") == 0, res->result,
+	    sizeof(res->result))) == (size_t)-1) {
+		log_warnx("%s", events_error());
+		msg_api_res_set(res, 503, "storage_unavailable", 1,
+		    "the events cannot be read (%s)", events_error());
+		return;
+	}
+	res->status = 200;
+	strlcpy(res->code, "ok", sizeof(res->code));
+	res->result_len = (uint32_t)n;
+}
+
+/* GET /v1/deals: the monitor's own record of the deals (trading_deals.c). */
+static void
+api_deals(const struct msg_api_req *q, const struct auth_identity *id,
+    struct msg_api_res *res)
+{
+	struct rpc_params	 p;
+	const char		*why;
+
+	if (rpc_params_decode(q->op, q->params, q->params_len, &p,
+	    &why) == -1) {
+		msg_api_res_set(res, 400, "bad_request", 0, "%s", why);
+		return;
+	}
+	trade_deals(&p, res);
+}
+
+/*
  * What each operation the catalogue gives the monitor (to API_MONITOR)
  * does once auth_check() has let it through: mon_api_<NAME> must exist
  * for each, so a new row without one does not compile.  The broker's go
@@ -458,6 +516,8 @@ typedef void	(*mon_api_fn)(const struct msg_api_req *,
 #define mon_api_AUDIT		api_no_audit
 #define mon_api_READY		api_ready
 #define mon_api_METRICS		api_metrics
+#define mon_api_EVENTS		api_events
+#define mon_api_DEALS		api_deals
 #define MON_API_API_NET(name)		NULL
 #define MON_API_API_BROKER(name)	NULL
 #define MON_API_API_MONITOR(name)	mon_api_##name

@@ -24,13 +24,7 @@
 #include "risk.h"
 
 #define DAY_MS		(86400 * (int64_t)1000)
-#define STEP_TOLERANCE	1e-9		/* relative, in steps */
 #define RISK_SYMS_MAX	1024		/* symbols with a count */
-
-struct risk_step {
-	char		name[CONF_SYMBOL_MAX];
-	double		step;
-};
 
 /* What the margin estimate knows of a symbol from the configuration. */
 struct risk_spec {
@@ -80,8 +74,6 @@ struct risk {
 	int		max_per_symbol;
 	double		max_daily_loss;
 	int		per_minute;
-	struct risk_step steps[CONF_MAX_SYMBOLS];
-	size_t		nsteps;
 	int64_t		max_exposure;	/* units; 0: none */
 	double		min_level;	/* percent; 0: none */
 	struct risk_spec specs[CONF_MAX_SYMBOLS];
@@ -183,8 +175,7 @@ configure_specs(struct risk *r, const struct herald_conf *c)
 void
 risk_configure(struct risk *r, const struct herald_conf *c)
 {
-	const struct conf_symbol	*s;
-	size_t				 i;
+	size_t	 i;
 
 	r->nallowed = 0;
 	for (i = 0; i < c->trading.nallowed && i < CONF_MAX_SYMBOLS; i++)
@@ -198,15 +189,6 @@ risk_configure(struct risk *r, const struct herald_conf *c)
 	r->max_exposure = lots_units(c->trading.max_exposure);
 	r->min_level = c->trading.min_margin_level;
 	configure_specs(r, c);
-	r->nsteps = 0;
-	for (i = 0; i < c->mt5.paper.nsymbols && i < CONF_MAX_SYMBOLS; i++) {
-		s = &c->mt5.paper.symbols[i];
-		if (!isfinite(s->volume_step) || s->volume_step <= 0)
-			continue;
-		strlcpy(r->steps[r->nsteps].name, s->name,
-		    sizeof(r->steps[0].name));
-		r->steps[r->nsteps++].step = s->volume_step;
-	}
 }
 
 /* The index of symbol's count, added if new; -1 when the table is full. */
@@ -610,28 +592,6 @@ rule_volume(const struct risk *r, const struct rpc_params *p,
 	return 0;
 }
 
-static int
-rule_step(const struct risk *r, const struct rpc_params *p,
-    struct risk_refusal *out)
-{
-	char	 a[32], b[32];
-	double	 n;
-	size_t	 i;
-
-	for (i = 0; i < r->nsteps; i++) {
-		if (strcmp(r->steps[i].name, p->symbol) == 0)
-			break;
-	}
-	if (i == r->nsteps)
-		return 0;
-	n = p->volume / r->steps[i].step;
-	if (n >= 0.5 && fabs(n - round(n)) <= STEP_TOLERANCE * n)
-		return 0;
-	return refuse(out, "volume_step", "volume %s is not a whole multiple "
-	    "of %s's volume step %s", num(p->volume, a, sizeof(a)), p->symbol,
-	    num(r->steps[i].step, b, sizeof(b)));
-}
-
 /* Open on symbol (NULL: all), the orders on their way counted in. */
 static uint32_t
 in_use(const struct risk *r, const char *symbol)
@@ -863,7 +823,7 @@ risk_check(struct risk *r, int64_t key_id, const struct rpc_params *p,
 		return rule_rate(r, key_id, now_ms, out);
 	need = margin_estimate(r, p);
 	if (rule_allowed(r, p, out) ||
-	    rule_volume(r, p, out) || rule_step(r, p, out) ||
+	    rule_volume(r, p, out) ||
 	    rule_counts(r, p, out) || rule_daily_loss(r, now_ms, out) ||
 	    rule_exposure(r, p, out) || rule_margin(r, p, need, out))
 		return 1;

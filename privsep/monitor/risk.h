@@ -8,10 +8,6 @@
  *	trading.allowed_symbols		the symbol is in the list (an empty
  *					list allows none)
  *	trading.max_volume		volume <= the limit
- *	volume_step			volume is a whole multiple of the
- *					symbol's mt5.paper.symbols volume_step
- *					(relative tolerance 1e-9; skipped
- *					for a symbol without a step)
  *	trading.max_open_positions	positions and pending orders open
  *					< the limit
  *	trading.max_positions_per_symbol  the same, on the symbol

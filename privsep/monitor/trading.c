@@ -16,6 +16,7 @@
 #include "api.h"
 #include "config.h"
 #include "db.h"
+#include "events.h"
 #include "journal.h"
 #include "log.h"
 #include "metrics_mon.h"
@@ -235,6 +236,7 @@ trade_write(uint32_t net_id, const struct msg_api_req *q,
 	switch (r) {
 	case JOURNAL_NEW:
 		t = tx_new(TX_WRITE, q->op, o.id, q->params, q->params_len);
+		t->key_id = id->key_id;
 		strlcpy(t->coid, o.client_order_id, sizeof(t->coid));
 		order_describe(t, id, p);
 		/* Counted as open from now: the next order sees it. */
@@ -342,6 +344,7 @@ trade_lockdown(int on, const char *who, char *why, size_t whylen)
 	 * cannot record it; the first commit after a fault writes it.
 	 */
 	tr.lockdown = l;	/* control.c logs who did it */
+	event_lockdown(&l);
 	if (tr.fault) {
 		log_warnx("storage: lockdown %s kept in memory until the "
 		    "database can be written", on ? "on" : "off");
@@ -461,6 +464,8 @@ trade_init(const struct herald_conf *conf, struct event_base *base,
 		snprintf(err, errlen, "%s", store_error(tr.store));
 		return -1;
 	}
+	if (events_open(db_handle(), conf, err, errlen) == -1)
+		return -1;
 	if ((tr.risk = risk_new()) == NULL)
 		fatal("risk_new");
 	risk_configure(tr.risk, conf);
@@ -497,6 +502,7 @@ trade_reconfigure(const struct herald_conf *conf)
 	risk_configure(tr.risk, conf);
 	journal_conf_from(conf, &jc);
 	journal_set_conf(tr.journal, &jc);
+	events_reconfigure(conf);
 }
 
 void
@@ -515,6 +521,7 @@ trade_close(void)
 		journal_close(tr.journal);
 		tr.journal = NULL;
 	}
+	events_close();
 	if (tr.store != NULL) {
 		store_close(tr.store);
 		tr.store = NULL;

@@ -150,6 +150,8 @@ read_result_check(uint8_t op, struct msg_api_res *res, const char **why)
 	case OP_AUDIT:
 	case OP_READY:
 	case OP_METRICS:
+	case OP_EVENTS:
+	case OP_DEALS:
 	case OP_MAX:
 		break;
 	}
@@ -192,6 +194,7 @@ answer_write(struct tx *t, struct msg_api_res *res, const char **why)
 	metrics_mon_order(res->status, answer_has_result(res) ? r.retcode : 0,
 	    metrics_now_us() - t->started_us);
 	enc = journal_store_answer(t->command_id, res, &n);
+	event_answer(t, res, &r);
 	if (answer_has_result(res))
 		log_info("order %" PRId64 " (%s) %s: retcode %u %s",
 		    t->command_id, t->coid, t->what, r.retcode, r.message);
@@ -331,6 +334,7 @@ trade_broker_record(const struct ipc_msg *m, const char **why)
 		return -1;
 	}
 	record_track(&rec);
+	event_record(&rec);
 	if (rec.type == PAPER_REC_DEAL && rec.op == PAPER_OP_PUT)
 		risk_realised(tr.risk, rec.u.deal.time,
 		    paper_record_profit(&rec));

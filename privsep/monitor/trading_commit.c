@@ -27,6 +27,7 @@
 
 #include "bridgekey.h"
 #include "db.h"
+#include "events.h"
 #include "journal.h"
 #include "log.h"
 #include "metrics_mon.h"
@@ -201,6 +202,7 @@ commit_cb(evutil_socket_t fd, short ev, void *arg)
 		return;
 	}
 	took = metrics_now_us() - start;
+	events_publish();
 	wops_free();
 	/* Durable: now the broker may act and the clients may know. */
 	TAILQ_FOREACH_SAFE(t, &tr.unsent, entry, tnext) {
@@ -275,7 +277,7 @@ wops_free(void)
  * after a fault: then an earlier attempt may have reached the disk.
  */
 static int
-wop_apply(const struct wop *w, int again)
+wop_apply(struct wop *w, int again)
 {
 	int	 r;
 
@@ -285,6 +287,8 @@ wop_apply(const struct wop *w, int again)
 		    w->profit, w->data, w->len) == -1 ? -1 : 0;
 	case WOP_DEL:
 		return store_del(tr.store, w->type, w->key) == -1 ? -1 : 0;
+	case WOP_EVENT:
+		return event_write(w);
 	case WOP_FINISH:
 		r = journal_finish(tr.journal, w->id, w->state,
 		    w->len > 0 ? w->data : NULL, w->len, w->now);
@@ -303,6 +307,8 @@ wop_apply(const struct wop *w, int again)
 static const char *
 wop_error(const struct wop *w)
 {
+	if (w->kind == WOP_EVENT)
+		return events_error();
 	return w->kind == WOP_FINISH ? journal_error(tr.journal) :
 	    store_error(tr.store);
 }
@@ -411,6 +417,7 @@ retry_cb(evutil_socket_t fd, short ev, void *arg)
 	/* Half a group of records is never committed. */
 	if (!tr.group_open) {
 		if (retry_once() == 0) {
+			events_publish();
 			wops_free();
 			tr.fault = 0;
 			tr.backoff = 0;

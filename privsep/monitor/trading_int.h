@@ -8,6 +8,8 @@
  *	trading_broker.c	the broker's answers and records
  *	trading_start.c		start-up: configuration, stored account,
  *				orders an earlier run left in flight
+ *	trading_events.c	what GET /v1/events tells of all this
+ *	trading_deals.c		GET /v1/deals from the stored deals
  *
  * A transaction (struct tx) is one request the broker owes an answer to:
  * a client's write (journaled, with a command id), a client's read, or,
@@ -58,6 +60,7 @@ struct tx {
 	enum tx_kind	 kind;
 	uint8_t		 op;
 	int64_t		 command_id;
+	int64_t		 key_id;	/* TX_WRITE: whose order */
 	int		 answered;	/* net had its answer (timeout) */
 	uint64_t	 started_us;	/* accepted (metrics_now_us()) */
 	size_t		 nwaiters;
@@ -104,7 +107,8 @@ TAILQ_HEAD(held_list, held);
 enum wop_kind {
 	WOP_PUT,		/* store_put(type, key, time_ms, profit, data) */
 	WOP_DEL,		/* store_del(type, key) */
-	WOP_FINISH		/* journal_finish(id, state, data) */
+	WOP_FINISH,		/* journal_finish(id, state, data) */
+	WOP_EVENT		/* events_insert(time_ms, owner, key, data) */
 };
 
 struct wop {
@@ -117,6 +121,8 @@ struct wop {
 	int64_t		 id;
 	enum journal_state state;
 	int64_t		 now;
+	uint64_t	 owner;		/* WOP_EVENT: its key, 0 all */
+	uint64_t	 event_id;	/* WOP_EVENT: given by the insert */
 	size_t		 len;
 	uint8_t		 data[];
 };
@@ -190,6 +196,15 @@ int		 result_stamp(struct msg_api_res *, const char *coid,
 void		 record_track(const struct paper_record *);
 const uint8_t	*journal_store_answer(int64_t id, const struct msg_api_res *,
 		    size_t *np);
+
+/* trading_events.c */
+int		 event_write(struct wop *);
+void		 events_publish(void);
+void		 event_answer(const struct tx *, const struct msg_api_res *,
+		    const struct trade_result *);
+void		 event_record(const struct paper_record *);
+void		 event_broker(int up, const char *reason);
+void		 event_lockdown(const struct store_lockdown *);
 
 /* trading_start.c */
 int		 answer_find(struct tx *, struct msg_api_res *,

@@ -515,6 +515,8 @@ test_roles(void **state)
 		{ OP_AUDIT,		"view_logs",	  { 1, 1, 1 } },
 		{ OP_READY,		NULL,		  { 1, 1, 1 } },
 		{ OP_METRICS,		"read_metrics",	  { 1, 1, 1 } },
+		{ OP_EVENTS,		"read_positions", { 1, 1, 1 } },
+		{ OP_DEALS,		"read_positions", { 1, 1, 1 } },
 	};
 	char	 keys[3][AUTH_KEY_LEN + 1], want[160];
 	size_t	 r, o;
@@ -969,6 +971,52 @@ test_schema(void **state)
 	assert_int_equal(db_schema_version(), db_schema_latest());
 }
 
+/*
+ * The database refusing writes (a read-only file): creating, rotating
+ * and revoking keys fail with "database error" and leave the database
+ * as it was; no new key is handed out; reads go on.  Writable again,
+ * the same operations succeed.
+ */
+static void
+test_key_writes_refused(void **state)
+{
+	char			 key[AUTH_KEY_LEN + 1], other[AUTH_KEY_LEN + 1];
+	struct auth_key_info	 ni, oi;
+	struct keys		 ks;
+
+	create("carol", "trader", 30, NULL, key);
+	create("dave", "viewer", 30, NULL, other);
+	assert_int_equal(sqlite3_exec(db_handle(), "PRAGMA query_only = ON",
+	    NULL, NULL, NULL), SQLITE_OK);
+	memset(other, 'x', sizeof(other) - 1);
+	other[sizeof(other) - 1] = '\0';
+	assert_int_equal(auth_key_create("erin", "viewer", 0, NULL, &ni,
+	    other, sizeof(other), err, sizeof(err)), -1);
+	expect_err("database error (see the log)");
+	assert_int_equal(other[0], '\0');	/* the unsaved key is wiped */
+	assert_int_equal(auth_key_rotate("carol", 1, &ni, &oi, other,
+	    sizeof(other), err, sizeof(err)), -1);
+	expect_err("database error (see the log)");
+	assert_int_equal(auth_key_revoke("carol", NULL, NULL, err,
+	    sizeof(err)), -1);
+	expect_err("database error (see the log)");
+	assert_int_equal(auth_key_revoke("2", NULL, NULL, err,
+	    sizeof(err)), -1);
+	expect_err("database error (see the log)");
+	/* Nothing changed: two keys, both active. */
+	list(&ks);
+	assert_int_equal(ks.n, 2);
+	assert_int_equal(ks.k[0].state, AUTH_KEY_ACTIVE);
+	assert_int_equal(ks.k[1].state, AUTH_KEY_ACTIVE);
+
+	assert_int_equal(sqlite3_exec(db_handle(), "PRAGMA query_only = OFF",
+	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(auth_key_revoke("carol", NULL, NULL, err,
+	    sizeof(err)), 1);
+	assert_int_equal(check(key, OP_POSITIONS, ADDR, NULL), 401);
+	expect(401, "key_revoked");
+}
+
 int
 main(void)
 {
@@ -995,6 +1043,7 @@ main(void)
 		T(test_not_open),
 		T(test_db_file_rules),
 		T(test_schema),
+		T(test_key_writes_refused),
 #undef T
 	};
 
