@@ -105,6 +105,7 @@ struct risk {
 	int		 realised_known;
 	int64_t		 realised_day;	/* UTC days since the epoch */
 	double		 realised;
+	uint64_t	 last_deal;	/* the highest deal ticket counted */
 
 	struct risk_key	*keys;
 	size_t		 nkeys;
@@ -521,6 +522,22 @@ risk_realised(struct risk *r, int64_t time_ms, double profit)
 	}
 	if (d == r->realised_day)
 		r->realised += profit;
+}
+
+int
+risk_deal_new(struct risk *r, uint64_t ticket)
+{
+	if (ticket <= r->last_deal)
+		return 0;
+	r->last_deal = ticket;
+	return 1;
+}
+
+void
+risk_deal_seen(struct risk *r, uint64_t ticket)
+{
+	if (ticket > r->last_deal)
+		r->last_deal = ticket;
 }
 
 void

@@ -33,8 +33,9 @@
  * OP_POSITION_CLOSE, OP_POSITION_MODIFY and OP_ORDER_CANCEL reduce risk:
  * only the per-key order rate applies.  Reads are never checked.
  *
- * The open positions and orders and the realised profit are what the
- * broker reported (risk_track, risk_realised), so a count is as fresh as
+ * The open positions and orders are what the broker reported
+ * (risk_track); the realised profit is the monitor's own ledger of the
+ * deals, each counted once when first reported (risk_realised), so a count is as fresh as
  * the last group of records the monitor stored.  An order accepted but
  * not yet answered counts as open too (risk_reserve), so that no number
  * of concurrent orders gets past a limit.  Pure: no I/O.
@@ -124,7 +125,14 @@ double	risk_margin_used(const struct risk *);
  * one of a later day starts that day.
  */
 void	risk_realised(struct risk *, int64_t time_ms, double profit);
-/* At start: the sum realised since day_start_ms (store_profit_since). */
+/*
+ * Whether a deal's ticket is above every one counted (and count it):
+ * MT5's deal tickets only grow, so a deal reported again is not counted
+ * twice.  risk_deal_seen() sets the highest at start.
+ */
+int	risk_deal_new(struct risk *, uint64_t ticket);
+void	risk_deal_seen(struct risk *, uint64_t ticket);
+/* At start: the sum realised since day_start_ms (store_ledger_sum). */
 void	risk_set_realised(struct risk *, int64_t day_start_ms, double sum);
 
 /*
