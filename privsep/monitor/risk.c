@@ -381,6 +381,17 @@ risk_account(struct risk *r, double balance_credit, double equity)
 	risk_balance(r, balance_credit);
 }
 
+int
+risk_is_open(const struct risk *r, uint64_t ticket)
+{
+	struct risk_ent	 q = { .kind = RISK_POSITION, .ticket = ticket };
+
+	if (r->nlost > 0 || tfind(&q, &r->tree, ent_cmp) != NULL)
+		return 1;
+	q.kind = RISK_ORDER;
+	return tfind(&q, &r->tree, ent_cmp) != NULL;
+}
+
 static const struct risk_sym *
 sym_find(const struct risk *r, const char *symbol)
 {

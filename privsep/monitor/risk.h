@@ -114,6 +114,11 @@ void	risk_balance(struct risk *, double balance);
  * credit) is the one the margin level rule adds to the balance.
  */
 void	risk_account(struct risk *, double balance_credit, double equity);
+/*
+ * Whether ticket is an open position or pending order the broker
+ * reported; 1 also when some could not be remembered (RISK_TRACK_MAX).
+ */
+int	risk_is_open(const struct risk *, uint64_t ticket);
 /* Net lots of symbol's positions (buys - sells). */
 double	risk_net_lots(const struct risk *, const char *symbol);
 /* The margin the positions hold, the broker's figures summed. */

@@ -214,6 +214,9 @@ owner_refuses(const struct auth_identity *id, const struct rpc_params *p,
 	if ((api_info(p->op)->fields & RPC_NEED_TICKET) == 0 ||
 	    trade_sees_all(id))
 		return 0;
+	/* No such ticket open: the broker says so (10036, 10013). */
+	if (!risk_is_open(tr.risk, p->ticket))
+		return 0;
 	if ((r = store_owner_get(tr.store, p->ticket, &key_id,
 	    &order_id)) == -1) {
 		storage_fault("%s", store_error(tr.store));

@@ -868,6 +868,70 @@ test_daily_loss_ledger(void **state)
 	assert_int_equal(order("o-5"), 1);
 }
 
+/* Key key_id's close of position ticket; 1 when it waits for the broker. */
+static int
+close_as(int64_t key_id, const char *role, uint64_t ticket)
+{
+	static struct msg_api_req	 q;
+	struct auth_identity		 id;
+	struct rpc_params		 p;
+	const char			*why = NULL;
+	size_t				 n;
+	int				 r;
+
+	memset(&p, 0, sizeof(p));
+	p.op = OP_POSITION_CLOSE;
+	p.ticket = ticket;
+	memset(&q, 0, sizeof(q));
+	q.op = OP_POSITION_CLOSE;
+	strlcpy(q.address, "192.0.2.1", sizeof(q.address));
+	n = rpc_params_encode(&p, q.params, sizeof(q.params));
+	assert_true(n != (size_t)-1);
+	q.params_len = (uint16_t)n;
+	memset(&id, 0, sizeof(id));
+	id.key_id = key_id;
+	strlcpy(id.name, role, sizeof(id.name));
+	strlcpy(id.role, role, sizeof(id.role));
+	msg_api_res_reset(&res);
+	r = trade_api(++last_net_id, &q, &id, &res, &why);
+	if (r == -1)
+		fail_msg("trade_api: %s", why);
+	return r;
+}
+
+/*
+ * trading.positions_scope key: an open position no order of heraldd's
+ * opened (the broker reports it, no answer gave it an owner) belongs to
+ * no key: a trader is refused, an admin is not; one an order of key 1
+ * opened is key 1's.  A ticket that is not open goes to the broker.
+ */
+static void
+test_positions_scope(void **state)
+{
+	/* Key 1's order opens position 8. */
+	assert_int_equal(order("o-1"), 1);
+	turn_end();
+	broker_record(8);
+	broker_done(nth_req(0)->id, 8);
+	turn_end();
+	broker_record(7);
+	broker_msg(MSG_BROKER_SYNC, 0, NULL, 0, trade_broker_sync);
+	turn_end();
+	assert_int_equal(close_as(1, "trader", 7), 0);
+	assert_int_equal(res.status, 403);
+	assert_non_null(strstr(res.message, "trading.positions_scope"));
+	assert_non_null(strstr(res.message, "no order of heraldd"));
+	assert_int_equal(close_as(9, "admin", 7), 1);
+	assert_int_equal(close_as(1, "trader", 12345), 1);
+	assert_int_equal(close_as(1, "trader", 8), 1);
+	assert_int_equal(close_as(2, "trader", 8), 0);
+	assert_int_equal(res.status, 403);
+	assert_non_null(strstr(res.message, "another key's order"));
+	conf.trading.positions_scope = CONF_SCOPE_ALL;
+	trade_reconfigure(&conf);
+	assert_int_equal(close_as(2, "trader", 8), 1);
+}
+
 int
 main(void)
 {
@@ -886,6 +950,7 @@ main(void)
 		T(test_status_codes),
 		T(test_record_group_bounded),
 		T(test_daily_loss_ledger),
+		T(test_positions_scope),
 #undef T
 	};
 
