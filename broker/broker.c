@@ -417,6 +417,8 @@ broker_read(uint8_t op, const struct rpc_params *p)
 	case OP_ORDER_MODIFY:
 	case OP_AUDIT:
 	case OP_READY:
+	case OP_ORDER_GET:
+	case OP_ORDER_FIND:
 	case OP_METRICS:
 	case OP_EVENTS:
 	case OP_DEALS:

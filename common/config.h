@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "secmem.h"
+#include "srcaddr.h"
 
 #define CONF_MAX_LISTEN		16
 #define CONF_MAX_ERRORS		32
@@ -70,6 +71,10 @@ struct conf_symbol {
 	int	max_step;		/* points per tick, default 5 */
 	int	session_open;		/* bool, default 1 */
 };
+
+/* trading.positions_scope */
+#define CONF_SCOPE_KEY	0	/* a trader key acts on its own orders' */
+#define CONF_SCOPE_ALL	1	/* on everything */
 
 struct herald_conf {
 	char		path[PATH_MAX];		/* the file this came from */
@@ -156,6 +161,8 @@ struct herald_conf {
 						   0: no limit */
 		double	min_margin_level;	/* percent, default 0: no
 						   limit */
+		int	positions_scope;	/* CONF_SCOPE_KEY (default) or
+						   CONF_SCOPE_ALL */
 		double	max_daily_loss;		/* account currency, default
 						   1000; 0 disables */
 		int	orders_per_minute;	/* per key, default 60,
@@ -202,6 +209,11 @@ struct herald_conf {
 		int	auth_window;		/* seconds, 300, 1..86400 */
 		int	ban_time;		/* seconds, 600, 1..604800 */
 		int	ban_max;		/* seconds, 86400, 1..31536000 */
+		/* Never limited nor banned: addresses and CIDRs, default []. */
+		struct src_net exempt[SRC_NETS_MAX];
+		size_t	nexempt;
+		int	ipv6_prefix;		/* bits an IPv6 source is keyed
+						   by, 64, 1..128 */
 	} rate_limit;
 
 	struct {

@@ -154,6 +154,8 @@ void	set_filling(struct parse_ctx *, const struct conf_key *,
 		    yaml_node_t *, const char *, void *);
 void	set_symbols(struct parse_ctx *, const struct conf_key *,
 		    yaml_node_t *, const char *, void *);
+void	set_exempt(struct parse_ctx *, const struct conf_key *,
+		    yaml_node_t *, const char *, void *);
 void	set_allowed(struct parse_ctx *, const struct conf_key *,
 		    yaml_node_t *, const char *, void *);
 

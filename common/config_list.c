@@ -317,3 +317,60 @@ set_allowed(struct parse_ctx *ctx, const struct conf_key *k, yaml_node_t *n,
 	conf->trading.nallowed = count;
 	memcpy(ctx->allowed_line, line, count * sizeof(line[0]));
 }
+
+/* rate_limit.exempt: a list of addresses and CIDRs, each at most once. */
+void
+set_exempt(struct parse_ctx *ctx, const struct conf_key *k, yaml_node_t *n,
+    const char *path, void *base)
+{
+	struct herald_conf	*conf = ctx->conf;
+	struct src_net		 tmp[SRC_NETS_MAX];
+	yaml_node_item_t	*item;
+	yaml_node_t		*e;
+	const char		*why;
+	char			 ipath[KEYPATH_MAX], g[GOT_BUF];
+	size_t			 before = ctx->nerr, j, count;
+
+	if (n->type != YAML_SEQUENCE_NODE) {
+		err_node(ctx, n, path, "expected a list of addresses or CIDRs "
+		    "([] for none), got %s", got(n, g, sizeof(g)));
+		return;
+	}
+	memset(tmp, 0, sizeof(tmp));
+	count = 0;
+	for (item = n->data.sequence.items.start;
+	    item < n->data.sequence.items.top; item++, count++) {
+		if ((e = yaml_document_get_node(ctx->doc, *item)) == NULL)
+			continue;
+		snprintf(ipath, sizeof(ipath), "%s[%zu]", path, count);
+		if (count >= SRC_NETS_MAX) {
+			err_node(ctx, e, ipath, "too many entries (at most %d)",
+			    SRC_NETS_MAX);
+			break;
+		}
+		if (e->type != YAML_SCALAR_NODE) {
+			err_node(ctx, e, ipath, "expected an address or a CIDR "
+			    "such as 192.0.2.0/24 or fd00::/64, got %s",
+			    got(e, g, sizeof(g)));
+			continue;
+		}
+		if (src_net_parse((const char *)e->data.scalar.value,
+		    &tmp[count], &why) == -1) {
+			err_node(ctx, e, ipath, "%s: %s", got(e, g, sizeof(g)),
+			    why);
+			continue;
+		}
+		for (j = 0; j < count; j++) {
+			if (memcmp(&tmp[j], &tmp[count], sizeof(tmp[0])) != 0)
+				continue;
+			err_node(ctx, e, ipath, "%s is listed twice",
+			    got(e, g, sizeof(g)));
+			break;
+		}
+	}
+	if (ctx->nerr != before)
+		return;
+	memset(conf->rate_limit.exempt, 0, sizeof(conf->rate_limit.exempt));
+	memcpy(conf->rate_limit.exempt, tmp, count * sizeof(tmp[0]));
+	conf->rate_limit.nexempt = count;
+}

@@ -226,6 +226,12 @@ static const struct conf_key mt5_keys[] = {
 	K_END
 };
 
+static const struct conf_enum scopes[] = {
+	{ "key",	CONF_SCOPE_KEY },
+	{ "all",	CONF_SCOPE_ALL },
+	{ NULL,		0 }
+};
+
 static const struct conf_key trading_keys[] = {
 	K_FN("allowed_symbols",	set_allowed),
 	K_DBL_GT("max_volume",	trading.max_volume,	0, LOTS_MAX),
@@ -234,6 +240,7 @@ static const struct conf_key trading_keys[] = {
 	    1, 10000),
 	K_DBL("max_exposure",	trading.max_exposure,	0, LOTS_MAX),
 	K_DBL("min_margin_level", trading.min_margin_level, 0, PERCENT_MAX),
+	K_ENUM("positions_scope", trading.positions_scope, scopes),
 	K_DBL("max_daily_loss",	trading.max_daily_loss,	0, MONEY_MAX),
 	K_INT("orders_per_minute", trading.orders_per_minute, 1, 100000),
 	K_INT("duplicate_window", trading.duplicate_window, 1, 3600),
@@ -274,6 +281,8 @@ static const struct conf_key rate_limit_keys[] = {
 	K_INT("auth_window",	rate_limit.auth_window,	1, 86400),
 	K_INT("ban_time",	rate_limit.ban_time,	1, 604800),
 	K_INT("ban_max",	rate_limit.ban_max,	1, 31536000),
+	K_FN("exempt",		set_exempt),
+	K_INT("ipv6_prefix",	rate_limit.ipv6_prefix,	1, 128),
 	K_END
 };
 
@@ -480,6 +489,7 @@ config_defaults(struct herald_conf *conf)
 	conf->trading.max_daily_loss = 1000;
 	conf->trading.max_exposure = 0;
 	conf->trading.min_margin_level = 0;
+	conf->trading.positions_scope = CONF_SCOPE_KEY;
 	conf->trading.orders_per_minute = 60;
 	conf->trading.duplicate_window = 10;
 	conf->trading.journal_days = 90;
@@ -508,6 +518,8 @@ config_defaults(struct herald_conf *conf)
 	conf->rate_limit.auth_window = 300;
 	conf->rate_limit.ban_time = 600;
 	conf->rate_limit.ban_max = 86400;
+	conf->rate_limit.nexempt = 0;
+	conf->rate_limit.ipv6_prefix = 64;
 
 	conf->log.level = LOG_INFO;
 	conf->log.facility = LOG_DAEMON;

@@ -305,6 +305,8 @@ http_source_checks(struct conn *c, struct evhttp_request *req)
 	char			 msg[RPC_MSG_MAX];
 	uint64_t		 now = now_ms();
 
+	if (c->exempt)		/* rate_limit.exempt */
+		return 0;
 	if ((o.retry_after = source_banned(c->src, now)) != 0) {
 		o.close = 1;
 		snprintf(msg, sizeof(msg), "address %s is banned for %u more "

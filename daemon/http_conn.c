@@ -37,6 +37,7 @@
 #include "log.h"
 #include "msg.h"
 #include "rpc.h"
+#include "srcaddr.h"
 #include "metrics_net.h"
 #include "tls.h"
 
@@ -448,6 +449,24 @@ conn_peer(int fd, char *buf, size_t bufsz)
 }
 
 /*
+ * A TLS handshake costs the monitor a signature: each counts against
+ * rate_limit.per_source like a request, and one over the rate is
+ * closed before a byte of it is read.  1 when c was closed.
+ */
+static int
+handshake_over_rate(struct conn *c)
+{
+	if (c->exempt || rpc_window_hit(&c->src->window, now_ms(),
+	    c->cfg.rate_window, c->cfg.rate_per_source) == 0)
+		return 0;
+	log_info("%s: closed before its TLS handshake: over %u requests and "
+	    "handshakes in %u s (rate_limit.per_source)", c->addr,
+	    c->cfg.rate_per_source, c->cfg.rate_window);
+	http_conn_kill(c);
+	return 1;
+}
+
+/*
  * Just after accept, once evhttp has set the connection up: count it,
  * apply the connection limits and bans.  Runs before any TLS byte is
  * read.
@@ -460,6 +479,7 @@ conn_start(evutil_socket_t unused, short ev, void *arg)
 	void			*cbarg = NULL;
 	uint32_t		 left;
 	int			 fd, one = 1;
+	char			 key[ADDR_STR_MAX];
 
 	/* evhttp passes the connection to the bufferevent's callbacks. */
 	bufferevent_getcb(c->bev, NULL, NULL, NULL, &cbarg);
@@ -473,12 +493,17 @@ conn_start(evutil_socket_t unused, short ev, void *arg)
 		return;
 	}
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	c->src = source_get(srv, c->addr);
+	/* IPv6 sources count and are banned by rate_limit.ipv6_prefix. */
+	src_key(c->addr, (int)c->cfg.ipv6_prefix, key, sizeof(key));
+	c->exempt = src_nets_match(c->cfg.exempt, c->cfg.nexempt, c->addr);
+	c->src = source_get(srv, key);
 	c->src->conns++;
 	c->counted = 1;
 	metrics_net_conn(1);
 	RB_INSERT(http_conns, &srv->conns, c);
-	left = source_banned(c->src, now_ms());
+	left = c->exempt ? 0 : source_banned(c->src, now_ms());
+	if (left == 0 && handshake_over_rate(c))
+		return;
 	/*
 	 * A source over its own limit, or banned, must not use up the
 	 * slots of everyone else: its connections stay out of the total,

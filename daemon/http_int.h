@@ -58,8 +58,9 @@ struct conn {
 	struct bufferevent	*tls;		/* OpenSSL, on the socket */
 	struct bufferevent	*bev;		/* the guard's filter */
 	SSL			*ssl;
-	struct source		*src;
+	struct source		*src;		/* by src_key() */
 	char			 addr[ADDR_STR_MAX];
+	int			 exempt;	/* rate_limit.exempt */
 	struct guard		 guard;
 	struct msg_net_config	 cfg;		/* limits at accept time */
 	enum conn_phase		 phase;

@@ -12,6 +12,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
+
 #include "deal.h"
 #include "log.h"
 #include "nitems.h"
@@ -252,6 +254,55 @@ rpc_query_limit(const char *v, size_t vlen, struct rpc_call *call,
 }
 
 /*
+ * A query value percent-decoded (RFC 3986 2.1; '+' is itself) into
+ * out, NUL-terminated: its length, or -1 when a '%' is not followed by
+ * two hex digits or the value does not fit.
+ */
+static ssize_t
+rpc_unescape(const char *v, size_t vlen, char *out, size_t outsz)
+{
+	size_t	 i, n = 0;
+	int	 hi, lo;
+
+	for (i = 0; i < vlen; i++) {
+		if (n + 1 >= outsz)
+			return -1;
+		if (v[i] != '%') {
+			out[n++] = v[i];
+			continue;
+		}
+		if (i + 2 >= vlen ||
+		    (hi = OPENSSL_hexchar2int((unsigned char)v[i + 1])) == -1 ||
+		    (lo = OPENSSL_hexchar2int((unsigned char)v[i + 2])) == -1)
+			return -1;
+		out[n++] = (char)(hi << 4 | lo);
+		i += 2;
+	}
+	out[n] = '\0';
+	return (ssize_t)n;
+}
+
+static int
+rpc_query_coid(const char *v, size_t vlen, struct rpc_call *call,
+    struct rpc_error *err)
+{
+	char	 buf[RPC_COID_MAX + 1];
+	ssize_t	 n;
+
+	if ((n = rpc_unescape(v, vlen, buf, sizeof(buf))) == -1 ||
+	    !rpc_coid_ok(buf, (size_t)n) ||
+	    strncmp(buf, RPC_COID_DERIVED, sizeof(RPC_COID_DERIVED) - 1) == 0)
+		return rpc_fail(err, 400, "bad_request",
+		    "query parameter 'client_order_id' must be 1 to %d "
+		    "visible ASCII characters, percent-encoded where the "
+		    "query needs it, not starting with '%s'", RPC_COID_MAX,
+		    RPC_COID_DERIVED);
+	memcpy(call->p.client_order_id, buf, (size_t)n + 1);
+	call->p.flags |= RPC_HAS_COID;
+	return 0;
+}
+
+/*
  * The parameters a path or a query string may carry: the name, the
  * catalogue's fields bit it fills, and its check.
  */
@@ -398,6 +449,7 @@ rpc_query_cursor(const char *v, size_t vlen, struct rpc_call *call,
 static const struct rpc_param rpc_query_params[] = {
 	{ "symbol",	RPC_HAS_SYMBOL,		rpc_query_symbol },
 	{ "limit",	RPC_HAS_LIMIT,		rpc_query_limit },
+	{ "client_order_id", RPC_HAS_COID,	rpc_query_coid },
 	{ "from",	RPC_NEED_RANGE,		rpc_query_from },
 	{ "to",		RPC_NEED_RANGE,		rpc_query_to },
 	{ "cursor",	RPC_NEED_RANGE,		rpc_query_cursor },
@@ -516,6 +568,15 @@ rpc_query_value(const struct rpc_route *r, const char *name, size_t nlen,
 	return pp->take(v, vlen, call, err);
 }
 
+/* Whether query string q's first parameter is one r takes. */
+static int
+rpc_query_names(const struct rpc_route *r, const char *q)
+{
+	if (r->query == NULL || q == NULL)
+		return 0;
+	return rpc_query_index(r->query, q, strcspn(q, "=&")) >= 0;
+}
+
 /* name=value pairs separated by '&'; only r->query's names are known. */
 static int
 rpc_query(const struct rpc_route *r, const char *q, struct rpc_call *call,
@@ -580,7 +641,11 @@ rpc_route(const char *method, const char *target, struct rpc_call *call,
 		if (!rpc_match(r, seg, seglen, nseg))
 			continue;
 		allow |= r->methods;
-		if (found == NULL && (r->methods & m) != 0)
+		if ((r->methods & m) == 0)
+			continue;
+		/* Of two rows of one route, the one the query names. */
+		if (found == NULL || (rpc_query_names(r, q ? q + 1 : NULL) &&
+		    !rpc_query_names(found, q ? q + 1 : NULL)))
 			found = r;
 	}
 	if (allow == 0)
@@ -652,8 +717,11 @@ rpc_catalogue_check(const struct api_info *ops, size_t n, char *why,
 		}
 		for (j = 0; j < i; j++) {
 			b = &ops[j];
+			/* Rows of one route must differ in their query. */
 			if (strcmp(a->path, b->path) == 0 &&
-			    (a->methods & b->methods) != 0) {
+			    (a->methods & b->methods) != 0 &&
+			    (a->query == NULL || (b->query != NULL &&
+			    strcmp(a->query, b->query) == 0))) {
 				snprintf(why, whylen, "%s: the route of %s",
 				    a->name, b->name);
 				return -1;

@@ -16,6 +16,7 @@
 #include "nitems.h"
 #include "rpc.h"
 #include "rpc_int.h"
+#include "orderview.h"
 #include "trade.h"
 #include "wire.h"
 
@@ -153,21 +154,22 @@ rpc_finish(json_t *o, int bad, struct rpc_error *err)
 	return s;
 }
 
-static char *
-rpc_render_trade(const struct msg_api_res *res, struct rpc_error *err)
+/*
+ * An order answer as a JSON object, into *bad any failure; with the
+ * error's code and message unless status is 200 (a 422 is both).
+ */
+static json_t *
+rpc_trade_object(const struct trade_result *rp, unsigned status,
+    const char *code, const char *message, int *badp)
 {
-	struct trade_result	 r;
-	const char		*why;
-	json_t			*o;
-	int			 bad = 0;
+	const struct trade_result	 r = *rp;
+	json_t				*o;
+	int				 bad = 0;
 
-	if (trade_result_decode(res->result, res->result_len, &r, &why) ==
-	    -1) {
-		rpc_bad_result(err, "trade", why);
+	if ((o = json_object()) == NULL) {
+		*badp = 1;
 		return NULL;
 	}
-	if ((o = json_object()) == NULL)
-		return rpc_finish(NULL, 1, err);
 	bad |= rpc_set(o, "status", json_string(trade_status_name(r.retcode)));
 	bad |= rpc_set(o, "order_id", rpc_ju64(r.order));
 	bad |= rpc_set(o, "position", rpc_ju64(r.position));
@@ -183,10 +185,86 @@ rpc_render_trade(const struct msg_api_res *res, struct rpc_error *err)
 	bad |= rpc_set(o, "bid", json_real(r.bid));
 	bad |= rpc_set(o, "ask", json_real(r.ask));
 	/* 422: the order answer is the error's body too. */
-	if (res->status != 200) {
-		bad |= rpc_set(o, "code", rpc_jstr(res->code));
-		bad |= rpc_set(o, "error", rpc_jstr(res->message));
+	if (status != 200) {
+		bad |= rpc_set(o, "code", rpc_jstr(code));
+		bad |= rpc_set(o, "error", rpc_jstr(message));
 	}
+	*badp |= bad;
+	return o;
+}
+
+static char *
+rpc_render_trade(const struct msg_api_res *res, struct rpc_error *err)
+{
+	struct trade_result	 r;
+	const char		*why;
+	json_t			*o;
+	int			 bad = 0;
+
+	if (trade_result_decode(res->result, res->result_len, &r, &why) ==
+	    -1) {
+		rpc_bad_result(err, "trade", why);
+		return NULL;
+	}
+	o = rpc_trade_object(&r, res->status, res->code, res->message, &bad);
+	return rpc_finish(o, bad, err);
+}
+
+/* Unix seconds as rpc_jtime() renders milliseconds. */
+static json_t *
+rpc_jsec(int64_t sec)
+{
+	return sec > 0 && sec <= TRADE_TIME_MAX / 1000 ? rpc_jtime(sec * 1000) :
+	    json_null();
+}
+
+/*
+ * One order from the journal: its state and the answer it got, an
+ * order answer (200 or 422) or an error (a 503 outcome_unknown, ...);
+ * null while it is in flight.
+ */
+static char *
+rpc_render_order(const struct msg_api_res *res, struct rpc_error *err)
+{
+	static struct order_view v;
+	struct trade_result	 r;
+	const char		*why;
+	json_t			*o, *a;
+	int			 bad = 0;
+
+	if (order_view_decode(res->result, res->result_len, &v, &why) == -1) {
+		rpc_bad_result(err, "order", why);
+		return NULL;
+	}
+	memset(&r, 0, sizeof(r));
+	if (v.result_len > 0 && trade_result_decode(v.result, v.result_len,
+	    &r, &why) == -1) {
+		rpc_bad_result(err, "order", why);
+		return NULL;
+	}
+	if ((o = json_object()) == NULL)
+		return rpc_finish(NULL, 1, err);
+	bad |= rpc_set(o, "ticket", v.ticket != 0 ? rpc_ju64(v.ticket) :
+	    v.result_len > 0 && r.order != 0 ? rpc_ju64(r.order) :
+	    json_null());
+	bad |= rpc_set(o, "command_id", json_integer(v.command_id));
+	bad |= rpc_set(o, "client_order_id", rpc_jstr(v.client_order_id));
+	bad |= rpc_set(o, "derived_id", json_boolean(v.derived));
+	bad |= rpc_set(o, "state", json_string(order_view_state_name(
+	    v.state)));
+	bad |= rpc_set(o, "created", rpc_jsec(v.created));
+	bad |= rpc_set(o, "updated", rpc_jsec(v.updated));
+	if (v.status == 0)
+		a = json_null();
+	else if (v.result_len > 0)
+		a = rpc_trade_object(&r, v.status, v.code, v.message, &bad);
+	else if ((a = json_object()) != NULL) {
+		bad |= rpc_set(a, "error", rpc_jstr(v.message));
+		bad |= rpc_set(a, "code", rpc_jstr(v.code));
+	}
+	bad |= rpc_set(o, "http_status", v.status != 0 ?
+	    json_integer(v.status) : json_null());
+	bad |= rpc_set(o, "answer", a);
 	return rpc_finish(o, bad, err);
 }
 
@@ -504,6 +582,7 @@ rpc_render_deals(const struct msg_api_res *res, struct rpc_error *err)
 #define RPC_RESULT_events	NULL	/* a stream: http_stream.c */
 #define RPC_RESULT_deals	rpc_render_deals
 #define RPC_RESULT_ready	rpc_render_ready
+#define RPC_RESULT_order	rpc_render_order
 #define RPC_RESULT_metrics	rpc_render_metrics
 
 static const rpc_renderer rpc_renderers[OP_MAX] = {

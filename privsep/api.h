@@ -27,7 +27,9 @@
  *	fields	RPC_HAS_* and RPC_NEED_* (common/params.h): the parameters
  *		it takes and their layout on the wire
  *	query	the query parameters a route accepts, separated by
- *		spaces, or NULL
+ *		spaces, or NULL; two rows may share a path and method
+ *		when their queries differ: a request whose query names
+ *		one of a row's parameters first goes to that row
  *	body	RPC_BODY_NONE, RPC_BODY_OPTIONAL or RPC_BODY_REQUIRED
  *	render	the renderer of a 2xx answer, RPC_RESULT_<render> in net
  *		(only net's expansion names it)
@@ -97,6 +99,8 @@ O(ORDER_CANCEL,	RPC_DELETE,	"/v1/orders/{ticket}",		PERM_WRITE_POSITIONS,	API_BR
 O(SYMBOL,	RPC_GET,	"/v1/symbols/{symbol}",		PERM_READ_POSITIONS,	API_BROKER,	API_READ,	RPC_NEED_SYMBOL,				NULL,		RPC_BODY_NONE,		symbol) \
 O(AUDIT,	RPC_GET,	"/v1/audit",			PERM_VIEW_LOGS,		API_MONITOR,	API_READ,	RPC_HAS_LIMIT,					"limit",	RPC_BODY_NONE,		audit) \
 O(READY,	RPC_GET,	"/readyz",			PERM_PUBLIC,		API_MONITOR,	API_READ,	0,						NULL,		RPC_BODY_NONE,		ready) \
+O(ORDER_GET,	RPC_GET,	"/v1/orders/{ticket}",		PERM_READ_POSITIONS,	API_MONITOR,	API_READ,	RPC_NEED_TICKET,				NULL,		RPC_BODY_NONE,		order) \
+O(ORDER_FIND,	RPC_GET,	"/v1/orders",			PERM_READ_POSITIONS,	API_MONITOR,	API_READ,	RPC_HAS_COID,					"client_order_id", RPC_BODY_NONE,	order) \
 O(METRICS,	RPC_GET,	"/metrics",			PERM_READ_METRICS,	API_MONITOR,	API_READ,	0,						NULL,		RPC_BODY_NONE,		metrics) \
 O(EVENTS,	RPC_GET,	"/v1/events",			PERM_READ_POSITIONS,	API_MONITOR,	API_READ,	RPC_NEED_AFTER,					NULL,		RPC_BODY_NONE,		events) \
 O(DEALS,	RPC_GET,	"/v1/deals",			PERM_READ_POSITIONS,	API_MONITOR,	API_READ,	RPC_NEED_RANGE | RPC_HAS_SYMBOL | RPC_HAS_LIMIT, "from to symbol cursor limit", RPC_BODY_NONE, deals) \

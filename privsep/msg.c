@@ -295,8 +295,16 @@ msg_net_config_encode(uint8_t *buf, size_t cap,
 	wire_put_u32(&b, c->connections_per_source);
 	wire_put_u32(&b, c->rate_window);
 	wire_put_u32(&b, c->rate_per_source);
+	wire_put_u32(&b, c->ipv6_prefix);
 	for (i = 0; i < nitems(c->reserved); i++)
 		wire_put_u32(&b, 0);
+	wire_put_u8(&b, c->nexempt);
+	for (i = 0; i < c->nexempt && i < nitems(c->exempt); i++) {
+		wire_put_u8(&b, c->exempt[i].family);
+		wire_put_u8(&b, c->exempt[i].prefix);
+		wire_put_bytes(&b, c->exempt[i].addr,
+		    sizeof(c->exempt[i].addr));
+	}
 	return msg_finish(&b, "NET_CONFIG");
 }
 
@@ -319,16 +327,38 @@ msg_net_config_decode(const struct ipc_msg *m, struct msg_net_config *c,
 	c->connections_per_source = wire_get_u32(&r);
 	c->rate_window = wire_get_u32(&r);
 	c->rate_per_source = wire_get_u32(&r);
+	c->ipv6_prefix = wire_get_u32(&r);
 	for (i = 0; i < nitems(c->reserved); i++)
 		c->reserved[i] = wire_get_u32(&r);
+	c->nexempt = wire_get_u8(&r);
+	if (c->nexempt > nitems(c->exempt)) {
+		*why = "too many exempt networks";
+		return -1;
+	}
+	for (i = 0; i < c->nexempt; i++) {
+		c->exempt[i].family = wire_get_u8(&r);
+		c->exempt[i].prefix = wire_get_u8(&r);
+		wire_get_bytes(&r, c->exempt[i].addr,
+		    sizeof(c->exempt[i].addr));
+	}
 	if (msg_done(&r, why) == -1)
 		return -1;
+	for (i = 0; i < c->nexempt; i++) {
+		if (!src_net_valid(&c->exempt[i])) {
+			*why = "an exempt network is malformed";
+			return -1;
+		}
+	}
+	if (c->ipv6_prefix < 1 || c->ipv6_prefix > 128) {
+		*why = "ipv6_prefix out of range";
+		return -1;
+	}
 	if (c->header_bytes == 0 || c->header_count == 0 ||
 	    c->request_line == 0 || c->header_timeout == 0 ||
 	    c->body_timeout == 0 || c->idle_timeout == 0 ||
 	    c->connections == 0 || c->connections_per_source == 0 ||
 	    c->rate_window == 0 || c->rate_per_source == 0 ||
-	    c->reserved[0] | c->reserved[1] | c->reserved[2] | c->reserved[3]) {
+	    c->reserved[0] | c->reserved[1] | c->reserved[2]) {
 		*why = "a limit is zero or a reserved field is set";
 		return -1;
 	}

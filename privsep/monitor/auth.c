@@ -38,6 +38,7 @@
 #include "auth_int.h"
 #include "ctlproto.h"
 #include "db.h"
+#include "srcaddr.h"
 #include "log.h"
 #include "metrics_mon.h"
 
@@ -100,6 +101,9 @@ static struct {
 	int			 auth_window;
 	int			 ban_time;
 	int			 ban_max;
+	int			 ipv6_prefix;
+	struct src_net		 exempt[SRC_NETS_MAX];
+	size_t			 nexempt;
 	int			 expiry_days;
 } au = {
 	.sources = RB_INITIALIZER(&au.sources),
@@ -161,22 +165,33 @@ auth_fmt_utc(int64_t t, char *buf, size_t sz)
 }
 
 /*
- * Numeric addresses in one spelling (inet_ntop's), so that a ban set on
- * what net reports is found again from what an operator types.
+ * Numeric addresses in one spelling, net's (src_key(): inet_ntop's, an
+ * IPv6 address cut to rate_limit.ipv6_prefix), so that a ban set on
+ * what net reports is found again from what an operator types: an
+ * address, or the "fd00::/64" a ban list shows.
  */
 static void
 addr_norm(const char *in, char *out, size_t outsz)
 {
-	struct in_addr	 a4;
-	struct in6_addr	 a6;
+	struct src_net	 n;
+	const char	*why;
 
-	if (inet_pton(AF_INET, in, &a4) == 1 &&
-	    inet_ntop(AF_INET, &a4, out, (socklen_t)outsz) != NULL)
-		return;
-	if (inet_pton(AF_INET6, in, &a6) == 1 &&
-	    inet_ntop(AF_INET6, &a6, out, (socklen_t)outsz) != NULL)
-		return;
-	strlcpy(out, in, outsz);
+	if (strchr(in, '/') != NULL && src_net_parse(in, &n, &why) == 0 &&
+	    n.family == 6 && n.prefix == au.ipv6_prefix) {
+		if (inet_ntop(AF_INET6, n.addr, out, (socklen_t)outsz) != NULL) {
+			snprintf(out + strlen(out), outsz - strlen(out),
+			    "/%d", au.ipv6_prefix);
+			return;
+		}
+	}
+	src_key(in, au.ipv6_prefix, out, outsz);
+}
+
+/* rate_limit.exempt: never counted, never banned. */
+static int
+addr_exempt(const char *address)
+{
+	return src_nets_match(au.exempt, au.nexempt, address);
 }
 
 
@@ -395,8 +410,8 @@ ban_impose(const char *address, uint32_t failures, int64_t now)
  * The request itself gets its own 401; the next one the ban.
  */
 static int
-auth_failed(const char *address, const struct msg_api_req *q, int64_t now,
-    struct msg_api_res *res)
+auth_failed(const char *address, int exempt, const struct msg_api_req *q,
+    int64_t now, struct msg_api_res *res)
 {
 	struct source	*s;
 	uint32_t	 n;
@@ -406,6 +421,8 @@ auth_failed(const char *address, const struct msg_api_req *q, int64_t now,
 	hash_prefix(q->key_hash, hp);
 	log_info("auth: refused %s from %s: %s (key hash %s...)",
 	    res->code, address, res->message, hp);
+	if (exempt)
+		return -1;
 	s = source_get(address);
 	if ((n = source_fail(s, now)) >= (uint32_t)au.auth_failures) {
 		source_del(s);
@@ -529,6 +546,7 @@ auth_check(const struct msg_api_req *q, struct auth_identity *id,
 	struct ban	*b;
 	int64_t		 now = auth_now();
 	uint32_t	 retry;
+	int		 exempt;
 
 	memset(id, 0, sizeof(*id));
 	if (!au.open) {
@@ -538,7 +556,8 @@ auth_check(const struct msg_api_req *q, struct auth_identity *id,
 		return -1;
 	}
 	addr_norm(q->address, address, sizeof(address));
-	if ((b = ban_find(address)) != NULL && b->until > now) {
+	exempt = addr_exempt(q->address);
+	if (!exempt && (b = ban_find(address)) != NULL && b->until > now) {
 		msg_api_res_set(res, 429, "source_banned",
 		    (uint32_t)(b->until - now), "too many failed authentications from %s: banned for "
 		    "%lld more seconds (rate_limit.auth_failures)", address,
@@ -552,9 +571,9 @@ auth_check(const struct msg_api_req *q, struct auth_identity *id,
 	}
 	if ((e = key_find(q->key_hash)) == NULL &&
 	    (e = auth_miss(address, q, now, res)) == NULL)
-		return auth_failed(address, q, now, res);
+		return auth_failed(address, exempt, q, now, res);
 	if (auth_key_usable(e, q, now, res) == -1)
-		return auth_failed(address, q, now, res);
+		return auth_failed(address, exempt, q, now, res);
 	if ((retry = auth_rate_take(e, now)) != 0) {
 		msg_api_res_set(res, 429, "rate_limited", retry, "more than %d "
 		    "requests in %d s with key '%s' (rate_limit.per_key)",
@@ -588,6 +607,10 @@ auth_take_config(const struct herald_conf *conf)
 	au.auth_window = conf->rate_limit.auth_window;
 	au.ban_time = conf->rate_limit.ban_time;
 	au.ban_max = conf->rate_limit.ban_max;
+	au.ipv6_prefix = conf->rate_limit.ipv6_prefix;
+	au.nexempt = conf->rate_limit.nexempt;
+	memcpy(au.exempt, conf->rate_limit.exempt,
+	    au.nexempt * sizeof(au.exempt[0]));
 	au.expiry_days = conf->control.key_expiry_days;
 	/* Bounded memory whatever auth_failures is. */
 	max = AUTH_FAIL_BUDGET / (uint32_t)au.auth_failures;
@@ -719,8 +742,10 @@ auth_ban_del(const char *address, char *msg, size_t msglen)
 {
 	struct in6_addr	 a6;
 	struct in_addr	 a4;
+	struct src_net	 net;
 	struct source	*s;
 	struct ban	*b;
+	const char	*why;
 	char		 addr[ADDR_STR_MAX];
 	int64_t		 now = auth_now();
 	uint32_t	 fails = 0;
@@ -728,7 +753,9 @@ auth_ban_del(const char *address, char *msg, size_t msglen)
 	if (auth_ready(msg, msglen) == -1)
 		return -1;
 	if (inet_pton(AF_INET, address, &a4) != 1 &&
-	    inet_pton(AF_INET6, address, &a6) != 1) {
+	    inet_pton(AF_INET6, address, &a6) != 1 &&
+	    (strchr(address, '/') == NULL ||
+	    src_net_parse(address, &net, &why) == -1 || net.family != 6)) {
 		snprintf(msg, msglen, "%s is not a numeric IPv4 or IPv6 "
 		    "address", address);
 		return -1;

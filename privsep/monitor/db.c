@@ -147,6 +147,31 @@ static const char *const db_migrations[] = {
 	"    length(data) BETWEEN 1 AND 4096)"
 	");"
 	"CREATE INDEX IF NOT EXISTS events_time ON events (time);",
+	/*
+	 * 6: who owns each ticket an order opened (store.c's owners,
+	 * trading.positions_scope): the key, and the order's journal id.
+	 */
+	"CREATE TABLE IF NOT EXISTS tickets ("
+	"  ticket INTEGER PRIMARY KEY CHECK (ticket >= 1),"
+	"  key_id INTEGER NOT NULL,"
+	"  order_id INTEGER NOT NULL"
+	");"
+	"CREATE INDEX IF NOT EXISTS tickets_order ON tickets (order_id);"
+	/*
+	 * And the monitor's own record of each deal's realised profit, for
+	 * trading.max_daily_loss: written once, when the deal is first
+	 * reported, never changed by a later report.  Seeded with the
+	 * deals the broker state holds.
+	 */
+	"CREATE TABLE IF NOT EXISTS ledger ("
+	"  deal INTEGER PRIMARY KEY CHECK (deal >= 1),"
+	"  time INTEGER NOT NULL,"
+	"  profit REAL NOT NULL"
+	");"
+	"CREATE INDEX IF NOT EXISTS ledger_time ON ledger (time);"
+	"INSERT OR IGNORE INTO ledger (deal, time, profit)"
+	"  SELECT CAST(key AS INTEGER), time, profit FROM broker_state"
+	"  WHERE type = 5 AND CAST(key AS INTEGER) >= 1;",
 };
 
 #define NMIGRATIONS	(int)(sizeof(db_migrations) / sizeof(db_migrations[0]))

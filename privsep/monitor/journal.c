@@ -38,6 +38,7 @@ enum journal_stmt {
 	JS_INSERT,
 	JS_BY_COID,
 	JS_BY_ID,
+	JS_BY_COID_ANY,
 	JS_SENT,
 	JS_FINISH,
 	JS_IN_FLIGHT,
@@ -58,6 +59,8 @@ static const char *const journal_sql[JS_MAX] = {
 	[JS_BY_COID] = "SELECT " ORDER_COLS " FROM orders "
 	    "WHERE key_id = ?1 AND client_order_id = ?2",
 	[JS_BY_ID] = "SELECT " ORDER_COLS " FROM orders WHERE id = ?1",
+	[JS_BY_COID_ANY] = "SELECT " ORDER_COLS " FROM orders "
+	    "WHERE client_order_id = ?1 ORDER BY id DESC LIMIT 1",
 	[JS_SENT] = "UPDATE orders SET state = 'sent', updated = ?2 "
 	    "WHERE id = ?1 AND state = 'pending'",
 	/* No IN lists: see migration 4 in db.c. */
@@ -714,6 +717,33 @@ journal_finish(struct journal *j, int64_t id, enum journal_state state,
 	if (sqlite3_changes(j->db) != 1)
 		return j_why(j, id, "finish", "pending, sent or unknown");
 	return 0;
+}
+
+int
+journal_find(struct journal *j, int64_t key_id, const char *coid,
+    struct journal_order *out)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	memset(out, 0, sizeof(*out));
+	if (key_id != JOURNAL_ANY_KEY)
+		return j_find(j, key_id, coid, NULL, 0, out);
+	st = j_stmt(j, JS_BY_COID_ANY);
+	if (sqlite3_bind_text(st, 1, coid, -1, SQLITE_STATIC) != SQLITE_OK)
+		return j_dberr(j, st, "look up order (client_order_id "
+		    "\"%s\")", coid);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return 0;
+	}
+	if (rc != SQLITE_ROW)
+		return j_dberr(j, st, "look up order (client_order_id "
+		    "\"%s\")", coid);
+	rc = j_row(j, st, out, 0) == 0 ? 1 : JOURNAL_ERROR;
+	sqlite3_reset(st);
+	return rc;
 }
 
 int

@@ -151,6 +151,14 @@ int	journal_mark_sent(struct journal *, int64_t id, int64_t now);
 int	journal_finish(struct journal *, int64_t id, enum journal_state,
 	    const void *result, size_t result_len, int64_t now);
 
+/*
+ * The row of key_id's client_order_id, or with JOURNAL_ANY_KEY the
+ * newest row of any key with it: 1 found (result copied, not the
+ * request), 0 not found, -1 error.
+ */
+#define JOURNAL_ANY_KEY	INT64_MIN
+int	journal_find(struct journal *, int64_t key_id, const char *coid,
+	    struct journal_order *out);
 /* One row by id: 1 found (buffers copied), 0 not found, -1 error. */
 int	journal_get(struct journal *, int64_t id, struct journal_order *out);
 /*

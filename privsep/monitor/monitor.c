@@ -336,6 +336,10 @@ net_config_from(const struct herald_conf *c, struct msg_net_config *nc)
 	nc->connections_per_source = c->limits.connections_per_source;
 	nc->rate_window = c->rate_limit.window;
 	nc->rate_per_source = c->rate_limit.per_source;
+	nc->ipv6_prefix = (uint32_t)c->rate_limit.ipv6_prefix;
+	nc->nexempt = (uint8_t)c->rate_limit.nexempt;
+	memcpy(nc->exempt, c->rate_limit.exempt, c->rate_limit.nexempt *
+	    sizeof(nc->exempt[0]));
 }
 
 /* events.*: net holds the streams of GET /v1/events (right after NET_CONFIG). */
@@ -361,7 +365,7 @@ static void
 send_net_config(struct peer *p)
 {
 	struct msg_net_config	 nc;
-	uint8_t			 buf[128];
+	uint8_t			 buf[128 + 18 * SRC_NETS_MAX];
 	size_t			 n;
 
 	net_config_from(mon.conf, &nc);

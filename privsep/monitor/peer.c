@@ -515,6 +515,8 @@ typedef void	(*mon_api_fn)(const struct msg_api_req *,
 #define mon_api_STATUS		api_status
 #define mon_api_AUDIT		api_no_audit
 #define mon_api_READY		api_ready
+#define mon_api_ORDER_GET	trade_order_get
+#define mon_api_ORDER_FIND	trade_order_find
 #define mon_api_METRICS		api_metrics
 #define mon_api_EVENTS		api_events
 #define mon_api_DEALS		api_deals

@@ -97,6 +97,7 @@ struct risk {
 	int		 realised_known;
 	int64_t		 realised_day;	/* UTC days since the epoch */
 	double		 realised;
+	uint64_t	 last_deal;	/* the highest deal ticket counted */
 
 	struct risk_key	*keys;
 	size_t		 nkeys;
@@ -362,6 +363,17 @@ risk_account(struct risk *r, double balance_credit, double equity)
 	risk_balance(r, balance_credit);
 }
 
+int
+risk_is_open(const struct risk *r, uint64_t ticket)
+{
+	struct risk_ent	 q = { .kind = RISK_POSITION, .ticket = ticket };
+
+	if (r->nlost > 0 || tfind(&q, &r->tree, ent_cmp) != NULL)
+		return 1;
+	q.kind = RISK_ORDER;
+	return tfind(&q, &r->tree, ent_cmp) != NULL;
+}
+
 static const struct risk_sym *
 sym_find(const struct risk *r, const char *symbol)
 {
@@ -503,6 +515,22 @@ risk_realised(struct risk *r, int64_t time_ms, double profit)
 	}
 	if (d == r->realised_day)
 		r->realised += profit;
+}
+
+int
+risk_deal_new(struct risk *r, uint64_t ticket)
+{
+	if (ticket <= r->last_deal)
+		return 0;
+	r->last_deal = ticket;
+	return 1;
+}
+
+void
+risk_deal_seen(struct risk *r, uint64_t ticket)
+{
+	if (ticket > r->last_deal)
+		r->last_deal = ticket;
 }
 
 void

@@ -29,8 +29,9 @@
  * OP_POSITION_CLOSE, OP_POSITION_MODIFY and OP_ORDER_CANCEL reduce risk:
  * only the per-key order rate applies.  Reads are never checked.
  *
- * The open positions and orders and the realised profit are what the
- * broker reported (risk_track, risk_realised), so a count is as fresh as
+ * The open positions and orders are what the broker reported
+ * (risk_track); the realised profit is the monitor's own ledger of the
+ * deals, each counted once when first reported (risk_realised), so a count is as fresh as
  * the last group of records the monitor stored.  An order accepted but
  * not yet answered counts as open too (risk_reserve), so that no number
  * of concurrent orders gets past a limit.  Pure: no I/O.
@@ -109,6 +110,11 @@ void	risk_balance(struct risk *, double balance);
  * credit) is the one the margin level rule adds to the balance.
  */
 void	risk_account(struct risk *, double balance_credit, double equity);
+/*
+ * Whether ticket is an open position or pending order the broker
+ * reported; 1 also when some could not be remembered (RISK_TRACK_MAX).
+ */
+int	risk_is_open(const struct risk *, uint64_t ticket);
 /* Net lots of symbol's positions (buys - sells). */
 double	risk_net_lots(const struct risk *, const char *symbol);
 /* The margin the positions hold, the broker's figures summed. */
@@ -120,7 +126,14 @@ double	risk_margin_used(const struct risk *);
  * one of a later day starts that day.
  */
 void	risk_realised(struct risk *, int64_t time_ms, double profit);
-/* At start: the sum realised since day_start_ms (store_profit_since). */
+/*
+ * Whether a deal's ticket is above every one counted (and count it):
+ * MT5's deal tickets only grow, so a deal reported again is not counted
+ * twice.  risk_deal_seen() sets the highest at start.
+ */
+int	risk_deal_new(struct risk *, uint64_t ticket);
+void	risk_deal_seen(struct risk *, uint64_t ticket);
+/* At start: the sum realised since day_start_ms (store_ledger_sum). */
 void	risk_set_realised(struct risk *, int64_t day_start_ms, double sum);
 
 /*

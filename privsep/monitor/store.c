@@ -32,6 +32,12 @@ enum store_stmt {
 	SS_LOCK_SET,
 	SS_PRUNE_OLD,
 	SS_PRUNE_MANY,
+	SS_OWNER_PUT,
+	SS_OWNER_GET,
+	SS_OWNER_PRUNE,
+	SS_LEDGER_PUT,
+	SS_LEDGER_SUM,
+	SS_LEDGER_PRUNE,
 	SS_DEALS,
 	SS_MAX
 };
@@ -58,6 +64,21 @@ static const char *const store_sql[SS_MAX] = {
 	    "time < ?2",
 	[SS_PRUNE_MANY] = "DELETE FROM broker_state WHERE type = ?1 AND "
 	    "rowid NOT IN (" STORE_NEWEST("?1", "?2") ")",
+	/* The first owner stays: a netting position is its opener's. */
+	[SS_OWNER_PUT] = "INSERT INTO tickets (ticket, key_id, order_id) "
+	    "VALUES (?1, ?2, ?3) ON CONFLICT (ticket) DO NOTHING",
+	[SS_OWNER_GET] = "SELECT key_id, order_id FROM tickets "
+	    "WHERE ticket = ?1",
+	/* Open tickets keep their owner after their order row has gone. */
+	[SS_OWNER_PRUNE] = "DELETE FROM tickets WHERE order_id NOT IN "
+	    "(SELECT id FROM orders) AND CAST(ticket AS TEXT) NOT IN "
+	    "(SELECT key FROM broker_state WHERE type = ?1 OR type = ?2)",
+	/* The first report of a deal stands. */
+	[SS_LEDGER_PUT] = "INSERT INTO ledger (deal, time, profit) "
+	    "VALUES (?1, ?2, ?3) ON CONFLICT (deal) DO NOTHING",
+	[SS_LEDGER_SUM] = "SELECT total(profit) FILTER (WHERE time >= ?1), "
+	    "max(deal) FROM ledger",
+	[SS_LEDGER_PRUNE] = "DELETE FROM ledger WHERE time < ?1",
 	/* By time, then key as a number (a longer key is the greater). */
 	[SS_DEALS] = "SELECT type, key, body FROM broker_state WHERE "
 	    "type = ?1 AND time >= ?2 AND time < ?3 AND (time > ?4 OR "
@@ -135,7 +156,8 @@ store_open(sqlite3 *db, char *err, size_t errlen)
 		if (sqlite3_prepare_v3(db, store_sql[i], -1,
 		    SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK) {
 			snprintf(err, errlen, "store: prepare \"%s\": %s "
-			    "(is the schema at version 3?)", store_sql[i],
+			    "(is the schema at version 3, and 6 for tickets?)",
+			    store_sql[i],
 			    sqlite3_errmsg(db));
 			store_close(s);
 			return NULL;
@@ -439,4 +461,110 @@ store_lockdown_set(struct store *s, const struct store_lockdown *l)
 		    "on" : "off");
 	sqlite3_reset(st);
 	return 0;
+}
+
+int
+store_owner_put(struct store *s, uint64_t ticket, int64_t key_id,
+    int64_t order_id)
+{
+	sqlite3_stmt	*st = s_stmt(s, SS_OWNER_PUT);
+
+	if (ticket == 0 || ticket > INT64_MAX)
+		return s_fail(s, "ticket %llu out of range",
+		    (unsigned long long)ticket);
+	if (sqlite3_bind_int64(st, 1, (int64_t)ticket) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, key_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, order_id) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_DONE)
+		return s_dberr(s, st, "owner of ticket %llu",
+		    (unsigned long long)ticket);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int
+store_owner_get(struct store *s, uint64_t ticket, int64_t *key_id,
+    int64_t *order_id)
+{
+	sqlite3_stmt	*st = s_stmt(s, SS_OWNER_GET);
+	int		 rc;
+
+	if (ticket == 0 || ticket > INT64_MAX)
+		return 0;
+	if (sqlite3_bind_int64(st, 1, (int64_t)ticket) != SQLITE_OK)
+		return s_dberr(s, st, "owner of ticket %llu",
+		    (unsigned long long)ticket);
+	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return 0;
+	}
+	if (rc != SQLITE_ROW)
+		return s_dberr(s, st, "owner of ticket %llu",
+		    (unsigned long long)ticket);
+	*key_id = sqlite3_column_int64(st, 0);
+	*order_id = sqlite3_column_int64(st, 1);
+	sqlite3_reset(st);
+	return 1;
+}
+
+int64_t
+store_owner_prune(struct store *s, uint8_t position_type, uint8_t order_type)
+{
+	sqlite3_stmt	*st = s_stmt(s, SS_OWNER_PRUNE);
+
+	if (sqlite3_bind_int(st, 1, position_type) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 2, order_type) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_DONE)
+		return s_dberr(s, st, "prune ticket owners");
+	sqlite3_reset(st);
+	return sqlite3_changes(s->db);
+}
+
+int
+store_ledger_put(struct store *s, uint64_t deal, int64_t time_ms,
+    double profit)
+{
+	sqlite3_stmt	*st = s_stmt(s, SS_LEDGER_PUT);
+
+	if (deal == 0 || deal > INT64_MAX || !isfinite(profit))
+		return s_fail(s, "deal %llu: ticket or profit out of range",
+		    (unsigned long long)deal);
+	if (sqlite3_bind_int64(st, 1, (int64_t)deal) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, time_ms) != SQLITE_OK ||
+	    sqlite3_bind_double(st, 3, profit) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_DONE)
+		return s_dberr(s, st, "record deal %llu",
+		    (unsigned long long)deal);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int
+store_ledger_sum(struct store *s, int64_t since_ms, double *sum,
+    uint64_t *last_deal)
+{
+	sqlite3_stmt	*st = s_stmt(s, SS_LEDGER_SUM);
+
+	if (sqlite3_bind_int64(st, 1, since_ms) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW)
+		return s_dberr(s, st, "sum the ledger");
+	*sum = sqlite3_column_double(st, 0);
+	*last_deal = sqlite3_column_type(st, 1) == SQLITE_NULL ? 0 :
+	    (uint64_t)sqlite3_column_int64(st, 1);
+	sqlite3_reset(st);
+	if (!isfinite(*sum))
+		return s_fail(s, "the ledger's sum is not finite");
+	return 0;
+}
+
+int64_t
+store_ledger_prune(struct store *s, int64_t before_ms)
+{
+	sqlite3_stmt	*st = s_stmt(s, SS_LEDGER_PRUNE);
+
+	if (sqlite3_bind_int64(st, 1, before_ms) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_DONE)
+		return s_dberr(s, st, "prune the ledger");
+	sqlite3_reset(st);
+	return sqlite3_changes(s->db);
 }

@@ -107,6 +107,38 @@ int	store_deals(struct store *, uint8_t deal_type, int64_t from,
 int	store_profit_since(struct store *, uint8_t deal_type,
 	    int64_t since_ms, double *sum);
 
+/*
+ * Who owns a ticket (trading.positions_scope): the key whose order
+ * opened it, and that order's journal id (its command id).  A ticket is
+ * given its first owner only: a later put of the same ticket does
+ * nothing, so that a netting position stays its opener's.
+ */
+int	store_owner_put(struct store *, uint64_t ticket, int64_t key_id,
+	    int64_t order_id);
+/* 1 with *key_id and *order_id, 0 if nobody owns it, -1 on error. */
+int	store_owner_get(struct store *, uint64_t ticket, int64_t *key_id,
+	    int64_t *order_id);
+/*
+ * Forget the owners of tickets whose journal row is gone and that are
+ * no open position or order (keys of records of those two types).  The
+ * number forgotten, or -1.
+ */
+int64_t	store_owner_prune(struct store *, uint8_t position_type,
+	    uint8_t order_type);
+
+/*
+ * The monitor's own record of realised profit (trading.max_daily_loss):
+ * one row per deal ticket, written when the deal is first reported and
+ * never changed after, whatever the broker reports again.
+ */
+int	store_ledger_put(struct store *, uint64_t deal, int64_t time_ms,
+	    double profit);
+/* The profit of deals at or after since_ms, and the highest deal ticket. */
+int	store_ledger_sum(struct store *, int64_t since_ms, double *sum,
+	    uint64_t *last_deal);
+/* Forget deals before before_ms; how many, or -1. */
+int64_t	store_ledger_prune(struct store *, int64_t before_ms);
+
 /* The lockdown switch: never set reads as off, who "", since 0. */
 int	store_lockdown_get(struct store *, struct store_lockdown *);
 /* active must be 0 or 1 and who a string of under STORE_WHO_MAX bytes. */

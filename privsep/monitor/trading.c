@@ -213,6 +213,54 @@ trade_repeat(uint32_t net_id, const struct msg_api_req *q,
 	return r;
 }
 
+/*
+ * Whether key id may act on someone's tickets: under
+ * trading.positions_scope all, or as an admin key, it may.
+ */
+int
+trade_sees_all(const struct auth_identity *id)
+{
+	return tr.conf->trading.positions_scope == CONF_SCOPE_ALL ||
+	    strcmp(id->role, "admin") == 0;
+}
+
+/*
+ * trading.positions_scope key: a write on a ticket (a close, a
+ * modification, a cancellation) by a key that is not the ticket's
+ * owner, and not an admin, is refused.  A ticket no order of heraldd's
+ * opened belongs to no key.  1 with res when refused.
+ */
+static int
+owner_refuses(const struct auth_identity *id, const struct rpc_params *p,
+    struct msg_api_res *res)
+{
+	int64_t	 key_id, order_id;
+	int	 r;
+
+	if ((api_info(p->op)->fields & RPC_NEED_TICKET) == 0 ||
+	    trade_sees_all(id))
+		return 0;
+	/* No such ticket open: the broker says so (10036, 10013). */
+	if (!risk_is_open(tr.risk, p->ticket))
+		return 0;
+	if ((r = store_owner_get(tr.store, p->ticket, &key_id,
+	    &order_id)) == -1) {
+		storage_fault("%s", store_error(tr.store));
+		storage_refuse(res);
+		return 1;
+	}
+	if (r == 1 && key_id == id->key_id)
+		return 0;
+	log_info("order refused for key %s: ticket %" PRIu64 " is %s",
+	    id->name, p->ticket, r == 1 ? "another key's" : "no key's");
+	msg_api_res_set(res, 403, "risk_refused", 0, "trading.positions_scope: "
+	    "ticket %" PRIu64 " was not opened by an order of this key (%s); "
+	    "only its owner or an admin key may act on it", p->ticket,
+	    r == 1 ? "another key's order opened it" : "no order of heraldd "
+	    "opened it");
+	return 1;
+}
+
 static int
 trade_write(uint32_t net_id, const struct msg_api_req *q,
     const struct auth_identity *id, const struct rpc_params *p,
@@ -229,6 +277,8 @@ trade_write(uint32_t net_id, const struct msg_api_req *q,
 		storage_refuse(res);
 		return 0;
 	}
+	if (owner_refuses(id, p, res))
+		return 0;
 	if (risk_check(tr.risk, id->key_id, p, trade_now_ms(), &rf) != 0) {
 		log_info("order refused for key %s: %s", id->name, rf.message);
 		/* "Wait", not "never": a bot can tell them apart. */
@@ -327,6 +377,40 @@ trade_request(uint32_t net_id, const struct msg_api_req *q,
 	TAILQ_INSERT_TAIL(&tr.txs, t, entry);
 	tx_send(t);
 	return 1;
+}
+
+/*
+ * trading.min_margin_level adds the account's floating profit to its
+ * balance: while the rule is on, the monitor reads the account itself
+ * every ACCOUNT_POLL_SEC (read_result_check() hands the figures to the
+ * risk rules), one read at a time, none while the broker is not up.
+ */
+static void
+poll_arm(void)
+{
+	struct timeval	 tv = { ACCOUNT_POLL_SEC, 0 };
+
+	if (tr.conf->trading.min_margin_level > 0 &&
+	    !evtimer_pending(tr.poll_ev, NULL) &&
+	    evtimer_add(tr.poll_ev, &tv) == -1)
+		fatalx("evtimer_add");
+}
+
+static void
+account_poll(evutil_socket_t fd, short ev, void *arg)
+{
+	struct tx	*t;
+
+	if (tr.state == BS_CONNECTED && tr.conf->trading.min_margin_level > 0 &&
+	    !tr.polling && tr.ntx < TX_MAX) {
+		t = tx_new(TX_READ, OP_ACCOUNT, 0, NULL, 0);
+		t->answered = 1;	/* no client waits for it */
+		t->poll = 1;
+		tr.polling = 1;
+		TAILQ_INSERT_TAIL(&tr.txs, t, entry);
+		tx_send(t);
+	}
+	poll_arm();
 }
 
 /*
@@ -442,6 +526,10 @@ prune_account(const struct herald_conf *conf, char *err, size_t errlen)
 	    (time(NULL) - (int64_t)conf->trading.journal_days * 86400) * 1000);
 	commands = store_prune_keep(tr.store, PAPER_REC_COMMAND,
 	    BACKEND_PAPER_MAX_COMMANDS);
+	if (deals >= 0)
+		deals = store_ledger_prune(tr.store, (time(NULL) -
+		    (int64_t)conf->trading.journal_days * 86400) * 1000) < 0 ?
+		    -1 : deals;
 	if (deals < 0 || commands < 0) {
 		snprintf(err, errlen, "%s", store_error(tr.store));
 		return -1;
@@ -502,12 +590,23 @@ trade_init(const struct herald_conf *conf, struct event_base *base,
 		    "days", pruned, conf->trading.journal_days);
 	if (prune_account(conf, err, errlen) == -1)
 		return -1;
+	if ((pruned = store_owner_prune(tr.store, PAPER_REC_POSITION,
+	    PAPER_REC_ORDER)) < 0) {
+		snprintf(err, errlen, "%s", store_error(tr.store));
+		return -1;
+	}
+	if (pruned > 0)
+		log_info("store: forgot the owners of %" PRId64 " closed "
+		    "tickets", pruned);
 	/* After every message of a turn: the lowest of three priorities. */
 	if ((tr.commit_ev = event_new(base, -1, 0, commit_cb, NULL)) == NULL ||
 	    event_priority_set(tr.commit_ev, 2) == -1 ||
 	    (tr.retry_ev = evtimer_new(base, retry_cb, NULL)) == NULL ||
 	    event_priority_set(tr.retry_ev, 2) == -1)
 		fatalx("commit event");
+	if ((tr.poll_ev = evtimer_new(base, account_poll, NULL)) == NULL)
+		fatalx("poll event");
+	poll_arm();
 	if (tr.lockdown.active)
 		log_warnx("trading is locked down (by %s) since the last run",
 		    tr.lockdown.who);
@@ -524,6 +623,7 @@ trade_reconfigure(const struct herald_conf *conf)
 	risk_configure(tr.risk, conf);
 	journal_conf_from(conf, &jc);
 	journal_set_conf(tr.journal, &jc);
+	poll_arm();
 	events_reconfigure(conf);
 }
 
@@ -564,7 +664,9 @@ trade_close(void)
 		event_free(tr.start_timer);
 	if (tr.retry_ev != NULL)
 		event_free(tr.retry_ev);
-	tr.commit_ev = tr.start_timer = tr.retry_ev = NULL;
+	if (tr.poll_ev != NULL)
+		event_free(tr.poll_ev);
+	tr.commit_ev = tr.start_timer = tr.retry_ev = tr.poll_ev = NULL;
 	if (tr.risk != NULL)
 		risk_free(tr.risk);
 	tr.risk = NULL;

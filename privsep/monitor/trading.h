@@ -102,6 +102,21 @@ int	trade_broker_res(const struct ipc_msg *, const char **why);
  * heraldctl lockdown on|off; 0, or -1 with why.  It holds at once; in a
  * storage fault it is written when the database can be.
  */
+/*
+ * Whether key id acts on and sees every ticket and order: under
+ * trading.positions_scope all, or as an admin key.
+ */
+int	trade_sees_all(const struct auth_identity *);
+/*
+ * GET /v1/orders/{ticket} and GET /v1/orders?client_order_id=: one
+ * order's journal state and stored answer (trading_view.c), for the
+ * key that placed it, or any key when trade_sees_all().
+ */
+void	trade_order_get(const struct msg_api_req *,
+	    const struct auth_identity *, struct msg_api_res *);
+void	trade_order_find(const struct msg_api_req *,
+	    const struct auth_identity *, struct msg_api_res *);
+
 /* GET /v1/deals: a page of the deals the monitor stored (res, 200 or 503). */
 void	trade_deals(const struct rpc_params *, struct msg_api_res *);
 int	trade_lockdown(int on, const char *who, char *why, size_t whylen);

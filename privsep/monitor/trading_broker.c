@@ -175,6 +175,8 @@ read_result_check(uint8_t op, struct msg_api_res *res, const char **why)
 	case OP_ORDER_MODIFY:
 	case OP_AUDIT:
 	case OP_READY:
+	case OP_ORDER_GET:
+	case OP_ORDER_FIND:
 	case OP_METRICS:
 	case OP_EVENTS:
 	case OP_DEALS:
@@ -205,6 +207,32 @@ journal_store_answer(int64_t id, const struct msg_api_res *res, size_t *np)
 	return buf;
 }
 
+/*
+ * The tickets an executed order opened or changed are its key's from now
+ * on (trading.positions_scope), in the batch that stores its answer.
+ * The first owner of a ticket stays (store_owner_put).
+ */
+void
+owner_record(const struct tx *t, const struct trade_result *r)
+{
+	uint64_t	 tickets[2] = { r->order, r->position };
+	struct wop	*w;
+	size_t		 i;
+
+	if (!trade_executed(r->retcode))
+		return;
+	for (i = 0; i < 2; i++) {
+		if (tickets[i] == 0 || tickets[i] > INT64_MAX ||
+		    (i == 1 && tickets[1] == tickets[0]))
+			continue;
+		w = wop_new(WOP_OWNER, NULL, 0);
+		w->ticket = tickets[i];
+		w->key_id = t->key_id;
+		w->id = t->command_id;
+		write_op(w);
+	}
+}
+
 static int
 answer_write(struct tx *t, struct msg_api_res *res, const char **why)
 {
@@ -217,6 +245,8 @@ answer_write(struct tx *t, struct msg_api_res *res, const char **why)
 		return -1;
 	}
 	answer_classify(res, &r);
+	if (answer_has_result(res))
+		owner_record(t, &r);
 	metrics_mon_order(res->status, answer_has_result(res) ? r.retcode : 0,
 	    metrics_now_us() - t->started_us);
 	enc = journal_store_answer(t->command_id, res, &n);
@@ -302,6 +332,33 @@ record_store(const struct paper_record *rec, const uint8_t *body, size_t len)
 /* --- the broker's messages ---------------------------------------------- */
 
 /*
+ * A deal's realised profit counts for trading.max_daily_loss once, when
+ * the broker first reports it (its ticket above every one seen), and
+ * goes into the monitor's own ledger: a broker that reports a deal
+ * again with another profit, or drops it, changes neither.
+ */
+static void
+ledger_record(const struct paper_record *rec)
+{
+	struct wop	*w;
+	double		 profit = paper_record_profit(rec);
+
+	if (!risk_deal_new(tr.risk, rec->u.deal.ticket)) {
+		log_debug("deal %" PRIu64 " reported again: the first report "
+		    "stands", rec->u.deal.ticket);
+		return;
+	}
+	risk_realised(tr.risk, rec->u.deal.time, profit);
+	if (rec->u.deal.ticket == 0 || rec->u.deal.ticket > INT64_MAX)
+		return;
+	w = wop_new(WOP_LEDGER, NULL, 0);
+	w->ticket = rec->u.deal.ticket;
+	w->time_ms = rec->u.deal.time;
+	w->profit = profit;
+	write_op(w);
+}
+
+/*
  * A group of records (up to the BROKER_SYNC or BROKER_RES that ends it)
  * is held until it commits: a broker that never ends one, or sends
  * more than mt5.record_group_max records or record_group_bytes bytes
@@ -362,8 +419,7 @@ trade_broker_record(const struct ipc_msg *m, const char **why)
 	record_track(&rec);
 	event_record(&rec);
 	if (rec.type == PAPER_REC_DEAL && rec.op == PAPER_OP_PUT)
-		risk_realised(tr.risk, rec.u.deal.time,
-		    paper_record_profit(&rec));
+		ledger_record(&rec);
 	return 0;
 }
 

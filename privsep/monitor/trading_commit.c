@@ -300,6 +300,12 @@ wop_apply(struct wop *w, int again)
 		if (r == JOURNAL_REFUSED)
 			fatalx("%s", journal_error(tr.journal));
 		return r == 0 ? 0 : -1;
+	case WOP_OWNER:
+		return store_owner_put(tr.store, w->ticket, w->key_id,
+		    w->id) == -1 ? -1 : 0;
+	case WOP_LEDGER:
+		return store_ledger_put(tr.store, w->ticket, w->time_ms,
+		    w->profit) == -1 ? -1 : 0;
 	}
 	fatalx("%s: write of no kind", __func__);
 }
@@ -471,6 +477,8 @@ tx_free(struct tx_list *list, struct tx *t)
 	 */
 	if (t->reserved)
 		risk_release(tr.risk, t->slot, &t->lots);
+	if (t->poll)
+		tr.polling = 0;
 	tr.ntx--;
 	free(t);
 }
@@ -525,7 +533,8 @@ tx_timeout(evutil_socket_t fd, short ev, void *arg)
 	    "; the order's outcome is unknown until it answers" : "");
 	switch (t->kind) {
 	case TX_READ:
-		answer_now(t->waiters[0], &res);
+		if (!t->answered)	/* the monitor's own has no client */
+			answer_now(t->waiters[0], &res);
 		t->answered = 1;	/* kept: the late answer is dropped */
 		return;
 	case TX_WRITE:

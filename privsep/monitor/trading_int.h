@@ -39,6 +39,7 @@
 
 #define TX_MAX			4096	/* requests the broker owes at once */
 #define TX_WAITERS		8	/* repeats waiting for one order */
+#define ACCOUNT_POLL_SEC	1	/* account reads for min_margin_level */
 
 enum broker_state {
 	BS_STOPPED = 0,		/* not yet sandboxed */
@@ -60,8 +61,9 @@ struct tx {
 	enum tx_kind	 kind;
 	uint8_t		 op;
 	int64_t		 command_id;
-	int64_t		 key_id;	/* TX_WRITE: whose order */
+	int64_t		 key_id;	/* whose order: the tickets' owner */
 	int		 answered;	/* net had its answer (timeout) */
+	int		 poll;		/* the monitor's own account read */
 	uint64_t	 started_us;	/* accepted (metrics_now_us()) */
 	size_t		 nwaiters;
 	uint32_t	 waiters[1 + TX_WAITERS];	/* net request ids */
@@ -108,6 +110,8 @@ enum wop_kind {
 	WOP_PUT,		/* store_put(type, key, time_ms, profit, data) */
 	WOP_DEL,		/* store_del(type, key) */
 	WOP_FINISH,		/* journal_finish(id, state, data) */
+	WOP_OWNER,		/* store_owner_put(ticket, key_id, id) */
+	WOP_LEDGER,		/* store_ledger_put(ticket, time_ms, profit) */
 	WOP_EVENT		/* events_insert(time_ms, owner, key, data) */
 };
 
@@ -121,6 +125,8 @@ struct wop {
 	int64_t		 id;
 	enum journal_state state;
 	int64_t		 now;
+	uint64_t	 ticket;	/* WOP_OWNER */
+	int64_t		 key_id;
 	uint64_t	 owner;		/* WOP_EVENT: its key, 0 all */
 	uint64_t	 event_id;	/* WOP_EVENT: given by the insert */
 	size_t		 len;
@@ -156,6 +162,8 @@ struct trading {
 	int64_t			 fault_since;	/* unix time */
 	int			 backoff;	/* s to the next attempt */
 	struct event		*retry_ev;
+	struct event		*poll_ev;	/* account reads, see trading.c */
+	int			 polling;	/* one is owed */
 };
 extern struct trading	tr;
 
@@ -197,6 +205,7 @@ int		 result_stamp(struct msg_api_res *, const char *coid,
 void		 record_track(const struct paper_record *);
 const uint8_t	*journal_store_answer(int64_t id, const struct msg_api_res *,
 		    size_t *np);
+void		 owner_record(const struct tx *, const struct trade_result *);
 
 /* trading_events.c */
 int		 event_write(struct wop *);

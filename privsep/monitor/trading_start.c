@@ -208,6 +208,7 @@ trade_broker_ready(void)
 	struct timeval	 tv = { tr.conf->mt5.start_timeout, 0 };
 	size_t		 i, nrec = 0;
 	int64_t		 day;
+	uint64_t	 last_deal;
 	double		 sum;
 
 	send_config();
@@ -219,10 +220,12 @@ trade_broker_ready(void)
 	    PAPER_REC_COMMAND, BACKEND_PAPER_MAX_COMMANDS, load_record,
 	    &nrec) == -1)
 		fatalx("store: %s", store_error(tr.store));
+	/* The monitor's own ledger, not the broker's deals, says. */
 	day = risk_day_start(trade_now_ms());
-	if (store_profit_since(tr.store, PAPER_REC_DEAL, day, &sum) == -1)
+	if (store_ledger_sum(tr.store, day, &sum, &last_deal) == -1)
 		fatalx("store: %s", store_error(tr.store));
 	risk_set_realised(tr.risk, day, sum);
+	risk_deal_seen(tr.risk, last_deal);
 	tr.io->to_broker(MSG_BROKER_START, 0, NULL, 0);
 	tr.state = BS_STARTING;
 	if ((tr.start_timer = evtimer_new(tr.base, start_timeout,
@@ -281,6 +284,7 @@ answer_find(struct tx *t, struct msg_api_res *res, const char **why)
 		    "restart: retcode %u %s", t->command_id, r.retcode,
 		    r.message);
 		answer_classify(res, &r);
+		owner_record(t, &r);
 	} else if (res->status != 404) {
 		/* The backend could not be asked (the bridge's EA left). */
 		log_warnx("journal: order %" PRId64 " is still unresolved: %s",
@@ -309,6 +313,7 @@ ask_about(const struct journal_order *o, void *arg)
 	size_t		 n;
 
 	t = tx_new(TX_FIND, OP_NONE, o->id, NULL, 0);
+	t->key_id = o->key_id;
 	strlcpy(t->coid, o->client_order_id, sizeof(t->coid));
 	TAILQ_INSERT_TAIL(&tr.txs, t, entry);
 	n = msg_u64_encode(buf, sizeof(buf), (uint64_t)o->id);

@@ -355,6 +355,38 @@ test_allowed(void **state)
 	assert_string_equal(conf.trading.allowed_symbols[63], "S63");
 }
 
+/* rate_limit.exempt: addresses and CIDRs, strictly; ipv6_prefix. */
+static void
+test_exempt(void **state)
+{
+	no_errors("rate_limit: {exempt: []}\n");
+	assert_int_equal(conf.rate_limit.nexempt, 0);
+	assert_int_equal(conf.rate_limit.ipv6_prefix, 64);
+	no_errors("rate_limit:\n  exempt: [127.0.0.1, 10.0.0.0/8, "
+	    "\"fd00::/64\"]\n  ipv6_prefix: 48\n");
+	assert_int_equal(conf.rate_limit.nexempt, 3);
+	assert_int_equal(conf.rate_limit.exempt[1].prefix, 8);
+	assert_int_equal(conf.rate_limit.exempt[2].family, 6);
+	assert_int_equal(conf.rate_limit.ipv6_prefix, 48);
+	one_error("rate_limit:\n  exempt: 127.0.0.1\n", "t.yaml:2: "
+	    "rate_limit.exempt: expected a list of addresses or CIDRs ([] for "
+	    "none), got \"127.0.0.1\"");
+	one_error("rate_limit:\n  exempt: [10.0.0.1/8]\n", "t.yaml:2: "
+	    "rate_limit.exempt[0]: \"10.0.0.1/8\": host bits are set after "
+	    "the prefix");
+	one_error("rate_limit:\n  exempt: [localhost]\n", "t.yaml:2: "
+	    "rate_limit.exempt[0]: \"localhost\": not an IPv4 or IPv6 "
+	    "address or CIDR");
+	one_error("rate_limit:\n  exempt: [10.0.0.0/8, 10.0.0.0/8]\n",
+	    "t.yaml:2: rate_limit.exempt[1]: \"10.0.0.0/8\" is listed twice");
+	one_error("rate_limit:\n  exempt: [[1]]\n", "t.yaml:2: "
+	    "rate_limit.exempt[0]: expected an address or a CIDR such as "
+	    "192.0.2.0/24 or fd00::/64, got a list");
+	one_error("rate_limit:\n  ipv6_prefix: 0\n", "t.yaml:2: "
+	    "rate_limit.ipv6_prefix: expected an integer from 1 to 128, got "
+	    "\"0\"");
+}
+
 #undef SYMS
 #undef NONE
 
@@ -365,6 +397,7 @@ main(void)
 		cmocka_unit_test_teardown(test_listen, teardown),
 		cmocka_unit_test_teardown(test_symbols, teardown),
 		cmocka_unit_test_teardown(test_allowed, teardown),
+		cmocka_unit_test_teardown(test_exempt, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

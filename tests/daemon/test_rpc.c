@@ -175,6 +175,49 @@ test_events_and_deals(void **state)
 	assert_int_equal(rpc_time_value("1969-12-31T23:59:59Z", 20, &ms), -1);
 }
 
+/*
+ * GET /v1/orders and GET /v1/orders?client_order_id= are two rows of one
+ * route: the query picks the row; the id is percent-decoded and checked.
+ */
+static void
+test_route_order_lookups(void **state)
+{
+	struct rpc_call		 c;
+
+	route_ok("GET", "/v1/orders", OP_ORDERS, &c);
+	route_ok("GET", "/v1/orders/18", OP_ORDER_GET, &c);
+	assert_true(c.p.ticket == 18);
+	route_ok("DELETE", "/v1/orders/18", OP_ORDER_CANCEL, &c);
+	route_ok("GET", "/v1/orders?client_order_id=bot-1:42", OP_ORDER_FIND,
+	    &c);
+	assert_string_equal(c.p.client_order_id, "bot-1:42");
+	assert_true(c.p.flags & RPC_HAS_COID);
+	route_ok("GET", "/v1/orders?client_order_id=a%26b%3dc%25d%2B+",
+	    OP_ORDER_FIND, &c);
+	assert_string_equal(c.p.client_order_id, "a&b=c%d++");
+	route_fails("GET", "/v1/orders?client_order_id=", 400,
+	    "client_order_id");
+	route_fails("GET", "/v1/orders?client_order_id", 400, "needs a value");
+	route_fails("GET", "/v1/orders?client_order_id=%2", 400,
+	    "client_order_id");
+	route_fails("GET", "/v1/orders?client_order_id=%g0", 400,
+	    "client_order_id");
+	route_fails("GET", "/v1/orders?client_order_id=%20x", 400,
+	    "client_order_id");
+	route_fails("GET", "/v1/orders?client_order_id=%00x", 400,
+	    "client_order_id");
+	route_fails("GET", "/v1/orders?client_order_id=auto-1", 400, "auto-");
+	route_fails("GET", "/v1/orders?client_order_id="
+	    "12345678901234567890123456789012345678901234567890123456789012345",
+	    400, "client_order_id");
+	route_fails("GET", "/v1/orders?client_order_id=a&client_order_id=b",
+	    400, "duplicate");
+	route_fails("GET", "/v1/orders?symbol=EURUSD", 400,
+	    "unknown query parameter");
+	route_fails("GET", "/v1/orders?client_order_idx=1", 400,
+	    "unknown query parameter");
+}
+
 static void
 test_route_refusals(void **state)
 {
@@ -195,10 +238,10 @@ test_route_refusals(void **state)
 	assert_int_equal(err.status, 405);
 	assert_string_equal(err.code, "method_not_allowed");
 	assert_int_equal(err.allow, RPC_GET);
-	assert_int_equal(rpc_route("GET", "/v1/orders/5", &c, &err), -1);
+	assert_int_equal(rpc_route("POST", "/v1/orders/5", &c, &err), -1);
 	assert_int_equal(err.status, 405);
 	rpc_allow_string(err.allow, allow, sizeof(allow));
-	assert_string_equal(allow, "DELETE");
+	assert_string_equal(allow, "GET, DELETE");
 	assert_int_equal(rpc_route("PATCH", "/trade", &c, &err), -1);
 	assert_int_equal(err.status, 405);
 	assert_int_equal(rpc_route("HEAD", "/healthz", &c, &err), -1);
@@ -738,6 +781,7 @@ main(void)
 		cmocka_unit_test(test_routes),
 		cmocka_unit_test(test_events_and_deals),
 		cmocka_unit_test(test_route_refusals),
+		cmocka_unit_test(test_route_order_lookups),
 		cmocka_unit_test(test_trade),
 		cmocka_unit_test(test_trade_filling),
 		cmocka_unit_test(test_other_bodies),

@@ -1,6 +1,7 @@
 /*
- * libFuzzer harness for the typed trading answers (common/trade.h) and
- * their rendering in net.  The first byte picks the decoder (and, for a
+ * libFuzzer harness for the typed trading answers (common/trade.h), the
+ * journal's view of one order (common/orderview.h), and their rendering
+ * in net.  The first byte picks the decoder (and, for a
  * trade_result, which of the four write ops renders it); the rest is the
  * payload.  Whatever decodes must re-encode to the same bytes, decode
  * again, and render through rpc_render_result() to valid JSON.
@@ -11,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "orderview.h"
 #include "rpc.h"
 #include "trade.h"
 
@@ -27,6 +29,7 @@ roundtrip(unsigned kind, const uint8_t *data, size_t size, uint8_t *buf,
 {
 	static struct trade_positions	 pl;
 	static struct trade_orders	 ol;
+	static struct order_view	 v;
 	struct trade_result		 r;
 	struct trade_account		 a;
 	struct trade_symbol		 s;
@@ -54,10 +57,15 @@ roundtrip(unsigned kind, const uint8_t *data, size_t size, uint8_t *buf,
 			return 0;
 		n = trade_orders_encode(&ol, buf, cap);
 		break;
-	default:
+	case 4:
 		if (trade_symbol_decode(data, size, &s, &why) == -1)
 			return 0;
 		n = trade_symbol_encode(&s, buf, cap);
+		break;
+	default:
+		if (order_view_decode(data, size, &v, &why) == -1)
+			return 0;
+		n = order_view_encode(&v, buf, cap);
 		break;
 	}
 	/* One encoding per value. */
@@ -72,7 +80,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct msg_api_res	 res;
 	static uint8_t			 buf[API_RESULT_MAX];
 	static const uint8_t		 ops[] = {
-		OP_TRADE, OP_ACCOUNT, OP_POSITIONS, OP_ORDERS, OP_SYMBOL
+		OP_TRADE, OP_ACCOUNT, OP_POSITIONS, OP_ORDERS, OP_SYMBOL,
+		OP_ORDER_GET
 	};
 	struct rpc_error		 err;
 	json_error_t			 je;
@@ -83,7 +92,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1 || size - 1 > sizeof(res.result))
 		return 0;
-	kind = data[0] % 5;
+	/* 240 and up: the order view; below, as the corpus was grown. */
+	kind = data[0] >= 240 ? 5 : data[0] % 5;
 	op = ops[kind];
 	if (kind == 0)
 		op = result_ops[(data[0] / 5) % 4];

@@ -303,8 +303,9 @@ def test_every_status_of_the_error_model(daemon):
                            "Content-Length: 0\r\n\r\n")
     assert_error((st, h, body), 405, "method_not_allowed")
     assert h.get("allow") == "POST"
-    st, h, _ = exchange(daemon, get("/v1/orders/12"))
-    assert st == 405 and h.get("allow") == "DELETE"
+    st, h, _ = exchange(daemon, "TRACE /v1/orders/12 HTTP/1.1\r\n" + HOST +
+                        "\r\n")
+    assert st == 405 and h.get("allow") == "GET, DELETE"
     assert_error(exchange(daemon, "BREW /v1/status HTTP/1.1\r\n" + HOST +
                           "\r\n"), 501, "not_implemented")
     steady.check()
@@ -454,7 +455,8 @@ def test_idle_and_silent_connections_closed_without_answer(daemon):
 def test_per_source_rate_limit_429_with_retry_after(daemon):
     start(daemon, rate_limit={"per_source": 5, "window": 60})
     c = Client(daemon)
-    for _ in range(5):
+    # The TLS handshake was the first of the five.
+    for _ in range(4):
         c.send(get("/healthz"))
         assert c.answer()[0] == 200
     c.send(get("/healthz"))

@@ -10,9 +10,9 @@ import threading
 import pytest
 
 from test_http import assert_error, make_key
-from test_trading import (filled, mt5_conf, order_ok, restart,
-                          risk_refused, same_answer, start_trading, symbols,
-                          trading_conf)
+from test_trading import (FAR, filled, mt5_conf, order_ok, position_of,
+                          restart, risk_refused, same_answer, start_trading,
+                          symbols, trading_conf)
 
 ORDER = {"symbol": "EURUSD", "side": "BUY", "volume": 0.01}
 
@@ -203,3 +203,109 @@ def test_min_margin_level_holds_under_concurrent_orders(daemons):
     assert "margin level would be" in ans[2]["error"], ans
     # A small order still fits.
     filled(desk.trade(symbol="EURUSD", side="BUY", volume=0.01))
+
+
+def scope_refused(ans, ticket):
+    assert_error(ans, 403, "risk_refused", r"trading\.positions_scope")
+    assert str(ticket) in ans[2]["error"], ans
+
+
+def one_order(desk, key, path):
+    return desk.call("GET", path, None, key)
+
+
+def test_positions_scope_two_traders_and_an_admin(daemons):
+    """Under positions_scope key (the default) a trader key closes,
+    modifies and cancels only what its own orders opened, and sees only
+    its own orders; an admin key acts on and sees everything; the
+    owners outlive a restart."""
+    desk = start_trading(daemons(), trading_conf())
+    a, d = desk.key, desk.d
+    b = make_key(d, "trader-b", "trader")
+    boss = make_key(d, "boss", "admin")
+    fa = filled(desk.trade(symbol="EURUSD", side="BUY", volume=0.1,
+                           client_order_id="a-1"))
+    fb = filled(desk.trade(key=b, symbol="EURUSD", side="SELL", volume=0.1,
+                           client_order_id="b-1"))
+    pa, pb = position_of(fa), position_of(fb)
+    ans, _ = desk.pending("BUY", FAR)
+    oa = order_ok(ans, 10008)["order_id"]
+
+    def refused_for_b():
+        scope_refused(desk.close(pa, key=b), pa)
+        scope_refused(desk.modify(pa, key=b, sl=0.5), pa)
+        scope_refused(desk.cancel(oa, key=b), oa)
+        # A ticket that is not open is the broker's to refuse.
+        order_ok(desk.close(987654, key=b), 10036)
+        assert desk.position(pa) is not None and desk.order(oa) is not None
+
+    refused_for_b()
+    # One order: its owner and an admin see it, the other key does not.
+    for key in (a, boss):
+        st, _, o = one_order(desk, key, f"/v1/orders/{pa}")
+        assert st == 200, o
+        assert o["state"] == "done" and o["client_order_id"] == "a-1", o
+        assert o["ticket"] == pa and o["http_status"] == 200, o
+        assert o["answer"]["retcode"] == 10009, o
+        assert o["answer"]["order_id"] == fa["order_id"], o
+        st, _, o = one_order(desk, key, "/v1/orders?client_order_id=a-1")
+        assert st == 200 and o["command_id"] > 0, o
+        assert o["answer"]["position"] == fa["position"], o
+    assert_error(one_order(desk, b, f"/v1/orders/{pa}"), 404, "not_found")
+    assert_error(one_order(desk, b, "/v1/orders?client_order_id=a-1"), 404,
+                 "not_found")
+    st, _, o = one_order(desk, b, "/v1/orders?client_order_id=b-1")
+    assert st == 200 and o["answer"]["order_id"] == fb["order_id"], o
+    assert_error(one_order(desk, a, "/v1/orders/987654"), 404, "not_found")
+
+    restart(d, desk)
+    refused_for_b()
+    st, _, o = one_order(desk, a, f"/v1/orders/{oa}")
+    assert st == 200 and o["answer"]["retcode"] == 10008, o
+    # The owner and an admin act.
+    order_ok(desk.modify(pa, sl=0.5), 10009)
+    order_ok(desk.close(pb, key=boss), 10009)
+    order_ok(desk.cancel(oa, key=boss), 10009)
+    order_ok(desk.close(pa), 10009)
+    assert desk.positions() == [] and desk.orders() == []
+
+
+def test_positions_scope_all(daemons):
+    """With positions_scope all, any trader key acts on every ticket and
+    sees every order."""
+    desk = start_trading(daemons(), trading_conf(positions_scope="all"))
+    b = make_key(desk.d, "trader-b", "trader")
+    fa = filled(desk.trade(symbol="EURUSD", side="BUY", volume=0.1,
+                           client_order_id="a-1"))
+    st, _, o = one_order(desk, b, "/v1/orders?client_order_id=a-1")
+    assert st == 200 and o["answer"]["order_id"] == fa["order_id"], o
+    order_ok(desk.close(position_of(fa), key=b), 10009)
+
+
+BAD_LOOKUPS = [
+    ("client_order_id=", "client_order_id"),
+    ("client_order_id=auto-1", "auto-"),
+    ("client_order_id=%zz", "client_order_id"),
+    ("client_order_id=%4", "client_order_id"),
+    ("client_order_id=" + "x" * 65, "client_order_id"),
+    ("client_order_id=a&client_order_id=b", "duplicate"),
+    ("symbol=EURUSD", "unknown query parameter"),
+]
+
+
+def test_order_lookup_percent_encoded(daemons):
+    """A client_order_id with characters a query must escape is found
+    percent-encoded; an order in the journal is shown with its state."""
+    desk = start_trading(daemons(), trading_conf())
+    f = filled(desk.trade(symbol="EURUSD", side="BUY", volume=0.01,
+                          client_order_id="a&b=c%d"))
+    st, _, o = one_order(desk, desk.key,
+                         "/v1/orders?client_order_id=a%26b%3Dc%25d")
+    assert st == 200 and o["client_order_id"] == "a&b=c%d", o
+    assert o["answer"]["order_id"] == f["order_id"], o
+    for query, why in BAD_LOOKUPS:
+        assert_error(one_order(desk, desk.key, "/v1/orders?" + query), 400,
+                     "bad_request", why)
+    # Refused orders leave no row: 404.
+    assert_error(one_order(desk, desk.key, "/v1/orders?client_order_id=zz"),
+                 404, "not_found")

@@ -26,6 +26,7 @@
 
 #include "auth.h"
 #include "auth_int.h"
+#include "srcaddr.h"
 #include "config.h"
 #include "db.h"
 #include "db_test.h"
@@ -515,6 +516,8 @@ test_roles(void **state)
 		{ OP_SYMBOL,		"read_positions", { 1, 1, 1 } },
 		{ OP_AUDIT,		"view_logs",	  { 1, 1, 1 } },
 		{ OP_READY,		NULL,		  { 1, 1, 1 } },
+		{ OP_ORDER_GET,		"read_positions", { 1, 1, 1 } },
+		{ OP_ORDER_FIND,	"read_positions", { 1, 1, 1 } },
 		{ OP_METRICS,		"read_metrics",	  { 1, 1, 1 } },
 		{ OP_EVENTS,		"read_positions", { 1, 1, 1 } },
 		{ OP_DEALS,		"read_positions", { 1, 1, 1 } },
@@ -741,7 +744,8 @@ test_bans_persist(void **state)
 	now_t = T0 + 601;
 	auth_foreach_ban(foreach_cb);
 	assert_int_equal(nseen, 1);
-	assert_string_equal(seen_addr, "2001:db8::1");
+	/* An IPv6 source is its /64 (rate_limit.ipv6_prefix). */
+	assert_string_equal(seen_addr, "2001:db8::/64");
 	assert_int_equal(seen_secs, 4);
 	/* The ended ones are lifted lazily, and their strikes remembered. */
 	memset(&bs, 0, sizeof(bs));
@@ -794,12 +798,52 @@ test_ban_del(void **state)
 	assert_string_equal(msg, "example.com is not a numeric IPv4 or IPv6 "
 	    "address");
 
-	/* IPv6 in any spelling is the same source. */
+	/* IPv6 in any spelling, anywhere in its /64, is the same source. */
 	bad_keys("2001:0db8:0:0::0001", 5);
-	assert_string_equal(ban_addr, "2001:db8::1");
+	assert_string_equal(ban_addr, "2001:db8::/64");
 	assert_int_equal(check("hk_x", OP_STATUS, "2001:db8:0::1", NULL), 429);
-	assert_int_equal(auth_ban_del("2001:DB8::1", msg, sizeof(msg)), 0);
+	assert_int_equal(check("hk_x", OP_STATUS, "2001:db8::ffff:2", NULL),
+	    429);
+	assert_int_equal(check("hk_x", OP_STATUS, "2001:db8:0:1::1", NULL),
+	    401);
+	assert_int_equal(auth_ban_del("2001:DB8::7", msg, sizeof(msg)), 0);
 	assert_int_equal(check("hk_x", OP_STATUS, "2001:db8::1", NULL), 401);
+	/* The network as ban list shows it. */
+	bad_keys("2001:db8::1", 4);
+	assert_int_equal(check("hk_x", OP_STATUS, "2001:db8::1", NULL), 429);
+	assert_int_equal(auth_ban_del("2001:db8::/64", msg, sizeof(msg)), 0);
+	assert_int_equal(check("hk_x", OP_STATUS, "2001:db8::2", NULL), 401);
+}
+
+/*
+ * rate_limit.exempt: failures are not counted and a ban does not apply;
+ * ipv6_prefix 128 counts each address on its own.
+ */
+static void
+test_exempt_and_prefix(void **state)
+{
+	const char	*why;
+
+	assert_int_equal(src_net_parse("198.51.100.0/24",
+	    &conf.rate_limit.exempt[0], &why), 0);
+	assert_int_equal(src_net_parse("2001:db8:1::/48",
+	    &conf.rate_limit.exempt[1], &why), 0);
+	conf.rate_limit.nexempt = 2;
+	auth_set_config(&conf);
+	bad_keys("198.51.100.9", 20);
+	bad_keys("2001:db8:1:2::3", 20);
+	assert_int_equal(nbans, 0);
+	assert_int_equal(check("hk_x", OP_STATUS, "198.51.100.9", NULL), 401);
+	bad_keys(ADDR, 5);
+	assert_int_equal(nbans, 1);
+
+	conf.rate_limit.nexempt = 0;
+	conf.rate_limit.ipv6_prefix = 128;
+	auth_set_config(&conf);
+	bad_keys("2001:db8::1", 5);
+	assert_string_equal(ban_addr, "2001:db8::1");
+	assert_int_equal(check("hk_x", OP_STATUS, "2001:db8::1", NULL), 429);
+	assert_int_equal(check("hk_x", OP_STATUS, "2001:db8::2", NULL), 401);
 }
 
 static void
@@ -1038,6 +1082,7 @@ main(void)
 		T(test_ban_doubles_and_caps),
 		T(test_bans_persist),
 		T(test_ban_del),
+		T(test_exempt_and_prefix),
 		T(test_fingerprint),
 		T(test_last_used),
 		T(test_not_open),

@@ -692,6 +692,21 @@ test_min_margin_level(void **state)
 	assert_null(check(trade("GBPUSD", 5)));
 }
 
+/* A deal counts once: only a ticket above every one counted is new. */
+static void
+test_deal_tickets(void **state)
+{
+	assert_true(risk_deal_new(r, 5));
+	assert_false(risk_deal_new(r, 5));
+	assert_false(risk_deal_new(r, 4));
+	assert_true(risk_deal_new(r, 6));
+	risk_deal_seen(r, 100);
+	assert_false(risk_deal_new(r, 99));
+	risk_deal_seen(r, 50);		/* never lowers it */
+	assert_false(risk_deal_new(r, 100));
+	assert_true(risk_deal_new(r, 101));
+}
+
 int
 main(void)
 {
@@ -710,6 +725,7 @@ main(void)
 		T(test_key_table_pruned),
 		T(test_max_exposure),
 		T(test_min_margin_level),
+		T(test_deal_tickets),
 #undef T
 	};
 

@@ -294,6 +294,59 @@ test_profit_since(void **state)
 	assert_true(sum == -999);
 }
 
+/*
+ * The monitor's ledger: a deal's first report stands; the sum is of the
+ * deals at or after a time; the highest ticket comes back; old deals go.
+ */
+static void
+test_ledger(void **state)
+{
+	double		 sum = -1;
+	uint64_t	 last = 99;
+
+	assert_int_equal(store_ledger_sum(s, 0, &sum, &last), 0);
+	assert_true(sum == 0 && last == 0);
+	assert_int_equal(store_ledger_put(s, 7, 1000, -50.25), 0);
+	assert_int_equal(store_ledger_put(s, 9, 3000, -100), 0);
+	assert_int_equal(store_ledger_put(s, 8, 2000, 20.5), 0);
+	/* Reported again, with a gain: the first report stands. */
+	assert_int_equal(store_ledger_put(s, 9, 3000, 5000), 0);
+	assert_int_equal(store_ledger_sum(s, 0, &sum, &last), 0);
+	assert_true(fabs(sum - (-129.75)) < 1e-9);
+	assert_int_equal(last, 9);
+	assert_int_equal(store_ledger_sum(s, 2000, &sum, &last), 0);
+	assert_true(fabs(sum - (-79.5)) < 1e-9);
+	assert_int_equal(store_ledger_put(s, 0, 1, 1), -1);
+	assert_int_equal(store_ledger_put(s, 10, 1, NAN), -1);
+	assert_int_equal(store_ledger_prune(s, 2000), 1);
+	assert_int_equal(store_ledger_sum(s, 0, &sum, &last), 0);
+	assert_true(fabs(sum - (-79.5)) < 1e-9);
+}
+
+/*
+ * Ticket owners: the first owner stays; a ticket whose order has left
+ * the journal and that is no open position or order is forgotten.
+ */
+static void
+test_owners(void **state)
+{
+	int64_t	 key = 0, order = 0;
+
+	assert_int_equal(store_owner_get(s, 18, &key, &order), 0);
+	assert_int_equal(store_owner_put(s, 18, 2, 7), 0);
+	assert_int_equal(store_owner_put(s, 18, 3, 8), 0);
+	assert_int_equal(store_owner_get(s, 18, &key, &order), 1);
+	assert_true(key == 2 && order == 7);
+	assert_int_equal(store_owner_put(s, 0, 2, 7), -1);
+	assert_int_equal(store_owner_get(s, 0, &key, &order), 0);
+	/* An open position keeps its owner; a closed one is forgotten. */
+	assert_int_equal(store_owner_put(s, 19, 2, 9), 0);
+	assert_int_equal(put(T_POSITION, "18", 1, 0, "p"), 0);
+	assert_int_equal(store_owner_prune(s, T_POSITION, 4), 1);
+	assert_int_equal(store_owner_get(s, 18, &key, &order), 1);
+	assert_int_equal(store_owner_get(s, 19, &key, &order), 0);
+}
+
 static void
 test_lockdown(void **state)
 {
@@ -636,6 +689,8 @@ main(void)
 		T(test_round_trip),
 		T(test_load_limits),
 		T(test_profit_since),
+		T(test_ledger),
+		T(test_owners),
 		T(test_lockdown),
 		T(test_refusals),
 		T(test_joins_batch),

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -237,14 +238,31 @@ broker_up(void)
 	    sizeof(buf), &u), trade_broker_up);
 }
 
-/* A position the order opened, as the broker reports it. */
-static void
-broker_record(uint64_t ticket)
+/* rec as BROKER_RECORD: what trade_broker_record() answers. */
+static int
+record_send(const struct paper_record *rec, const char **why)
 {
 	struct msg_broker_record	 mr;
-	struct paper_record		 rec;
 	static uint8_t			 buf[8 + BROKER_RECORD_MAX];
+	struct ipc_msg			 m;
 	size_t				 n;
+
+	memset(&mr, 0, sizeof(mr));
+	mr.type = (uint8_t)rec->type;
+	mr.op = (uint8_t)rec->op;
+	n = paper_record_encode(rec, mr.data, sizeof(mr.data));
+	assert_true(n != (size_t)-1);
+	mr.len = (uint16_t)n;
+	as_msg(&m, MSG_BROKER_RECORD, 0, buf, msg_broker_record_encode(buf,
+	    sizeof(buf), &mr));
+	return trade_broker_record(&m, why);
+}
+
+/* A position ticket's record, as the broker reports it; -1 if refused. */
+static int
+record_try(uint64_t ticket, const char **why)
+{
+	struct paper_record	 rec;
 
 	memset(&rec, 0, sizeof(rec));
 	rec.type = PAPER_REC_POSITION;
@@ -256,14 +274,17 @@ broker_record(uint64_t ticket)
 	rec.u.position.volume = 0.1;
 	rec.u.position.price_open = 1.1;
 	rec.u.position.time = 1000;
-	memset(&mr, 0, sizeof(mr));
-	mr.type = PAPER_REC_POSITION;
-	mr.op = PAPER_OP_PUT;
-	n = paper_record_encode(&rec, mr.data, sizeof(mr.data));
-	assert_true(n != (size_t)-1);
-	mr.len = (uint16_t)n;
-	broker_msg(MSG_BROKER_RECORD, 0, buf, msg_broker_record_encode(buf,
-	    sizeof(buf), &mr), trade_broker_record);
+	return record_send(&rec, why);
+}
+
+/* A position the order opened, as the broker reports it. */
+static void
+broker_record(uint64_t ticket)
+{
+	const char	*why = NULL;
+
+	if (record_try(ticket, &why) != 0)
+		fail_msg("BROKER_RECORD: %s", why);
 }
 
 static void	broker_answer(uint32_t, uint64_t, uint32_t);
@@ -924,35 +945,6 @@ test_journal_write_refused(void **state)
 	assert_int_equal(count_reqs(), 1);
 }
 
-/* One position record as BROKER_RECORD; the handler's answer. */
-static int
-record_try(uint64_t ticket, const char **why)
-{
-	struct msg_broker_record	 mr;
-	struct paper_record		 rec;
-	static uint8_t			 buf[8 + BROKER_RECORD_MAX];
-	struct ipc_msg			 m;
-	size_t				 n;
-
-	memset(&rec, 0, sizeof(rec));
-	rec.type = PAPER_REC_POSITION;
-	rec.op = PAPER_OP_PUT;
-	rec.u.position.ticket = ticket;
-	strlcpy(rec.u.position.symbol, "EURUSD",
-	    sizeof(rec.u.position.symbol));
-	rec.u.position.volume = 0.1;
-	rec.u.position.price_open = 1.1;
-	memset(&mr, 0, sizeof(mr));
-	mr.type = PAPER_REC_POSITION;
-	mr.op = PAPER_OP_PUT;
-	n = paper_record_encode(&rec, mr.data, sizeof(mr.data));
-	assert_true(n != (size_t)-1);
-	mr.len = (uint16_t)n;
-	as_msg(&m, MSG_BROKER_RECORD, 0, buf, msg_broker_record_encode(buf,
-	    sizeof(buf), &mr));
-	return trade_broker_record(&m, why);
-}
-
 /*
  * A group of records is bounded by mt5.record_group_max and
  * record_group_bytes; each BROKER_SYNC starts the count again.
@@ -986,6 +978,127 @@ test_record_group_bounded(void **state)
 	assert_non_null(strstr(why, "mt5.record_group_bytes"));
 }
 
+/* A deal with profit, reported by the broker, then BROKER_SYNC. */
+static void
+broker_deal(uint64_t ticket, double profit)
+{
+	struct paper_record	 rec;
+	const char		*why = NULL;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.type = PAPER_REC_DEAL;
+	rec.op = PAPER_OP_PUT;
+	rec.u.deal.ticket = ticket;
+	rec.u.deal.time = (int64_t)time(NULL) * 1000;
+	strlcpy(rec.u.deal.symbol, "EURUSD", sizeof(rec.u.deal.symbol));
+	rec.u.deal.type = PAPER_DEAL_SELL;
+	rec.u.deal.entry = PAPER_ENTRY_OUT;
+	rec.u.deal.volume = 0.1;
+	rec.u.deal.price = 1.1;
+	rec.u.deal.profit = profit;
+	if (record_send(&rec, &why) != 0)
+		fail_msg("BROKER_RECORD: %s", why);
+	broker_msg(MSG_BROKER_SYNC, 0, NULL, 0, trade_broker_sync);
+	turn_end();
+}
+
+/*
+ * trading.max_daily_loss counts from the monitor's own ledger: a deal
+ * the broker reports again with a gain does not undo its loss, nor does
+ * a restart, whatever the broker's stored deals say.
+ */
+static void
+test_daily_loss_ledger(void **state)
+{
+	conf.trading.max_daily_loss = 50;
+	trade_reconfigure(&conf);
+	broker_deal(5, -100);
+	assert_int_equal(order("o-1"), 0);
+	assert_int_equal(res.status, 403);
+	assert_non_null(strstr(res.message, "trading.max_daily_loss"));
+	broker_deal(5, 1000);		/* the same deal, now a gain */
+	assert_int_equal(order("o-2"), 0);
+	assert_non_null(strstr(res.message, "trading.max_daily_loss"));
+	broker_deal(4, 1000);		/* an older ticket: not new */
+	assert_int_equal(order("o-3"), 0);
+	assert_non_null(strstr(res.message, "trading.max_daily_loss"));
+	/* A restart sums the ledger, not the broker's stored deals. */
+	trade_close();
+	if (trade_init(&conf, base, &io, err, sizeof(err)) != 0)
+		fail_msg("trade_init: %s", err);
+	trade_broker_ready();
+	broker_up();
+	assert_int_equal(order("o-4"), 0);
+	assert_non_null(strstr(res.message, "trading.max_daily_loss"));
+	/* A new deal's gain counts. */
+	broker_deal(6, 60);
+	assert_int_equal(order("o-5"), 1);
+}
+
+/* Key key_id's close of position ticket; 1 when it waits for the broker. */
+static int
+close_as(int64_t key_id, const char *role, uint64_t ticket)
+{
+	static struct msg_api_req	 q;
+	struct auth_identity		 id;
+	struct rpc_params		 p;
+	const char			*why = NULL;
+	size_t				 n;
+	int				 r;
+
+	memset(&p, 0, sizeof(p));
+	p.op = OP_POSITION_CLOSE;
+	p.ticket = ticket;
+	memset(&q, 0, sizeof(q));
+	q.op = OP_POSITION_CLOSE;
+	strlcpy(q.address, "192.0.2.1", sizeof(q.address));
+	n = rpc_params_encode(&p, q.params, sizeof(q.params));
+	assert_true(n != (size_t)-1);
+	q.params_len = (uint16_t)n;
+	memset(&id, 0, sizeof(id));
+	id.key_id = key_id;
+	strlcpy(id.name, role, sizeof(id.name));
+	strlcpy(id.role, role, sizeof(id.role));
+	msg_api_res_reset(&res);
+	r = trade_api(++last_net_id, &q, &id, &res, &why);
+	if (r == -1)
+		fail_msg("trade_api: %s", why);
+	return r;
+}
+
+/*
+ * trading.positions_scope key: an open position no order of heraldd's
+ * opened (the broker reports it, no answer gave it an owner) belongs to
+ * no key: a trader is refused, an admin is not; one an order of key 1
+ * opened is key 1's.  A ticket that is not open goes to the broker.
+ */
+static void
+test_positions_scope(void **state)
+{
+	/* Key 1's order opens position 8. */
+	assert_int_equal(order("o-1"), 1);
+	turn_end();
+	broker_record(8);
+	broker_done(nth_req(0)->id, 8);
+	turn_end();
+	broker_record(7);
+	broker_msg(MSG_BROKER_SYNC, 0, NULL, 0, trade_broker_sync);
+	turn_end();
+	assert_int_equal(close_as(1, "trader", 7), 0);
+	assert_int_equal(res.status, 403);
+	assert_non_null(strstr(res.message, "trading.positions_scope"));
+	assert_non_null(strstr(res.message, "no order of heraldd"));
+	assert_int_equal(close_as(9, "admin", 7), 1);
+	assert_int_equal(close_as(1, "trader", 12345), 1);
+	assert_int_equal(close_as(1, "trader", 8), 1);
+	assert_int_equal(close_as(2, "trader", 8), 0);
+	assert_int_equal(res.status, 403);
+	assert_non_null(strstr(res.message, "another key's order"));
+	conf.trading.positions_scope = CONF_SCOPE_ALL;
+	trade_reconfigure(&conf);
+	assert_int_equal(close_as(2, "trader", 8), 1);
+}
+
 int
 main(void)
 {
@@ -1007,6 +1120,8 @@ main(void)
 		T(test_damaged_row_is_not_a_new_order),
 		T(test_journal_write_refused),
 		T(test_record_group_bounded),
+		T(test_daily_loss_ledger),
+		T(test_positions_scope),
 #undef T
 	};
 
