@@ -18,6 +18,9 @@
 					   journal's); refused from clients */
 #define RPC_COMMENT_MAX		31	/* comment: MT5's limit */
 #define RPC_AUDIT_LIMIT_MAX	1000	/* GET /v1/audit?limit=N */
+#define RPC_AUDIT_LIMIT_DEFAULT	100
+#define RPC_AUDIT_TYPE_MAX	31	/* ?type=: [a-z_.] */
+#define RPC_AUDIT_KEY_MAX	63	/* ?key=: a key name */
 
 /* Order sides (OP_TRADE). */
 #define RPC_SIDE_BUY	1
@@ -50,6 +53,8 @@
 #define RPC_NEED_VOLUME	0x0800
 #define RPC_NEED_FILLING 0x1000	/* always sent, 0: none asked */
 #define RPC_NEED_SL_TP	0x2000	/* at least one of sl and tp */
+#define RPC_NEED_AUDIT	0x4000	/* OP_AUDIT's filters: since, cursor,
+				   type, key (0 or empty: none) */
 
 /*
  * The validated parameters of one request.  On the wire (common/wire.h:
@@ -61,14 +66,17 @@
  *	u64 volume (needed), u8 flags (when any value is optional),
  *	u64 price, u64 sl, u64 tp, str client_order_id, str comment,
  *	u8 filling (0 none, 1 FOK, 2 IOC, 3 RETURN), str symbol (optional),
- *	u64 volume (optional), u32 limit
+ *	u64 volume (optional), u32 limit, u64 since, u64 cursor,
+ *	str audit_type, str audit_key
  *
  * An absent optional value is sent as zero (empty for a string) with its
  * flag clear; a flag outside the op's set is an error.  Rules: symbol
  * [A-Z0-9._]{1,32}; volume finite and > 0; price finite and > 0; sl, tp
  * finite and >= 0 (0: none); client_order_id 1..64 visible ASCII bytes
  * (0x21..0x7e), not starting with "auto-"; comment 0..31 printable
- * ASCII bytes; filling 0..3; ticket 1..2^64-1; limit 1..1000.
+ * ASCII bytes; filling 0..3; ticket 1..2^64-1; limit 1..1000;
+ * audit_type 0..31 of [a-z_.]; audit_key 0..63 of [A-Za-z0-9_.-]; an
+ * op without RPC_NEED_AUDIT carries none of the four.
  * rpc_params_unpack() applies all of them again.
  */
 struct rpc_params {
@@ -82,6 +90,10 @@ struct rpc_params {
 	double		sl;
 	double		tp;
 	uint32_t	limit;
+	uint64_t	since;		/* unix time */
+	uint64_t	cursor;		/* a row id */
+	char		audit_type[RPC_AUDIT_TYPE_MAX + 1];
+	char		audit_key[RPC_AUDIT_KEY_MAX + 1];
 	char		symbol[RPC_SYMBOL_MAX + 1];
 	char		client_order_id[RPC_COID_MAX + 1];
 	char		comment[RPC_COMMENT_MAX + 1];
@@ -101,6 +113,8 @@ int	rpc_params_unpack(unsigned fields, const uint8_t *, size_t,
 int	rpc_symbol_ok(const char *, size_t);
 int	rpc_printable(const char *, size_t);
 int	rpc_coid_ok(const char *, size_t);
+int	rpc_audit_type_ok(const char *, size_t);	/* empty too */
+int	rpc_key_name_ok(const char *, size_t);		/* empty too */
 
 /* The typed result of OP_STATUS (msg_api_res.result). */
 struct rpc_status {

@@ -27,14 +27,10 @@
 #include "ctlproto.h"
 #include "nitems.h"
 
+#include "heraldctl.h"
+
 #define CTL_SOCKET_DEFAULT	"/run/heraldd.sock"
 #define CTL_REPLY_TIMEOUT	30	/* seconds */
-
-struct ctx {
-	const char	*path;
-	int		 json;
-	int		 fd;
-};
 
 static int	cmd_status(struct ctx *, int, char **);
 static int	cmd_reload(struct ctx *, int, char **);
@@ -71,6 +67,11 @@ static const struct cmd {
 	{ "bridge key create", "", cmd_bridge_key_create },
 	{ "bridge key rotate", "", cmd_bridge_key_rotate },
 	{ "bridge status", "",	cmd_bridge_status },
+	{ "audit show",	"[--since TIME] [--type TYPE] [--key NAME] "
+	    "[--cursor ID] [--limit N]", cmd_audit_show },
+	{ "audit export", "[--since TIME] [--type TYPE] [--key NAME]",
+	    cmd_audit_export },
+	{ "audit verify", "",	cmd_audit_verify },
 };
 
 static void __attribute__((noreturn))
@@ -105,7 +106,7 @@ cmd_match(const char *words, int argc, char **argv)
 	return i;
 }
 
-static void
+void
 no_args(const char *cmd, int argc, char **argv)
 {
 	if (argc > 0)
@@ -261,7 +262,7 @@ ctl_simple(struct ctx *cx, uint16_t type, uint16_t want,
 }
 
 /* JSON strings must be UTF-8; anything else is shown with '?'. */
-static json_t *
+json_t *
 jstr(const char *s)
 {
 	json_t	*j;
@@ -279,7 +280,7 @@ jstr(const char *s)
 	return j;
 }
 
-static void
+void
 json_print(json_t *obj)
 {
 	if (obj == NULL || json_dumpf(obj, stdout, JSON_INDENT(2)) == -1)
@@ -317,7 +318,7 @@ fmt_time(char *buf, size_t sz, uint64_t when)
 }
 
 /* A unix time in UTC, for records that outlive the shell's TZ. */
-static void
+void
 fmt_utc(char *buf, size_t sz, uint64_t when)
 {
 	time_t		 t = (time_t)when;
@@ -432,7 +433,7 @@ cmd_reload(struct ctx *cx, int argc, char **argv)
 }
 
 /* A request with a payload, from the union member its type encodes. */
-static void
+void
 ctl_send_payload(struct ctx *cx, uint16_t type, const union ctl_payload *req,
     uint16_t want, union ctl_payload *rep)
 {
@@ -446,7 +447,7 @@ ctl_send_payload(struct ctx *cx, uint16_t type, const union ctl_payload *req,
  * Option `name' at argv[*i], as "--name VALUE" or "--name=VALUE": its
  * value (and *i moved past it), or NULL if argv[*i] is another word.
  */
-static const char *
+const char *
 opt_value(const char *cmd, const char *name, int argc, char **argv, int *i)
 {
 	size_t	 n = strlen(name);
@@ -463,7 +464,7 @@ opt_value(const char *cmd, const char *name, int argc, char **argv, int *i)
 	return argv[++*i];
 }
 
-static uint32_t
+uint32_t
 opt_number(const char *cmd, const char *name, const char *v, long long min,
     long long max, const char *unit)
 {

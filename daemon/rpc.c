@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "log.h"
 #include "nitems.h"
@@ -33,8 +34,8 @@ static const struct {
 /*
  * The route table is the API catalogue (privsep/api.h), one route per
  * operation in its order.  A pattern segment in braces is a path
- * parameter (rpc_path_params); query names the one query parameter a
- * route accepts (rpc_query_params).
+ * parameter (rpc_path_params); query lists the query parameters a
+ * route accepts, separated by commas (rpc_query_params).
  */
 struct rpc_route {
 	unsigned	 methods;
@@ -248,6 +249,69 @@ rpc_query_limit(const char *v, size_t vlen, struct rpc_call *call,
 	return 0;
 }
 
+static int
+rpc_query_since(const char *v, size_t vlen, struct rpc_call *call,
+    struct rpc_error *err)
+{
+	char		 buf[32];
+	struct tm	 tm;
+	const char	*end;
+	time_t		 t;
+
+	if (rpc_decimal(v, vlen, INT64_MAX, &call->p.since) == 0)
+		return 0;
+	if (vlen < sizeof(buf)) {
+		memcpy(buf, v, vlen);
+		buf[vlen] = '\0';
+		memset(&tm, 0, sizeof(tm));
+		if ((end = strptime(buf, "%Y-%m-%dT%H:%M:%S", &tm)) != NULL &&
+		    strcmp(end, "Z") == 0 && (t = timegm(&tm)) > 0) {
+			call->p.since = (uint64_t)t;
+			return 0;
+		}
+	}
+	return rpc_fail(err, 400, "bad_request", "query parameter 'since' "
+	    "must be a unix time or an RFC 3339 time in UTC "
+	    "(2026-12-03T12:00:00Z)");
+}
+
+static int
+rpc_query_cursor(const char *v, size_t vlen, struct rpc_call *call,
+    struct rpc_error *err)
+{
+	if (rpc_decimal(v, vlen, INT64_MAX, &call->p.cursor) == -1)
+		return rpc_fail(err, 400, "bad_request",
+		    "query parameter 'cursor' must be a row id (a decimal "
+		    "integer from 1) from the 'next' of an earlier page");
+	return 0;
+}
+
+static int
+rpc_query_type(const char *v, size_t vlen, struct rpc_call *call,
+    struct rpc_error *err)
+{
+	if (vlen == 0 || !rpc_audit_type_ok(v, vlen))
+		return rpc_fail(err, 400, "bad_request",
+		    "query parameter 'type' must be 1 to %d characters of "
+		    "a-z . _ (order, key.create, ...)", RPC_AUDIT_TYPE_MAX);
+	memcpy(call->p.audit_type, v, vlen);
+	call->p.audit_type[vlen] = '\0';
+	return 0;
+}
+
+static int
+rpc_query_key(const char *v, size_t vlen, struct rpc_call *call,
+    struct rpc_error *err)
+{
+	if (vlen == 0 || !rpc_key_name_ok(v, vlen))
+		return rpc_fail(err, 400, "bad_request",
+		    "query parameter 'key' must be a key name: 1 to %d "
+		    "characters of A-Z a-z 0-9 . _ -", RPC_AUDIT_KEY_MAX);
+	memcpy(call->p.audit_key, v, vlen);
+	call->p.audit_key[vlen] = '\0';
+	return 0;
+}
+
 /*
  * The parameters a path or a query string may carry: the name, the
  * catalogue's fields bit it fills, and its check.
@@ -267,7 +331,34 @@ static const struct rpc_param rpc_path_params[] = {
 static const struct rpc_param rpc_query_params[] = {
 	{ "symbol",	RPC_HAS_SYMBOL,		rpc_query_symbol },
 	{ "limit",	RPC_HAS_LIMIT,		rpc_query_limit },
+	{ "since",	RPC_NEED_AUDIT,		rpc_query_since },
+	{ "cursor",	RPC_NEED_AUDIT,		rpc_query_cursor },
+	{ "type",	RPC_NEED_AUDIT,		rpc_query_type },
+	{ "key",	RPC_NEED_AUDIT,		rpc_query_key },
 };
+
+/*
+ * The index of the query parameter name (len bytes) in a route's list,
+ * "a,b,c"; -1 if it is not there.
+ */
+static int
+rpc_query_index(const char *list, const char *name, size_t len)
+{
+	const char	*p = list, *e;
+	size_t		 n;
+	int		 i;
+
+	for (i = 0; list != NULL && *p != '\0'; i++) {
+		e = strchr(p, ',');
+		n = e ? (size_t)(e - p) : strlen(p);
+		if (n == len && memcmp(p, name, len) == 0)
+			return i;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return -1;
+}
 
 static const struct rpc_param *
 rpc_param(const struct rpc_param *tab, size_t n, const char *name,
@@ -305,10 +396,11 @@ rpc_route_bits(const char *pattern, const char *query, const char **bad)
 		}
 		p += n;
 	}
-	if (query != NULL) {
+	for (p = query; p != NULL && *p != '\0'; p += n + (p[n] == ',')) {
+		n = strcspn(p, ",");
 		if ((pp = rpc_param(rpc_query_params,
-		    nitems(rpc_query_params), query, strlen(query))) == NULL)
-			*bad = query;
+		    nitems(rpc_query_params), p, n)) == NULL)
+			*bad = p;
 		else
 			bits |= pp->bit;
 	}
@@ -343,18 +435,19 @@ rpc_params_from_path(const struct rpc_route *r, const char *seg[],
 }
 
 static int
-rpc_query_value(const struct rpc_route *r, const char *v, size_t vlen,
-    struct rpc_call *call, struct rpc_error *err)
+rpc_query_value(const struct rpc_route *r, const char *name, size_t nlen,
+    const char *v, size_t vlen, struct rpc_call *call, struct rpc_error *err)
 {
 	const struct rpc_param	*pp;
 
+	/* rpc_catalogue_check() knows every one. */
 	if ((pp = rpc_param(rpc_query_params, nitems(rpc_query_params),
-	    r->query, strlen(r->query))) == NULL)
+	    name, nlen)) == NULL)
 		fatalx("route %s: unknown query parameter", r->pattern);
 	return pp->take(v, vlen, call, err);
 }
 
-/* name=value pairs separated by '&'; only r->query is known. */
+/* name=value pairs separated by '&'; only r->query's names are known. */
 static int
 rpc_query(const struct rpc_route *r, const char *q, struct rpc_call *call,
     struct rpc_error *err)
@@ -362,7 +455,8 @@ rpc_query(const struct rpc_route *r, const char *q, struct rpc_call *call,
 	const char	*amp, *eq;
 	char		 qb[64];
 	size_t		 len, nlen;
-	int		 seen = 0;
+	unsigned	 seen = 0;
+	int		 i;
 
 	while (*q != '\0') {
 		amp = strchr(q, '&');
@@ -372,18 +466,21 @@ rpc_query(const struct rpc_route *r, const char *q, struct rpc_call *call,
 		if (len == 0 || nlen == 0)
 			return rpc_fail(err, 400, "bad_request",
 			    "malformed query string");
-		if (r->query == NULL || strlen(r->query) != nlen ||
-		    memcmp(q, r->query, nlen) != 0)
+		if ((i = rpc_query_index(r->query, q, nlen)) == -1 || i >= 32)
 			return rpc_fail(err, 400, "bad_request",
 			    "unknown query parameter '%s'",
 			    rpc_quote(q, nlen, 40, qb, sizeof(qb)));
-		if (seen++)
+		if (seen & (1U << i))
 			return rpc_fail(err, 400, "bad_request",
-			    "duplicate query parameter '%s'", r->query);
+			    "duplicate query parameter '%s'",
+			    rpc_quote(q, nlen, 40, qb, sizeof(qb)));
+		seen |= 1U << i;
 		if (eq == NULL)
 			return rpc_fail(err, 400, "bad_request",
-			    "query parameter '%s' needs a value", r->query);
-		if (rpc_query_value(r, eq + 1, len - nlen - 1, call, err) == -1)
+			    "query parameter '%s' needs a value",
+			    rpc_quote(q, nlen, 40, qb, sizeof(qb)));
+		if (rpc_query_value(r, q, nlen, eq + 1, len - nlen - 1, call,
+		    err) == -1)
 			return -1;
 		q += len;
 		if (*q == '&' && *++q == '\0')

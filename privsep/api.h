@@ -26,7 +26,8 @@
  *		refused in lockdown)
  *	fields	RPC_HAS_* and RPC_NEED_* (common/params.h): the parameters
  *		it takes and their layout on the wire
- *	query	the one query parameter a route accepts, or NULL
+ *	query	the query parameters a route accepts, separated by
+ *		commas, or NULL
  *	body	RPC_BODY_NONE, RPC_BODY_OPTIONAL or RPC_BODY_REQUIRED
  *	render	the renderer of a 2xx answer, RPC_RESULT_<render> in net
  *		(only net's expansion names it)
@@ -90,7 +91,7 @@ O(POSITION_MODIFY, RPC_POST,	"/v1/positions/{ticket}/modify", PERM_WRITE_POSITIO
 O(ORDERS,	RPC_GET,	"/v1/orders",			PERM_READ_POSITIONS,	API_BROKER,	API_READ,	0,						NULL,		RPC_BODY_NONE,		orders) \
 O(ORDER_CANCEL,	RPC_DELETE,	"/v1/orders/{ticket}",		PERM_WRITE_POSITIONS,	API_BROKER,	API_WRITE,	RPC_NEED_TICKET,				NULL,		RPC_BODY_NONE,		trade) \
 O(SYMBOL,	RPC_GET,	"/v1/symbols/{symbol}",		PERM_READ_POSITIONS,	API_BROKER,	API_READ,	RPC_NEED_SYMBOL,				NULL,		RPC_BODY_NONE,		symbol) \
-O(AUDIT,	RPC_GET,	"/v1/audit",			PERM_VIEW_LOGS,		API_MONITOR,	API_READ,	RPC_HAS_LIMIT,					"limit",	RPC_BODY_NONE,		audit) \
+O(AUDIT,	RPC_GET,	"/v1/audit",			PERM_VIEW_LOGS,		API_MONITOR,	API_READ,	RPC_HAS_LIMIT | RPC_NEED_AUDIT,			"since,type,key,cursor,limit", RPC_BODY_NONE, audit) \
 O(READY,	RPC_GET,	"/readyz",			PERM_PUBLIC,		API_MONITOR,	API_READ,	0,						NULL,		RPC_BODY_NONE,		ready)
 
 enum api_op {

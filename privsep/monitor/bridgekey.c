@@ -22,6 +22,7 @@
 #include <openssl/rand.h>
 
 #include "api.h"
+#include "audit.h"
 #include "bridge.h"
 #include "bridgekey.h"
 #include "log.h"
@@ -43,7 +44,22 @@ static struct {
 	uint8_t			 nonce_b[BRIDGE_KEY_LEN];
 	struct secret		*o;		/* NULL: no session */
 	struct msg_bridge_status st;		/* the broker's last word */
+	struct msg_bridge_hello	 hello;		/* of the challenge */
 } bk;
+
+/* A connect or refusal of the EA in the audit trail. */
+static void
+bridge_audit(const char *type, const struct msg_bridge_hello *h,
+    const char *reason)
+{
+	json_t	*d;
+
+	d = json_pack("{s:s, s:I, s:s}", "ea", h->ea, "login",
+	    (json_int_t)h->login, "server", h->server);
+	if (d != NULL && reason != NULL)
+		json_object_set_new(d, "reason", json_string(reason));
+	(void)audit_event(type, "ea", NULL, "bridge", d);
+}
 
 static void
 set_missing(const char *path)
@@ -149,6 +165,7 @@ bridgekey_hello(const struct msg_bridge_hello *h,
 	bk.challenged = 0;
 	if (bk.k == NULL) {
 		log_warnx("bridge: an EA connected, but %s", bk.missing);
+		bridge_audit("bridge.refused", h, "no_key");
 		refuse(a, "no_key");
 		return;
 	}
@@ -158,6 +175,7 @@ bridgekey_hello(const struct msg_bridge_hello *h,
 		log_security("bridge: the EA reports account %s on server "
 		    "\"%s\", but mt5.login is %s and mt5.server \"%s\"; "
 		    "refused", login, h->server, bk.login, bk.server);
+		bridge_audit("bridge.refused", h, "account_mismatch");
 		refuse(a, "account_mismatch");
 		return;
 	}
@@ -170,6 +188,7 @@ bridgekey_hello(const struct msg_bridge_hello *h,
 	bridge_kdf((const uint8_t *)bk.k->buf, "broker", bk.nonce_e,
 	    bk.nonce_b, a->tag);
 	bk.challenged = 1;
+	bk.hello = *h;
 	log_info("bridge: EA \"%s\" for account %s on %s: challenged",
 	    h->ea, login, h->server);
 }
@@ -188,6 +207,7 @@ bridgekey_auth(const uint8_t *tag, struct msg_bridge_answer *a)
 	bridge_kdf((const uint8_t *)bk.k->buf, "ea", bk.nonce_e, bk.nonce_b,
 	    want);
 	if (!bridge_tag_equal(want, tag)) {
+		bridge_audit("bridge.refused", &bk.hello, "auth_failed");
 		refuse(a, "auth_failed");
 		log_warnx("bridge: the EA's AUTH tag does not check: it does "
 		    "not hold this bridge key (install the key heraldctl "
@@ -204,6 +224,7 @@ bridgekey_auth(const uint8_t *tag, struct msg_bridge_answer *a)
 	bk.o = secret_new(o, sizeof(o));
 	OPENSSL_cleanse(o, sizeof(o));
 	log_info("bridge: EA authenticated; session keys derived");
+	bridge_audit("bridge.connect", &bk.hello, NULL);
 }
 
 int

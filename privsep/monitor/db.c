@@ -130,6 +130,24 @@ static const char *const db_migrations[] = {
 	"ALTER TABLE orders_v4 RENAME TO orders;"
 	"CREATE INDEX orders_open ON orders (id)"
 	"  WHERE " DB_ORDER_OPEN ";",
+	/*
+	 * 5: the audit trail (issue 11, audit.c): one row per event, each
+	 * with the HMAC chained over the row before.  No AUTOINCREMENT:
+	 * audit.c gives each row the id after the last, inside the MAC.
+	 * The lengths are audit.h's.
+	 */
+	"CREATE TABLE IF NOT EXISTS audit ("
+	"  id INTEGER PRIMARY KEY,"
+	"  time INTEGER NOT NULL CHECK (typeof(time) = 'integer'),"
+	"  type TEXT NOT NULL CHECK (length(type) BETWEEN 1 AND 31),"
+	"  actor TEXT NOT NULL CHECK (length(actor) <= 127),"
+	"  key TEXT NOT NULL CHECK (length(key) <= 63),"
+	"  source TEXT NOT NULL CHECK (length(source) <= 63),"
+	"  detail TEXT NOT NULL CHECK (length(detail) <= 1023),"
+	"  mac BLOB NOT NULL CHECK (length(mac) = 32)"
+	");"
+	"CREATE INDEX IF NOT EXISTS audit_time ON audit (time);"
+	"CREATE INDEX IF NOT EXISTS audit_type ON audit (type, id);",
 };
 
 #define NMIGRATIONS	(int)(sizeof(db_migrations) / sizeof(db_migrations[0]))

@@ -1,6 +1,7 @@
 /*
  * The monitor's SQLite database (herald.yaml "database:"): API keys and
- * bans today, the audit log later.  Only the monitor opens it.
+ * bans, the orders journal, the broker's state and the audit trail
+ * (audit.h).  Only the monitor opens it.
  *
  * The file is created 0600 and owned by root; an existing file (or its
  * -wal/-shm companions) that another user owns or that group or others

@@ -17,9 +17,9 @@ static const struct {
 } auth_roles[] = {
 	{ "admin",	PERM_READ_POSITIONS | PERM_WRITE_POSITIONS |
 			PERM_VIEW_LOGS | PERM_MODIFY_CONFIG },
-	{ "trader",	PERM_READ_POSITIONS | PERM_WRITE_POSITIONS |
-			PERM_VIEW_LOGS },
-	{ "viewer",	PERM_READ_POSITIONS | PERM_VIEW_LOGS },
+	/* The audit trail is the administrators' (INTERFACES.md). */
+	{ "trader",	PERM_READ_POSITIONS | PERM_WRITE_POSITIONS },
+	{ "viewer",	PERM_READ_POSITIONS },
 };
 
 static const struct {

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include <event2/event.h>
+#include <jansson.h>
 
 #include "config.h"
 #include "journal.h"
@@ -63,6 +64,9 @@ struct tx {
 	uint32_t	 waiters[1 + TX_WAITERS];	/* net request ids */
 	char		 coid[TRADE_COID_MAX];
 	char		 what[128];	/* key, side, volume, symbol: logs */
+	char		 key[64];	/* the key's name: the audit row */
+	char		 addr[ADDR_STR_MAX];	/* the client's address */
+	json_t		*audit;		/* the order's audit detail */
 	int		 reserved;	/* holds a slot: risk_reserve() */
 	ssize_t		 slot;		/* its handle */
 	struct event	*timer;
@@ -102,7 +106,8 @@ TAILQ_HEAD(held_list, held);
 enum wop_kind {
 	WOP_PUT,		/* store_put(type, key, time_ms, profit, data) */
 	WOP_DEL,		/* store_del(type, key) */
-	WOP_FINISH		/* journal_finish(id, state, data) */
+	WOP_FINISH,		/* journal_finish(id, state, data) */
+	WOP_AUDIT		/* audit_append(data: struct audit_row) */
 };
 
 struct wop {
@@ -184,6 +189,8 @@ void		 answer_classify(struct msg_api_res *,
 int		 result_stamp(struct msg_api_res *, const char *coid,
 		    int duplicate, struct trade_result *out);
 void		 record_track(const struct paper_record *);
+void		 order_audit(const struct tx *, const struct msg_api_res *,
+		    const struct trade_result *);
 const uint8_t	*journal_store_answer(int64_t id, const struct msg_api_res *,
 		    size_t *np);
 

@@ -1,0 +1,110 @@
+/*
+ * The control socket's audit requests: a page of the trail (heraldctl
+ * audit show and export page through it with the cursor), the verdict
+ * on the chain, and the rows the other requests leave.  See
+ * control_int.h.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "audit.h"
+#include "control_int.h"
+#include "db.h"
+#include "log.h"
+
+_Static_assert(CTL_AUDIT_TYPE_MAX == AUDIT_TYPE_MAX &&
+    CTL_AUDIT_ACTOR_MAX == AUDIT_ACTOR_MAX &&
+    CTL_AUDIT_KEY_MAX == AUDIT_KEYNAME_MAX &&
+    CTL_AUDIT_SOURCE_MAX == AUDIT_SOURCE_MAX &&
+    CTL_AUDIT_DETAIL_MAX == AUDIT_DETAIL_MAX,
+    "the control protocol carries an audit row whole");
+
+void
+ctl_audit(const struct ctl_conn *c, const char *type, const char *key,
+    json_t *detail)
+{
+	char	 actor[64];
+
+	audit_actor_peer(actor, sizeof(actor), (unsigned int)c->uid,
+	    (int)c->pid);
+	(void)audit_event(type, actor, key, "control", detail);
+}
+
+static int
+page_row(const struct audit_row *r, void *arg)
+{
+	struct ctl_audit	*a = arg;
+	struct ctl_audit_row	*w = &a->rows[a->n++];
+
+	memset(w, 0, sizeof(*w));
+	w->id = (uint64_t)r->id;
+	w->time = (uint64_t)r->time;
+	strlcpy(w->type, r->type, sizeof(w->type));
+	strlcpy(w->actor, r->actor, sizeof(w->actor));
+	strlcpy(w->key, r->key, sizeof(w->key));
+	strlcpy(w->source, r->source, sizeof(w->source));
+	strlcpy(w->detail, r->detail, sizeof(w->detail));
+	audit_hex(r->mac, w->mac);
+	return 0;
+}
+
+int
+ctl_do_audit(struct ctl_conn *c, const union ctl_payload *pl)
+{
+	static union ctl_payload	 rep;
+	const struct ctl_audit_req	*q = &pl->audit_req;
+	struct audit_filter		 f;
+	char				 err[CTL_STR_MAX];
+
+	if (!db_is_open())
+		return ctl_send_msg(c->fd, c->pid, CTL_REP_ERROR,
+		    "the database is not open");
+	memset(&f, 0, sizeof(f));
+	f.cursor = q->cursor > INT64_MAX ? INT64_MAX : (int64_t)q->cursor;
+	f.since = q->since > INT64_MAX ? INT64_MAX : (int64_t)q->since;
+	strlcpy(f.type, q->type, sizeof(f.type));
+	strlcpy(f.key, q->key, sizeof(f.key));
+	/* One more than asked: whether there is a next page. */
+	f.limit = q->limit + 1;
+	rep.audit.n = 0;
+	rep.audit.next = 0;
+	if (audit_query(db_handle(), &f, page_row, &rep.audit, err,
+	    sizeof(err)) == -1) {
+		rep.audit.n = 0;
+		return ctl_send_msg(c->fd, c->pid, CTL_REP_ERROR, err);
+	}
+	if (rep.audit.n > q->limit) {
+		rep.audit.n = q->limit;
+		rep.audit.next = rep.audit.rows[q->limit - 1].id;
+	}
+	return ctl_reply(c, CTL_REP_AUDIT, &rep);
+}
+
+int
+ctl_do_audit_verify(struct ctl_conn *c, const union ctl_payload *pl)
+{
+	static union ctl_payload	 rep;
+	struct ctl_audit_verdict	*w = &rep.audit_verdict;
+	struct audit_verdict		 v;
+	char				 err[CTL_STR_MAX];
+
+	if (!db_is_open())
+		return ctl_send_msg(c->fd, c->pid, CTL_REP_ERROR,
+		    "the database is not open");
+	if (audit_verify(db_handle(), &v, err, sizeof(err)) == -1)
+		return ctl_send_msg(c->fd, c->pid, CTL_REP_ERROR, err);
+	memset(w, 0, sizeof(*w));
+	w->ok = v.ok ? 1 : 0;
+	w->rows = (uint64_t)v.rows;
+	w->head_id = (uint64_t)v.head_id;
+	w->bad_id = (uint64_t)v.bad_id;
+	strlcpy(w->why, v.why, sizeof(w->why));
+	if (v.ok)
+		audit_hex(v.head_mac, w->head_mac);
+	else
+		log_security("audit: heraldctl audit verify by uid %u pid %d: "
+		    "%s", (unsigned int)c->uid, (int)c->pid, v.why);
+	return ctl_reply(c, CTL_REP_AUDIT_VERIFY, &rep);
+}
