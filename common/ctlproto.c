@@ -124,6 +124,8 @@ static const struct ctl_msgdef ctl_msgdefs[] = {
 	    CTL_AUDIT_REQ_WIRE,	ctl_audit_req_decode,	ctl_audit_req_encode_pl },
 	{ CTL_REQ_AUDIT_VERIFY, "req-audit-verify", CTL_DIR_REQ,
 	    0,			ctl_empty_decode,	NULL },
+	{ CTL_REQ_BACKUP, "req-backup",	CTL_DIR_REQ,
+	    0,			ctl_empty_decode,	NULL },
 	{ CTL_REP_OK,	"rep-ok",	CTL_DIR_REP,
 	    2 + CTL_STR_MAX,	ctl_msg_decode,		ctl_msg_encode_pl },
 	{ CTL_REP_ERROR, "rep-error",	CTL_DIR_REP,

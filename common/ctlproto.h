@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rpc_audit.h"
 #include "wire.h"
 
 #define CTL_VERSION	1
@@ -36,6 +37,8 @@ enum ctl_type {
 	CTL_REQ_BRIDGE_STATUS = 11,	/* empty payload */
 	CTL_REQ_AUDIT = 12,		/* struct ctl_audit_req */
 	CTL_REQ_AUDIT_VERIFY = 13,	/* empty payload */
+	CTL_REQ_BACKUP = 14,		/* empty payload; the open backup
+					   file passed with SCM_RIGHTS */
 	/* monitor -> heraldctl */
 	CTL_REP_OK = 64,		/* str message (may be empty) */
 	CTL_REP_ERROR = 65,		/* str message */
@@ -204,16 +207,17 @@ struct ctl_bridge {
 
 /*
  * The audit trail: audit show|export (a page of rows after a cursor,
- * the filters applied) and audit verify.  The sizes are the audit
- * table's (privsep/monitor/audit.h, which asserts they agree).
+ * the filters applied; each row as GET /v1/audit has it, rpc_audit.h)
+ * and audit verify.  The sizes are the audit table's
+ * (privsep/monitor/audit.h, which asserts they agree).
  */
 #define CTL_AUDIT_ROWS_MAX	40	/* rows in one page */
-#define CTL_AUDIT_TYPE_MAX	31
-#define CTL_AUDIT_ACTOR_MAX	127
-#define CTL_AUDIT_KEY_MAX	63
-#define CTL_AUDIT_SOURCE_MAX	63
-#define CTL_AUDIT_DETAIL_MAX	1023
-#define CTL_AUDIT_HEX		64	/* a MAC in hex */
+#define CTL_AUDIT_TYPE_MAX	RPC_AUDIT_TYPE_MAX
+#define CTL_AUDIT_ACTOR_MAX	RPC_AUDIT_ACTOR_MAX
+#define CTL_AUDIT_KEY_MAX	RPC_AUDIT_KEY_MAX
+#define CTL_AUDIT_SOURCE_MAX	RPC_AUDIT_SOURCE_MAX
+#define CTL_AUDIT_DETAIL_MAX	RPC_AUDIT_DETAIL_MAX
+#define CTL_AUDIT_HEX		RPC_AUDIT_MAC_HEX	/* a MAC in hex */
 #define CTL_AUDIT_WHY_MAX	255
 
 struct ctl_audit_req {
@@ -224,21 +228,11 @@ struct ctl_audit_req {
 	uint32_t	limit;		/* 1..CTL_AUDIT_ROWS_MAX */
 };
 
-struct ctl_audit_row {
-	uint64_t	id;
-	uint64_t	time;
-	char		type[CTL_AUDIT_TYPE_MAX + 1];
-	char		actor[CTL_AUDIT_ACTOR_MAX + 1];
-	char		key[CTL_AUDIT_KEY_MAX + 1];
-	char		source[CTL_AUDIT_SOURCE_MAX + 1];
-	char		detail[CTL_AUDIT_DETAIL_MAX + 1];	/* JSON */
-	char		mac[CTL_AUDIT_HEX + 1];
-};
 
 struct ctl_audit {
 	uint32_t		n;
 	uint64_t		next;	/* the cursor of the next page; 0: none */
-	struct ctl_audit_row	rows[CTL_AUDIT_ROWS_MAX];
+	struct rpc_audit_row	rows[CTL_AUDIT_ROWS_MAX];
 };
 
 struct ctl_audit_verdict {

@@ -73,7 +73,7 @@ ctl_audit_req_decode(const void *p, size_t len, union ctl_payload *out,
 void
 ctl_audit_encode(struct wire_builder *b, const struct ctl_audit *a)
 {
-	const struct ctl_audit_row	*w;
+	const struct rpc_audit_row	*w;
 	uint32_t			 i;
 
 	if (a->n > CTL_AUDIT_ROWS_MAX) {
@@ -98,7 +98,7 @@ ctl_audit_encode(struct wire_builder *b, const struct ctl_audit *a)
 }
 
 static int
-ctl_audit_row_decode(struct wire_reader *r, struct ctl_audit_row *w,
+ctl_audit_row_decode(struct wire_reader *r, struct rpc_audit_row *w,
     char *why, size_t whylen)
 {
 	if (ctl_u64_field(r, "row.id", &w->id, why, whylen) == -1 ||

@@ -1,5 +1,5 @@
 /*
- * heraldctl audit show|export|verify.  See heraldctl(8).
+ * heraldctl audit show|export|verify, and backup.  See heraldctl(8).
  *
  * show prints one page (--limit rows, default 50) and the cursor of the
  * next; export pages through every row the filters select, one JSON
@@ -7,11 +7,15 @@
  * at most CTL_AUDIT_ROWS_MAX rows a reply; both ask page after page on
  * the one connection.
  */
+#include <sys/stat.h>
+
 #include <err.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -86,7 +90,7 @@ parse_args(const char *cmd, int paged, int argc, char **argv,
 
 /* One row as JSON; its detail as the object it is. */
 static json_t *
-row_json(const struct ctl_audit_row *w)
+row_json(const struct rpc_audit_row *w)
 {
 	json_t		*d;
 	json_error_t	 je;
@@ -107,7 +111,7 @@ row_json(const struct ctl_audit_row *w)
 }
 
 static void
-row_line(const struct ctl_audit_row *w)
+row_line(const struct rpc_audit_row *w)
 {
 	json_t	*j = row_json(w);
 
@@ -118,7 +122,7 @@ row_line(const struct ctl_audit_row *w)
 }
 
 static void
-row_text(const struct ctl_audit_row *w)
+row_text(const struct rpc_audit_row *w)
 {
 	char	 when[40];
 
@@ -134,7 +138,7 @@ row_text(const struct ctl_audit_row *w)
  */
 static uint64_t
 fetch(struct ctx *cx, struct audit_args *a,
-    void (*fn)(const struct ctl_audit_row *), json_t *into)
+    void (*fn)(const struct rpc_audit_row *), json_t *into)
 {
 	static union ctl_payload	 req, rep;
 	uint64_t			 done = 0;
@@ -212,4 +216,52 @@ cmd_audit_verify(struct ctx *cx, int argc, char **argv)
 		fprintf(stderr, "heraldctl: audit trail broken at row %llu: "
 		    "%s\n", (unsigned long long)v->bad_id, v->why);
 	return v->ok ? 0 : 1;
+}
+
+/*
+ * backup FILE: FILE is created here, new, mode 0600, with this user's
+ * rights, and handed to heraldd open: the monitor never opens a path we
+ * name.  It is removed again when heraldd cannot fill it.
+ */
+int
+cmd_backup(struct ctx *cx, int argc, char **argv)
+{
+	static union ctl_payload	 rep;
+	uint8_t				 buf[CTL_HDR_LEN];
+	uint16_t			 type;
+	int				 fd;
+
+	if (argc != 1)
+		errx(1, "backup: expected one argument, the file to write");
+	if ((fd = open(argv[0], O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) == -1)
+		err(1, "backup: %s", argv[0]);
+	if (fchmod(fd, 0600) == -1) {
+		warn("backup: %s", argv[0]);
+		goto fail;
+	}
+	cx->passfd = fd;
+	type = ctl_exchange_keep(cx, buf, ctl_frame_empty(buf, sizeof(buf),
+	    CTL_REQ_BACKUP), &rep);
+	close(fd);
+	if (type == CTL_REP_ERROR) {
+		warnx("%s", rep.msg.text);
+		(void)unlink(argv[0]);
+		return 1;
+	}
+	if (type != CTL_REP_OK) {
+		warnx("unexpected reply from heraldd: %s", ctl_type_name(type));
+		(void)unlink(argv[0]);
+		return 1;
+	}
+	if (cx->json)
+		json_print(json_pack("{s:s, s:o, s:s}", "result", "ok",
+		    "message", jstr(rep.msg.text), "file", argv[0]));
+	else
+		printf("%s: %s\n", argv[0], rep.msg.text);
+	return 0;
+ fail:
+	close(fd);
+	(void)unlink(argv[0]);
+	return 1;
 }

@@ -72,6 +72,7 @@ static const struct cmd {
 	{ "audit export", "[--since TIME] [--type TYPE] [--key NAME]",
 	    cmd_audit_export },
 	{ "audit verify", "",	cmd_audit_verify },
+	{ "backup",	"FILE",	cmd_backup },
 };
 
 static void __attribute__((noreturn))
@@ -149,13 +150,37 @@ ctl_connect(const char *path)
 static void
 ctl_send(struct ctx *cx, const uint8_t *buf, int len)
 {
-	ssize_t	 n;
-	int	 off = 0;
+	union {
+		struct cmsghdr	 h;
+		char		 buf[CMSG_SPACE(sizeof(int))];
+	}		 cm;
+	struct msghdr	 mh;
+	struct iovec	 iov;
+	ssize_t		 n;
+	int		 off = 0;
 
 	if (len < 0)
 		errx(1, "request does not fit a frame");
 	while (off < len) {
-		n = send(cx->fd, buf + off, (size_t)(len - off), MSG_NOSIGNAL);
+		memset(&mh, 0, sizeof(mh));
+		iov.iov_base = (void *)(buf + off);
+		iov.iov_len = (size_t)(len - off);
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		/* A descriptor goes with the request's first bytes. */
+		if (cx->passfd != -1) {
+			memset(&cm, 0, sizeof(cm));
+			mh.msg_control = cm.buf;
+			mh.msg_controllen = sizeof(cm.buf);
+			CMSG_FIRSTHDR(&mh)->cmsg_level = SOL_SOCKET;
+			CMSG_FIRSTHDR(&mh)->cmsg_type = SCM_RIGHTS;
+			CMSG_FIRSTHDR(&mh)->cmsg_len = CMSG_LEN(sizeof(int));
+			memcpy(CMSG_DATA(CMSG_FIRSTHDR(&mh)), &cx->passfd,
+			    sizeof(int));
+		}
+		n = sendmsg(cx->fd, &mh, MSG_NOSIGNAL);
+		if (n > 0)
+			cx->passfd = -1;
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && (errno == EPIPE || errno == ECONNRESET))
@@ -199,11 +224,11 @@ ctl_read_full(struct ctx *cx, uint8_t *buf, size_t len, time_t deadline)
 }
 
 /*
- * One request, one reply into rep; its type is returned.  An ERROR reply
- * is printed and ends the program with status 1.
+ * One request, one reply into rep; its type is returned.  ctl_exchange:
+ * an ERROR reply is printed and ends the program with status 1.
  */
-static uint16_t
-ctl_exchange(struct ctx *cx, const uint8_t *req, int reqlen,
+uint16_t
+ctl_exchange_keep(struct ctx *cx, const uint8_t *req, int reqlen,
     union ctl_payload *rep)
 {
 	static uint8_t	 buf[CTL_MSG_MAX];
@@ -227,9 +252,18 @@ ctl_exchange(struct ctx *cx, const uint8_t *req, int reqlen,
 		errx(1, "bad reply from heraldd: %s", why);
 	/* A new key is in rep now; no second copy lingers. */
 	explicit_bzero(buf, h.len);
-	if (h.type == CTL_REP_ERROR)
-		errx(1, "%s", rep->msg.text);
 	return h.type;
+}
+
+static uint16_t
+ctl_exchange(struct ctx *cx, const uint8_t *req, int reqlen,
+    union ctl_payload *rep)
+{
+	uint16_t	 type;
+
+	if ((type = ctl_exchange_keep(cx, req, reqlen, rep)) == CTL_REP_ERROR)
+		errx(1, "%s", rep->msg.text);
+	return type;
 }
 
 static void
@@ -934,7 +968,7 @@ cmd_bridge_status(struct ctx *cx, int argc, char **argv)
 int
 main(int argc, char *argv[])
 {
-	struct ctx	 cx = { CTL_SOCKET_DEFAULT, 0, -1 };
+	struct ctx	 cx = { CTL_SOCKET_DEFAULT, 0, -1, -1 };
 	size_t		 i;
 	int		 ch, n, rv;
 

@@ -19,10 +19,14 @@ struct ctx {
 	const char	*path;
 	int		 json;
 	int		 fd;
+	int		 passfd;	/* sent with the next request; -1 */
 };
 
 /* Exit with a message when a command that takes none has arguments. */
 void	no_args(const char *cmd, int argc, char **argv);
+/* One request, one reply into rep, its type returned (ERROR too). */
+uint16_t ctl_exchange_keep(struct ctx *, const uint8_t *req, int reqlen,
+	    union ctl_payload *rep);
 /* One request with a payload, one reply of type want into rep. */
 void	ctl_send_payload(struct ctx *, uint16_t type,
 	    const union ctl_payload *req, uint16_t want,
@@ -42,5 +46,6 @@ uint32_t opt_number(const char *cmd, const char *name, const char *v,
 int	cmd_audit_show(struct ctx *, int, char **);
 int	cmd_audit_export(struct ctx *, int, char **);
 int	cmd_audit_verify(struct ctx *, int, char **);
+int	cmd_backup(struct ctx *, int, char **);
 
 #endif

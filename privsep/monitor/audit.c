@@ -24,11 +24,12 @@
 #include <openssl/rand.h>
 
 #include "audit.h"
+#include "bridge.h"
 #include "fsafe.h"
+#include "keyfile.h"
 #include "log.h"
 #include "secmem.h"
 
-#define AUDIT_HEX_LEN	(2 * AUDIT_KEY_LEN)
 #define ROW_COLS	"id, time, type, actor, key, source, detail, mac"
 
 static struct secret	*audit_k;
@@ -82,39 +83,41 @@ audit_mac(const uint8_t key[AUDIT_KEY_LEN], const uint8_t prev[AUDIT_MAC_LEN],
 	EVP_MAC_CTX_free(c);
 }
 
+_Static_assert(AUDIT_MAC_LEN == BRIDGE_KEY_LEN &&
+    AUDIT_KEY_LEN == KEYFILE_LEN, "MACs and keys are 32 bytes");
+
 void
 audit_hex(const uint8_t mac[AUDIT_MAC_LEN], char out[65])
 {
-	static const char	 hx[] = "0123456789abcdef";
-	size_t			 i;
-
-	for (i = 0; i < AUDIT_MAC_LEN; i++) {
-		out[2 * i] = hx[mac[i] >> 4];
-		out[2 * i + 1] = hx[mac[i] & 15];
-	}
-	out[2 * AUDIT_MAC_LEN] = '\0';
+	bridge_hex_encode(mac, out);
 }
 
 static int
-unhex(const char *s, uint8_t *out, size_t n)
+unhex(const char *s, uint8_t *out)
 {
-	size_t		 i;
-	unsigned int	 hi, lo;
+	return bridge_hex_decode(s, strlen(s), out);
+}
 
-	if (strlen(s) != 2 * n)
-		return -1;
-	for (i = 0; i < 2 * n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' &&
-		    s[i] <= 'f')))
-			return -1;
-	for (i = 0; i < n; i++) {
-		hi = (unsigned int)(s[2 * i] <= '9' ? s[2 * i] - '0' :
-		    s[2 * i] - 'a' + 10);
-		lo = (unsigned int)(s[2 * i + 1] <= '9' ? s[2 * i + 1] - '0' :
-		    s[2 * i + 1] - 'a' + 10);
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
+_Static_assert(RPC_AUDIT_TYPE_MAX == AUDIT_TYPE_MAX &&
+    RPC_AUDIT_ACTOR_MAX == AUDIT_ACTOR_MAX &&
+    RPC_AUDIT_KEY_MAX == AUDIT_KEYNAME_MAX &&
+    RPC_AUDIT_SOURCE_MAX == AUDIT_SOURCE_MAX &&
+    RPC_AUDIT_DETAIL_MAX == AUDIT_DETAIL_MAX &&
+    RPC_AUDIT_MAC_HEX == 2 * AUDIT_MAC_LEN,
+    "a row goes out whole");
+
+void
+audit_row_export(const struct audit_row *r, struct rpc_audit_row *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->id = r->id > 0 ? (uint64_t)r->id : 0;
+	w->time = r->time > 0 ? (uint64_t)r->time : 0;
+	strlcpy(w->type, r->type, sizeof(w->type));
+	strlcpy(w->actor, r->actor, sizeof(w->actor));
+	strlcpy(w->key, r->key, sizeof(w->key));
+	strlcpy(w->source, r->source, sizeof(w->source));
+	strlcpy(w->detail, r->detail, sizeof(w->detail));
+	audit_hex(r->mac, w->mac);
 }
 
 int
@@ -148,95 +151,28 @@ audit_key_loaded(void)
 	return audit_k != NULL;
 }
 
-/* A new key in path, written whole or not at all (link(2) of a temp). */
-static int
-key_create(const char *path, char *err, size_t errlen)
-{
-	char		 tmp[PATH_MAX + 8], line[AUDIT_HEX_LEN + 2];
-	uint8_t		 k[AUDIT_KEY_LEN];
-	int		 fd, r = -1;
-
-	if (RAND_bytes(k, sizeof(k)) != 1) {
-		snprintf(err, errlen, "audit.key_file: no random bytes");
-		return -1;
-	}
-	audit_hex(k, line);
-	line[AUDIT_HEX_LEN] = '\n';
-	line[AUDIT_HEX_LEN + 1] = '\0';
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	(void)unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	    0600);
-	if (fd == -1 || fchown(fd, 0, 0) == -1 ||
-	    write(fd, line, AUDIT_HEX_LEN + 1) != AUDIT_HEX_LEN + 1 ||
-	    fsync(fd) == -1) {
-		snprintf(err, errlen, "audit.key_file: %s: %s", tmp,
-		    strerror(errno));
-		goto out;
-	}
-	if (link(tmp, path) == -1) {
-		snprintf(err, errlen, "audit.key_file: %s: %s", path,
-		    strerror(errno));
-		goto out;
-	}
-	log_info("audit: created a new audit key in %s", path);
-	r = 0;
- out:
-	if (fd != -1)
-		close(fd);
-	(void)unlink(tmp);
-	OPENSSL_cleanse(k, sizeof(k));
-	OPENSSL_cleanse(line, sizeof(line));
-	return r;
-}
-
 int
 audit_key_load(const char *path, int create, char *err, size_t errlen)
 {
-	struct stat	 st;
-	char		 buf[AUDIT_HEX_LEN + 2];
 	uint8_t		 k[AUDIT_KEY_LEN];
-	ssize_t		 n;
-	int		 fd;
+	int		 r;
 
 	if (fsafe_check_parent("audit.key_file", path, err, errlen) == -1)
 		return -1;
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
-	    O_NONBLOCK)) == -1 && errno == ENOENT) {
-		if (!create)
-			return 1;
-		if (key_create(path, err, errlen) == -1)
+	if ((r = keyfile_read("audit.key_file", path, k, err, errlen)) == 1 &&
+	    create) {
+		if (RAND_bytes(k, sizeof(k)) != 1) {
+			snprintf(err, errlen, "audit.key_file: no random bytes");
 			return -1;
-		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
-		    O_NONBLOCK);
+		}
+		if ((r = keyfile_write("audit.key_file", path, k, 0, err,
+		    errlen)) == 0)
+			log_info("audit: created a new audit key in %s", path);
 	}
-	if (fd == -1) {
-		snprintf(err, errlen, "audit.key_file: %s: %s", path,
-		    strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_uid != 0 || (st.st_mode & 077) != 0) {
-		snprintf(err, errlen, "audit.key_file: %s: must be a regular "
-		    "file owned by root with mode 0600 or stricter (owner uid "
-		    "%lu, mode %04o)", path, (unsigned long)st.st_uid,
-		    (unsigned int)(st.st_mode & 07777));
-		close(fd);
-		return -1;
-	}
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
-	if (n != AUDIT_HEX_LEN + 1 || buf[AUDIT_HEX_LEN] != '\n' ||
-	    (buf[AUDIT_HEX_LEN] = '\0', unhex(buf, k, sizeof(k))) == -1) {
-		OPENSSL_cleanse(buf, sizeof(buf));
-		snprintf(err, errlen, "audit.key_file: %s: must hold 64 "
-		    "lower-case hex digits and a newline", path);
-		return -1;
-	}
-	audit_key_set(k);
-	OPENSSL_cleanse(buf, sizeof(buf));
+	if (r == 0)
+		audit_key_set(k);
 	OPENSSL_cleanse(k, sizeof(k));
-	return 0;
+	return r;
 }
 
 /* --- rows --------------------------------------------------------------- */
@@ -311,6 +247,15 @@ audit_head(sqlite3 *db, int64_t *id, uint8_t mac[AUDIT_MAC_LEN],
 }
 
 int
+audit_has_rows(sqlite3 *db)
+{
+	uint8_t	 mac[AUDIT_MAC_LEN];
+	int64_t	 id;
+
+	return audit_head(db, &id, mac, NULL) == 0 && id > 0;
+}
+
+int
 audit_append(sqlite3 *db, struct audit_row *r, char *err, size_t errlen)
 {
 	sqlite3_stmt	*st = NULL;
@@ -381,7 +326,7 @@ walk_start(sqlite3 *db, int64_t *first, uint8_t prev[AUDIT_MAC_LEN],
 	sqlite3_finalize(st);
 	if (j == NULL || json_unpack(j, "{s:I, s:s}", "through", &through,
 	    "mac", &mac) == -1 || through < 1 || through >= id ||
-	    unhex(mac, prev, AUDIT_MAC_LEN) == -1)
+	    unhex(mac, prev) == -1)
 		bad = 1;
 	json_decref(j);
 	if (bad) {

@@ -38,6 +38,8 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "rpc_audit.h"
+
 #define AUDIT_MAC_LEN		32
 #define AUDIT_KEY_LEN		32
 #define AUDIT_TYPE_MAX		31
@@ -111,6 +113,8 @@ int	audit_verify(sqlite3 *, struct audit_verdict *v, char *err,
 /* The last row's id and MAC (0 and zeros when there is none). */
 int	audit_head(sqlite3 *, int64_t *id, uint8_t mac[AUDIT_MAC_LEN],
 	    int64_t *rows);
+/* 1 when the trail has a row, 0 when not (or it cannot be read). */
+int	audit_has_rows(sqlite3 *);
 /*
  * Delete rows older than before through a checkpoint written at now
  * (never the newest row).  The number deleted, or -1 with err.
@@ -120,6 +124,8 @@ int64_t	audit_prune(sqlite3 *, int64_t before, int64_t now, char *err,
 /* The rows f selects, by id; fn returns non-zero to stop.  0 or -1. */
 int	audit_query(sqlite3 *, const struct audit_filter *f, audit_row_fn,
 	    void *arg, char *err, size_t errlen);
+/* r as the control protocol and GET /v1/audit carry it. */
+void	audit_row_export(const struct audit_row *r, struct rpc_audit_row *w);
 /* The lower-case hex of a MAC (65 bytes with the NUL). */
 void	audit_hex(const uint8_t mac[AUDIT_MAC_LEN], char out[65]);
 /* A type name: [a-z_.]{1,31}. */

@@ -231,15 +231,7 @@ page_add(const struct audit_row *r, void *arg)
 	struct page_fill	*pf = arg;
 	struct rpc_audit_row	 w;
 
-	memset(&w, 0, sizeof(w));
-	w.id = (uint64_t)r->id;
-	w.time = r->time > 0 ? (uint64_t)r->time : 0;
-	strlcpy(w.type, r->type, sizeof(w.type));
-	strlcpy(w.actor, r->actor, sizeof(w.actor));
-	strlcpy(w.key, r->key, sizeof(w.key));
-	strlcpy(w.source, r->source, sizeof(w.source));
-	strlcpy(w.detail, r->detail, sizeof(w.detail));
-	audit_hex(r->mac, w.mac);
+	audit_row_export(r, &w);
 	if (rpc_audit_add(&pf->pg, &w) == -1) {
 		pf->full = 1;
 		return 1;

@@ -80,20 +80,22 @@ static int	ctl_do_lockdown(struct ctl_conn *, const union ctl_payload *);
 static const struct {
 	uint16_t	 type;
 	int		(*fn)(struct ctl_conn *, const union ctl_payload *);
+	int		 takes_fd;	/* a descriptor comes with it */
 } ctl_handlers[] = {
-	{ CTL_REQ_STATUS,	ctl_do_status },
-	{ CTL_REQ_RELOAD,	ctl_do_reload },
-	{ CTL_REQ_KEY_CREATE,	ctl_do_key_create },
-	{ CTL_REQ_KEY_LIST,	ctl_do_key_list },
-	{ CTL_REQ_KEY_REVOKE,	ctl_do_key_revoke },
-	{ CTL_REQ_KEY_ROTATE,	ctl_do_key_rotate },
-	{ CTL_REQ_BAN_LIST,	ctl_do_ban_list },
-	{ CTL_REQ_BAN_DEL,	ctl_do_ban_del },
-	{ CTL_REQ_LOCKDOWN,	ctl_do_lockdown },
-	{ CTL_REQ_BRIDGE_KEY,	ctl_do_bridge_key },
-	{ CTL_REQ_BRIDGE_STATUS, ctl_do_bridge_status },
-	{ CTL_REQ_AUDIT,	ctl_do_audit },
-	{ CTL_REQ_AUDIT_VERIFY,	ctl_do_audit_verify },
+	{ CTL_REQ_STATUS,	ctl_do_status, 0 },
+	{ CTL_REQ_RELOAD,	ctl_do_reload, 0 },
+	{ CTL_REQ_KEY_CREATE,	ctl_do_key_create, 0 },
+	{ CTL_REQ_KEY_LIST,	ctl_do_key_list, 0 },
+	{ CTL_REQ_KEY_REVOKE,	ctl_do_key_revoke, 0 },
+	{ CTL_REQ_KEY_ROTATE,	ctl_do_key_rotate, 0 },
+	{ CTL_REQ_BAN_LIST,	ctl_do_ban_list, 0 },
+	{ CTL_REQ_BAN_DEL,	ctl_do_ban_del, 0 },
+	{ CTL_REQ_LOCKDOWN,	ctl_do_lockdown, 0 },
+	{ CTL_REQ_BRIDGE_KEY,	ctl_do_bridge_key, 0 },
+	{ CTL_REQ_BRIDGE_STATUS, ctl_do_bridge_status, 0 },
+	{ CTL_REQ_AUDIT,	ctl_do_audit, 0 },
+	{ CTL_REQ_AUDIT_VERIFY,	ctl_do_audit_verify, 0 },
+	{ CTL_REQ_BACKUP,	ctl_do_backup,		1 },
 };
 
 static void
@@ -225,6 +227,8 @@ ctl_close(struct ctl_conn *c)
 	event_free(c->ev_read);
 	event_free(c->ev_idle);
 	close(c->fd);
+	if (c->passed_fd != -1)
+		close(c->passed_fd);
 	free(c->payload);
 	free(c);
 }
@@ -634,10 +638,22 @@ ctl_dispatch(struct ctl_conn *c)
 	log_debug("control: %s from uid %u pid %d",
 	    ctl_type_name(c->hdr.type), (unsigned int)c->uid, (int)c->pid);
 	for (i = 0; i < nitems(ctl_handlers); i++) {
-		if (ctl_handlers[i].type == c->hdr.type) {
-			rv = ctl_handlers[i].fn(c, &pl);
-			break;
+		if (ctl_handlers[i].type != c->hdr.type)
+			continue;
+		/* A descriptor only with the request that takes one. */
+		if ((c->passed_fd != -1) != ctl_handlers[i].takes_fd) {
+			snprintf(why, sizeof(why), "%s %s a descriptor",
+			    ctl_type_name(c->hdr.type), c->passed_fd != -1 ?
+			    "does not take" : "needs");
+			ctl_bad(c, why);
+			return;
 		}
+		rv = ctl_handlers[i].fn(c, &pl);
+		break;
+	}
+	if (c->passed_fd != -1) {
+		close(c->passed_fd);
+		c->passed_fd = -1;
 	}
 	if (rv == -2) {
 		snprintf(why, sizeof(why), "%s is not supported",
@@ -656,11 +672,42 @@ ctl_dispatch(struct ctl_conn *c)
 static ssize_t
 ctl_recv(struct ctl_conn *c, void *buf, size_t want)
 {
-	ssize_t	 n;
+	union {
+		struct cmsghdr	 h;
+		char		 buf[CMSG_SPACE(sizeof(int))];
+	}		 cm;
+	struct iovec	 iov = { buf, want };
+	struct msghdr	 mh;
+	struct cmsghdr	*ch;
+	ssize_t		 n;
+	int		 fd;
 
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cm.buf;
+	mh.msg_controllen = sizeof(cm.buf);
 	do {
-		n = recv(c->fd, buf, want, MSG_DONTWAIT);
+		n = recvmsg(c->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 	} while (n == -1 && errno == EINTR);
+	/* heraldctl backup's file: one, with the request's first bytes. */
+	for (ch = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; ch != NULL;
+	    ch = CMSG_NXTHDR(&mh, ch)) {
+		if (ch->cmsg_level != SOL_SOCKET || ch->cmsg_type != SCM_RIGHTS)
+			continue;
+		memcpy(&fd, CMSG_DATA(ch), sizeof(fd));
+		if (c->passed_fd != -1 || ch->cmsg_len != CMSG_LEN(sizeof(fd)) ||
+		    c->hdrgot > 0) {
+			close(fd);
+			ctl_bad(c, "unexpected descriptor");
+			return -1;
+		}
+		c->passed_fd = fd;
+	}
+	if (n > 0 && (mh.msg_flags & MSG_CTRUNC)) {
+		ctl_bad(c, "more descriptors than a request takes");
+		return -1;
+	}
 	if (n > 0)
 		return n;
 	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -817,6 +864,7 @@ ctl_new_conn(int fd, const struct ucred *cred)
 		return;
 	}
 	c->fd = fd;
+	c->passed_fd = -1;
 	c->pid = cred->pid;
 	c->uid = cred->uid;
 	c->gid = cred->gid;

@@ -4,22 +4,18 @@
  * on the chain, and the rows the other requests leave.  See
  * control_int.h.
  */
+#include <inttypes.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 
 #include <jansson.h>
 
 #include "audit.h"
+#include "backup.h"
 #include "control_int.h"
 #include "db.h"
 #include "log.h"
-
-_Static_assert(CTL_AUDIT_TYPE_MAX == AUDIT_TYPE_MAX &&
-    CTL_AUDIT_ACTOR_MAX == AUDIT_ACTOR_MAX &&
-    CTL_AUDIT_KEY_MAX == AUDIT_KEYNAME_MAX &&
-    CTL_AUDIT_SOURCE_MAX == AUDIT_SOURCE_MAX &&
-    CTL_AUDIT_DETAIL_MAX == AUDIT_DETAIL_MAX,
-    "the control protocol carries an audit row whole");
 
 void
 ctl_audit(const struct ctl_conn *c, const char *type, const char *key,
@@ -36,17 +32,8 @@ static int
 page_row(const struct audit_row *r, void *arg)
 {
 	struct ctl_audit	*a = arg;
-	struct ctl_audit_row	*w = &a->rows[a->n++];
 
-	memset(w, 0, sizeof(*w));
-	w->id = (uint64_t)r->id;
-	w->time = (uint64_t)r->time;
-	strlcpy(w->type, r->type, sizeof(w->type));
-	strlcpy(w->actor, r->actor, sizeof(w->actor));
-	strlcpy(w->key, r->key, sizeof(w->key));
-	strlcpy(w->source, r->source, sizeof(w->source));
-	strlcpy(w->detail, r->detail, sizeof(w->detail));
-	audit_hex(r->mac, w->mac);
+	audit_row_export(r, &a->rows[a->n++]);
 	return 0;
 }
 
@@ -107,4 +94,44 @@ ctl_do_audit_verify(struct ctl_conn *c, const union ctl_payload *pl)
 		log_security("audit: heraldctl audit verify by uid %u pid %d: "
 		    "%s", (unsigned int)c->uid, (int)c->pid, v.why);
 	return ctl_reply(c, CTL_REP_AUDIT_VERIFY, &rep);
+}
+
+/*
+ * heraldctl backup FILE: heraldctl created FILE and passed it open; the
+ * copy is written into it (backup.h says why this way).
+ */
+int
+ctl_do_backup(struct ctl_conn *c, const union ctl_payload *pl)
+{
+	struct backup_result	 r;
+	char			 msg[CTL_STR_MAX], trail[64];
+	int			 fd = c->passed_fd;
+
+	c->passed_fd = -1;
+	if (!db_is_open()) {
+		close(fd);
+		return ctl_send_msg(c->fd, c->pid, CTL_REP_ERROR,
+		    "the database is not open");
+	}
+	if (backup_to_fd(db_path(), fd, &r, msg, sizeof(msg)) == -1) {
+		close(fd);
+		log_warnx("control: backup by uid %u pid %d failed: %s",
+		    (unsigned int)c->uid, (int)c->pid, msg);
+		return ctl_send_msg(c->fd, c->pid, CTL_REP_ERROR, msg);
+	}
+	close(fd);
+	if (r.audit_rows >= 0)
+		snprintf(trail, sizeof(trail), "%" PRId64 " audit rows verified",
+		    r.audit_rows);
+	else
+		strlcpy(trail, "no audit trail", sizeof(trail));
+	snprintf(msg, sizeof(msg), "backup written: %" PRIu64 " bytes, %"
+	    PRIu64 " pages, schema version %d, integrity ok, %s", r.bytes,
+	    r.pages, r.schema, trail);
+	log_info("control: %s (by uid %u pid %d)", msg, (unsigned int)c->uid,
+	    (int)c->pid);
+	ctl_audit(c, "backup", NULL, json_pack("{s:I, s:I, s:i, s:I}",
+	    "bytes", (json_int_t)r.bytes, "pages", (json_int_t)r.pages,
+	    "schema", r.schema, "audit_rows", (json_int_t)r.audit_rows));
+	return ctl_send_msg(c->fd, c->pid, CTL_REP_OK, msg);
 }

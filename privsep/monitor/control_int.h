@@ -34,6 +34,7 @@ struct ctl_conn {
 	struct ctl_hdr		 hdr;
 	uint8_t			*payload;
 	size_t			 paygot;
+	int			 passed_fd;	/* SCM_RIGHTS; -1: none */
 };
 
 /* Replies: 0, or -1 when the connection must close. */
@@ -48,6 +49,8 @@ int	ctl_do_bridge_key(struct ctl_conn *, const union ctl_payload *);
 int	ctl_do_bridge_status(struct ctl_conn *, const union ctl_payload *);
 int	ctl_do_audit(struct ctl_conn *, const union ctl_payload *);
 int	ctl_do_audit_verify(struct ctl_conn *, const union ctl_payload *);
+/* Takes c->passed_fd (and closes it). */
+int	ctl_do_backup(struct ctl_conn *, const union ctl_payload *);
 
 /*
  * An audit row of a request this peer made: actor "uid U pid P",

@@ -518,6 +518,12 @@ db_close(void)
 	dbs.version = 0;
 }
 
+const char *
+db_path(void)
+{
+	return dbs.db != NULL ? dbs.path : "";
+}
+
 int
 db_is_open(void)
 {

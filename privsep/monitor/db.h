@@ -85,6 +85,8 @@ int	db_preflight(const char *path, char *err, size_t errlen);
 int	db_open(const char *path, char *err, size_t errlen);
 void	db_close(void);
 int	db_is_open(void);
+/* The open database's path ("" when none is open). */
+const char *db_path(void);
 /* database.busy_timeout in ms, now and for later opens; <= 0: default. */
 void	db_set_busy_timeout(int ms);
 /*

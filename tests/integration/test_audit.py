@@ -408,3 +408,26 @@ def test_api_pages_concurrently(running):
     for t in threads:
         t.join()
     assert not errors, errors
+
+
+# --- the MT5 bridge ---------------------------------------------------------------
+
+def test_bridge_connects_and_refusals(daemons):
+    from test_bridge import Bridge
+    b = Bridge(daemons())
+    try:
+        assert b.peer(key=bytes(32)).refused_with() == "auth_failed"
+        assert b.peer(login=87654321).refused_with() == "account_mismatch"
+        b.ea()
+        b.d.wait_log("bridge: EA authenticated")
+        rows = export(b.d)
+    finally:
+        b.close()
+    bridge = [r for r in rows if r["type"].startswith("bridge.")]
+    assert [(r["type"], r["detail"].get("reason")) for r in bridge] == [
+        ("bridge.refused", "auth_failed"),
+        ("bridge.refused", "account_mismatch"),
+        ("bridge.connect", None)], bridge
+    assert all(r["actor"] == "ea" and r["source"] == "bridge"
+               for r in bridge)
+    assert bridge[1]["detail"]["login"] == 87654321
