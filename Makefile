@@ -45,7 +45,7 @@ DEBS	= build-essential pkg-config libssl-dev libevent-dev libsqlite3-dev \
 	  libseccomp-dev libyaml-dev libjansson-dev libbsd-dev libcmocka-dev \
 	  clang libclang-rt-14-dev python3 python3-pytest mandoc gdb curl \
 	  openssl sqlite3 util-linux passwd procps clang-tools cppcheck \
-	  libsystemd-dev llvm
+	  libsystemd-dev llvm python3-prometheus-client
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -81,6 +81,7 @@ INC_FILE_tests/fuzz/fuzz_ctlproto.c = $(INC_common)
 INC_FILE_tests/fuzz/fuzz_http.c = $(INC_daemon)
 INC_FILE_tests/fuzz/fuzz_ipc.c = $(INC_privsep)
 INC_FILE_tests/fuzz/fuzz_json.c = $(INC_daemon)
+INC_FILE_tests/fuzz/fuzz_metrics.c = $(INC_daemon)
 INC_FILE_tests/fuzz/fuzz_record.c = $(INC_broker)
 INC_FILE_tests/fuzz/fuzz_ticks.c = $(INC_broker)
 INC_FILE_tests/fuzz/fuzz_trade.c = $(INC_daemon)
@@ -413,7 +414,7 @@ coverage:
 	$(MAKE) coverage-report
 
 coverage-build:
-	$(MAKE) BUILD=$(COV_BUILD) CC=clang CFLAGS='$(COV_FLAGS)' \
+	$(MAKE) BUILD=$(COV_BUILD) CC=clang CXX=clang++ CFLAGS='$(COV_FLAGS)' \
 	    LDFLAGS=-fprofile-instr-generate \
 	    FUZZ_FLAGS='$(COV_FLAGS) -fsanitize=fuzzer-no-link -DFUZZING' \
 	    all $(COV_UNITS) $(COV_FUZZERS)
@@ -430,6 +431,7 @@ coverage-run:
 	        -close_fd_mask=3 tests/fuzz/corpus/$$n >/dev/null 2>&1; done
 	HERALDD=$(abspath $(COV_BUILD)/heraldd) \
 	    HERALDCTL=$(abspath $(COV_BUILD)/heraldctl) \
+	    HERALD_MT5SIM=$(abspath $(COV_BUILD)/herald-mt5sim) \
 	    HERALD_COVERAGE_DIR=$(COV_PROF) \
 	    $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
 

@@ -141,6 +141,11 @@ pb_add_symbol(struct backend *be, const struct msg_broker_symbol *m,
 	s.exec_mode = m->exec_mode;
 	s.calc_mode = m->calc_mode;
 	s.liquidity = m->liquidity;
+	s.margin_rate = m->margin_rate;
+	s.margin_initial = m->margin_initial;
+	s.margin_hedged = m->margin_hedged;
+	s.tick_size = m->tick_size;
+	s.tick_value = m->tick_value;
 	if (paper_add_symbol(pb->e, &s, &bad) == -1) {
 		why_set(why, "symbol %s: %s", m->name, bad);
 		return -1;
@@ -364,7 +369,7 @@ pb_positions(struct backend *be, const char *symbol,
 		t->sl = p->sl;
 		t->tp = p->tp;
 		t->profit = paper_position_profit(e, p);
-		t->margin = p->margin;
+		t->margin = paper_position_margin(e, p);
 		t->time = p->time;
 		t->magic = p->magic;
 		strlcpy(t->comment, p->comment, sizeof(t->comment));

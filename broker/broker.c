@@ -416,6 +416,9 @@ broker_read(uint8_t op, const struct rpc_params *p)
 	case OP_ORDER_CANCEL:
 	case OP_AUDIT:
 	case OP_READY:
+	case OP_METRICS:
+	case OP_EVENTS:
+	case OP_DEALS:
 	case OP_MAX:
 		fatalx("%s: op %u is not a read of the broker's", __func__,
 		    op);

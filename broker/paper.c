@@ -209,6 +209,21 @@ on_step(double v, double step)
 	return dabs(n - paper_round(n, 0)) < 1e-6;
 }
 
+/* The documented defaults of the margin and tick fields, made explicit. */
+static void
+symbol_defaults(struct paper_symbol *s)
+{
+	if (s->margin_rate == 0)
+		s->margin_rate = 1;
+	if (s->margin_hedged < 0)
+		s->margin_hedged = s->calc_mode == PAPER_CALC_FUTURES ?
+		    s->margin_initial : s->contract_size;
+	if (s->tick_size == 0)
+		s->tick_size = s->point;
+	if (s->tick_value == 0)
+		s->tick_value = s->tick_size * s->contract_size;
+}
+
 static const char *
 symbol_invalid(const struct paper_engine *e, const struct paper_symbol *s)
 {
@@ -222,11 +237,23 @@ symbol_invalid(const struct paper_engine *e, const struct paper_symbol *s)
 	if (strcmp(s->currency_base, acct) != 0 &&
 	    strcmp(s->currency_profit, acct) != 0)
 		return "currency: neither base nor profit is the account's";
-	if (s->calc_mode == PAPER_CALC_CFD &&
-	    strcmp(s->currency_profit, acct) != 0)
-		return "currency: a CFD must be priced in the account currency";
-	if (s->calc_mode != PAPER_CALC_FOREX && s->calc_mode != PAPER_CALC_CFD)
+	if (s->calc_mode < PAPER_CALC_FOREX ||
+	    s->calc_mode > PAPER_CALC_MODE_MAX)
 		return "calc_mode";
+	/* Priced modes count margin in the profit currency. */
+	if (s->calc_mode != PAPER_CALC_FOREX &&
+	    s->calc_mode != PAPER_CALC_FOREX_NO_LEVERAGE &&
+	    strcmp(s->currency_profit, acct) != 0)
+		return "currency: a CFD or future must be priced in the "
+		    "account currency";
+	if (!finite_in(s->margin_rate, 0, 1e6) ||
+	    !finite_in(s->margin_initial, 0, PAPER_HUGE) ||
+	    !(s->margin_hedged == PAPER_HEDGED_DEFAULT ||
+	    finite_in(s->margin_hedged, 0, PAPER_HUGE)))
+		return "margin_rate, margin_initial or margin_hedged";
+	if (!finite_in(s->tick_size, 0, 1e6) ||
+	    !finite_in(s->tick_value, 0, PAPER_HUGE))
+		return "tick_size or tick_value";
 	if (s->digits < 0 || s->digits > 8)
 		return "digits";
 	if (!finite_in(s->point, 1e-9, 1) ||
@@ -287,6 +314,7 @@ paper_add_symbol(struct paper_engine *e, const struct paper_symbol *s,
 	}
 	e->quotes = nq;
 	e->syms[e->nsyms] = *s;
+	symbol_defaults(&e->syms[e->nsyms]);
 	memset(&e->quotes[e->nsyms], 0, sizeof(e->quotes[0]));
 	strlcpy(e->quotes[e->nsyms].symbol, s->name, PAPER_SYMBOL_MAX);
 	e->quotes[e->nsyms].session_open = 1;

@@ -8,8 +8,10 @@
  * Names, numbers and the order of checks follow MQL5's MqlTradeRequest,
  * MqlTradeResult and the trade server return codes.  What is simplified:
  *  - orders are good till cancelled (no expiration, 10022 never returned);
- *  - margin is the plain sum over positions (no hedged-margin discount),
- *    each position's margin fixed at its open price;
+ *  - margin follows the current quotes (MT5 recomputes it): a symbol
+ *    needs the account currency as its base or profit currency, the
+ *    rate is the symbol's own price; a position's record keeps the
+ *    margin it had when it last changed;
  *  - a partial fill (10010) happens only when a symbol has a liquidity
  *    limit and the request asks IOC or RETURN; FOK then gets 10006;
  *  - commission and swap are always 0; CLOSE_BY, stop-limit orders and
@@ -47,7 +49,21 @@ struct paper_symbol {
 	enum paper_exec_mode exec_mode;
 	enum paper_calc_mode calc_mode;
 	double		 liquidity;		/* lots per fill, 0: no limit */
+	/*
+	 * SYMBOL_MARGIN_*: margin_rate multiplies every margin (0 gives
+	 * 1); margin_initial is a futures lot's margin; margin_hedged the
+	 * contract size (money with margin_initial) of an overlapped lot,
+	 * < 0 gives contract_size (margin_initial when it is set).
+	 */
+	double		 margin_rate;
+	double		 margin_initial;
+	double		 margin_hedged;
+	/* SYMBOL_TRADE_TICK_SIZE (0: point), _VALUE (0: size*contract). */
+	double		 tick_size;
+	double		 tick_value;		/* profit currency */
 };
+
+#define PAPER_HEDGED_DEFAULT	(-1.0)
 
 struct paper_config {
 	char		 currency[PAPER_CURRENCY_MAX];	/* "USD" */
@@ -194,9 +210,15 @@ const struct paper_deal *paper_deal_at(const struct paper_engine *, size_t);
 /* Floating profit of a position at the current quote, in cents. */
 double	paper_position_profit(const struct paper_engine *,
 	    const struct paper_position *);
-/* Margin in account currency for volume at price (cents). */
+/*
+ * Margin in account currency for volume at price (cents), one side, no
+ * hedging: the symbol's calc_mode formula, converted at price.
+ */
 double	paper_margin_calc(const struct paper_engine *,
 	    const struct paper_symbol *, double, double);
+/* A position's margin at the current quote (no hedging discount). */
+double	paper_position_margin(const struct paper_engine *,
+	    const struct paper_position *);
 /* Account-currency value of one point for one lot at the quote. */
 double	paper_tick_value(const struct paper_engine *, const char *);
 

@@ -46,13 +46,20 @@ plan_deal(const struct paper_engine *e, ssize_t pi, enum paper_order_type t,
 	dp->opens = volume - e->pos[pi].volume;
 }
 
-/* Margin the plan adds (what it frees is not counted: MT5 neither). */
+/*
+ * Margin the plan adds to its symbol's at the quotes now, < 0 if it
+ * frees some (an overlapped hedge, a reduction): hedged margin counts.
+ */
 static double
 plan_margin(const struct paper_engine *e, const struct paper_symbol *s,
     const struct deal_plan *dp)
 {
-	return dp->opens > 0 ? paper_margin_calc(e, s, dp->opens, dp->price) :
-	    0;
+	double	d[2] = { 0, 0 };	/* buys, sells */
+
+	if (dp->closes > 0)
+		d[e->pos[dp->pi].type == PAPER_ORDER_BUY ? 0 : 1] -= dp->closes;
+	d[dp->type == PAPER_ORDER_BUY ? 0 : 1] += dp->opens;
+	return margin_change(e, (size_t)(s - e->syms), d[0], d[1]);
 }
 
 /*

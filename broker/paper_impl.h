@@ -83,6 +83,8 @@ double	profit_at(const struct paper_engine *e, const struct paper_symbol *s,
 	    enum paper_order_type type, double open, double close,
 	    double volume);
 double	close_price(const struct paper_quote *q, enum paper_order_type type);
+double	margin_change(const struct paper_engine *e, size_t si, double dbuy,
+	    double dsell);
 uint32_t	check_margin(const struct paper_engine *e, double need);
 uint32_t	fill_check(const struct paper_engine *e,
 	    struct paper_check *chk, double margin);

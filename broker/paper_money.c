@@ -21,19 +21,147 @@ is_acct(const struct paper_engine *e, const char *ccy)
 	return strcmp(ccy, e->conf.currency) == 0;
 }
 
+/* The forex modes count margin in the base currency, the others not. */
+static int
+forex_mode(const struct paper_symbol *s)
+{
+	return s->calc_mode == PAPER_CALC_FOREX ||
+	    s->calc_mode == PAPER_CALC_FOREX_NO_LEVERAGE;
+}
+
+/*
+ * MT5's formula of the symbol's calc_mode for lots at price, with size
+ * as the contract size (margin_initial for futures; margin_hedged for
+ * an overlapped volume), times margin_rate: in the base currency for
+ * the forex modes, in the profit currency for the others.
+ */
+static double
+margin_raw(const struct paper_engine *e, const struct paper_symbol *s,
+    double lots, double price, double size)
+{
+	double	m = lots * size;
+
+	switch (s->calc_mode) {
+	case PAPER_CALC_FOREX:
+		m /= e->conf.leverage;
+		break;
+	case PAPER_CALC_CFD:
+		m *= price;
+		break;
+	case PAPER_CALC_CFDINDEX:
+		m *= price * s->tick_value / s->tick_size;
+		break;
+	case PAPER_CALC_CFDLEVERAGE:
+		m = m * price / e->conf.leverage;
+		break;
+	default:	/* FOREX_NO_LEVERAGE, FUTURES: lots * size */
+		break;
+	}
+	return m * s->margin_rate;
+}
+
+/*
+ * Into the account currency at the symbol's rate now: a base currency
+ * that is not the account's (EUR of EURUSD) is worth price of it; the
+ * priced modes are in the profit currency, the account's (checked).
+ */
+static double
+margin_convert(const struct paper_engine *e, const struct paper_symbol *s,
+    double m, double price)
+{
+	if (forex_mode(s) && !is_acct(e, s->currency_base))
+		m *= price;
+	return m;
+}
+
+/* The contract size of a lot in the formula: futures count money. */
+static double
+lot_size(const struct paper_symbol *s)
+{
+	return s->calc_mode == PAPER_CALC_FUTURES ? s->margin_initial :
+	    s->contract_size;
+}
+
 double
 paper_margin_calc(const struct paper_engine *e, const struct paper_symbol *s,
     double volume, double price)
 {
-	double	m = volume * s->contract_size / e->conf.leverage;
+	return paper_money(margin_convert(e, s, margin_raw(e, s, volume, price,
+	    lot_size(s)), price));
+}
 
-	/*
-	 * Forex margin is in the base currency: already the account's for
-	 * USDJPY, times the price for EURUSD.  A CFD's is price-based.
-	 */
-	if (s->calc_mode == PAPER_CALC_CFD || !is_acct(e, s->currency_base))
-		m *= price;
-	return paper_money(m);
+/* A side's price now: the ask for buys, the bid for sells. */
+static double
+side_price(const struct paper_quote *q, int buy)
+{
+	return buy ? q->ask : q->bid;
+}
+
+double
+paper_position_margin(const struct paper_engine *e,
+    const struct paper_position *p)
+{
+	ssize_t	i = sym_index(e, p->symbol);
+
+	if (i < 0 || !have_quotes(&e->quotes[i]))
+		return p->margin;	/* no quote yet: as last recorded */
+	return paper_margin_calc(e, &e->syms[i], p->volume,
+	    side_price(&e->quotes[i], p->type == PAPER_ORDER_BUY));
+}
+
+/* The volumes of symbol i's positions, each side. */
+static void
+side_volumes(const struct paper_engine *e, size_t i, double *buy,
+    double *sell)
+{
+	size_t	k;
+
+	*buy = *sell = 0;
+	for (k = 0; k < e->npos; k++) {
+		if (strcmp(e->pos[k].symbol, e->syms[i].name) != 0)
+			continue;
+		if (e->pos[k].type == PAPER_ORDER_BUY)
+			*buy += e->pos[k].volume;
+		else
+			*sell += e->pos[k].volume;
+	}
+}
+
+/*
+ * Symbol i's margin for buy and sell lots at the quote now, MT5's way
+ * on a hedging account: the uncovered volume (the larger side's excess)
+ * by the full formula at its side's price, the overlapped volume once,
+ * by the formula with margin_hedged as its contract size, at the price
+ * of the larger side (the buys when equal).  Netting has one side.
+ */
+static double
+symbol_margin(const struct paper_engine *e, size_t i, double buy,
+    double sell)
+{
+	const struct paper_symbol	*s = &e->syms[i];
+	double				 h, u, price, m;
+	int				 more_buy = buy >= sell;
+
+	h = more_buy ? sell : buy;
+	u = more_buy ? buy - sell : sell - buy;
+	price = side_price(&e->quotes[i], more_buy);
+	m = 0;
+	if (u > PAPER_VOLUME_EPS)
+		m += margin_raw(e, s, u, price, lot_size(s));
+	if (h > PAPER_VOLUME_EPS)
+		m += margin_raw(e, s, h, price, s->margin_hedged);
+	return paper_money(margin_convert(e, s, m, price));
+}
+
+double
+margin_change(const struct paper_engine *e, size_t i, double dbuy,
+    double dsell)
+{
+	double	buy, sell;
+
+	side_volumes(e, i, &buy, &sell);
+	return paper_money(symbol_margin(e, i, buy + dbuy, sell + dsell) -
+	    symbol_margin(e, i, buy, sell));
 }
 
 /* Profit in account currency of closing volume at close price. */
@@ -44,7 +172,10 @@ profit_at(const struct paper_engine *e, const struct paper_symbol *s,
 	double	diff, p;
 
 	diff = type == PAPER_ORDER_BUY ? close - open : open - close;
-	p = diff * volume * s->contract_size;
+	if (s->calc_mode == PAPER_CALC_FUTURES)
+		p = diff * volume * s->tick_value / s->tick_size;
+	else
+		p = diff * volume * s->contract_size;
 	if (!is_acct(e, s->currency_profit) && close > 0)
 		p /= close;	/* USDJPY: yen to dollars at the close */
 	return paper_money(p);
@@ -77,7 +208,9 @@ paper_tick_value(const struct paper_engine *e, const char *name)
 
 	if (i < 0)
 		return 0;
-	v = e->syms[i].point * e->syms[i].contract_size;
+	v = e->syms[i].point * (e->syms[i].calc_mode == PAPER_CALC_FUTURES ?
+	    e->syms[i].tick_value / e->syms[i].tick_size :
+	    e->syms[i].contract_size);
 	if (!is_acct(e, e->syms[i].currency_profit)) {
 		if (e->quotes[i].bid <= 0)
 			return 0;
@@ -86,14 +219,26 @@ paper_tick_value(const struct paper_engine *e, const char *name)
 	return v;
 }
 
+/*
+ * Every symbol's margin at the quotes now; a symbol not quoted yet (just
+ * restored) counts its positions' recorded margins.
+ */
 static double
 total_margin(const struct paper_engine *e)
 {
-	double	m = 0;
-	size_t	i;
+	double	m = 0, buy, sell;
+	size_t	i, k;
 
-	for (i = 0; i < e->npos; i++)
-		m += e->pos[i].margin;
+	for (i = 0; i < e->nsyms; i++) {
+		if (have_quotes(&e->quotes[i])) {
+			side_volumes(e, i, &buy, &sell);
+			m += symbol_margin(e, i, buy, sell);
+			continue;
+		}
+		for (k = 0; k < e->npos; k++)
+			if (strcmp(e->pos[k].symbol, e->syms[i].name) == 0)
+				m += e->pos[k].margin;
+	}
 	return paper_money(m);
 }
 

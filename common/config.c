@@ -26,6 +26,7 @@
 
 #include "config.h"
 #include "config_impl.h"
+#include "nitems.h"
 #include "log.h"
 #include "mt5.h"
 #include "secmem.h"
@@ -249,7 +250,26 @@ paper_has(const struct herald_conf *conf, const char *name)
 	return 0;
 }
 
-/* A CFD's profit is in its profit currency, and never converted. */
+/* The forex modes' margin is in the base currency, the others' not. */
+static int
+priced_mode(int calc_mode)
+{
+	return calc_mode != PAPER_CALC_FOREX &&
+	    calc_mode != PAPER_CALC_FOREX_NO_LEVERAGE;
+}
+
+static const char *
+calc_mode_name(int calc_mode)
+{
+	static const char *const names[] = { "forex", "futures", "cfd",
+	    "cfd_index", "cfd_leverage", "forex_no_leverage" };
+
+	if (calc_mode < 0 || (size_t)calc_mode >= nitems(names))
+		return "?";
+	return names[calc_mode];
+}
+
+/* A priced symbol's profit is in its profit currency, never converted. */
 static void
 cfd_currency(struct parse_ctx *ctx, size_t i, const struct conf_symbol *s,
     const char *cur)
@@ -264,9 +284,34 @@ cfd_currency(struct parse_ctx *ctx, size_t i, const struct conf_symbol *s,
 		return;
 	}
 	snprintf(path, sizeof(path), "mt5.paper.symbols[%zu]", i);
-	err_at(ctx, ctx->symbol_line[i], path, "%s: calc_mode cfd needs the "
+	err_at(ctx, ctx->symbol_line[i], path, "%s: calc_mode %s needs the "
 	    "account currency, mt5.paper.currency (%s), as the profit "
-	    "currency, not %s", s->name, cur, s->currency_profit);
+	    "currency, not %s", s->name, calc_mode_name(s->calc_mode), cur,
+	    s->currency_profit);
+}
+
+/*
+ * The margin keys' defaults, which depend on other keys; and calc_mode
+ * cfd, whose meaning changed (it was MT5's CFDLeverage, now cfd_leverage:
+ * MT5's CFD has no leverage), needs margin_rate set, so that an old
+ * configuration is refused rather than asking for 100 times the margin.
+ */
+static int
+symbol_margin_keys(struct parse_ctx *ctx, size_t i, struct conf_symbol *s)
+{
+	char	path[KEYPATH_MAX];
+
+	if (s->calc_mode == PAPER_CALC_CFD && s->margin_rate == 0) {
+		snprintf(path, sizeof(path), "mt5.paper.symbols[%zu]", i);
+		err_at(ctx, ctx->symbol_line[i], path, "%s: calc_mode cfd is "
+		    "MT5's CFD mode, without leverage (margin = lots * "
+		    "contract_size * price * margin_rate): set its "
+		    "margin_rate, or use calc_mode cfd_leverage, what cfd "
+		    "meant before", s->name);
+		return -1;
+	}
+	symbol_margin_defaults(s);
+	return 0;
 }
 
 /*
@@ -292,7 +337,10 @@ paper_checks(struct parse_ctx *ctx)
 	for (i = 0; !ctx->bad[W_CURRENCY] && i < conf->mt5.paper.nsymbols;
 	    i++) {
 		s = &conf->mt5.paper.symbols[i];
-		if (s->calc_mode == PAPER_CALC_CFD &&
+		if (symbol_margin_keys(ctx, i, &conf->mt5.paper.symbols[i]) ==
+		    -1)
+			continue;
+		if (priced_mode(s->calc_mode) &&
 		    strcmp(s->currency_profit, cur) != 0) {
 			cfd_currency(ctx, i, s, cur);
 			continue;

@@ -55,8 +55,16 @@ struct conf_symbol {
 	int	exec_mode;		/* enum paper_exec_mode: instant,
 					   market (default) */
 	int	calc_mode;		/* enum paper_calc_mode: forex
-					   (default), cfd */
+					   (default), forex_no_leverage,
+					   cfd, cfd_leverage, cfd_index,
+					   futures */
 	double	liquidity;		/* lots per fill, default 0: none */
+	double	margin_rate;		/* default 1 (cfd: required) */
+	double	margin_initial;		/* futures: a lot's, default 0 */
+	double	margin_hedged;		/* default contract_size (futures:
+					   margin_initial) */
+	double	tick_size;		/* default the point */
+	double	tick_value;		/* default tick_size * contract */
 	double	start_bid;		/* required: the walk's first bid */
 	int	spread;			/* points, default 10 */
 	int	max_step;		/* points per tick, default 5 */
@@ -107,6 +115,11 @@ struct herald_conf {
 						   take, default 10, 1..300 */
 		int	start_timeout;		/* seconds for the backend to
 						   come up, default 30, 1..600 */
+		int	record_group_max;	/* records in one group of state
+						   changes, default 65536,
+						   16..1000000 */
+		int	record_group_bytes;	/* their bytes, default
+						   16777216, 65536..1073741824 */
 		struct {
 			char	currency[8];	/* default USD */
 			double	balance;	/* default 10000, > 0 */
@@ -139,6 +152,10 @@ struct herald_conf {
 		int	max_open_positions;	/* default 50, 1..10000; counts
 						   pending orders too */
 		int	max_positions_per_symbol; /* default 20, 1..10000 */
+		double	max_exposure;		/* net lots per symbol, default
+						   0: no limit */
+		double	min_margin_level;	/* percent, default 0: no
+						   limit */
 		double	max_daily_loss;		/* account currency, default
 						   1000; 0 disables */
 		int	orders_per_minute;	/* per key, default 60,
@@ -163,6 +180,19 @@ struct herald_conf {
 		int	connections;		/* 512, 1..65536, < open_files */
 		int	connections_per_source;	/* 64, 1..65536 */
 	} limits;
+
+	/* GET /v1/events: the monitor's store and net's streams. */
+	struct {
+		int	retention;		/* events kept, 10000,
+						   100..10000000 */
+		int	retention_days;		/* and no older, 7, 1..3650 */
+		int	heartbeat;		/* seconds between comment
+						   lines, 15, 1..3600 */
+		int	streams;		/* open at once, 64, 1..65536 */
+		int	streams_per_key;	/* 4, 1..65536 */
+		int	stream_buffer;		/* bytes unsent to a client,
+						   1048576, 65536..67108864 */
+	} events;
 
 	struct {
 		int	window;			/* seconds, 60, 1..3600 */

@@ -93,6 +93,7 @@ extern const struct conf_key	listen_keys[];
 extern const struct conf_key	symbol_keys[];
 void	symbol_init(struct conf_symbol *);
 int	currencies_from_name(struct conf_symbol *);
+void	symbol_margin_defaults(struct conf_symbol *);
 
 /* Errors during the walk and the walk itself (config.c). */
 void	err_at(struct parse_ctx *, size_t, const char *, const char *, ...)

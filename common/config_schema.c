@@ -56,8 +56,10 @@ _Static_assert(sizeof(enum conf_backend) == sizeof(int),
 #define MONEY_MAX	1e12	/* balance, daily loss */
 #define LOTS_MAX	1e6	/* volumes */
 #define PRICE_MAX	1e9	/* prices, contract sizes */
+#define RATE_MAX	1e6	/* margin_rate, tick_size */
 #define STEP_MIN	1e-8	/* volume_step */
 #define CONTRACT_MIN	1e-6	/* contract_size */
+#define PERCENT_MAX	1e6	/* min_margin_level */
 
 static const struct conf_enum backends[] = {
 	{ "paper",	BACKEND_PAPER },
@@ -141,9 +143,13 @@ static const struct conf_enum exec_modes[] = {
 };
 
 static const struct conf_enum calc_modes[] = {
-	{ "forex",	PAPER_CALC_FOREX },
-	{ "cfd",	PAPER_CALC_CFD },
-	{ NULL,		0 }
+	{ "forex",		PAPER_CALC_FOREX },
+	{ "forex_no_leverage",	PAPER_CALC_FOREX_NO_LEVERAGE },
+	{ "cfd",		PAPER_CALC_CFD },
+	{ "cfd_leverage",	PAPER_CALC_CFDLEVERAGE },
+	{ "cfd_index",		PAPER_CALC_CFDINDEX },
+	{ "futures",		PAPER_CALC_FUTURES },
+	{ NULL,			0 }
 };
 
 static const struct conf_enum fillings[] = {
@@ -171,6 +177,11 @@ const struct conf_key symbol_keys[] = {
 	S_ENUM("exec_mode",	exec_mode,	exec_modes),
 	S_ENUM("calc_mode",	calc_mode,	calc_modes),
 	S_DBL("liquidity",	liquidity,	0, LOTS_MAX),
+	S_DBL_GT("margin_rate",	margin_rate,	0, RATE_MAX),
+	S_DBL("margin_initial",	margin_initial,	0, MONEY_MAX),
+	S_DBL("margin_hedged",	margin_hedged,	0, PRICE_MAX),
+	S_DBL_GT("tick_size",	tick_size,	0, RATE_MAX),
+	S_DBL_GT("tick_value",	tick_value,	0, MONEY_MAX),
 	{ T_FIELD(struct conf_symbol, "start_bid", set_double, start_bid),
 	    .dmin = 0, .dmax = PRICE_MAX,
 	    .flags = KF_REQUIRED | KF_ABOVE_MIN },
@@ -208,6 +219,8 @@ static const struct conf_key mt5_keys[] = {
 	K_STR("password_file",	set_password_file, mt5.password_file),
 	K_INT("request_timeout", mt5.request_timeout,	1, 300),
 	K_INT("start_timeout",	mt5.start_timeout,	1, 600),
+	K_INT("record_group_max", mt5.record_group_max,	16, 1000000),
+	K_INT("record_group_bytes", mt5.record_group_bytes, 65536, 1073741824),
 	K_SECTION("paper",	paper_keys),
 	K_SECTION("bridge",	bridge_keys),
 	K_END
@@ -219,6 +232,8 @@ static const struct conf_key trading_keys[] = {
 	K_INT("max_open_positions", trading.max_open_positions, 1, 10000),
 	K_INT("max_positions_per_symbol", trading.max_positions_per_symbol,
 	    1, 10000),
+	K_DBL("max_exposure",	trading.max_exposure,	0, LOTS_MAX),
+	K_DBL("min_margin_level", trading.min_margin_level, 0, PERCENT_MAX),
 	K_DBL("max_daily_loss",	trading.max_daily_loss,	0, MONEY_MAX),
 	K_INT("orders_per_minute", trading.orders_per_minute, 1, 100000),
 	K_INT("duplicate_window", trading.duplicate_window, 1, 3600),
@@ -238,6 +253,16 @@ static const struct conf_key limits_keys[] = {
 	K_INT("connections",	limits.connections,	1, 65536),
 	K_INT("connections_per_source", limits.connections_per_source,
 	    1, 65536),
+	K_END
+};
+
+static const struct conf_key events_keys[] = {
+	K_INT("retention",	events.retention,	100, 10000000),
+	K_INT("retention_days",	events.retention_days,	1, 3650),
+	K_INT("heartbeat",	events.heartbeat,	1, 3600),
+	K_INT("streams",	events.streams,		1, 65536),
+	K_INT("streams_per_key", events.streams_per_key, 1, 65536),
+	K_INT("stream_buffer",	events.stream_buffer,	65536, 67108864),
 	K_END
 };
 
@@ -297,6 +322,7 @@ const struct conf_key top_keys[] = {
 	K_SECTION("limits",	limits_keys),
 	K_SECTION("rate_limit",	rate_limit_keys),
 	K_SECTION("audit",	audit_keys),
+	K_SECTION("events",	events_keys),
 	K_SECTION("log",	log_keys),
 	K_END
 };
@@ -319,9 +345,34 @@ symbol_init(struct conf_symbol *s)
 	s->trade_mode = PAPER_TRADE_FULL;
 	s->exec_mode = PAPER_EXEC_MARKET;
 	s->calc_mode = PAPER_CALC_FOREX;
+	s->margin_hedged = -1;		/* unset: config.c sets the default */
 	s->spread = 10;
 	s->max_step = 5;
 	s->session_open = 1;
+}
+
+/*
+ * The defaults that follow other keys: margin_rate 1, margin_hedged the
+ * contract size (a future's margin_initial), tick_size the point,
+ * tick_value tick_size * contract_size.
+ */
+void
+symbol_margin_defaults(struct conf_symbol *s)
+{
+	/* Decimal literals: the point as the file would write it. */
+	static const double	 points[PAPER_DIGITS_MAX + 1] = { 1, 0.1,
+	    0.01, 0.001, 0.0001, 0.00001, 0.000001, 0.0000001, 0.00000001 };
+
+	if (s->margin_rate == 0)
+		s->margin_rate = 1;
+	if (s->margin_hedged < 0)
+		s->margin_hedged = s->calc_mode == PAPER_CALC_FUTURES ?
+		    s->margin_initial : s->contract_size;
+	if (s->tick_size == 0 && s->digits >= 0 &&
+	    s->digits <= PAPER_DIGITS_MAX)
+		s->tick_size = points[s->digits];
+	if (s->tick_value == 0)
+		s->tick_value = s->tick_size * s->contract_size;
 }
 
 /* EURUSD is EUR against USD: names of six capitals hold both codes. */
@@ -351,7 +402,7 @@ default_symbols(struct herald_conf *conf)
 		{ "EURUSD", 5, PAPER_CALC_FOREX, 10, 5, 100000, 1.085 },
 		{ "GBPUSD", 5, PAPER_CALC_FOREX, 10, 5, 100000, 1.27 },
 		{ "USDJPY", 3, PAPER_CALC_FOREX, 10, 5, 100000, 150 },
-		{ "XAUUSD", 2, PAPER_CALC_CFD, 30, 50, 100, 2000 },
+		{ "XAUUSD", 2, PAPER_CALC_CFDLEVERAGE, 30, 50, 100, 2000 },
 	};
 	struct conf_symbol	*s;
 	size_t			 i;
@@ -367,6 +418,7 @@ default_symbols(struct herald_conf *conf)
 		s->max_step = d[i].max_step;
 		s->contract_size = d[i].contract_size;
 		s->start_bid = d[i].start_bid;
+		symbol_margin_defaults(s);
 	}
 	conf->mt5.paper.nsymbols = i;
 }
@@ -410,6 +462,8 @@ config_defaults(struct herald_conf *conf)
 	conf->mt5.backend = BACKEND_PAPER;
 	conf->mt5.request_timeout = 10;
 	conf->mt5.start_timeout = 30;
+	conf->mt5.record_group_max = 65536;
+	conf->mt5.record_group_bytes = 16777216;
 	strlcpy(conf->mt5.bridge.address, "127.0.0.1",
 	    sizeof(conf->mt5.bridge.address));
 	conf->mt5.bridge.port = 5555;
@@ -432,6 +486,8 @@ config_defaults(struct herald_conf *conf)
 	conf->trading.max_open_positions = 50;
 	conf->trading.max_positions_per_symbol = 20;
 	conf->trading.max_daily_loss = 1000;
+	conf->trading.max_exposure = 0;
+	conf->trading.min_margin_level = 0;
 	conf->trading.orders_per_minute = 60;
 	conf->trading.duplicate_window = 10;
 	conf->trading.journal_days = 90;
@@ -440,6 +496,13 @@ config_defaults(struct herald_conf *conf)
 	    sizeof(conf->audit.key_file));
 	conf->audit.days = 365;
 	conf->audit.head_interval = 3600;
+
+	conf->events.retention = 10000;
+	conf->events.retention_days = 7;
+	conf->events.heartbeat = 15;
+	conf->events.streams = 64;
+	conf->events.streams_per_key = 4;
+	conf->events.stream_buffer = 1048576;
 
 	conf->limits.open_files = 1024;
 	conf->limits.header_bytes = 8192;

@@ -110,10 +110,17 @@ enum paper_exec_mode {
 	PAPER_EXEC_MARKET = 2
 };
 
-/* ENUM_SYMBOL_CALC_MODE (the two the engine models) */
+/*
+ * ENUM_SYMBOL_CALC_MODE (the ones the engine models), MT5's values.
+ * Margin before margin_rate and conversion (paper_money.c):
+ */
 enum paper_calc_mode {
-	PAPER_CALC_FOREX = 0,	/* volume*contract/leverage, in base */
-	PAPER_CALC_CFD = 1	/* volume*contract*price/leverage */
+	PAPER_CALC_FOREX = 0,		/* lots*contract/leverage, base */
+	PAPER_CALC_FUTURES = 1,		/* lots*margin_initial */
+	PAPER_CALC_CFD = 2,		/* lots*contract*price */
+	PAPER_CALC_CFDINDEX = 3,	/* lots*contract*price*tv/ts */
+	PAPER_CALC_CFDLEVERAGE = 4,	/* lots*contract*price/leverage */
+	PAPER_CALC_FOREX_NO_LEVERAGE = 5	/* lots*contract, base */
 };
 
 enum paper_margin_mode {
@@ -147,7 +154,7 @@ enum paper_deal_reason {
 #define PAPER_TRADE_MODE_MAX	PAPER_TRADE_FULL
 #define PAPER_EXEC_MODE_MIN	PAPER_EXEC_INSTANT
 #define PAPER_EXEC_MODE_MAX	PAPER_EXEC_MARKET
-#define PAPER_CALC_MODE_MAX	PAPER_CALC_CFD
+#define PAPER_CALC_MODE_MAX	PAPER_CALC_FOREX_NO_LEVERAGE
 
 /* Normalisation as MT5 does it (common/mt5.c). */
 double	paper_round(double, int);		/* to digits decimals */

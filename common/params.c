@@ -53,33 +53,32 @@ rpc_coid_ok(const char *s, size_t len)
 	return 1;
 }
 
-int
-rpc_audit_type_ok(const char *s, size_t len)
+/* len bytes of s, at most max, each in set. */
+static int
+rpc_chars_ok(const char *s, size_t len, size_t max, const char *set)
 {
 	size_t	 i;
 
-	if (len > RPC_AUDIT_TYPE_MAX)
+	if (len > max)
 		return 0;
 	for (i = 0; i < len; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || s[i] == '_' ||
-		    s[i] == '.'))
+		if (s[i] == '\0' || strchr(set, s[i]) == NULL)
 			return 0;
 	return 1;
 }
 
 int
+rpc_audit_type_ok(const char *s, size_t len)
+{
+	return rpc_chars_ok(s, len, RPC_AUDIT_TYPE_MAX,
+	    "abcdefghijklmnopqrstuvwxyz_.");
+}
+
+int
 rpc_key_name_ok(const char *s, size_t len)
 {
-	size_t	 i;
-
-	if (len > RPC_AUDIT_KEY_MAX)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
-		    s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
-		    s[i] == '_' || s[i] == '.' || s[i] == '-'))
-			return 0;
-	return 1;
+	return rpc_chars_ok(s, len, RPC_AUDIT_KEY_MAX,
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-");
 }
 
 /* --- parameters on the wire -------------------------------------------- */
@@ -120,9 +119,17 @@ rpc_params_pack(const struct rpc_params *p, unsigned fields, uint8_t *buf,
 		wire_put_double(&b, p->volume);
 	if (may & RPC_HAS_LIMIT)
 		wire_put_u32(&b, p->limit);
+	if (fields & RPC_NEED_AFTER)
+		wire_put_u64(&b, p->after);
+	if (fields & RPC_NEED_RANGE) {
+		wire_put_u64(&b, (uint64_t)p->from);
+		wire_put_u64(&b, (uint64_t)p->to);
+		wire_put_u64(&b, (uint64_t)p->cursor_time);
+		wire_put_u64(&b, p->cursor_ticket);
+	}
 	if (fields & RPC_NEED_AUDIT) {
 		wire_put_u64(&b, p->since);
-		wire_put_u64(&b, p->cursor);
+		wire_put_u64(&b, p->audit_cursor);
 		wire_put_str(&b, p->audit_type);
 		wire_put_str(&b, p->audit_key);
 	}
@@ -187,14 +194,21 @@ rpc_params_check(const struct rpc_params *p, unsigned fields)
 	if ((f & RPC_HAS_LIMIT) ? (p->limit == 0 ||
 	    p->limit > RPC_AUDIT_LIMIT_MAX) : p->limit != 0)
 		return "bad limit";
+	if (p->from < 0 || p->to < 0 || (p->from > 0 && p->to > 0 &&
+	    p->from >= p->to))
+		return "bad time range";
+	if (p->cursor_time < 0 || (p->cursor_ticket == 0 &&
+	    p->cursor_time != 0))
+		return "bad cursor";
 	if (!rpc_audit_type_ok(p->audit_type, strlen(p->audit_type)))
 		return "bad audit type";
 	if (!rpc_key_name_ok(p->audit_key, strlen(p->audit_key)))
 		return "bad key name";
-	if (!(fields & RPC_NEED_AUDIT) && (p->since != 0 || p->cursor != 0 ||
-	    p->audit_type[0] != '\0' || p->audit_key[0] != '\0'))
+	if (!(fields & RPC_NEED_AUDIT) && (p->since != 0 ||
+	    p->audit_cursor != 0 || p->audit_type[0] != '\0' ||
+	    p->audit_key[0] != '\0'))
 		return "audit filters not allowed for this operation";
-	if (p->since > INT64_MAX || p->cursor > INT64_MAX)
+	if (p->since > INT64_MAX || p->audit_cursor > INT64_MAX)
 		return "audit filter out of range";
 	return NULL;
 }
@@ -237,9 +251,17 @@ rpc_params_unpack(unsigned fields, const uint8_t *buf, size_t len,
 		p->volume = wire_get_double(&r);
 	if (may & RPC_HAS_LIMIT)
 		p->limit = wire_get_u32(&r);
+	if (fields & RPC_NEED_AFTER)
+		p->after = wire_get_u64(&r);
+	if (fields & RPC_NEED_RANGE) {
+		p->from = (int64_t)wire_get_u64(&r);
+		p->to = (int64_t)wire_get_u64(&r);
+		p->cursor_time = (int64_t)wire_get_u64(&r);
+		p->cursor_ticket = wire_get_u64(&r);
+	}
 	if (fields & RPC_NEED_AUDIT) {
 		p->since = wire_get_u64(&r);
-		p->cursor = wire_get_u64(&r);
+		p->audit_cursor = wire_get_u64(&r);
 		wire_get_str(&r, p->audit_type, sizeof(p->audit_type));
 		wire_get_str(&r, p->audit_key, sizeof(p->audit_key));
 	}

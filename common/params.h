@@ -53,8 +53,12 @@
 #define RPC_NEED_VOLUME	0x0800
 #define RPC_NEED_FILLING 0x1000	/* always sent, 0: none asked */
 #define RPC_NEED_SL_TP	0x2000	/* at least one of sl and tp */
-#define RPC_NEED_AUDIT	0x4000	/* OP_AUDIT's filters: since, cursor,
-				   type, key (0 or empty: none) */
+#define RPC_NEED_AFTER	0x100000 /* OP_EVENTS: Last-Event-ID */
+#define RPC_NEED_RANGE	0x200000 /* OP_DEALS: ?from= ?to= ?cursor= */
+#define RPC_NEED_AUDIT	0x400000 /* OP_AUDIT's filters: ?since= ?cursor=
+				    ?type= ?key= (0 or empty: none) */
+/* The fields a request header fills, not the path, query or body. */
+#define RPC_FROM_HEADER	RPC_NEED_AFTER
 
 /*
  * The validated parameters of one request.  On the wire (common/wire.h:
@@ -66,7 +70,8 @@
  *	u64 volume (needed), u8 flags (when any value is optional),
  *	u64 price, u64 sl, u64 tp, str client_order_id, str comment,
  *	u8 filling (0 none, 1 FOK, 2 IOC, 3 RETURN), str symbol (optional),
- *	u64 volume (optional), u32 limit, u64 since, u64 cursor,
+ *	u64 volume (optional), u32 limit, u64 after, i64 from, i64 to,
+ *	i64 cursor time, u64 cursor ticket, u64 since, u64 audit cursor,
  *	str audit_type, str audit_key
  *
  * An absent optional value is sent as zero (empty for a string) with its
@@ -74,9 +79,13 @@
  * [A-Z0-9._]{1,32}; volume finite and > 0; price finite and > 0; sl, tp
  * finite and >= 0 (0: none); client_order_id 1..64 visible ASCII bytes
  * (0x21..0x7e), not starting with "auto-"; comment 0..31 printable
- * ASCII bytes; filling 0..3; ticket 1..2^64-1; limit 1..1000;
- * audit_type 0..31 of [a-z_.]; audit_key 0..63 of [A-Za-z0-9_.-]; an
- * op without RPC_NEED_AUDIT carries none of the four.
+ * ASCII bytes; filling 0..3; ticket 1..2^64-1; limit 1..1000; after
+ * any (UINT64_MAX: no Last-Event-ID); from and to milliseconds since the
+ * epoch, 0 for none, from before to when both are given; the cursor's
+ * time >= 0, its ticket 0 (none, and then its time 0) or more; since
+ * and the audit cursor 0..2^63-1; audit_type 0..31 of [a-z_.];
+ * audit_key 0..63 of [A-Za-z0-9_.-]; an op without RPC_NEED_AUDIT
+ * carries none of these four.
  * rpc_params_unpack() applies all of them again.
  */
 struct rpc_params {
@@ -90,8 +99,13 @@ struct rpc_params {
 	double		sl;
 	double		tp;
 	uint32_t	limit;
-	uint64_t	since;		/* unix time */
-	uint64_t	cursor;		/* a row id */
+	uint64_t	after;		/* OP_EVENTS: Last-Event-ID */
+	int64_t		from;		/* OP_DEALS: ms, 0 none */
+	int64_t		to;		/* ms, 0 none; from <= t < to */
+	int64_t		cursor_time;	/* the last deal of the page before */
+	uint64_t	cursor_ticket;	/* 0: the first page */
+	uint64_t	since;		/* OP_AUDIT: unix time */
+	uint64_t	audit_cursor;	/* OP_AUDIT: a row id, 0: none */
 	char		audit_type[RPC_AUDIT_TYPE_MAX + 1];
 	char		audit_key[RPC_AUDIT_KEY_MAX + 1];
 	char		symbol[RPC_SYMBOL_MAX + 1];

@@ -60,6 +60,7 @@
 #include "http.h"
 #include "http_int.h"
 #include "log.h"
+#include "metrics.h"
 #include "msg.h"
 #include "rpc.h"
 #include "tls.h"
@@ -174,7 +175,8 @@ reply_headers(struct evkeyvalq *h, int status, const struct reply *o)
 {
 	char	 buf[128];
 
-	evhttp_add_header(h, "Content-Type", "application/json");
+	evhttp_add_header(h, "Content-Type", o->ctype != NULL ? o->ctype :
+	    "application/json");
 	evhttp_add_header(h, "Cache-Control", "no-store");
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
 	if (status == 405 && o->allow != 0) {
@@ -229,7 +231,7 @@ static void
 reply_error(struct evhttp_request *req, int status, const char *code,
     const char *message, const struct reply *o)
 {
-	struct reply	 none = { 0, 0, 0 };
+	struct reply	 none = { 0, 0, 0, NULL };
 	char		*json;
 
 	json = rpc_render_error(code, message);
@@ -237,10 +239,19 @@ reply_error(struct evhttp_request *req, int status, const char *code,
 	free(json);
 }
 
+void
+http_reply_error(struct evhttp_request *req, int status, const char *code,
+    const char *message, uint32_t retry_after)
+{
+	struct reply	 o = { 0, retry_after, 0, NULL };
+
+	reply_error(req, status, code, message, &o);
+}
+
 static void
 reply_rpc_error(struct evhttp_request *req, const struct rpc_error *err)
 {
-	struct reply	 o = { err->allow, 0, 0 };
+	struct reply	 o = { err->allow, 0, 0, NULL };
 
 	reply_error(req, err->status, err->code, err->message, &o);
 }
@@ -290,7 +301,7 @@ static int
 http_source_checks(struct conn *c, struct evhttp_request *req)
 {
 	struct http_server	*srv = c->srv;
-	struct reply		 o = { 0, 0, 0 };
+	struct reply		 o = { 0, 0, 0, NULL };
 	char			 msg[RPC_MSG_MAX];
 	uint64_t		 now = now_ms();
 
@@ -309,6 +320,28 @@ http_source_checks(struct conn *c, struct evhttp_request *req)
 		    srv->cfg.rate_window, c->addr);
 		log_info("%s: 429 rate_limited", c->addr);
 		reply_error(req, 429, "rate_limited", msg, &o);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * GET /v1/events: Last-Event-ID into the parameters (none: UINT64_MAX,
+ * from now on), and no new stream past events.streams.
+ */
+static int
+http_events_check(struct http_server *srv, struct evkeyvalq *h,
+    struct rpc_call *call, struct rpc_error *err)
+{
+	if (rpc_last_event_id(evhttp_find_header(h, "Last-Event-ID"),
+	    &call->p.after, err) == -1)
+		return -1;
+	if (srv->nstreams >= srv->scfg.streams) {
+		err->status = 503;
+		err->code = "too_many_streams";
+		err->allow = 0;
+		snprintf(err->message, sizeof(err->message), "%u event "
+		    "streams are open (events.streams)", srv->nstreams);
 		return -1;
 	}
 	return 0;
@@ -356,6 +389,8 @@ http_request(struct evhttp_request *req, void *arg)
 		return;
 	}
 	evhttp_request_set_on_complete_cb(req, conn_request_done, c);
+	c->req_op = OP_MAX;
+	c->req_start = metrics_now_us();
 	if (http_source_checks(c, req) == -1)
 		return;
 	method = http_method_name(evhttp_request_get_command(req));
@@ -364,15 +399,21 @@ http_request(struct evhttp_request *req, void *arg)
 		reply_rpc_error(req, &err);
 		return;
 	}
+	c->req_op = call.p.op;
 	if (call.local) {
 		json = rpc_render_health();
-		reply_send(req, 200, json, &(struct reply){ 0, 0, 0 });
+		reply_send(req, 200, json, &(struct reply){ 0, 0, 0, NULL });
 		free(json);
 		return;
 	}
 	auth = evhttp_find_header(h, "Authorization");
 	apikey = evhttp_find_header(h, "X-Api-Key");
 	if (rpc_auth(auth, apikey, &key, &keylen, &err) == -1) {
+		reply_rpc_error(req, &err);
+		return;
+	}
+	if (call.p.op == OP_EVENTS && http_events_check(srv, h, &call,
+	    &err) == -1) {
 		reply_rpc_error(req, &err);
 		return;
 	}
@@ -402,6 +443,13 @@ http_request(struct evhttp_request *req, void *arg)
 	p->op = q.op;
 	p->req = req;
 	p->conn = c;
+	/* A stream asks again for its later pages (http_stream.c). */
+	if (q.op == OP_EVENTS) {
+		if ((p->q = malloc(sizeof(*p->q))) == NULL)
+			fatal("malloc");
+		memcpy(p->q, &q, sizeof(q));
+		p->after = call.p.after;
+	}
 	RB_INSERT(http_pendings, &srv->pending, p);
 	c->pending = p;
 	if (srv->send(p->id, &q) == -1) {
@@ -472,6 +520,7 @@ http_start(struct event_base *base, const int *fds, size_t nfds,
 	RB_INIT(&srv->conns);
 	RB_INIT(&srv->sources);
 	RB_INIT(&srv->pending);
+	TAILQ_INIT(&srv->streams);
 	if ((srv->http = evhttp_new(base)) == NULL)
 		fatalx("evhttp_new");
 	/* evhttp answers unknown methods itself: let all through to us. */
@@ -517,7 +566,7 @@ http_api_result(struct http_server *srv, uint32_t id,
 	struct evhttp_request	*req;
 	struct conn		*c;
 	struct rpc_error	 err;
-	struct reply		 o = { 0, 0, 0 };
+	struct reply		 o = { 0, 0, 0, NULL };
 	char			*json;
 	uint8_t			 op;
 
@@ -533,7 +582,12 @@ http_api_result(struct http_server *srv, uint32_t id,
 	op = p->op;
 	RB_REMOVE(http_pendings, &srv->pending, p);
 	c->pending = NULL;
-	free(p);
+	if (op == OP_EVENTS && (res->status == 200 || p->stream != NULL)) {
+		http_stream_result(srv, p, res);
+		pending_free(p);
+		return;
+	}
+	pending_free(p);
 
 	/* An order MT5 refused: its whole answer (rpc_render_trade). */
 	if (res->status == 422 && res->result_len > 0 &&
@@ -552,8 +606,10 @@ http_api_result(struct http_server *srv, uint32_t id,
 	}
 	if (res->status != 200)
 		json = NULL;
-	else
+	else {
 		json = rpc_render_result(op, res, &err);
+		o.ctype = rpc_result_type(op);
+	}
 	if (json == NULL) {
 		if (res->status != 200)
 			log_warnx("answer %u: status %u is not an answer net "

@@ -33,5 +33,10 @@ void	http_api_result(struct http_server *, uint32_t id,
 	    const struct msg_api_res *);
 /* A source banned for seconds (0: lifted). */
 void	http_ban(struct http_server *, const struct msg_ban *);
+/* events.*: the limits of GET /v1/events streams (at start and reload). */
+void	http_stream_config(struct http_server *,
+	    const struct msg_stream_config *);
+/* A durable event from the monitor: to every stream it is for. */
+void	http_event(struct http_server *, const struct herald_event *);
 
 #endif

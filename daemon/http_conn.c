@@ -37,9 +37,9 @@
 #include "log.h"
 #include "msg.h"
 #include "rpc.h"
+#include "metrics_net.h"
 #include "tls.h"
 
-static void	conn_kill(struct conn *);
 
 static void
 conn_arm(struct conn *c, enum conn_phase ph, uint32_t sec)
@@ -64,6 +64,7 @@ conn_uncount(struct conn *c)
 		srv->nconns--;
 	c->global = 0;
 	c->src->conns--;
+	metrics_net_conn(-1);
 	RB_REMOVE(http_conns, &srv->conns, c);
 }
 
@@ -79,11 +80,22 @@ conn_drop_pending(struct conn *c)
 	/*
 	 * evhttp detaches a request the user still holds when the client
 	 * goes away (EOF, timeout): then it is ours to free.  Otherwise it
-	 * is still on the connection and freed with it.
+	 * is still on the connection and freed with it.  A stream's later
+	 * page shares the stream's request: http_stream_gone() frees it.
 	 */
-	if (evhttp_request_get_connection(p->req) == NULL)
+	if (p->stream == NULL && evhttp_request_get_connection(p->req) == NULL)
 		evhttp_request_free(p->req);
 	c->pending = NULL;
+	pending_free(p);
+}
+
+void
+pending_free(struct pending *p)
+{
+	if (p->q != NULL) {
+		explicit_bzero(p->q, sizeof(*p->q));
+		free(p->q);
+	}
 	free(p);
 }
 
@@ -135,6 +147,7 @@ conn_closed(struct evhttp_connection *evcon, void *arg)
 	    !(SSL_get_shutdown(c->ssl) & SSL_SENT_SHUTDOWN))
 		(void)SSL_shutdown(c->ssl);
 	conn_drop_pending(c);
+	http_stream_gone(c, 1);
 	conn_uncount(c);
 	evtimer_del(c->ev_timer);
 	event_del(c->ev_start);
@@ -156,6 +169,8 @@ conn_free(void *arg)
 
 	c->closed = 1;
 	conn_drop_pending(c);
+	/* evhttp has freed the requests it held by now. */
+	http_stream_gone(c, 0);
 	conn_uncount(c);
 	if (c->flushcb != NULL)
 		evbuffer_remove_cb_entry(bufferevent_get_output(c->tls),
@@ -168,8 +183,8 @@ conn_free(void *arg)
 }
 
 /* Close now, without an answer. */
-static void
-conn_kill(struct conn *c)
+void
+http_conn_kill(struct conn *c)
 {
 	struct evhttp_connection *evcon = c->evcon;
 
@@ -218,6 +233,7 @@ conn_refuse(struct conn *c, int status, const char *code, const char *msg,
 	if (c->closed || c->phase == PH_CLOSING)
 		return;
 	log_info("%s: %d %s: %s", c->addr, status, code, msg);
+	metrics_net_request(OP_MAX, status, 0);
 	conn_arm(c, PH_CLOSING, HTTP_LINGER_SEC);
 	json = rpc_render_error(code, msg);
 	len = json != NULL ? strlen(json) : 0;
@@ -355,7 +371,7 @@ conn_timeout(evutil_socket_t fd, short ev, void *arg)
 	case PH_START:
 		log_debug("%s: TLS handshake not complete within %u s",
 		    c->addr, c->cfg.header_timeout);
-		conn_kill(c);
+		http_conn_kill(c);
 		break;
 	case PH_HEAD:
 		snprintf(msg, sizeof(msg), "request head not complete "
@@ -369,10 +385,10 @@ conn_timeout(evutil_socket_t fd, short ev, void *arg)
 		break;
 	case PH_IDLE:
 		log_debug("%s: idle for %u s", c->addr, c->cfg.idle_timeout);
-		conn_kill(c);
+		http_conn_kill(c);
 		break;
 	case PH_CLOSING:
-		conn_kill(c);
+		http_conn_kill(c);
 		break;
 	default:
 		break;
@@ -398,6 +414,10 @@ conn_request_done(struct evhttp_request *req, void *arg)
 {
 	struct conn	*c = arg;
 
+	metrics_net_request(c->req_op, evhttp_request_get_response_code(req),
+	    c->req_start != 0 ? metrics_now_us() - c->req_start : 0);
+	c->req_op = OP_MAX;
+	c->req_start = 0;
 	if (c->closed || c->phase == PH_CLOSING)
 		return;
 	conn_arm(c, PH_IDLE, c->cfg.idle_timeout);
@@ -449,13 +469,14 @@ conn_start(evutil_socket_t unused, short ev, void *arg)
 	fd = bufferevent_getfd(c->tls);
 	if (fd == -1 || conn_peer(fd, c->addr, sizeof(c->addr)) == -1) {
 		log_debug("accepted connection without a peer address");
-		conn_kill(c);
+		http_conn_kill(c);
 		return;
 	}
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	c->src = source_get(srv, c->addr);
 	c->src->conns++;
 	c->counted = 1;
+	metrics_net_conn(1);
 	RB_INSERT(http_conns, &srv->conns, c);
 	left = source_banned(c->src, now_ms());
 	/*
@@ -471,13 +492,13 @@ conn_start(evutil_socket_t unused, short ev, void *arg)
 		log_warnx("%s: closed: far over %u connections from one "
 		    "source (limits.connections_per_source)", c->addr,
 		    c->cfg.connections_per_source);
-		conn_kill(c);
+		http_conn_kill(c);
 		return;
 	}
 	if (srv->nconns > c->cfg.connections + HTTP_OVER_LIMIT) {
 		log_warnx("%s: closed: far over %u connections "
 		    "(limits.connections)", c->addr, c->cfg.connections);
-		conn_kill(c);
+		http_conn_kill(c);
 		return;
 	}
 	if (left != 0) {
@@ -532,6 +553,7 @@ http_newconn(struct event_base *base, void *arg)
 		fatal("calloc");
 	c->srv = srv;
 	c->cfg = srv->cfg;
+	c->req_op = OP_MAX;
 	strlcpy(c->addr, "unknown", sizeof(c->addr));
 	gl.request_line = c->cfg.request_line;
 	gl.header_bytes = c->cfg.header_bytes;

@@ -6,6 +6,7 @@
 #define HERALD_HTTP_INT_H
 
 #include <sys/types.h>
+#include <sys/queue.h>
 #include <sys/tree.h>
 
 #include <stdint.h>
@@ -48,6 +49,7 @@ struct source {
 };
 
 struct pending;
+struct stream;
 
 struct conn {
 	RB_ENTRY(conn)		 entry;		/* by evcon */
@@ -67,6 +69,9 @@ struct conn {
 	int			 counted;	/* in its source's count */
 	int			 global;	/* and in limits.connections */
 	int			 closed;	/* evhttp let go of it */
+	/* The request with evhttp, for GET /metrics. */
+	unsigned		 req_op;	/* OP_MAX: not routed */
+	uint64_t		 req_start;	/* metrics_now_us(), 0: none */
 	/* An answer owed at the first request (per-source limit, ban). */
 	int			 owe_status;
 	const char		*owe_code;
@@ -74,6 +79,7 @@ struct conn {
 	uint32_t		 owe_retry;
 	struct evbuffer_cb_entry *flushcb;
 	struct pending		*pending;
+	struct stream		*stream;	/* GET /v1/events */
 	struct event		*ev_start;
 	struct event		*ev_timer;
 	struct event		*ev_resume;
@@ -86,7 +92,26 @@ struct pending {
 	uint8_t			 op;
 	struct evhttp_request	*req;
 	struct conn		*conn;
+	/* OP_EVENTS: the request again, for the stream's later pages. */
+	struct stream		*stream;	/* a later page's */
+	struct msg_api_req	*q;		/* the first's, malloc'd */
+	uint64_t		 after;		/* its Last-Event-ID */
 };
+
+/* An open GET /v1/events (http_stream.c). */
+struct stream {
+	TAILQ_ENTRY(stream)	 entry;
+	struct http_server	*srv;
+	struct conn		*conn;
+	struct evhttp_request	*req;		/* the chunked reply */
+	struct msg_api_req	*q;		/* to ask for the next page */
+	uint64_t		 key_id;	/* the monitor's answer */
+	int			 all;		/* sees every event */
+	uint64_t		 last;		/* the id written last */
+	int			 more;		/* a page is still owed */
+	int			 asking;	/* and has been asked for */
+};
+TAILQ_HEAD(http_streams, stream);
 
 RB_HEAD(http_conns, conn);
 RB_HEAD(http_sources, source);
@@ -104,6 +129,10 @@ struct http_server {
 	struct http_sources	 sources;
 	struct http_pendings	 pending;
 	struct event		*ev_gc;		/* forgets idle sources */
+	struct msg_stream_config scfg;		/* events.* */
+	struct http_streams	 streams;
+	unsigned		 nstreams;
+	struct event		*ev_heartbeat;
 };
 
 /* What goes with an answer besides status and body. */
@@ -111,6 +140,7 @@ struct reply {
 	unsigned	 allow;		/* RPC_* methods, for 405 */
 	uint32_t	 retry_after;	/* seconds, 0: none */
 	int		 close;		/* Connection: close */
+	const char	*ctype;		/* NULL: application/json */
 };
 
 RB_PROTOTYPE(http_conns, conn, entry, conn_cmp)
@@ -123,6 +153,10 @@ void		 timer_set(struct event *, uint32_t sec);
 struct source	*source_get(struct http_server *, const char *addr);
 /* Seconds of ban left for s, 0 if it is not banned. */
 uint32_t	 source_banned(struct source *, uint64_t now);
+/* An error answer through evhttp; retry_after 0: none. */
+void		 http_reply_error(struct evhttp_request *, int status,
+		    const char *code, const char *message,
+		    uint32_t retry_after);
 
 /* http_conn.c */
 /* evhttp's bufferevent callback: the stack for an accepted socket. */
@@ -130,6 +164,20 @@ struct bufferevent *http_newconn(struct event_base *, void *);
 void		 conn_start(evutil_socket_t, short, void *);
 /* Forget the request waiting for the monitor, if there is one. */
 void		 conn_drop_pending(struct conn *);
+/* Free a pending request out of the tree (not its evhttp request). */
+void		 pending_free(struct pending *);
 void		 conn_request_done(struct evhttp_request *, void *);
+/* Close now, without an answer. */
+void		 http_conn_kill(struct conn *);
+
+/* http_stream.c */
+/* The answer to an OP_EVENTS request p (out of the pending tree). */
+void		 http_stream_result(struct http_server *, struct pending *,
+		    const struct msg_api_res *);
+/*
+ * The connection is closing: forget its stream, and free its request if
+ * evhttp let go of it (req_alive: it may still be looked at).
+ */
+void		 http_stream_gone(struct conn *, int req_alive);
 
 #endif

@@ -38,6 +38,8 @@ static struct http_server	*net_http;
 static void	net_handle_api_res(struct child *, struct ipc_msg *);
 static void	net_handle_ban(struct child *, struct ipc_msg *);
 static void	net_handle_config(struct child *, struct ipc_msg *);
+static void	net_handle_stream_config(struct child *, struct ipc_msg *);
+static void	net_handle_event(struct child *, struct ipc_msg *);
 
 /*
  * Every message the monitor sends net (msg.h), and when: start-up reads
@@ -50,11 +52,14 @@ const struct child_dispatch net_dispatch[] = {
 	{ MSG_TLS_CERT,		CS_START,	NULL,	NULL },
 	{ MSG_TLS_CA,		CS_START,	NULL,	NULL },
 	{ MSG_NET_CONFIG,	CS_START | NS_RUNNING, net_handle_config, NULL },
+	{ MSG_STREAM_CONFIG,	CS_START | NS_RUNNING, net_handle_stream_config,
+	    NULL },
 	{ MSG_LISTENER,		CS_START,	NULL,	NULL },
 	{ MSG_LOG_LEVEL,	NS_RUNNING,	child_handle_log_level, NULL },
 	{ MSG_SHUTDOWN,		NS_RUNNING,	child_handle_shutdown, NULL },
 	{ MSG_API_RES,		NS_RUNNING,	net_handle_api_res, NULL },
 	{ MSG_BAN,		NS_RUNNING,	net_handle_ban,	NULL },
+	{ MSG_EVENT,		NS_RUNNING,	net_handle_event, NULL },
 	{ MSG_SIGN_RES,		0,		NULL,
 	    "SIGN_RES belongs on the key-operation channel (tls.c)" },
 	{ MSG_NONE,		0,		NULL,	NULL }
@@ -101,6 +106,28 @@ net_handle_config(struct child *c, struct ipc_msg *m)
 	if (msg_net_config_decode(m, &nc, &why) == -1)
 		fatalx("monitor sent a bad NET_CONFIG: %s", why);
 	http_set_config(net_http, &nc);
+}
+
+static void
+net_handle_stream_config(struct child *c, struct ipc_msg *m)
+{
+	struct msg_stream_config sc;
+	const char		*why;
+
+	if (msg_stream_config_decode(m, &sc, &why) == -1)
+		fatalx("monitor sent a bad STREAM_CONFIG: %s", why);
+	http_stream_config(net_http, &sc);
+}
+
+static void
+net_handle_event(struct child *c, struct ipc_msg *m)
+{
+	static struct herald_event	 e;
+	const char			*why;
+
+	if (msg_event_decode(m, &e, &why) == -1)
+		fatalx("monitor sent a bad EVENT: %s", why);
+	http_event(net_http, &e);
 }
 
 /* The certificate chain and CA bundle, copied out of the IPC buffer. */
@@ -186,6 +213,7 @@ net_main(void)
 {
 	struct child		*c = &net_child;
 	struct msg_net_config	 nc;
+	struct msg_stream_config sc;
 	struct ipc_msg		 m;
 	const char		*why;
 	SSL_CTX			*ctx;
@@ -201,6 +229,9 @@ net_main(void)
 	child_expect(c, MSG_NET_CONFIG, &m);
 	if (msg_net_config_decode(&m, &nc, &why) == -1)
 		fatalx("monitor sent a bad NET_CONFIG: %s", why);
+	child_expect(c, MSG_STREAM_CONFIG, &m);
+	if (msg_stream_config_decode(&m, &sc, &why) == -1)
+		fatalx("monitor sent a bad STREAM_CONFIG: %s", why);
 	net_receive_listeners(c);
 
 	c->base = net_event_base();
@@ -208,6 +239,7 @@ net_main(void)
 		fds[i] = net_listeners[i].fd;
 	net_http = http_start(c->base, fds, net_nlisteners, ctx, &nc,
 	    net_send_api);
+	http_stream_config(net_http, &sc);
 
 	child_lockdown(c);
 	log_info("ready: %zu listener%s, sandboxed", net_nlisteners,

@@ -5,12 +5,14 @@
  * rpc_render.c's.  Nothing here does I/O or keeps state between calls.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
+#include "deal.h"
 #include "log.h"
 #include "nitems.h"
 #include "rpc.h"
@@ -34,8 +36,8 @@ static const struct {
 /*
  * The route table is the API catalogue (privsep/api.h), one route per
  * operation in its order.  A pattern segment in braces is a path
- * parameter (rpc_path_params); query lists the query parameters a
- * route accepts, separated by commas (rpc_query_params).
+ * parameter (rpc_path_params); query names the one query parameter a
+ * route accepts (rpc_query_params).
  */
 struct rpc_route {
 	unsigned	 methods;
@@ -249,40 +251,174 @@ rpc_query_limit(const char *v, size_t vlen, struct rpc_call *call,
 	return 0;
 }
 
+/*
+ * The parameters a path or a query string may carry: the name, the
+ * catalogue's fields bit it fills, and its check.
+ */
+struct rpc_param {
+	const char	*name;
+	unsigned	 bit;
+	int		(*take)(const char *, size_t, struct rpc_call *,
+			    struct rpc_error *);
+};
+
+static const struct rpc_param rpc_path_params[] = {
+	{ "{ticket}",	RPC_NEED_TICKET,	rpc_path_ticket },
+	{ "{symbol}",	RPC_NEED_SYMBOL,	rpc_path_symbol },
+};
+
+/* Two digits of a time, or -1. */
 static int
-rpc_query_since(const char *v, size_t vlen, struct rpc_call *call,
+rpc_2d(const char *s)
+{
+	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
+		return -1;
+	return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+/*
+ * RFC 3339, YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM), or the
+ * seconds since the epoch, decimal, with up to three decimals: the
+ * milliseconds since the epoch.  -1 if it is neither or out of range.
+ */
+int
+rpc_time_value(const char *v, size_t len, int64_t *ms)
+{
+	struct tm	 tm, back;
+	char		 buf[48];
+	const char	*p;
+	int64_t		 off = 0, frac = 0, n = 0;
+	time_t		 t;
+	int		 i, y, oh, om;
+
+	if (len == 0 || len >= sizeof(buf))
+		return -1;
+	memcpy(buf, v, len);
+	buf[len] = '\0';
+	if (strspn(buf, "0123456789") == len ||
+	    (strspn(buf, "0123456789") > 0 && buf[strspn(buf,
+	    "0123456789")] == '.')) {
+		p = buf;
+		for (i = 0; *p >= '0' && *p <= '9'; p++, i++)
+			n = n * 10 + (*p - '0');
+		if (i > 11)
+			return -1;
+		if (*p == '.') {
+			for (p++, i = 0; *p >= '0' && *p <= '9' && i < 3;
+			    p++, i++)
+				frac = frac * 10 + (*p - '0');
+			if (i == 0 || *p != '\0')
+				return -1;
+			for (; i < 3; i++)
+				frac *= 10;
+		}
+		*ms = n * 1000 + frac;
+		return 0;
+	}
+	/* YYYY-MM-DDTHH:MM:SS is 19 bytes; then a fraction, then the zone. */
+	if (len < 20 || buf[4] != '-' || buf[7] != '-' ||
+	    (buf[10] != 'T' && buf[10] != 't') || buf[13] != ':' ||
+	    buf[16] != ':' || strspn(buf, "0123456789") != 4)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	y = (buf[0] - '0') * 1000 + (buf[1] - '0') * 100 +
+	    (buf[2] - '0') * 10 + (buf[3] - '0');
+	tm.tm_year = y - 1900;
+	if ((tm.tm_mon = rpc_2d(buf + 5) - 1) < 0 || tm.tm_mon > 11 ||
+	    (tm.tm_mday = rpc_2d(buf + 8)) < 1 ||
+	    (tm.tm_hour = rpc_2d(buf + 11)) < 0 || tm.tm_hour > 23 ||
+	    (tm.tm_min = rpc_2d(buf + 14)) < 0 || tm.tm_min > 59 ||
+	    (tm.tm_sec = rpc_2d(buf + 17)) < 0 || tm.tm_sec > 59)
+		return -1;
+	p = buf + 19;
+	if (*p == '.') {
+		for (p++, i = 0; *p >= '0' && *p <= '9'; p++, i++)
+			if (i < 3)
+				frac = frac * 10 + (*p - '0');
+		if (i == 0 || i > 9)
+			return -1;
+		for (; i < 3; i++)
+			frac *= 10;
+	}
+	if ((*p == 'Z' || *p == 'z') && p[1] == '\0')
+		off = 0;
+	else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':' &&
+	    (oh = rpc_2d(p + 1)) >= 0 && oh <= 23 &&
+	    (om = rpc_2d(p + 4)) >= 0 && om <= 59)
+		off = (*p == '-' ? -1 : 1) * ((int64_t)oh * 3600 + om * 60);
+	else
+		return -1;
+	back = tm;
+	if ((t = timegm(&tm)) == (time_t)-1 || tm.tm_mday != back.tm_mday ||
+	    tm.tm_mon != back.tm_mon)
+		return -1;			/* February 30 */
+	if ((int64_t)t - off < 0)
+		return -1;
+	*ms = ((int64_t)t - off) * 1000 + frac;
+	return 0;
+}
+
+static int
+rpc_query_time(const char *name, const char *v, size_t vlen, int64_t *ms,
+    struct rpc_call *call, struct rpc_error *err)
+{
+	if (rpc_time_value(v, vlen, ms) == -1 || *ms == 0)
+		return rpc_fail(err, 400, "bad_request", "query parameter "
+		    "'%s' must be an RFC 3339 time such as "
+		    "2026-12-03T12:00:00Z, or seconds since the epoch, after "
+		    "1970", name);
+	return 0;
+}
+
+static int
+rpc_query_from(const char *v, size_t vlen, struct rpc_call *call,
     struct rpc_error *err)
 {
-	char		 buf[32];
-	struct tm	 tm;
-	const char	*end;
-	time_t		 t;
+	return rpc_query_time("from", v, vlen, &call->p.from, call, err);
+}
 
-	if (rpc_decimal(v, vlen, INT64_MAX, &call->p.since) == 0)
-		return 0;
-	if (vlen < sizeof(buf)) {
-		memcpy(buf, v, vlen);
-		buf[vlen] = '\0';
-		memset(&tm, 0, sizeof(tm));
-		if ((end = strptime(buf, "%Y-%m-%dT%H:%M:%S", &tm)) != NULL &&
-		    strcmp(end, "Z") == 0 && (t = timegm(&tm)) > 0) {
-			call->p.since = (uint64_t)t;
-			return 0;
-		}
-	}
-	return rpc_fail(err, 400, "bad_request", "query parameter 'since' "
-	    "must be a unix time or an RFC 3339 time in UTC "
-	    "(2026-12-03T12:00:00Z)");
+static int
+rpc_query_to(const char *v, size_t vlen, struct rpc_call *call,
+    struct rpc_error *err)
+{
+	return rpc_query_time("to", v, vlen, &call->p.to, call, err);
 }
 
 static int
 rpc_query_cursor(const char *v, size_t vlen, struct rpc_call *call,
     struct rpc_error *err)
 {
-	if (rpc_decimal(v, vlen, INT64_MAX, &call->p.cursor) == -1)
+	if (deal_cursor_parse(v, vlen, &call->p.cursor_time,
+	    &call->p.cursor_ticket) == -1)
+		return rpc_fail(err, 400, "bad_request", "query parameter "
+		    "'cursor' must be a next_cursor of an earlier answer");
+	return 0;
+}
+
+/* GET /v1/audit: a unix time or an RFC 3339 time, to the second. */
+static int
+rpc_query_since(const char *v, size_t vlen, struct rpc_call *call,
+    struct rpc_error *err)
+{
+	int64_t	 ms;
+
+	if (rpc_time_value(v, vlen, &ms) == -1 || ms == 0)
+		return rpc_fail(err, 400, "bad_request", "query parameter "
+		    "'since' must be an RFC 3339 time such as "
+		    "2026-12-03T12:00:00Z, or seconds since the epoch, after "
+		    "1970");
+	call->p.since = (uint64_t)(ms / 1000);
+	return 0;
+}
+
+static int
+rpc_query_audit_cursor(const char *v, size_t vlen, struct rpc_call *call,
+    struct rpc_error *err)
+{
+	if (rpc_decimal(v, vlen, INT64_MAX, &call->p.audit_cursor) == -1)
 		return rpc_fail(err, 400, "bad_request",
 		    "query parameter 'cursor' must be a row id (a decimal "
-		    "integer from 1) from the 'next' of an earlier page");
+		    "integer from 1), the 'next' of an earlier page");
 	return 0;
 }
 
@@ -313,33 +449,26 @@ rpc_query_key(const char *v, size_t vlen, struct rpc_call *call,
 }
 
 /*
- * The parameters a path or a query string may carry: the name, the
- * catalogue's fields bit it fills, and its check.
+ * A name may serve two routes with different fields ("cursor"): the
+ * row whose bit the route takes is the one (rpc_query_param()).
  */
-struct rpc_param {
-	const char	*name;
-	unsigned	 bit;
-	int		(*take)(const char *, size_t, struct rpc_call *,
-			    struct rpc_error *);
-};
-
-static const struct rpc_param rpc_path_params[] = {
-	{ "{ticket}",	RPC_NEED_TICKET,	rpc_path_ticket },
-	{ "{symbol}",	RPC_NEED_SYMBOL,	rpc_path_symbol },
-};
-
 static const struct rpc_param rpc_query_params[] = {
 	{ "symbol",	RPC_HAS_SYMBOL,		rpc_query_symbol },
 	{ "limit",	RPC_HAS_LIMIT,		rpc_query_limit },
+	{ "from",	RPC_NEED_RANGE,		rpc_query_from },
+	{ "to",		RPC_NEED_RANGE,		rpc_query_to },
+	{ "cursor",	RPC_NEED_RANGE,		rpc_query_cursor },
 	{ "since",	RPC_NEED_AUDIT,		rpc_query_since },
-	{ "cursor",	RPC_NEED_AUDIT,		rpc_query_cursor },
+	{ "cursor",	RPC_NEED_AUDIT,		rpc_query_audit_cursor },
 	{ "type",	RPC_NEED_AUDIT,		rpc_query_type },
 	{ "key",	RPC_NEED_AUDIT,		rpc_query_key },
 };
 
+#define RPC_QUERY_MAX	8	/* query parameters of one route */
+
 /*
- * The index of the query parameter name (len bytes) in a route's list,
- * "a,b,c"; -1 if it is not there.
+ * The index in a route's query list (names separated by single spaces)
+ * of name, or -1.
  */
 static int
 rpc_query_index(const char *list, const char *name, size_t len)
@@ -349,12 +478,12 @@ rpc_query_index(const char *list, const char *name, size_t len)
 	int		 i;
 
 	for (i = 0; list != NULL && *p != '\0'; i++) {
-		e = strchr(p, ',');
+		e = strchr(p, ' ');
 		n = e ? (size_t)(e - p) : strlen(p);
 		if (n == len && memcmp(p, name, len) == 0)
 			return i;
 		p += n;
-		if (*p == ',')
+		if (*p == ' ')
 			p++;
 	}
 	return -1;
@@ -373,9 +502,24 @@ rpc_param(const struct rpc_param *tab, size_t n, const char *name,
 	return NULL;
 }
 
+/* The query parameter name of a route taking fields, or NULL. */
+static const struct rpc_param *
+rpc_query_param(const char *name, size_t len, unsigned fields)
+{
+	size_t	 i;
+
+	for (i = 0; i < nitems(rpc_query_params); i++)
+		if (strlen(rpc_query_params[i].name) == len &&
+		    memcmp(rpc_query_params[i].name, name, len) == 0 &&
+		    (rpc_query_params[i].bit & fields) != 0)
+			return &rpc_query_params[i];
+	return NULL;
+}
+
 /* The fields bits a route's path and query fill. */
 static unsigned
-rpc_route_bits(const char *pattern, const char *query, const char **bad)
+rpc_route_bits(const char *pattern, const char *query, unsigned fields,
+    const char **bad)
 {
 	const struct rpc_param	*pp;
 	const char		*p = pattern, *e;
@@ -396,13 +540,14 @@ rpc_route_bits(const char *pattern, const char *query, const char **bad)
 		}
 		p += n;
 	}
-	for (p = query; p != NULL && *p != '\0'; p += n + (p[n] == ',')) {
-		n = strcspn(p, ",");
-		if ((pp = rpc_param(rpc_query_params,
-		    nitems(rpc_query_params), p, n)) == NULL)
+	for (p = query; p != NULL && *p != '\0'; p += n + (p[n] == ' ')) {
+		e = strchr(p, ' ');
+		n = e ? (size_t)(e - p) : strlen(p);
+		if (n == 0 || (pp = rpc_query_param(p, n, fields)) == NULL) {
 			*bad = p;
-		else
-			bits |= pp->bit;
+			break;
+		}
+		bits |= pp->bit;
 	}
 	return bits;
 }
@@ -441,8 +586,7 @@ rpc_query_value(const struct rpc_route *r, const char *name, size_t nlen,
 	const struct rpc_param	*pp;
 
 	/* rpc_catalogue_check() knows every one. */
-	if ((pp = rpc_param(rpc_query_params, nitems(rpc_query_params),
-	    name, nlen)) == NULL)
+	if ((pp = rpc_query_param(name, nlen, r->fields)) == NULL)
 		fatalx("route %s: unknown query parameter", r->pattern);
 	return pp->take(v, vlen, call, err);
 }
@@ -466,15 +610,16 @@ rpc_query(const struct rpc_route *r, const char *q, struct rpc_call *call,
 		if (len == 0 || nlen == 0)
 			return rpc_fail(err, 400, "bad_request",
 			    "malformed query string");
-		if ((i = rpc_query_index(r->query, q, nlen)) == -1 || i >= 32)
+		if ((i = rpc_query_index(r->query, q, nlen)) == -1 ||
+		    i >= RPC_QUERY_MAX)
 			return rpc_fail(err, 400, "bad_request",
 			    "unknown query parameter '%s'",
 			    rpc_quote(q, nlen, 40, qb, sizeof(qb)));
-		if (seen & (1U << i))
+		if (seen & (1u << i))
 			return rpc_fail(err, 400, "bad_request",
 			    "duplicate query parameter '%s'",
 			    rpc_quote(q, nlen, 40, qb, sizeof(qb)));
-		seen |= 1U << i;
+		seen |= 1u << i;
 		if (eq == NULL)
 			return rpc_fail(err, 400, "bad_request",
 			    "query parameter '%s' needs a value",
@@ -524,13 +669,16 @@ rpc_route(const char *method, const char *target, struct rpc_call *call,
 	call->path = found->pattern;
 	call->local = found->to == API_NET;
 	call->body = found->body;
-	call->fields = found->fields & ~rpc_route_bits(found->pattern,
-	    found->query, &bad);
+	call->fields = found->fields & ~(rpc_route_bits(found->pattern,
+	    found->query, found->fields, &bad) | RPC_FROM_HEADER);
 	call->p.op = found->op;
 	if (rpc_params_from_path(found, seg, seglen, call, err) == -1)
 		return -1;
 	if (q != NULL && rpc_query(found, q + 1, call, err) == -1)
 		return -1;
+	if (call->p.from != 0 && call->p.to != 0 && call->p.from >= call->p.to)
+		return rpc_fail(err, 400, "bad_request", "query parameter "
+		    "'from' must be before 'to'");
 	return 0;
 }
 
@@ -554,7 +702,8 @@ rpc_catalogue_check(const struct api_info *ops, size_t n, char *why,
 			snprintf(why, whylen, "%s: no method or path", a->name);
 			return -1;
 		}
-		pbits = rpc_route_bits(a->path, a->query, &bad);
+		pbits = rpc_route_bits(a->path, a->query, a->fields, &bad) |
+		    (a->fields & RPC_FROM_HEADER);
 		if (bad != NULL) {
 			snprintf(why, whylen, "%s: unknown parameter %s",
 			    a->name, bad);
@@ -586,6 +735,31 @@ rpc_catalogue_check(const struct api_info *ops, size_t n, char *why,
 			}
 		}
 	}
+	return 0;
+}
+
+/* --- headers -------------------------------------------------------------- */
+
+int
+rpc_last_event_id(const char *v, uint64_t *id, struct rpc_error *err)
+{
+	size_t	 i, n;
+	uint64_t x = 0;
+
+	*id = UINT64_MAX;
+	if (v == NULL || v[0] == '\0')
+		return 0;
+	n = strlen(v);
+	for (i = 0; i < n && i < 19; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			break;
+		x = x * 10 + (uint64_t)(v[i] - '0');
+	}
+	if (i < n || x > INT64_MAX || (n > 1 && v[0] == '0'))
+		return rpc_fail(err, 400, "bad_request", "header "
+		    "Last-Event-ID must be an event id: a decimal number "
+		    "below 2^63 without leading zeros");
+	*id = x;
 	return 0;
 }
 

@@ -80,6 +80,20 @@ int	rpc_body(struct rpc_call *, const char *ctype, const void *body,
 int	rpc_auth(const char *authorization, const char *apikey,
 	    const char **key, size_t *keylen, struct rpc_error *);
 
+/*
+ * The Last-Event-ID header of GET /v1/events (may be NULL): absent or
+ * empty is UINT64_MAX (no id: the stream starts now), else a decimal
+ * event id 0..2^63-1 (0: everything kept).  0, or -1 with err (400).
+ */
+int	rpc_last_event_id(const char *, uint64_t *, struct rpc_error *);
+
+/*
+ * A time of a query (GET /v1/deals?from=&to=): RFC 3339 with a zone, or
+ * seconds since the epoch with up to three decimals; *ms the
+ * milliseconds since the epoch.  0, or -1 if it is neither.
+ */
+int	rpc_time_value(const char *, size_t, int64_t *ms);
+
 /* JSON texts, malloc'd (free() them); NULL only when out of memory. */
 char	*rpc_render_error(const char *code, const char *message);
 /*
@@ -95,6 +109,8 @@ char	*rpc_render_error(const char *code, const char *message);
 char	*rpc_render_result(uint8_t op, const struct msg_api_res *,
 	    struct rpc_error *);
 char	*rpc_render_health(void);
+/* The Content-Type of op's 2xx body: JSON, or GET /metrics' text. */
+const char *rpc_result_type(uint8_t op);
 /* The reason phrase of a status ("Not Found"). */
 const char *rpc_reason(int status);
 

@@ -11,6 +11,8 @@
 
 #include <jansson.h>
 
+#include "deal.h"
+#include "metrics_net.h"
 #include "nitems.h"
 #include "rpc.h"
 #include "rpc_audit.h"
@@ -465,6 +467,27 @@ rpc_render_audit(const struct msg_api_res *res, struct rpc_error *err)
 }
 
 /*
+ * GET /metrics: the monitor's snapshot and net's own counters, as the
+ * Prometheus text exposition (metrics_net.c), not JSON.
+ */
+static char *
+rpc_render_metrics(const struct msg_api_res *res, struct rpc_error *err)
+{
+	struct metrics_mon	 m;
+	const char		*why;
+	char			*s;
+
+	if (metrics_mon_decode(res->result, res->result_len, &m, &why) ==
+	    -1) {
+		rpc_bad_result(err, "metrics", why);
+		return NULL;
+	}
+	if ((s = metrics_render(&net_metrics, &m)) == NULL)
+		rpc_fail(err, 500, "internal_error", "out of memory");
+	return s;
+}
+
+/*
  * The renderer of each operation's 2xx result, by the catalogue's render
  * column: RPC_RESULT_<render> must exist for every row, so a new
  * operation without one does not compile.  NULL where no result comes:
@@ -474,13 +497,63 @@ typedef char	*(*rpc_renderer)(const struct msg_api_res *, struct rpc_error *);
 
 #define RPC_RESULT_health	NULL
 #define RPC_RESULT_status	rpc_render_status
+/* GET /v1/deals: {"deals":[...],"next_cursor":"..."|null}. */
+static char *
+rpc_render_deals(const struct msg_api_res *res, struct rpc_error *err)
+{
+	struct paper_deal	 d;
+	struct deal_page	 pg;
+	struct wire_reader	 r;
+	const char		*why;
+	char			 cur[DEAL_CURSOR_LEN + 1];
+	json_t			*o, *list;
+	uint32_t		 i;
+	int			 bad = 0;
+
+	wire_reader_init(&r, res->result, res->result_len);
+	if (deal_page_get(&r, &pg, &why) == -1) {
+		rpc_bad_result(err, "deals", why);
+		return NULL;
+	}
+	if ((o = json_object()) == NULL || (list = json_array()) == NULL) {
+		json_decref(o);
+		return rpc_finish(NULL, 1, err);
+	}
+	for (i = 0; i < pg.n; i++) {
+		if (deal_page_next(&r, &d, &why) == -1) {
+			json_decref(list);
+			json_decref(o);
+			rpc_bad_result(err, "deals", why);
+			return NULL;
+		}
+		bad |= json_array_append_new(list, deal_json(&d));
+	}
+	if (wire_end(&r) == -1) {
+		json_decref(list);
+		json_decref(o);
+		rpc_bad_result(err, "deals", r.err);
+		return NULL;
+	}
+	bad |= rpc_set(o, "deals", list);
+	if (pg.more) {
+		deal_cursor_format(pg.next_time, pg.next_ticket, cur,
+		    sizeof(cur));
+		bad |= rpc_set(o, "next_cursor", json_string(cur));
+	} else
+		bad |= rpc_set(o, "next_cursor", json_null());
+	return rpc_finish(o, bad, err);
+}
+
 #define RPC_RESULT_trade	rpc_render_trade
 #define RPC_RESULT_account	rpc_render_account
 #define RPC_RESULT_positions	rpc_render_positions
 #define RPC_RESULT_orders	rpc_render_orders
 #define RPC_RESULT_symbol	rpc_render_symbol
 #define RPC_RESULT_audit	rpc_render_audit
+#define RPC_RESULT_events	NULL	/* a stream: http_stream.c */
+#define RPC_RESULT_deals	rpc_render_deals
 #define RPC_RESULT_ready	rpc_render_ready
+#define RPC_RESULT_metrics	rpc_render_metrics
 
 static const rpc_renderer rpc_renderers[OP_MAX] = {
 #define O(name, methods, path, perm, to, rw, fields, query, body, render) \
@@ -499,4 +572,12 @@ rpc_render_result(uint8_t op, const struct msg_api_res *res,
 		return NULL;
 	}
 	return rpc_renderers[op](res, err);
+}
+
+const char *
+rpc_result_type(uint8_t op)
+{
+	if (op < OP_MAX && rpc_renderers[op] == rpc_render_metrics)
+		return METRICS_CONTENT_TYPE;
+	return "application/json";
 }

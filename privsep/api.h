@@ -27,7 +27,7 @@
  *	fields	RPC_HAS_* and RPC_NEED_* (common/params.h): the parameters
  *		it takes and their layout on the wire
  *	query	the query parameters a route accepts, separated by
- *		commas, or NULL
+ *		spaces, or NULL
  *	body	RPC_BODY_NONE, RPC_BODY_OPTIONAL or RPC_BODY_REQUIRED
  *	render	the renderer of a 2xx answer, RPC_RESULT_<render> in net
  *		(only net's expansion names it)
@@ -55,6 +55,7 @@
 #define PERM_WRITE_POSITIONS	0x02
 #define PERM_VIEW_LOGS		0x04
 #define PERM_MODIFY_CONFIG	0x08
+#define PERM_READ_METRICS	0x10
 /* No key at all: answered to anyone who may connect (GET /readyz). */
 #define PERM_PUBLIC		0x80
 
@@ -91,8 +92,11 @@ O(POSITION_MODIFY, RPC_POST,	"/v1/positions/{ticket}/modify", PERM_WRITE_POSITIO
 O(ORDERS,	RPC_GET,	"/v1/orders",			PERM_READ_POSITIONS,	API_BROKER,	API_READ,	0,						NULL,		RPC_BODY_NONE,		orders) \
 O(ORDER_CANCEL,	RPC_DELETE,	"/v1/orders/{ticket}",		PERM_WRITE_POSITIONS,	API_BROKER,	API_WRITE,	RPC_NEED_TICKET,				NULL,		RPC_BODY_NONE,		trade) \
 O(SYMBOL,	RPC_GET,	"/v1/symbols/{symbol}",		PERM_READ_POSITIONS,	API_BROKER,	API_READ,	RPC_NEED_SYMBOL,				NULL,		RPC_BODY_NONE,		symbol) \
-O(AUDIT,	RPC_GET,	"/v1/audit",			PERM_VIEW_LOGS,		API_MONITOR,	API_READ,	RPC_HAS_LIMIT | RPC_NEED_AUDIT,			"since,type,key,cursor,limit", RPC_BODY_NONE, audit) \
-O(READY,	RPC_GET,	"/readyz",			PERM_PUBLIC,		API_MONITOR,	API_READ,	0,						NULL,		RPC_BODY_NONE,		ready)
+O(AUDIT,	RPC_GET,	"/v1/audit",			PERM_VIEW_LOGS,		API_MONITOR,	API_READ,	RPC_HAS_LIMIT | RPC_NEED_AUDIT,			"since type key cursor limit", RPC_BODY_NONE, audit) \
+O(READY,	RPC_GET,	"/readyz",			PERM_PUBLIC,		API_MONITOR,	API_READ,	0,						NULL,		RPC_BODY_NONE,		ready) \
+O(METRICS,	RPC_GET,	"/metrics",			PERM_READ_METRICS,	API_MONITOR,	API_READ,	0,						NULL,		RPC_BODY_NONE,		metrics) \
+O(EVENTS,	RPC_GET,	"/v1/events",			PERM_READ_POSITIONS,	API_MONITOR,	API_READ,	RPC_NEED_AFTER,					NULL,		RPC_BODY_NONE,		events) \
+O(DEALS,	RPC_GET,	"/v1/deals",			PERM_READ_POSITIONS,	API_MONITOR,	API_READ,	RPC_NEED_RANGE | RPC_HAS_SYMBOL | RPC_HAS_LIMIT, "from to symbol cursor limit", RPC_BODY_NONE, deals)
 
 enum api_op {
 #define O(name, methods, path, perm, to, rw, fields, query, body, render) \

@@ -545,6 +545,12 @@ msg_finite_pos(double d)
 	return isfinite(d) && d > 0;
 }
 
+static int
+msg_finite_nonneg(double d)
+{
+	return isfinite(d) && d >= 0;
+}
+
 size_t
 msg_broker_config_encode(uint8_t *buf, size_t cap,
     const struct msg_broker_config *c)
@@ -617,6 +623,11 @@ msg_broker_symbol_encode(uint8_t *buf, size_t cap,
 	wire_put_u8(&b, s->exec_mode);
 	wire_put_u8(&b, s->calc_mode);
 	wire_put_double(&b, s->liquidity);
+	wire_put_double(&b, s->margin_rate);
+	wire_put_double(&b, s->margin_initial);
+	wire_put_double(&b, s->margin_hedged);
+	wire_put_double(&b, s->tick_size);
+	wire_put_double(&b, s->tick_value);
 	wire_put_double(&b, s->start_bid);
 	wire_put_u32(&b, s->spread);
 	wire_put_u32(&b, s->max_step);
@@ -645,6 +656,11 @@ msg_broker_symbol_decode(const struct ipc_msg *m, struct msg_broker_symbol *s,
 	s->exec_mode = wire_get_u8(&r);
 	s->calc_mode = wire_get_u8(&r);
 	s->liquidity = wire_get_double(&r);
+	s->margin_rate = wire_get_double(&r);
+	s->margin_initial = wire_get_double(&r);
+	s->margin_hedged = wire_get_double(&r);
+	s->tick_size = wire_get_double(&r);
+	s->tick_value = wire_get_double(&r);
 	s->start_bid = wire_get_double(&r);
 	s->spread = wire_get_u32(&r);
 	s->max_step = wire_get_u32(&r);
@@ -668,7 +684,12 @@ msg_broker_symbol_decode(const struct ipc_msg *m, struct msg_broker_symbol *s,
 	if (!msg_finite_pos(s->contract_size) ||
 	    !msg_finite_pos(s->volume_min) || !msg_finite_pos(s->volume_max) ||
 	    !msg_finite_pos(s->volume_step) || !msg_finite_pos(s->start_bid) ||
-	    !isfinite(s->liquidity) || s->liquidity < 0 || s->max_step == 0) {
+	    !isfinite(s->liquidity) || s->liquidity < 0 || s->max_step == 0 ||
+	    !msg_finite_nonneg(s->margin_rate) ||
+	    !msg_finite_nonneg(s->margin_initial) ||
+	    !msg_finite_nonneg(s->margin_hedged) ||
+	    !msg_finite_nonneg(s->tick_size) ||
+	    !msg_finite_nonneg(s->tick_value)) {
 		*why = "symbol value out of range";
 		return -1;
 	}

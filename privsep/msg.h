@@ -20,6 +20,7 @@
 
 #include "api.h"
 #include "bridge.h"
+#include "event.h"
 #include "ipc.h"
 #include "log.h"
 #include "privsep.h"
@@ -81,7 +82,9 @@ M(BRIDGE_CHALLENGE, P_MON, P_BROKER, 67, 67 + API_STR_MAX, 0, "u8 ok, str reason
 M(BRIDGE_AUTH,	P_BROKER, P_MON, 32,	32,		0,	"32 bytes tag_e: the EA's AUTH") \
 M(BRIDGE_SESSION, P_MON, P_BROKER, 35,	35 + API_STR_MAX, 0,	"u8 ok, str reason, 32 bytes session key S (zero when not ok)") \
 M(BRIDGE_ORDER,	P_MON,	P_BROKER, 42,	42 + BRIDGE_CANON_MAX, 0, "u64 command id, str canonical text C, 32 bytes tag HMAC(O, C): the authorisation of the BROKER_REQ that follows") \
-M(BRIDGE_STATUS, P_BROKER, P_MON, 35,	35 + 2 * API_STR_MAX, 0, "struct msg_bridge_status: the EA connection, after READY, each PONG and a drop")
+M(BRIDGE_STATUS, P_BROKER, P_MON, 35,	35 + 2 * API_STR_MAX, 0, "struct msg_bridge_status: the EA connection, after READY, each PONG and a drop") \
+M(STREAM_CONFIG, P_MON,	P_NET,	16,	16,		0,	"struct msg_stream_config: GET /v1/events limits net enforces (events.*)") \
+M(EVENT,	P_MON,	P_NET,	30,	EVENT_WIRE_MAX,	0,	"event.h: an event durable in the monitor's store; net fans it out to the streams its audience admits")
 
 enum msg_type {
 	MSG_NONE = 0,
@@ -175,6 +178,14 @@ struct msg_net_config {
 	uint32_t	reserved[4];	/* zero */
 };
 
+/* events.*: the streams of GET /v1/events, enforced by net. */
+struct msg_stream_config {
+	uint32_t	streams;	/* open at once, in all */
+	uint32_t	streams_per_key;
+	uint32_t	buffer;		/* bytes unsent to one client, at most */
+	uint32_t	heartbeat;	/* seconds between comment lines */
+};
+
 struct msg_api_req {
 	uint8_t		op;
 	uint8_t		key_present;
@@ -238,6 +249,11 @@ struct msg_broker_symbol {
 	uint8_t		exec_mode;	/* enum paper_exec_mode */
 	uint8_t		calc_mode;	/* enum paper_calc_mode */
 	double		liquidity;
+	double		margin_rate;	/* paper.h's: 0 gives 1 */
+	double		margin_initial;
+	double		margin_hedged;
+	double		tick_size;	/* 0 gives the point */
+	double		tick_value;	/* 0 gives tick_size * contract */
 	double		start_bid;
 	uint32_t	spread;		/* points */
 	uint32_t	max_step;	/* points per tick */
@@ -400,6 +416,13 @@ int	msg_broker_record_decode(const struct ipc_msg *,
 size_t	msg_u64_encode(uint8_t *, size_t, uint64_t);
 int	msg_u64_decode(const struct ipc_msg *, uint64_t *, const char **why);
 /* BROKER_RES uses msg_api_res_encode() and msg_api_res_decode(). */
+size_t	msg_stream_config_encode(uint8_t *, size_t,
+	    const struct msg_stream_config *);
+int	msg_stream_config_decode(const struct ipc_msg *,
+	    struct msg_stream_config *, const char **why);
+/* EVENT: event.h's codec, exactly the payload. */
+int	msg_event_decode(const struct ipc_msg *, struct herald_event *,
+	    const char **why);
 size_t	msg_ban_encode(uint8_t *, size_t, const struct msg_ban *);
 int	msg_ban_decode(const struct ipc_msg *, struct msg_ban *,
 	    const char **why);

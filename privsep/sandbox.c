@@ -176,9 +176,12 @@ static const struct sb_rule sb_net[] = {
 	ALLOW(sendto),
 	ALLOW(shutdown),
 	ALLOW(getsockopt),
-	/* TCP_NODELAY on accepted connections, and no other option. */
+	/* TCP_NODELAY on accepted connections, SO_SNDBUF below. */
 	ALLOW_IF2(setsockopt, 1, SCMP_CMP_EQ, IPPROTO_TCP, 0,
 	    2, SCMP_CMP_EQ, TCP_NODELAY, 0),
+	/* SO_SNDBUF of an events stream: the kernel holds no more either. */
+	ALLOW_IF2(setsockopt, 1, SCMP_CMP_EQ, SOL_SOCKET, 0,
+	    2, SCMP_CMP_EQ, SO_SNDBUF, 0),
 	ALLOW(getsockname),
 	ALLOW(getpeername),
 	/* libevent's evbuffer_read() sizes its reads with FIONREAD. */

@@ -145,6 +145,7 @@ add_symbol(const char *name, const char *base, int digits, double contract,
 	s.trade_mode = PAPER_TRADE_FULL;
 	s.exec_mode = PAPER_EXEC_MARKET;
 	s.calc_mode = calc;
+	s.margin_hedged = PAPER_HEDGED_DEFAULT;
 	if (paper_add_symbol(sim_engine, &s, &why) == -1) {
 		sim_log("cannot add symbol %s: %s", name, why);
 		exit(1);
@@ -180,7 +181,8 @@ sim_engine_init(unsigned long seed, bool netting)
 	    PAPER_CALC_FOREX, 1.08500);
 	add_symbol("GBPUSD", "GBP", 5, 100000, PAPER_FILL_IOC, PAPER_CALC_FOREX,
 	    1.26500);
-	add_symbol("XAUUSD", "XAU", 2, 100, PAPER_FILL_RETURN, PAPER_CALC_CFD,
+	add_symbol("XAUUSD", "XAU", 2, 100, PAPER_FILL_RETURN,
+	    PAPER_CALC_CFDLEVERAGE,
 	    2350.00);
 	for (size_t i = 0; i < walks.size(); i++)
 		walks[i].state ^= seed * 0x9e3779b97f4a7c15ULL + 1;
@@ -341,8 +343,7 @@ SymbolInfoInteger(const string &name, int prop)
 		return s->filling & (SYMBOL_FILLING_FOK | SYMBOL_FILLING_IOC);
 	case SYMBOL_TRADE_EXEMODE:	return s->exec_mode;
 	case SYMBOL_TRADE_MODE:		return s->trade_mode;
-	case SYMBOL_TRADE_CALC_MODE:	/* MT5: FOREX 0, CFD 2 */
-		return s->calc_mode == PAPER_CALC_CFD ? 2 : 0;
+	case SYMBOL_TRADE_CALC_MODE:	return s->calc_mode;	/* MT5's */
 	}
 	return 0;
 }

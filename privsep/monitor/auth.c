@@ -40,6 +40,7 @@
 #include "ctlproto.h"
 #include "db.h"
 #include "log.h"
+#include "metrics_mon.h"
 
 #define AUTH_FAIL_BUDGET	(1 << 20) /* failure timestamps in memory */
 
@@ -405,6 +406,7 @@ auth_failed(const char *address, const struct msg_api_req *q, int64_t now,
 	uint32_t	 n;
 	char		 hp[9];
 
+	metrics_mon_auth_failure();
 	hash_prefix(q->key_hash, hp);
 	log_info("auth: refused %s from %s: %s (key hash %s...)",
 	    res->code, address, res->message, hp);

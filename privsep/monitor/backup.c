@@ -52,6 +52,22 @@ integrity(sqlite3 *db, char *err, size_t errlen)
 	return ok ? 0 : -1;
 }
 
+/* 1 when db has a table called name. */
+static int
+has_table(sqlite3 *db, const char *name)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 n = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE "
+	    "type = 'table' AND name = ?", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n > 0;
+}
+
 /* The schema version on file: 0 without the table, -1 with err. */
 static int
 schema_version(sqlite3 *db, char *err, size_t errlen)
@@ -59,15 +75,7 @@ schema_version(sqlite3 *db, char *err, size_t errlen)
 	sqlite3_stmt	*st = NULL;
 	int		 rc, v = 0, n = 0;
 
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE "
-	    "name = 'schema_version'", -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return sql_err(db, "schema", err, errlen);
-	}
-	n = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	if (n == 0)
+	if (!has_table(db, "schema_version"))
 		return 0;
 	if (sqlite3_prepare_v2(db, "SELECT version FROM schema_version", -1,
 	    &st, NULL) != SQLITE_OK)
@@ -113,7 +121,7 @@ chain(sqlite3 *db, char *err, size_t errlen)
 
 /*
  * Integrity, schema and chain of an open database; r filled in.  The
- * chain is checked only when the schema has the table and the key is
+ * chain is checked only when there is an audit table and the key is
  * loaded.  0, or -1 with err.
  */
 static int
@@ -123,7 +131,7 @@ check_open(sqlite3 *db, struct backup_result *r, char *err, size_t errlen)
 	    (r->schema = schema_version(db, err, errlen)) == -1)
 		return -1;
 	r->audit_rows = -1;
-	if (r->schema >= 5 && audit_key_loaded() &&
+	if (has_table(db, "audit") && audit_key_loaded() &&
 	    (r->audit_rows = chain(db, err, errlen)) == -1)
 		return -1;
 	return 0;
@@ -280,7 +288,8 @@ backup_check_database(const struct herald_conf *conf,
 	}
 	if (check_open(db, &r, err, sizeof(err)) == -1)
 		config_error(errs, "database %s: %s", conf->database, err);
-	else if (key == 1 && r.schema >= 5 && audit_has_rows(db))
+	else if (key == 1 && has_table(db, "audit") &&
+	    audit_has_rows(db))
 		config_error(errs, "database %s: has an audit trail, but "
 		    "audit.key_file %s does not exist: it cannot be verified",
 		    conf->database, conf->audit.key_file);

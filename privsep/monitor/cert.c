@@ -152,9 +152,58 @@ cert_check_ca(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: holds no certificate", path);
 		goto done;
 	}
-	rv = 0;
+	/* A key after a certificate joins its X509_INFO: look at blocks. */
+	rv = cert_public_only(path, NULL, 0, err, errlen);
  done:
 	sk_X509_INFO_pop_free(infos, X509_INFO_free);
+	BIO_free(bio);
+	return rv;
+}
+
+static int
+cert_is_certificate(const char *name)
+{
+	return strcmp(name, PEM_STRING_X509) == 0 ||
+	    strcmp(name, PEM_STRING_X509_OLD) == 0 ||
+	    strcmp(name, PEM_STRING_X509_TRUSTED) == 0;
+}
+
+int
+cert_public_only(const char *path, const void *buf, size_t len, char *err,
+    size_t errlen)
+{
+	char		*name = NULL, *header = NULL;
+	unsigned char	*data = NULL;
+	long		 dlen;
+	BIO		*bio;
+	int		 n, rv = 0;
+
+	if (buf != NULL)
+		bio = len <= INT_MAX ? BIO_new_mem_buf(buf, (int)len) : NULL;
+	else
+		bio = BIO_new_file(path, "r");
+	if (bio == NULL) {
+		snprintf(err, errlen, "%s: %s", path, buf != NULL ?
+		    "cannot be read" : strerror(errno));
+		ERR_clear_error();
+		return -1;
+	}
+	for (n = 1; rv == 0 &&
+	    PEM_read_bio(bio, &name, &header, &data, &dlen) == 1; n++) {
+		if (!cert_is_certificate(name)) {
+			snprintf(err, errlen, "%s: block %d is %s, not a "
+			    "certificate: net is sent this file whole%s",
+			    path, n, name, strstr(name, "PRIVATE KEY") != NULL ?
+			    "; a private key belongs in tls.key alone" : "");
+			rv = -1;
+		}
+		OPENSSL_free(name);
+		OPENSSL_free(header);
+		OPENSSL_clear_free(data, dlen > 0 ? (size_t)dlen : 0);
+		name = header = NULL;
+		data = NULL;
+	}
+	ERR_clear_error();	/* the end reads as "no start line" */
 	BIO_free(bio);
 	return rv;
 }

@@ -32,6 +32,15 @@ enum cert_state	cert_check(const char *path, time_t now, int warn_days,
 int	cert_check_ca(const char *path, char *err, size_t errlen);
 
 /*
+ * A public PEM file (tls.certificate, tls.client_ca) goes to net whole:
+ * refuse one with any block but certificates in it (a private key
+ * pasted in would leave the monitor).  buf/len: its bytes, or NULL to
+ * read path.  0, or -1 with err naming path and the block.
+ */
+int	cert_public_only(const char *path, const void *buf, size_t len,
+	    char *err, size_t errlen);
+
+/*
  * heraldd -G: when neither tls.key nor tls.certificate exists, create a
  * P-256 key (root, 0600) and a self-signed certificate for it (0644)
  * valid CERT_GEN_DAYS, naming this host, localhost and the loopback

@@ -131,7 +131,24 @@ static const char *const db_migrations[] = {
 	"CREATE INDEX orders_open ON orders (id)"
 	"  WHERE " DB_ORDER_OPEN ";",
 	/*
-	 * 5: the audit trail (issue 11, audit.c): one row per event, each
+	 * 5: the events of GET /v1/events (events.c), kept so that a
+	 * client resumes with Last-Event-ID, also across a restart.
+	 * AUTOINCREMENT: an id is never given twice, also after pruning.
+	 * key_id 0: every reader; else the key whose order it answers.
+	 */
+	"CREATE TABLE IF NOT EXISTS events ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  time INTEGER NOT NULL CHECK (typeof(time) = 'integer'),"
+	"  key_id INTEGER NOT NULL CHECK (typeof(key_id) = 'integer' AND"
+	"    key_id >= 0),"
+	"  name TEXT NOT NULL CHECK (typeof(name) = 'text' AND"
+	"    length(name) BETWEEN 1 AND 24),"
+	"  data TEXT NOT NULL CHECK (typeof(data) = 'text' AND"
+	"    length(data) BETWEEN 1 AND 4096)"
+	");"
+	"CREATE INDEX IF NOT EXISTS events_time ON events (time);",
+	/*
+	 * 6: the audit trail (issue 11, audit.c): one row per event, each
 	 * with the HMAC chained over the row before.  No AUTOINCREMENT:
 	 * audit.c gives each row the id after the last, inside the MAC.
 	 * The lengths are audit.h's.

@@ -47,6 +47,7 @@
 #include "keyop.h"
 #include "landlock.h"
 #include "log.h"
+#include "metrics_mon.h"
 #include "monitor_int.h"
 #include "msg.h"
 #include "params.h"
@@ -180,12 +181,14 @@ preflight_or_die(void)
 static void
 log_cert_state(void)
 {
-	time_t	 notafter;
-	char	 msg[PATH_MAX + 128];
+	enum cert_state	 st;
+	time_t		 notafter;
+	char		 msg[PATH_MAX + 128];
 
-	switch (cert_check(mon.conf->tls.certificate, time(NULL),
-	    mon.conf->tls.expiry_warning_days, &notafter, msg,
-	    sizeof(msg))) {
+	st = cert_check(mon.conf->tls.certificate, time(NULL),
+	    mon.conf->tls.expiry_warning_days, &notafter, msg, sizeof(msg));
+	metrics_mon_cert(notafter);
+	switch (st) {
 	case CERT_VALID:
 		log_debug("tls.certificate %s", msg);
 		break;
@@ -302,6 +305,7 @@ read_public_file(const char *key, const char *path, size_t *lenp)
 {
 	struct conf_errors	 errs;
 	struct stat	 st;
+	char		 msg[PATH_MAX + 160];
 	uint8_t		*buf;
 	ssize_t		 n;
 	size_t		 off = 0;
@@ -325,6 +329,9 @@ read_public_file(const char *key, const char *path, size_t *lenp)
 		off += n;
 	}
 	close(fd);
+	/* What net must never get, whatever preflight saw before. */
+	if (cert_public_only(path, buf, off, msg, sizeof(msg)) == -1)
+		fatalx("%s %s", key, msg);
 	*lenp = off;
 	return buf;
 }
@@ -398,6 +405,25 @@ net_config_from(const struct herald_conf *c, struct msg_net_config *nc)
 	nc->rate_per_source = c->rate_limit.per_source;
 }
 
+/* events.*: net holds the streams of GET /v1/events (right after NET_CONFIG). */
+static void
+send_stream_config(struct peer *p)
+{
+	struct msg_stream_config sc;
+	uint8_t			 buf[32];
+	size_t			 n;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.streams = (uint32_t)mon.conf->events.streams;
+	sc.streams_per_key = (uint32_t)mon.conf->events.streams_per_key;
+	sc.buffer = (uint32_t)mon.conf->events.stream_buffer;
+	sc.heartbeat = (uint32_t)mon.conf->events.heartbeat;
+	n = msg_stream_config_encode(buf, sizeof(buf), &sc);
+	if (ipc_send(&p->chan, MSG_STREAM_CONFIG, 0, -1, buf, n) == -1 &&
+	    !mon.stopping)
+		log_warn("send STREAM_CONFIG to net");
+}
+
 static void
 send_net_config(struct peer *p)
 {
@@ -410,6 +436,7 @@ send_net_config(struct peer *p)
 	if (ipc_send(&p->chan, MSG_NET_CONFIG, 0, -1, buf, n) == -1 &&
 	    !mon.stopping)
 		log_warn("send NET_CONFIG to net");
+	send_stream_config(p);
 }
 
 /* auth.c bans or frees a source: net refuses it at once. */

@@ -22,9 +22,11 @@
 #include "audit.h"
 #include "auth.h"
 #include "bridgekey.h"
+#include "events.h"
 #include "journal.h"
 #include "keyop.h"
 #include "log.h"
+#include "metrics_mon.h"
 #include "monitor_int.h"
 #include "msg.h"
 #include "params.h"
@@ -237,11 +239,20 @@ mon_trade_net(uint32_t net_id, const void *buf, size_t len)
 	peer_send(&mon.peers[PROC_NET], MSG_API_RES, net_id, buf, len);
 }
 
+/* A durable event: net fans it out (GET /v1/events). */
+static void
+mon_trade_event(const void *buf, size_t len)
+{
+	if (mon.peers[PROC_NET].pid > 0)
+		peer_send(&mon.peers[PROC_NET], MSG_EVENT, 0, buf, len);
+}
+
 const struct trade_io mon_trade_io = {
 	.to_broker =	mon_trade_broker,
 	.to_net =	mon_trade_net,
 	.commit =	journal_batch_commit,
 	.abort =	mon_trade_abort,
+	.event =	mon_trade_event,
 };
 
 static void
@@ -412,7 +423,7 @@ api_audit(const struct msg_api_req *q, const struct auth_identity *id,
 	if (rpc_params_decode(q->op, q->params, q->params_len, &p, &why) == -1)
 		fatalx("audit: parameters from net do not decode: %s", why);
 	memset(&f, 0, sizeof(f));
-	f.cursor = (int64_t)p.cursor;
+	f.cursor = (int64_t)p.audit_cursor;
 	f.since = (int64_t)p.since;
 	strlcpy(f.type, p.audit_type, sizeof(f.type));
 	strlcpy(f.key, p.audit_key, sizeof(f.key));
@@ -449,6 +460,71 @@ api_ready(const struct msg_api_req *q, const struct auth_identity *id,
 	msg_api_res_set(res, 503, "not_ready", retry, "not ready: %s", why);
 }
 
+/* GET /metrics: the monitor's part; net adds its own and renders. */
+static void
+api_metrics(const struct msg_api_req *q, const struct auth_identity *id,
+    struct msg_api_res *res)
+{
+	static struct metrics_mon	 m;
+	size_t				 n;
+
+	metrics_mon_snapshot(&m);
+	if ((n = metrics_mon_encode(&m, res->result,
+	    sizeof(res->result))) == (size_t)-1)
+		fatalx("metrics result does not fit");
+	res->status = 200;
+	strlcpy(res->code, "ok", sizeof(res->code));
+	res->result_len = (uint32_t)n;
+}
+
+/*
+ * GET /v1/events: a page of what this key missed since its Last-Event-ID
+ * (events.h), and who it is, so that net counts its streams and sends
+ * it what its audience admits: every event for an admin key, else those
+ * for every reader and the answers to its own orders.
+ */
+static void
+api_events(const struct msg_api_req *q, const struct auth_identity *id,
+    struct msg_api_res *res)
+{
+	struct rpc_params	 p;
+	const char		*why;
+	size_t			 n;
+
+	if (rpc_params_decode(q->op, q->params, q->params_len, &p,
+	    &why) == -1) {
+		msg_api_res_set(res, 400, "bad_request", 0, "%s", why);
+		return;
+	}
+	if ((n = events_page(p.after, (uint64_t)id->key_id,
+	    strcmp(id->role, "admin") == 0, res->result,
+	    sizeof(res->result))) == (size_t)-1) {
+		log_warnx("%s", events_error());
+		msg_api_res_set(res, 503, "storage_unavailable", 1,
+		    "the events cannot be read (%s)", events_error());
+		return;
+	}
+	res->status = 200;
+	strlcpy(res->code, "ok", sizeof(res->code));
+	res->result_len = (uint32_t)n;
+}
+
+/* GET /v1/deals: the monitor's own record of the deals (trading_deals.c). */
+static void
+api_deals(const struct msg_api_req *q, const struct auth_identity *id,
+    struct msg_api_res *res)
+{
+	struct rpc_params	 p;
+	const char		*why;
+
+	if (rpc_params_decode(q->op, q->params, q->params_len, &p,
+	    &why) == -1) {
+		msg_api_res_set(res, 400, "bad_request", 0, "%s", why);
+		return;
+	}
+	trade_deals(&p, res);
+}
+
 /*
  * What each operation the catalogue gives the monitor (to API_MONITOR)
  * does once auth_check() has let it through: mon_api_<NAME> must exist
@@ -461,6 +537,9 @@ typedef void	(*mon_api_fn)(const struct msg_api_req *,
 #define mon_api_STATUS		api_status
 #define mon_api_AUDIT		api_audit
 #define mon_api_READY		api_ready
+#define mon_api_METRICS		api_metrics
+#define mon_api_EVENTS		api_events
+#define mon_api_DEALS		api_deals
 #define MON_API_API_NET(name)		NULL
 #define MON_API_API_BROKER(name)	NULL
 #define MON_API_API_MONITOR(name)	mon_api_##name

@@ -76,6 +76,9 @@ preflight_tls(const struct herald_conf *conf, struct conf_errors *errs)
 	else if (keyop_match_cert(key, conf->tls.certificate, err,
 	    sizeof(err)) == -1)
 		config_error(errs, "tls.certificate: %s", err);
+	else if (cert_public_only(conf->tls.certificate, NULL, 0, err,
+	    sizeof(err)) == -1)
+		config_error(errs, "tls.certificate %s", err);
 	EVP_PKEY_free(key);
 	if (conf->tls.client_ca[0] != '\0' &&
 	    cert_check_ca(conf->tls.client_ca, err, sizeof(err)) == -1)

@@ -20,28 +20,44 @@
 
 #include "config.h"
 #include "msg.h"
+#include "mt5.h"
 #include "risk.h"
 
 #define DAY_MS		(86400 * (int64_t)1000)
-#define STEP_TOLERANCE	1e-9		/* relative, in steps */
 #define RISK_SYMS_MAX	1024		/* symbols with a count */
 
-struct risk_step {
+/* What the margin estimate knows of a symbol from the configuration. */
+struct risk_spec {
 	char		name[CONF_SYMBOL_MAX];
-	double		step;
+	double		contract_size;
+	int		by_price;	/* margin is price-based: a CFD, or
+					   a base currency not the account's */
+	double		start_bid;
 };
 
-/* A symbol's count of open positions and pending orders. */
+/*
+ * A symbol's count of open positions and pending orders, and its lots
+ * (in 1/RISK_LOT_UNITS, so that sums stay exact).
+ */
 struct risk_sym {
 	char		name[RPC_SYMBOL_MAX + 1];
 	uint32_t	count;
 	uint32_t	reserved;	/* orders in flight */
+	int64_t		net;		/* positions: buys - sells */
+	int64_t		pending[2];	/* pending orders: buy, sell */
+	int64_t		flight[2];	/* orders in flight: buy, sell */
+	double		per_lot;	/* margin per lot, the broker's last
+					   figure for a position; 0: none */
+	double		price;		/* the last price seen, 0: none */
 };
 
 struct risk_ent {
 	int		kind;
 	uint64_t	ticket;
 	size_t		sym;		/* index into syms */
+	int		side;		/* 0 until risk_lots() */
+	int64_t		units;
+	double		margin;
 };
 
 struct risk_key {
@@ -58,8 +74,11 @@ struct risk {
 	int		max_per_symbol;
 	double		max_daily_loss;
 	int		per_minute;
-	struct risk_step steps[CONF_MAX_SYMBOLS];
-	size_t		nsteps;
+	int64_t		max_exposure;	/* units; 0: none */
+	double		min_level;	/* percent; 0: none */
+	struct risk_spec specs[CONF_MAX_SYMBOLS];
+	size_t		nspecs;
+	double		leverage;	/* paper's, for the estimate */
 
 	/* What the broker reported. */
 	void		*tree;		/* struct risk_ent, tsearch(3) */
@@ -69,6 +88,12 @@ struct risk {
 	size_t		 nsyms;
 	size_t		 capsyms;
 	uint32_t	 reserved;	/* orders in flight, all symbols */
+	double		 margin_used;	/* positions', the broker's figures */
+	double		 margin_flight;	/* orders in flight, estimated */
+	int		 balance_known;
+	int		 balance_reported;	/* by the broker */
+	double		 balance;	/* balance + credit */
+	double		 floating;	/* the last account read's profit */
 	int		 realised_known;
 	int64_t		 realised_day;	/* UTC days since the epoch */
 	double		 realised;
@@ -107,11 +132,50 @@ risk_free(struct risk *r)
 	free(r);
 }
 
-void
-risk_configure(struct risk *r, const struct herald_conf *c)
+/* Lots in units, rounded to the nearest (volumes are finite, <= 1e6). */
+static int64_t
+lots_units(double lots)
+{
+	if (!isfinite(lots) || lots <= 0)
+		return 0;
+	return llround(lots * RISK_LOT_UNITS);
+}
+
+/*
+ * The paper backend's symbols are the monitor's own figures for the
+ * margin estimate; the bridge's are the terminal's, known only from
+ * the positions it reports.
+ */
+static void
+configure_specs(struct risk *r, const struct herald_conf *c)
 {
 	const struct conf_symbol	*s;
 	size_t				 i;
+
+	r->nspecs = 0;
+	r->leverage = c->mt5.paper.leverage > 0 ? c->mt5.paper.leverage : 1;
+	if (c->mt5.backend != BACKEND_PAPER)
+		return;
+	for (i = 0; i < c->mt5.paper.nsymbols && i < CONF_MAX_SYMBOLS; i++) {
+		s = &c->mt5.paper.symbols[i];
+		strlcpy(r->specs[r->nspecs].name, s->name,
+		    sizeof(r->specs[0].name));
+		r->specs[r->nspecs].contract_size = s->contract_size;
+		r->specs[r->nspecs].by_price = s->calc_mode != PAPER_CALC_FOREX ||
+		    strcmp(s->currency_base, c->mt5.paper.currency) != 0;
+		r->specs[r->nspecs++].start_bid = s->start_bid;
+	}
+	/* Until the broker's record says otherwise. */
+	if (!r->balance_reported) {
+		r->balance = c->mt5.paper.balance;
+		r->balance_known = 1;
+	}
+}
+
+void
+risk_configure(struct risk *r, const struct herald_conf *c)
+{
+	size_t	 i;
 
 	r->nallowed = 0;
 	for (i = 0; i < c->trading.nallowed && i < CONF_MAX_SYMBOLS; i++)
@@ -122,15 +186,9 @@ risk_configure(struct risk *r, const struct herald_conf *c)
 	r->max_per_symbol = c->trading.max_positions_per_symbol;
 	r->max_daily_loss = c->trading.max_daily_loss;
 	r->per_minute = c->trading.orders_per_minute;
-	r->nsteps = 0;
-	for (i = 0; i < c->mt5.paper.nsymbols && i < CONF_MAX_SYMBOLS; i++) {
-		s = &c->mt5.paper.symbols[i];
-		if (!isfinite(s->volume_step) || s->volume_step <= 0)
-			continue;
-		strlcpy(r->steps[r->nsteps].name, s->name,
-		    sizeof(r->steps[0].name));
-		r->steps[r->nsteps++].step = s->volume_step;
-	}
+	r->max_exposure = lots_units(c->trading.max_exposure);
+	r->min_level = c->trading.min_margin_level;
+	configure_specs(r, c);
 }
 
 /* The index of symbol's count, added if new; -1 when the table is full. */
@@ -158,10 +216,35 @@ sym_index(struct risk *r, const char *symbol)
 	return (ssize_t)r->nsyms++;
 }
 
+/* Side index: 0 buy, 1 sell. */
+static int
+side_ix(int side)
+{
+	return side == RPC_SIDE_SELL ? 1 : 0;
+}
+
+/* Add (sign 1) or take away (-1) what e holds of its symbol's lots. */
+static void
+ent_apply(struct risk *r, const struct risk_ent *e, int sign)
+{
+	struct risk_sym	*y = &r->syms[e->sym];
+	int64_t		 u = sign * e->units;
+
+	if (e->side == 0)
+		return;
+	if (e->kind == RISK_POSITION) {
+		y->net += e->side == RPC_SIDE_SELL ? -u : u;
+		r->margin_used += sign * e->margin;
+		if (r->margin_used < 0)
+			r->margin_used = 0;
+	} else
+		y->pending[side_ix(e->side)] += u;
+}
+
 static void
 track_put(struct risk *r, int kind, uint64_t ticket, const char *symbol)
 {
-	struct risk_ent	 q = { kind, ticket, 0 }, *e, **found;
+	struct risk_ent	 q = { .kind = kind, .ticket = ticket }, *e, **found;
 	ssize_t		 si;
 
 	if ((found = tfind(&q, &r->tree, ent_cmp)) != NULL) {
@@ -171,9 +254,11 @@ track_put(struct risk *r, int kind, uint64_t ticket, const char *symbol)
 		/* Moved to another symbol (a record replaced). */
 		if ((si = sym_index(r, symbol)) == -1)
 			return;		/* keep counting it where it was */
+		ent_apply(r, e, -1);
 		r->syms[e->sym].count--;
 		e->sym = (size_t)si;
 		r->syms[si].count++;
+		ent_apply(r, e, 1);
 		return;
 	}
 	/*
@@ -190,6 +275,9 @@ track_put(struct risk *r, int kind, uint64_t ticket, const char *symbol)
 	}
 	*e = q;
 	e->sym = (size_t)si;
+	e->side = 0;
+	e->units = 0;
+	e->margin = 0;
 	if ((found = tsearch(e, &r->tree, ent_cmp)) == NULL || *found != e) {
 		free(e);
 		if (r->nlost < UINT32_MAX)
@@ -203,7 +291,7 @@ track_put(struct risk *r, int kind, uint64_t ticket, const char *symbol)
 static void
 track_del(struct risk *r, int kind, uint64_t ticket)
 {
-	struct risk_ent	 q = { kind, ticket, 0 }, *e, **found;
+	struct risk_ent	 q = { .kind = kind, .ticket = ticket }, *e, **found;
 
 	if ((found = tfind(&q, &r->tree, ent_cmp)) == NULL) {
 		/* Perhaps one that could not be remembered. */
@@ -213,6 +301,7 @@ track_del(struct risk *r, int kind, uint64_t ticket)
 	}
 	e = *found;
 	tdelete(e, &r->tree, ent_cmp);
+	ent_apply(r, e, -1);
 	r->syms[e->sym].count--;
 	r->ntracked--;
 	free(e);
@@ -228,6 +317,75 @@ risk_track(struct risk *r, int kind, uint64_t ticket, const char *symbol,
 		track_put(r, kind, ticket, symbol != NULL ? symbol : "");
 	else
 		track_del(r, kind, ticket);
+}
+
+void
+risk_lots(struct risk *r, int kind, uint64_t ticket,
+    const struct risk_lots *l)
+{
+	struct risk_ent	 q = { .kind = kind, .ticket = ticket }, *e, **found;
+	struct risk_sym	*y;
+
+	if ((found = tfind(&q, &r->tree, ent_cmp)) == NULL)
+		return;
+	e = *found;
+	ent_apply(r, e, -1);
+	e->side = l->side == RPC_SIDE_SELL ? RPC_SIDE_SELL : RPC_SIDE_BUY;
+	e->units = lots_units(l->volume);
+	e->margin = kind == RISK_POSITION && isfinite(l->margin) &&
+	    l->margin > 0 ? l->margin : 0;
+	ent_apply(r, e, 1);
+	y = &r->syms[e->sym];
+	if (isfinite(l->price) && l->price > 0)
+		y->price = l->price;
+	/* The broker's own margin per lot: the estimate's best source. */
+	if (kind == RISK_POSITION && e->margin > 0 && e->units > 0)
+		y->per_lot = e->margin * RISK_LOT_UNITS / (double)e->units;
+}
+
+void
+risk_balance(struct risk *r, double balance)
+{
+	if (!isfinite(balance))
+		return;
+	r->balance = balance;
+	r->balance_known = 1;
+	r->balance_reported = 1;
+}
+
+void
+risk_account(struct risk *r, double balance_credit, double equity)
+{
+	if (!isfinite(balance_credit) || !isfinite(equity))
+		return;
+	r->floating = equity - balance_credit;
+	risk_balance(r, balance_credit);
+}
+
+static const struct risk_sym *
+sym_find(const struct risk *r, const char *symbol)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->nsyms; i++) {
+		if (strcmp(r->syms[i].name, symbol) == 0)
+			return &r->syms[i];
+	}
+	return NULL;
+}
+
+double
+risk_net_lots(const struct risk *r, const char *symbol)
+{
+	const struct risk_sym	*y = sym_find(r, symbol);
+
+	return y == NULL ? 0 : (double)y->net / RISK_LOT_UNITS;
+}
+
+double
+risk_margin_used(const struct risk *r)
+{
+	return r->margin_used;
 }
 
 uint32_t
@@ -247,8 +405,34 @@ risk_open_count(const struct risk *r, const char *symbol)
 	return 0;
 }
 
+/* An order in flight's lots and margin, added (sign 1) or released. */
+static void
+flight_apply(struct risk *r, ssize_t handle, const struct risk_lots *l,
+    int sign)
+{
+	struct risk_sym	*y;
+	int64_t		*f;
+
+	if (l == NULL)
+		return;
+	if (isfinite(l->margin) && l->margin > 0) {
+		r->margin_flight += sign * l->margin;
+		if (r->margin_flight < 0 || r->reserved == 0)
+			r->margin_flight = 0;
+	}
+	if (handle < 0 || (size_t)handle >= r->nsyms)
+		return;
+	y = &r->syms[handle];
+	f = &y->flight[side_ix(l->side)];
+	*f += sign * lots_units(l->volume);
+	if (*f < 0 || y->reserved == 0)
+		*f = 0;
+	if (sign > 0 && isfinite(l->price) && l->price > 0)
+		y->price = l->price;
+}
+
 ssize_t
-risk_reserve(struct risk *r, const char *symbol)
+risk_reserve(struct risk *r, const char *symbol, const struct risk_lots *l)
 {
 	ssize_t	 si;
 
@@ -257,17 +441,19 @@ risk_reserve(struct risk *r, const char *symbol)
 	/* Without a symbol's count the total still holds the slot. */
 	if ((si = sym_index(r, symbol)) != -1)
 		r->syms[si].reserved++;
+	flight_apply(r, si, l, 1);
 	return si;
 }
 
 void
-risk_release(struct risk *r, ssize_t handle)
+risk_release(struct risk *r, ssize_t handle, const struct risk_lots *l)
 {
 	if (r->reserved > 0)
 		r->reserved--;
 	if (handle >= 0 && (size_t)handle < r->nsyms &&
 	    r->syms[handle].reserved > 0)
 		r->syms[handle].reserved--;
+	flight_apply(r, handle, l, -1);
 }
 
 uint32_t
@@ -406,28 +592,6 @@ rule_volume(const struct risk *r, const struct rpc_params *p,
 	return 0;
 }
 
-static int
-rule_step(const struct risk *r, const struct rpc_params *p,
-    struct risk_refusal *out)
-{
-	char	 a[32], b[32];
-	double	 n;
-	size_t	 i;
-
-	for (i = 0; i < r->nsteps; i++) {
-		if (strcmp(r->steps[i].name, p->symbol) == 0)
-			break;
-	}
-	if (i == r->nsteps)
-		return 0;
-	n = p->volume / r->steps[i].step;
-	if (n >= 0.5 && fabs(n - round(n)) <= STEP_TOLERANCE * n)
-		return 0;
-	return refuse(out, "volume_step", "volume %s is not a whole multiple "
-	    "of %s's volume step %s", num(p->volume, a, sizeof(a)), p->symbol,
-	    num(r->steps[i].step, b, sizeof(b)));
-}
-
 /* Open on symbol (NULL: all), the orders on their way counted in. */
 static uint32_t
 in_use(const struct risk *r, const char *symbol)
@@ -472,6 +636,108 @@ rule_daily_loss(const struct risk *r, int64_t now_ms,
 	return refuse(out, "trading.max_daily_loss", "today's realised loss "
 	    "of %.2f has reached the limit of %s; new orders are refused "
 	    "until 00:00 UTC", -today, num(r->max_daily_loss, b, sizeof(b)));
+}
+
+/*
+ * The worst net lots of the order's symbol once it is filled: its
+ * positions' net with every pending and in-flight order on the order's
+ * side filled and none on the other.
+ */
+static int
+rule_exposure(const struct risk *r, const struct rpc_params *p,
+    struct risk_refusal *out)
+{
+	const struct risk_sym	*y;
+	char			 a[32], b[32], c[32], d[32], e[32];
+	int64_t			 net = 0, more = 0, worst;
+	int			 x = side_ix(p->side);
+
+	if (r->max_exposure <= 0)
+		return 0;
+	if ((y = sym_find(r, p->symbol)) != NULL) {
+		net = p->side == RPC_SIDE_SELL ? -y->net : y->net;
+		more = y->pending[x] + y->flight[x];
+	}
+	worst = net + more + lots_units(p->volume);
+	if (worst <= r->max_exposure)
+		return 0;
+	return refuse(out, "trading.max_exposure", "%s %s lots of %s would "
+	    "make its net exposure %s lots %s, the limit is %s lots "
+	    "(positions net %s, pending and in flight on that side %s)",
+	    p->side == RPC_SIDE_SELL ? "selling" : "buying",
+	    num(p->volume, a, sizeof(a)), p->symbol,
+	    num((double)worst / RISK_LOT_UNITS, b, sizeof(b)),
+	    p->side == RPC_SIDE_SELL ? "short" : "long",
+	    num((double)r->max_exposure / RISK_LOT_UNITS, c, sizeof(c)),
+	    num((double)(y != NULL ? y->net : 0) / RISK_LOT_UNITS, d,
+	    sizeof(d)), num((double)more / RISK_LOT_UNITS, e, sizeof(e)));
+}
+
+static const struct risk_spec *
+spec_find(const struct risk *r, const char *symbol)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->nspecs; i++) {
+		if (strcmp(r->specs[i].name, symbol) == 0)
+			return &r->specs[i];
+	}
+	return NULL;
+}
+
+/*
+ * The order's margin, estimated: at the broker's own margin per lot of
+ * the symbol's last position when there is one, else from the paper
+ * symbol's contract size and the account's leverage at the order's
+ * price, the last price seen or the symbol's start_bid.  -1 when
+ * nothing is known of the symbol.
+ */
+static double
+margin_estimate(const struct risk *r, const struct rpc_params *p)
+{
+	const struct risk_sym	*y = sym_find(r, p->symbol);
+	const struct risk_spec	*sp = spec_find(r, p->symbol);
+	double			 price = 0, m;
+
+	if (y != NULL && y->per_lot > 0)
+		return p->volume * y->per_lot;
+	if (sp == NULL)
+		return -1;
+	if ((p->flags & RPC_HAS_PRICE) && p->price > 0)
+		price = p->price;
+	else if (y != NULL && y->price > 0)
+		price = y->price;
+	else
+		price = sp->start_bid;
+	m = p->volume * sp->contract_size / r->leverage;
+	return sp->by_price ? m * price : m;
+}
+
+static int
+rule_margin(const struct risk *r, const struct rpc_params *p, double need,
+    struct risk_refusal *out)
+{
+	char	 a[32];
+	double	 equity, margin, level;
+
+	if (!(r->min_level > 0))
+		return 0;
+	if (need < 0)
+		return refuse(out, "trading.min_margin_level", "no margin "
+		    "figure is known for %s: the broker has reported no "
+		    "position on it and it is not a paper symbol", p->symbol);
+	if (!r->balance_known)
+		return refuse(out, "trading.min_margin_level", "the account's "
+		    "balance is not known yet");
+	equity = r->balance + r->floating;
+	margin = r->margin_used + r->margin_flight + need;
+	level = margin > 0 ? equity / margin * 100 : INFINITY;
+	if (level >= r->min_level)
+		return 0;
+	return refuse(out, "trading.min_margin_level", "the order needs "
+	    "about %.2f of margin; the margin level would be %.1f%% (equity "
+	    "%.2f, margin %.2f), below the limit of %s%%", need, level,
+	    equity, margin, num(r->min_level, a, sizeof(a)));
 }
 
 /* Drop the windows that no longer hold anything. */
@@ -546,15 +812,26 @@ risk_check(struct risk *r, int64_t key_id, const struct rpc_params *p,
     int64_t now_ms, struct risk_refusal *out)
 {
 	const struct api_info	*ai;
+	double			 need;
 
 	memset(out, 0, sizeof(*out));
 	/* Reads change nothing: no rule holds them back. */
 	if ((ai = api_info(p->op)) == NULL || ai->rw != API_WRITE)
 		return 0;
 	/* A new order opens exposure; the other writes only count. */
-	if (p->op == OP_TRADE && (rule_allowed(r, p, out) ||
-	    rule_volume(r, p, out) || rule_step(r, p, out) ||
-	    rule_counts(r, p, out) || rule_daily_loss(r, now_ms, out)))
+	if (p->op != OP_TRADE)
+		return rule_rate(r, key_id, now_ms, out);
+	need = margin_estimate(r, p);
+	if (rule_allowed(r, p, out) ||
+	    rule_volume(r, p, out) ||
+	    rule_counts(r, p, out) || rule_daily_loss(r, now_ms, out) ||
+	    rule_exposure(r, p, out) || rule_margin(r, p, need, out))
 		return 1;
-	return rule_rate(r, key_id, now_ms, out);
+	if (rule_rate(r, key_id, now_ms, out))
+		return 1;
+	out->lots.side = p->side;
+	out->lots.volume = p->volume;
+	out->lots.margin = need > 0 ? need : 0;
+	out->lots.price = (p->flags & RPC_HAS_PRICE) ? p->price : 0;
+	return 0;
 }

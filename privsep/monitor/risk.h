@@ -8,13 +8,19 @@
  *	trading.allowed_symbols		the symbol is in the list (an empty
  *					list allows none)
  *	trading.max_volume		volume <= the limit
- *	volume_step			volume is a whole multiple of the
- *					symbol's mt5.paper.symbols volume_step
- *					(relative tolerance 1e-9; skipped
- *					for a symbol without a step)
  *	trading.max_open_positions	positions and pending orders open
  *					< the limit
  *	trading.max_positions_per_symbol  the same, on the symbol
+ *	trading.max_exposure		the symbol's net lots (buys - sells of
+ *					its positions) stay within +-limit
+ *					with this order, its pending orders
+ *					and the orders in flight on the
+ *					order's side counted in; 0 disables
+ *	trading.min_margin_level	the account's margin level (equity /
+ *					margin, percent) stays at or above
+ *					the limit with this order's margin
+ *					and the in-flight orders' added; 0
+ *					disables
  *	trading.max_daily_loss		today's (UTC) realised profit is above
  *					-limit; 0 disables
  *	trading.orders_per_minute	per key, a sliding 60 s window (window.h's
@@ -47,11 +53,27 @@
 #define RISK_RATE_WINDOW 60		/* seconds: orders_per_minute */
 #define RISK_TRACK_MAX	65536		/* positions and orders remembered */
 #define RISK_KEYS_MAX	65536		/* keys with a live rate window */
+#define RISK_LOT_UNITS	100000000	/* lots counted in 1e-8 lots */
+
+/*
+ * What a position, a pending order or an order in flight holds of the
+ * exposure and margin rules.
+ */
+struct risk_lots {
+	int		side;		/* RPC_SIDE_BUY or RPC_SIDE_SELL */
+	double		volume;		/* lots */
+	double		margin;		/* account currency: a position's
+					   (the broker's figure), an order's
+					   estimate; 0 for a pending order */
+	double		price;		/* open or pending price, 0: none */
+};
 
 struct risk_refusal {
 	char		rule[48];	/* "trading.max_volume" */
-	char		message[200];	/* "<rule>: <why and the limit>" */
+	char		message[240];	/* "<rule>: <why and the limit>" */
 	uint32_t	retry_after;	/* seconds, orders_per_minute; else 0 */
+	struct risk_lots lots;		/* an OP_TRADE that passed: what to
+					   risk_reserve() */
 };
 
 struct risk;
@@ -75,6 +97,24 @@ void	risk_configure(struct risk *, const struct herald_conf *);
 void	risk_track(struct risk *, int kind, uint64_t ticket,
 	    const char *symbol, int open);
 /*
+ * The side, volume and margin of what risk_track() put (kind, ticket):
+ * its exposure and margin from now on.  Nothing if it is not tracked.
+ */
+void	risk_lots(struct risk *, int kind, uint64_t ticket,
+	    const struct risk_lots *);
+/* The account's balance plus credit, as the broker's record says. */
+void	risk_balance(struct risk *, double balance);
+/*
+ * An account read's figures: its floating profit (equity - balance -
+ * credit) is the one the margin level rule adds to the balance.
+ */
+void	risk_account(struct risk *, double balance_credit, double equity);
+/* Net lots of symbol's positions (buys - sells). */
+double	risk_net_lots(const struct risk *, const char *symbol);
+/* The margin the positions hold, the broker's figures summed. */
+double	risk_margin_used(const struct risk *);
+
+/*
  * A deal's realised profit at time_ms (wall clock, ms since the epoch),
  * summed per UTC day; a deal of a day before the current one is ignored,
  * one of a later day starts that day.
@@ -93,13 +133,17 @@ int	risk_check(struct risk *, int64_t key_id, const struct rpc_params *p,
 
 /*
  * An order accepted (risk_check passed) on its way to the broker holds a
- * slot of max_open_positions and of its symbol's max_positions_per_symbol
- * until its answer, whose records have by then tracked what it opened:
- * risk_release(handle) at the answer, or when it never reaches the
- * broker.  The handle is what risk_release() needs (-1: the total only).
+ * slot of max_open_positions and of its symbol's max_positions_per_symbol,
+ * and with lots (risk_refusal's, or NULL) its exposure and margin, until
+ * its answer, whose records have by then tracked what it opened:
+ * risk_release(handle, the same lots) at the answer, or when it never
+ * reaches the broker.  The handle is what risk_release() needs (-1: the
+ * total only).
  */
-ssize_t	 risk_reserve(struct risk *, const char *symbol);
-void	 risk_release(struct risk *, ssize_t handle);
+ssize_t	 risk_reserve(struct risk *, const char *symbol,
+	    const struct risk_lots *);
+void	 risk_release(struct risk *, ssize_t handle,
+	    const struct risk_lots *);
 /* Slots reserved, on symbol (NULL: all). */
 uint32_t risk_reserved(const struct risk *, const char *symbol);
 

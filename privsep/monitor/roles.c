@@ -16,10 +16,12 @@ static const struct {
 	uint32_t	 perms;
 } auth_roles[] = {
 	{ "admin",	PERM_READ_POSITIONS | PERM_WRITE_POSITIONS |
-			PERM_VIEW_LOGS | PERM_MODIFY_CONFIG },
+			PERM_VIEW_LOGS | PERM_MODIFY_CONFIG |
+			PERM_READ_METRICS },
 	/* The audit trail is the administrators' (INTERFACES.md). */
-	{ "trader",	PERM_READ_POSITIONS | PERM_WRITE_POSITIONS },
-	{ "viewer",	PERM_READ_POSITIONS },
+	{ "trader",	PERM_READ_POSITIONS | PERM_WRITE_POSITIONS |
+			PERM_READ_METRICS },
+	{ "viewer",	PERM_READ_POSITIONS | PERM_READ_METRICS },
 };
 
 static const struct {
@@ -30,6 +32,7 @@ static const struct {
 	{ PERM_WRITE_POSITIONS,	"write_positions" },
 	{ PERM_VIEW_LOGS,	"view_logs" },
 	{ PERM_MODIFY_CONFIG,	"modify_config" },
+	{ PERM_READ_METRICS,	"read_metrics" },
 };
 
 uint32_t

@@ -32,6 +32,7 @@ enum store_stmt {
 	SS_LOCK_SET,
 	SS_PRUNE_OLD,
 	SS_PRUNE_MANY,
+	SS_DEALS,
 	SS_MAX
 };
 
@@ -57,6 +58,11 @@ static const char *const store_sql[SS_MAX] = {
 	    "time < ?2",
 	[SS_PRUNE_MANY] = "DELETE FROM broker_state WHERE type = ?1 AND "
 	    "rowid NOT IN (" STORE_NEWEST("?1", "?2") ")",
+	/* By time, then key as a number (a longer key is the greater). */
+	[SS_DEALS] = "SELECT type, key, body FROM broker_state WHERE "
+	    "type = ?1 AND time >= ?2 AND time < ?3 AND (time > ?4 OR "
+	    "(time = ?4 AND (length(key) > ?5 OR (length(key) = ?5 AND "
+	    "key > ?6)))) ORDER BY time, length(key), key",
 };
 
 struct store {
@@ -289,6 +295,46 @@ store_load(struct store *s, uint8_t deal_type, size_t max_deals,
 	}
 	if (stop == 0 && rc != SQLITE_DONE)
 		return s_dberr(s, st, "load records");
+	sqlite3_reset(st);
+	return stop;
+}
+
+int
+store_deals(struct store *s, uint8_t deal_type, int64_t from, int64_t to,
+    int64_t after_time, uint64_t after_ticket, store_fn fn, void *arg)
+{
+	sqlite3_stmt	*st;
+	char		 key[STORE_KEY_MAX + 1], after[24];
+	const void	*body = NULL;
+	size_t		 len = 0;
+	uint8_t		 type = 0;
+	int		 rc, brc, stop = 0;
+
+	if (after_ticket == 0)
+		after_time = INT64_MIN;
+	snprintf(after, sizeof(after), "%llu",
+	    (unsigned long long)after_ticket);
+	st = s_stmt(s, SS_DEALS);
+	brc = sqlite3_bind_int(st, 1, deal_type);
+	brc |= sqlite3_bind_int64(st, 2, from);
+	brc |= sqlite3_bind_int64(st, 3, to > 0 ? to : INT64_MAX);
+	brc |= sqlite3_bind_int64(st, 4, after_time);
+	brc |= sqlite3_bind_int64(st, 5, after_ticket == 0 ? 0 :
+	    (int64_t)strlen(after));
+	brc |= sqlite3_bind_text(st, 6, after_ticket == 0 ? "" : after, -1,
+	    SQLITE_TRANSIENT);
+	if (brc != SQLITE_OK)
+		return s_dberr(s, st, "read deals");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (s_row(s, st, &type, key, &body, &len) == -1) {
+			sqlite3_reset(st);
+			return -1;
+		}
+		if ((stop = fn(type, key, body, len, arg)) != 0)
+			break;
+	}
+	if (stop == 0 && rc != SQLITE_DONE)
+		return s_dberr(s, st, "read deals");
 	sqlite3_reset(st);
 	return stop;
 }

@@ -92,6 +92,17 @@ int	store_load(struct store *, uint8_t deal_type, size_t max_deals,
 int64_t	store_prune_before(struct store *, uint8_t type, int64_t before_ms);
 int64_t	store_prune_keep(struct store *, uint8_t type, size_t keep);
 
+/*
+ * The records of deal_type with from <= time < to (to 0: no end), in
+ * the order of time and then key as a decimal number, after the one at
+ * (after_time, after_ticket) (after_ticket 0: from the first), each to
+ * fn until it returns non-zero.  0 when all were given, fn's value when
+ * it stopped, or -1 with store_error().
+ */
+int	store_deals(struct store *, uint8_t deal_type, int64_t from,
+	    int64_t to, int64_t after_time, uint64_t after_ticket, store_fn,
+	    void *arg);
+
 /* The sum of the profit of records of deal_type with time >= since_ms. */
 int	store_profit_since(struct store *, uint8_t deal_type,
 	    int64_t since_ms, double *sum);

@@ -17,8 +17,10 @@
 #include "audit.h"
 #include "config.h"
 #include "db.h"
+#include "events.h"
 #include "journal.h"
 #include "log.h"
+#include "metrics_mon.h"
 #include "msg.h"
 #include "params.h"
 #include "risk.h"
@@ -26,6 +28,9 @@
 #include "trading_int.h"
 
 struct trading	 tr;
+
+/* The request trade_api() serves was a repeat, answered by the journal. */
+static int	 answered_repeat;
 
 int64_t
 trade_now_ms(void)
@@ -177,6 +182,7 @@ static int
 repeat_answer(uint32_t net_id, const struct journal_order *o,
     const char *coid, struct msg_api_res *res)
 {
+	answered_repeat = 1;
 	repeat(net_id, o, coid != NULL ? coid : o->client_order_id, res);
 	if (res->status == 0)
 		return 1;			/* waits for the first */
@@ -279,6 +285,7 @@ trade_write(uint32_t net_id, const struct msg_api_req *q,
 	switch (r) {
 	case JOURNAL_NEW:
 		t = tx_new(TX_WRITE, q->op, o.id, q->params, q->params_len);
+		t->key_id = id->key_id;
 		strlcpy(t->coid, o.client_order_id, sizeof(t->coid));
 		strlcpy(t->addr, q->address, sizeof(t->addr));
 		order_describe(t, id, p);
@@ -292,7 +299,8 @@ trade_write(uint32_t net_id, const struct msg_api_req *q,
 		}
 		/* Counted as open from now: the next order sees it. */
 		if (q->op == OP_TRADE) {
-			t->slot = risk_reserve(tr.risk, p->symbol);
+			t->lots = rf.lots;
+			t->slot = risk_reserve(tr.risk, p->symbol, &t->lots);
 			t->reserved = 1;
 		}
 		t->waiters[t->nwaiters++] = net_id;
@@ -318,8 +326,8 @@ trade_write(uint32_t net_id, const struct msg_api_req *q,
 	return r;
 }
 
-int
-trade_api(uint32_t net_id, const struct msg_api_req *q,
+static int
+trade_request(uint32_t net_id, const struct msg_api_req *q,
     const struct auth_identity *id, struct msg_api_res *res,
     const char **why)
 {
@@ -357,6 +365,25 @@ trade_api(uint32_t net_id, const struct msg_api_req *q,
 	return 1;
 }
 
+/*
+ * An order answered now, and not from the journal, was refused before
+ * MT5 (the risk rules, the lockdown, the broker, storage): counted with
+ * no retcode.  MT5's answers are counted as they come (answer_write()).
+ */
+int
+trade_api(uint32_t net_id, const struct msg_api_req *q,
+    const struct auth_identity *id, struct msg_api_res *res,
+    const char **why)
+{
+	int	 r;
+
+	answered_repeat = 0;
+	r = trade_request(net_id, q, id, res, why);
+	if (r == 0 && is_write(q->op) && !answered_repeat)
+		metrics_mon_order(res->status, 0, 0);
+	return r;
+}
+
 /* --- lockdown and state ------------------------------------------------- */
 
 int
@@ -375,6 +402,7 @@ trade_lockdown(int on, const char *who, char *why, size_t whylen)
 	 * cannot record it; the first commit after a fault writes it.
 	 */
 	tr.lockdown = l;	/* control.c logs who did it */
+	event_lockdown(&l);
 	if (tr.fault) {
 		log_warnx("storage: lockdown %s kept in memory until the "
 		    "database can be written", on ? "on" : "off");
@@ -494,6 +522,8 @@ trade_init(const struct herald_conf *conf, struct event_base *base,
 		snprintf(err, errlen, "%s", store_error(tr.store));
 		return -1;
 	}
+	if (events_open(db_handle(), conf, err, errlen) == -1)
+		return -1;
 	if ((tr.risk = risk_new()) == NULL)
 		fatal("risk_new");
 	risk_configure(tr.risk, conf);
@@ -530,6 +560,7 @@ trade_reconfigure(const struct herald_conf *conf)
 	risk_configure(tr.risk, conf);
 	journal_conf_from(conf, &jc);
 	journal_set_conf(tr.journal, &jc);
+	events_reconfigure(conf);
 }
 
 void
@@ -548,6 +579,7 @@ trade_close(void)
 		journal_close(tr.journal);
 		tr.journal = NULL;
 	}
+	events_close();
 	if (tr.store != NULL) {
 		store_close(tr.store);
 		tr.store = NULL;

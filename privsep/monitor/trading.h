@@ -58,6 +58,8 @@ struct trade_io {
 	 * does not return; the caller returns at once if it does.
 	 */
 	void	(*abort)(const char *why);
+	/* A durable event (event_encode()d) for net's streams; may be NULL. */
+	void	(*event)(const void *, size_t);
 };
 
 /*
@@ -100,6 +102,8 @@ int	trade_broker_res(const struct ipc_msg *, const char **why);
  * heraldctl lockdown on|off; 0, or -1 with why.  It holds at once; in a
  * storage fault it is written when the database can be.
  */
+/* GET /v1/deals: a page of the deals the monitor stored (res, 200 or 503). */
+void	trade_deals(const struct rpc_params *, struct msg_api_res *);
 int	trade_lockdown(int on, const char *who, char *why, size_t whylen);
 
 struct trade_state {

@@ -11,6 +11,7 @@
 #include "audit.h"
 #include "journal.h"
 #include "log.h"
+#include "metrics_mon.h"
 #include "msg.h"
 #include "record.h"
 #include "risk.h"
@@ -122,6 +123,8 @@ read_result_check(uint8_t op, struct msg_api_res *res, const char **why)
 		    why) == -1)
 			return -1;
 		mask_login(tr.conf->mt5.login, u.a.login, sizeof(u.a.login));
+		/* The floating profit the margin level rule counts. */
+		risk_account(tr.risk, u.a.balance + u.a.credit, u.a.equity);
 		n = trade_account_encode(&u.a, res->result,
 		    sizeof(res->result));
 		if (n == (size_t)-1) {
@@ -147,6 +150,9 @@ read_result_check(uint8_t op, struct msg_api_res *res, const char **why)
 	case OP_ORDER_CANCEL:
 	case OP_AUDIT:
 	case OP_READY:
+	case OP_METRICS:
+	case OP_EVENTS:
+	case OP_DEALS:
 	case OP_MAX:
 		break;
 	}
@@ -226,8 +232,11 @@ answer_write(struct tx *t, struct msg_api_res *res, const char **why)
 		return -1;
 	}
 	answer_classify(res, &r);
+	metrics_mon_order(res->status, answer_has_result(res) ? r.retcode : 0,
+	    metrics_now_us() - t->started_us);
 	enc = journal_store_answer(t->command_id, res, &n);
 	order_audit(t, res, answer_has_result(res) ? &r : NULL);
+	event_answer(t, res, &r);
 	if (answer_has_result(res))
 		log_info("order %" PRId64 " (%s) %s: retcode %u %s",
 		    t->command_id, t->coid, t->what, r.retcode, r.message);
@@ -243,19 +252,42 @@ answer_write(struct tx *t, struct msg_api_res *res, const char **why)
 
 /* --- records from the broker -------------------------------------------- */
 
+/* MT5's order types alternate buy, sell: BUY 0, SELL 1, BUY_LIMIT 2... */
+static int
+record_side(enum paper_order_type type)
+{
+	return ((unsigned)type % 2) == 0 ? RPC_SIDE_BUY : RPC_SIDE_SELL;
+}
+
 void
 record_track(const struct paper_record *rec)
 {
-	int	 open = rec->op == PAPER_OP_PUT;
+	const struct paper_position	*ps = &rec->u.position;
+	const struct paper_order	*po = &rec->u.order;
+	struct risk_lots		 l;
+	int				 open = rec->op == PAPER_OP_PUT;
 
 	switch (rec->type) {
 	case PAPER_REC_POSITION:
-		risk_track(tr.risk, RISK_POSITION, rec->u.position.ticket,
-		    rec->u.position.symbol, open);
+		risk_track(tr.risk, RISK_POSITION, ps->ticket, ps->symbol,
+		    open);
+		if (!open)
+			break;
+		l = (struct risk_lots){ record_side(ps->type), ps->volume,
+		    ps->margin, ps->price_open };
+		risk_lots(tr.risk, RISK_POSITION, ps->ticket, &l);
 		break;
 	case PAPER_REC_ORDER:
-		risk_track(tr.risk, RISK_ORDER, rec->u.order.ticket,
-		    rec->u.order.symbol, open);
+		risk_track(tr.risk, RISK_ORDER, po->ticket, po->symbol, open);
+		if (!open)
+			break;
+		l = (struct risk_lots){ record_side(po->type), po->volume, 0,
+		    po->price };
+		risk_lots(tr.risk, RISK_ORDER, po->ticket, &l);
+		break;
+	case PAPER_REC_ACCOUNT:
+		risk_balance(tr.risk, rec->u.account.balance +
+		    rec->u.account.credit);
 		break;
 	default:
 		break;
@@ -285,6 +317,39 @@ record_store(const struct paper_record *rec, const uint8_t *body, size_t len)
 
 /* --- the broker's messages ---------------------------------------------- */
 
+/*
+ * A group of records (up to the BROKER_SYNC or BROKER_RES that ends it)
+ * is held until it commits: a broker that never ends one, or sends
+ * more than mt5.record_group_max records or record_group_bytes bytes
+ * in one, breaks the rules and takes the daemon down.
+ */
+static int
+group_bound(size_t len, const char **why)
+{
+	static char	 buf[128];
+
+	if (!tr.group_open) {
+		tr.group_records = 0;
+		tr.group_bytes = 0;
+	}
+	tr.group_records++;
+	tr.group_bytes += len;
+	if (tr.group_records > (uint64_t)tr.conf->mt5.record_group_max) {
+		snprintf(buf, sizeof(buf), "more than %d records in one group "
+		    "(mt5.record_group_max)", tr.conf->mt5.record_group_max);
+		*why = buf;
+		return -1;
+	}
+	if (tr.group_bytes > (uint64_t)tr.conf->mt5.record_group_bytes) {
+		snprintf(buf, sizeof(buf), "more than %d bytes of records in "
+		    "one group (mt5.record_group_bytes)",
+		    tr.conf->mt5.record_group_bytes);
+		*why = buf;
+		return -1;
+	}
+	return 0;
+}
+
 int
 trade_broker_record(const struct ipc_msg *m, const char **why)
 {
@@ -303,12 +368,15 @@ trade_broker_record(const struct ipc_msg *m, const char **why)
 		*why = "quotes are not state";
 		return -1;
 	}
+	if (group_bound(mr.len, why) == -1)
+		return -1;
 	tr.group_open = 1;
 	if (record_store(&rec, mr.data, mr.len) == -1) {
 		*why = "record without a key";
 		return -1;
 	}
 	record_track(&rec);
+	event_record(&rec);
 	if (rec.type == PAPER_REC_DEAL && rec.op == PAPER_OP_PUT)
 		risk_realised(tr.risk, rec.u.deal.time,
 		    paper_record_profit(&rec));

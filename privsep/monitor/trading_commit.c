@@ -28,8 +28,10 @@
 #include "audit.h"
 #include "bridgekey.h"
 #include "db.h"
+#include "events.h"
 #include "journal.h"
 #include "log.h"
+#include "metrics_mon.h"
 #include "msg.h"
 #include "trading_int.h"
 
@@ -190,26 +192,33 @@ commit_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct tx	*t, *tnext;
 	struct held	*h, *hnext;
+	uint64_t	 start, took, released = 0;
 
 	/* In a fault the retry timer alone touches the database. */
 	if (tr.fault || tr.group_open || !journal_in_batch(tr.journal))
 		return;
+	start = metrics_now_us();
 	if (tr.io->commit(tr.journal) == -1) {
 		storage_fault("%s", journal_error(tr.journal));
 		return;
 	}
+	took = metrics_now_us() - start;
+	events_publish();
 	wops_free();
 	/* Durable: now the broker may act and the clients may know. */
 	TAILQ_FOREACH_SAFE(t, &tr.unsent, entry, tnext) {
 		TAILQ_REMOVE(&tr.unsent, t, entry);
 		TAILQ_INSERT_TAIL(&tr.txs, t, entry);
 		tx_send(t);
+		released++;
 	}
 	TAILQ_FOREACH_SAFE(h, &tr.held, entry, hnext) {
 		TAILQ_REMOVE(&tr.held, h, entry);
 		tr.io->to_net(h->net_id, h->data, h->len);
 		free(h);
+		released++;
 	}
+	metrics_mon_commit(took, released);
 }
 
 /* --- storage faults ----------------------------------------------------- */
@@ -292,7 +301,7 @@ wop_audit(const struct wop *w)
  * after a fault: then an earlier attempt may have reached the disk.
  */
 static int
-wop_apply(const struct wop *w, int again)
+wop_apply(struct wop *w, int again)
 {
 	int	 r;
 
@@ -304,6 +313,8 @@ wop_apply(const struct wop *w, int again)
 		return store_del(tr.store, w->type, w->key) == -1 ? -1 : 0;
 	case WOP_AUDIT:
 		return wop_audit(w);
+	case WOP_EVENT:
+		return event_write(w);
 	case WOP_FINISH:
 		r = journal_finish(tr.journal, w->id, w->state,
 		    w->len > 0 ? w->data : NULL, w->len, w->now);
@@ -327,6 +338,8 @@ wop_error(const struct wop *w)
 		return journal_error(tr.journal);
 	case WOP_AUDIT:
 		return audit_err;
+	case WOP_EVENT:
+		return events_error();
 	case WOP_PUT:
 	case WOP_DEL:
 		break;
@@ -385,6 +398,7 @@ storage_fault(const char *fmt, ...)
 		tr.fault_since = trade_now_ms() / 1000;
 		tr.backoff = 1;
 		db_set_fault(1);
+		metrics_mon_storage_fault();
 		log_warnx("storage: cannot commit: %s; orders are refused "
 		    "until it can, retrying", tr.fault_why);
 		retry_arm();
@@ -437,6 +451,7 @@ retry_cb(evutil_socket_t fd, short ev, void *arg)
 	/* Half a group of records is never committed. */
 	if (!tr.group_open) {
 		if (retry_once() == 0) {
+			events_publish();
 			wops_free();
 			tr.fault = 0;
 			tr.backoff = 0;
@@ -472,6 +487,7 @@ tx_new(enum tx_kind kind, uint8_t op, int64_t command_id,
 	t->kind = kind;
 	t->op = op;
 	t->command_id = command_id;
+	t->started_us = metrics_now_us();
 	tr.ntx++;
 	return t;
 }
@@ -491,7 +507,7 @@ tx_free(struct tx_list *list, struct tx *t)
 	 * its slot, until its answer comes.
 	 */
 	if (t->reserved)
-		risk_release(tr.risk, t->slot);
+		risk_release(tr.risk, t->slot, &t->lots);
 	tr.ntx--;
 	free(t);
 }

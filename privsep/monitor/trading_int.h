@@ -8,6 +8,8 @@
  *	trading_broker.c	the broker's answers and records
  *	trading_start.c		start-up: configuration, stored account,
  *				orders an earlier run left in flight
+ *	trading_events.c	what GET /v1/events tells of all this
+ *	trading_deals.c		GET /v1/deals from the stored deals
  *
  * A transaction (struct tx) is one request the broker owes an answer to:
  * a client's write (journaled, with a command id), a client's read, or,
@@ -59,7 +61,9 @@ struct tx {
 	enum tx_kind	 kind;
 	uint8_t		 op;
 	int64_t		 command_id;
+	int64_t		 key_id;	/* TX_WRITE: whose order */
 	int		 answered;	/* net had its answer (timeout) */
+	uint64_t	 started_us;	/* accepted (metrics_now_us()) */
 	size_t		 nwaiters;
 	uint32_t	 waiters[1 + TX_WAITERS];	/* net request ids */
 	char		 coid[TRADE_COID_MAX];
@@ -69,6 +73,7 @@ struct tx {
 	json_t		*audit;		/* the order's audit detail */
 	int		 reserved;	/* holds a slot: risk_reserve() */
 	ssize_t		 slot;		/* its handle */
+	struct risk_lots lots;		/* and its exposure and margin */
 	struct event	*timer;
 	uint16_t	 params_len;
 	uint8_t		 params[];	/* what goes to the broker */
@@ -107,7 +112,8 @@ enum wop_kind {
 	WOP_PUT,		/* store_put(type, key, time_ms, profit, data) */
 	WOP_DEL,		/* store_del(type, key) */
 	WOP_FINISH,		/* journal_finish(id, state, data) */
-	WOP_AUDIT		/* audit_append(data: struct audit_row) */
+	WOP_AUDIT,		/* audit_append(data: struct audit_row) */
+	WOP_EVENT		/* events_insert(time_ms, owner, key, data) */
 };
 
 struct wop {
@@ -120,6 +126,8 @@ struct wop {
 	int64_t		 id;
 	enum journal_state state;
 	int64_t		 now;
+	uint64_t	 owner;		/* WOP_EVENT: its key, 0 all */
+	uint64_t	 event_id;	/* WOP_EVENT: given by the insert */
 	size_t		 len;
 	uint8_t		 data[];
 };
@@ -137,6 +145,8 @@ struct trading {
 	struct event		*commit_ev;
 	struct event		*start_timer;
 	int			 group_open;	/* records since RES/SYNC */
+	uint64_t		 group_records;	/* in the open group */
+	uint64_t		 group_bytes;
 	uint32_t		 next_id;
 	size_t			 ntx;
 	struct tx_list		 txs;		/* owed by the broker */
@@ -193,6 +203,15 @@ void		 order_audit(const struct tx *, const struct msg_api_res *,
 		    const struct trade_result *);
 const uint8_t	*journal_store_answer(int64_t id, const struct msg_api_res *,
 		    size_t *np);
+
+/* trading_events.c */
+int		 event_write(struct wop *);
+void		 events_publish(void);
+void		 event_answer(const struct tx *, const struct msg_api_res *,
+		    const struct trade_result *);
+void		 event_record(const struct paper_record *);
+void		 event_broker(int up, const char *reason);
+void		 event_lockdown(const struct store_lockdown *);
 
 /* trading_start.c */
 int		 answer_find(struct tx *, struct msg_api_res *,

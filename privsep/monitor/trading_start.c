@@ -119,6 +119,11 @@ send_symbol(const struct conf_symbol *cs)
 	s.exec_mode = (uint8_t)cs->exec_mode;
 	s.calc_mode = (uint8_t)cs->calc_mode;
 	s.liquidity = cs->liquidity;
+	s.margin_rate = cs->margin_rate;
+	s.margin_initial = cs->margin_initial;
+	s.margin_hedged = cs->margin_hedged;
+	s.tick_size = cs->tick_size;
+	s.tick_value = cs->tick_value;
 	s.start_bid = cs->start_bid;
 	s.spread = (uint32_t)cs->spread;
 	s.max_step = (uint32_t)cs->max_step;
@@ -345,6 +350,7 @@ trade_broker_up(const struct ipc_msg *m, const char **why)
 			return -1;
 		}
 		log_info("broker: backend %s is up", u.reason);
+		event_broker(1, u.reason);
 		resolve_in_flight();
 		return 0;
 	}
@@ -366,5 +372,6 @@ trade_broker_up(const struct ipc_msg *m, const char **why)
 		snprintf(tr.down_reason, sizeof(tr.down_reason), "bridge: %s",
 		    bridgekey_missing());
 	log_warnx("broker: backend down: %s", tr.down_reason);
+	event_broker(0, tr.down_reason);
 	return 0;
 }

@@ -95,6 +95,7 @@ msym_init(struct msg_broker_symbol *s, const char *name, const char *base,
 	s->trade_mode = PAPER_TRADE_FULL;
 	s->exec_mode = PAPER_EXEC_MARKET;
 	s->calc_mode = PAPER_CALC_FOREX;
+	s->margin_hedged = contract;
 	s->start_bid = start;
 	s->spread = 10;
 	s->max_step = 5;
@@ -114,7 +115,7 @@ add_symbols(struct backend *be)
 	msym_init(&s, "USDJPY", "USD", "JPY", 3, 100000, 150.000);
 	assert_int_equal(be->ops->add_symbol(be, &s, why), 0);
 	msym_init(&s, "XAUUSD", "XAU", "USD", 2, 100, 2000.00);
-	s.calc_mode = PAPER_CALC_CFD;
+	s.calc_mode = PAPER_CALC_CFDLEVERAGE;
 	s.filling = PAPER_FILL_IOC;
 	assert_int_equal(be->ops->add_symbol(be, &s, why), 0);
 }

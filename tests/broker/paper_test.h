@@ -74,6 +74,7 @@ sym_init(struct paper_symbol *s, const char *name, const char *base,
 	s->trade_mode = PAPER_TRADE_FULL;
 	s->exec_mode = PAPER_EXEC_MARKET;
 	s->calc_mode = PAPER_CALC_FOREX;
+	s->margin_hedged = PAPER_HEDGED_DEFAULT;
 }
 
 static inline void
@@ -99,7 +100,7 @@ add_symbols(struct paper_engine *e)
 	sym_init(&s, "USDJPY", "USD", "JPY", 3, 100000);
 	assert_int_equal(paper_add_symbol(e, &s, &why), 0);
 	sym_init(&s, "XAUUSD", "XAU", "USD", 2, 100);
-	s.calc_mode = PAPER_CALC_CFD;
+	s.calc_mode = PAPER_CALC_CFDLEVERAGE;
 	assert_int_equal(paper_add_symbol(e, &s, &why), 0);
 }
 

@@ -266,15 +266,49 @@ test_account_currency(void **state)
 
 	/* A CFD's profit currency must be the account's. */
 	one_error("mt5:\n  paper:\n    symbols:\n" SYM("EURUSD", "1.1")
-	    "      - {name: USDXAU, calc_mode: cfd, start_bid: 0.0005,\n"
-	    "         digits: 6}\n"
+	    "      - {name: USDXAU, calc_mode: cfd_leverage, "
+	    "start_bid: 0.0005,\n         digits: 6}\n"
 	    "trading:\n  allowed_symbols: [EURUSD]\n",
-	    "t.yaml:5: mt5.paper.symbols[1]: USDXAU: calc_mode cfd needs the "
-	    "account currency, mt5.paper.currency (USD), as the profit "
-	    "currency, not XAU");
+	    "t.yaml:5: mt5.paper.symbols[1]: USDXAU: calc_mode cfd_leverage "
+	    "needs the account currency, mt5.paper.currency (USD), as the "
+	    "profit currency, not XAU");
+	one_error("mt5:\n  paper:\n    symbols:\n" SYM("EURUSD", "1.1")
+	    "      - {name: USDIDX, calc_mode: futures, start_bid: 100,\n"
+	    "         currency_profit: IDX}\n"
+	    "trading:\n  allowed_symbols: [EURUSD]\n",
+	    "t.yaml:5: mt5.paper.symbols[1]: USDIDX: calc_mode futures "
+	    "needs the account currency, mt5.paper.currency (USD), as the "
+	    "profit currency, not IDX");
 	no_errors("mt5:\n  paper:\n    currency: EUR\n    symbols:\n"
-	    "      - {name: XAUEUR, calc_mode: cfd, start_bid: 1900}\n"
-	    "trading:\n  allowed_symbols: [XAUEUR]\n");
+	    "      - {name: XAUEUR, calc_mode: cfd_leverage, start_bid: 1900}"
+	    "\ntrading:\n  allowed_symbols: [XAUEUR]\n");
+	/* cfd changed meaning: without margin_rate an old file is refused. */
+	one_error("mt5:\n  paper:\n    symbols:\n" SYM("EURUSD", "1.1")
+	    "      - {name: XAUUSD, calc_mode: cfd, start_bid: 2000}\n"
+	    "trading:\n  allowed_symbols: [EURUSD]\n",
+	    "t.yaml:5: mt5.paper.symbols[1]: XAUUSD: calc_mode cfd is MT5's "
+	    "CFD mode, without leverage (margin = lots * contract_size * "
+	    "price * margin_rate): set its margin_rate, or use calc_mode "
+	    "cfd_leverage, what cfd meant before");
+	no_errors("mt5:\n  paper:\n    symbols:\n"
+	    "      - {name: XAUUSD, calc_mode: cfd, margin_rate: 0.05,\n"
+	    "         start_bid: 2000}\n"
+	    "trading:\n  allowed_symbols: [XAUUSD]\n");
+	assert_true(conf.mt5.paper.symbols[0].margin_rate == 0.05);
+	assert_true(conf.mt5.paper.symbols[0].margin_hedged == 100000);
+	assert_true(conf.mt5.paper.symbols[0].tick_size == 0.00001);
+	assert_true(conf.mt5.paper.symbols[0].tick_value > 0.99999 &&
+	    conf.mt5.paper.symbols[0].tick_value < 1.00001);
+	config_free(&conf);
+	no_errors("mt5:\n  paper:\n    symbols:\n"
+	    "      - {name: ES, calc_mode: futures, margin_initial: 500,\n"
+	    "         currency_base: USD, currency_profit: USD,\n"
+	    "         start_bid: 5000, digits: 2, tick_size: 0.25,\n"
+	    "         tick_value: 12.5}\n"
+	    "trading:\n  allowed_symbols: [ES]\n");
+	assert_true(conf.mt5.paper.symbols[0].margin_hedged == 500);
+	assert_true(conf.mt5.paper.symbols[0].margin_rate == 1);
+	config_free(&conf);
 
 	one_error("mt5:\n  paper:\n    symbols:\n" SYM("EURUSD", "1.1")
 	    SYM("EURGBP", "0.85") "trading:\n  allowed_symbols: [EURUSD]\n",

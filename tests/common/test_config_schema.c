@@ -67,7 +67,15 @@ test_defaults(void **state)
 	check_symbol(&conf.mt5.paper.symbols[2], "USDJPY", "USD", "JPY", 3,
 	    100000, 150, 10, 5, PAPER_CALC_FOREX);
 	check_symbol(&conf.mt5.paper.symbols[3], "XAUUSD", "XAU", "USD", 2,
-	    100, 2000, 30, 50, PAPER_CALC_CFD);
+	    100, 2000, 30, 50, PAPER_CALC_CFDLEVERAGE);
+	/* The margin keys' defaults, from the other keys. */
+	assert_true(conf.mt5.paper.symbols[0].margin_rate == 1);
+	assert_true(conf.mt5.paper.symbols[0].margin_hedged == 100000);
+	assert_true(conf.mt5.paper.symbols[0].margin_initial == 0);
+	assert_true(conf.mt5.paper.symbols[0].tick_size == 0.00001);
+	assert_true(conf.mt5.paper.symbols[3].margin_hedged == 100);
+	assert_true(conf.mt5.paper.symbols[3].tick_size == 0.01);
+	assert_true(conf.mt5.paper.symbols[3].tick_value == 1);
 
 	assert_int_equal(conf.trading.nallowed, 3);
 	assert_string_equal(conf.trading.allowed_symbols[0], "EURUSD");
@@ -295,6 +303,11 @@ test_paper_full(void **state)
 	    "        exec_mode: instant\n"
 	    "        calc_mode: cfd\n"
 	    "        liquidity: 2.5\n"
+	    "        margin_rate: 0.05\n"
+	    "        margin_initial: 1000\n"
+	    "        margin_hedged: 0\n"
+	    "        tick_size: 0.5\n"
+	    "        tick_value: 2\n"
 	    "        start_bid: 1e3\n"
 	    "        spread: 0\n"
 	    "        max_step: 100000\n"
@@ -343,6 +356,11 @@ test_paper_full(void **state)
 	assert_int_equal(s->exec_mode, PAPER_EXEC_INSTANT);
 	assert_int_equal(s->calc_mode, PAPER_CALC_CFD);
 	assert_true(s->liquidity == 2.5);
+	assert_true(s->margin_rate == 0.05);
+	assert_true(s->margin_initial == 1000);
+	assert_true(s->margin_hedged == 0);
+	assert_true(s->tick_size == 0.5);
+	assert_true(s->tick_value == 2);
 	assert_true(s->start_bid == 1000);
 	assert_int_equal(s->spread, 0);
 	assert_int_equal(s->max_step, 100000);

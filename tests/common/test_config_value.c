@@ -324,10 +324,21 @@ test_paper_enums(void **state)
 	    "mt5.paper.symbols[0].exec_mode: expected instant or market, "
 	    "got \"request\"");
 	one_error("mt5:\n  paper:\n    symbols:\n"
-	    "      - {name: EURUSD, start_bid: 1, calc_mode: futures}\n"
+	    "      - {name: EURUSD, start_bid: 1, calc_mode: exch_stocks}\n"
 	    "trading: {allowed_symbols: []}\n", "t.yaml:4: "
-	    "mt5.paper.symbols[0].calc_mode: expected forex or cfd, got "
-	    "\"futures\"");
+	    "mt5.paper.symbols[0].calc_mode: expected forex, "
+	    "forex_no_leverage, cfd, cfd_leverage, cfd_index or futures, got "
+	    "\"exch_stocks\"");
+	one_error("mt5:\n  paper:\n    symbols:\n"
+	    "      - {name: EURUSD, start_bid: 1, margin_rate: 0}\n"
+	    "trading: {allowed_symbols: []}\n", "t.yaml:4: "
+	    "mt5.paper.symbols[0].margin_rate: expected a number greater "
+	    "than 0 and at most 1000000, got \"0\"");
+	one_error("mt5:\n  paper:\n    symbols:\n"
+	    "      - {name: EURUSD, start_bid: 1, margin_hedged: -1}\n"
+	    "trading: {allowed_symbols: []}\n", "t.yaml:4: "
+	    "mt5.paper.symbols[0].margin_hedged: expected a number from 0 "
+	    "to 1000000000, got \"-1\"");
 	no_errors("mt5:\n  paper:\n    symbols:\n"
 	    "      - {name: A, currency_base: USD, currency_profit: USD,\n"
 	    "         start_bid: 1, trade_mode: disabled}\n"

@@ -56,7 +56,7 @@ test_broken_rows(void **state)
 	refused(&r, "SYMBOL: unknown parameter {name}");
 
 	r = *api_info(OP_AUDIT);
-	r.query = "since,colour,limit";
+	r.query = "since colour limit";
 	refused(&r, "AUDIT: unknown parameter colour");
 
 	r = *api_info(OP_AUDIT);

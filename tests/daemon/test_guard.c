@@ -210,6 +210,16 @@ test_smuggling(void **state)
 	    "both");
 	refused("POST /trade HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
 	    "Transfer-Encoding: chunked\r\n\r\n", 400, "bad_request", "both");
+	/*
+	 * Both headers are the smuggling shape whatever the coding says:
+	 * the rule is named, not left to the later "unsupported" one.
+	 */
+	refused("POST /trade HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+	    "gzip\r\nContent-Length: 3\r\n\r\n", 400, "bad_request",
+	    "both");
+	refused("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
+	    "Transfer-Encoding: identity\r\n\r\n", 400, "bad_request",
+	    "both");
 	refused("POST /trade HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
 	    "chunked\r\n\r\n", 411, "length_required", "chunked");
 	refused("POST /trade HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "

@@ -16,6 +16,7 @@
 
 #include <jansson.h>
 
+#include "deal.h"
 #include "rpc.h"
 #include "trade.h"
 #include "wire.h"
@@ -89,7 +90,7 @@ test_routes(void **state)
 	assert_string_equal(c.p.audit_type, "key.create");
 	assert_string_equal(c.p.audit_key, "bot-1");
 	assert_true(c.p.since == 1700000000);
-	assert_true(c.p.cursor == 42);
+	assert_true(c.p.audit_cursor == 42);
 	assert_int_equal(c.p.limit, 7);
 	route_ok("GET", "/v1/audit?cursor=3&since=2026-12-03T12:00:00Z",
 	    OP_AUDIT, &c);
@@ -101,6 +102,88 @@ test_routes(void **state)
 	assert_false(c.local);
 	assert_int_equal(c.body, RPC_BODY_NONE);
 	assert_int_equal(api_info(OP_READY)->perm, PERM_PUBLIC);
+	/* Metrics: the monitor authorises, net renders text. */
+	route_ok("GET", "/metrics", OP_METRICS, &c);
+	assert_false(c.local);
+	assert_int_equal(api_info(OP_METRICS)->perm, PERM_READ_METRICS);
+	route_fails("POST", "/metrics", 405, "not allowed");
+}
+
+static void	roundtrip(const struct rpc_params *);
+
+/* GET /v1/events' Last-Event-ID, GET /v1/deals' query. */
+static void
+test_events_and_deals(void **state)
+{
+	struct rpc_call		 c;
+	struct rpc_error	 err;
+	char			 cur[DEAL_CURSOR_LEN + 1];
+	int64_t			 ms, t;
+	uint64_t		 id, k;
+
+	route_ok("GET", "/v1/events", OP_EVENTS, &c);
+	assert_int_equal(c.body, RPC_BODY_NONE);
+	assert_int_equal(c.fields, 0);		/* the header's, not a body's */
+	assert_int_equal(rpc_last_event_id(NULL, &id, &err), 0);
+	assert_true(id == UINT64_MAX);
+	assert_int_equal(rpc_last_event_id("", &id, &err), 0);
+	assert_true(id == UINT64_MAX);
+	assert_int_equal(rpc_last_event_id("0", &id, &err), 0);
+	assert_true(id == 0);
+	assert_int_equal(rpc_last_event_id("9223372036854775807", &id, &err),
+	    0);
+	assert_true(id == INT64_MAX);
+	assert_int_equal(rpc_last_event_id("9223372036854775808", &id, &err),
+	    -1);
+	assert_int_equal(err.status, 400);
+	assert_non_null(strstr(err.message, "Last-Event-ID"));
+	assert_int_equal(rpc_last_event_id("01", &id, &err), -1);
+	assert_int_equal(rpc_last_event_id("1x", &id, &err), -1);
+	assert_int_equal(rpc_last_event_id("99999999999999999999", &id,
+	    &err), -1);
+
+	route_ok("GET", "/v1/deals", OP_DEALS, &c);
+	assert_int_equal(c.p.from, 0);
+	assert_int_equal(c.p.to, 0);
+	route_ok("GET", "/v1/deals?symbol=EURUSD&from=2026-12-03T12:00:00Z"
+	    "&to=1796302800.5&limit=7", OP_DEALS, &c);
+	assert_int_equal(c.p.from, 1796299200000LL);
+	assert_int_equal(c.p.to, 1796302800500LL);
+	assert_int_equal(c.p.limit, 7);
+	assert_int_equal(c.p.flags, RPC_HAS_SYMBOL | RPC_HAS_LIMIT);
+	roundtrip(&c.p);
+	deal_cursor_format(1796299200123LL, 42, cur, sizeof(cur));
+	assert_int_equal(strlen(cur), DEAL_CURSOR_LEN);
+	assert_int_equal(deal_cursor_parse(cur, strlen(cur), &t, &k), 0);
+	assert_true(t == 1796299200123LL && k == 42);
+	route_fails("GET", "/v1/deals?cursor=0000", 400, "'cursor'");
+	route_fails("GET", "/v1/deals?from=1&to=1", 400,
+	    "'from' must be before 'to'");
+	route_fails("GET", "/v1/deals?from=1&from=2", 400, "duplicate");
+	route_fails("GET", "/v1/deals?after=1", 400, "unknown");
+
+	assert_int_equal(rpc_time_value("2026-12-03T12:00:00.1234Z", 25,
+	    &ms), 0);
+	assert_int_equal(ms, 1796299200123LL);
+	assert_int_equal(rpc_time_value("2026-12-03T14:00:00+02:00", 25,
+	    &ms), 0);
+	assert_int_equal(ms, 1796299200000LL);
+	assert_int_equal(rpc_time_value("2026-12-03t10:30:00-01:30", 25,
+	    &ms), 0);
+	assert_int_equal(ms, 1796299200000LL);
+	assert_int_equal(rpc_time_value("1796299200", 10, &ms), 0);
+	assert_int_equal(ms, 1796299200000LL);
+	assert_int_equal(rpc_time_value("1796299200.05", 13, &ms), 0);
+	assert_int_equal(ms, 1796299200050LL);
+	assert_int_equal(rpc_time_value("2026-02-29T00:00:00Z", 20, &ms), -1);
+	assert_int_equal(rpc_time_value("2028-02-29T00:00:00Z", 20, &ms), 0);
+	assert_int_equal(rpc_time_value("2026-12-03T24:00:00Z", 20, &ms), -1);
+	assert_int_equal(rpc_time_value("2026-12-03T12:00:00", 19, &ms), -1);
+	assert_int_equal(rpc_time_value("2026-12-03 12:00:00Z", 20, &ms), -1);
+	assert_int_equal(rpc_time_value("1796299200.", 11, &ms), -1);
+	assert_int_equal(rpc_time_value("1796299200.1234", 15, &ms), -1);
+	assert_int_equal(rpc_time_value("999999999999", 12, &ms), -1);
+	assert_int_equal(rpc_time_value("1969-12-31T23:59:59Z", 20, &ms), -1);
 }
 
 static void
@@ -173,8 +256,9 @@ test_route_refusals(void **state)
 	route_fails("GET", "/v1/audit?since=yesterday", 400, "'since'");
 	route_fails("GET", "/v1/audit?since=2026-12-03T12:00:00", 400,
 	    "'since'");
-	route_fails("GET", "/v1/audit?since=2026-12-03T12:00:00+01:00", 400,
-	    "'since'");
+	route_ok("GET", "/v1/audit?since=2026-12-03T13:00:00+01:00", OP_AUDIT,
+	    &c);
+	assert_true(c.p.since == 1796299200);
 	route_fails("GET", "/v1/audit?cursor=0", 400, "'cursor'");
 	route_fails("GET", "/v1/audit?cursor=9223372036854775808", 400,
 	    "'cursor'");
@@ -490,7 +574,10 @@ roundtrip(const struct rpc_params *p)
 	assert_memory_equal(&q.sl, &p->sl, sizeof(double));
 	assert_memory_equal(&q.tp, &p->tp, sizeof(double));
 	assert_int_equal(q.limit, p->limit);
-	assert_true(q.since == p->since && q.cursor == p->cursor);
+	assert_true(q.after == p->after && q.from == p->from &&
+	    q.to == p->to && q.cursor_time == p->cursor_time &&
+	    q.cursor_ticket == p->cursor_ticket);
+	assert_true(q.since == p->since && q.audit_cursor == p->audit_cursor);
 	assert_string_equal(q.audit_type, p->audit_type);
 	assert_string_equal(q.audit_key, p->audit_key);
 	assert_string_equal(q.symbol, p->symbol);
@@ -684,6 +771,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_routes),
+		cmocka_unit_test(test_events_and_deals),
 		cmocka_unit_test(test_route_refusals),
 		cmocka_unit_test(test_trade),
 		cmocka_unit_test(test_trade_filling),

@@ -2,8 +2,8 @@
  * TLS with the private key in another process, end to end: net's context
  * from tls_ctx_new() with PEM bytes, handshakes against an OpenSSL
  * client.  RSA-2048 (PSS and PKCS#1), ECDSA P-256 and P-384, TLS 1.3
- * and 1.2, ALPN, refused protocols, client certificates and resumption
- * from the server's cache.
+ * and 1.2, ALPN, refused protocols, client certificates, resumption
+ * from the server's cache and refused renegotiation.
  */
 #include "tls_test.h"
 
@@ -285,6 +285,77 @@ test_resumption(void **state)
 	}
 }
 
+/*
+ * Client-initiated renegotiation is refused by tls_ctx_new() itself, not
+ * by OpenSSL's default: main() loads a configuration allowing it, as an
+ * administrator's openssl.cnf may (net reads it at start).
+ */
+static void
+test_renegotiation_refused(void **state)
+{
+	struct mon	 mon;
+	struct conn	 k;
+	SSL_CTX		*sctx;
+	char		 buf[16];
+	int		 i, r = 0, cdone = 0;
+
+	/* The configuration took: a plain context would renegotiate. */
+	assert_non_null(sctx = SSL_CTX_new(TLS_server_method()));
+	assert_true(SSL_CTX_get_options(sctx) &
+	    SSL_OP_ALLOW_CLIENT_RENEGOTIATION);
+	SSL_CTX_free(sctx);
+
+	mon_start(&mon, id_p256.key, MON_SIGN);
+	assert_non_null(sctx = tls_ctx_new((const uint8_t *)id_p256.chain,
+	    id_p256.chainlen, NULL, 0, &mon.chan));
+	conn_new(&k, sctx, &o12);
+	assert_int_equal(handshake(&k), 0);
+	xfer(k.c, k.s, "before");
+	assert_int_equal(SSL_renegotiate(k.c), 1);
+	/*
+	 * The server reads the new ClientHello and answers with an alert;
+	 * the client's error is the last on the queue when it gives up.
+	 */
+	ERR_clear_error();
+	for (i = 0; i < 10000; i++) {
+		if ((r = step(k.c, &cdone)) == -1 || cdone)
+			break;
+		(void)SSL_read(k.s, buf, sizeof(buf));
+	}
+	assert_int_equal(r, -1);
+	assert_int_equal(cdone, 0);
+	assert_int_equal(ERR_GET_REASON(ERR_peek_last_error()),
+	    SSL_R_NO_RENEGOTIATION);
+	assert_int_equal(SSL_total_renegotiations(k.s), 0);
+	conn_free(&k);
+	SSL_CTX_free(sctx);
+	/* The first handshake's signature, none for a second. */
+	assert_int_equal(mon_stop(&mon), 1);
+}
+
+/* A temporary openssl.cnf that allows client renegotiation. */
+static void
+allow_renegotiation_config(char *path, size_t len)
+{
+	static const char	 cnf[] =
+	    "openssl_conf = herald_test\n"
+	    "[herald_test]\nssl_conf = herald_ssl\n"
+	    "[herald_ssl]\nsystem_default = herald_sys\n"
+	    "[herald_sys]\nOptions = ClientRenegotiation\n";
+	const char		*tmp;
+	int			 fd;
+
+	if ((tmp = getenv("TMPDIR")) == NULL)
+		tmp = "/tmp";
+	snprintf(path, len, "%s/test_tls-XXXXXX", tmp);
+	if ((fd = mkstemp(path)) == -1 ||
+	    write(fd, cnf, sizeof(cnf) - 1) != (ssize_t)(sizeof(cnf) - 1) ||
+	    close(fd) == -1 || setenv("OPENSSL_CONF", path, 1) == -1) {
+		perror(path);
+		exit(1);
+	}
+}
+
 int
 main(void)
 {
@@ -298,7 +369,14 @@ main(void)
 		cmocka_unit_test(test_refused_protocols),
 		cmocka_unit_test(test_client_cert),
 		cmocka_unit_test(test_resumption),
+		cmocka_unit_test(test_renegotiation_refused),
 	};
+	char	 cnf[PATH_MAX];
+	int	 rc;
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	/* Before OpenSSL's first use: it reads its configuration once. */
+	allow_renegotiation_config(cnf, sizeof(cnf));
+	rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
+	unlink(cnf);
+	return rc;
 }

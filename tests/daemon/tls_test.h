@@ -45,7 +45,8 @@ enum mon_mode {
 	MON_SIGN,		/* keyop_sign(), the real thing */
 	MON_REFUSE,		/* ok 0 to everything */
 	MON_EXIT,		/* hang up on the first request */
-	MON_SILENT,		/* read requests, never answer */
+	MON_LATE,		/* answer the first request only after the
+				   second comes, then the second */
 	MON_WRONG_TYPE,		/* answer with a message of another type */
 	MON_STALE_ID,		/* a stray late answer, then the right one */
 };
@@ -250,9 +251,10 @@ mon_serve(int fd, EVP_PKEY *key, enum mon_mode mode)
 {
 	struct ipc_chan		 c;
 	struct ipc_msg		 m;
-	struct msg_sign_req	 req;
+	struct msg_sign_req	 req, held;
 	struct msg_sign_res	 res;
 	const char		*why;
+	uint32_t		 held_id = 0;
 	int			 n = 0, i;
 
 	/* Other monitors' channels must see their end of file. */
@@ -287,8 +289,20 @@ mon_serve(int fd, EVP_PKEY *key, enum mon_mode mode)
 			break;
 		case MON_EXIT:
 			_exit(n);
-		case MON_SILENT:
-			continue;
+		case MON_LATE:
+			if (n == 1) {
+				held = req;
+				held_id = m.hdr.id;
+				continue;
+			}
+			if (n == 2) {
+				/* A good signature, of the other input. */
+				(void)keyop_sign(key, &held, &res, &why);
+				mon_reply(&c, MSG_SIGN_RES, held_id, &res);
+				memset(&res, 0, sizeof(res));
+			}
+			(void)keyop_sign(key, &req, &res, &why);
+			break;
 		case MON_WRONG_TYPE:
 			mon_reply(&c, MSG_TLS_CA, m.hdr.id, &res);
 			continue;

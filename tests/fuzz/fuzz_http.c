@@ -5,6 +5,9 @@
  * table, the authentication headers and the body validator, as http.c
  * calls them.
  *
+ * GET /v1/events takes its Last-Event-ID header through
+ * rpc_last_event_id(): an id it accepts prints back as the header's text.
+ *
  * Checks: the guard gives the same verdicts whatever the read sizes (the
  * first input byte picks them); a passed head ends in CRLF CRLF and holds
  * no NUL, bare CR or bare LF; a refusal carries a known status, a code and
@@ -80,6 +83,56 @@ known_status(int s)
 	    s == 431 || s == 501;
 }
 
+/*
+ * The first header called name (with its colon) in the NUL-terminated
+ * head text, trimmed, into hdr; NULL if there is none.
+ */
+static const char *
+find_header(const char *text, const char *name, char *hdr, size_t hdrsz)
+{
+	const char	*p;
+	size_t		 n, len = strlen(name);
+
+	for (p = text; (p = strstr(p, "\r\n")) != NULL; p += 2) {
+		if (strncasecmp(p + 2, name, len) != 0)
+			continue;
+		p += 2 + len;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		for (n = 0; p[n] != '\r' && n < hdrsz - 1; n++)
+			hdr[n] = p[n];
+		while (n > 0 && (hdr[n - 1] == ' ' || hdr[n - 1] == '\t'))
+			n--;
+		hdr[n] = '\0';
+		return hdr;
+	}
+	return NULL;
+}
+
+/* What http.c does with Last-Event-ID. */
+static void
+last_event_id(const char *text, struct rpc_call *call)
+{
+	struct rpc_error	 err;
+	char			 hdr[600], back[32];
+	const char		*v;
+
+	v = find_header(text, "Last-Event-ID:", hdr, sizeof(hdr));
+	if (rpc_last_event_id(v, &call->p.after, &err) == -1) {
+		if (err.status != 400 || call->p.after != UINT64_MAX)
+			abort();
+		return;
+	}
+	if (v == NULL || v[0] == '\0') {
+		if (call->p.after != UINT64_MAX)
+			abort();
+		return;
+	}
+	snprintf(back, sizeof(back), "%llu", (unsigned long long)call->p.after);
+	if (strcmp(back, v) != 0 || call->p.after > INT64_MAX)
+		abort();
+}
+
 /* A head the guard passed: clean framing, then what http.c does. */
 static void
 request(const uint8_t *head, size_t hlen, const uint8_t *body, size_t blen)
@@ -90,7 +143,7 @@ request(const uint8_t *head, size_t hlen, const uint8_t *body, size_t blen)
 	uint8_t			 params[API_PARAMS_MAX];
 	char			 method[32], target[600], hdr[600];
 	char			 text[4096];
-	const char		*key, *why, *sp1, *sp2, *auth = NULL, *p;
+	const char		*key, *why, *sp1, *sp2, *auth;
 	size_t			 i, keylen, n;
 
 	if (hlen < 4 || memcmp(head + hlen - 4, "\r\n\r\n", 4) != 0)
@@ -119,20 +172,7 @@ request(const uint8_t *head, size_t hlen, const uint8_t *body, size_t blen)
 		abort();		/* the limits keep heads smaller */
 	memcpy(text, head, hlen);
 	text[hlen] = '\0';
-	for (p = text; (p = strstr(p, "\r\n")) != NULL; p += 2) {
-		if (strncasecmp(p + 2, "Authorization:", 14) != 0)
-			continue;
-		p += 16;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		for (n = 0; p[n] != '\r' && n < sizeof(hdr) - 1; n++)
-			hdr[n] = p[n];
-		while (n > 0 && (hdr[n - 1] == ' ' || hdr[n - 1] == '\t'))
-			n--;
-		hdr[n] = '\0';
-		auth = hdr;
-		break;
-	}
+	auth = find_header(text, "Authorization:", hdr, sizeof(hdr));
 	(void)rpc_auth(auth, NULL, &key, &keylen, &err);
 
 	if (rpc_route(method, target, &call, &err) == -1) {
@@ -140,6 +180,8 @@ request(const uint8_t *head, size_t hlen, const uint8_t *body, size_t blen)
 			abort();
 		return;
 	}
+	if (call.p.op == OP_EVENTS)
+		last_event_id(text, &call);
 	if (rpc_body(&call, "application/json", body, blen, &err) == -1)
 		return;
 	if ((n = rpc_params_encode(&call.p, params, sizeof(params))) ==

@@ -46,7 +46,8 @@ def d(x):
 def symbol(name, base, profit, digits, contract, start):
     return (s(name) + s(base) + s(profit) + struct.pack('<B', digits) +
             d(contract) + d(0.01) + d(100) + d(0.01) +
-            struct.pack('<IBBBB', 0, 3, 4, 2, 0) + d(0) + d(start) +
+            struct.pack('<IBBBB', 0, 3, 4, 2, 0) + d(0) +
+            d(1) + d(0) + d(contract) + d(0) + d(0) + d(start) +
             struct.pack('<IIB', 10, 5, 1))
 
 

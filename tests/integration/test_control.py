@@ -174,6 +174,21 @@ def test_malformed_frames_are_refused_and_harmless(running):
                           running.log(), re.M)) >= len(cases)
 
 
+def test_peer_closing_in_the_middle_of_a_request_is_harmless(running):
+    # Half a header, or a whole header and half its payload, then gone:
+    # logged as such, and the monitor goes on serving.
+    ban_del = 8                 # CTL_REQ_BAN_DEL: a payload to cut short
+    frame = ctl_frame(ban_del, b"\x00" * 8)
+    for cut in (3, len(frame) - 4):
+        with running.connect() as s:
+            s.sendall(frame[:cut])
+    line = re.compile(r"^monitor: control: peer uid 0 pid \d+ closed in "
+                      r"the middle of a request$", re.M)
+    wait_for(lambda: len(line.findall(running.log())) == 2,
+             "a log line for each connection cut short")
+    assert running.status()["reloads"] == 0
+
+
 def test_idle_connection_times_out(daemon):
     daemon.write_config(control={"timeout": 1})
     daemon.start()

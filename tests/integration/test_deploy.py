@@ -16,7 +16,7 @@ import subprocess
 import pytest
 
 from conftest import (HERALDD, NOBODY, SYSPATH, TIMEOUT, check_sanitizer,
-                      proc_gone, wait_for, write_file)
+                      proc_gone, tls_files, wait_for, write_file)
 from test_config import assert_refused_n, assert_refused_start
 
 
@@ -30,6 +30,11 @@ def run(*args, env=None):
 
 def expired_cert(d):
     """A certificate (and key) valid only during 1 January 2020."""
+    return dated_cert(d, "20200101000000Z", "20200102000000Z")
+
+
+def dated_cert(d, start, end):
+    """A self-signed certificate (and key) valid from start to end."""
     ca = d / "ca"
     ca.mkdir()
     (ca / "index.txt").write_text("")
@@ -45,8 +50,7 @@ def expired_cert(d):
                    check=True, capture_output=True)
     subprocess.run(["openssl", "ca", "-batch", "-config", "ca.cnf",
                     "-selfsign", "-keyfile", str(key), "-in", "r.csr",
-                    "-startdate", "20200101000000Z", "-enddate",
-                    "20200102000000Z", "-out", str(crt)],
+                    "-startdate", start, "-enddate", end, "-out", str(crt)],
                    check=True, capture_output=True, cwd=ca)
     os.chmod(key, 0o600)
     os.chmod(crt, 0o644)
@@ -132,6 +136,50 @@ def test_client_ca_that_does_not_parse(daemon):
     write_file(ca, "not a certificate\n", 0o644)
     daemon.write_config(tls={"client_ca": str(ca)})
     assert_refused_n(daemon, f"tls.client_ca: {ca}: ")
+
+
+def test_certificate_not_yet_valid_is_refused_by_n(daemon):
+    # A clock set wrong, or a certificate issued ahead: clients refuse it.
+    crt, key = dated_cert(daemon.dir, "20990101000000Z", "20991231000000Z")
+    daemon.write_config(tls={"certificate": str(crt), "key": str(key)})
+    assert_refused_n(daemon, f"tls.certificate {crt}: the certificate is "
+                     "not valid before 2099-01-01T00:00:00Z; clients will "
+                     "refuse it")
+
+
+def test_certificate_that_is_not_pem_is_refused_by_n(daemon):
+    crt = daemon.dir / "server.crt"
+    write_file(crt, "-----BEGIN NOTHING-----\n", 0o644)
+    daemon.write_config(tls={"certificate": str(crt)})
+    assert_refused_n(daemon, f"tls.certificate {crt}: no PEM certificate")
+
+
+@pytest.mark.parametrize("key", ["certificate", "client_ca"])
+def test_public_file_holding_a_private_key_is_refused(daemon, key):
+    # net is sent tls.certificate and tls.client_ca whole: a private key
+    # pasted into either (a "cert + key" PEM) would leave the monitor.
+    crt, k = tls_files()
+    both = daemon.dir / "both.pem"
+    write_file(both, open(crt).read() + open(k).read(), 0o644)
+    daemon.write_config(tls={key: str(both)})
+    sep = " " if key == "certificate" else ": "
+    needle = f"tls.{key}{sep}{both}: block 2 is "
+    err = assert_refused_n(daemon, needle, "not a certificate: net is "
+                           "sent this file whole; a private key belongs "
+                           "in tls.key alone")
+    assert len(err.splitlines()) == 1, err
+    assert_refused_start(daemon, needle)
+
+
+def test_client_ca_bundle_that_is_empty_or_missing(daemon):
+    empty = daemon.dir / "empty.pem"
+    write_file(empty, "", 0o644)
+    daemon.write_config(tls={"client_ca": str(empty)})
+    assert_refused_n(daemon, f"tls.client_ca: {empty}: ")
+    gone = daemon.dir / "gone.pem"
+    daemon.write_config(tls={"client_ca": str(gone)})
+    assert_refused_n(daemon, f"tls.client_ca: {gone}: No such file or "
+                     "directory")
 
 
 def test_every_problem_is_reported_at_once(daemon):
@@ -266,6 +314,26 @@ def test_generate_refuses_half_a_pair(daemon):
     assert r.returncode == 1
     assert f"{key} exists but {crt} does not" in r.stderr
     assert not crt.exists()
+
+
+def test_generate_leaves_no_half_pair_behind(daemon):
+    # The key is written first: when the certificate cannot be, the key
+    # goes too, so that a second -G can make a whole pair.
+    crt, key = daemon.dir / "nowhere" / "server.crt", daemon.dir / "server.key"
+    daemon.write_config(tls={"certificate": str(crt), "key": str(key)})
+    r = run("-G", "-f", str(daemon.config))
+    assert r.returncode == 1
+    assert f"heraldd: -G: {crt}: No such file or directory" in r.stderr, \
+        r.stderr
+    assert not key.exists()
+    # Nor over something already at the key's path (a link, say).
+    crt = daemon.dir / "server.crt"
+    os.symlink(daemon.dir / "elsewhere", key)
+    daemon.write_config(tls={"certificate": str(crt), "key": str(key)})
+    r = run("-G", "-f", str(daemon.config))
+    assert r.returncode == 1
+    assert f"{key} exists but {crt} does not" in r.stderr, r.stderr
+    assert not (daemon.dir / "elsewhere").exists()
 
 
 # --- tls.expiry_warning_days, log.facility -------------------------------------

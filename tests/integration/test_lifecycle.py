@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from conftest import (HERALDD, SYSPATH, TIMEOUT, check_sanitizer,
-                      is_heraldd, line_of, proc_gone, wait_for)
+                      is_heraldd, line_of, proc_gone, wait_for, write_file)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
@@ -118,6 +118,26 @@ def test_stale_socket_is_replaced(daemon):
     s.close()                   # the file stays, nobody listens
     daemon.start()
     assert daemon.status()["processes"][0]["pid"] == daemon.pid
+
+
+@pytest.mark.parametrize("kind", ["file", "symlink"])
+def test_socket_path_that_is_not_a_socket_is_left_alone(daemon, kind):
+    # Only a socket nobody listens on is stale: anything else at
+    # control.socket (a file, a link to one) is not heraldd's to delete.
+    target = daemon.dir / "precious"
+    write_file(target, "keep me\n", 0o644)
+    if kind == "file":
+        os.rename(target, daemon.socket)
+        target = daemon.socket
+    else:
+        os.symlink(target, daemon.socket)
+    daemon.start(wait=False)
+    daemon.expect_exit = 1
+    assert daemon.wait_exit() == 1
+    assert (f"control socket {daemon.socket} exists and is not a socket"
+            in daemon.log()), daemon.log()
+    assert os.path.islink(daemon.socket) == (kind == "symlink")
+    assert target.read_text() == "keep me\n"
 
 
 def test_writable_chroot_stops_start_up(daemon):

@@ -122,3 +122,84 @@ def test_in_flight_orders_hold_their_slots(daemons):
     # The slots of answered orders are the positions': still full.
     risk_refused(desk.trade(symbol="EURUSD.MAX", side="BUY", volume=0.01),
                  "trading.max_open_positions", 4)
+
+
+def burst(desk, n, make):
+    """n requests sent at once; make(i) is the i-th one's (args, kw) for
+    desk.trade.  The answers, in order."""
+    answers = [None] * n
+    go = threading.Barrier(n)
+
+    def send(i):
+        go.wait()
+        answers[i] = desk.trade(**make(i))
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return answers
+
+
+def refused_by(answers, rule):
+    """The answers are fills or 403s naming rule; the fills."""
+    ok = [a for a in answers if a[0] == 200]
+    for a in answers:
+        if a[0] != 200:
+            assert a[0] == 403 and a[2]["code"] == "risk_refused", a
+            assert rule in a[2]["error"], a
+    for a in ok:
+        filled(a)
+    return ok
+
+
+def net_lots(desk, name):
+    return round(sum(p["volume"] if p["type"] in ("BUY", "buy", 0)
+                     else -p["volume"] for p in desk.positions(name)), 8)
+
+
+@pytest.mark.parametrize("mode", ["hedging", "netting"])
+def test_max_exposure_holds_under_concurrent_orders(daemons, mode):
+    """Fifty 0.1-lot buys at once against max_exposure 1: in flight
+    counts, so the net position never passes 1 lot; sells bring it
+    back, and are held to the same limit short."""
+    desk = start_trading(daemons(), trading_conf(max_exposure=1),
+                         mt5_conf(margin_mode=mode))
+    ok = refused_by(burst(desk, 50, lambda i: dict(
+        symbol="EURUSD", side="BUY", volume=0.1,
+        client_order_id=f"exp-{i}")), "trading.max_exposure")
+    assert len(ok) == 10, len(ok)
+    assert net_lots(desk, "EURUSD") == 1.0
+    risk_refused(desk.trade(symbol="EURUSD", side="BUY", volume=0.01),
+                 "trading.max_exposure", 1)
+    # Another symbol has its own exposure.
+    filled(desk.trade(symbol="EURUSD.FOK", side="BUY", volume=1))
+    # Selling reduces it, down to 1 lot short and no further.
+    ok = refused_by(burst(desk, 30, lambda i: dict(
+        symbol="EURUSD", side="SELL", volume=0.1,
+        client_order_id=f"exs-{i}")), "trading.max_exposure")
+    assert len(ok) == 20, len(ok)
+    assert net_lots(desk, "EURUSD") == -1.0
+    ans = desk.trade(symbol="EURUSD", side="SELL", volume=0.5)
+    risk_refused(ans, "trading.max_exposure", 1)
+    assert "short" in ans[2]["error"], ans
+    filled(desk.trade(symbol="EURUSD", side="BUY", volume=2))
+
+
+def test_min_margin_level_holds_under_concurrent_orders(daemons):
+    """Fifty 1-lot orders at once against min_margin_level 200 on a
+    10000 USD account at 1:100 (about 1100 USD of margin a lot): no
+    order takes the margin level below 200%, the in-flight orders'
+    margin counted."""
+    desk = start_trading(daemons(), trading_conf(min_margin_level=200))
+    ok = refused_by(burst(desk, 50, lambda i: dict(
+        symbol="EURUSD", side="BUY", volume=1,
+        client_order_id=f"ml-{i}")), "trading.min_margin_level")
+    acct = desk.account()
+    assert acct["margin_level"] >= 200, acct
+    assert 1 <= len(ok) <= 4, len(ok)
+    ans = desk.trade(symbol="EURUSD", side="BUY", volume=1)
+    risk_refused(ans, "trading.min_margin_level", 200)
+    assert "margin level would be" in ans[2]["error"], ans
+    # A small order still fits.
+    filled(desk.trade(symbol="EURUSD", side="BUY", volume=0.01))

@@ -141,3 +141,39 @@ def test_credential_readable_by_group_is_refused(daemon):
     assert daemon.wait_exit() == 1
     assert f"{d}/mt5.password" in daemon.log()
     assert "0440" in daemon.log()
+
+
+@pytest.mark.parametrize("name,data,why", [
+    ("mt5.password", "", "empty, or a control character inside"),
+    ("mt5.password", "\n", "empty, or a control character inside"),
+    ("mt5.password", "pw\nsecond line\n",
+     "empty, or a control character inside"),
+    ("mt5.login", "123\t456", "empty, or a control character inside"),
+    ("mt5.server", "x" * 200, "too long"),
+    ("mt5.password", "p" * 5000, "too long"),
+    ("mt5.login", None, "not a regular file"),
+], ids=["empty", "newline-only", "two-lines", "tab", "long-server",
+        "long-password", "directory"])
+def test_credential_that_is_not_one_value_is_refused(daemon, name, data,
+                                                     why):
+    # A credential is one line of printable text: anything else would be
+    # a password or login sent to MT5 that the operator never meant.
+    d = credentials(daemon, {} if data is None else {name: data})
+    if data is None:
+        os.chmod(d, 0o700)
+        (d / name).mkdir()
+        os.chmod(d, 0o500)
+    daemon.start(env={"CREDENTIALS_DIRECTORY": str(d)}, wait=False)
+    daemon.expect_exit = 1
+    assert daemon.wait_exit() == 1
+    assert f"credential {d}/{name}: {why}" in daemon.log(), daemon.log()
+    if data and data.strip():
+        assert data.strip() not in daemon.log()
+
+
+def test_credentials_directory_must_be_absolute(daemon):
+    daemon.start(env={"CREDENTIALS_DIRECTORY": "credentials"}, wait=False)
+    daemon.expect_exit = 1
+    assert daemon.wait_exit() == 1
+    assert ("CREDENTIALS_DIRECTORY credentials: not an absolute path"
+            in daemon.log()), daemon.log()

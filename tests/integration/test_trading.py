@@ -565,9 +565,11 @@ def test_account(desk):
 
     b = filled(desk.trade(symbol="EURUSD", side="BUY", volume=1))
     a = desk.account()
-    # Forex margin: 1 lot * 100000 EUR / 100, in dollars at the open.
+    # Forex margin: 1 lot * 100000 EUR / 100, in dollars at the current
+    # ask, which the walk moves a few points since the fill (exact
+    # figures: test_margin_calc_modes, on still prices).
     want = round(100000 / LEVERAGE * b["fill_price"], 2)
-    assert abs(a["margin"] - want) <= 0.011, (a, b)
+    assert abs(a["margin"] - want) <= 1.0, (a, b)
     assert abs(a["free_margin"] - (a["equity"] - a["margin"])) <= 0.011, a
     assert a["margin_level"] == pytest.approx(
         a["equity"] / a["margin"] * 100, rel=1e-4), a
@@ -583,19 +585,19 @@ def test_risk_symbol_volume_and_step(desk):
                  "trading.max_volume", 10)
     risk_refused(desk.trade(symbol="EURUSD", side="SELL", volume=10.5,
                             price=2.0), "trading.max_volume", 10)
-    risk_refused(desk.trade(symbol="EURUSD", side="BUY", volume=0.015),
-                 "volume_step", 0.01)
+    # A volume the symbol does not take is MT5's 10014, not a risk rule:
+    # off the step, below volume_min, above volume_max.
+    for v in (0.015, 0.004):
+        b = order_ok(desk.trade(symbol="EURUSD", side="BUY", volume=v),
+                     10014, "rejected")
+        assert b["message"] == "Invalid volume in the request", b
     # A symbol the backend does not have is not allowed either.
     risk_refused(desk.trade(symbol="NOSUCH", side="BUY", volume=0.1),
                  "trading.allowed_symbols", "NOSUCH")
-    # A close off the step: refused by the rule or by the backend.
+    # A close off the step: the backend's 10014 too.
     t = position_of(filled(desk.trade(symbol="EURUSD", side="BUY",
                                       volume=0.1)))
-    ans = desk.close(t, 0.055)
-    if ans[0] == 403:
-        risk_refused(ans, "volume_step", 0.01)
-    else:
-        order_ok(ans, 10014, "rejected")
+    order_ok(desk.close(t, 0.055), 10014, "rejected")
     assert [p["ticket"] for p in desk.positions()] == [t]
     assert desk.orders() == []
 

@@ -192,6 +192,16 @@ test_socket_refuses(void **state)
 }
 
 static void
+msg_at(struct ipc_msg *m, uint32_t type, const uint8_t *buf, size_t n)
+{
+	memset(m, 0, sizeof(*m));
+	m->hdr.type = type;
+	m->hdr.len = (uint32_t)n;
+	m->data = buf;
+	m->fd = -1;
+}
+
+static void
 test_catalogue_check(void **state)
 {
 	uint8_t		 buf[IPC_HDR_LEN + 16];
@@ -220,6 +230,65 @@ test_catalogue_check(void **state)
 	    &why), 0);
 	assert_int_equal(msg_check(PROC_MONITOR, &m, &why), -1);
 	assert_string_equal(why, "descriptor missing");
+	/*
+	 * And the other way: a descriptor riding on a message whose row has
+	 * none (READY) is refused, not silently kept open in the receiver.
+	 */
+	make_hdr(buf, MSG_READY, 0, 0, 0);
+	assert_int_equal(ipc_decode(buf, IPC_HDR_LEN, -1, MSG_MAX, &m, &why), 0);
+	m.fd = 0;		/* any open descriptor will do: stdin */
+	assert_int_equal(msg_check(PROC_NET, &m, &why), -1);
+	assert_string_equal(why, "unexpected descriptor");
+	m.fd = -1;
+	assert_int_equal(msg_check(PROC_NET, &m, &why), 0);
+}
+
+/*
+ * SIGN_REQ is the one message net sends on the key-operation channel; an
+ * empty or oversized input is refused at decode, before keyop sees it.
+ */
+static void
+test_sign_req_shape(void **state)
+{
+	struct msg_sign_req	 in, out;
+	static uint8_t		 buf[MSG_MAX];
+	struct ipc_msg		 m;
+	const char		*why = NULL;
+
+	(void)state;
+	memset(&in, 0, sizeof(in));
+	in.key_id = 1;
+	in.alg = KEYOP_ECDSA;
+	in.len = 32;
+	memset(in.input, 0xab, in.len);
+	msg_at(&m, MSG_SIGN_REQ, buf, msg_sign_req_encode(buf, sizeof(buf),
+	    &in));
+	assert_int_equal(msg_check(PROC_NET, &m, &why), 0);
+	assert_int_equal(msg_sign_req_decode(&m, &out, &why), 0);
+	assert_int_equal(out.len, 32);
+	assert_memory_equal(out.input, in.input, 32);
+	/* An empty digest: nothing to sign. */
+	in.len = 0;
+	msg_at(&m, MSG_SIGN_REQ, buf, msg_sign_req_encode(buf, sizeof(buf),
+	    &in));
+	assert_int_equal(msg_check(PROC_NET, &m, &why), 0);
+	assert_int_equal(msg_sign_req_decode(&m, &out, &why), -1);
+	assert_string_equal(why, "signature input length out of range");
+	/* A length beyond KEYOP_IO_MAX, whatever follows it. */
+	in.len = KEYOP_IO_MAX;
+	msg_at(&m, MSG_SIGN_REQ, buf, msg_sign_req_encode(buf, sizeof(buf),
+	    &in));
+	buf[9] = (KEYOP_IO_MAX + 1) & 0xff;	/* u16 len, little-endian */
+	buf[10] = (KEYOP_IO_MAX + 1) >> 8;
+	assert_int_equal(msg_sign_req_decode(&m, &out, &why), -1);
+	assert_string_equal(why, "signature input length out of range");
+	/* An algorithm keyop does not know. */
+	in.len = 32;
+	in.alg = 9;
+	msg_at(&m, MSG_SIGN_REQ, buf, msg_sign_req_encode(buf, sizeof(buf),
+	    &in));
+	assert_int_equal(msg_sign_req_decode(&m, &out, &why), -1);
+	assert_string_equal(why, "unknown key algorithm");
 }
 
 static void
@@ -265,16 +334,6 @@ test_typed_roundtrip(void **state)
 	buf[3] = '\0';		/* a NUL inside the string */
 	assert_int_equal(msg_log_decode(&m, &lg, &why), -1);
 	assert_string_equal(why, "string holds a NUL byte");
-}
-
-static void
-msg_at(struct ipc_msg *m, uint32_t type, const uint8_t *buf, size_t n)
-{
-	memset(m, 0, sizeof(*m));
-	m->hdr.type = type;
-	m->hdr.len = (uint32_t)n;
-	m->data = buf;
-	m->fd = -1;
 }
 
 static void
@@ -396,6 +455,7 @@ main(void)
 		cmocka_unit_test(test_catalogue_check),
 		cmocka_unit_test(test_typed_roundtrip),
 		cmocka_unit_test(test_broker_messages),
+		cmocka_unit_test(test_sign_req_shape),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,6 +4,7 @@
  * child does it, seen from /proc.
  */
 #include "sandbox_test.h"
+#include "log.h"
 
 /* The privilege drop: root only. */
 
@@ -104,6 +105,49 @@ test_privdrop(void **state)
 	pd_teardown(&c);
 }
 
+/* Where a refusing child's fatal line goes: a pipe to the test. */
+static int	 refusal_fd = -1;
+
+static void
+refusal_line(int pri, const char *line)
+{
+	if (write(refusal_fd, line, strlen(line)) == -1)
+		return;		/* the test then names what it missed */
+}
+
+static void
+child_refused(void *arg)
+{
+	log_set_forward(refusal_line);
+	child_privdrop(arg);
+}
+
+/* fn(c) must be refused: exit 1 with a line containing why. */
+static void
+refused_by(void (*fn)(void *), struct pd_case *c, const char *why)
+{
+	char	 buf[512];
+	ssize_t	 n;
+	int	 p[2];
+
+	assert_int_equal(pipe(p), 0);
+	refusal_fd = p[1];
+	assert_exit(run_child(fn, c), 1);
+	close(p[1]);
+	refusal_fd = -1;
+	n = read(p[0], buf, sizeof(buf) - 1);
+	close(p[0]);
+	buf[n > 0 ? n : 0] = '\0';
+	if (strstr(buf, why) == NULL)
+		fail_msg("refused with \"%s\", expected \"%s\"", buf, why);
+}
+
+static void
+refused(struct pd_case *c, const char *why)
+{
+	refused_by(child_refused, c, why);
+}
+
 static void
 test_privdrop_bad_chroot(void **state)
 {
@@ -113,16 +157,16 @@ test_privdrop_bad_chroot(void **state)
 		skip();
 	/* Writable by others: fatal, naming the path and mode. */
 	pd_setup(&c, 0777, 0);
-	assert_exit(run_child(child_privdrop, &c), 1);
+	refused(&c, c.dir);
 	pd_teardown(&c);
 
 	pd_setup(&c, 0775, 0);
-	assert_exit(run_child(child_privdrop, &c), 1);
+	refused(&c, c.dir);
 	pd_teardown(&c);
 
 	/* Not owned by root. */
 	pd_setup(&c, 0755, NOBODY);
-	assert_exit(run_child(child_privdrop, &c), 1);
+	refused(&c, c.dir);
 	pd_teardown(&c);
 
 	/* A directory above it that someone else could rename things in. */
@@ -133,20 +177,51 @@ test_privdrop_bad_chroot(void **state)
 		snprintf(inner, sizeof(inner), "%s/empty", c.dir);
 		assert_int_equal(mkdir(inner, 0755), 0);
 		c.pd.chroot = inner;
-		assert_exit(run_child(child_privdrop, &c), 1);
+		refused(&c, c.dir);
 		assert_int_equal(rmdir(inner), 0);
 	}
 	pd_teardown(&c);
 
-	/* Missing, relative, and a "drop" to root. */
+	/* Missing, relative. */
 	pd_setup(&c, 0755, 0);
 	c.pd.chroot = "/nonexistent/herald";
-	assert_exit(run_child(child_privdrop, &c), 1);
+	refused(&c, "/nonexistent/herald");
 	c.pd.chroot = "tmp";
-	assert_exit(run_child(child_privdrop, &c), 1);
-	c.pd.chroot = c.dir;
+	refused(&c, "tmp");
+	pd_teardown(&c);
+}
+
+/* What privdrop_child() refuses before it changes anything. */
+static void
+child_not_root(void *arg)
+{
+	log_set_forward(refusal_line);
+	if (setresuid(NOBODY, NOBODY, NOBODY) == -1)
+		child_exit(50);
+	privdrop_child(arg);
+}
+
+static void
+test_privdrop_refusals(void **state)
+{
+	struct pd_case	 c;
+
+	if (geteuid() != 0)
+		skip();
+	pd_setup(&c, 0755, 0);
+	/* A "drop" to root, by uid or by gid. */
 	c.pd.uid = 0;
-	assert_exit(run_child(child_privdrop, &c), 1);
+	refused(&c, "refusing to \"drop\" to uid 0");
+	c.pd.uid = NOBODY;
+	c.pd.gid = 0;
+	refused(&c, "gid 0");
+	c.pd.gid = NOBODY;
+	/* No descriptors at all would be a child that cannot work. */
+	c.pd.nofile = 0;
+	refused(&c, "RLIMIT_NOFILE of 0");
+	c.pd.nofile = 64;
+	/* Started without root: it could not drop what it must. */
+	refused_by(child_not_root, &c, "must start as root (euid ");
 	pd_teardown(&c);
 }
 
@@ -239,6 +314,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_privdrop),
 		cmocka_unit_test(test_privdrop_bad_chroot),
+		cmocka_unit_test(test_privdrop_refusals),
 		cmocka_unit_test(test_lockdown_seen_from_proc),
 	};
 

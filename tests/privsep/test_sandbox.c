@@ -191,7 +191,7 @@ child_limits_allowed(void *arg)
 	enum herald_proc	 proc = *(enum herald_proc *)arg;
 	uint32_t		 word = 0;
 	void			*p;
-	int			 one = 1, sp[2], fd, fl;
+	int			 one = 1, bufsz = 65536, sp[2], fd, fl;
 
 	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -223,9 +223,13 @@ child_limits_allowed(void *arg)
 	if (syscall(SYS_futex, &word, FUTEX_WAKE_BITSET_PRIVATE, 1, NULL,
 	    NULL, FUTEX_BITSET_MATCH_ANY) != 0)
 		child_exit(16);
-	/* Only net sets an option: TCP_NODELAY, on accepted sockets. */
-	if (proc == PROC_NET && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY,
-	    &one, sizeof(one)) == -1)
+	/*
+	 * Only net sets options: TCP_NODELAY on accepted sockets, SO_SNDBUF
+	 * on an events stream's.
+	 */
+	if (proc == PROC_NET && (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY,
+	    &one, sizeof(one)) == -1 || setsockopt(fd, SOL_SOCKET, SO_SNDBUF,
+	    &bufsz, sizeof(bufsz)) == -1))
 		child_exit(17);
 	child_exit(0);
 }
@@ -320,6 +324,7 @@ static const char *const expect_net[] = {
 	"allow shutdown",
 	"allow getsockopt",
 	"allow setsockopt if arg1 == 6 and arg2 == 1",	/* TCP_NODELAY */
+	"allow setsockopt if arg1 == 1 and arg2 == 7",	/* SO_SNDBUF */
 	"allow getsockname",
 	"allow getpeername",
 	"allow ioctl if arg1 == 21531",			/* FIONREAD */
@@ -328,6 +333,57 @@ static const char *const expect_net[] = {
 static const char *const expect_broker[] = {
 	CHILD_COMMON_ROWS,
 	"allow accept4",	/* the bridge's EA, on the passed listener */
+};
+
+/*
+ * The monitor's deny-list, whole: a row dropped or swapped for another
+ * call (its default is allow) is a hole nothing else would show.
+ */
+static const char *const expect_monitor[] = {
+	"kill execve",
+	"kill execveat",
+	"kill ptrace",
+	"kill process_vm_readv",
+	"kill process_vm_writev",
+	"kill init_module",
+	"kill finit_module",
+	"kill delete_module",
+	"kill kexec_load",
+	"kill kexec_file_load",
+	"kill reboot",
+	"kill swapon",
+	"kill swapoff",
+	"kill mount",
+	"kill umount2",
+	"kill pivot_root",
+	"kill fsopen",
+	"kill fsconfig",
+	"kill fsmount",
+	"kill fspick",
+	"kill move_mount",
+	"kill open_tree",
+	"kill mount_setattr",
+	"kill open_by_handle_at",
+	"kill bpf",
+	"kill perf_event_open",
+	"kill userfaultfd",
+	"kill iopl",
+	"kill ioperm",
+	"kill io_uring_setup",
+	"kill io_uring_enter",
+	"kill io_uring_register",
+	"kill pidfd_open",
+	"kill pidfd_getfd",
+	"kill process_madvise",
+	"kill kcmp",
+	"kill setns",
+	"kill unshare",
+	"kill chroot",
+	"kill keyctl",
+	"kill add_key",
+	"kill request_key",
+	"kill name_to_handle_at",
+	"kill socket if arg0 != 1",			/* AF_UNIX only */
 };
 
 static void
@@ -356,6 +412,8 @@ test_child_tables_whole(void **state)
 	    sizeof(expect_net) / sizeof(expect_net[0]));
 	check_table(PROC_BROKER, expect_broker,
 	    sizeof(expect_broker) / sizeof(expect_broker[0]));
+	check_table(PROC_MONITOR, expect_monitor,
+	    sizeof(expect_monitor) / sizeof(expect_monitor[0]));
 }
 
 /* abort() is a crash, not a violation: it must end in SIGABRT. */
@@ -638,6 +696,9 @@ child_monitor(void *arg)
 	}
 	if (strcmp(what, "execve") == 0)
 		execve("/bin/true", argv, envp);
+	else if (strcmp(what, "execveat") == 0)
+		(void)syscall(SYS_execveat, AT_FDCWD, "/bin/true", argv, envp,
+		    0);
 	else if (strcmp(what, "inet") == 0)
 		(void)socket(AF_INET, SOCK_STREAM, 0);
 	else if (strcmp(what, "inet6") == 0)
@@ -660,7 +721,8 @@ child_monitor(void *arg)
 static void
 test_monitor_filter(void **state)
 {
-	const char	*denied[] = { "execve", "inet", "inet6", "netlink",
+	const char	*denied[] = { "execve", "execveat", "inet", "inet6",
+	    "netlink",
 	    "ptrace", "mount",
 #if defined(__x86_64__)
 	    "x32",
@@ -685,6 +747,15 @@ child_monitor_debug(void *arg)
 	if (strstr(debug_msg, "socket") == NULL ||
 	    strstr(debug_msg, "monitor") == NULL)
 		child_exit(2);
+	/*
+	 * A SIGSYS someone sent is no syscall to fail: the handler says so
+	 * and leaves the registers of whatever was running alone.
+	 */
+	debug_msg[0] = '\0';
+	if (kill(getpid(), SIGSYS) == -1)
+		child_exit(3);
+	if (strstr(debug_msg, "SIGSYS not from seccomp") == NULL)
+		child_exit(4);
 	child_exit(0);
 }
 

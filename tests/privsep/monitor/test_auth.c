@@ -25,6 +25,7 @@
 #include <sqlite3.h>
 
 #include "auth.h"
+#include "auth_int.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
@@ -250,7 +251,7 @@ test_create_and_use(void **state)
 	assert_string_equal(ident.name, "alice");
 	assert_string_equal(ident.role, "trader");
 	assert_int_equal(ident.perms, PERM_READ_POSITIONS |
-	    PERM_WRITE_POSITIONS);
+	    PERM_WRITE_POSITIONS | PERM_READ_METRICS);
 	assert_int_equal(check(key, OP_STATUS, ADDR, NULL), 200);
 
 	/* Two keys are never the same. */
@@ -513,6 +514,9 @@ test_roles(void **state)
 		{ OP_SYMBOL,		"read_positions", { 1, 1, 1 } },
 		{ OP_AUDIT,		"view_logs",	  { 1, 0, 0 } },
 		{ OP_READY,		NULL,		  { 1, 1, 1 } },
+		{ OP_METRICS,		"read_metrics",	  { 1, 1, 1 } },
+		{ OP_EVENTS,		"read_positions", { 1, 1, 1 } },
+		{ OP_DEALS,		"read_positions", { 1, 1, 1 } },
 	};
 	char	 keys[3][AUTH_KEY_LEN + 1], want[160];
 	size_t	 r, o;
@@ -547,6 +551,32 @@ test_roles(void **state)
 	assert_int_equal(auth_role_perms("root"), 0);
 	assert_string_equal(auth_perm_name(PERM_MODIFY_CONFIG),
 	    "modify_config");
+}
+
+/* Every role grants read_metrics: a key without it is made by hand. */
+static void
+test_metrics_permission(void **state)
+{
+	char		 key[AUTH_KEY_LEN + 1];
+	uint8_t		 hash[SHA256_LEN];
+	struct akey	*e;
+	uint32_t	 need;
+
+	assert_int_equal(auth_op_perm(OP_METRICS, &need), 0);
+	assert_int_equal(need, PERM_READ_METRICS);
+	create("watch", "viewer", 0, NULL, key);
+	assert_int_equal(check(key, OP_METRICS, ADDR, NULL), 200);
+	assert_int_equal(check(NULL, OP_METRICS, ADDR, NULL), 401);
+	expect(401, "unauthorized");
+	auth_key_hash(key, strlen(key), hash);
+	assert_non_null(e = key_find(hash));
+	e->perms &= ~PERM_READ_METRICS;
+	assert_int_equal(check(key, OP_METRICS, ADDR, NULL), 403);
+	expect(403, "forbidden");
+	expect_msg("permission read_metrics required; key 'watch' has role "
+	    "viewer");
+	assert_int_equal(check(key, OP_ACCOUNT, ADDR, NULL), 200);
+	assert_int_equal(nbans, 0);
 }
 
 static void
@@ -941,6 +971,52 @@ test_schema(void **state)
 	assert_int_equal(db_schema_version(), db_schema_latest());
 }
 
+/*
+ * The database refusing writes (a read-only file): creating, rotating
+ * and revoking keys fail with "database error" and leave the database
+ * as it was; no new key is handed out; reads go on.  Writable again,
+ * the same operations succeed.
+ */
+static void
+test_key_writes_refused(void **state)
+{
+	char			 key[AUTH_KEY_LEN + 1], other[AUTH_KEY_LEN + 1];
+	struct auth_key_info	 ni, oi;
+	struct keys		 ks;
+
+	create("carol", "trader", 30, NULL, key);
+	create("dave", "viewer", 30, NULL, other);
+	assert_int_equal(sqlite3_exec(db_handle(), "PRAGMA query_only = ON",
+	    NULL, NULL, NULL), SQLITE_OK);
+	memset(other, 'x', sizeof(other) - 1);
+	other[sizeof(other) - 1] = '\0';
+	assert_int_equal(auth_key_create("erin", "viewer", 0, NULL, &ni,
+	    other, sizeof(other), err, sizeof(err)), -1);
+	expect_err("database error (see the log)");
+	assert_int_equal(other[0], '\0');	/* the unsaved key is wiped */
+	assert_int_equal(auth_key_rotate("carol", 1, &ni, &oi, other,
+	    sizeof(other), err, sizeof(err)), -1);
+	expect_err("database error (see the log)");
+	assert_int_equal(auth_key_revoke("carol", NULL, NULL, err,
+	    sizeof(err)), -1);
+	expect_err("database error (see the log)");
+	assert_int_equal(auth_key_revoke("2", NULL, NULL, err,
+	    sizeof(err)), -1);
+	expect_err("database error (see the log)");
+	/* Nothing changed: two keys, both active. */
+	list(&ks);
+	assert_int_equal(ks.n, 2);
+	assert_int_equal(ks.k[0].state, AUTH_KEY_ACTIVE);
+	assert_int_equal(ks.k[1].state, AUTH_KEY_ACTIVE);
+
+	assert_int_equal(sqlite3_exec(db_handle(), "PRAGMA query_only = OFF",
+	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(auth_key_revoke("carol", NULL, NULL, err,
+	    sizeof(err)), 1);
+	assert_int_equal(check(key, OP_POSITIONS, ADDR, NULL), 401);
+	expect(401, "key_revoked");
+}
+
 int
 main(void)
 {
@@ -955,6 +1031,7 @@ main(void)
 		T(test_rotate),
 		T(test_rotate_keeps_binding_and_revoke_by_name_takes_all),
 		T(test_roles),
+		T(test_metrics_permission),
 		T(test_rate_limit),
 		T(test_ban_at_threshold),
 		T(test_failures_slide_out),
@@ -966,6 +1043,7 @@ main(void)
 		T(test_not_open),
 		T(test_db_file_rules),
 		T(test_schema),
+		T(test_key_writes_refused),
 #undef T
 	};
 

@@ -17,6 +17,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <sqlite3.h>
+
 #include "db.h"
 #include "log.h"
 
@@ -292,6 +294,147 @@ test_not_a_database(void **state)
 	assert_int_equal(db_open(path, err, sizeof(err)), 0);
 }
 
+static void
+sql(const char *q)
+{
+	char	*msg = NULL;
+
+	if (sqlite3_exec(db_handle(), q, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", q, msg);
+}
+
+/*
+ * A schema_version this heraldd cannot trust: more than one row, or a
+ * version from a newer release.  Either way the database is left as it
+ * is (no migration "down"), and the error says why.
+ */
+static void
+test_schema_version_refused(void **state)
+{
+	sql("INSERT INTO schema_version VALUES (1)");
+	db_close();
+	assert_int_equal(db_open(path, err, sizeof(err)), -1);
+	expect_err("schema_version is damaged (2 rows");
+	assert_false(db_is_open());
+	/* Put right by hand: opens again. */
+	{
+		sqlite3	*h;
+
+		assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(h, "DELETE FROM schema_version "
+		    "WHERE rowid > 1; UPDATE schema_version SET version = 99",
+		    NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(h);
+	}
+	assert_int_equal(db_open(path, err, sizeof(err)), -1);
+	expect_err("schema version 99 is newer than this heraldd knows");
+	expect_err("refusing to touch it");
+	{
+		sqlite3		*h;
+		sqlite3_stmt	*st;
+
+		assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(h, "SELECT version FROM "
+		    "schema_version", -1, &st, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(st, 0), 99);
+		sqlite3_finalize(st);
+		sqlite3_close(h);
+	}
+	assert_int_equal(db_open("relative/herald.db", err, sizeof(err)), -1);
+	expect_err("not an absolute path");
+}
+
+/*
+ * Rows written past the CHECKs: a key row that breaks the schema is
+ * never taken for a key (lookups fail, naming the row in the log); a
+ * bans row that does is skipped and the others still load.
+ */
+static void
+test_damaged_rows(void **state)
+{
+	struct db_key	 k, got;
+	struct ids	 ids;
+	struct bans	 bs;
+	struct db_ban	 b;
+
+	sample(&k, 1);
+	assert_int_equal(db_key_insert(&k), 0);
+	sql("PRAGMA ignore_check_constraints = ON");
+	sql("UPDATE api_keys SET hash = zeroblob(31) WHERE id = 1");
+	logbuf[0] = '\0';
+	assert_int_equal(db_key_by_id(1, &got), -1);
+	assert_non_null(strstr(logbuf, "api_keys row id 1 is malformed"));
+	memset(&ids, 0, sizeof(ids));
+	assert_int_equal(db_keys_active(0, ids_cb, &ids), -1);
+	assert_int_equal(ids.n, 0);
+	sql("UPDATE api_keys SET hash = zeroblob(32), fingerprint = x'01' "
+	    "WHERE id = 1");
+	assert_int_equal(db_key_by_id(1, &got), -1);
+	sql("UPDATE api_keys SET fingerprint = NULL, name = '' WHERE id = 1");
+	assert_int_equal(db_key_by_id(1, &got), -1);
+	sql("UPDATE api_keys SET name = 'key1' WHERE id = 1");
+	assert_int_equal(db_key_by_id(1, &got), 1);
+
+	memset(&b, 0, sizeof(b));
+	strlcpy(b.address, "192.0.2.1", sizeof(b.address));
+	b.until = 100;
+	b.strikes = 1;
+	assert_int_equal(db_ban_put(&b), 0);
+	sql("INSERT INTO bans VALUES ('192.0.2.2', 100, 0, 1)");
+	sql("INSERT INTO bans VALUES ('', 100, 1, 1)");
+	logbuf[0] = '\0';
+	memset(&bs, 0, sizeof(bs));
+	assert_int_equal(db_bans_all(bans_cb, &bs), 0);
+	assert_int_equal(bs.n, 1);
+	assert_string_equal(bs.b[0].address, "192.0.2.1");
+	assert_non_null(strstr(logbuf, "a bans row is malformed; skipped"));
+	sql("PRAGMA ignore_check_constraints = OFF");
+}
+
+/*
+ * In a storage fault (db_set_fault) nothing waits on the database's
+ * lock: a new ban is refused with a log line, a lifted one is lifted in
+ * memory only, and a key's last use is not written.
+ */
+static void
+test_fault_writes_nothing(void **state)
+{
+	struct db_key	 k, got;
+	struct db_ban	 b;
+	struct bans	 bs;
+
+	sample(&k, 1);
+	assert_int_equal(db_key_insert(&k), 0);
+	memset(&b, 0, sizeof(b));
+	strlcpy(b.address, "192.0.2.1", sizeof(b.address));
+	b.until = 100;
+	b.strikes = 1;
+	assert_int_equal(db_ban_put(&b), 0);
+
+	db_set_fault(1);
+	assert_true(db_fault());
+	logbuf[0] = '\0';
+	strlcpy(b.address, "192.0.2.9", sizeof(b.address));
+	assert_int_equal(db_ban_put(&b), -1);
+	assert_non_null(strstr(logbuf, "ban on 192.0.2.9 not recorded: the "
+	    "database cannot be written"));
+	assert_int_equal(db_ban_del("192.0.2.1"), 0);
+	assert_non_null(strstr(logbuf, "lifting the ban on 192.0.2.1 in "
+	    "memory only"));
+	assert_int_equal(db_key_touch(1, 4242), 0);
+	db_set_fault(0);
+	assert_false(db_fault());
+
+	/* The database holds what it held before the fault. */
+	memset(&bs, 0, sizeof(bs));
+	assert_int_equal(db_bans_all(bans_cb, &bs), 0);
+	assert_int_equal(bs.n, 1);
+	assert_string_equal(bs.b[0].address, "192.0.2.1");
+	assert_int_equal(db_key_by_id(1, &got), 1);
+	assert_int_equal(got.last_used, 0);
+}
+
 int
 main(void)
 {
@@ -301,6 +444,9 @@ main(void)
 		T(test_keys),
 		T(test_bans),
 		T(test_not_a_database),
+		T(test_schema_version_refused),
+		T(test_damaged_rows),
+		T(test_fault_writes_nothing),
 #undef T
 	};
 

@@ -649,6 +649,117 @@ test_misuse(void **state)
 	}
 }
 
+static void
+sql(const char *q)
+{
+	char	*msg = NULL;
+
+	if (sqlite3_exec(db_handle(), q, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", q, msg);
+}
+
+/*
+ * A row written past the table's CHECKs: every way of reading it (by
+ * id, as the row a retry repeats, among those in flight) stops with
+ * the row and the column named, never with a guess at its state.
+ */
+static void
+test_damaged_rows(void **state)
+{
+	static const struct {
+		const char	*set;
+		const char	*why;
+	} bad[] = {
+		{ "state = 'lost'", "(state)" },
+		{ "derived = 2", "(derived)" },
+		{ "client_addr = printf('%.64c', '1')", "(client_addr)" },
+		{ "client_order_id = ''", "(client_order_id)" },
+	};
+	struct journal_order	 o, r;
+	struct seen		 f;
+	char			 q[256], want[64];
+	size_t			 i;
+
+	assert_int_equal(begin(1, "c1", "BUY", 10, &o), JOURNAL_NEW);
+	snprintf(want, sizeof(want), "orders row %lld is malformed",
+	    (long long)o.id);
+	sql("PRAGMA ignore_check_constraints = ON");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(q, sizeof(q), "UPDATE orders SET %s WHERE id = %lld",
+		    bad[i].set, (long long)o.id);
+		sql(q);
+		assert_int_equal(journal_get(j, o.id, &r), -1);
+		expect_err(want);
+		expect_err(bad[i].why);
+		/* A retry finds the row by its client_order_id. */
+		if (i < 3) {
+			assert_int_equal(begin(1, "c1", "BUY", 11, NULL),
+			    JOURNAL_ERROR);
+			expect_err(bad[i].why);
+		}
+		/* Still pending (all but the first): start-up reads it too. */
+		memset(&f, 0, sizeof(f));
+		if (i > 0) {
+			assert_int_equal(journal_in_flight(j, collect, &f), -1);
+			expect_err(want);
+		}
+		snprintf(q, sizeof(q), "UPDATE orders SET state = 'pending', "
+		    "derived = 0, client_addr = '192.0.2.7', client_order_id "
+		    "= 'c1' WHERE id = %lld",
+		    (long long)o.id);
+		sql(q);
+		assert_int_equal(journal_get(j, o.id, &r), 1);
+		journal_order_clear(&r);
+	}
+	sql("PRAGMA ignore_check_constraints = OFF");
+	journal_order_clear(&o);
+}
+
+/*
+ * SQLite refusing writes (the file went read-only): each write fails
+ * naming the order and SQLite's reason, nothing changes, reads still
+ * work, and the same calls succeed once writing is possible again.
+ */
+static void
+test_write_faults(void **state)
+{
+	struct journal_order	 o, r;
+	char			 want[64];
+
+	assert_int_equal(begin(1, "c1", "BUY", 10, &o), JOURNAL_NEW);
+	sql("PRAGMA query_only = ON");
+	assert_int_equal(begin(1, "c2", "SELL", 10, NULL), JOURNAL_ERROR);
+	expect_err("readonly database");
+	assert_int_equal(journal_mark_sent(j, o.id, 11), JOURNAL_ERROR);
+	snprintf(want, sizeof(want), "mark order %lld sent", (long long)o.id);
+	expect_err(want);
+	expect_err("readonly database");
+	assert_int_equal(journal_finish(j, o.id, JOURNAL_DONE, "ok", 2, 12),
+	    JOURNAL_ERROR);
+	snprintf(want, sizeof(want), "finish order %lld as done",
+	    (long long)o.id);
+	expect_err(want);
+	assert_int_equal(journal_prune(j, 100), JOURNAL_ERROR);
+	expect_err("prune orders finished before 100");
+	/* Nothing was written; the row reads as it was. */
+	assert_int_equal(journal_get(j, o.id, &r), 1);
+	assert_int_equal(r.state, JOURNAL_PENDING);
+	journal_order_clear(&r);
+	assert_int_equal(rows(), 1);
+
+	sql("PRAGMA query_only = OFF");
+	assert_int_equal(journal_mark_sent(j, o.id, 11), 0);
+	assert_int_equal(journal_finish(j, o.id, JOURNAL_DONE, "ok", 2, 12),
+	    0);
+	assert_int_equal(begin(1, "c2", "SELL", 13, NULL), JOURNAL_NEW);
+	assert_int_equal(rows(), 2);
+	/* A result and its length must agree. */
+	assert_int_equal(journal_finish(j, o.id + 1, JOURNAL_DONE, NULL, 2,
+	    14), JOURNAL_REFUSED);
+	expect_err("result pointer and length disagree");
+	journal_order_clear(&o);
+}
+
 int
 main(void)
 {
@@ -663,6 +774,8 @@ main(void)
 		T(test_batch_one_transaction),
 		T(test_batch_rolls_back),
 		T(test_misuse),
+		T(test_damaged_rows),
+		T(test_write_faults),
 #undef T
 	};
 

@@ -220,34 +220,16 @@ test_max_volume(void **state)
 	assert_string_equal(check(trade("EURUSD", -1)), "trading.max_volume");
 }
 
+/*
+ * A volume off the symbol's step, below its minimum or above its
+ * maximum is the broker's to answer (MT5's 10014), not a risk rule.
+ */
 static void
 test_volume_step(void **state)
 {
-	assert_string_equal(check(trade("EURUSD", 0.015)), "volume_step");
-	assert_string_equal(message_of(1, trade("EURUSD", 0.015), NOW),
-	    "volume_step: volume 0.015 is not a whole multiple of EURUSD's "
-	    "volume step 0.01");
-	/* Decimal volumes that binary doubles only approximate. */
-	assert_null(check(trade("EURUSD", 0.07)));
-	assert_null(check(trade("EURUSD", 0.1 + 0.2)));
-	assert_null(check(trade("EURUSD", 1.23)));
-	assert_null(check(trade("EURUSD", 9.99)));
-	assert_null(check(trade("EURUSD", 0.01)));
-	/* The tolerance is 1e-9 relative. */
-	assert_null(check(trade("EURUSD", 0.07 * (1 + 1e-12))));
-	assert_null(check(trade("EURUSD", 5 * (1 - 1e-10))));
-	assert_string_equal(check(trade("EURUSD", 0.07 * (1 + 1e-8))),
-	    "volume_step");
-	/* Less than one step is not a multiple. */
-	assert_string_equal(check(trade("EURUSD", 0.004)), "volume_step");
-	assert_string_equal(check(trade("EURUSD", 0.006)), "volume_step");
-	/* Each symbol its own step. */
-	assert_null(check(trade("XAUUSD", 2.5)));
-	assert_string_equal(message_of(1, trade("XAUUSD", 1.25), NOW),
-	    "volume_step: volume 1.25 is not a whole multiple of XAUUSD's "
-	    "volume step 0.5");
-	/* No configured step: skipped. */
-	assert_null(check(trade("GBPUSD", 0.015)));
+	assert_null(check(trade("EURUSD", 0.015)));
+	assert_null(check(trade("EURUSD", 0.004)));
+	assert_null(check(trade("XAUUSD", 1.25)));
 	assert_null(check(trade("GBPUSD", 0.0001)));
 }
 
@@ -314,32 +296,32 @@ test_reservations(void **state)
 	for (t = 1; t <= 45; t++)
 		risk_track(r, RISK_POSITION, t, "GBPUSD", 1);
 	for (i = 0; i < 5; i++)
-		h[i] = risk_reserve(r, "EURUSD");
+		h[i] = risk_reserve(r, "EURUSD", NULL);
 	assert_int_equal(risk_reserved(r, NULL), 5);
 	assert_int_equal(risk_reserved(r, "EURUSD"), 5);
 	assert_int_equal(risk_reserved(r, "GBPUSD"), 0);
 	assert_string_equal(message_of(1, trade("EURUSD", 1), NOW),
 	    "trading.max_open_positions: 50 positions and pending orders "
 	    "are open, the limit is 50");
-	risk_release(r, h[0]);
+	risk_release(r, h[0], NULL);
 	assert_null(check(trade("EURUSD", 1)));
 	for (i = 1; i < 5; i++)
-		risk_release(r, h[i]);
+		risk_release(r, h[i], NULL);
 	assert_int_equal(risk_reserved(r, NULL), 0);
 	assert_int_equal(risk_reserved(r, "EURUSD"), 0);
 	/* Per symbol: 20 on their way, none open. */
 	for (t = 1; t <= 45; t++)
 		risk_track(r, RISK_POSITION, t, NULL, 0);
 	for (i = 0; i < 20; i++)
-		h[i] = risk_reserve(r, "EURUSD");
+		h[i] = risk_reserve(r, "EURUSD", NULL);
 	assert_string_equal(check(trade("EURUSD", 1)),
 	    "trading.max_positions_per_symbol");
 	assert_null(check(trade("GBPUSD", 1)));
-	risk_release(r, h[3]);
+	risk_release(r, h[3], NULL);
 	assert_null(check(trade("EURUSD", 1)));
 	/* Releasing more than was reserved, or a bad handle, is harmless. */
 	for (i = 0; i < 25; i++)
-		risk_release(r, i < 20 ? h[i] : 12345);
+		risk_release(r, i < 20 ? h[i] : 12345, NULL);
 	assert_int_equal(risk_reserved(r, NULL), 0);
 	assert_int_equal(risk_reserved(r, "EURUSD"), 0);
 }
@@ -529,8 +511,6 @@ test_rule_order(void **state)
 	assert_string_equal(check_at(9, p, NOW), "trading.allowed_symbols");
 	strlcpy(p.symbol, "EURUSD", sizeof(p.symbol));
 	assert_string_equal(check_at(9, p, NOW), "trading.max_volume");
-	p.volume = 1.005;
-	assert_string_equal(check_at(9, p, NOW), "volume_step");
 	p.volume = 1;
 	assert_string_equal(check_at(9, p, NOW), "trading.max_open_positions");
 	risk_track(r, RISK_POSITION, 2, NULL, 0);
@@ -568,6 +548,150 @@ test_key_table_pruned(void **state)
 	assert_int_equal(risk_rate_keys(r), 100);
 }
 
+static struct rpc_params
+side(struct rpc_params p, int sd)
+{
+	p.side = (uint8_t)sd;
+	return p;
+}
+
+/* Put a position or pending order with its lots. */
+static void
+put(int kind, uint64_t ticket, const char *symbol, int sd, double volume,
+    double margin)
+{
+	struct risk_lots	 l = { sd, volume, margin, 1.1 };
+
+	risk_track(r, kind, ticket, symbol, 1);
+	risk_lots(r, kind, ticket, &l);
+}
+
+/*
+ * max_exposure: net lots of positions, plus pending and in-flight
+ * orders on the order's side; sells count short; 0 disables.
+ */
+static void
+test_max_exposure(void **state)
+{
+	struct risk_refusal	 out;
+	struct risk_lots	 l = { RPC_SIDE_BUY, 0.5, 0, 0 };
+	ssize_t			 h;
+
+	put(RISK_POSITION, 1, "EURUSD", RPC_SIDE_BUY, 1.5, 0);
+	assert_null(check(trade("EURUSD", 10)));	/* disabled */
+	conf->trading.max_exposure = 2;
+	risk_configure(r, conf);
+	assert_null(check(trade("EURUSD", 0.5)));
+	assert_string_equal(check(trade("EURUSD", 0.51)),
+	    "trading.max_exposure");
+	expect_in(message_of(1, trade("EURUSD", 0.51), NOW), "limit is 2 "
+	    "lots");
+	/* A sell is room of 3.5 lots short. */
+	assert_null(check(side(trade("EURUSD", 3.5), RPC_SIDE_SELL)));
+	assert_string_equal(check(side(trade("EURUSD", 3.51),
+	    RPC_SIDE_SELL)), "trading.max_exposure");
+	/* Hedged: a sell position takes the net down. */
+	put(RISK_POSITION, 2, "EURUSD", RPC_SIDE_SELL, 1, 0);
+	assert_true(fabs(risk_net_lots(r, "EURUSD") - 0.5) < 1e-12);
+	assert_null(check(trade("EURUSD", 1.5)));
+	/* A pending buy counts on the buy side only. */
+	put(RISK_ORDER, 3, "EURUSD", RPC_SIDE_BUY, 1, 0);
+	assert_string_equal(check(trade("EURUSD", 1.5)),
+	    "trading.max_exposure");
+	assert_null(check(trade("EURUSD", 0.5)));
+	assert_null(check(side(trade("EURUSD", 2.5), RPC_SIDE_SELL)));
+	/* An order in flight holds its lots until released. */
+	h = risk_reserve(r, "EURUSD", &l);
+	assert_string_equal(check(trade("EURUSD", 0.01)),
+	    "trading.max_exposure");
+	risk_release(r, h, &l);
+	assert_null(check(trade("EURUSD", 0.5)));
+	/* A position changed by a record: its old lots go. */
+	put(RISK_POSITION, 1, "EURUSD", RPC_SIDE_BUY, 0.5, 0);
+	assert_null(check(trade("EURUSD", 1.5)));
+	/* Closed: gone from the net. */
+	risk_track(r, RISK_POSITION, 2, NULL, 0);
+	assert_true(fabs(risk_net_lots(r, "EURUSD") - 0.5) < 1e-12);
+	/* Other symbols are their own. */
+	assert_null(check(trade("XAUUSD", 2)));
+	/* A passing order says what to reserve. */
+	assert_int_equal(risk_check(r, 1, &(struct rpc_params){ .op = OP_TRADE,
+	    .side = RPC_SIDE_SELL, .symbol = "EURUSD", .volume = 0.5 }, NOW,
+	    &out), 0);
+	assert_int_equal(out.lots.side, RPC_SIDE_SELL);
+	assert_true(out.lots.volume == 0.5);
+}
+
+/*
+ * min_margin_level: equity over the positions' margin, the in-flight
+ * orders' and the order's estimate, from the paper symbol until the
+ * broker reports a position on it.
+ */
+static void
+test_min_margin_level(void **state)
+{
+	struct conf_symbol	*s = &conf->mt5.paper.symbols[0];
+	struct risk_refusal	 out;
+	struct rpc_params	 p;
+	ssize_t			 h;
+
+	conf->mt5.backend = BACKEND_PAPER;
+	conf->mt5.paper.leverage = 100;
+	conf->mt5.paper.balance = 10000;
+	strlcpy(conf->mt5.paper.currency, "USD",
+	    sizeof(conf->mt5.paper.currency));
+	s->contract_size = 100000;
+	s->start_bid = 1.25;
+	strlcpy(s->currency_base, "EUR", sizeof(s->currency_base));
+	conf->trading.min_margin_level = 200;
+	risk_configure(r, conf);
+	/* 4 lots: 5000 of margin, 200% exactly. */
+	assert_null(check(trade("EURUSD", 4)));
+	assert_string_equal(check(trade("EURUSD", 4.01)),
+	    "trading.min_margin_level");
+	expect_in(message_of(1, trade("EURUSD", 4.01), NOW), "below the "
+	    "limit of 200%");
+	/* At the order's own price. */
+	p = trade("EURUSD", 4.5);
+	p.flags |= RPC_HAS_PRICE;
+	p.price = 1.1;
+	assert_null(check(p));
+	/* Nothing known of GBPUSD: refused, fail closed. */
+	assert_string_equal(check(trade("GBPUSD", 0.01)),
+	    "trading.min_margin_level");
+	/* In flight: 2 lots' margin held. */
+	assert_int_equal(risk_check(r, 1, &(struct rpc_params){ .op = OP_TRADE,
+	    .side = RPC_SIDE_BUY, .symbol = "EURUSD", .volume = 2 }, NOW,
+	    &out), 0);
+	assert_true(fabs(out.lots.margin - 2500) < 1e-6);
+	h = risk_reserve(r, "EURUSD", &out.lots);
+	assert_null(check(trade("EURUSD", 2)));
+	assert_string_equal(check(trade("EURUSD", 2.01)),
+	    "trading.min_margin_level");
+	risk_release(r, h, &out.lots);
+	/* The broker's figure per lot wins: 1000 a lot. */
+	put(RISK_POSITION, 7, "EURUSD", RPC_SIDE_BUY, 1, 1000);
+	assert_true(fabs(risk_margin_used(r) - 1000) < 1e-9);
+	assert_null(check(trade("EURUSD", 4)));
+	assert_string_equal(check(trade("EURUSD", 4.01)),
+	    "trading.min_margin_level");
+	/* A floating loss of 2000 (an account read) lowers the equity. */
+	risk_account(r, 10000, 8000);
+	assert_null(check(trade("EURUSD", 3)));
+	assert_string_equal(check(trade("EURUSD", 3.01)),
+	    "trading.min_margin_level");
+	/* The balance from the broker's record. */
+	risk_balance(r, 12000);
+	assert_null(check(trade("EURUSD", 4)));
+	/* Position closed: its margin is released. */
+	risk_track(r, RISK_POSITION, 7, NULL, 0);
+	assert_true(risk_margin_used(r) == 0);
+	/* 0 disables. */
+	conf->trading.min_margin_level = 0;
+	risk_configure(r, conf);
+	assert_null(check(trade("GBPUSD", 5)));
+}
+
 int
 main(void)
 {
@@ -584,6 +708,8 @@ main(void)
 		T(test_order_rate),
 		T(test_rule_order),
 		T(test_key_table_pruned),
+		T(test_max_exposure),
+		T(test_min_margin_level),
 #undef T
 	};
 

@@ -535,6 +535,107 @@ test_migration_from_2(void **state)
 	assert_string_equal(w.text, "5:1=d1\n");
 }
 
+static void
+sql(const char *q)
+{
+	char	*msg = NULL;
+
+	if (sqlite3_exec(db_handle(), q, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", q, msg);
+}
+
+/*
+ * Rows written past the table's CHECKs (by a tool that ignores them, or
+ * a file from elsewhere): the load stops at the first and names it, and
+ * the broker is never handed a record its decoder would have to trust.
+ */
+static void
+test_damaged_rows(void **state)
+{
+	static const struct {
+		const char	*row;
+		const char	*err;
+	} bad[] = {
+		{ "(300, 'a', 1, 0.0, x'00')",
+		    "a row of type 300, which is not 0..255" },
+		{ "(-1, 'a', 1, 0.0, x'00')",
+		    "a row of type -1, which is not 0..255" },
+		{ "(3.5, 'a', 1, 0.0, x'00')", "which is not 0..255" },
+		{ "(3, printf('%.65c', 'k'), 1, 0.0, x'00')",
+		    "a row of type 3 whose key is malformed" },
+		{ "(3, 'a' || char(0) || 'b', 1, 0.0, x'00')",
+		    "a row of type 3 whose key is malformed" },
+		{ "(3, 'a', 1, 0.0, zeroblob(65537))",
+		    "row (type 3, key \"a\") has a malformed body" },
+	};
+	struct store_lockdown	 l;
+	struct seen		 w;
+	char			 q[256];
+	size_t			 i;
+
+	assert_int_equal(put(T_POSITION, "good", 1, 0, "p"), 0);
+	sql("PRAGMA ignore_check_constraints = ON");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(q, sizeof(q), "INSERT INTO broker_state VALUES %s",
+		    bad[i].row);
+		sql(q);
+		if (load(0, 0, &w) != -1)
+			fail_msg("loaded %s: %s", bad[i].row, w.text);
+		expect_err(bad[i].err);
+		sql("DELETE FROM broker_state WHERE key <> 'good'");
+		assert_int_equal(load(0, 0, &w), 0);
+		assert_string_equal(w.text, "3:good=p\n");
+	}
+	/* The lockdown switch: neither on nor off is not "off". */
+	sql("INSERT INTO lockdown VALUES (1, 2, 'x', 1)");
+	assert_int_equal(store_lockdown_get(s, &l), -1);
+	expect_err("the lockdown row is malformed");
+	sql("UPDATE lockdown SET active = 1, who = x'00'");
+	assert_int_equal(store_lockdown_get(s, &l), -1);
+	expect_err("the lockdown row is malformed");
+	sql("PRAGMA ignore_check_constraints = OFF");
+}
+
+/*
+ * SQLite refusing every write (the file went read-only): each call
+ * fails with what it was doing and SQLite's reason, its statement is
+ * reset, and the same calls work once writing is possible again.
+ */
+static void
+test_write_faults(void **state)
+{
+	struct store_lockdown	 l;
+	struct seen		 w;
+
+	assert_int_equal(put(T_DEAL, "1", 1, 2.5, "d1"), 0);
+	sql("PRAGMA query_only = ON");
+	assert_int_equal(put(T_DEAL, "2", 2, 1, "d2"), -1);
+	expect_err("store: put record (type 5, key \"2\"): attempt to "
+	    "write a readonly database");
+	assert_int_equal(store_del(s, T_DEAL, "1"), -1);
+	expect_err("store: delete record (type 5, key \"1\")");
+	assert_int_equal(store_prune_before(s, T_DEAL, 10), -1);
+	expect_err("store: prune records of type 5");
+	assert_int_equal(store_prune_keep(s, T_DEAL, 1), -1);
+	expect_err("store: prune records of type 5");
+	memset(&l, 0, sizeof(l));
+	l.active = 1;
+	strlcpy(l.who, "uid 0 (root)", sizeof(l.who));
+	assert_int_equal(store_lockdown_set(s, &l), -1);
+	expect_err("store: turn lockdown on");
+	/* Reading still works, and saw nothing of the refused writes. */
+	assert_int_equal(load(0, 0, &w), 0);
+	assert_string_equal(w.text, "5:1=d1\n");
+	assert_int_equal(store_lockdown_get(s, &l), 0);
+	assert_int_equal(l.active, 0);
+
+	sql("PRAGMA query_only = OFF");
+	assert_int_equal(put(T_DEAL, "2", 2, 1, "d2"), 0);
+	assert_int_equal(store_del(s, T_DEAL, "1"), 0);
+	assert_int_equal(load(0, 0, &w), 0);
+	assert_string_equal(w.text, "5:2=d2\n");
+}
+
 int
 main(void)
 {
@@ -547,6 +648,8 @@ main(void)
 		T(test_refusals),
 		T(test_joins_batch),
 		T(test_migration_from_2),
+		T(test_damaged_rows),
+		T(test_write_faults),
 #undef T
 	};
 

@@ -23,6 +23,7 @@
 #include "api.h"
 #include "config.h"
 #include "db.h"
+#include "event.h"
 #include "journal.h"
 #include "log.h"
 #include "msg.h"
@@ -30,8 +31,9 @@
 #include "record.h"
 #include "trade.h"
 #include "trading.h"
+#include "trading_int.h"
 
-#define MAX_SEEN	64
+#define MAX_SEEN	(TX_MAX + 64)	/* test_broker_busy fills the queue */
 
 /* What left the monitor, and what was durable when it did. */
 struct seen {
@@ -175,11 +177,31 @@ io_abort(const char *why)
 	aborts++;
 }
 
+/* Events pushed to net: their names and ids, and the commits before. */
+static char		 events_seen[1024];
+static uint64_t		 last_event_id;
+static int		 event_commits;
+
+static void
+io_event(const void *buf, size_t len)
+{
+	struct herald_event	 e;
+	const char		*why;
+
+	assert_int_equal(event_decode(buf, len, &e, &why), 0);
+	assert_true(e.id > last_event_id);
+	last_event_id = e.id;
+	event_commits = commits;
+	strlcat(events_seen, e.name, sizeof(events_seen));
+	strlcat(events_seen, " ", sizeof(events_seen));
+}
+
 static const struct trade_io io = {
 	.to_broker =	io_broker,
 	.to_net =	io_net,
 	.commit =	io_commit,
 	.abort =	io_abort,
+	.event =	io_event,
 };
 
 /* Run what this turn made active: the commit event among it. */
@@ -363,11 +385,15 @@ setup(void **state)
 	nbroker = nnet = 0;
 	commits = aborts = fail_commit = 0;
 	last_net_id = 0;
+	last_event_id = 0;
 	if (trade_init(&conf, base, &io, err, sizeof(err)) != 0)
 		fail_msg("trade_init: %s", err);
 	trade_broker_ready();
 	broker_up();
+	turn_end();		/* the "broker" event's commit */
 	nbroker = 0;		/* the configuration and START */
+	commits = 0;
+	events_seen[0] = '\0';
 	return 0;
 }
 
@@ -435,6 +461,38 @@ test_answer_before_net(void **state)
 	assert_int_equal(to_net[0].records, 1);
 	peek_state(s->command_id, st, sizeof(st));
 	assert_string_equal(st, "done");
+}
+
+/*
+ * The events of an order (its record, its answer) are written in the
+ * order's own commit, and reach net only once it is durable; the
+ * lockdown's too.
+ */
+static void
+test_events_in_the_batch(void **state)
+{
+	const struct seen	*s;
+
+	assert_int_equal(order("o-1"), 1);
+	turn_end();
+	s = nth_req(0);
+	broker_record(7);
+	broker_done(s->id, 7);
+	assert_string_equal(events_seen, "");
+	turn_end();
+	assert_int_equal(commits, 2);		/* the journal's, the answer's */
+	assert_string_equal(events_seen, "position order ");
+	assert_int_equal(event_commits, 2);
+	assert_int_equal(peek_count("SELECT count(*) FROM events"), 3);
+	events_seen[0] = '\0';
+	fail_commit = 1;
+	assert_int_equal(trade_lockdown(1, "uid 0 (root)", err,
+	    sizeof(err)), 0);
+	turn_end();
+	assert_string_equal(events_seen, "");	/* not durable yet */
+	fail_commit = 0;
+	assert_int_equal(event_base_loop(base, EVLOOP_ONCE), 0);
+	assert_string_equal(events_seen, "lockdown ");
 }
 
 /* A group of records waits for the broker to close it. */
@@ -757,6 +815,193 @@ test_status_codes(void **state)
 	assert_int_equal(count_reqs(), 2);
 }
 
+/* One position record as BROKER_RECORD; the handler's answer. */
+static int
+record_try(uint64_t ticket, const char **why)
+{
+	struct msg_broker_record	 mr;
+	struct paper_record		 rec;
+	static uint8_t			 buf[8 + BROKER_RECORD_MAX];
+	struct ipc_msg			 m;
+	size_t				 n;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.type = PAPER_REC_POSITION;
+	rec.op = PAPER_OP_PUT;
+	rec.u.position.ticket = ticket;
+	strlcpy(rec.u.position.symbol, "EURUSD",
+	    sizeof(rec.u.position.symbol));
+	rec.u.position.volume = 0.1;
+	rec.u.position.price_open = 1.1;
+	memset(&mr, 0, sizeof(mr));
+	mr.type = PAPER_REC_POSITION;
+	mr.op = PAPER_OP_PUT;
+	n = paper_record_encode(&rec, mr.data, sizeof(mr.data));
+	assert_true(n != (size_t)-1);
+	mr.len = (uint16_t)n;
+	as_msg(&m, MSG_BROKER_RECORD, 0, buf, msg_broker_record_encode(buf,
+	    sizeof(buf), &mr));
+	return trade_broker_record(&m, why);
+}
+
+/*
+ * A group of records is bounded by mt5.record_group_max and
+ * record_group_bytes; each BROKER_SYNC starts the count again.
+ */
+static void
+test_record_group_bounded(void **state)
+{
+	const char	*why = NULL;
+	int		 i;
+
+	conf.mt5.record_group_max = 16;
+	trade_reconfigure(&conf);
+	for (i = 0; i < 16; i++)
+		assert_int_equal(record_try(100 + (uint64_t)i, &why), 0);
+	assert_int_equal(record_try(200, &why), -1);
+	assert_non_null(strstr(why, "mt5.record_group_max"));
+	broker_msg(MSG_BROKER_SYNC, 0, NULL, 0, trade_broker_sync);
+	turn_end();
+	for (i = 0; i < 16; i++)
+		assert_int_equal(record_try(300 + (uint64_t)i, &why), 0);
+	broker_msg(MSG_BROKER_SYNC, 0, NULL, 0, trade_broker_sync);
+	turn_end();
+	/* Bytes: a position record is over 80 bytes. */
+	conf.mt5.record_group_max = 1000000;
+	conf.mt5.record_group_bytes = 65536;
+	trade_reconfigure(&conf);
+	for (i = 0; i < 2000; i++)
+		if (record_try(1000 + (uint64_t)i, &why) == -1)
+			break;
+	assert_true(i > 100 && i < 2000);
+	assert_non_null(strstr(why, "mt5.record_group_bytes"));
+}
+
+/* Key 1's read request op (GET /v1/account and the like). */
+static int
+read_op(uint8_t op)
+{
+	static struct msg_api_req	 q;
+	struct auth_identity		 id;
+	struct rpc_params		 p;
+	const char			*why = NULL;
+	size_t				 n;
+	int				 r;
+
+	memset(&p, 0, sizeof(p));
+	p.op = op;
+	memset(&q, 0, sizeof(q));
+	q.op = op;
+	strlcpy(q.address, "192.0.2.1", sizeof(q.address));
+	n = rpc_params_encode(&p, q.params, sizeof(q.params));
+	assert_true(n != (size_t)-1);
+	q.params_len = (uint16_t)n;
+	memset(&id, 0, sizeof(id));
+	id.key_id = 1;
+	strlcpy(id.name, "viewer", sizeof(id.name));
+	strlcpy(id.role, "viewer", sizeof(id.role));
+	msg_api_res_reset(&res);
+	r = trade_api(++last_net_id, &q, &id, &res, &why);
+	if (r == -1)
+		fail_msg("trade_api: %s", why);
+	return r;
+}
+
+/*
+ * A broker that stops answering: at most TX_MAX requests wait for it,
+ * then reads and orders alike get 503 broker_busy with a Retry-After,
+ * and no order is journaled or sent; an answer frees a place.
+ */
+static void
+test_broker_busy(void **state)
+{
+	int	 i;
+
+	assert_int_equal(order("o-0"), 1);
+	turn_end();
+	for (i = 1; i < TX_MAX; i++)
+		assert_int_equal(read_op(OP_ACCOUNT), 1);
+	assert_int_equal(count_reqs(), TX_MAX);
+	assert_int_equal(read_op(OP_POSITIONS), 0);
+	assert_int_equal(res.status, 503);
+	assert_string_equal(res.code, "broker_busy");
+	assert_int_equal(res.retry_after, 1);
+	assert_int_equal(order("o-1"), 0);
+	assert_int_equal(res.status, 503);
+	assert_string_equal(res.code, "broker_busy");
+	assert_non_null(strstr(res.message, "orders are already waiting"));
+	turn_end();
+	assert_int_equal(count_reqs(), TX_MAX);
+	assert_int_equal(peek_count("SELECT count(*) FROM orders"), 1);
+	/* One answer, one place. */
+	broker_done(nth_req(0)->id, 0);
+	turn_end();
+	assert_int_equal(order("o-1"), 1);
+	turn_end();
+	assert_int_equal(count_reqs(), TX_MAX + 1);
+}
+
+/*
+ * A journal row damaged under a filled order: its retry is a storage
+ * fault answered 503, never a second order at the broker.
+ */
+static void
+test_damaged_row_is_not_a_new_order(void **state)
+{
+	struct trade_state	 ts;
+	char			*msg = NULL;
+
+	assert_int_equal(order("o-1"), 1);
+	turn_end();
+	broker_done(nth_req(0)->id, 7);
+	turn_end();
+	assert_int_equal(answer_for(1)->status, 200);
+	if (sqlite3_exec(db_handle(), "PRAGMA ignore_check_constraints = ON; "
+	    "UPDATE orders SET state = 'lost'; "
+	    "PRAGMA ignore_check_constraints = OFF", NULL, NULL, &msg) !=
+	    SQLITE_OK)
+		fail_msg("%s", msg);
+	assert_int_equal(order("o-1"), 0);
+	assert_int_equal(res.status, 503);
+	assert_string_equal(res.code, "storage_unavailable");
+	trade_state(&ts);
+	assert_int_equal(ts.storage_fault, 1);
+	assert_non_null(strstr(ts.storage, "malformed (state)"));
+	turn_end();
+	assert_int_equal(count_reqs(), 1);
+	assert_int_equal(aborts, 0);
+}
+
+/*
+ * SQLite refusing the new order's row: a storage fault, 503, nothing
+ * at the broker; once the file can be written the fault clears and the
+ * order is taken.
+ */
+static void
+test_journal_write_refused(void **state)
+{
+	struct trade_state	 ts;
+
+	assert_int_equal(sqlite3_exec(db_handle(), "PRAGMA query_only = ON",
+	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(order("o-1"), 0);
+	assert_int_equal(res.status, 503);
+	assert_string_equal(res.code, "storage_unavailable");
+	trade_state(&ts);
+	assert_int_equal(ts.storage_fault, 1);
+	turn_end();
+	assert_int_equal(count_reqs(), 0);
+	assert_int_equal(sqlite3_exec(db_handle(), "PRAGMA query_only = OFF",
+	    NULL, NULL, NULL), SQLITE_OK);
+	/* The retry timer finds the database writable again. */
+	assert_int_equal(event_base_loop(base, EVLOOP_ONCE), 0);
+	trade_state(&ts);
+	assert_int_equal(ts.storage_fault, 0);
+	assert_int_equal(order("o-1"), 1);
+	turn_end();
+	assert_int_equal(count_reqs(), 1);
+}
+
 int
 main(void)
 {
@@ -764,6 +1009,7 @@ main(void)
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_pending_before_broker),
 		T(test_answer_before_net),
+		T(test_events_in_the_batch),
 		T(test_group_not_split),
 		T(test_failed_commit_answers_no_one),
 		T(test_fault_refuses_orders),
@@ -773,6 +1019,10 @@ main(void)
 		T(test_retry_answered_first),
 		T(test_in_flight_orders_count),
 		T(test_status_codes),
+		T(test_record_group_bounded),
+		T(test_broker_busy),
+		T(test_damaged_row_is_not_a_new_order),
+		T(test_journal_write_refused),
 #undef T
 	};
 
