@@ -102,20 +102,18 @@ schema_version(sqlite3 *db, char *err, size_t errlen)
 
 /*
  * The audit chain of db under the key loaded now: rows checked, or -1
- * with err naming the first bad row.
+ * with err; a chain that breaks is r->audit_broken.
  */
 static int64_t
-chain(sqlite3 *db, char *err, size_t errlen)
+chain(sqlite3 *db, struct backup_result *r, char *err, size_t errlen)
 {
 	struct audit_verdict	 v;
 
 	if (audit_verify(db, &v, err, errlen) == -1)
 		return -1;
-	if (!v.ok) {
-		snprintf(err, errlen, "the audit trail does not verify: %s",
-		    v.why);
-		return -1;
-	}
+	if (!v.ok)
+		snprintf(r->audit_broken, sizeof(r->audit_broken), "the audit "
+		    "trail does not verify: %s", v.why);
 	return v.rows;
 }
 
@@ -132,7 +130,7 @@ check_open(sqlite3 *db, struct backup_result *r, char *err, size_t errlen)
 		return -1;
 	r->audit_rows = -1;
 	if (has_table(db, "audit") && audit_key_loaded() &&
-	    (r->audit_rows = chain(db, err, errlen)) == -1)
+	    (r->audit_rows = chain(db, r, err, errlen)) == -1)
 		return -1;
 	return 0;
 }
@@ -288,6 +286,9 @@ backup_check_database(const struct herald_conf *conf,
 	}
 	if (check_open(db, &r, err, sizeof(err)) == -1)
 		config_error(errs, "database %s: %s", conf->database, err);
+	else if (r.audit_broken[0] != '\0')
+		config_error(errs, "database %s: %s", conf->database,
+		    r.audit_broken);
 	else if (key == 1 && has_table(db, "audit") &&
 	    audit_has_rows(db))
 		config_error(errs, "database %s: has an audit trail, but "

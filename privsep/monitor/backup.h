@@ -29,12 +29,14 @@ struct backup_result {
 	uint64_t	pages;
 	int		schema;		/* its schema version */
 	int64_t		audit_rows;	/* -1: its trail was not checked */
+	char		audit_broken[300]; /* why it does not verify, or "" */
 };
 
 /*
  * Write a consistent copy of the database at dbpath into fd (a regular,
  * empty file open for writing), mode as the caller made it.  0 with r,
- * or -1 with err.
+ * or -1 with err.  A copy whose audit trail does not verify is still
+ * written (the evidence is worth keeping), r->audit_broken saying why.
  */
 int	backup_to_fd(const char *dbpath, int fd, struct backup_result *r,
 	    char *err, size_t errlen);

@@ -104,7 +104,7 @@ int
 ctl_do_backup(struct ctl_conn *c, const union ctl_payload *pl)
 {
 	struct backup_result	 r;
-	char			 msg[CTL_STR_MAX], trail[64];
+	char			 msg[CTL_STR_MAX], trail[400];
 	int			 fd = c->passed_fd;
 
 	c->passed_fd = -1;
@@ -120,7 +120,10 @@ ctl_do_backup(struct ctl_conn *c, const union ctl_payload *pl)
 		return ctl_send_msg(c->fd, c->pid, CTL_REP_ERROR, msg);
 	}
 	close(fd);
-	if (r.audit_rows >= 0)
+	if (r.audit_broken[0] != '\0')
+		snprintf(trail, sizeof(trail), "AUDIT TRAIL BROKEN: %s",
+		    r.audit_broken);
+	else if (r.audit_rows >= 0)
 		snprintf(trail, sizeof(trail), "%" PRId64 " audit rows verified",
 		    r.audit_rows);
 	else

@@ -254,3 +254,23 @@ def test_descriptor_rules(running, tmp_path):
     assert b"needs a descriptor" in frames[1], frames
     # heraldd is still serving.
     assert d.ctl("status").returncode == 0
+
+
+def test_backup_of_a_broken_trail_is_kept_and_says_so(daemon, tmp_path):
+    daemon.start()
+    make_key(daemon, "k", "viewer")
+    daemon.stop()
+    daemon.proc = None
+    db = sqlite3.connect(daemon.database)
+    db.execute("UPDATE audit SET key = 'x' WHERE id = 2")
+    db.commit()
+    db.close()
+    daemon.start()
+    copy = tmp_path / "evidence.db"
+    r = daemon.ctl("backup", str(copy))
+    assert r.returncode == 0, r.stderr
+    assert "AUDIT TRAIL BROKEN: the audit trail does not verify: row 2: " \
+        in r.stdout, r.stdout
+    assert done_coids(copy) == set()        # a good SQLite file all the same
+    rc, out, err = restore(daemon, copy)
+    assert rc == 1 and "row 2: its MAC does not check" in err
