@@ -48,6 +48,18 @@ def done_coids(path):
         db.close()
 
 
+def altered(src, dst, sql):
+    """A copy of the database src at dst with one statement run on it."""
+    shutil.copyfile(src, dst)
+    db = sqlite3.connect(dst)
+    try:
+        db.execute(sql)
+        db.commit()
+    finally:
+        db.close()
+    return dst
+
+
 def restore(daemon, copy):
     """The documented way: stop, copy, heraldd -n (then start)."""
     if daemon.proc is not None:
@@ -146,12 +158,8 @@ def test_n_names_what_is_wrong_with_a_copy(running, tmp_path):
     assert d.ctl("backup", str(good)).returncode == 0
 
     # An audit row edited in the copy.
-    edited = tmp_path / "edited.db"
-    shutil.copyfile(good, edited)
-    db = sqlite3.connect(edited)
-    db.execute("UPDATE audit SET actor = 'nobody' WHERE id = 2")
-    db.commit()
-    db.close()
+    edited = altered(good, tmp_path / "edited.db",
+                     "UPDATE audit SET actor = 'nobody' WHERE id = 2")
     rc, out, err = restore(d, edited)
     assert rc == 1 and "the audit trail does not verify: row 2: its MAC " \
         "does not check" in err, err
@@ -168,12 +176,8 @@ def test_n_names_what_is_wrong_with_a_copy(running, tmp_path):
     assert "integrity_check" in err or "malformed" in err, err
 
     # A schema from a newer heraldd.
-    newer = tmp_path / "newer.db"
-    shutil.copyfile(good, newer)
-    db = sqlite3.connect(newer)
-    db.execute("UPDATE schema_version SET version = 99")
-    db.commit()
-    db.close()
+    newer = altered(good, tmp_path / "newer.db",
+                    "UPDATE schema_version SET version = 99")
     rc, out, err = restore(d, newer)
     assert rc == 1 and "schema version 99 is newer than this heraldd" in err
 
