@@ -38,12 +38,12 @@ integrity(sqlite3 *db, char *err, size_t errlen)
 {
 	sqlite3_stmt	*st = NULL;
 	const char	*t;
-	int		 rc, ok = 0;
+	int		 ok = 0;
 
 	if (sqlite3_prepare_v2(db, "PRAGMA integrity_check(1)", -1, &st,
 	    NULL) != SQLITE_OK)
 		return sql_err(db, "integrity_check", err, errlen);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if (sqlite3_step(st) == SQLITE_ROW) {
 		t = (const char *)sqlite3_column_text(st, 0);
 		ok = t != NULL && strcmp(t, "ok") == 0;
 		if (!ok)
