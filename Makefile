@@ -75,6 +75,7 @@ INC_FILE_tests/privsep/test_dispatch.c = $(INC_ALL)
 INC_FILE_tests/daemon/test_tls_monitor.c = $(INC_daemon) -Iprivsep/monitor
 INC_FILE_tests/daemon/test_tls_renew.c = $(INC_daemon) -Iprivsep/monitor
 # A fuzzer gets the paths of the parser it drives.
+INC_FILE_tests/fuzz/fuzz_audit.c = $(INC_daemon)
 INC_FILE_tests/fuzz/fuzz_bridge.c = $(INC_common)
 INC_FILE_tests/fuzz/fuzz_config.c = $(INC_common)
 INC_FILE_tests/fuzz/fuzz_ctlproto.c = $(INC_common)

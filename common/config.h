@@ -216,6 +216,18 @@ struct herald_conf {
 						   by, 64, 1..128 */
 	} rate_limit;
 
+	/* The tamper-evident audit trail (privsep/monitor/audit.h). */
+	struct {
+		char	key_file[PATH_MAX];	/* HMAC key, created at first
+						   start; default
+						   /etc/herald/audit.key */
+		int	days;			/* keep rows, default 365,
+						   1..36500 */
+		int	head_interval;		/* seconds between chain-head
+						   log lines, default 3600,
+						   10..86400 */
+	} audit;
+
 	struct {
 		int	level;			/* LOG_ERR, LOG_WARNING, LOG_INFO
 						   (default) or LOG_DEBUG */

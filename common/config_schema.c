@@ -292,6 +292,13 @@ static const struct conf_key log_keys[] = {
 	K_END
 };
 
+static const struct conf_key audit_keys[] = {
+	K_STR("key_file",	set_path,	audit.key_file),
+	K_INT("days",		audit.days,	1, 36500),
+	K_INT("head_interval",	audit.head_interval,	10, 86400),
+	K_END
+};
+
 static const struct conf_key database_keys[] = {
 	K_STR("path",		set_path,	database),
 	K_INT("busy_timeout",	database_busy_timeout,	1, 60000),
@@ -323,6 +330,7 @@ const struct conf_key top_keys[] = {
 	K_SECTION("trading",	trading_keys),
 	K_SECTION("limits",	limits_keys),
 	K_SECTION("rate_limit",	rate_limit_keys),
+	K_SECTION("audit",	audit_keys),
 	K_SECTION("events",	events_keys),
 	K_SECTION("log",	log_keys),
 	K_END
@@ -494,12 +502,18 @@ config_defaults(struct herald_conf *conf)
 	conf->trading.duplicate_window = 10;
 	conf->trading.journal_days = 90;
 
+	strlcpy(conf->audit.key_file, "/etc/herald/audit.key",
+	    sizeof(conf->audit.key_file));
+	conf->audit.days = 365;
+	conf->audit.head_interval = 3600;
+
 	conf->events.retention = 10000;
 	conf->events.retention_days = 7;
 	conf->events.heartbeat = 15;
 	conf->events.streams = 64;
 	conf->events.streams_per_key = 4;
 	conf->events.stream_buffer = 1048576;
+
 	conf->limits.open_files = 1024;
 	conf->limits.header_bytes = 8192;
 	conf->limits.header_count = 64;

@@ -41,6 +41,9 @@ CTL_ENCODE_PL(lockdown, &pl->lockdown)
 CTL_ENCODE_PL(key_created, &pl->key_created)
 CTL_ENCODE_PL(keys, &pl->keys)
 CTL_ENCODE_PL(bans, &pl->bans)
+CTL_ENCODE_PL(audit_req, &pl->audit_req)
+CTL_ENCODE_PL(audit, &pl->audit)
+CTL_ENCODE_PL(audit_verdict, &pl->audit_verdict)
 
 /* Largest encoded STATUS payload: what ctl_status_encode can produce. */
 #define STR_WIRE(field)	(2 + sizeof(field) - 1)
@@ -75,6 +78,17 @@ CTL_ENCODE_PL(bans, &pl->bans)
 #define CTL_KEYS_WIRE		(4 + 4 + CTL_KEYS_MAX * CTL_KEY_ROW_WIRE)
 #define CTL_BAN_ROW_WIRE	(STR_MAX_WIRE(CTL_ADDR_MAX) + 8 + 4)
 #define CTL_BANS_WIRE		(4 + 4 + CTL_BANS_MAX * CTL_BAN_ROW_WIRE)
+#define CTL_AUDIT_REQ_WIRE	(8 + 8 + STR_MAX_WIRE(CTL_AUDIT_TYPE_MAX) + \
+			    STR_MAX_WIRE(CTL_AUDIT_KEY_MAX) + 4)
+#define CTL_AUDIT_ROW_WIRE	(8 + 8 + STR_MAX_WIRE(CTL_AUDIT_TYPE_MAX) + \
+			    STR_MAX_WIRE(CTL_AUDIT_ACTOR_MAX) + \
+			    STR_MAX_WIRE(CTL_AUDIT_KEY_MAX) + \
+			    STR_MAX_WIRE(CTL_AUDIT_SOURCE_MAX) + \
+			    STR_MAX_WIRE(CTL_AUDIT_DETAIL_MAX) + \
+			    STR_MAX_WIRE(CTL_AUDIT_HEX))
+#define CTL_AUDIT_WIRE		(4 + 8 + CTL_AUDIT_ROWS_MAX * CTL_AUDIT_ROW_WIRE)
+#define CTL_AUDIT_VERDICT_WIRE	(1 + 8 + 8 + STR_MAX_WIRE(CTL_AUDIT_HEX) + \
+			    8 + STR_MAX_WIRE(CTL_AUDIT_WHY_MAX))
 
 /*
  * The catalogue.  A new request is one row here (and its handler in
@@ -107,6 +121,12 @@ static const struct ctl_msgdef ctl_msgdefs[] = {
 	    ctl_bridge_key_req_encode_pl },
 	{ CTL_REQ_BRIDGE_STATUS, "req-bridge-status", CTL_DIR_REQ,
 	    0,			ctl_empty_decode,	NULL },
+	{ CTL_REQ_AUDIT, "req-audit",	CTL_DIR_REQ,
+	    CTL_AUDIT_REQ_WIRE,	ctl_audit_req_decode,	ctl_audit_req_encode_pl },
+	{ CTL_REQ_AUDIT_VERIFY, "req-audit-verify", CTL_DIR_REQ,
+	    0,			ctl_empty_decode,	NULL },
+	{ CTL_REQ_BACKUP, "req-backup",	CTL_DIR_REQ,
+	    0,			ctl_empty_decode,	NULL },
 	{ CTL_REP_OK,	"rep-ok",	CTL_DIR_REP,
 	    2 + CTL_STR_MAX,	ctl_msg_decode,		ctl_msg_encode_pl },
 	{ CTL_REP_ERROR, "rep-error",	CTL_DIR_REP,
@@ -127,12 +147,18 @@ static const struct ctl_msgdef ctl_msgdefs[] = {
 	    ctl_bridge_key_encode_pl },
 	{ CTL_REP_BRIDGE, "rep-bridge",	CTL_DIR_REP,
 	    CTL_BRIDGE_WIRE,	ctl_bridge_decode,	ctl_bridge_encode_pl },
+	{ CTL_REP_AUDIT, "rep-audit",	CTL_DIR_REP,
+	    CTL_AUDIT_WIRE,	ctl_audit_decode,	ctl_audit_encode_pl },
+	{ CTL_REP_AUDIT_VERIFY, "rep-audit-verify", CTL_DIR_REP,
+	    CTL_AUDIT_VERDICT_WIRE, ctl_audit_verdict_decode,
+	    ctl_audit_verdict_encode_pl },
 };
 
 _Static_assert(CTL_STATUS_WIRE <= CTL_MSG_MAX, "STATUS must fit a frame");
 _Static_assert(2 + CTL_STR_MAX <= CTL_MSG_MAX, "messages must fit a frame");
 _Static_assert(CTL_KEYS_WIRE <= CTL_MSG_MAX, "a key list must fit a frame");
 _Static_assert(CTL_BANS_WIRE <= CTL_MSG_MAX, "a ban list must fit a frame");
+_Static_assert(CTL_AUDIT_WIRE <= CTL_MSG_MAX, "an audit page must fit a frame");
 _Static_assert(CTL_STR_MAX < PATH_MAX, "ctl_put_text() holds any field");
 
 const struct ctl_msgdef *

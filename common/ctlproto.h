@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rpc_audit.h"
 #include "wire.h"
 
 #define CTL_VERSION	1
@@ -34,6 +35,10 @@ enum ctl_type {
 	CTL_REQ_LOCKDOWN = 9,		/* struct ctl_lockdown */
 	CTL_REQ_BRIDGE_KEY = 10,	/* struct ctl_bridge_key_req */
 	CTL_REQ_BRIDGE_STATUS = 11,	/* empty payload */
+	CTL_REQ_AUDIT = 12,		/* struct ctl_audit_req */
+	CTL_REQ_AUDIT_VERIFY = 13,	/* empty payload */
+	CTL_REQ_BACKUP = 14,		/* empty payload; the open backup
+					   file passed with SCM_RIGHTS */
 	/* monitor -> heraldctl */
 	CTL_REP_OK = 64,		/* str message (may be empty) */
 	CTL_REP_ERROR = 65,		/* str message */
@@ -44,7 +49,9 @@ enum ctl_type {
 	CTL_REP_RESTART = 70,		/* str message: reloaded, but some
 					   changes wait for a restart */
 	CTL_REP_BRIDGE_KEY = 71,	/* struct ctl_bridge_key */
-	CTL_REP_BRIDGE = 72		/* struct ctl_bridge */
+	CTL_REP_BRIDGE = 72,		/* struct ctl_bridge */
+	CTL_REP_AUDIT = 73,		/* struct ctl_audit */
+	CTL_REP_AUDIT_VERIFY = 74	/* struct ctl_audit_verdict */
 };
 
 struct ctl_hdr {
@@ -201,6 +208,45 @@ struct ctl_bridge {
 	char		why[CTL_BRIDGE_TEXT_MAX + 1];	/* why it is down */
 };
 
+/*
+ * The audit trail: audit show|export (a page of rows after a cursor,
+ * the filters applied; each row as GET /v1/audit has it, rpc_audit.h)
+ * and audit verify.  The sizes are the audit table's
+ * (privsep/monitor/audit.h, which asserts they agree).
+ */
+#define CTL_AUDIT_ROWS_MAX	40	/* rows in one page */
+#define CTL_AUDIT_TYPE_MAX	RPC_AUDIT_TYPE_MAX
+#define CTL_AUDIT_ACTOR_MAX	RPC_AUDIT_ACTOR_MAX
+#define CTL_AUDIT_KEY_MAX	RPC_AUDIT_KEY_MAX
+#define CTL_AUDIT_SOURCE_MAX	RPC_AUDIT_SOURCE_MAX
+#define CTL_AUDIT_DETAIL_MAX	RPC_AUDIT_DETAIL_MAX
+#define CTL_AUDIT_HEX		RPC_AUDIT_MAC_HEX	/* a MAC in hex */
+#define CTL_AUDIT_WHY_MAX	255
+
+struct ctl_audit_req {
+	uint64_t	cursor;		/* rows after this id; 0: from the start */
+	uint64_t	since;		/* unix time; 0: any */
+	char		type[CTL_AUDIT_TYPE_MAX + 1];	/* "": any */
+	char		key[CTL_AUDIT_KEY_MAX + 1];	/* "": any */
+	uint32_t	limit;		/* 1..CTL_AUDIT_ROWS_MAX */
+};
+
+
+struct ctl_audit {
+	uint32_t		n;
+	uint64_t		next;	/* the cursor of the next page; 0: none */
+	struct rpc_audit_row	rows[CTL_AUDIT_ROWS_MAX];
+};
+
+struct ctl_audit_verdict {
+	uint8_t		ok;		/* 0 or 1 */
+	uint64_t	rows;
+	uint64_t	head_id;
+	char		head_mac[CTL_AUDIT_HEX + 1];	/* "" when broken */
+	uint64_t	bad_id;		/* the first bad row; 0 when ok */
+	char		why[CTL_AUDIT_WHY_MAX + 1];
+};
+
 /* Longest OK/ERROR message, bytes on the wire (no NUL). */
 #define CTL_STR_MAX	1024
 /* Room for a refusal reason produced by the decoders. */
@@ -237,6 +283,9 @@ union ctl_payload {
 	struct ctl_bridge_key_req bridge_key_req;
 	struct ctl_bridge_key	bridge_key;
 	struct ctl_bridge	bridge;
+	struct ctl_audit_req	audit_req;
+	struct ctl_audit	audit;
+	struct ctl_audit_verdict audit_verdict;
 };
 
 /* The message catalogue: see the table in common/ctlproto.c. */
@@ -369,6 +418,18 @@ int	ctl_bridge_key_decode(const void *, size_t, union ctl_payload *,
 	    char *why, size_t whylen);
 void	ctl_bridge_encode(struct wire_builder *, const struct ctl_bridge *);
 int	ctl_bridge_decode(const void *, size_t, union ctl_payload *,
+	    char *why, size_t whylen);
+
+void	ctl_audit_req_encode(struct wire_builder *,
+	    const struct ctl_audit_req *);
+int	ctl_audit_req_decode(const void *, size_t, union ctl_payload *,
+	    char *why, size_t whylen);
+void	ctl_audit_encode(struct wire_builder *, const struct ctl_audit *);
+int	ctl_audit_decode(const void *, size_t, union ctl_payload *,
+	    char *why, size_t whylen);
+void	ctl_audit_verdict_encode(struct wire_builder *,
+	    const struct ctl_audit_verdict *);
+int	ctl_audit_verdict_decode(const void *, size_t, union ctl_payload *,
 	    char *why, size_t whylen);
 
 #endif

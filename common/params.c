@@ -69,6 +69,34 @@ rpc_mt5_type(const struct rpc_params *p)
 	return types[t][p->side == RPC_SIDE_SELL];
 }
 
+/* len bytes of s, at most max, each in set. */
+static int
+rpc_chars_ok(const char *s, size_t len, size_t max, const char *set)
+{
+	size_t	 i;
+
+	if (len > max)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (s[i] == '\0' || strchr(set, s[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+int
+rpc_audit_type_ok(const char *s, size_t len)
+{
+	return rpc_chars_ok(s, len, RPC_AUDIT_TYPE_MAX,
+	    "abcdefghijklmnopqrstuvwxyz_.");
+}
+
+int
+rpc_key_name_ok(const char *s, size_t len)
+{
+	return rpc_chars_ok(s, len, RPC_AUDIT_KEY_MAX,
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-");
+}
+
 /* --- parameters on the wire -------------------------------------------- */
 
 size_t
@@ -122,6 +150,12 @@ rpc_params_pack(const struct rpc_params *p, unsigned fields, uint8_t *buf,
 		wire_put_u32(&b, p->deviation);
 		wire_put_u8(&b, p->type_time);
 		wire_put_u64(&b, (uint64_t)p->expiration);
+	}
+	if (fields & RPC_NEED_AUDIT) {
+		wire_put_u64(&b, p->since);
+		wire_put_u64(&b, p->audit_cursor);
+		wire_put_str(&b, p->audit_type);
+		wire_put_str(&b, p->audit_key);
 	}
 	return b.err ? (size_t)-1 : b.len;
 }
@@ -238,6 +272,16 @@ rpc_params_check(const struct rpc_params *p, unsigned fields)
 	if (p->cursor_time < 0 || (p->cursor_ticket == 0 &&
 	    p->cursor_time != 0))
 		return "bad cursor";
+	if (!rpc_audit_type_ok(p->audit_type, strlen(p->audit_type)))
+		return "bad audit type";
+	if (!rpc_key_name_ok(p->audit_key, strlen(p->audit_key)))
+		return "bad key name";
+	if (!(fields & RPC_NEED_AUDIT) && (p->since != 0 ||
+	    p->audit_cursor != 0 || p->audit_type[0] != '\0' ||
+	    p->audit_key[0] != '\0'))
+		return "audit filters not allowed for this operation";
+	if (p->since > INT64_MAX || p->audit_cursor > INT64_MAX)
+		return "audit filter out of range";
 	if (!(fields & RPC_ORDER_BLOCK))
 		return p->oflags == 0 && p->type == 0 && p->stop_limit == 0 &&
 		    !signbit(p->stop_limit) && p->deviation == 0 &&
@@ -305,6 +349,12 @@ rpc_params_unpack(unsigned fields, const uint8_t *buf, size_t len,
 		p->deviation = wire_get_u32(&r);
 		p->type_time = wire_get_u8(&r);
 		p->expiration = (int64_t)wire_get_u64(&r);
+	}
+	if (fields & RPC_NEED_AUDIT) {
+		p->since = wire_get_u64(&r);
+		p->audit_cursor = wire_get_u64(&r);
+		wire_get_str(&r, p->audit_type, sizeof(p->audit_type));
+		wire_get_str(&r, p->audit_key, sizeof(p->audit_key));
 	}
 	if (wire_end(&r) == -1) {
 		*why = r.err;

@@ -22,6 +22,9 @@
 #define RPC_DEVIATION_MAX	100000	/* points */
 /* The latest expiration, 9999-12-31T23:59:59Z, in seconds. */
 #define RPC_EXPIRATION_MAX	253402300799LL
+#define RPC_AUDIT_LIMIT_DEFAULT	100
+#define RPC_AUDIT_TYPE_MAX	31	/* ?type=: [a-z_.] */
+#define RPC_AUDIT_KEY_MAX	63	/* ?key=: a key name */
 
 /* Order sides (OP_TRADE). */
 #define RPC_SIDE_BUY	1
@@ -72,6 +75,8 @@
 #define RPC_NEED_SL_TP	0x2000	/* at least one of sl and tp */
 #define RPC_NEED_AFTER	0x100000 /* OP_EVENTS: Last-Event-ID */
 #define RPC_NEED_RANGE	0x200000 /* OP_DEALS: ?from= ?to= ?cursor= */
+#define RPC_NEED_AUDIT	0x400000 /* OP_AUDIT's filters: ?since= ?cursor=
+				    ?type= ?key= (0 or empty: none) */
 /* The fields a request header fills, not the path, query or body. */
 #define RPC_FROM_HEADER	RPC_NEED_AFTER
 /*
@@ -99,7 +104,8 @@
  *	i64 cursor time, u64 cursor ticket,
  *	the order block: u8 oflags (RPC_OHAS_*), u8 type (RPC_TYPE_*),
  *	u64 stop_limit, u32 deviation, u8 type_time (RPC_TIME_*),
- *	u64 expiration (seconds since the epoch)
+ *	u64 expiration (seconds since the epoch),
+ *	u64 since, u64 audit cursor, str audit_type, str audit_key
  *
  * An absent optional value is sent as zero (empty for a string) with its
  * flag clear; a flag outside the op's set is an error.  Rules: symbol
@@ -116,6 +122,9 @@
  * order (RPC_NEED_SIDE) also: a pending type has a price, a stop-limit
  * (only) a stop_limit, a market order no expiration, a pending one no
  * deviation; a modify has type and deviation 0.
+ * The audit filters: since and the audit cursor 0..2^63-1; audit_type
+ * 0..31 of [a-z_.]; audit_key 0..63 of [A-Za-z0-9_.-]; an op without
+ * RPC_NEED_AUDIT carries none of these four.
  * rpc_params_unpack() applies all of them again.
  */
 struct rpc_params {
@@ -140,6 +149,10 @@ struct rpc_params {
 	int64_t		to;		/* ms, 0 none; from <= t < to */
 	int64_t		cursor_time;	/* the last deal of the page before */
 	uint64_t	cursor_ticket;	/* 0: the first page */
+	uint64_t	since;		/* OP_AUDIT: unix time */
+	uint64_t	audit_cursor;	/* OP_AUDIT: a row id, 0: none */
+	char		audit_type[RPC_AUDIT_TYPE_MAX + 1];
+	char		audit_key[RPC_AUDIT_KEY_MAX + 1];
 	char		symbol[RPC_SYMBOL_MAX + 1];
 	char		client_order_id[RPC_COID_MAX + 1];
 	char		comment[RPC_COMMENT_MAX + 1];
@@ -165,6 +178,8 @@ unsigned	rpc_mt5_type(const struct rpc_params *);
 int	rpc_symbol_ok(const char *, size_t);
 int	rpc_printable(const char *, size_t);
 int	rpc_coid_ok(const char *, size_t);
+int	rpc_audit_type_ok(const char *, size_t);	/* empty too */
+int	rpc_key_name_ok(const char *, size_t);		/* empty too */
 
 /* The typed result of OP_STATUS (msg_api_res.result). */
 struct rpc_status {

@@ -27,14 +27,10 @@
 #include "ctlproto.h"
 #include "nitems.h"
 
+#include "heraldctl.h"
+
 #define CTL_SOCKET_DEFAULT	"/run/heraldd.sock"
 #define CTL_REPLY_TIMEOUT	30	/* seconds */
-
-struct ctx {
-	const char	*path;
-	int		 json;
-	int		 fd;
-};
 
 static int	cmd_status(struct ctx *, int, char **);
 static int	cmd_reload(struct ctx *, int, char **);
@@ -71,6 +67,12 @@ static const struct cmd {
 	{ "bridge key create", "", cmd_bridge_key_create },
 	{ "bridge key rotate", "", cmd_bridge_key_rotate },
 	{ "bridge status", "",	cmd_bridge_status },
+	{ "audit show",	"[--since TIME] [--type TYPE] [--key NAME] "
+	    "[--cursor ID] [--limit N]", cmd_audit_show },
+	{ "audit export", "[--since TIME] [--type TYPE] [--key NAME]",
+	    cmd_audit_export },
+	{ "audit verify", "",	cmd_audit_verify },
+	{ "backup",	"FILE",	cmd_backup },
 };
 
 static void __attribute__((noreturn))
@@ -105,7 +107,7 @@ cmd_match(const char *words, int argc, char **argv)
 	return i;
 }
 
-static void
+void
 no_args(const char *cmd, int argc, char **argv)
 {
 	if (argc > 0)
@@ -148,13 +150,37 @@ ctl_connect(const char *path)
 static void
 ctl_send(struct ctx *cx, const uint8_t *buf, int len)
 {
-	ssize_t	 n;
-	int	 off = 0;
+	union {
+		struct cmsghdr	 h;
+		char		 buf[CMSG_SPACE(sizeof(int))];
+	}		 cm;
+	struct msghdr	 mh;
+	struct iovec	 iov;
+	ssize_t		 n;
+	int		 off = 0;
 
 	if (len < 0)
 		errx(1, "request does not fit a frame");
 	while (off < len) {
-		n = send(cx->fd, buf + off, (size_t)(len - off), MSG_NOSIGNAL);
+		memset(&mh, 0, sizeof(mh));
+		iov.iov_base = (void *)(buf + off);
+		iov.iov_len = (size_t)(len - off);
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		/* A descriptor goes with the request's first bytes. */
+		if (cx->passfd != -1) {
+			memset(&cm, 0, sizeof(cm));
+			mh.msg_control = cm.buf;
+			mh.msg_controllen = sizeof(cm.buf);
+			CMSG_FIRSTHDR(&mh)->cmsg_level = SOL_SOCKET;
+			CMSG_FIRSTHDR(&mh)->cmsg_type = SCM_RIGHTS;
+			CMSG_FIRSTHDR(&mh)->cmsg_len = CMSG_LEN(sizeof(int));
+			memcpy(CMSG_DATA(CMSG_FIRSTHDR(&mh)), &cx->passfd,
+			    sizeof(int));
+		}
+		n = sendmsg(cx->fd, &mh, MSG_NOSIGNAL);
+		if (n > 0)
+			cx->passfd = -1;
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && (errno == EPIPE || errno == ECONNRESET))
@@ -198,11 +224,11 @@ ctl_read_full(struct ctx *cx, uint8_t *buf, size_t len, time_t deadline)
 }
 
 /*
- * One request, one reply into rep; its type is returned.  An ERROR reply
- * is printed and ends the program with status 1.
+ * One request, one reply into rep; its type is returned.  ctl_exchange:
+ * an ERROR reply is printed and ends the program with status 1.
  */
-static uint16_t
-ctl_exchange(struct ctx *cx, const uint8_t *req, int reqlen,
+uint16_t
+ctl_exchange_keep(struct ctx *cx, const uint8_t *req, int reqlen,
     union ctl_payload *rep)
 {
 	static uint8_t	 buf[CTL_MSG_MAX];
@@ -226,9 +252,18 @@ ctl_exchange(struct ctx *cx, const uint8_t *req, int reqlen,
 		errx(1, "bad reply from heraldd: %s", why);
 	/* A new key is in rep now; no second copy lingers. */
 	explicit_bzero(buf, h.len);
-	if (h.type == CTL_REP_ERROR)
-		errx(1, "%s", rep->msg.text);
 	return h.type;
+}
+
+static uint16_t
+ctl_exchange(struct ctx *cx, const uint8_t *req, int reqlen,
+    union ctl_payload *rep)
+{
+	uint16_t	 type;
+
+	if ((type = ctl_exchange_keep(cx, req, reqlen, rep)) == CTL_REP_ERROR)
+		errx(1, "%s", rep->msg.text);
+	return type;
 }
 
 static void
@@ -261,7 +296,7 @@ ctl_simple(struct ctx *cx, uint16_t type, uint16_t want,
 }
 
 /* JSON strings must be UTF-8; anything else is shown with '?'. */
-static json_t *
+json_t *
 jstr(const char *s)
 {
 	json_t	*j;
@@ -279,7 +314,7 @@ jstr(const char *s)
 	return j;
 }
 
-static void
+void
 json_print(json_t *obj)
 {
 	if (obj == NULL || json_dumpf(obj, stdout, JSON_INDENT(2)) == -1)
@@ -317,7 +352,7 @@ fmt_time(char *buf, size_t sz, uint64_t when)
 }
 
 /* A unix time in UTC, for records that outlive the shell's TZ. */
-static void
+void
 fmt_utc(char *buf, size_t sz, uint64_t when)
 {
 	time_t		 t = (time_t)when;
@@ -456,7 +491,7 @@ cmd_reload(struct ctx *cx, int argc, char **argv)
 }
 
 /* A request with a payload, from the union member its type encodes. */
-static void
+void
 ctl_send_payload(struct ctx *cx, uint16_t type, const union ctl_payload *req,
     uint16_t want, union ctl_payload *rep)
 {
@@ -470,7 +505,7 @@ ctl_send_payload(struct ctx *cx, uint16_t type, const union ctl_payload *req,
  * Option `name' at argv[*i], as "--name VALUE" or "--name=VALUE": its
  * value (and *i moved past it), or NULL if argv[*i] is another word.
  */
-static const char *
+const char *
 opt_value(const char *cmd, const char *name, int argc, char **argv, int *i)
 {
 	size_t	 n = strlen(name);
@@ -487,7 +522,7 @@ opt_value(const char *cmd, const char *name, int argc, char **argv, int *i)
 	return argv[++*i];
 }
 
-static uint32_t
+uint32_t
 opt_number(const char *cmd, const char *name, const char *v, long long min,
     long long max, const char *unit)
 {
@@ -957,7 +992,7 @@ cmd_bridge_status(struct ctx *cx, int argc, char **argv)
 int
 main(int argc, char *argv[])
 {
-	struct ctx	 cx = { CTL_SOCKET_DEFAULT, 0, -1 };
+	struct ctx	 cx = { CTL_SOCKET_DEFAULT, 0, -1, -1 };
 	size_t		 i;
 	int		 ch, n, rv;
 

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backup.h"
 #include "broker.h"
 #include "cert.h"
 #include "config.h"
@@ -90,6 +91,9 @@ check_deploy(const struct herald_conf *conf)
 
 	memset(&errs, 0, sizeof(errs));
 	bad = preflight(conf, NULL, &errs) > 0;
+	/* What a restored backup must pass: schema, integrity, chain. */
+	backup_check_database(conf, &errs, NULL);
+	bad |= errs.n > 0;
 	for (i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s: %s\n", conf->path, errs.msg[i]);
 	switch (cert_check(conf->tls.certificate, time(NULL),

@@ -446,6 +446,63 @@ rpc_query_cursor(const char *v, size_t vlen, struct rpc_call *call,
 	return 0;
 }
 
+/* GET /v1/audit: a unix time or an RFC 3339 time, to the second. */
+static int
+rpc_query_since(const char *v, size_t vlen, struct rpc_call *call,
+    struct rpc_error *err)
+{
+	int64_t	 ms;
+
+	if (rpc_time_value(v, vlen, &ms) == -1 || ms == 0)
+		return rpc_fail(err, 400, "bad_request", "query parameter "
+		    "'since' must be an RFC 3339 time such as "
+		    "2026-12-03T12:00:00Z, or seconds since the epoch, after "
+		    "1970");
+	call->p.since = (uint64_t)(ms / 1000);
+	return 0;
+}
+
+static int
+rpc_query_audit_cursor(const char *v, size_t vlen, struct rpc_call *call,
+    struct rpc_error *err)
+{
+	if (rpc_decimal(v, vlen, INT64_MAX, &call->p.audit_cursor) == -1)
+		return rpc_fail(err, 400, "bad_request",
+		    "query parameter 'cursor' must be a row id (a decimal "
+		    "integer from 1), the 'next' of an earlier page");
+	return 0;
+}
+
+static int
+rpc_query_type(const char *v, size_t vlen, struct rpc_call *call,
+    struct rpc_error *err)
+{
+	if (vlen == 0 || !rpc_audit_type_ok(v, vlen))
+		return rpc_fail(err, 400, "bad_request",
+		    "query parameter 'type' must be 1 to %d characters of "
+		    "a-z . _ (order, key.create, ...)", RPC_AUDIT_TYPE_MAX);
+	memcpy(call->p.audit_type, v, vlen);
+	call->p.audit_type[vlen] = '\0';
+	return 0;
+}
+
+static int
+rpc_query_key(const char *v, size_t vlen, struct rpc_call *call,
+    struct rpc_error *err)
+{
+	if (vlen == 0 || !rpc_key_name_ok(v, vlen))
+		return rpc_fail(err, 400, "bad_request",
+		    "query parameter 'key' must be a key name: 1 to %d "
+		    "characters of A-Z a-z 0-9 . _ -", RPC_AUDIT_KEY_MAX);
+	memcpy(call->p.audit_key, v, vlen);
+	call->p.audit_key[vlen] = '\0';
+	return 0;
+}
+
+/*
+ * A name may serve two routes with different fields ("cursor"): the
+ * row whose bit the route takes is the one (rpc_query_param()).
+ */
 static const struct rpc_param rpc_query_params[] = {
 	{ "symbol",	RPC_HAS_SYMBOL,		rpc_query_symbol },
 	{ "limit",	RPC_HAS_LIMIT,		rpc_query_limit },
@@ -453,6 +510,10 @@ static const struct rpc_param rpc_query_params[] = {
 	{ "from",	RPC_NEED_RANGE,		rpc_query_from },
 	{ "to",		RPC_NEED_RANGE,		rpc_query_to },
 	{ "cursor",	RPC_NEED_RANGE,		rpc_query_cursor },
+	{ "since",	RPC_NEED_AUDIT,		rpc_query_since },
+	{ "cursor",	RPC_NEED_AUDIT,		rpc_query_audit_cursor },
+	{ "type",	RPC_NEED_AUDIT,		rpc_query_type },
+	{ "key",	RPC_NEED_AUDIT,		rpc_query_key },
 };
 
 #define RPC_QUERY_MAX	8	/* query parameters of one route */
@@ -493,9 +554,24 @@ rpc_param(const struct rpc_param *tab, size_t n, const char *name,
 	return NULL;
 }
 
+/* The query parameter name of a route taking fields, or NULL. */
+static const struct rpc_param *
+rpc_query_param(const char *name, size_t len, unsigned fields)
+{
+	size_t	 i;
+
+	for (i = 0; i < nitems(rpc_query_params); i++)
+		if (strlen(rpc_query_params[i].name) == len &&
+		    memcmp(rpc_query_params[i].name, name, len) == 0 &&
+		    (rpc_query_params[i].bit & fields) != 0)
+			return &rpc_query_params[i];
+	return NULL;
+}
+
 /* The fields bits a route's path and query fill. */
 static unsigned
-rpc_route_bits(const char *pattern, const char *query, const char **bad)
+rpc_route_bits(const char *pattern, const char *query, unsigned fields,
+    const char **bad)
 {
 	const struct rpc_param	*pp;
 	const char		*p = pattern, *e;
@@ -519,8 +595,7 @@ rpc_route_bits(const char *pattern, const char *query, const char **bad)
 	for (p = query; p != NULL && *p != '\0'; p += n + (p[n] == ' ')) {
 		e = strchr(p, ' ');
 		n = e ? (size_t)(e - p) : strlen(p);
-		if (n == 0 || (pp = rpc_param(rpc_query_params,
-		    nitems(rpc_query_params), p, n)) == NULL) {
+		if (n == 0 || (pp = rpc_query_param(p, n, fields)) == NULL) {
 			*bad = p;
 			break;
 		}
@@ -562,8 +637,8 @@ rpc_query_value(const struct rpc_route *r, const char *name, size_t nlen,
 {
 	const struct rpc_param	*pp;
 
-	if ((pp = rpc_param(rpc_query_params, nitems(rpc_query_params),
-	    name, nlen)) == NULL)
+	/* rpc_catalogue_check() knows every one. */
+	if ((pp = rpc_query_param(name, nlen, r->fields)) == NULL)
 		fatalx("route %s: unknown query parameter", r->pattern);
 	return pp->take(v, vlen, call, err);
 }
@@ -660,7 +735,7 @@ rpc_route(const char *method, const char *target, struct rpc_call *call,
 	call->local = found->to == API_NET;
 	call->body = found->body;
 	call->fields = found->fields & ~(rpc_route_bits(found->pattern,
-	    found->query, &bad) | RPC_FROM_HEADER);
+	    found->query, found->fields, &bad) | RPC_FROM_HEADER);
 	call->p.op = found->op;
 	if (rpc_params_from_path(found, seg, seglen, call, err) == -1)
 		return -1;
@@ -692,7 +767,7 @@ rpc_catalogue_check(const struct api_info *ops, size_t n, char *why,
 			snprintf(why, whylen, "%s: no method or path", a->name);
 			return -1;
 		}
-		pbits = rpc_route_bits(a->path, a->query, &bad) |
+		pbits = rpc_route_bits(a->path, a->query, a->fields, &bad) |
 		    (a->fields & RPC_FROM_HEADER);
 		if (bad != NULL) {
 			snprintf(why, whylen, "%s: unknown parameter %s",

@@ -15,6 +15,7 @@
 #include "metrics_net.h"
 #include "nitems.h"
 #include "rpc.h"
+#include "rpc_audit.h"
 #include "rpc_int.h"
 #include "orderview.h"
 #include "trade.h"
@@ -495,6 +496,61 @@ rpc_render_symbol(const struct msg_api_res *res, struct rpc_error *err)
 }
 
 /*
+ * A page of the audit trail: each row's detail is the JSON object the
+ * monitor wrote (a string if it does not parse), next the cursor of the
+ * following page or null.
+ */
+static int
+rpc_audit_row(const struct rpc_audit_row *r, void *arg)
+{
+	json_t		*rows = arg, *o, *d;
+	json_error_t	 je;
+	int		 bad = 0;
+
+	if ((d = json_loads(r->detail, 0, &je)) == NULL)
+		d = rpc_jstr(r->detail);
+	if ((o = json_object()) == NULL) {
+		json_decref(d);
+		return -1;
+	}
+	bad |= rpc_set(o, "id", rpc_ju64(r->id));
+	bad |= rpc_set(o, "time", rpc_jtime(r->time > (uint64_t)INT64_MAX /
+	    1000 ? 0 : (int64_t)r->time * 1000));
+	bad |= rpc_set(o, "type", rpc_jstr(r->type));
+	bad |= rpc_set(o, "actor", rpc_jstr(r->actor));
+	bad |= rpc_set(o, "key", rpc_jstr(r->key));
+	bad |= rpc_set(o, "source", rpc_jstr(r->source));
+	bad |= rpc_set(o, "detail", d);
+	bad |= rpc_set(o, "mac", rpc_jstr(r->mac));
+	if (bad || json_array_append_new(rows, o) == -1) {
+		if (!bad)
+			json_decref(o);
+		return -1;
+	}
+	return 0;
+}
+
+static char *
+rpc_render_audit(const struct msg_api_res *res, struct rpc_error *err)
+{
+	json_t		*rows, *o;
+	uint64_t	 next;
+	const char	*why;
+
+	if ((rows = json_array()) == NULL)
+		return rpc_finish(NULL, 1, err);
+	if (rpc_audit_decode(res->result, res->result_len, &next,
+	    rpc_audit_row, rows, &why) == -1) {
+		json_decref(rows);
+		rpc_bad_result(err, "audit page", why);
+		return NULL;
+	}
+	o = json_pack("{s:o, s:o}", "rows", rows, "next", next != 0 ?
+	    rpc_ju64(next) : json_null());
+	return rpc_finish(o, 0, err);
+}
+
+/*
  * GET /metrics: the monitor's snapshot and net's own counters, as the
  * Prometheus text exposition (metrics_net.c), not JSON.
  */
@@ -519,8 +575,7 @@ rpc_render_metrics(const struct msg_api_res *res, struct rpc_error *err)
  * The renderer of each operation's 2xx result, by the catalogue's render
  * column: RPC_RESULT_<render> must exist for every row, so a new
  * operation without one does not compile.  NULL where no result comes:
- * net answers GET /healthz itself (rpc_render_health), and the monitor
- * does not serve the audit trail yet.
+ * net answers GET /healthz itself (rpc_render_health).
  */
 typedef char	*(*rpc_renderer)(const struct msg_api_res *, struct rpc_error *);
 
@@ -578,7 +633,7 @@ rpc_render_deals(const struct msg_api_res *res, struct rpc_error *err)
 #define RPC_RESULT_positions	rpc_render_positions
 #define RPC_RESULT_orders	rpc_render_orders
 #define RPC_RESULT_symbol	rpc_render_symbol
-#define RPC_RESULT_audit	NULL
+#define RPC_RESULT_audit	rpc_render_audit
 #define RPC_RESULT_events	NULL	/* a stream: http_stream.c */
 #define RPC_RESULT_deals	rpc_render_deals
 #define RPC_RESULT_ready	rpc_render_ready

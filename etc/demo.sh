@@ -85,6 +85,8 @@ database: $demo/herald.db
 pid_file: $demo/heraldd.pid
 mt5:
   backend: paper
+audit:
+  key_file: $demo/audit.key
 log:
   level: info
 EOF

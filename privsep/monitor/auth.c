@@ -34,6 +34,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "audit.h"
 #include "auth.h"
 #include "auth_int.h"
 #include "ctlproto.h"
@@ -392,6 +393,9 @@ ban_impose(const char *address, uint32_t failures, int64_t now)
 	log_security("auth: %u failed authentications from %s in %d s; "
 	    "banned for %lld s (strike %u)", failures, address,
 	    au.auth_window, (long long)len, b->strikes);
+	(void)audit_event("auth.ban", "heraldd", NULL, address,
+	    json_pack("{s:i, s:I, s:i}", "failures", (int)failures,
+	    "seconds", (json_int_t)len, "strike", (int)b->strikes));
 	memset(&d, 0, sizeof(d));
 	strlcpy(d.address, address, sizeof(d.address));
 	d.until = b->until;
@@ -421,6 +425,9 @@ auth_failed(const char *address, int exempt, const struct msg_api_req *q,
 	hash_prefix(q->key_hash, hp);
 	log_info("auth: refused %s from %s: %s (key hash %s...)",
 	    res->code, address, res->message, hp);
+	(void)audit_event("auth.failure", "anonymous", NULL, address,
+	    json_pack("{s:s, s:s, s:s}", "code", res->code, "message",
+	    res->message, "key_hash", hp));
 	if (exempt)
 		return -1;
 	s = source_get(address);

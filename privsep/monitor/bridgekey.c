@@ -22,8 +22,10 @@
 #include <openssl/rand.h>
 
 #include "api.h"
+#include "audit.h"
 #include "bridge.h"
 #include "bridgekey.h"
+#include "keyfile.h"
 #include "log.h"
 #include "monitor.h"
 #include "mt5.h"
@@ -43,7 +45,22 @@ static struct {
 	uint8_t			 nonce_b[BRIDGE_KEY_LEN];
 	struct secret		*o;		/* NULL: no session */
 	struct msg_bridge_status st;		/* the broker's last word */
+	struct msg_bridge_hello	 hello;		/* of the challenge */
 } bk;
+
+/* A connect or refusal of the EA in the audit trail. */
+static void
+bridge_audit(const char *type, const struct msg_bridge_hello *h,
+    const char *reason)
+{
+	json_t	*d;
+
+	d = json_pack("{s:s, s:I, s:s}", "ea", h->ea, "login",
+	    (json_int_t)h->login, "server", h->server);
+	if (d != NULL && reason != NULL)
+		json_object_set_new(d, "reason", json_string(reason));
+	(void)audit_event(type, "ea", NULL, "bridge", d);
+}
 
 static void
 set_missing(const char *path)
@@ -57,42 +74,18 @@ set_missing(const char *path)
 static int
 read_key(const char *path, char *err, size_t errlen)
 {
-	struct stat	 st;
-	char		 buf[BRIDGE_HEX_LEN + 2];
 	uint8_t		 k[BRIDGE_KEY_LEN];
-	ssize_t		 n;
-	int		 fd;
+	int		 r;
 
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
-	    O_NONBLOCK)) == -1) {
-		if (errno == ENOENT)
-			return 1;
-		snprintf(err, errlen, "mt5.bridge.key_file: %s: %s", path,
-		    strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_uid != 0 || (st.st_mode & 077) != 0) {
-		snprintf(err, errlen, "mt5.bridge.key_file: %s: must be a "
-		    "regular file owned by root with mode 0600 or stricter "
-		    "(owner uid %lu, mode %04o)", path,
-		    (unsigned long)st.st_uid, (unsigned int)(st.st_mode & 07777));
-		close(fd);
-		return -1;
-	}
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
-	if (n != BRIDGE_HEX_LEN + 1 || buf[BRIDGE_HEX_LEN] != '\n' ||
-	    bridge_hex_decode(buf, BRIDGE_HEX_LEN, k) == -1) {
-		OPENSSL_cleanse(buf, sizeof(buf));
-		snprintf(err, errlen, "mt5.bridge.key_file: %s: must hold 64 "
-		    "lower-case hex digits and a newline (heraldctl bridge key "
-		    "create writes one)", path);
-		return -1;
+	if ((r = keyfile_read("mt5.bridge.key_file", path, k, err,
+	    errlen)) != 0) {
+		if (r == -1 && strstr(err, "hex digits") != NULL)
+			strlcat(err, " (heraldctl bridge key create writes "
+			    "one)", errlen);
+		return r;
 	}
 	secret_free(bk.k);
 	bk.k = secret_new(k, sizeof(k));
-	OPENSSL_cleanse(buf, sizeof(buf));
 	OPENSSL_cleanse(k, sizeof(k));
 	bk.missing[0] = '\0';
 	return 0;
@@ -149,6 +142,7 @@ bridgekey_hello(const struct msg_bridge_hello *h,
 	bk.challenged = 0;
 	if (bk.k == NULL) {
 		log_warnx("bridge: an EA connected, but %s", bk.missing);
+		bridge_audit("bridge.refused", h, "no_key");
 		refuse(a, "no_key");
 		return;
 	}
@@ -158,6 +152,7 @@ bridgekey_hello(const struct msg_bridge_hello *h,
 		log_security("bridge: the EA reports account %s on server "
 		    "\"%s\", but mt5.login is %s and mt5.server \"%s\"; "
 		    "refused", login, h->server, bk.login, bk.server);
+		bridge_audit("bridge.refused", h, "account_mismatch");
 		refuse(a, "account_mismatch");
 		return;
 	}
@@ -170,6 +165,7 @@ bridgekey_hello(const struct msg_bridge_hello *h,
 	bridge_kdf((const uint8_t *)bk.k->buf, "broker", bk.nonce_e,
 	    bk.nonce_b, a->tag);
 	bk.challenged = 1;
+	bk.hello = *h;
 	log_info("bridge: EA \"%s\" for account %s on %s: challenged",
 	    h->ea, login, h->server);
 }
@@ -188,6 +184,7 @@ bridgekey_auth(const uint8_t *tag, struct msg_bridge_answer *a)
 	bridge_kdf((const uint8_t *)bk.k->buf, "ea", bk.nonce_e, bk.nonce_b,
 	    want);
 	if (!bridge_tag_equal(want, tag)) {
+		bridge_audit("bridge.refused", &bk.hello, "auth_failed");
 		refuse(a, "auth_failed");
 		log_warnx("bridge: the EA's AUTH tag does not check: it does "
 		    "not hold this bridge key (install the key heraldctl "
@@ -204,6 +201,7 @@ bridgekey_auth(const uint8_t *tag, struct msg_bridge_answer *a)
 	bk.o = secret_new(o, sizeof(o));
 	OPENSSL_cleanse(o, sizeof(o));
 	log_info("bridge: EA authenticated; session keys derived");
+	bridge_audit("bridge.connect", &bk.hello, NULL);
 }
 
 int
@@ -355,9 +353,7 @@ bridgekey_create(int rotate, char *hex, char *outpath, size_t pathlen,
 	uint8_t			 buf[64 + API_STR_MAX];
 	size_t			 n;
 	const char	*path;
-	char		 tmp[PATH_MAX + 8], line[BRIDGE_HEX_LEN + 2];
 	uint8_t		 k[BRIDGE_KEY_LEN];
-	int		 fd, r = -1;
 
 	if (!bk.on) {
 		snprintf(err, errlen, "mt5.backend is not bridge");
@@ -378,23 +374,10 @@ bridgekey_create(int rotate, char *hex, char *outpath, size_t pathlen,
 		snprintf(err, errlen, "no random bytes");
 		return -1;
 	}
-	bridge_hex_encode(k, line);
-	line[BRIDGE_HEX_LEN] = '\n';
-	line[BRIDGE_HEX_LEN + 1] = '\0';
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	(void)unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	    0600);
-	if (fd == -1 || fchown(fd, 0, 0) == -1 ||
-	    write(fd, line, BRIDGE_HEX_LEN + 1) != BRIDGE_HEX_LEN + 1 ||
-	    fsync(fd) == -1) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	/* create: link(2) fails if the file appeared meanwhile. */
-	if (rotate ? rename(tmp, path) == -1 : link(tmp, path) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		goto out;
+	if (keyfile_write("mt5.bridge.key_file", path, k, rotate, err,
+	    errlen) == -1) {
+		OPENSSL_cleanse(k, sizeof(k));
+		return -1;
 	}
 	secret_free(bk.k);
 	bk.k = secret_new(k, sizeof(k));
@@ -407,17 +390,10 @@ bridgekey_create(int rotate, char *hex, char *outpath, size_t pathlen,
 		monitor_send(PROC_BROKER, MSG_BRIDGE_SESSION, 0, buf, n);
 	}
 	bridgekey_end();
-	memcpy(hex, line, BRIDGE_HEX_LEN);
-	hex[BRIDGE_HEX_LEN] = '\0';
+	bridge_hex_encode(k, hex);
+	OPENSSL_cleanse(k, sizeof(k));
 	strlcpy(outpath, path, pathlen);
 	log_info("bridge: a new bridge key was %s in %s", rotate ?
 	    "rotated" : "created", path);
-	r = 0;
- out:
-	if (fd != -1)
-		close(fd);
-	(void)unlink(tmp);
-	OPENSSL_cleanse(k, sizeof(k));
-	OPENSSL_cleanse(line, sizeof(line));
-	return r;
+	return 0;
 }

@@ -27,9 +27,11 @@
 
 #include <event2/event.h>
 
+#include "audit.h"
 #include "auth.h"
 #include "bridgekey.h"
 #include "control.h"
+#include "control_int.h"
 #include "ctlproto.h"
 #include "log.h"
 #include "nitems.h"
@@ -39,22 +41,6 @@
 #define CONTROL_MAXGROUPS	256	/* SO_PEERGROUPS; more: use the user db */
 #define CONTROL_NGROUPS_MAX	65536	/* the kernel's NGROUPS_MAX */
 #define CONTROL_PAUSE_SEC	1	/* accept() back-off when out of fds */
-
-struct ctl_conn {
-	TAILQ_ENTRY(ctl_conn)	 entry;
-	int			 fd;
-	struct event		*ev_read;
-	struct event		*ev_idle;
-	pid_t			 pid;
-	uid_t			 uid;
-	gid_t			 gid;
-	/* The frame being read: header first, then exactly hdr.len. */
-	uint8_t			 hdrbuf[CTL_HDR_LEN];
-	size_t			 hdrgot;
-	struct ctl_hdr		 hdr;
-	uint8_t			*payload;
-	size_t			 paygot;
-};
 
 TAILQ_HEAD(ctl_conns, ctl_conn);
 
@@ -84,9 +70,6 @@ static int	ctl_do_key_rotate(struct ctl_conn *, const union ctl_payload *);
 static int	ctl_do_ban_list(struct ctl_conn *, const union ctl_payload *);
 static int	ctl_do_ban_del(struct ctl_conn *, const union ctl_payload *);
 static int	ctl_do_lockdown(struct ctl_conn *, const union ctl_payload *);
-static int	ctl_do_bridge_key(struct ctl_conn *, const union ctl_payload *);
-static int	ctl_do_bridge_status(struct ctl_conn *,
-		    const union ctl_payload *);
 
 /*
  * What the monitor answers.  A request in the protocol's catalogue but
@@ -97,18 +80,22 @@ static int	ctl_do_bridge_status(struct ctl_conn *,
 static const struct {
 	uint16_t	 type;
 	int		(*fn)(struct ctl_conn *, const union ctl_payload *);
+	int		 takes_fd;	/* a descriptor comes with it */
 } ctl_handlers[] = {
-	{ CTL_REQ_STATUS,	ctl_do_status },
-	{ CTL_REQ_RELOAD,	ctl_do_reload },
-	{ CTL_REQ_KEY_CREATE,	ctl_do_key_create },
-	{ CTL_REQ_KEY_LIST,	ctl_do_key_list },
-	{ CTL_REQ_KEY_REVOKE,	ctl_do_key_revoke },
-	{ CTL_REQ_KEY_ROTATE,	ctl_do_key_rotate },
-	{ CTL_REQ_BAN_LIST,	ctl_do_ban_list },
-	{ CTL_REQ_BAN_DEL,	ctl_do_ban_del },
-	{ CTL_REQ_LOCKDOWN,	ctl_do_lockdown },
-	{ CTL_REQ_BRIDGE_KEY,	ctl_do_bridge_key },
-	{ CTL_REQ_BRIDGE_STATUS, ctl_do_bridge_status },
+	{ CTL_REQ_STATUS,	ctl_do_status, 0 },
+	{ CTL_REQ_RELOAD,	ctl_do_reload, 0 },
+	{ CTL_REQ_KEY_CREATE,	ctl_do_key_create, 0 },
+	{ CTL_REQ_KEY_LIST,	ctl_do_key_list, 0 },
+	{ CTL_REQ_KEY_REVOKE,	ctl_do_key_revoke, 0 },
+	{ CTL_REQ_KEY_ROTATE,	ctl_do_key_rotate, 0 },
+	{ CTL_REQ_BAN_LIST,	ctl_do_ban_list, 0 },
+	{ CTL_REQ_BAN_DEL,	ctl_do_ban_del, 0 },
+	{ CTL_REQ_LOCKDOWN,	ctl_do_lockdown, 0 },
+	{ CTL_REQ_BRIDGE_KEY,	ctl_do_bridge_key, 0 },
+	{ CTL_REQ_BRIDGE_STATUS, ctl_do_bridge_status, 0 },
+	{ CTL_REQ_AUDIT,	ctl_do_audit, 0 },
+	{ CTL_REQ_AUDIT_VERIFY,	ctl_do_audit_verify, 0 },
+	{ CTL_REQ_BACKUP,	ctl_do_backup,		1 },
 };
 
 static void
@@ -198,7 +185,7 @@ control_open(const char *path, gid_t gid)
 }
 
 /* Send one whole frame or give up: never block the monitor. */
-static int
+int
 ctl_send_frame(int fd, pid_t pid, const void *buf, int len)
 {
 	ssize_t	 n;
@@ -223,7 +210,7 @@ ctl_send_frame(int fd, pid_t pid, const void *buf, int len)
 	return 0;
 }
 
-static int
+int
 ctl_send_msg(int fd, pid_t pid, uint16_t type, const char *msg)
 {
 	uint8_t	 buf[CTL_HDR_LEN + 2 + CTL_STR_MAX];
@@ -240,6 +227,8 @@ ctl_close(struct ctl_conn *c)
 	event_free(c->ev_read);
 	event_free(c->ev_idle);
 	close(c->fd);
+	if (c->passed_fd != -1)
+		close(c->passed_fd);
 	free(c->payload);
 	free(c);
 }
@@ -335,9 +324,13 @@ ctl_do_reload(struct ctl_conn *c, const union ctl_payload *pl)
 {
 	char	 why[CTL_STR_MAX + 1] = "";
 
+	int	 r;
+
 	log_info("control: reload requested by uid %u pid %d",
 	    (unsigned int)c->uid, (int)c->pid);
-	switch (monitor_reload(why, sizeof(why))) {
+	r = monitor_reload(why, sizeof(why));
+	ctl_audit(c, "config.reload", NULL, audit_reload_detail(r));
+	switch (r) {
 	case -1:
 		return ctl_send_msg(c->fd, c->pid, CTL_REP_ERROR,
 		    why[0] != '\0' ? why : "reload failed");
@@ -352,7 +345,7 @@ ctl_do_reload(struct ctl_conn *c, const union ctl_payload *pl)
  * Any reply with a payload.  The frame buffer is wiped afterwards: it may
  * have held a new key, which must exist nowhere once it is sent.
  */
-static int
+int
 ctl_reply(struct ctl_conn *c, uint16_t type, const union ctl_payload *pl)
 {
 	static uint8_t	 buf[CTL_FRAME_MAX];
@@ -413,6 +406,9 @@ ctl_do_key_create(struct ctl_conn *c, const union ctl_payload *pl)
 	log_info("control: key %s (id %lld, role %s) created by uid %u%s",
 	    ki.name, (long long)ki.id, ki.role, (unsigned int)c->uid,
 	    ki.bound ? ", bound to a client certificate" : "");
+	ctl_audit(c, "key.create", ki.name, json_pack("{s:I, s:s, s:I, s:b}",
+	    "id", (json_int_t)ki.id, "role", ki.role, "expires",
+	    (json_int_t)ki.expires, "bound", ki.bound));
 	return ctl_send_key(c, &ki, key, sizeof(key), NULL);
 }
 
@@ -435,6 +431,9 @@ ctl_do_key_rotate(struct ctl_conn *c, const union ctl_payload *pl)
 	    "rotating id %lld, which expires at %s", ki.name,
 	    (long long)ki.id, ki.role, (unsigned int)c->uid,
 	    (long long)old.id, when);
+	ctl_audit(c, "key.rotate", ki.name, json_pack("{s:I, s:I, s:I}",
+	    "id", (json_int_t)ki.id, "old_id", (json_int_t)old.id,
+	    "old_expires", (json_int_t)old.expires));
 	return ctl_send_key(c, &ki, key, sizeof(key), &old);
 }
 
@@ -453,6 +452,8 @@ ctl_revoked_cb(const struct auth_key_info *ki, void *arg)
 
 	log_info("control: key %s (id %lld, role %s) revoked by uid %u",
 	    ki->name, (long long)ki->id, ki->role, (unsigned int)rv->c->uid);
+	ctl_audit(rv->c, "key.revoke", ki->name, json_pack("{s:I, s:s}",
+	    "id", (json_int_t)ki->id, "role", ki->role));
 	strlcpy(rv->name, ki->name, sizeof(rv->name));
 	snprintf(id, sizeof(id), "%s%lld", rv->n == 0 ? "" : ", ",
 	    (long long)ki->id);
@@ -568,6 +569,8 @@ ctl_do_ban_del(struct ctl_conn *c, const union ctl_payload *pl)
 	if (auth_ban_del(pl->address.address, msg, sizeof(msg)) == -1)
 		return ctl_send_msg(c->fd, c->pid, CTL_REP_ERROR, msg);
 	log_info("control: ban del by uid %u: %s", (unsigned int)c->uid, msg);
+	ctl_audit(c, "ban.del", NULL, json_pack("{s:s}", "address",
+	    pl->address.address));
 	return ctl_send_msg(c->fd, c->pid, CTL_REP_OK, msg);
 }
 
@@ -575,7 +578,7 @@ ctl_do_ban_del(struct ctl_conn *c, const union ctl_payload *pl)
  * "uid N (name)" for the user the connection was accepted from, as the
  * kernel reported it then; "uid N" if the user database has no name.
  */
-static void
+void
 ctl_peer_name(const struct ctl_conn *c, char *who, size_t whosz)
 {
 	struct passwd	 pw, *res = NULL;
@@ -609,59 +612,10 @@ ctl_do_lockdown(struct ctl_conn *c, const union ctl_payload *pl)
 	}
 	log_security("control: lockdown %s by %s pid %d", state, who,
 	    (int)c->pid);
+	ctl_audit(c, pl->lockdown.on ? "lockdown.on" : "lockdown.off", NULL,
+	    json_pack("{s:s}", "who", who));
 	snprintf(msg, sizeof(msg), "lockdown %s", state);
 	return ctl_send_msg(c->fd, c->pid, CTL_REP_OK, msg);
-}
-
-/*
- * bridge key create|rotate: a new bridge key K in mt5.bridge.key_file,
- * sent to heraldctl once for the EA, then wiped here.
- */
-static int
-ctl_do_bridge_key(struct ctl_conn *c, const union ctl_payload *pl)
-{
-	static union ctl_payload	 rep;
-	struct ctl_bridge_key		*k = &rep.bridge_key;
-	const char			*what = pl->bridge_key_req.rotate ?
-					    "rotate" : "create";
-	char				 err[CTL_STR_MAX];
-	int				 rv;
-
-	memset(k, 0, sizeof(*k));
-	if (bridgekey_create(pl->bridge_key_req.rotate, k->key, k->path,
-	    sizeof(k->path), err, sizeof(err)) == -1) {
-		log_warnx("control: bridge key %s by uid %u refused: %s", what,
-		    (unsigned int)c->uid, err);
-		return ctl_send_msg(c->fd, c->pid, CTL_REP_ERROR, err);
-	}
-	log_security("control: bridge key %s by uid %u pid %d", what,
-	    (unsigned int)c->uid, (int)c->pid);
-	rv = ctl_reply(c, CTL_REP_BRIDGE_KEY, &rep);
-	explicit_bzero(k, sizeof(*k));
-	return rv;
-}
-
-static int
-ctl_do_bridge_status(struct ctl_conn *c, const union ctl_payload *pl)
-{
-	static union ctl_payload	 rep;
-	struct msg_bridge_status	 st;
-	struct ctl_bridge		*b = &rep.bridge;
-	char				 err[CTL_STR_MAX];
-
-	if (bridgekey_status(&st, err, sizeof(err)) == -1)
-		return ctl_send_msg(c->fd, c->pid, CTL_REP_ERROR, err);
-	memset(b, 0, sizeof(*b));
-	b->connected = st.connected;
-	b->trade_allowed = st.trade_allowed;
-	b->terminal_connected = st.terminal_connected;
-	b->since = st.since > 0 ? (uint64_t)st.since : 0;
-	b->last_pong = st.last_pong > 0 ? (uint64_t)st.last_pong : 0;
-	b->rtt_ms = st.rtt_ms;
-	b->login = st.login;
-	strlcpy(b->ea, st.ea, sizeof(b->ea));
-	strlcpy(b->why, st.why, sizeof(b->why));
-	return ctl_reply(c, CTL_REP_BRIDGE, &rep);
 }
 
 /* A whole frame is in: decode exactly, run the handler, await the next. */
@@ -684,10 +638,22 @@ ctl_dispatch(struct ctl_conn *c)
 	log_debug("control: %s from uid %u pid %d",
 	    ctl_type_name(c->hdr.type), (unsigned int)c->uid, (int)c->pid);
 	for (i = 0; i < nitems(ctl_handlers); i++) {
-		if (ctl_handlers[i].type == c->hdr.type) {
-			rv = ctl_handlers[i].fn(c, &pl);
-			break;
+		if (ctl_handlers[i].type != c->hdr.type)
+			continue;
+		/* A descriptor only with the request that takes one. */
+		if ((c->passed_fd != -1) != ctl_handlers[i].takes_fd) {
+			snprintf(why, sizeof(why), "%s %s a descriptor",
+			    ctl_type_name(c->hdr.type), c->passed_fd != -1 ?
+			    "does not take" : "needs");
+			ctl_bad(c, why);
+			return;
 		}
+		rv = ctl_handlers[i].fn(c, &pl);
+		break;
+	}
+	if (c->passed_fd != -1) {
+		close(c->passed_fd);
+		c->passed_fd = -1;
 	}
 	if (rv == -2) {
 		snprintf(why, sizeof(why), "%s is not supported",
@@ -706,11 +672,42 @@ ctl_dispatch(struct ctl_conn *c)
 static ssize_t
 ctl_recv(struct ctl_conn *c, void *buf, size_t want)
 {
-	ssize_t	 n;
+	union {
+		struct cmsghdr	 h;
+		char		 buf[CMSG_SPACE(sizeof(int))];
+	}		 cm;
+	struct iovec	 iov = { buf, want };
+	struct msghdr	 mh;
+	struct cmsghdr	*ch;
+	ssize_t		 n;
+	int		 fd;
 
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cm.buf;
+	mh.msg_controllen = sizeof(cm.buf);
 	do {
-		n = recv(c->fd, buf, want, MSG_DONTWAIT);
+		n = recvmsg(c->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 	} while (n == -1 && errno == EINTR);
+	/* heraldctl backup's file: one, with the request's first bytes. */
+	for (ch = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; ch != NULL;
+	    ch = CMSG_NXTHDR(&mh, ch)) {
+		if (ch->cmsg_level != SOL_SOCKET || ch->cmsg_type != SCM_RIGHTS)
+			continue;
+		memcpy(&fd, CMSG_DATA(ch), sizeof(fd));
+		if (c->passed_fd != -1 || ch->cmsg_len != CMSG_LEN(sizeof(fd)) ||
+		    c->hdrgot > 0) {
+			close(fd);
+			ctl_bad(c, "unexpected descriptor");
+			return -1;
+		}
+		c->passed_fd = fd;
+	}
+	if (n > 0 && (mh.msg_flags & MSG_CTRUNC)) {
+		ctl_bad(c, "more descriptors than a request takes");
+		return -1;
+	}
 	if (n > 0)
 		return n;
 	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -867,6 +864,7 @@ ctl_new_conn(int fd, const struct ucred *cred)
 		return;
 	}
 	c->fd = fd;
+	c->passed_fd = -1;
 	c->pid = cred->pid;
 	c->uid = cred->uid;
 	c->gid = cred->gid;

@@ -172,6 +172,24 @@ static const char *const db_migrations[] = {
 	"INSERT OR IGNORE INTO ledger (deal, time, profit)"
 	"  SELECT CAST(key AS INTEGER), time, profit FROM broker_state"
 	"  WHERE type = 5 AND CAST(key AS INTEGER) >= 1;",
+	/*
+	 * 7: the audit trail (issue 11, audit.c): one row per event, each
+	 * with the HMAC chained over the row before.  No AUTOINCREMENT:
+	 * audit.c gives each row the id after the last, inside the MAC.
+	 * The lengths are audit.h's.
+	 */
+	"CREATE TABLE IF NOT EXISTS audit ("
+	"  id INTEGER PRIMARY KEY,"
+	"  time INTEGER NOT NULL CHECK (typeof(time) = 'integer'),"
+	"  type TEXT NOT NULL CHECK (length(type) BETWEEN 1 AND 31),"
+	"  actor TEXT NOT NULL CHECK (length(actor) <= 127),"
+	"  key TEXT NOT NULL CHECK (length(key) <= 63),"
+	"  source TEXT NOT NULL CHECK (length(source) <= 63),"
+	"  detail TEXT NOT NULL CHECK (length(detail) <= 1023),"
+	"  mac BLOB NOT NULL CHECK (length(mac) = 32)"
+	");"
+	"CREATE INDEX IF NOT EXISTS audit_time ON audit (time);"
+	"CREATE INDEX IF NOT EXISTS audit_type ON audit (type, id);",
 };
 
 #define NMIGRATIONS	(int)(sizeof(db_migrations) / sizeof(db_migrations[0]))
@@ -540,6 +558,12 @@ db_close(void)
 		    sqlite3_errmsg(dbs.db));
 	dbs.db = NULL;
 	dbs.version = 0;
+}
+
+const char *
+db_path(void)
+{
+	return dbs.db != NULL ? dbs.path : "";
 }
 
 int

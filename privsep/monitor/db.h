@@ -1,6 +1,7 @@
 /*
  * The monitor's SQLite database (herald.yaml "database:"): API keys and
- * bans today, the audit log later.  Only the monitor opens it.
+ * bans, the orders journal, the broker's state and the audit trail
+ * (audit.h).  Only the monitor opens it.
  *
  * The file is created 0600 and owned by root; an existing file (or its
  * -wal/-shm companions) that another user owns or that group or others
@@ -84,6 +85,8 @@ int	db_preflight(const char *path, char *err, size_t errlen);
 int	db_open(const char *path, char *err, size_t errlen);
 void	db_close(void);
 int	db_is_open(void);
+/* The open database's path ("" when none is open). */
+const char *db_path(void);
 /* database.busy_timeout in ms, now and for later opens; <= 0: default. */
 void	db_set_busy_timeout(int ms);
 /*

@@ -38,6 +38,7 @@
 #include <event2/event.h>
 #include <openssl/evp.h>
 
+#include "audit.h"
 #include "auth.h"
 #include "bridgekey.h"
 #include "certlive.h"
@@ -525,6 +526,9 @@ monitor_shutdown(int code)
 	}
 	control_stop(mon.ctl_path);
 	mon.ctl_fd = -1;
+	(void)audit_event("daemon.stop", "heraldd", NULL, NULL,
+	    json_pack("{s:i}", "status", code));
+	audit_stop();
 	trade_close();
 	auth_close();
 	certlive_close();
@@ -649,6 +653,7 @@ reload_config(char *why, size_t whylen)
 	control_set_limits(nconf->control.max_clients, nconf->control.timeout);
 	auth_set_config(nconf);
 	trade_reconfigure(nconf);
+	audit_reconfigure(nconf);
 	level = (uint8_t)monitor_log_level();
 	peer_broadcast(MSG_LOG_LEVEL, &level, sizeof(level));
 	send_net_config(&mon.peers[PROC_NET]);
@@ -678,9 +683,12 @@ static void
 on_sighup(evutil_socket_t sig, short ev, void *arg)
 {
 	char	 why[512];
+	int	 r;
 
 	log_info("received SIGHUP, reloading %s", mon.conf->path);
-	monitor_reload(why, sizeof(why));
+	r = monitor_reload(why, sizeof(why));
+	(void)audit_event("config.reload", "signal SIGHUP", NULL, NULL,
+	    audit_reload_detail(r));
 }
 
 void
@@ -832,6 +840,11 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 	if (trade_init(mon.conf, mon.base, &mon_trade_io, why,
 	    sizeof(why)) == -1)
 		fatalx("%s", why);
+	if (audit_start(mon.conf, mon.base, why, sizeof(why)) == -1)
+		fatalx("%s", why);
+	(void)audit_event("daemon.start", "heraldd", NULL, NULL,
+	    json_pack("{s:s, s:s}", "version", HERALD_VERSION, "config",
+	    mon.conf->path));
 
 	/* net's start-up sequence; child.c and net.c read it in order. */
 	spawn_child(&mon.peers[PROC_NET], PROC_NET, MON_CH_NET);

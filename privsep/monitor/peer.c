@@ -19,6 +19,7 @@
 #include <event2/event.h>
 
 #include "api.h"
+#include "audit.h"
 #include "auth.h"
 #include "bridgekey.h"
 #include "events.h"
@@ -411,12 +412,37 @@ api_status(const struct msg_api_req *q, const struct auth_identity *id,
 	res->result_len = (uint32_t)n;
 }
 
+/* GET /v1/audit: a page of the trail, its filters from the query. */
 static void
-api_no_audit(const struct msg_api_req *q, const struct auth_identity *id,
+api_audit(const struct msg_api_req *q, const struct auth_identity *id,
     struct msg_api_res *res)
 {
-	msg_api_res_set(res, 503, "audit_unavailable", 0,
-	    "the audit trail is not available yet");
+	struct rpc_params	 p;
+	struct audit_filter	 f;
+	const char		*why;
+	char			 err[API_STR_MAX];
+	size_t			 n;
+
+	/* net checked them: a failure here is net's broken promise. */
+	if (rpc_params_decode(q->op, q->params, q->params_len, &p, &why) == -1)
+		fatalx("audit: parameters from net do not decode: %s", why);
+	memset(&f, 0, sizeof(f));
+	f.cursor = (int64_t)p.audit_cursor;
+	f.since = (int64_t)p.since;
+	strlcpy(f.type, p.audit_type, sizeof(f.type));
+	strlcpy(f.key, p.audit_key, sizeof(f.key));
+	f.limit = (p.flags & RPC_HAS_LIMIT) ? p.limit :
+	    RPC_AUDIT_LIMIT_DEFAULT;
+	if ((n = audit_api_page(&f, res->result, sizeof(res->result), err,
+	    sizeof(err))) == 0) {
+		log_warnx("%s", err);
+		msg_api_res_set(res, 503, "audit_unavailable", 1,
+		    "the audit trail cannot be read now");
+		return;
+	}
+	res->status = 200;
+	strlcpy(res->code, "ok", sizeof(res->code));
+	res->result_len = (uint32_t)n;
 }
 
 /*
@@ -513,7 +539,7 @@ typedef void	(*mon_api_fn)(const struct msg_api_req *,
 		    const struct auth_identity *, struct msg_api_res *);
 
 #define mon_api_STATUS		api_status
-#define mon_api_AUDIT		api_no_audit
+#define mon_api_AUDIT		api_audit
 #define mon_api_READY		api_ready
 #define mon_api_ORDER_GET	trade_order_get
 #define mon_api_ORDER_FIND	trade_order_find

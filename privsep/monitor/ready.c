@@ -119,6 +119,12 @@ ready_stopping(void)
 	ready_sd("STOPPING=1\nSTATUS=stopping");
 }
 
+void
+ready_alive(void)
+{
+	ready_sd("WATCHDOG=1");
+}
+
 static void
 ready_watchdog_feed(evutil_socket_t fd, short ev, void *arg)
 {

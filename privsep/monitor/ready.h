@@ -33,5 +33,10 @@ void	ready_stopping(void);
  */
 struct event_base;
 void	ready_watchdog(struct event_base *base);
+/*
+ * Still alive, from work that holds the loop for a while (a backup):
+ * the watchdog is fed at once.
+ */
+void	ready_alive(void);
 
 #endif

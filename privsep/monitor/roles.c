@@ -18,10 +18,10 @@ static const struct {
 	{ "admin",	PERM_READ_POSITIONS | PERM_WRITE_POSITIONS |
 			PERM_VIEW_LOGS | PERM_MODIFY_CONFIG |
 			PERM_READ_METRICS },
+	/* The audit trail is the administrators' (INTERFACES.md). */
 	{ "trader",	PERM_READ_POSITIONS | PERM_WRITE_POSITIONS |
-			PERM_VIEW_LOGS | PERM_READ_METRICS },
-	{ "viewer",	PERM_READ_POSITIONS | PERM_VIEW_LOGS |
 			PERM_READ_METRICS },
+	{ "viewer",	PERM_READ_POSITIONS | PERM_READ_METRICS },
 };
 
 static const struct {

@@ -14,6 +14,7 @@
 #include <event2/event.h>
 
 #include "api.h"
+#include "audit.h"
 #include "bridgekey.h"
 #include "config.h"
 #include "db.h"
@@ -140,6 +141,37 @@ order_describe(struct tx *t, const struct auth_identity *id,
 		    "%s ticket %" PRIu64, id->name, id->key_id, op, p->ticket);
 	log_info("order %" PRId64 " (%s) %s: accepted", t->command_id, t->coid,
 	    t->what);
+	strlcpy(t->key, id->name, sizeof(t->key));
+	t->audit = json_pack("{s:I, s:s, s:s}", "command_id",
+	    (json_int_t)t->command_id, "client_order_id", t->coid, "op",
+	    api_info(t->op)->name);
+	if (t->audit == NULL)
+		fatalx("order %" PRId64 ": audit detail", t->command_id);
+	if (p->symbol[0] != '\0') {
+		json_object_set_new(t->audit, "symbol", json_string(p->symbol));
+		json_object_set_new(t->audit, "side", json_string(
+		    p->side == RPC_SIDE_SELL ? "SELL" : "BUY"));
+		json_object_set_new(t->audit, "volume", json_real(p->volume));
+	}
+	if (t->op == OP_TRADE)
+		json_object_set_new(t->audit, "type", json_string("market"));
+	if (p->ticket != 0)
+		json_object_set_new(t->audit, "ticket", json_integer(
+		    (json_int_t)p->ticket));
+}
+
+/*
+ * The order's first audit row, in the batch that journals it: an order
+ * never exists without one.  -1 when it cannot be written.
+ */
+static int
+order_accepted(struct tx *t)
+{
+	char	 actor[80];
+
+	snprintf(actor, sizeof(actor), "key %s", t->key);
+	return audit_event("order.accepted", actor, t->key, t->addr,
+	    json_deep_copy(t->audit));
 }
 
 /*
@@ -261,6 +293,22 @@ owner_refuses(const struct auth_identity *id, const struct rpc_params *p,
 	return 1;
 }
 
+/* A risk rule refused the order: an audit row of its own. */
+static void
+order_refused(const struct msg_api_req *q, const struct auth_identity *id,
+    const struct rpc_params *p, const char *why)
+{
+	char	 actor[80];
+
+	snprintf(actor, sizeof(actor), "key %s", id->name);
+	(void)audit_event("order.refused", actor, id->name, q->address,
+	    json_pack("{s:s, s:s, s:s, s:s, s:f, s:s}", "op",
+	    api_info(q->op)->name, "client_order_id", (p->flags &
+	    RPC_HAS_COID) ? p->client_order_id : "", "symbol", p->symbol,
+	    "side", p->side == RPC_SIDE_SELL ? "SELL" : "BUY", "volume",
+	    p->volume, "reason", why));
+}
+
 static int
 trade_write(uint32_t net_id, const struct msg_api_req *q,
     const struct auth_identity *id, const struct rpc_params *p,
@@ -281,6 +329,7 @@ trade_write(uint32_t net_id, const struct msg_api_req *q,
 		return 0;
 	if (risk_check(tr.risk, id->key_id, p, trade_now_ms(), &rf) != 0) {
 		log_info("order refused for key %s: %s", id->name, rf.message);
+		order_refused(q, id, p, rf.message);
 		/* "Wait", not "never": a bot can tell them apart. */
 		if (rf.retry_after != 0)
 			msg_api_res_set(res, 429, "rate_limited",
@@ -308,7 +357,16 @@ trade_write(uint32_t net_id, const struct msg_api_req *q,
 		t = tx_new(TX_WRITE, q->op, o.id, q->params, q->params_len);
 		t->key_id = id->key_id;
 		strlcpy(t->coid, o.client_order_id, sizeof(t->coid));
+		strlcpy(t->addr, q->address, sizeof(t->addr));
 		order_describe(t, id, p);
+		if (order_accepted(t) == -1) {
+			tx_free(NULL, t);
+			storage_fault("the audit trail cannot be written");
+			msg_api_res_reset(res);
+			storage_refuse(res);
+			r = 0;
+			break;
+		}
 		/* Counted as open from now: the next order sees it. */
 		if (q->op == OP_TRADE) {
 			t->lots = rf.lots;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit.h"
 #include "journal.h"
 #include "mt5.h"
 #include "log.h"
@@ -233,6 +234,46 @@ owner_record(const struct tx *t, const struct trade_result *r)
 	}
 }
 
+/*
+ * An order's outcome in the audit trail, written with its answer (a
+ * held write, so a storage fault writes it later, with the answer).
+ * r NULL: no result from the backend (refused, timed out).
+ */
+void
+order_audit(const struct tx *t, const struct msg_api_res *res,
+    const struct trade_result *r)
+{
+	struct audit_row	 row;
+	struct wop		*w;
+	json_t			*d;
+	char			 actor[80];
+
+	d = t->audit != NULL ? json_deep_copy(t->audit) : json_pack(
+	    "{s:I, s:s}", "command_id", (json_int_t)t->command_id,
+	    "client_order_id", t->coid);
+	if (d == NULL)
+		fatalx("order %" PRId64 ": audit detail", t->command_id);
+	json_object_set_new(d, "status", json_integer(res->status));
+	json_object_set_new(d, "code", json_string(res->code));
+	if (r != NULL) {
+		json_object_set_new(d, "retcode", json_integer(r->retcode));
+		json_object_set_new(d, "order", json_integer(
+		    (json_int_t)r->order));
+		json_object_set_new(d, "deal", json_integer(
+		    (json_int_t)r->deal));
+		json_object_set_new(d, "position", json_integer(
+		    (json_int_t)r->position));
+	}
+	if (t->key[0] != '\0')
+		snprintf(actor, sizeof(actor), "key %s", t->key);
+	else
+		strlcpy(actor, "heraldd", sizeof(actor));
+	if (audit_row_make(&row, "order", actor, t->key, t->addr, d) == -1)
+		fatalx("order %" PRId64 ": audit row too long", t->command_id);
+	w = wop_new(WOP_AUDIT, &row, sizeof(row));
+	write_op(w);
+}
+
 static int
 answer_write(struct tx *t, struct msg_api_res *res, const char **why)
 {
@@ -250,6 +291,7 @@ answer_write(struct tx *t, struct msg_api_res *res, const char **why)
 	metrics_mon_order(res->status, answer_has_result(res) ? r.retcode : 0,
 	    metrics_now_us() - t->started_us);
 	enc = journal_store_answer(t->command_id, res, &n);
+	order_audit(t, res, answer_has_result(res) ? &r : NULL);
 	event_answer(t, res, &r);
 	if (answer_has_result(res))
 		log_info("order %" PRId64 " (%s) %s: retcode %u %s",

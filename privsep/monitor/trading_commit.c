@@ -25,6 +25,7 @@
 
 #include <event2/event.h>
 
+#include "audit.h"
 #include "bridgekey.h"
 #include "db.h"
 #include "events.h"
@@ -271,6 +272,29 @@ wops_free(void)
 	tr.nwops = 0;
 }
 
+/* Why the last audit row of the batch could not be written. */
+static char	 audit_err[112];
+
+/*
+ * An order's audit row, written with its answer: again after a fault,
+ * with the id and MAC of wherever the chain then ends.
+ */
+static int
+wop_audit(const struct wop *w)
+{
+	struct audit_row	 r;
+
+	/* No trail: a unit test of the trading path alone. */
+	if (!audit_key_loaded())
+		return 0;
+	if (w->len != sizeof(r))
+		fatalx("%s: audit row of %zu bytes", __func__, w->len);
+	memcpy(&r, w->data, sizeof(r));
+	if (audit_append(db_handle(), &r, audit_err, sizeof(audit_err)) == -1)
+		return -1;
+	return 0;
+}
+
 /*
  * Write w into the open batch.  -1 on a database error.  A finish the
  * journal refuses is a broken invariant, except when written again
@@ -287,6 +311,8 @@ wop_apply(struct wop *w, int again)
 		    w->profit, w->data, w->len) == -1 ? -1 : 0;
 	case WOP_DEL:
 		return store_del(tr.store, w->type, w->key) == -1 ? -1 : 0;
+	case WOP_AUDIT:
+		return wop_audit(w);
 	case WOP_EVENT:
 		return event_write(w);
 	case WOP_FINISH:
@@ -313,10 +339,20 @@ wop_apply(struct wop *w, int again)
 static const char *
 wop_error(const struct wop *w)
 {
-	if (w->kind == WOP_EVENT)
+	switch (w->kind) {
+	case WOP_FINISH:
+		return journal_error(tr.journal);
+	case WOP_AUDIT:
+		return audit_err;
+	case WOP_EVENT:
 		return events_error();
-	return w->kind == WOP_FINISH ? journal_error(tr.journal) :
-	    store_error(tr.store);
+	case WOP_PUT:
+	case WOP_DEL:
+	case WOP_OWNER:
+	case WOP_LEDGER:
+		break;
+	}
+	return store_error(tr.store);
 }
 
 /* Into this turn's batch, or, in a fault, kept for the next commit. */
@@ -464,10 +500,13 @@ tx_new(enum tx_kind kind, uint8_t op, int64_t command_id,
 	return t;
 }
 
+/* list NULL: t was never put on one. */
 void
 tx_free(struct tx_list *list, struct tx *t)
 {
-	TAILQ_REMOVE(list, t, entry);
+	if (list != NULL)
+		TAILQ_REMOVE(list, t, entry);
+	json_decref(t->audit);
 	if (t->timer != NULL)
 		event_free(t->timer);
 	/*
@@ -546,6 +585,7 @@ tx_timeout(evutil_socket_t fd, short ev, void *arg)
 		w->state = JOURNAL_UNKNOWN;
 		w->now = trade_now_ms() / 1000;
 		write_op(w);
+		order_audit(t, &res, NULL);
 		for (i = 0; i < t->nwaiters; i++)
 			hold_answer(t->waiters[i], &res, HELD_AS_IS);
 		/* Kept: a late answer still completes the row. */

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include <event2/event.h>
+#include <jansson.h>
 
 #include "config.h"
 #include "journal.h"
@@ -69,6 +70,9 @@ struct tx {
 	uint32_t	 waiters[1 + TX_WAITERS];	/* net request ids */
 	char		 coid[TRADE_COID_MAX];
 	char		 what[128];	/* key, side, volume, symbol: logs */
+	char		 key[64];	/* the key's name: the audit row */
+	char		 addr[ADDR_STR_MAX];	/* the client's address */
+	json_t		*audit;		/* the order's audit detail */
 	int		 reserved;	/* holds a slot: risk_reserve() */
 	ssize_t		 slot;		/* its handle */
 	struct risk_lots lots;		/* and its exposure and margin */
@@ -112,6 +116,7 @@ enum wop_kind {
 	WOP_FINISH,		/* journal_finish(id, state, data) */
 	WOP_OWNER,		/* store_owner_put(ticket, key_id, id) */
 	WOP_LEDGER,		/* store_ledger_put(ticket, time_ms, profit) */
+	WOP_AUDIT,		/* audit_append(data: struct audit_row) */
 	WOP_EVENT		/* events_insert(time_ms, owner, key, data) */
 };
 
@@ -203,6 +208,8 @@ void		 autotrading_refuse(struct msg_api_res *, int server);
 int		 result_stamp(struct msg_api_res *, const char *coid,
 		    int duplicate, struct trade_result *out);
 void		 record_track(const struct paper_record *);
+void		 order_audit(const struct tx *, const struct msg_api_res *,
+		    const struct trade_result *);
 const uint8_t	*journal_store_answer(int64_t id, const struct msg_api_res *,
 		    size_t *np);
 void		 owner_record(const struct tx *, const struct trade_result *);

@@ -300,6 +300,7 @@ answer_find(struct tx *t, struct msg_api_res *res, const char **why)
 		    "executed");
 	}
 	(void)journal_store_answer(t->command_id, res, &n);
+	order_audit(t, res, res->status == 200 ? &r : NULL);
 	settle_write(t->command_id, res);
 	resolved_one();
 	return 0;

@@ -339,7 +339,7 @@ test_wrong_version(void **state)
 static void
 test_unknown_type(void **state)
 {
-	static const uint16_t bad[] = { 0, 12, 62, 63, 127, 1000, UINT16_MAX };
+	static const uint16_t bad[] = { 0, 40, 62, 63, 127, 1000, UINT16_MAX };
 	struct ctl_hdr	 h;
 	size_t		 i;
 

@@ -56,8 +56,12 @@ test_broken_rows(void **state)
 	refused(&r, "SYMBOL: unknown parameter {name}");
 
 	r = *api_info(OP_AUDIT);
-	r.query = "since";
-	refused(&r, "AUDIT: unknown parameter since");
+	r.query = "since colour limit";
+	refused(&r, "AUDIT: unknown parameter colour");
+
+	r = *api_info(OP_AUDIT);
+	r.query = "limit";			/* nothing fills the filters */
+	refused(&r, "AUDIT: a field neither its body, path nor query");
 
 	r = *api_info(OP_SYMBOL);
 	r.fields = 0;

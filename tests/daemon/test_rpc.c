@@ -85,6 +85,17 @@ test_routes(void **state)
 	route_ok("GET", "/v1/audit?limit=1000", OP_AUDIT, &c);
 	assert_int_equal(c.p.limit, 1000);
 	assert_int_equal(c.p.flags, RPC_HAS_LIMIT);
+	route_ok("GET", "/v1/audit?type=key.create&key=bot-1&since=1700000000"
+	    "&cursor=42&limit=7", OP_AUDIT, &c);
+	assert_string_equal(c.p.audit_type, "key.create");
+	assert_string_equal(c.p.audit_key, "bot-1");
+	assert_true(c.p.since == 1700000000);
+	assert_true(c.p.audit_cursor == 42);
+	assert_int_equal(c.p.limit, 7);
+	route_ok("GET", "/v1/audit?cursor=3&since=2026-12-03T12:00:00Z",
+	    OP_AUDIT, &c);
+	assert_true(c.p.since == 1796299200);
+	assert_int_equal(c.p.flags, 0);
 	route_ok("GET", "/v1/status?", OP_STATUS, &c);
 	/* Readiness: the monitor's, asked without a key. */
 	route_ok("GET", "/readyz", OP_READY, &c);
@@ -280,6 +291,24 @@ test_route_refusals(void **state)
 	route_fails("GET", "/v1/audit?limit=99999999999999999999999", 400,
 	    "limit");
 	route_fails("GET", "/healthz?\x01", 400, "unknown query parameter '?'");
+	route_fails("GET", "/v1/audit?type=order&type=order", 400,
+	    "duplicate query parameter 'type'");
+	route_fails("GET", "/v1/audit?type=Order", 400, "'type'");
+	route_fails("GET", "/v1/audit?type=", 400, "'type'");
+	route_fails("GET", "/v1/audit?key=a%20b", 400, "'key'");
+	route_fails("GET", "/v1/audit?since=yesterday", 400, "'since'");
+	route_fails("GET", "/v1/audit?since=2026-12-03T12:00:00", 400,
+	    "'since'");
+	route_ok("GET", "/v1/audit?since=2026-12-03T13:00:00+01:00", OP_AUDIT,
+	    &c);
+	assert_true(c.p.since == 1796299200);
+	route_fails("GET", "/v1/audit?cursor=0", 400, "'cursor'");
+	route_fails("GET", "/v1/audit?cursor=9223372036854775808", 400,
+	    "'cursor'");
+	route_fails("GET", "/v1/audit?symbol=EURUSD", 400,
+	    "unknown query parameter 'symbol'");
+	route_fails("GET", "/v1/positions?type=order", 400,
+	    "unknown query parameter 'type'");
 }
 
 /* Route target for method, then the body; returns the error status. */
@@ -591,6 +620,9 @@ roundtrip(const struct rpc_params *p)
 	assert_true(q.after == p->after && q.from == p->from &&
 	    q.to == p->to && q.cursor_time == p->cursor_time &&
 	    q.cursor_ticket == p->cursor_ticket);
+	assert_true(q.since == p->since && q.audit_cursor == p->audit_cursor);
+	assert_string_equal(q.audit_type, p->audit_type);
+	assert_string_equal(q.audit_key, p->audit_key);
 	assert_string_equal(q.symbol, p->symbol);
 	assert_string_equal(q.client_order_id, p->client_order_id);
 	assert_string_equal(q.comment, p->comment);
@@ -638,6 +670,9 @@ test_params(void **state)
 	route_ok("GET", "/v1/symbols/EURUSD", OP_SYMBOL, &c);
 	roundtrip(&c.p);
 	route_ok("GET", "/v1/audit?limit=5", OP_AUDIT, &c);
+	roundtrip(&c.p);
+	route_ok("GET", "/v1/audit?type=order&key=k&since=5&cursor=9",
+	    OP_AUDIT, &c);
 	roundtrip(&c.p);
 	for (op = OP_STATUS; op < OP_MAX; op++) {
 		if (op != OP_STATUS && op != OP_ACCOUNT && op != OP_ORDERS)

@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "rpc.h"
+#include "rpc_audit.h"
 #include "trade.h"
 #include "wire.h"
 
@@ -424,8 +425,60 @@ test_render_symbol(void **state)
 	render_fails(OP_SYMBOL, buf, n, "symbol.trade_mode: out of range");
 	render_is(OP_READY, buf, 0, "{\"status\":\"ready\"}");
 	/* Ops without a renderer. */
-	render_fails(OP_AUDIT, buf, n, "no renderer");
 	render_fails(OP_NONE, buf, n, "no renderer");
+}
+
+static void
+test_render_audit(void **state)
+{
+	struct rpc_audit_page	 pg;
+	struct rpc_audit_row	 r;
+	uint8_t			 buf[4096];
+	size_t			 n;
+
+	memset(&r, 0, sizeof(r));
+	r.id = 3;
+	r.time = 1796299200;
+	strlcpy(r.type, "order", sizeof(r.type));
+	strlcpy(r.actor, "key bot", sizeof(r.actor));
+	strlcpy(r.key, "bot", sizeof(r.key));
+	strlcpy(r.source, "127.0.0.1", sizeof(r.source));
+	strlcpy(r.detail, "{\"retcode\":10009}", sizeof(r.detail));
+	memset(r.mac, 'a', RPC_AUDIT_MAC_HEX);
+	rpc_audit_begin(&pg, buf, sizeof(buf));
+	assert_int_equal(rpc_audit_add(&pg, &r), 0);
+	/* Ids rise: the same row again is refused. */
+	assert_int_equal(rpc_audit_add(&pg, &r), -1);
+	r.id = 4;
+	strlcpy(r.detail, "not json", sizeof(r.detail));
+	assert_int_equal(rpc_audit_add(&pg, &r), 0);
+	n = rpc_audit_finish(&pg, 4);
+	render_is(OP_AUDIT, buf, n, "{\"rows\":[{\"id\":3,\"time\":"
+	    "\"2026-12-03T12:00:00.000Z\",\"type\":\"order\",\"actor\":"
+	    "\"key bot\",\"key\":\"bot\",\"source\":\"127.0.0.1\","
+	    "\"detail\":{\"retcode\":10009},\"mac\":\"" "aaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"},{\"id\":4,"
+	    "\"time\":\"2026-12-03T12:00:00.000Z\",\"type\":\"order\","
+	    "\"actor\":\"key bot\",\"key\":\"bot\",\"source\":"
+	    "\"127.0.0.1\",\"detail\":\"not json\",\"mac\":\""
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "\"}],\"next\":4}");
+	/* next must be the last row or 0. */
+	n = rpc_audit_finish(&pg, 3);
+	render_fails(OP_AUDIT, buf, n, "next is not its last row");
+	n = rpc_audit_finish(&pg, 0);
+	render_fails(OP_AUDIT, buf, n - 1, "audit page");
+	/* A page that ends where a row would not fit. */
+	rpc_audit_begin(&pg, buf, 200);
+	r.id = 5;
+	assert_int_equal(rpc_audit_add(&pg, &r), 0);
+	r.id = 6;
+	assert_int_equal(rpc_audit_add(&pg, &r), -1);
+	assert_int_equal(pg.n, 1);
+	assert_true(rpc_audit_finish(&pg, 5) > 0);
+	/* A bad MAC is refused on the way in. */
+	r.mac[0] = 'A';
+	assert_int_equal(rpc_audit_add(&pg, &r), -1);
 }
 
 
@@ -437,6 +490,7 @@ main(void)
 		cmocka_unit_test(test_render_trade),
 		cmocka_unit_test(test_render_account),
 		cmocka_unit_test(test_render_lists),
+		cmocka_unit_test(test_render_audit),
 		cmocka_unit_test(test_render_symbol),
 	};
 

@@ -417,6 +417,7 @@ class Daemon:
         self.socket = workdir / "heraldd.sock"
         self.pid_file = workdir / "heraldd.pid"
         self.database = workdir / "herald.db"
+        self.audit_key = workdir / "audit.key"
         self.logpath = workdir / "heraldd.log"
         self.ctlbin = ctl
         self.port = free_port()
@@ -439,6 +440,7 @@ class Daemon:
             "privsep": {"user": PRIVSEP_USER, "chroot": str(self.chroot)},
             "database": str(self.database),
             "pid_file": str(self.pid_file),
+            "audit": {"key_file": str(self.audit_key)},
             "mt5": {"backend": "paper"},
             "log": {"level": "info"},
         }

@@ -77,9 +77,12 @@ def test_roles_are_enforced_by_the_monitor(daemon):
     for k in (trader, admin):
         st, _, body = exchange(daemon, post("/trade", TRADE, bearer(k)))
         assert st == 200 and body["retcode"] == 10009, body
-    # view_logs: viewer has it.
-    assert_error(exchange(daemon, get("/v1/audit", bearer(viewer))),
-                 503, "audit_unavailable")
+    # view_logs, the audit trail: admin's alone.
+    for k in (viewer, trader):
+        assert_error(exchange(daemon, get("/v1/audit", bearer(k))),
+                     403, "forbidden", r"view_logs")
+    st, _, body = exchange(daemon, get("/v1/audit", bearer(admin)))
+    assert st == 200 and body["rows"], body
     # No key at all, and a key nobody issued.
     st, h, body = exchange(daemon, get("/v1/status"))
     assert_error((st, h, body), 401, "unauthorized")

@@ -253,7 +253,7 @@ test_create_and_use(void **state)
 	assert_string_equal(ident.name, "alice");
 	assert_string_equal(ident.role, "trader");
 	assert_int_equal(ident.perms, PERM_READ_POSITIONS |
-	    PERM_WRITE_POSITIONS | PERM_VIEW_LOGS | PERM_READ_METRICS);
+	    PERM_WRITE_POSITIONS | PERM_READ_METRICS);
 	assert_int_equal(check(key, OP_STATUS, ADDR, NULL), 200);
 
 	/* Two keys are never the same. */
@@ -514,7 +514,7 @@ test_roles(void **state)
 		{ OP_ORDERS,		"read_positions", { 1, 1, 1 } },
 		{ OP_ORDER_CANCEL,	"write_positions", { 1, 1, 0 } },
 		{ OP_SYMBOL,		"read_positions", { 1, 1, 1 } },
-		{ OP_AUDIT,		"view_logs",	  { 1, 1, 1 } },
+		{ OP_AUDIT,		"view_logs",	  { 1, 0, 0 } },
 		{ OP_READY,		NULL,		  { 1, 1, 1 } },
 		{ OP_ORDER_GET,		"read_positions", { 1, 1, 1 } },
 		{ OP_ORDER_FIND,	"read_positions", { 1, 1, 1 } },
