@@ -2,8 +2,9 @@
  * heraldctl's parts, shared by its files:
  *
  *	heraldctl.c	the socket, the framing, the command table, and
- *			status, reload, key, ban, lockdown, bridge
+ *			status, reload, key, ban, lockdown
  *	ctl_audit.c	audit show|export|verify, backup
+ *	ctl_bridge.c	bridge key create|rotate, bridge status
  */
 #ifndef HERALD_HERALDCTL_H
 #define HERALD_HERALDCTL_H
@@ -35,6 +36,14 @@ void	ctl_send_payload(struct ctx *, uint16_t type,
 json_t	*jstr(const char *s);
 /* obj, indented, on stdout, and released. */
 void	json_print(json_t *obj);
+enum when_style {
+	W_DATE,			/* 2026-11-27 */
+	W_MINUTE,		/* 2026-11-27 21:03 */
+	W_SECOND		/* 2026-11-27 21:03:00 */
+};
+
+/* A unix time in local time, to the day, minute or second. */
+void	fmt_when(char *buf, size_t sz, uint64_t when, enum when_style);
 /* "2026-12-03 12:00:00 UTC". */
 void	fmt_utc(char *buf, size_t sz, uint64_t when);
 /* "--name VALUE" or "--name=VALUE" at argv[*i]; NULL if another word. */
@@ -47,5 +56,9 @@ int	cmd_audit_show(struct ctx *, int, char **);
 int	cmd_audit_export(struct ctx *, int, char **);
 int	cmd_audit_verify(struct ctx *, int, char **);
 int	cmd_backup(struct ctx *, int, char **);
+
+int	cmd_bridge_key_create(struct ctx *, int, char **);
+int	cmd_bridge_key_rotate(struct ctx *, int, char **);
+int	cmd_bridge_status(struct ctx *, int, char **);
 
 #endif
