@@ -1,9 +1,11 @@
 /*
- * List values of herald.yaml: listen, mt5.paper.symbols and
- * trading.allowed_symbols.  Each list, when given, replaces its default
+ * List values of herald.yaml: listen, mt5.paper.symbols,
+ * trading.allowed_symbols and rate_limit.exempt.  Each list, when given, replaces its default
  * entirely, and only if every entry is good; the checks within one
  * symbol entry are here too.
  */
+#include <sys/types.h>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -259,63 +261,127 @@ set_symbols(struct parse_ctx *ctx, const struct conf_key *k, yaml_node_t *n,
 }
 
 /*
+ * A YAML list whose entries one callback takes in turn: n must be a
+ * sequence of at most max entries (err names "too many <noun>").  Each
+ * entry is given with its index and path "<path>[i]"; the callback
+ * reports its own errors.  The count of entries, or -1 if n is no list.
+ */
+typedef void	(*list_item_fn)(struct parse_ctx *, yaml_node_t *,
+		    const char *, size_t, void *);
+
+static ssize_t
+list_walk(struct parse_ctx *ctx, yaml_node_t *n, const char *path,
+    const char *want, size_t max, const char *noun, list_item_fn fn,
+    void *arg)
+{
+	yaml_node_item_t	*item;
+	yaml_node_t		*e;
+	char			 ipath[KEYPATH_MAX], g[GOT_BUF];
+	size_t			 count = 0;
+
+	if (n->type != YAML_SEQUENCE_NODE) {
+		err_node(ctx, n, path, "expected %s, got %s", want,
+		    got(n, g, sizeof(g)));
+		return -1;
+	}
+	for (item = n->data.sequence.items.start;
+	    item < n->data.sequence.items.top; item++, count++) {
+		if ((e = yaml_document_get_node(ctx->doc, *item)) == NULL)
+			continue;
+		snprintf(ipath, sizeof(ipath), "%s[%zu]", path, count);
+		if (count >= max) {
+			err_node(ctx, e, ipath, "too many %s (at most %zu)",
+			    noun, max);
+			break;
+		}
+		fn(ctx, e, ipath, count, arg);
+	}
+	return (ssize_t)count;
+}
+
+struct allowed_walk {
+	char		 tmp[CONF_MAX_SYMBOLS][CONF_SYMBOL_MAX];
+	size_t		 line[CONF_MAX_SYMBOLS];
+};
+
+static void
+allowed_item(struct parse_ctx *ctx, yaml_node_t *e, const char *ipath,
+    size_t i, void *arg)
+{
+	struct allowed_walk	*w = arg;
+	char			 g[GOT_BUF];
+	size_t			 j;
+
+	w->line[i] = node_line(e);
+	if (!symbol_node_ok(e)) {
+		err_node(ctx, e, ipath, SYMBOL_WANT ", got %s",
+		    got(e, g, sizeof(g)));
+		return;
+	}
+	strlcpy(w->tmp[i], (const char *)e->data.scalar.value,
+	    sizeof(w->tmp[i]));
+	for (j = 0; j < i; j++) {
+		if (strcmp(w->tmp[j], w->tmp[i]) != 0)
+			continue;
+		err_node(ctx, e, ipath, "%s is listed twice (first at line "
+		    "%zu)", w->tmp[i], w->line[j]);
+		break;
+	}
+}
+
+/*
  * trading.allowed_symbols: the only symbols an order may name.  [] allows
  * none.  A key with no value at all is refused rather than read as [],
- * since it looks like a list someone forgot to write.
+ * since it looks like a list someone forgot to write.  Each name at most
+ * once; their lines kept for the check against mt5.paper.symbols.
  */
 void
 set_allowed(struct parse_ctx *ctx, const struct conf_key *k, yaml_node_t *n,
     const char *path, void *base)
 {
 	struct herald_conf	*conf = ctx->conf;
-	char			 tmp[CONF_MAX_SYMBOLS][CONF_SYMBOL_MAX];
-	size_t			 line[CONF_MAX_SYMBOLS];
-	yaml_node_item_t	*item;
-	yaml_node_t		*e;
-	char			 ipath[KEYPATH_MAX], g[GOT_BUF];
-	size_t			 before = ctx->nerr, j, count;
+	static struct allowed_walk w;
+	size_t			 before = ctx->nerr;
+	ssize_t			 count;
 
-	if (n->type != YAML_SEQUENCE_NODE) {
-		err_node(ctx, n, path, "expected a list of symbol names "
-		    "([] allows none), got %s", got(n, g, sizeof(g)));
-		return;
-	}
-	memset(tmp, 0, sizeof(tmp));
-	memset(line, 0, sizeof(line));
-	count = 0;
-	for (item = n->data.sequence.items.start;
-	    item < n->data.sequence.items.top; item++, count++) {
-		if ((e = yaml_document_get_node(ctx->doc, *item)) == NULL)
-			continue;
-		snprintf(ipath, sizeof(ipath), "%s[%zu]", path, count);
-		if (count >= CONF_MAX_SYMBOLS) {
-			err_node(ctx, e, ipath, "too many symbols (at most "
-			    "%d)", CONF_MAX_SYMBOLS);
-			break;
-		}
-		line[count] = node_line(e);
-		if (!symbol_node_ok(e)) {
-			err_node(ctx, e, ipath, SYMBOL_WANT ", got %s",
-			    got(e, g, sizeof(g)));
-			continue;
-		}
-		strlcpy(tmp[count], (const char *)e->data.scalar.value,
-		    sizeof(tmp[count]));
-		for (j = 0; j < count; j++) {
-			if (strcmp(tmp[j], tmp[count]) != 0)
-				continue;
-			err_node(ctx, e, ipath, "%s is listed twice (first "
-			    "at line %zu)", tmp[count], line[j]);
-			break;
-		}
-	}
-	if (ctx->nerr != before)
+	memset(&w, 0, sizeof(w));
+	count = list_walk(ctx, n, path, "a list of symbol names ([] allows "
+	    "none)", CONF_MAX_SYMBOLS, "symbols", allowed_item, &w);
+	if (count == -1 || ctx->nerr != before)
 		return;
 	memset(conf->trading.allowed_symbols, 0,
 	    sizeof(conf->trading.allowed_symbols));
-	memcpy(conf->trading.allowed_symbols, tmp, count * sizeof(tmp[0]));
+	memcpy(conf->trading.allowed_symbols, w.tmp, count * sizeof(w.tmp[0]));
 	conf->trading.nallowed = count;
-	memcpy(ctx->allowed_line, line, count * sizeof(line[0]));
+	memcpy(ctx->allowed_line, w.line, count * sizeof(w.line[0]));
+}
+
+static void
+exempt_item(struct parse_ctx *ctx, yaml_node_t *e, const char *ipath,
+    size_t i, void *arg)
+{
+	struct src_net	*tmp = arg;
+	const char	*why;
+	char		 g[GOT_BUF];
+	size_t		 j;
+
+	if (e->type != YAML_SCALAR_NODE) {
+		err_node(ctx, e, ipath, "expected an address or a CIDR such as "
+		    "192.0.2.0/24 or fd00::/64, got %s", got(e, g, sizeof(g)));
+		return;
+	}
+	if (src_net_parse((const char *)e->data.scalar.value, &tmp[i],
+	    &why) == -1) {
+		err_node(ctx, e, ipath, "%s: %s", got(e, g, sizeof(g)), why);
+		return;
+	}
+	for (j = 0; j < i; j++) {
+		if (memcmp(&tmp[j], &tmp[i], sizeof(tmp[0])) != 0)
+			continue;
+		err_node(ctx, e, ipath, "%s is listed twice",
+		    got(e, g, sizeof(g)));
+		break;
+	}
 }
 
 /* rate_limit.exempt: a list of addresses and CIDRs, each at most once. */
@@ -325,50 +391,13 @@ set_exempt(struct parse_ctx *ctx, const struct conf_key *k, yaml_node_t *n,
 {
 	struct herald_conf	*conf = ctx->conf;
 	struct src_net		 tmp[SRC_NETS_MAX];
-	yaml_node_item_t	*item;
-	yaml_node_t		*e;
-	const char		*why;
-	char			 ipath[KEYPATH_MAX], g[GOT_BUF];
-	size_t			 before = ctx->nerr, j, count;
+	size_t			 before = ctx->nerr;
+	ssize_t			 count;
 
-	if (n->type != YAML_SEQUENCE_NODE) {
-		err_node(ctx, n, path, "expected a list of addresses or CIDRs "
-		    "([] for none), got %s", got(n, g, sizeof(g)));
-		return;
-	}
 	memset(tmp, 0, sizeof(tmp));
-	count = 0;
-	for (item = n->data.sequence.items.start;
-	    item < n->data.sequence.items.top; item++, count++) {
-		if ((e = yaml_document_get_node(ctx->doc, *item)) == NULL)
-			continue;
-		snprintf(ipath, sizeof(ipath), "%s[%zu]", path, count);
-		if (count >= SRC_NETS_MAX) {
-			err_node(ctx, e, ipath, "too many entries (at most %d)",
-			    SRC_NETS_MAX);
-			break;
-		}
-		if (e->type != YAML_SCALAR_NODE) {
-			err_node(ctx, e, ipath, "expected an address or a CIDR "
-			    "such as 192.0.2.0/24 or fd00::/64, got %s",
-			    got(e, g, sizeof(g)));
-			continue;
-		}
-		if (src_net_parse((const char *)e->data.scalar.value,
-		    &tmp[count], &why) == -1) {
-			err_node(ctx, e, ipath, "%s: %s", got(e, g, sizeof(g)),
-			    why);
-			continue;
-		}
-		for (j = 0; j < count; j++) {
-			if (memcmp(&tmp[j], &tmp[count], sizeof(tmp[0])) != 0)
-				continue;
-			err_node(ctx, e, ipath, "%s is listed twice",
-			    got(e, g, sizeof(g)));
-			break;
-		}
-	}
-	if (ctx->nerr != before)
+	count = list_walk(ctx, n, path, "a list of addresses or CIDRs ([] for "
+	    "none)", SRC_NETS_MAX, "entries", exempt_item, tmp);
+	if (count == -1 || ctx->nerr != before)
 		return;
 	memset(conf->rate_limit.exempt, 0, sizeof(conf->rate_limit.exempt));
 	memcpy(conf->rate_limit.exempt, tmp, count * sizeof(tmp[0]));
