@@ -199,6 +199,8 @@ struct bridge_order {
  * price 0, stoplimit 0, sl or tp BRIDGE_KEEP_PRICE, type_time
  * BRIDGE_KEEP_TIME (with expiration 0).  Heraldd changes only what the
  * client named; the order's other values are the terminal's to know.
+ * In a TRADE_ACTION_SLTP, sl or tp BRIDGE_KEEP_PRICE is the position's
+ * own (MT5 takes 0 there as "remove").
  */
 #define BRIDGE_KEEP_PRICE	(-1.0)
 #define BRIDGE_KEEP_TIME	255

@@ -101,6 +101,17 @@ void HbKeepOrder(MqlTradeRequest &rq, bool keep_time)
      }
   }
 
+// An SL/TP change names only what the client changes: sl or tp
+// HB_KEEP_PRICE is the position's own (herald-bridge.7), since
+// TRADE_ACTION_SLTP with 0 removes it.  The position is selected.
+void HbKeepPosition(MqlTradeRequest &rq)
+  {
+   if(rq.sl == HB_KEEP_PRICE)
+      rq.sl = PositionGetDouble(POSITION_SL);
+   if(rq.tp == HB_KEEP_PRICE)
+      rq.tp = PositionGetDouble(POSITION_TP);
+  }
+
 // The MqlTradeRequest of an ORDER_SEND whose keys were checked; false
 // with why if a value is malformed.
 bool HbOrderParse(const string &keys[], const string &vals[], int n,
@@ -147,10 +158,13 @@ bool HbOrderParse(const string &keys[], const string &vals[], int n,
            action != TRADE_ACTION_SLTP && action != TRADE_ACTION_MODIFY &&
            action != TRADE_ACTION_REMOVE && action != TRADE_ACTION_CLOSE_BY)
       why = "action";
-   // "Keep the order's own" exists only in a modify.
-   else if(action != TRADE_ACTION_MODIFY &&
-           (sl < 0 || tp < 0 || type_time == HB_KEEP_TIME))
-      why = "sl, tp or type_time";
+   // "Keep the order's own" exists only in a modify; "keep the
+   // position's own" only in an SL/TP change.
+   else if(action != TRADE_ACTION_MODIFY && type_time == HB_KEEP_TIME)
+      why = "type_time";
+   else if(action != TRADE_ACTION_MODIFY && action != TRADE_ACTION_SLTP &&
+           (sl < 0 || tp < 0))
+      why = "sl or tp";
    if(why != "")
       return false;
    ZeroMemory(rq);
@@ -171,6 +185,8 @@ bool HbOrderParse(const string &keys[], const string &vals[], int n,
    rq.order = order;
    if(rq.action == TRADE_ACTION_MODIFY && OrderSelect(order))
       HbKeepOrder(rq, keep_time);
+   if(rq.action == TRADE_ACTION_SLTP && PositionSelectByTicket(position))
+      HbKeepPosition(rq);
    return true;
   }
 

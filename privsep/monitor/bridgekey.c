@@ -305,10 +305,14 @@ order_of(uint64_t cmd, uint8_t op, const struct rpc_params *p,
 		o->volume = (p->flags & RPC_HAS_VOLUME) ? p->volume : 0;
 		return 0;
 	case OP_POSITION_MODIFY:
+		/*
+		 * What the client did not name, the EA keeps (bridge.h):
+		 * MT5's TRADE_ACTION_SLTP with sl 0 removes the stop loss.
+		 */
 		o->action = PAPER_ACTION_SLTP;
 		o->position = p->ticket;
-		o->sl = (p->flags & RPC_HAS_SL) ? p->sl : 0;
-		o->tp = (p->flags & RPC_HAS_TP) ? p->tp : 0;
+		o->sl = (p->flags & RPC_HAS_SL) ? p->sl : BRIDGE_KEEP_PRICE;
+		o->tp = (p->flags & RPC_HAS_TP) ? p->tp : BRIDGE_KEEP_PRICE;
 		return 0;
 	case OP_ORDER_CANCEL:
 		o->action = PAPER_ACTION_REMOVE;

@@ -400,6 +400,40 @@ def test_mt5sim_pending_order_model(bridge, sim):
 
 
 @needs_mt5sim
+def test_mt5sim_position_modify_keeps_the_other_stop(bridge, sim):
+    """A position modify that names only the TP keeps the SL (and the
+    other way round): the authorised text carries sl -1 (keep), and the
+    EA fills it from PositionGetDouble(POSITION_SL), since a real MT5's
+    TRADE_ACTION_SLTP with sl 0 removes the stop loss."""
+    sim()
+    st, _, q = bridge.desk.call("GET", "/v1/symbols/EURUSD")
+    assert st == 200, q
+    sl = round(q["bid"] - 0.01, 5)
+    tp = round(q["ask"] + 0.01, 5)
+    st, _, body = buy(bridge.desk, sl=sl, tp=tp)
+    assert st == 200 and body["retcode"] == 10009, body
+    [p] = positions(bridge.desk)
+    assert abs(p["sl"] - sl) < 1e-9 and abs(p["tp"] - tp) < 1e-9, p
+    tp2 = round(tp + 0.005, 5)
+    st, _, body = bridge.desk.modify(p["ticket"], tp=tp2)
+    assert st == 200 and body["retcode"] == 10009, body
+    [p] = positions(bridge.desk)
+    assert abs(p["sl"] - sl) < 1e-9, p
+    assert abs(p["tp"] - tp2) < 1e-9, p
+    sl2 = round(sl - 0.005, 5)
+    st, _, body = bridge.desk.modify(p["ticket"], sl=sl2)
+    assert st == 200 and body["retcode"] == 10009, body
+    [p] = positions(bridge.desk)
+    assert abs(p["sl"] - sl2) < 1e-9, p
+    assert abs(p["tp"] - tp2) < 1e-9, p
+    # Naming 0 still removes it, as on MT5.
+    st, _, body = bridge.desk.modify(p["ticket"], sl=0)
+    assert st == 200 and body["retcode"] == 10009, body
+    [p] = positions(bridge.desk)
+    assert p["sl"] == 0 and abs(p["tp"] - tp2) < 1e-9, p
+
+
+@needs_mt5sim
 def test_mt5sim_close(bridge, sim):
     sim()
     assert buy(bridge.desk)[0] == 200

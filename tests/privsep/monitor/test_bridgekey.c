@@ -195,6 +195,20 @@ test_authorize(void **state)
 	bridge_kdf(K, "order", h.nonce, a.nonce, okey);
 	bridge_hmac(okey, o.canon, strlen(o.canon), want);
 	assert_memory_equal(o.tag, want, 32);
+	/* An SL/TP change naming only the TP: the EA keeps the SL (-1). */
+	memset(&p, 0, sizeof(p));
+	p.ticket = 42;
+	p.flags = RPC_HAS_TP;
+	p.tp = 1.3;
+	n = rpc_params_pack(&p, RPC_NEED_TICKET | RPC_HAS_SL | RPC_HAS_TP |
+	    RPC_NEED_SL_TP, params, sizeof(params));
+	assert_true(n != (size_t)-1);
+	assert_int_equal(bridgekey_authorize(9, OP_POSITION_MODIFY, params, n,
+	    &o), 0);
+	assert_string_equal(o.canon, "cmd=9\naction=6\nsymbol=\ntype=0\n"
+	    "volume=0.00000000\nprice=0.00000000\nstoplimit=0.00000000\n"
+	    "sl=-1.00000000\ntp=1.30000000\ndeviation=0\ntype_time=0\n"
+	    "expiration=0\nposition=42\nposition_by=0\norder=0\ncomment=\n");
 	/* The session ends: no more tags. */
 	bridgekey_end();
 	assert_int_equal(bridgekey_authorize(8, OP_TRADE, params, n, &o), -1);
