@@ -15,6 +15,7 @@
 #   make demo      run heraldd in the foreground on its embedded default
 #   make bench     heraldd against nginx over TLS, printing the ratios
 #   make bench-orders  orders/s through heraldd against durable SQLite inserts
+#   make bench-memory  memory per idle TLS connection against nginx's
 #   make install   PREFIX=/usr/local DESTDIR= (and the systemd units and
 #                  tmpfiles.d where systemd is)
 #   make all also builds herald-mt5sim: the MT5 bridge's Expert Advisor
@@ -121,7 +122,7 @@ FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
 	  -fno-sanitize-recover=all -DFUZZING
 
 .PHONY: all check layering unit unit-asan fuzz fuzz-run fuzz-long integration \
-	manlint deps demo bench bench-orders install clean mutate
+	manlint deps demo bench bench-orders bench-memory install clean mutate
 
 MT5SIM	= $(BUILD)/herald-mt5sim
 
@@ -496,6 +497,12 @@ bench-orders: all $(BUILD)/libherald.a
 	    HERALDD=$(abspath $(BUILD)/heraldd) \
 	    HERALDCTL=$(abspath $(BUILD)/heraldctl) \
 	    bash bench/orders_vs_sqlite.sh
+
+# Memory per idle TLS connection in net against an nginx worker, with
+# BENCH_IDLE (10000) connections held open (needs nginx-light); not in check.
+bench-memory: all
+	HERALDD=$(abspath $(BUILD)/heraldd) HERALDCTL=$(abspath $(BUILD)/heraldctl) \
+	    bash bench/idle_vs_nginx.sh
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
