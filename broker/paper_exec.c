@@ -338,7 +338,7 @@ do_pending(struct paper_engine *e, const struct paper_request *rq,
 	if ((rc = check_stops(s, buy, stoplimit > 0 ? stoplimit : price, sl,
 	    tp)) != 0)
 		return answer(r, rc, NULL);
-	if ((rc = order_expiration(rq->type_time, rq->expiration, now,
+	if ((rc = order_expiration(s, rq->type_time, rq->expiration, now,
 	    &expiration)) != 0)
 		return answer(r, rc, NULL);
 	if (e->nord >= e->conf.max_orders)
@@ -470,7 +470,7 @@ do_modify(struct paper_engine *e, const struct paper_request *rq,
 	if ((rc = check_stops(s, is_buy(o->type), stoplimit > 0 ? stoplimit :
 	    price, sl, tp)) != 0)
 		return answer(r, rc, NULL);
-	if ((rc = order_expiration(rq->type_time, rq->expiration, now,
+	if ((rc = order_expiration(s, rq->type_time, rq->expiration, now,
 	    &expiration)) != 0)
 		return answer(r, rc, NULL);
 	/* DAY: the order keeps the end of the day it was set up on. */

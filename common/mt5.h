@@ -119,6 +119,17 @@ enum paper_filling {
 #define PAPER_FILL_IOC		0x02
 #define PAPER_FILL_RETURN	0x04
 
+/*
+ * A symbol's allowed expirations (SYMBOL_EXPIRATION_MODE): bit 1 << the
+ * order's ENUM_ORDER_TYPE_TIME, as MT5's SYMBOL_EXPIRATION_GTC, _DAY,
+ * _SPECIFIED and _SPECIFIED_DAY flags are.
+ */
+#define PAPER_EXPIRATION_GTC		0x01
+#define PAPER_EXPIRATION_DAY		0x02
+#define PAPER_EXPIRATION_SPECIFIED	0x04
+#define PAPER_EXPIRATION_SPECIFIED_DAY	0x08
+#define PAPER_EXPIRATION_ALL		0x0f
+
 /* ENUM_SYMBOL_TRADE_MODE */
 enum paper_trade_mode {
 	PAPER_TRADE_DISABLED = 0,

@@ -5,6 +5,7 @@ change, its stored state damaged or oversized, and the ticks file.  The
 orders journal is read straight from the SQLite file, read-only.  The
 daemon and its test symbols are test_trading.py's.
 """
+import hashlib
 import os
 import re
 import select
@@ -361,6 +362,56 @@ def test_pending_order_of_an_older_build_survives_start(daemons):
     assert "does not decode" not in d.log()
     assert desk.cancel(t)[0] == 200
     assert desk.order(t) is None
+
+
+# u8 oflags, u8 type, d stop_limit, u32 deviation, u8 type_time,
+# u64 expiration: what a TRADE request grew (common/params.h).
+ORDER_BLOCK = 1 + 1 + 8 + 4 + 1 + 8
+
+
+def test_retry_of_an_order_journaled_by_an_older_build(daemons):
+    """The upgrade path of the journal: orders an older build journaled
+    hold their request without the order block.  The same body sent
+    again after the upgrade is a retry, answered from the journal, both
+    with a client_order_id and with an id heraldd derived (the hash of
+    the older request, in the same duplicate_window)."""
+    window = 3600
+    d = daemons()
+    desk = start_trading(d, trading_conf(duplicate_window=window))
+    named = {"symbol": "EURUSD", "side": "BUY", "volume": 0.1,
+             "client_order_id": "before-upgrade"}
+    plain = {"symbol": "EURUSD", "side": "SELL", "volume": 0.02,
+             "comment": "no id"}
+    first = filled(desk.trade(**named))
+    second = filled(desk.trade(**plain))
+    assert d.stop() == 0, d.log()
+    db = sqlite3.connect(str(d.database), timeout=TIMEOUT)
+    try:
+        with db:
+            rows = db.execute("SELECT id, key_id, client_order_id, derived, "
+                              "request, created FROM orders").fetchall()
+            assert len(rows) == 2, rows
+            for rid, key, coid, derived, req, created in rows:
+                req = bytes(req)[:-ORDER_BLOCK]
+                if derived:
+                    coid = "auto-" + hashlib.sha256(
+                        struct.pack(">Q", key) + req +
+                        struct.pack(">Q", created // window)).hexdigest()
+                db.execute("UPDATE orders SET request = ?, "
+                           "client_order_id = ? WHERE id = ?",
+                           (req, coid, rid))
+    finally:
+        db.close()
+    start_again(d, desk)
+    same_answer(first, desk.trade(**named))
+    again = desk.trade(**plain)
+    assert again[0] == 200 and again[2]["duplicate"] is True, again
+    assert again[2]["order_id"] == second["order_id"], (second, again)
+    assert len(desk.positions()) == 2
+    # Another order under the old id is still refused, never traded.
+    assert_error(desk.trade(**dict(named, volume=0.3)), 409,
+                 "duplicate_client_order_id", "client_order_id")
+    assert len(desk.positions()) == 2
 
 
 def test_broker_stuck_inside_a_change_fails_closed(daemons):
