@@ -537,10 +537,16 @@ broker_bridge(struct child *c, struct ipc_msg *m)
 		fatalx("monitor sent %s to a backend that takes none",
 		    msg_name(m->hdr.type));
 	}
+	br.group_id = 0;
+	br.pending = 0;
 	if (br.be->ops->monitor(br.be, m, broker_now(), &why) == -1)
 		fatalx("monitor sent a bad %s: %s", msg_name(m->hdr.type),
 		    why);
 	m->fd = -1;		/* the backend owns a descriptor now */
+	/* The records a new session's first read found (backend_bridge.c). */
+	if (br.pending > 0)
+		broker_send(MSG_BROKER_SYNC, 0, NULL, 0);
+	br.pending = 0;
 }
 
 void

@@ -585,6 +585,25 @@ void OnTick()
   {
   }
 
+// An order placed, changed or removed (reason: its ORDER_STATE, so
+// EXPIRED tells an expiry from a cancel), or a position changed without
+// a deal (an SL/TP set by hand).  heraldd reads the positions and orders
+// again on any of them: the event is a notification, the terminal's
+// lists are the record.  Every EVENT key is there, zero when it does not
+// apply.
+void HbSendChange(string kind, ulong ticket, const MqlTradeTransaction &trans,
+                  long reason)
+  {
+   int d = HbDigits(trans.symbol);
+   HbSend("EVENT\nkind=" + kind + "\nticket=" + HbU64Str(ticket) + "\nsymbol=" +
+          trans.symbol + "\ntype=" + IntegerToString((int)trans.order_type) +
+          "\nvolume=" + HbVolume(trans.volume) + "\nprice=" +
+          HbPrice(trans.price, d) + "\nprofit=0\nreason=" + HbI64Str(reason) +
+          "\nmagic=0\ntime_msc=" + HbI64Str((long)TimeCurrent() * 1000) +
+          "\norder=" + HbU64Str(trans.order) + "\nposition=" +
+          HbU64Str(trans.position) + "\nentry=0\ncommission=0\nswap=0\n");
+  }
+
 // Fills, SL/TP, stop-outs and changes made by hand, pushed to heraldd.
 void OnTradeTransaction(const MqlTradeTransaction &trans,
                         const MqlTradeRequest &request,
@@ -612,13 +631,9 @@ void OnTradeTransaction(const MqlTradeTransaction &trans,
              "\nswap=" + DoubleToString(HistoryDealGetDouble(t, DEAL_SWAP), 2) + "\n");
      }
    else if(trans.type == TRADE_TRANSACTION_ORDER_ADD ||
+           trans.type == TRADE_TRANSACTION_ORDER_UPDATE ||
            trans.type == TRADE_TRANSACTION_ORDER_DELETE)
-     {
-      int d = HbDigits(trans.symbol);
-      HbSend("EVENT\nkind=order\nticket=" + HbU64Str(trans.order) + "\nsymbol=" +
-             trans.symbol + "\ntype=" + IntegerToString((int)trans.order_type) +
-             "\nvolume=" + HbVolume(trans.volume) + "\nprice=" +
-             HbPrice(trans.price, d) + "\nprofit=0\nreason=0\nmagic=0\ntime_msc=" +
-             HbI64Str((long)TimeCurrent() * 1000) + "\n");
-     }
+      HbSendChange("order", trans.order, trans, (long)trans.order_state);
+   else if(trans.type == TRADE_TRANSACTION_POSITION)
+      HbSendChange("position", trans.position, trans, 0);
   }
