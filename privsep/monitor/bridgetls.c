@@ -1,9 +1,6 @@
 /*
  * The bridge listener's TLS, the monitor's side.  See bridgetls.h.
  */
-#include <sys/socket.h>
-
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,23 +154,16 @@ bridgetls_start(struct peer *broker)
 {
 	static uint8_t	 buf[MSG_MAX];
 	size_t		 n;
-	int		 sv[2];
+	int		 fd;
 
 	if (bt.key == NULL)
 		return;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
-		fatal("socketpair");
+	fd = monitor_keyop_pair(broker, &mon.bkeyop, MON_CH_BKEYOP,
+	    "broker keyop");
 	n = msg_blob_encode(buf, sizeof(buf), bt.chain, bt.chainlen);
-	if (ipc_send(&broker->chan, MSG_BRIDGE_TLS, 0, sv[1], buf, n) == -1)
+	if (ipc_send(&broker->chan, MSG_BRIDGE_TLS, 0, fd, buf, n) == -1)
 		fatal("send BRIDGE_TLS to the broker");
-	close(sv[1]);
-	if (fcntl(sv[0], F_SETFL, O_NONBLOCK) == -1)
-		fatal("fcntl");
-	mon.bkeyop.proc = PROC_BROKER;
-	mon.bkeyop.pid = broker->pid;
-	mon.bkeyop.state = PS_RUNNING;
-	mon.bkeyop.chan_id = MON_CH_BKEYOP;
-	ipc_chan_init(&mon.bkeyop.chan, sv[0], MSG_MAX, "broker keyop");
+	close(fd);
 	peer_start_events(&mon.bkeyop);
 }
 

@@ -300,6 +300,24 @@ send_tls_files(struct peer *p)
 	free(ca);
 }
 
+int
+monitor_keyop_pair(struct peer *child, struct peer *kp, unsigned int chan_id,
+    const char *name)
+{
+	int	 sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
+		fatal("socketpair");
+	if (fcntl(sv[0], F_SETFL, O_NONBLOCK) == -1)
+		fatal("fcntl");
+	kp->proc = child->proc;
+	kp->pid = child->pid;
+	kp->state = PS_RUNNING;
+	kp->chan_id = chan_id;
+	ipc_chan_init(&kp->chan, sv[0], MSG_MAX, name);
+	return sv[1];
+}
+
 /*
  * A second socketpair for handshake signatures: net blocks on it inside
  * OpenSSL, so nothing else may travel there.
@@ -307,20 +325,12 @@ send_tls_files(struct peer *p)
 static void
 open_keyop_channel(struct peer *net)
 {
-	int	 sv[2];
+	int	 fd;
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
-		fatal("socketpair");
-	if (ipc_send(&net->chan, MSG_KEYOP_CHANNEL, 0, sv[1], NULL, 0) == -1)
+	fd = monitor_keyop_pair(net, &mon.keyop, MON_CH_KEYOP, "net keyop");
+	if (ipc_send(&net->chan, MSG_KEYOP_CHANNEL, 0, fd, NULL, 0) == -1)
 		fatal("send KEYOP_CHANNEL to net");
-	close(sv[1]);
-	if (fcntl(sv[0], F_SETFL, O_NONBLOCK) == -1)
-		fatal("fcntl");
-	mon.keyop.proc = PROC_NET;
-	mon.keyop.pid = net->pid;
-	mon.keyop.state = PS_RUNNING;
-	mon.keyop.chan_id = MON_CH_KEYOP;
-	ipc_chan_init(&mon.keyop.chan, sv[0], MSG_MAX, "net keyop");
+	close(fd);
 }
 
 static void

@@ -112,6 +112,13 @@ void		 peer_lost(struct peer *, int status)
 /* Send to every child that is there; failures are only logged. */
 void		 peer_broadcast(uint32_t type, const void *, size_t);
 void		 peer_start_events(struct peer *);
+/*
+ * A key-operation socketpair for child (net's, the broker's for the
+ * bridge): ours becomes kp on channel chan_id, polled once
+ * peer_start_events() runs; the child's end is returned, to be sent.
+ */
+int		 monitor_keyop_pair(struct peer *child, struct peer *kp,
+		    unsigned int chan_id, const char *name);
 /* What the trading path does to the daemon: send, answer, commit. */
 extern const struct trade_io mon_trade_io;
 

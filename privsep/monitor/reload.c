@@ -46,6 +46,7 @@ static const struct reload_key reload_keys[] = {
 	K("mt5.request_timeout",	mt5.request_timeout,		0),
 	K("mt5.start_timeout",		mt5.start_timeout,		0),
 	K("mt5.paper",			mt5.paper,			1),
+	K("mt5.bridge",			mt5.bridge,			1),
 	K("trading.allowed_symbols",	trading.allowed_symbols,	0),
 	K("trading.allowed_symbols",	trading.nallowed,		0),
 	K("trading.max_volume",		trading.max_volume,		0),

@@ -15,6 +15,8 @@ The binaries come from $HERALDD and $HERALDCTL (default build/heraldd and
 build/heraldctl in the tree).  Only the standard library and pytest.
 """
 import atexit
+import contextlib
+import ctypes
 import grp
 import json
 import os
@@ -159,6 +161,32 @@ def tls_files(kind="ec"):
         os.chmod(crt, 0o644)
         _TLS_FILES[kind] = (crt, key)
     return _TLS_FILES[kind]
+
+
+CLONE_NEWNET = 0x40000000
+
+
+@contextlib.contextmanager
+def network_namespace(*ip_commands):
+    """This process in a new network namespace (unshare(2)
+    CLONE_NEWNET), set up with ip(8) commands, until the block ends
+    (setns(2) back).  What starts inside, heraldd included, stays in
+    it."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    orig = os.open("/proc/self/ns/net", os.O_RDONLY)
+    if libc.unshare(CLONE_NEWNET) != 0:
+        err = ctypes.get_errno()
+        os.close(orig)
+        pytest.fail(f"unshare(CLONE_NEWNET): {os.strerror(err)}")
+    try:
+        for cmd in (["link", "set", "lo", "up"], *ip_commands):
+            subprocess.run(["ip", *cmd], check=True, env={"PATH": SYSPATH},
+                           capture_output=True)
+        yield
+    finally:
+        if libc.setns(orig, CLONE_NEWNET) != 0:
+            raise OSError(ctypes.get_errno(), "setns back")
+        os.close(orig)
 
 
 def write_file(path, text, mode=0o600, uid=0, gid=0):

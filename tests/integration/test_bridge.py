@@ -47,14 +47,17 @@ def bridge_conf(port, key_file, request_timeout=10):
 class Bridge:
     """A started heraldd with the bridge backend and a trader key."""
 
-    def __init__(self, daemon, request_timeout=10, key=KEY, **trading):
+    def __init__(self, daemon, request_timeout=10, key=KEY, bridge=None,
+                 **trading):
         self.d = daemon
         self.port = free_port()
         self.key_file = daemon.dir / "bridge.key"
         if key is not None:
             write_file(self.key_file, key.hex() + "\n")
+        mt5 = bridge_conf(self.port, self.key_file, request_timeout)
+        mt5["bridge"].update(bridge or {})     # test_bridge_tls.py's TLS
         settings = daemon.settings(
-            mt5=bridge_conf(self.port, self.key_file, request_timeout),
+            mt5=mt5,
             trading=trading_conf(allowed_symbols=["EURUSD"], **trading),
             rate_limit={"per_source": 1000000, "per_key": 1000000})
         daemon.write_config(text=yaml_text(settings))

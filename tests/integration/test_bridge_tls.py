@@ -14,7 +14,6 @@ that says which, and the right EA gets in afterwards; heraldctl bridge
 status prints the pin; a listener off loopback without TLS, and TLS
 without its pair, are refused at heraldd -n and at start.
 """
-import ctypes
 import hashlib
 import hmac
 import os
@@ -26,45 +25,28 @@ import subprocess
 import pytest
 
 from bridge_peer import Peer, ProtocolError
-from conftest import (SYSPATH, TIMEOUT, free_port, tls_files, wait_for,
-                      write_file)
+from conftest import (TIMEOUT, free_port, network_namespace, tls_files,
+                      wait_for, write_file)
 from test_bridge import KEY, LOGIN, MT5SIM, SERVER, Bridge, bridge_conf, buy
 from test_http import make_key
 from test_trading import Desk, trading_conf, yaml_text
 
-CLONE_NEWNET = 0x40000000
 ADDR = "10.77.0.1"
 
 needs_mt5sim = pytest.mark.skipif(not os.path.exists(MT5SIM),
                                   reason="herald-mt5sim not built here")
 
 
-def _ip(*args):
-    subprocess.run(["ip", *args], check=True, env={"PATH": SYSPATH},
-                   capture_output=True)
-
-
 @pytest.fixture
 def remote_net():
     """This process in a new network namespace with ADDR on a veth."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    orig = os.open("/proc/self/ns/net", os.O_RDONLY)
-    if libc.unshare(CLONE_NEWNET) != 0:
-        err = ctypes.get_errno()
-        os.close(orig)
-        pytest.fail(f"unshare(CLONE_NEWNET): {os.strerror(err)}")
-    try:
-        _ip("link", "set", "lo", "up")
-        _ip("link", "add", "hbtls0", "type", "veth", "peer", "name",
-            "hbtls1")
-        _ip("addr", "add", f"{ADDR}/24", "dev", "hbtls0")
-        _ip("link", "set", "hbtls0", "up")
-        _ip("link", "set", "hbtls1", "up")
+    with network_namespace(
+            ["link", "add", "hbtls0", "type", "veth", "peer", "name",
+             "hbtls1"],
+            ["addr", "add", f"{ADDR}/24", "dev", "hbtls0"],
+            ["link", "set", "hbtls0", "up"],
+            ["link", "set", "hbtls1", "up"]):
         yield ADDR
-    finally:
-        if libc.setns(orig, CLONE_NEWNET) != 0:
-            raise OSError(ctypes.get_errno(), "setns back")
-        os.close(orig)
 
 
 def pin_of(crt):
@@ -85,21 +67,13 @@ def tls_conf(port, key_file, address, tls=True, pair=None):
 class TlsBridge(Bridge):
     """Bridge's started heraldd, its listener on address with TLS."""
 
-    def __init__(self, daemon, address):  # pylint: disable=super-init-not-called
-        self.d = daemon
-        self.port = free_port()
+    def __init__(self, daemon, address):
+        crt, key = tls_files("p384")
         self.address = address
-        self.key_file = daemon.dir / "bridge.key"
-        write_file(self.key_file, KEY.hex() + "\n")
-        self.crt = tls_files("p384")[0]
-        settings = daemon.settings(
-            mt5=tls_conf(self.port, self.key_file, address),
-            trading=trading_conf(allowed_symbols=["EURUSD"]),
-            rate_limit={"per_source": 1000000, "per_key": 1000000})
-        daemon.write_config(text=yaml_text(settings))
-        daemon.start()
-        self.desk = Desk(daemon, make_key(daemon, "trader", "trader"))
-        self.peers = []
+        self.crt = crt
+        super().__init__(daemon, bridge={
+            "address": address, "tls": True, "tls_certificate": str(crt),
+            "tls_key": str(key)})
 
     def peer(self, key=KEY, login=LOGIN, server=SERVER):
         """A Python EA over TLS (no verification: the pin is tested with
@@ -266,6 +240,24 @@ def test_heraldctl_bridge_status_prints_the_pin(tlsbridge):
     r = b.d.ctl("-j", "bridge", "status")
     assert f'"tls_sha256": "{pin}"' in r.stdout.replace(": ", ": "), r.stdout
     b.d.wait_log(f"bridge: TLS on {b.address} port {b.port} .*SHA-256 {pin}")
+
+
+def test_reload_keeps_the_pair_until_a_restart(tlsbridge):
+    """mt5.bridge is set up once: a reload names it and changes nothing."""
+    b = tlsbridge
+    pin = pin_of(b.crt)
+    other_crt, other_key = tls_files("ec")
+    text = b.d.config.read_text().replace(
+        str(b.crt), str(other_crt)).replace(
+        str(tls_files("p384")[1]), str(other_key))
+    b.d.write_config(text=text)
+    r = b.d.ctl("reload")
+    assert r.returncode == 3, (r.stdout, r.stderr)
+    assert "mt5.bridge (restart needed)" in r.stdout, r.stdout
+    b.d.wait_log(r"^monitor: reload: mt5.bridge changed; restart heraldd "
+                 r"to apply$")
+    assert f"SHA-256 {pin}" in b.d.ctl("bridge", "status").stdout
+    b.ea()                                  # the old pair still serves
 
 
 # --- refused at -n and at start ----------------------------------------------

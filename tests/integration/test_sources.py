@@ -8,7 +8,6 @@ CLONE_NEWNET, undone with setns(2) after the test): its loopback carries
 fd00::1 and fd00::2, one /64, and fd01::1, another; heraldd is started
 inside it and listens on fd00::1.
 """
-import ctypes
 import os
 import socket
 import ssl
@@ -16,35 +15,20 @@ import subprocess
 
 import pytest
 
-from conftest import SYSPATH, TIMEOUT, wait_for
+from conftest import TIMEOUT, network_namespace, wait_for
 from test_http import (Client, assert_error, bearer, exchange, get,
                        make_key, tls_context)
 from test_trading import yaml_text
-
-CLONE_NEWNET = 0x40000000
 
 
 @pytest.fixture
 def netns():
     """This process in a new network namespace until the test ends."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    orig = os.open("/proc/self/ns/net", os.O_RDONLY)
-    if libc.unshare(CLONE_NEWNET) != 0:
-        err = ctypes.get_errno()
-        os.close(orig)
-        pytest.fail(f"unshare(CLONE_NEWNET): {os.strerror(err)}")
-    try:
-        for cmd in (["link", "set", "lo", "up"],
-                    ["addr", "add", "fd00::1/64", "dev", "lo", "nodad"],
-                    ["addr", "add", "fd00::2/64", "dev", "lo", "nodad"],
-                    ["addr", "add", "fd01::1/64", "dev", "lo", "nodad"]):
-            subprocess.run(["ip", *cmd], check=True, env={"PATH": SYSPATH},
-                           capture_output=True)
+    with network_namespace(["addr", "add", "fd00::1/64", "dev", "lo", "nodad"],
+                           ["addr", "add", "fd00::2/64", "dev", "lo", "nodad"],
+                           ["addr", "add", "fd01::1/64", "dev", "lo",
+                            "nodad"]):
         yield
-    finally:
-        if libc.setns(orig, CLONE_NEWNET) != 0:
-            raise OSError(ctypes.get_errno(), "setns back")
-        os.close(orig)
 
 
 class Client6(Client):
