@@ -15,6 +15,8 @@
 #   make demo      run heraldd in the foreground on its embedded default
 #   make bench     heraldd against nginx over TLS, printing the ratios
 #   make bench-orders  orders/s through heraldd against durable SQLite inserts
+#   make bench-bridge  orders/s and p99 over the MT5 bridge (herald-mt5sim)
+#                  against the paper backend, printing the ratios
 #   make install   PREFIX=/usr/local DESTDIR= (and the systemd units and
 #                  tmpfiles.d where systemd is)
 #   make all also builds herald-mt5sim: the MT5 bridge's Expert Advisor
@@ -121,7 +123,7 @@ FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
 	  -fno-sanitize-recover=all -DFUZZING
 
 .PHONY: all check layering unit unit-asan fuzz fuzz-run fuzz-long integration \
-	manlint deps demo bench bench-orders install clean mutate
+	manlint deps demo bench bench-orders bench-bridge install clean mutate
 
 MT5SIM	= $(BUILD)/herald-mt5sim
 
@@ -496,6 +498,15 @@ bench-orders: all $(BUILD)/libherald.a
 	    HERALDD=$(abspath $(BUILD)/heraldd) \
 	    HERALDCTL=$(abspath $(BUILD)/heraldctl) \
 	    bash bench/orders_vs_sqlite.sh
+
+# Orders per second and latency over the MT5 bridge (herald-mt5sim)
+# against the paper backend, in one run; not in check.
+bench-bridge: all
+	BUILD=$(abspath $(BUILD)) BENCH_MAKE=0 \
+	    HERALDD=$(abspath $(BUILD)/heraldd) \
+	    HERALDCTL=$(abspath $(BUILD)/heraldctl) \
+	    HERALD_MT5SIM=$(abspath $(MT5SIM)) \
+	    bash bench/bridge_vs_paper.sh
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \

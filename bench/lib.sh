@@ -211,6 +211,8 @@ privsep:
   chroot: $dir/empty
 database: $dir/herald.db
 pid_file: $dir/heraldd.pid
+audit:
+  key_file: $dir/audit.key
 EOF
 		cat
 		cat <<EOF

@@ -65,10 +65,14 @@ void
 bsync_event(struct bsync *s, const char *kind, uint64_t ticket,
     uint64_t reason)
 {
-	s->dirty = 1;
-	if (strcmp(kind, "order") == 0 && reason == BSYNC_ORDER_EXPIRED &&
-	    ticket != 0)
-		s->expired[s->next_expired++ % BSYNC_EXPIRED] = ticket;
+	if (strcmp(kind, "order") == 0) {
+		s->dirty |= BSYNC_ORD;
+		if (reason == BSYNC_ORDER_EXPIRED && ticket != 0)
+			s->expired[s->next_expired++ % BSYNC_EXPIRED] = ticket;
+	} else if (strcmp(kind, "deal") == 0 || strcmp(kind, "position") == 0)
+		s->dirty |= BSYNC_POS;
+	else
+		s->dirty |= BSYNC_ALL;
 }
 
 static int
@@ -188,10 +192,14 @@ bsync_apply(struct bsync *s, const struct trade_positions *tp,
 	static struct paper_record	now[TRADE_LIST_MAX];
 	size_t				i;
 
-	for (i = 0; i < tp->n && i < nitems(now); i++)
-		pos_record(&tp->pos[i], &now[i]);
-	diff(s, &s->pos, now, i, tp->truncated, fn, arg);
-	for (i = 0; i < to->n && i < nitems(now); i++)
-		ord_record(&to->ord[i], &now[i]);
-	diff(s, &s->ord, now, i, to->truncated, fn, arg);
+	if (tp != NULL) {
+		for (i = 0; i < tp->n && i < nitems(now); i++)
+			pos_record(&tp->pos[i], &now[i]);
+		diff(s, &s->pos, now, i, tp->truncated, fn, arg);
+	}
+	if (to != NULL) {
+		for (i = 0; i < to->n && i < nitems(now); i++)
+			ord_record(&to->ord[i], &now[i]);
+		diff(s, &s->ord, now, i, to->truncated, fn, arg);
+	}
 }
