@@ -665,6 +665,8 @@ bb_monitor(struct backend *be, const struct ipc_msg *m, int64_t now,
 	struct msg_bridge_order	*o;
 
 	switch (m->hdr.type) {
+	case MSG_BRIDGE_TLS:
+		return bconn_tls(&b->c, m, why);
 	case MSG_BRIDGE_LISTENER:
 		bconn_listen(&b->c, m->fd);
 		log_info("bridge: listening for the EA");

@@ -16,15 +16,12 @@
 #include "record.h"
 #include "trade.h"
 
-#define BSYNC_EXPIRED	32	/* orders the EA said expired, not yet gone */
+#define BSYNC_GONE	32	/* orders the EA said went, not yet read gone */
 
 /* Which lists must be read again (struct bsync's dirty). */
 #define BSYNC_POS	0x01
 #define BSYNC_ORD	0x02
 #define BSYNC_ALL	(BSYNC_POS | BSYNC_ORD)
-
-/* MT5's ORDER_STATE_EXPIRED, the reason of an EVENT kind=order. */
-#define BSYNC_ORDER_EXPIRED	6
 
 struct bsync_held {
 	size_t			 n;
@@ -35,8 +32,11 @@ struct bsync {
 	int			 dirty;		/* BSYNC_* lists to read */
 	struct bsync_held	 pos;
 	struct bsync_held	 ord;
-	uint64_t		 expired[BSYNC_EXPIRED];	/* a ring */
-	size_t			 next_expired;
+	struct {
+		uint64_t		 ticket;
+		enum paper_order_state	 state;
+	}			 gone[BSYNC_GONE];	/* a ring */
+	size_t			 next_gone;
 };
 
 /* A stored record (BROKER_RECORD at start): positions and orders kept. */
@@ -44,8 +44,10 @@ void	bsync_restore(struct bsync *, const struct paper_record *);
 /*
  * An EVENT of kind (deal, order, position): its list must be read (a
  * deal's is the positions: a pending order it filled has an EVENT of its
- * own).  An order removed with reason BSYNC_ORDER_EXPIRED is remembered
- * as expired.
+ * own).  An order's removal says why in its reason, MT5's ORDER_STATE
+ * (cancelled, filled, rejected, expired): the order's DEL record, when
+ * the list shows it gone, carries it, so that the monitor tells an
+ * expiry from a cancel as it does the paper engine's.
  */
 void	bsync_event(struct bsync *, const char *kind, uint64_t ticket,
 	    uint64_t reason);

@@ -25,7 +25,7 @@ input string BridgeAddress = "127.0.0.1";     // heraldd's mt5.bridge.address
 input int    BridgePort    = 5555;            // heraldd's mt5.bridge.port
 input string BridgeKey     = "";              // K as 64 hex digits; empty: KeyFile
 input string KeyFile       = "herald_bridge.key"; // in MQL5\Files
-input string CertSha256    = "";              // pinned certificate thumbprint (TLS)
+input string CertSha256    = "";              // TLS pin: heraldctl bridge status's SHA-256
 input ulong  MagicBase     = 4857000000000000000; // magic = MagicBase + cmd mod 10^12
 input ulong  Deviation     = 20;              // points of slippage when heraldd sends 0
 input int    TimerMs       = 20;              // how often the socket is polled
@@ -124,28 +124,36 @@ string HbNormalPrint(const string s)
    return out;
   }
 
-// TLS with the pinned certificate, for a non-loopback address.
+// TLS with the pinned certificate: for a non-loopback address always
+// (heraldd refuses such a listener without TLS), and wherever a pin is
+// set.  The pin is the whole check: a certificate whose thumbprint is
+// not CertSha256 is refused before a byte of the protocol is sent.
 bool HbTls()
   {
-   if(StringLen(CertSha256) == 0)
+   if(StringLen(HbNormalPrint(CertSha256)) == 0)
      {
       Print("HeraldBridge: ", BridgeAddress, " is not loopback: set CertSha256 to the ",
-            "fingerprint of heraldd's bridge certificate");
+            "SHA-256 that heraldctl bridge status prints for heraldd's bridge certificate");
       return false;
      }
    if(!SocketTlsHandshake(g_sock, BridgeAddress))
      {
       Print("HeraldBridge: TLS handshake with ", BridgeAddress, " failed: error ",
-            GetLastError());
+            GetLastError(), " (is mt5.bridge.tls on in heraldd?)");
       return false;
      }
    string subject, issuer, serial, thumb;
    datetime expiry;
-   if(!SocketTlsCertificate(g_sock, subject, issuer, serial, thumb, expiry) ||
-      HbNormalPrint(thumb) != HbNormalPrint(CertSha256))
+   if(!SocketTlsCertificate(g_sock, subject, issuer, serial, thumb, expiry))
+     {
+      Print("HeraldBridge: no certificate from ", BridgeAddress, ": error ", GetLastError());
+      return false;
+     }
+   if(HbNormalPrint(thumb) != HbNormalPrint(CertSha256))
      {
       Print("HeraldBridge: certificate of ", BridgeAddress, " (", subject,
-            ", thumbprint ", thumb, ") is not the pinned one");
+            ", thumbprint ", thumb, ") is not the pinned one (CertSha256 ", CertSha256,
+            "): refused; compare with heraldctl bridge status");
       return false;
      }
    return true;
@@ -177,7 +185,7 @@ void HbConnect()
              " (is the address allowed in Tools > Options > Expert Advisors?)");
       return;
      }
-   g_tls = !HbLoopback(BridgeAddress);
+   g_tls = !HbLoopback(BridgeAddress) || StringLen(CertSha256) > 0;
    if(g_tls && !HbTls())
      {
       HbDrop("TLS refused");

@@ -122,10 +122,8 @@ on_record(const struct paper_record *r, void *arg)
 			return 0;
 		if (r->op == PAPER_OP_DEL) {
 			tx.type = TRADE_TRANSACTION_ORDER_DELETE;
-			/* The engine removes an expired order as it cancels one. */
-			tx.order_state = o->expiration > 0 &&
-			    sim_now_ms() / 1000 >= o->expiration ?
-			    ORDER_STATE_EXPIRED : ORDER_STATE_CANCELED;
+			/* The engine's record says why it went. */
+			tx.order_state = (ENUM_ORDER_STATE)o->state;
 		} else {
 			tx.type = known ? TRADE_TRANSACTION_ORDER_UPDATE :
 			    TRADE_TRANSACTION_ORDER_ADD;

@@ -124,8 +124,9 @@ def test_pending_events_from_the_terminal(bridge, sim):
                     "the order moved by hand")[-1]["data"]
     assert moved["state"] == "placed", moved
     assert "retcode 10009" in t.hand(f"cancel {ticket}")
-    s.until(named("pending", ticket=ticket, state="removed"),
-            "the order cancelled by hand")
+    gone = s.until(named("pending", ticket=ticket, state="removed"),
+                   "the order cancelled by hand")[-1]["data"]
+    assert gone["reason"] == "cancelled", gone
     s.close()
     st, _, body = bridge.desk.call("GET", "/v1/orders")
     assert st == 200 and body["orders"] == [], body
@@ -152,8 +153,11 @@ def test_sl_hit_and_expiry_in_the_terminal(bridge, sim):
     assert "retcode 10008" in t.hand(f"place EURUSD 2 0.1 {far} {exp}")
     order = s.until(named("pending", state="placed"),
                     "the order")[-1]["data"]["ticket"]
-    s.until(named("pending", ticket=order, state="removed"),
-            "the order removed at its expiration")
+    got = s.until(named("expired", ticket=order),
+                  "the order removed at its expiration")[-1]["data"]
+    assert got["state"] == "expired" and got["reason"] == "expired", got
+    assert got["expiration"].startswith(time.strftime(
+        "%Y-%m-%dT%H:%M:%S", time.gmtime(exp))), got
     s.close()
     bridge.d.wait_log(f"bridge: order {order} expired")
 

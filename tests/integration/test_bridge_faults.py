@@ -25,8 +25,8 @@ import pytest
 
 from conftest import wait_for
 from test_bridge import Bridge, Sim, needs_mt5sim
-from test_trading import call, journal, listing, result_matches
-from test_trading import start_again
+from test_trading import call, listing, start_again
+from test_trading_broker import journal, result_matches
 
 OPEN = ("pending", "sent", "unknown")
 # Answers a client repeats with the same client_order_id (herald-api(7)).
