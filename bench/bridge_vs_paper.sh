@@ -119,6 +119,13 @@ build_client orders_load "$tmp/orders_load"
 
 # --- one backend under load ----------------------------------------------------
 
+# The risk rules run on every order, their limits out of the way.
+trading='trading:
+  max_open_positions: 10000
+  max_positions_per_symbol: 10000
+  orders_per_minute: 100000
+  max_daily_loss: 0'
+
 # run NAME: heraldd in $tmp/NAME with the backend NAME (paper or bridge,
 # the simulator beside it), the load for BENCH_SECONDS, then both
 # stopped; the load's output in $tmp/NAME/buy.out and sell.out.
@@ -142,11 +149,7 @@ mt5:
     address: 127.0.0.1
     port: $bport
     key_file: $dir/bridge.key
-trading:
-  max_open_positions: 10000
-  max_positions_per_symbol: 10000
-  orders_per_minute: 100000
-  max_daily_loss: 0
+$trading
 EOF
 	else
 		herald_yaml "$dir" "$port" "$BENCH_LOG_LEVEL" <<EOF
@@ -155,11 +158,7 @@ mt5:
   paper:
     balance: 10000
     margin_mode: netting
-trading:
-  max_open_positions: 10000
-  max_positions_per_symbol: 10000
-  orders_per_minute: 100000
-  max_daily_loss: 0
+$trading
 EOF
 	fi
 	start_heraldd "$dir"

@@ -4,6 +4,9 @@ source on the shim: the deals the terminal reports from
 OnTradeTransaction reach GET /v1/events and GET /v1/deals as the paper
 backend's do; an order while AutoTrading is off is answered 503
 autotrading_disabled, saying what to switch on, and is not journaled.
+The terminal's positions and pending orders reach the events and the
+risk counts as the paper engine's do: opened by heraldd or by hand,
+changed, closed, cancelled, hit by SL or a stop-out, expired.
 
 Fixtures are test_bridge.py's, the SSE client test_events.py's.
 """
@@ -193,3 +196,24 @@ def test_terminal_positions_count_against_the_limits(daemons, workdir):
     finally:
         t.stop()
         b.close()
+
+
+@needs_mt5sim
+def test_stop_out_in_the_terminal(bridge, sim):
+    """The market falls until the margin level is below the stop-out
+    level: the terminal closes the position, "stop_out" then the position
+    closed."""
+    t = sim(manual=True)
+    s = Stream(bridge.desk.d, bridge.desk.key)
+    st, _, b = buy(bridge.desk, volume=5)
+    assert st == 200 and b["retcode"] == 10009, b
+    ticket = positions(bridge.desk)[0]["ticket"]
+    low = round(quote(bridge.desk)["bid"] - 0.02, 5)
+    t.hand(f"quote EURUSD {low} {round(low + 0.0001, 5)}")
+    out = s.until(named("stop_out"), "the stop-out")[-1]["data"]
+    assert out["position"] == ticket and out["reason"] == "stop_out", out
+    assert out["profit"] < 0, out
+    s.until(named("position", ticket=ticket, state="closed"),
+            "the position the stop-out closed")
+    s.close()
+    assert positions(bridge.desk) == []
