@@ -15,6 +15,8 @@
 #   make demo      run heraldd in the foreground on its embedded default
 #   make bench     heraldd against nginx over TLS, printing the ratios
 #   make bench-orders  orders/s through heraldd against durable SQLite inserts
+#   make bench-bridge  orders/s and p99 over the MT5 bridge (herald-mt5sim)
+#                  against the paper backend, printing the ratios
 #   make bench-memory  memory per idle TLS connection against nginx's
 #   make bench-all every bench in BENCHES, one after the other
 #   make install   PREFIX=/usr/local DESTDIR= (and the systemd units and
@@ -123,7 +125,7 @@ FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
 	  -fno-sanitize-recover=all -DFUZZING
 
 .PHONY: all check layering unit unit-asan fuzz fuzz-run fuzz-long integration \
-	manlint deps demo bench bench-orders bench-all bench-memory install clean mutate
+	manlint deps demo bench bench-orders bench-bridge bench-all bench-memory install clean mutate
 
 MT5SIM	= $(BUILD)/herald-mt5sim
 
@@ -499,6 +501,15 @@ bench-orders: all $(BUILD)/libherald.a
 	    HERALDCTL=$(abspath $(BUILD)/heraldctl) \
 	    bash bench/orders_vs_sqlite.sh
 
+# Orders per second and latency over the MT5 bridge (herald-mt5sim)
+# against the paper backend, in one run; not in check.
+bench-bridge: all
+	BUILD=$(abspath $(BUILD)) BENCH_MAKE=0 \
+	    HERALDD=$(abspath $(BUILD)/heraldd) \
+	    HERALDCTL=$(abspath $(BUILD)/heraldctl) \
+	    HERALD_MT5SIM=$(abspath $(MT5SIM)) \
+	    bash bench/bridge_vs_paper.sh
+
 # Memory per idle TLS connection in net against an nginx worker, with
 # BENCH_IDLE (10000) connections held open (needs nginx-light); not in check.
 bench-memory: all
@@ -509,7 +520,7 @@ bench-memory: all
 # target here as a row.  Each prints its ratio against a reference it
 # measures in the same run; a bench that fails (a missing tool) does not
 # stop the others, and bench-all fails at the end naming it.
-BENCHES = bench bench-orders bench-memory
+BENCHES = bench bench-orders bench-memory bench-bridge
 
 bench-all: all
 	@failed=""; for b in $(BENCHES); do \

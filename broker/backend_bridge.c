@@ -95,7 +95,7 @@ bb_up(int connected, const char *why, void *arg)
 	 * The lists first: no order is checked against the records of an
 	 * earlier session (the records go in the group the caller ends).
 	 */
-	b->sync.dirty = 1;
+	b->sync.dirty = BSYNC_ALL;
 	if (connected) {
 		bb_resync(b);
 		if (!bconn_ready(&b->c))
@@ -422,29 +422,35 @@ bb_orders(struct backend *be, struct trade_orders *to)
 }
 
 /*
- * Read both lists and report what changed.  Events that came while the
- * positions were read were sent before that answer, so both lists show
- * them; one that comes later marks the lists for the next tick again.
+ * Read the lists marked dirty and report what changed.  An EVENT that
+ * came while a list was read was sent before that answer, so the list
+ * shows it (its bit is cleared after the read); one about the other
+ * list, or one that comes later, marks its list for the next tick.
  */
 static void
 bb_resync(struct bb *b)
 {
 	static struct trade_positions	tp;
 	static struct trade_orders	to;
+	int				want = b->sync.dirty;
 
 	if (b->be.record == NULL)
 		return;
-	b->sync.dirty = 0;
-	if (bb_positions(&b->be, NULL, &tp) != 0) {
-		b->sync.dirty = 1;
-		return;
+	/* Each bit cleared once its list is read: see above. */
+	if (want & BSYNC_POS) {
+		if (bb_positions(&b->be, NULL, &tp) != 0)
+			return;
+		b->sync.dirty &= ~BSYNC_POS;
 	}
-	b->sync.dirty = 0;
-	if (bb_orders(&b->be, &to) != 0) {
-		b->sync.dirty = 1;
-		return;
+	if (want & BSYNC_ORD) {
+		if (bb_orders(&b->be, &to) != 0) {
+			b->sync.dirty |= want;
+			return;
+		}
+		b->sync.dirty &= ~BSYNC_ORD;
 	}
-	bsync_apply(&b->sync, &tp, &to, b->be.record, b->be.record_arg);
+	bsync_apply(&b->sync, (want & BSYNC_POS) ? &tp : NULL,
+	    (want & BSYNC_ORD) ? &to : NULL, b->be.record, b->be.record_arg);
 }
 
 static int
@@ -617,8 +623,12 @@ bb_send(struct backend *be, uint64_t cmd, const struct rpc_params *p,
 	int		 r;
 
 	r = bb_execute(be, cmd, p, now, tr);
-	if (r == RC_PLACED || r == RC_DONE || r == RC_DONE_PARTIAL)
-		b->sync.dirty = 1;
+	/* Only the list it changed: a round trip to the EA is the cost. */
+	if (r == RC_PLACED || ((r == RC_DONE || r == RC_DONE_PARTIAL) &&
+	    (p->op == OP_ORDER_CANCEL || p->op == OP_ORDER_MODIFY)))
+		b->sync.dirty |= BSYNC_ORD;
+	else if (r == RC_DONE || r == RC_DONE_PARTIAL)
+		b->sync.dirty |= BSYNC_POS;
 	if (b->sync.dirty && bconn_ready(&b->c))
 		bb_resync(b);
 	return r;
@@ -631,7 +641,7 @@ bb_find(struct backend *be, uint64_t cmd, struct trade_result *tr)
 	int		 r;
 
 	if ((r = bb_query(b, cmd, tr)) == 0)
-		b->sync.dirty = 1;	/* read at the next tick */
+		b->sync.dirty = BSYNC_ALL;	/* read at the next tick */
 	return r;
 }
 

@@ -65,23 +65,32 @@ void
 bsync_event(struct bsync *s, const char *kind, uint64_t ticket,
     uint64_t reason)
 {
-	s->dirty = 1;
-	if (strcmp(kind, "order") == 0 && reason == BSYNC_ORDER_EXPIRED &&
-	    ticket != 0)
-		s->expired[s->next_expired++ % BSYNC_EXPIRED] = ticket;
+	if (strcmp(kind, "order") == 0) {
+		s->dirty |= BSYNC_ORD;
+		if (ticket != 0 && reason > PAPER_STATE_PLACED &&
+		    reason <= PAPER_STATE_EXPIRED) {
+			s->gone[s->next_gone % BSYNC_GONE].ticket = ticket;
+			s->gone[s->next_gone++ % BSYNC_GONE].state =
+			    (enum paper_order_state)reason;
+		}
+	} else if (strcmp(kind, "deal") == 0 || strcmp(kind, "position") == 0)
+		s->dirty |= BSYNC_POS;
+	else
+		s->dirty |= BSYNC_ALL;
 }
 
-static int
-was_expired(struct bsync *s, uint64_t ticket)
+/* Why the EA said the order went; PLACED (not said) if it did not. */
+static enum paper_order_state
+gone_state(struct bsync *s, uint64_t ticket)
 {
 	size_t	i;
 
-	for (i = 0; i < BSYNC_EXPIRED; i++)
-		if (s->expired[i] == ticket) {
-			s->expired[i] = 0;
-			return 1;
+	for (i = 0; i < BSYNC_GONE; i++)
+		if (s->gone[i].ticket == ticket) {
+			s->gone[i].ticket = 0;
+			return s->gone[i].state;
 		}
-	return 0;
+	return PAPER_STATE_PLACED;
 }
 
 /* Whether two records have the same bytes on the wire. */
@@ -174,12 +183,11 @@ diff(struct bsync *s, struct bsync_held *h, const struct paper_record *now,
 		del = h->rec[j];
 		del.op = PAPER_OP_DEL;
 		h->rec[j] = h->rec[--h->n];
-		/* The DEL says why, as paper's does: "expired" events. */
-		if (del.type == PAPER_REC_ORDER &&
-		    was_expired(s, del.u.order.ticket)) {
-			del.u.order.state = PAPER_STATE_EXPIRED;
-			log_info("bridge: order %" PRIu64 " expired",
-			    del.u.order.ticket);
+		if (del.type == PAPER_REC_ORDER) {
+			del.u.order.state = gone_state(s, del.u.order.ticket);
+			if (del.u.order.state == PAPER_STATE_EXPIRED)
+				log_info("bridge: order %" PRIu64 " expired",
+				    del.u.order.ticket);
 		}
 		fn(&del, arg);
 	}
@@ -192,10 +200,14 @@ bsync_apply(struct bsync *s, const struct trade_positions *tp,
 	static struct paper_record	now[TRADE_LIST_MAX];
 	size_t				i;
 
-	for (i = 0; i < tp->n && i < nitems(now); i++)
-		pos_record(&tp->pos[i], &now[i]);
-	diff(s, &s->pos, now, i, tp->truncated, fn, arg);
-	for (i = 0; i < to->n && i < nitems(now); i++)
-		ord_record(&to->ord[i], &now[i]);
-	diff(s, &s->ord, now, i, to->truncated, fn, arg);
+	if (tp != NULL) {
+		for (i = 0; i < tp->n && i < nitems(now); i++)
+			pos_record(&tp->pos[i], &now[i]);
+		diff(s, &s->pos, now, i, tp->truncated, fn, arg);
+	}
+	if (to != NULL) {
+		for (i = 0; i < to->n && i < nitems(now); i++)
+			ord_record(&to->ord[i], &now[i]);
+		diff(s, &s->ord, now, i, to->truncated, fn, arg);
+	}
 }

@@ -16,10 +16,12 @@
 #include "record.h"
 #include "trade.h"
 
-#define BSYNC_EXPIRED	32	/* orders the EA said expired, not yet gone */
+#define BSYNC_GONE	32	/* orders the EA said went, not yet read gone */
 
-/* MT5's ORDER_STATE_EXPIRED, the reason of an EVENT kind=order. */
-#define BSYNC_ORDER_EXPIRED	6
+/* Which lists must be read again (struct bsync's dirty). */
+#define BSYNC_POS	0x01
+#define BSYNC_ORD	0x02
+#define BSYNC_ALL	(BSYNC_POS | BSYNC_ORD)
 
 struct bsync_held {
 	size_t			 n;
@@ -27,24 +29,32 @@ struct bsync_held {
 };
 
 struct bsync {
-	int			 dirty;		/* the lists must be read */
+	int			 dirty;		/* BSYNC_* lists to read */
 	struct bsync_held	 pos;
 	struct bsync_held	 ord;
-	uint64_t		 expired[BSYNC_EXPIRED];	/* a ring */
-	size_t			 next_expired;
+	struct {
+		uint64_t		 ticket;
+		enum paper_order_state	 state;
+	}			 gone[BSYNC_GONE];	/* a ring */
+	size_t			 next_gone;
 };
 
 /* A stored record (BROKER_RECORD at start): positions and orders kept. */
 void	bsync_restore(struct bsync *, const struct paper_record *);
 /*
- * An EVENT of kind (deal, order, position): the lists must be read.  An
- * order removed with reason BSYNC_ORDER_EXPIRED is remembered as expired.
+ * An EVENT of kind (deal, order, position): its list must be read (a
+ * deal's is the positions: a pending order it filled has an EVENT of its
+ * own).  An order's removal says why in its reason, MT5's ORDER_STATE
+ * (cancelled, filled, rejected, expired): the order's DEL record, when
+ * the list shows it gone, carries it, so that the monitor tells an
+ * expiry from a cancel as it does the paper engine's.
  */
 void	bsync_event(struct bsync *, const char *kind, uint64_t ticket,
 	    uint64_t reason);
 /*
- * The lists as read: report the difference to fn.  A list cut at
- * TRADE_LIST_MAX (truncated) reports nothing gone.
+ * The lists as read (NULL: that one was not read): report the
+ * difference to fn.  A list cut at TRADE_LIST_MAX (truncated) reports
+ * nothing gone.
  */
 void	bsync_apply(struct bsync *, const struct trade_positions *,
 	    const struct trade_orders *, backend_record_fn, void *);

@@ -38,6 +38,8 @@ input int    TimerMs       = 20;              // how often the socket is polled
 #define HB_HANDSHAKE_MS 10000
 #define HB_SILENCE_MS  10000
 #define HB_BACKOFF_MAX 30
+#define HB_LINGER_US   3000
+#define HB_LINGER_MAX_US 20000
 
 int    g_sock = INVALID_HANDLE;
 int    g_state = HB_ST_DOWN;
@@ -479,7 +481,13 @@ void HbFrames()
      }
   }
 
-void HbPump()
+// Read what heraldd sent and handle its frames.  heraldd follows a
+// request that changed the account with a read of the positions or
+// orders at once, so after data the EA keeps reading for HB_LINGER_US
+// more (Sleep(1) between looks, at most HB_LINGER_MAX_US in all) rather
+// than leave that read to the next timer event: a round trip less per
+// order.
+int HbPumpOnce()
   {
    uchar chunk[];
    int n = 0;
@@ -494,7 +502,7 @@ void HbPump()
    if(n < 0)
      {
       HbDrop("read failed: error " + IntegerToString(GetLastError()));
-      return;
+      return -1;
      }
    if(n > 0)
      {
@@ -503,7 +511,31 @@ void HbPump()
       HbFrames();
      }
    if(g_sock != INVALID_HANDLE && !SocketIsConnected(g_sock))
+     {
       HbDrop("heraldd closed the connection");
+      return -1;
+     }
+   return n;
+  }
+
+void HbPump()
+  {
+   if(HbPumpOnce() <= 0)
+      return;
+   ulong start = GetMicrosecondCount(), last = start;
+   while(g_sock != INVALID_HANDLE && g_state == HB_ST_READY)
+     {
+      ulong now = GetMicrosecondCount();
+      if(now - last >= HB_LINGER_US || now - start >= HB_LINGER_MAX_US)
+         return;
+      int n = HbPumpOnce();
+      if(n < 0)
+         return;
+      if(n > 0)
+         last = GetMicrosecondCount();
+      else
+         Sleep(1);
+     }
   }
 
 //--- key -----------------------------------------------------------------

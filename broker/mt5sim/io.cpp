@@ -61,6 +61,8 @@ GetMicrosecondCount()
 	return (ulong)ts.tv_sec * 1000000 + (ulong)ts.tv_nsec / 1000;
 }
 
+void Sleep(int ms) { usleep((useconds_t)(ms > 0 ? ms : 0) * 1000); }
+
 bool EventSetMillisecondTimer(int ms) { sim_timer_ms = ms > 0 ? ms : 1; return true; }
 void EventKillTimer() { sim_timer_ms = 0; }
 

@@ -213,6 +213,7 @@ datetime TimeTradeServer();
 datetime TimeLocal();
 ulong	GetTickCount64();
 ulong	GetMicrosecondCount();
+void	Sleep(int);
 bool	EventSetMillisecondTimer(int);
 void	EventKillTimer();
 

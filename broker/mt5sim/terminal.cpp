@@ -35,6 +35,7 @@ static std::vector<ulong> sel_deals, sel_orders;
 static ulong	sel_position, sel_order;
 static std::vector<struct paper_walk> walks;
 static FILE	*state;
+static ulong	deal_position;	/* of the last record, if a deal */
 
 /*
  * The engine appends deals with increasing tickets: a binary search, so
@@ -89,6 +90,14 @@ on_record(const struct paper_record *r, void *arg)
 			fflush(state);
 		}
 	}
+	/*
+	 * MT5 reports a position's change as TRADE_TRANSACTION_POSITION only
+	 * when no deal made it (an SL/TP set); the engine emits a deal's
+	 * position right after the deal.
+	 */
+	bool by_deal = r->type == PAPER_REC_POSITION &&
+	    r->u.position.ticket == deal_position;
+	deal_position = r->type == PAPER_REC_DEAL ? r->u.deal.position : 0;
 	if (r->type == PAPER_REC_DEAL && r->op == PAPER_OP_PUT) {
 		const struct paper_deal *d = &r->u.deal;
 		remember_order(d->order, d->symbol, d->comment, d->magic,
@@ -113,10 +122,8 @@ on_record(const struct paper_record *r, void *arg)
 			return 0;
 		if (r->op == PAPER_OP_DEL) {
 			tx.type = TRADE_TRANSACTION_ORDER_DELETE;
-			/* The engine removes an expired order as it cancels one. */
-			tx.order_state = o->expiration > 0 &&
-			    sim_now_ms() / 1000 >= o->expiration ?
-			    ORDER_STATE_EXPIRED : ORDER_STATE_CANCELED;
+			/* The engine's record says why it went. */
+			tx.order_state = (ENUM_ORDER_STATE)o->state;
 		} else {
 			tx.type = known ? TRADE_TRANSACTION_ORDER_UPDATE :
 			    TRADE_TRANSACTION_ORDER_ADD;
@@ -128,8 +135,8 @@ on_record(const struct paper_record *r, void *arg)
 		tx.price = o->price;
 		tx.volume = o->volume;
 		sim_tx.push_back(tx);
-	} else if (r->type == PAPER_REC_POSITION && arg == NULL) {
-		/* Opened, changed (SL/TP) or closed: MT5's POSITION kind. */
+	} else if (r->type == PAPER_REC_POSITION && arg == NULL && !by_deal) {
+		/* Changed without a deal (SL/TP): MT5's POSITION kind. */
 		const struct paper_position *p = &r->u.position;
 		tx.type = TRADE_TRANSACTION_POSITION;
 		tx.position = p->ticket;

@@ -179,33 +179,56 @@ test_events_mark_dirty(void **state)
 {
 	assert_int_equal(sync_.dirty, 0);
 	bsync_event(&sync_, "position", 5, 0);
-	assert_int_equal(sync_.dirty, 1);
+	assert_int_equal(sync_.dirty, BSYNC_POS);
 	sync_.dirty = 0;
 	bsync_event(&sync_, "deal", 6, 4);
-	assert_int_equal(sync_.dirty, 1);
-	bsync_event(&sync_, "order", 9, BSYNC_ORDER_EXPIRED);
-	assert_int_equal(sync_.expired[0], 9);
+	assert_int_equal(sync_.dirty, BSYNC_POS);
+	bsync_event(&sync_, "order", 9, PAPER_STATE_EXPIRED);
+	assert_int_equal(sync_.dirty, BSYNC_ALL);
+	assert_int_equal(sync_.gone[0].ticket, 9);
+	sync_.dirty = 0;
+	bsync_event(&sync_, "news", 1, 0);
+	assert_int_equal(sync_.dirty, BSYNC_ALL);
 }
 
-/* An order the terminal said expired goes with state EXPIRED. */
+/* The EA's reason for an order's removal reaches its DEL record. */
 static void
-test_expired_order_says_so(void **state)
+test_removal_says_why(void **state)
 {
 	order(0, 9, 1.07);
 	order(1, 10, 1.06);
 	to.n = 2;
 	apply();
 	assert_int_equal(seen.r[0].u.order.state, PAPER_STATE_PLACED);
-	bsync_event(&sync_, "order", 9, BSYNC_ORDER_EXPIRED);
+	bsync_event(&sync_, "order", 9, PAPER_STATE_EXPIRED);
 	to.n = 0;
 	apply();
 	assert_int_equal(seen.n, 2);
 	assert_int_equal(seen.r[0].op, PAPER_OP_DEL);
 	assert_int_equal(seen.r[0].u.order.ticket, 9);
 	assert_int_equal(seen.r[0].u.order.state, PAPER_STATE_EXPIRED);
-	/* Gone for another reason, not said: the state it had. */
+	/* Not said: no reason, as an older EA's removals. */
 	assert_int_equal(seen.r[1].u.order.ticket, 10);
 	assert_int_equal(seen.r[1].u.order.state, PAPER_STATE_PLACED);
+}
+
+/* One list read: the other is neither reported nor taken as gone. */
+static void
+test_one_list(void **state)
+{
+	position(0, 7, 0.1, 0);
+	order(0, 9, 1.07);
+	tp.n = to.n = 1;
+	apply();
+	assert_int_equal(seen.n, 2);
+	tp.n = 0;
+	memset(&seen, 0, sizeof(seen));
+	bsync_apply(&sync_, NULL, &to, sink, &seen);
+	assert_int_equal(seen.n, 0);
+	bsync_apply(&sync_, &tp, NULL, sink, &seen);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.r[0].op, PAPER_OP_DEL);
+	assert_int_equal(bsync_count(&sync_, PAPER_REC_ORDER), 1);
 }
 
 int
@@ -216,7 +239,8 @@ main(void)
 		cmocka_unit_test_setup(test_stored_then_gone, setup),
 		cmocka_unit_test_setup(test_truncated_removes_nothing, setup),
 		cmocka_unit_test_setup(test_events_mark_dirty, setup),
-		cmocka_unit_test_setup(test_expired_order_says_so, setup),
+		cmocka_unit_test_setup(test_one_list, setup),
+		cmocka_unit_test_setup(test_removal_says_why, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

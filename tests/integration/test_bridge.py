@@ -329,9 +329,12 @@ class Sim:
                  wait=True):
         kf = workdir / "ea.key"
         kf.write_text(KEY.hex() + "\n")
+        # Its own Files folder: restart_wipe empties it.
+        self.files = workdir / "mt5-files"
+        self.files.mkdir(exist_ok=True)
         args = [MT5SIM, "--connect", f"127.0.0.1:{bridge.port}",
                 "--key-file", str(kf), "--login", str(LOGIN), "--server",
-                SERVER, "--files", str(workdir)]
+                SERVER, "--files", str(self.files)]
         for f in faults:
             args += ["--fault", f]
         if manual:

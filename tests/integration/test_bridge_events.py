@@ -4,6 +4,9 @@ source on the shim: the deals the terminal reports from
 OnTradeTransaction reach GET /v1/events and GET /v1/deals as the paper
 backend's do; an order while AutoTrading is off is answered 503
 autotrading_disabled, saying what to switch on, and is not journaled.
+The terminal's positions and pending orders reach the events and the
+risk counts as the paper engine's do: opened by heraldd or by hand,
+changed, closed, cancelled, hit by SL or a stop-out, expired.
 
 Fixtures are test_bridge.py's, the SSE client test_events.py's.
 """
@@ -124,8 +127,9 @@ def test_pending_events_from_the_terminal(bridge, sim):
                     "the order moved by hand")[-1]["data"]
     assert moved["state"] == "placed", moved
     assert "retcode 10009" in t.hand(f"cancel {ticket}")
-    s.until(named("pending", ticket=ticket, state="removed"),
-            "the order cancelled by hand")
+    gone = s.until(named("pending", ticket=ticket, state="removed"),
+                   "the order cancelled by hand")[-1]["data"]
+    assert gone["reason"] == "cancelled", gone
     s.close()
     st, _, body = bridge.desk.call("GET", "/v1/orders")
     assert st == 200 and body["orders"] == [], body
@@ -152,11 +156,11 @@ def test_sl_hit_and_expiry_in_the_terminal(bridge, sim):
     assert "retcode 10008" in t.hand(f"place EURUSD 2 0.1 {far} {exp}")
     order = s.until(named("pending", state="placed"),
                     "the order")[-1]["data"]["ticket"]
-    gone = s.until(named("expired", ticket=order, state="expired"),
-                   "the order removed at its expiration")
-    assert not [e for e in gone if e["event"] == "pending" and
-                e["data"]["ticket"] == order and
-                e["data"]["state"] == "removed"], gone
+    got = s.until(named("expired", ticket=order),
+                  "the order removed at its expiration")[-1]["data"]
+    assert got["state"] == "expired" and got["reason"] == "expired", got
+    assert got["expiration"].startswith(time.strftime(
+        "%Y-%m-%dT%H:%M:%S", time.gmtime(exp))), got
     s.close()
     bridge.d.wait_log(f"bridge: order {order} expired")
 
@@ -192,3 +196,24 @@ def test_terminal_positions_count_against_the_limits(daemons, workdir):
     finally:
         t.stop()
         b.close()
+
+
+@needs_mt5sim
+def test_stop_out_in_the_terminal(bridge, sim):
+    """The market falls until the margin level is below the stop-out
+    level: the terminal closes the position, "stop_out" then the position
+    closed."""
+    t = sim(manual=True)
+    s = Stream(bridge.desk.d, bridge.desk.key)
+    st, _, b = buy(bridge.desk, volume=5)
+    assert st == 200 and b["retcode"] == 10009, b
+    ticket = positions(bridge.desk)[0]["ticket"]
+    low = round(quote(bridge.desk)["bid"] - 0.02, 5)
+    t.hand(f"quote EURUSD {low} {round(low + 0.0001, 5)}")
+    out = s.until(named("stop_out"), "the stop-out")[-1]["data"]
+    assert out["position"] == ticket and out["reason"] == "stop_out", out
+    assert out["profit"] < 0, out
+    s.until(named("position", ticket=ticket, state="closed"),
+            "the position the stop-out closed")
+    s.close()
+    assert positions(bridge.desk) == []

@@ -107,11 +107,19 @@ def positions(c):
             for i in range(int(f["count"]))]
 
 
-def deals_of(c, cmd):
-    """Deals pushed for cmd's magic."""
-    c.request("PING", t="1")    # events before this answer have arrived
+def deals_of(c, cmd, want=1):
+    """Deals pushed for cmd's magic, once want of them have come (or
+    TIMEOUT passed): OnTradeTransaction runs after the timer event in
+    which the EA answered, and it may answer more requests in that one."""
     magic = str(4857000000000000000 + cmd)
-    return [e for e in c.events if e["kind"] == "deal" and e["magic"] == magic]
+    end = time.monotonic() + TIMEOUT
+    while True:
+        c.request("PING", t="1")        # reads what came meanwhile
+        got = [e for e in c.events
+               if e["kind"] == "deal" and e["magic"] == magic]
+        if len(got) >= want or time.monotonic() > end:
+            return got
+        time.sleep(0.05)
 
 
 # --- the handshake, both ways ---------------------------------------------
