@@ -315,6 +315,14 @@ ask_about(const struct journal_order *o, void *arg)
 	uint8_t		 buf[8];
 	size_t		 n;
 
+	/*
+	 * An order still live in this run (journaled in the open batch, or
+	 * sent and not yet answered) is settled by its own answer.  Asked
+	 * about now, the terminal would not know it yet: it would be
+	 * stored as never executed and then execute.
+	 */
+	if (tx_by_command(o->id) != NULL)
+		return 0;
 	t = tx_new(TX_FIND, OP_NONE, o->id, NULL, 0);
 	t->key_id = o->key_id;
 	strlcpy(t->coid, o->client_order_id, sizeof(t->coid));

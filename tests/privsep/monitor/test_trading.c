@@ -321,6 +321,45 @@ broker_down(void)
 	    sizeof(buf), &u), trade_broker_up);
 }
 
+static size_t
+count_finds(void)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < nbroker; i++)
+		n += to_broker[i].type == MSG_BROKER_FIND;
+	return n;
+}
+
+/*
+ * The terminal comes back while an order is live in this run: journaled
+ * in the batch still to commit, or sent and not answered.  Its own
+ * answer settles it; asked about first, the terminal would not know it
+ * yet and it would be stored as never executed, then execute.
+ */
+static void
+test_back_up_asks_not_about_live_orders(void **state)
+{
+	const struct seen	*s;
+
+	assert_int_equal(order("o-1"), 1);	/* in the open batch */
+	broker_down();
+	broker_up();
+	assert_int_equal(count_finds(), 0);
+	turn_end();
+	s = nth_req(0);
+	assert_non_null(s);			/* sent once durable */
+	broker_down();				/* sent, not answered */
+	broker_up();
+	assert_int_equal(count_finds(), 0);
+	broker_record(7);
+	broker_done(s->id, 7);
+	turn_end();
+	assert_int_equal(nnet, 1);
+	assert_int_equal(to_net[0].status, 200);
+	assert_int_equal(count_reqs(), 1);
+}
+
 /*
  * A retry of a filled order gets its first answer from the journal, in
  * lockdown, at the limit its own position reached and with the broker
@@ -554,6 +593,7 @@ main(void)
 		T(test_fault_lockdown),
 		T(test_locked_database),
 		T(test_retry_answered_first),
+		T(test_back_up_asks_not_about_live_orders),
 		T(test_in_flight_orders_count),
 		T(test_status_codes),
 		T(test_broker_busy),
