@@ -10,21 +10,36 @@
 #define T0_S	(T0 / 1000)		/* 2023-11-14T22:13:20Z */
 #define MIDNIGHT 1700006400LL		/* 2023-11-15T00:00:00Z */
 
-static uint64_t
-pending(struct paper_engine *e, enum paper_order_type t, double price,
-    double stoplimit, enum paper_type_time tt, int64_t exp, uint32_t want)
+/* A pending order of 0.1 lots on sym: its return code, *ticket. */
+static uint32_t
+place_on(struct paper_engine *e, const char *sym, enum paper_order_type t,
+    double price, double stoplimit, enum paper_type_time tt, int64_t exp,
+    uint64_t *ticket)
 {
 	struct paper_request	rq;
 	struct paper_result	r;
+	uint32_t		rc;
 
-	req_init(&rq, PAPER_ACTION_PENDING, "EURUSD", t, 0.1);
+	req_init(&rq, PAPER_ACTION_PENDING, sym, t, 0.1);
 	rq.type_filling = PAPER_FILLING_RETURN;
 	rq.price = price;
 	rq.stoplimit = stoplimit;
 	rq.type_time = tt;
 	rq.expiration = exp;
-	assert_int_equal(paper_send(e, &rq, T0, &r), want);
-	return r.order;
+	rc = paper_send(e, &rq, T0, &r);
+	*ticket = r.order;
+	return rc;
+}
+
+static uint64_t
+pending(struct paper_engine *e, enum paper_order_type t, double price,
+    double stoplimit, enum paper_type_time tt, int64_t exp, uint32_t want)
+{
+	uint64_t	ticket;
+
+	assert_int_equal(place_on(e, "EURUSD", t, price, stoplimit, tt, exp,
+	    &ticket), want);
+	return ticket;
 }
 
 static void
@@ -127,23 +142,13 @@ test_expiration(void **state)
 	paper_free(e);
 }
 
-/* A pending order on sym, as pending() places them on EURUSD. */
+/* A buy limit at 1.09 on sym. */
 static uint32_t
 pending_on(struct paper_engine *e, const char *sym, enum paper_type_time tt,
     int64_t exp, uint64_t *ticket)
 {
-	struct paper_request	rq;
-	struct paper_result	r;
-	uint32_t		rc;
-
-	req_init(&rq, PAPER_ACTION_PENDING, sym, PAPER_ORDER_BUY_LIMIT, 0.1);
-	rq.type_filling = PAPER_FILLING_RETURN;
-	rq.price = 1.09;
-	rq.type_time = tt;
-	rq.expiration = exp;
-	rc = paper_send(e, &rq, T0, &r);
-	*ticket = r.order;
-	return rc;
+	return place_on(e, sym, PAPER_ORDER_BUY_LIMIT, 1.09, 0, tt, exp,
+	    ticket);
 }
 
 /*

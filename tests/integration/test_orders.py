@@ -40,6 +40,15 @@ def at_rate(desk):
     return ("trading.orders_per_minute", 1), ORDER
 
 
+def at_exposure(desk):
+    return ("trading.max_exposure", "0.01"), ORDER
+
+
+def at_margin_level(desk):
+    # 0.01 lots of EURUSD hold 11 USD of 10000 (90909%); 0.03, 30303%.
+    return ("trading.min_margin_level", 50000), ORDER
+
+
 # limit: (trading, EURUSD's settings, reach it, the first order's id)
 LIMITS = {
     "max_open_positions": (dict(max_open_positions=1), {},
@@ -50,6 +59,9 @@ LIMITS = {
     "max_daily_loss": (dict(max_daily_loss=0.01), {"spread": 200},
                        at_daily_loss, None),
     "orders_per_minute": (dict(orders_per_minute=1), {}, at_rate, None),
+    "max_exposure": (dict(max_exposure=0.01), {}, at_exposure, "first"),
+    "min_margin_level": (dict(min_margin_level=50000), {},
+                         at_margin_level, None),
 }
 
 
@@ -156,6 +168,25 @@ def refused_by(answers, rule):
 def net_lots(desk, name):
     return round(sum(p["volume"] if p["type"] in ("BUY", "buy", 0)
                      else -p["volume"] for p in desk.positions(name)), 8)
+
+
+def test_orders_per_minute_holds_under_concurrent_orders(daemons):
+    """Thirty orders at once against orders_per_minute 5: an order on
+    its way counts against the key's rate, so five fill and the rest are
+    429 with a Retry-After, as a bot can wait for."""
+    desk = start_trading(daemons(), trading_conf(orders_per_minute=5))
+    answers = burst(desk, 30, lambda i: dict(
+        ORDER, client_order_id=f"rate-{i}"))
+    ok = [a for a in answers if a[0] == 200]
+    for a in answers:
+        if a[0] != 200:
+            assert_error(a, 429, "rate_limited",
+                         r"trading\.orders_per_minute")
+            assert int(a[1]["retry-after"]) >= 1, a
+    for a in ok:
+        filled(a)
+    assert len(ok) == 5, len(ok)
+    assert len(desk.positions()) == 5
 
 
 @pytest.mark.parametrize("mode", ["hedging", "netting"])

@@ -17,6 +17,7 @@ import pytest
 from conftest import SYSPATH, TIMEOUT, proc_gone, wait_for
 from test_trading import (Desk, call, filled, mt5_conf, position_of,
                           start_again, start_trading, wait_broker)
+from test_bridge import Bridge
 from test_trading_broker import journal
 
 ORDER = {"symbol": "EURUSD", "side": "BUY", "volume": 0.01}
@@ -391,3 +392,28 @@ def test_readyz(daemons):
     assert "trading locked down by uid 0" in b["error"], b
     assert d.ctl("lockdown", "off").returncode == 0
     assert readyz(d)[0] == 200
+
+
+def test_readyz_names_every_reason_and_healthz_stays_liveness(daemons):
+    """With the bridge backend and no EA the broker is down: /readyz is
+    503 naming it (and the lockdown too, while it is on), /healthz still
+    200; once the EA is there only the lockdown is named, then 200."""
+    b = Bridge(daemons())
+    try:
+        st, h, body = readyz(b.d)
+        assert st == 503 and body["code"] == "not_ready", (st, body)
+        assert "broker" in body["error"], body
+        assert int(h.get("retry-after", "0")) >= 1, h
+        assert b.desk.call("GET", "/healthz")[0] == 200
+        assert b.d.ctl("lockdown", "on").returncode == 0
+        st, _, body = readyz(b.d)
+        assert "broker" in body["error"] and \
+            "trading locked down by" in body["error"], body
+        b.ea()
+        st, _, body = readyz(b.d)
+        assert st == 503 and "broker" not in body["error"], body
+        assert "trading locked down by" in body["error"], body
+        assert b.d.ctl("lockdown", "off").returncode == 0
+        assert readyz(b.d)[0] == 200
+    finally:
+        b.close()
