@@ -720,7 +720,10 @@ def test_retries_and_restarts_never_trade_twice(desk):
     assert near(after_acct["balance"], before_acct["balance"], 0.001), \
         (before_acct, after_acct)
     assert after_acct["currency"] == "USD"
-    assert near(after_acct["margin"], before_acct["margin"], 0.011), \
+    # Margin follows the current rate (herald.yaml.5), which walks on
+    # during the restart; the positions themselves are compared exactly.
+    assert after_acct["margin"] == pytest.approx(before_acct["margin"],
+                                                 rel=0.01), \
         (before_acct, after_acct)
     assert sorted(map(kept, desk.positions()),
                   key=lambda p: p["ticket"]) == before_pos
