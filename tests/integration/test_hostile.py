@@ -31,13 +31,16 @@ PER_SOURCE = 64
 # herald.yaml(5), limits: net's ceiling, in bytes.
 CEILING_FIXED = 64 << 20
 CEILING_PER_CONN = 320 << 10
+CEILING_REFUSED = 64 << 10
 
 
-def ceiling(connections, header_bytes=8192, body_bytes=65536,
-            output_buffer=65536, streams=64, stream_buffer=1 << 20):
+def ceiling(connections, open_files=1024, header_bytes=8192,
+            body_bytes=65536, output_buffer=65536, streams=64,
+            stream_buffer=1 << 20):
     return (CEILING_FIXED + connections *
             (2 * (header_bytes + body_bytes) + output_buffer +
              CEILING_PER_CONN) +
+            (open_files - connections) * CEILING_REFUSED +
             streams * stream_buffer)
 
 
