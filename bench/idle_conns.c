@@ -147,13 +147,17 @@ one_request(SSL *ssl)
 	}
 }
 
-/* Still open: nothing to read, no EOF, no error. */
+/*
+ * Still open: the server has not closed its side (a session ticket it sent
+ * after the handshake may be waiting unread).
+ */
 static int
 alive(int fd)
 {
-	struct pollfd	 pfd = { fd, POLLIN | POLLRDHUP, 0 };
+	struct pollfd	 pfd = { fd, POLLRDHUP, 0 };
 
-	return poll(&pfd, 1, 0) == 0;
+	return poll(&pfd, 1, 0) == 0 ||
+	    (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR)) == 0;
 }
 
 int

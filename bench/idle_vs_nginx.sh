@@ -175,20 +175,8 @@ http {
 	}
 }
 EOF
-"$NGINX" -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" </dev/null \
-    >"$tmp/nginx/stderr.log" 2>&1 &
-nginx_pid=$!
 nurl=https://127.0.0.1:$nport
-code=""
-for _ in $(seq 50); do
-	kill -0 "$nginx_pid" 2>/dev/null ||
-	    die "nginx exited: $(cat "$tmp/nginx/stderr.log" "$tmp/nginx/error.log" 2>/dev/null)"
-	code=$(curl -sk -o "$tmp/nginx.json" -w '%{http_code}' --max-time 2 \
-	    "$nurl/healthz" 2>/dev/null || true)
-	[ "$code" = 200 ] && break
-	sleep 0.1
-done
-[ "$code" = 200 ] || die "nginx does not answer $nurl/healthz (status '$code')"
+start_nginx "$tmp" "$nurl/healthz"
 worker_pid=$(pgrep -P "$nginx_pid" | head -n 1)
 [ -n "$worker_pid" ] || die "no nginx worker process"
 

@@ -302,6 +302,30 @@ create_key() {
 	echo "$key"
 }
 
+# --- nginx ----------------------------------------------------------------------
+
+# start_nginx DIR URL [PREFIX...]: nginx (NGINX, the binary) on
+# DIR/nginx/nginx.conf with DIR/nginx as its prefix, in the background,
+# run through the command PREFIX (taskset ...) if any; its pid in
+# $nginx_pid.  Waits up to 5 s for URL to answer 200 (the body goes to
+# DIR/nginx.json) and dies if it does not, or if nginx exits.
+start_nginx() {
+	local dir=$1 url=$2 code=""
+	shift 2
+	"$@" "$NGINX" -p "$dir/nginx" -c "$dir/nginx/nginx.conf" </dev/null \
+	    >"$dir/nginx/stderr.log" 2>&1 &
+	nginx_pid=$!
+	for _ in $(seq 50); do
+		kill -0 "$nginx_pid" 2>/dev/null ||
+		    die "nginx exited: $(cat "$dir/nginx/stderr.log" "$dir/nginx/error.log" 2>/dev/null)"
+		code=$(curl -sk -o "$dir/nginx.json" -w '%{http_code}' \
+		    --max-time 2 "$url" 2>/dev/null || true)
+		[ "$code" = 200 ] && return 0
+		sleep 0.1
+	done
+	die "nginx does not answer $url (status '$code')"
+}
+
 # --- report -------------------------------------------------------------------
 
 # ratio A B: A / B with two decimals (0 if B is 0).

@@ -197,6 +197,10 @@ struct herald_conf {
 		int	idle_timeout;		/* seconds, 60, 1..3600 */
 		int	connections;		/* 512, 1..65536, < open_files */
 		int	connections_per_source;	/* 64, 1..65536 */
+		int	output_buffer;		/* bytes of answers unsent to
+						   one client before net stops
+						   reading it, 65536,
+						   4096..16777216 */
 	} limits;
 
 	/* GET /v1/events: the monitor's store and net's streams. */

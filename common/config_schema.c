@@ -274,6 +274,7 @@ static const struct conf_key limits_keys[] = {
 	K_INT("connections",	limits.connections,	1, 65536),
 	K_INT("connections_per_source", limits.connections_per_source,
 	    1, 65536),
+	K_INT("output_buffer",	limits.output_buffer,	4096, 16777216),
 	K_END
 };
 
@@ -545,6 +546,7 @@ config_defaults(struct herald_conf *conf)
 	conf->limits.idle_timeout = 60;
 	conf->limits.connections = 512;
 	conf->limits.connections_per_source = 64;
+	conf->limits.output_buffer = 65536;
 
 	conf->rate_limit.window = 60;
 	conf->rate_limit.per_source = 600;

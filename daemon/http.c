@@ -17,11 +17,16 @@
  * once it has been flushed.
  *
  * Per connection, one timer follows the phase: limits.header_timeout for
- * the TLS handshake, limits.idle_timeout from then (and after each answer)
- * until the first byte of a request, limits.header_timeout from that byte
- * until the head is complete, limits.body_timeout for the body.  A slow
- * head or body gets 408; a connection that sends nothing is closed without
- * an answer.
+ * the TLS handshake, limits.header_timeout from its end until the first
+ * head is complete, limits.idle_timeout after each answer until the first
+ * byte of the next request, limits.header_timeout from that byte until the
+ * head is complete, limits.body_timeout for the body.  A slow head or body
+ * gets 408; a connection that sends nothing is closed without an answer.
+ *
+ * Near limits.connections the connection idle longest is closed to make
+ * room for a new one (http_conn.c keeps them in order), and a client whose
+ * unsent answers pass limits.output_buffer is read no more until it has
+ * taken them: net's memory is bounded (herald.yaml(5), Memory).
  *
  * Requests that need the monitor become MSG_API_REQ; the evhttp request
  * waits, keyed by request id, for http_api_result().
@@ -523,6 +528,7 @@ http_start(struct event_base *base, const int *fds, size_t nfds,
 	RB_INIT(&srv->sources);
 	RB_INIT(&srv->pending);
 	TAILQ_INIT(&srv->streams);
+	TAILQ_INIT(&srv->idle);
 	if ((srv->http = evhttp_new(base)) == NULL)
 		fatalx("evhttp_new");
 	/* evhttp answers unknown methods itself: let all through to us. */

@@ -56,14 +56,46 @@ conn_kick(struct conn *c, uint8_t step)
 	event_active(c->ev_kick, EV_TIMEOUT, 0);
 }
 
+/* conn_arm(): the phase changes, its deadline stays. */
+#define CONN_TIMER_KEEP		UINT32_MAX
+
+/*
+ * Keep c's place on the idle list: at the end (the most recently active)
+ * when it has no request under way, off it otherwise.  Only connections
+ * counted in limits.connections are on it: closing one of them is what
+ * makes room.
+ */
+static void
+conn_idle_update(struct conn *c)
+{
+	struct http_server	*srv = c->srv;
+	int			 idle;
+
+	idle = c->global && !c->closed && (c->phase == PH_START ||
+	    c->phase == PH_FIRST || c->phase == PH_IDLE);
+	if (c->idle)
+		TAILQ_REMOVE(&srv->idle, c, idle_entry);
+	if ((c->idle = idle))
+		TAILQ_INSERT_TAIL(&srv->idle, c, idle_entry);
+}
+
+/* Enter phase ph with sec seconds to leave it (0: no limit). */
 static void
 conn_arm(struct conn *c, enum conn_phase ph, uint32_t sec)
 {
 	c->phase = ph;
 	if (sec == 0)
 		evtimer_del(c->ev_timer);
-	else
+	else if (sec != CONN_TIMER_KEEP)
 		timer_set(c->ev_timer, sec);
+	conn_idle_update(c);
+}
+
+size_t
+conn_unsent(struct conn *c)
+{
+	return evbuffer_get_length(bufferevent_get_output(c->bev)) +
+	    evbuffer_get_length(bufferevent_get_output(c->tls));
 }
 
 /* Drop the connection from the totals; idempotent. */
@@ -78,6 +110,9 @@ conn_uncount(struct conn *c)
 	if (c->global)
 		srv->nconns--;
 	c->global = 0;
+	if (c->idle)
+		TAILQ_REMOVE(&srv->idle, c, idle_entry);
+	c->idle = 0;
 	c->src->conns--;
 	metrics_net_conn(-1);
 	RB_REMOVE(http_conns, &srv->conns, c);
@@ -172,6 +207,11 @@ conn_closed(struct evhttp_connection *evcon, void *arg)
 		    c->flushcb);
 		c->flushcb = NULL;
 	}
+	if (c->draincb != NULL) {
+		evbuffer_remove_cb_entry(bufferevent_get_output(c->tls),
+		    c->draincb);
+		c->draincb = NULL;
+	}
 	c->evcon = NULL;
 }
 
@@ -189,6 +229,9 @@ conn_free(void *arg)
 	if (c->flushcb != NULL)
 		evbuffer_remove_cb_entry(bufferevent_get_output(c->tls),
 		    c->flushcb);
+	if (c->draincb != NULL)
+		evbuffer_remove_cb_entry(bufferevent_get_output(c->tls),
+		    c->draincb);
 	event_free(c->ev_kick);
 	event_free(c->ev_timer);
 	free(c->guard);
@@ -293,6 +336,49 @@ conn_refuse_owed(struct conn *c)
 	conn_refuse(c, 503, "too_many_connections", msg, 0);
 }
 
+/* The client has taken enough of its answers: read requests again. */
+static void
+conn_drained(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	struct conn	*c = arg;
+
+	if (!c->throttled || info->n_deleted == 0 ||
+	    conn_unsent(c) > c->lim.output_buffer)
+		return;
+	c->throttled = 0;
+	evbuffer_cb_clear_flags(buf, c->draincb, EVBUFFER_CB_ENABLED);
+	log_debug("%s: answers taken, reading requests again", c->addr);
+	conn_kick(c, CONN_KICK_RESUME);
+}
+
+/*
+ * Whether more than limits.output_buffer of answers wait for a client:
+ * then no more of its requests go to evhttp, and once its next request
+ * fills the TLS input to its watermark, nothing more is read from it,
+ * until it has taken enough of its answers (conn_drained()).
+ */
+static int
+conn_output_full(struct conn *c)
+{
+	struct evbuffer	*out;
+
+	if (conn_unsent(c) <= c->lim.output_buffer)
+		return 0;
+	if (c->throttled)
+		return 1;
+	c->throttled = 1;
+	log_debug("%s: %zu bytes of answers unsent, more than %u "
+	    "(limits.output_buffer): reading stops", c->addr, conn_unsent(c),
+	    c->lim.output_buffer);
+	out = bufferevent_get_output(c->tls);
+	if (c->draincb == NULL &&
+	    (c->draincb = evbuffer_add_cb(out, conn_drained, c)) == NULL)
+		fatalx("evbuffer_add_cb");
+	evbuffer_cb_set_flags(out, c->draincb, EVBUFFER_CB_ENABLED);
+	return 1;
+}
+
 /* Feed the guard the head bytes of src it has not seen yet. */
 static enum guard_verdict
 conn_scan(struct conn *c, struct evbuffer *src)
@@ -365,13 +451,23 @@ conn_filter(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t lim,
 				conn_arm(c, PH_BUSY, 0);
 			continue;
 		case PH_START:
+		case PH_FIRST:
 		case PH_IDLE:
 		case PH_HEAD:
-			if (evbuffer_get_length(src) == 0)
+			if (evbuffer_get_length(src) == 0 ||
+			    (c->phase == PH_IDLE && conn_output_full(c)))
 				goto out;
 			v = conn_scan(c, src);
 			if (v == GUARD_MORE) {
-				if (c->phase != PH_HEAD &&
+				/*
+				 * The first request's head is due
+				 * limits.header_timeout after the
+				 * handshake, a later one's after its
+				 * first byte.
+				 */
+				if (c->phase == PH_FIRST)
+					conn_arm(c, PH_HEAD, CONN_TIMER_KEEP);
+				else if (c->phase != PH_HEAD &&
 				    guard_started(c->guard))
 					conn_arm(c, PH_HEAD,
 					    c->lim.header_timeout);
@@ -416,6 +512,15 @@ conn_timeout(evutil_socket_t fd, short ev, void *arg)
 		    c->addr, c->lim.header_timeout);
 		http_conn_kill(c);
 		break;
+	case PH_FIRST:
+		if (c->owe != OWE_NONE)
+			log_debug("%s: refused, and no request came", c->addr);
+		else
+			log_info("%s: closed: no request within %u s of the "
+			    "TLS handshake (limits.header_timeout)", c->addr,
+			    c->lim.header_timeout);
+		http_conn_kill(c);
+		break;
 	case PH_HEAD:
 		snprintf(msg, sizeof(msg), "request head not complete "
 		    "within %u s", c->lim.header_timeout);
@@ -442,7 +547,8 @@ conn_timeout(evutil_socket_t fd, short ev, void *arg)
 static void
 conn_resume(struct conn *c)
 {
-	if ((c->phase != PH_IDLE && c->phase != PH_START))
+	if (c->phase != PH_IDLE && c->phase != PH_FIRST &&
+	    c->phase != PH_START)
 		return;
 	if (evbuffer_get_length(bufferevent_get_input(c->tls)) > 0)
 		bufferevent_trigger(c->tls, EV_READ,
@@ -525,6 +631,25 @@ handshake_over_rate(struct conn *c)
 }
 
 /*
+ * c takes the last slot of limits.connections: the connection that has
+ * been idle longest goes to make room for it, so that clients that hold
+ * connections and send nothing cannot lock others out.  Only when every
+ * other connection has a request under way is c refused (503).
+ */
+static void
+conn_evict(struct conn *c)
+{
+	struct conn	*old;
+
+	if ((old = TAILQ_FIRST(&c->srv->idle)) == NULL)
+		return;
+	log_info("%s: closed to make room for %s: the connection idle "
+	    "longest when over %u (limits.connections)", old->addr, c->addr,
+	    c->srv->cfg.connections);
+	http_conn_kill(old);
+}
+
+/*
  * Just after accept, once evhttp has set the connection up: count it,
  * apply the connection limits and bans.  Runs before any TLS byte is
  * read.
@@ -570,6 +695,8 @@ conn_start(struct conn *c)
 	if (left == 0 && c->src->conns <= cfg->connections_per_source) {
 		srv->nconns++;
 		c->global = 1;
+		if (srv->nconns > cfg->connections)
+			conn_evict(c);
 	} else if (c->src->conns > cfg->connections_per_source +
 	    HTTP_OVER_LIMIT) {
 		log_warnx("%s: closed: far over %u connections from one "
@@ -592,13 +719,15 @@ conn_start(struct conn *c)
 	else if (c->src->conns > cfg->connections_per_source)
 		c->owe = OWE_SOURCE;
 	c->started = 1;
+	conn_idle_update(c);
 	conn_kick(c, CONN_KICK_RESUME);
 	log_debug("%s: connection %u", c->addr, srv->nconns);
 }
 
 /*
- * The TLS handshake is over: from now until its first byte, the first
- * request gets limits.idle_timeout, like any later one.
+ * The TLS handshake is over: the whole head of the first request is due
+ * within limits.header_timeout.  A connection that says nothing holds a
+ * slot for that long at most, not for limits.idle_timeout.
  */
 static void
 conn_tls_info(const SSL *ssl, int where, int ret)
@@ -609,8 +738,8 @@ conn_tls_info(const SSL *ssl, int where, int ret)
 	    (c = SSL_get_app_data(ssl)) == NULL)
 		return;
 	if (!c->closed && c->phase == PH_START)
-		conn_arm(c, PH_IDLE, c->owe != OWE_NONE ? HTTP_LINGER_SEC :
-		    c->lim.idle_timeout);
+		conn_arm(c, PH_FIRST, c->owe != OWE_NONE ? HTTP_LINGER_SEC :
+		    c->lim.header_timeout);
 }
 
 /* evhttp's bufferevent callback: a new connection's stack. */
@@ -630,6 +759,7 @@ http_newconn(struct event_base *base, void *arg)
 	c->lim.header_timeout = srv->cfg.header_timeout;
 	c->lim.body_timeout = srv->cfg.body_timeout;
 	c->lim.idle_timeout = srv->cfg.idle_timeout;
+	c->lim.output_buffer = srv->cfg.output_buffer;
 	c->req_op = OP_MAX;
 	strlcpy(c->addr, "unknown", sizeof(c->addr));
 	/*

@@ -33,6 +33,7 @@
 
 enum conn_phase {
 	PH_START = 0,	/* accepted: the TLS handshake */
+	PH_FIRST,	/* handshake done, the first byte not yet here */
 	PH_IDLE,	/* between keep-alive requests */
 	PH_HEAD,	/* the first byte of a head has arrived */
 	PH_BODY,	/* a head passed: its body is arriving */
@@ -60,6 +61,7 @@ struct conn_limits {
 	uint32_t		 header_timeout;
 	uint32_t		 body_timeout;
 	uint32_t		 idle_timeout;
+	uint32_t		 output_buffer;
 };
 
 /* The refusal owed at a connection's first request (conn_start). */
@@ -78,6 +80,7 @@ enum conn_owe {
  */
 struct conn {
 	RB_ENTRY(conn)		 entry;		/* by evcon */
+	TAILQ_ENTRY(conn)	 idle_entry;	/* srv->idle, when idle */
 	struct http_server	*srv;
 	struct evhttp_connection *evcon;
 	struct bufferevent	*tls;		/* OpenSSL, on the socket */
@@ -97,11 +100,14 @@ struct conn {
 	uint8_t			 closed;	/* evhttp let go of it */
 	uint8_t			 kick;		/* CONN_KICK_* steps due */
 	uint8_t			 owe;		/* enum conn_owe */
+	uint8_t			 idle;		/* on srv->idle */
+	uint8_t			 throttled;	/* unsent > output_buffer */
 	uint32_t		 owe_retry;	/* seconds, with OWE_BANNED */
 	/* The request with evhttp, for GET /metrics. */
 	unsigned		 req_op;	/* OP_MAX: not routed */
 	uint64_t		 req_start;	/* metrics_now_us(), 0: none */
 	struct evbuffer_cb_entry *flushcb;
+	struct evbuffer_cb_entry *draincb;	/* ends throttled */
 	struct pending		*pending;
 	struct stream		*stream;	/* GET /v1/events */
 	struct event		*ev_kick;
@@ -136,6 +142,7 @@ struct stream {
 TAILQ_HEAD(http_streams, stream);
 
 RB_HEAD(http_conns, conn);
+TAILQ_HEAD(http_idle, conn);
 RB_HEAD(http_sources, source);
 RB_HEAD(http_pendings, pending);
 
@@ -148,6 +155,13 @@ struct http_server {
 	uint32_t		 next_id;
 	unsigned		 nconns;
 	struct http_conns	 conns;
+	/*
+	 * The connections in limits.connections with no request under way
+	 * (in their TLS handshake, before their first byte, between two
+	 * requests), the least recently active first: the first to close
+	 * when a new one would go over the limit.
+	 */
+	struct http_idle	 idle;
 	struct http_sources	 sources;
 	struct http_pendings	 pending;
 	struct event		*ev_gc;		/* forgets idle sources */
@@ -190,6 +204,8 @@ void		 pending_free(struct pending *);
 void		 conn_request_done(struct evhttp_request *, void *);
 /* Close now, without an answer. */
 void		 http_conn_kill(struct conn *);
+/* Bytes written to the client but not yet taken by its socket. */
+size_t		 conn_unsent(struct conn *);
 
 /* http_stream.c */
 /* The answer to an OP_EVENTS request p (out of the pending tree). */

@@ -41,14 +41,6 @@
 #include "rpc.h"
 #include "wire.h"
 
-/* Bytes written to the client but not yet taken by its socket. */
-static size_t
-stream_unsent(const struct stream *s)
-{
-	return evbuffer_get_length(bufferevent_get_output(s->conn->bev)) +
-	    evbuffer_get_length(bufferevent_get_output(s->conn->tls));
-}
-
 static unsigned
 streams_of_key(struct http_server *srv, uint64_t key_id)
 {
@@ -89,7 +81,7 @@ stream_write(struct stream *s, struct evbuffer *buf)
 
 	evhttp_send_reply_chunk(s->req, buf);
 	bufferevent_flush(c->bev, EV_WRITE, BEV_NORMAL);
-	if ((unsent = stream_unsent(s)) <= s->srv->scfg.buffer)
+	if ((unsent = conn_unsent(c)) <= s->srv->scfg.buffer)
 		return 0;
 	log_warnx("%s: events stream of key %" PRIu64 " dropped: %zu bytes "
 	    "unsent, more than events.stream_buffer (%u)", c->addr,
@@ -155,7 +147,7 @@ static void
 stream_maybe_ask(struct stream *s)
 {
 	if (s->more && !s->asking &&
-	    stream_unsent(s) <= s->srv->scfg.buffer / 2)
+	    conn_unsent(s->conn) <= s->srv->scfg.buffer / 2)
 		stream_ask(s);
 }
 

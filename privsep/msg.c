@@ -296,6 +296,7 @@ msg_net_config_encode(uint8_t *buf, size_t cap,
 	wire_put_u32(&b, c->rate_window);
 	wire_put_u32(&b, c->rate_per_source);
 	wire_put_u32(&b, c->ipv6_prefix);
+	wire_put_u32(&b, c->output_buffer);
 	for (i = 0; i < nitems(c->reserved); i++)
 		wire_put_u32(&b, 0);
 	wire_put_u8(&b, c->nexempt);
@@ -328,6 +329,7 @@ msg_net_config_decode(const struct ipc_msg *m, struct msg_net_config *c,
 	c->rate_window = wire_get_u32(&r);
 	c->rate_per_source = wire_get_u32(&r);
 	c->ipv6_prefix = wire_get_u32(&r);
+	c->output_buffer = wire_get_u32(&r);
 	for (i = 0; i < nitems(c->reserved); i++)
 		c->reserved[i] = wire_get_u32(&r);
 	c->nexempt = wire_get_u8(&r);
@@ -358,7 +360,7 @@ msg_net_config_decode(const struct ipc_msg *m, struct msg_net_config *c,
 	    c->body_timeout == 0 || c->idle_timeout == 0 ||
 	    c->connections == 0 || c->connections_per_source == 0 ||
 	    c->rate_window == 0 || c->rate_per_source == 0 ||
-	    c->reserved[0] | c->reserved[1] | c->reserved[2]) {
+	    c->output_buffer == 0 || c->reserved[0] | c->reserved[1] | c->reserved[2]) {
 		*why = "a limit is zero or a reserved field is set";
 		return -1;
 	}

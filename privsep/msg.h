@@ -61,7 +61,7 @@ M(SHUTDOWN,	P_MON,	P_CHILD, 0,	0,		0,	"empty: exit 0 now") \
 M(KEYOP_CHANNEL, P_MON,	P_NET,	0,	0,		1,	"empty; fd: net's end of the key-operation socketpair") \
 M(TLS_CERT,	P_MON,	P_NET,	3,	2 + PEM_MAX,	0,	"bytes: PEM certificate chain") \
 M(TLS_CA,	P_MON,	P_NET,	2,	2 + PEM_MAX,	0,	"bytes: PEM client CA bundle, empty for no mTLS") \
-M(NET_CONFIG,	P_MON,	P_NET,	61,	61 + 18 * SRC_NETS_MAX, 0, "struct msg_net_config: limits net enforces, u8 count and the exempt networks (u8 family, u8 prefix, 16 bytes)") \
+M(NET_CONFIG,	P_MON,	P_NET,	65,	65 + 18 * SRC_NETS_MAX, 0, "struct msg_net_config: limits net enforces, u8 count and the exempt networks (u8 family, u8 prefix, 16 bytes)") \
 M(SIGN_REQ,	P_CHILD, P_MON,	11,	11 + KEYOP_IO_MAX, 0,	"keyop channel (net's, or the broker's for the bridge): u32 key id, u8 alg, u32 padding, bytes input") \
 M(SIGN_RES,	P_MON,	P_CHILD, 3,	3 + KEYOP_IO_MAX, 0,	"keyop channel: u8 ok, bytes signature") \
 M(API_REQ,	P_NET,	P_MON,	71,	72 + ADDR_STR_MAX + API_PARAMS_MAX, 0, "struct msg_api_req: one client request") \
@@ -179,6 +179,7 @@ struct msg_net_config {
 	uint32_t	rate_window;
 	uint32_t	rate_per_source;
 	uint32_t	ipv6_prefix;	/* 1..128 */
+	uint32_t	output_buffer;	/* bytes unsent before reading stops */
 	uint32_t	reserved[3];	/* zero */
 	uint8_t		nexempt;	/* rate_limit.exempt */
 	struct src_net	exempt[SRC_NETS_MAX];

@@ -346,6 +346,7 @@ net_config_from(const struct herald_conf *c, struct msg_net_config *nc)
 	nc->idle_timeout = c->limits.idle_timeout;
 	nc->connections = c->limits.connections;
 	nc->connections_per_source = c->limits.connections_per_source;
+	nc->output_buffer = (uint32_t)c->limits.output_buffer;
 	nc->rate_window = c->rate_limit.window;
 	nc->rate_per_source = c->rate_limit.per_source;
 	nc->ipv6_prefix = (uint32_t)c->rate_limit.ipv6_prefix;

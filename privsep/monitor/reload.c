@@ -67,6 +67,7 @@ static const struct reload_key reload_keys[] = {
 	K("limits.idle_timeout",	limits.idle_timeout,		0),
 	K("limits.connections",		limits.connections,		0),
 	K("limits.connections_per_source", limits.connections_per_source, 0),
+	K("limits.output_buffer",	limits.output_buffer,		0),
 	K("rate_limit.window",		rate_limit.window,		0),
 	K("rate_limit.per_source",	rate_limit.per_source,		0),
 	K("rate_limit.per_key",		rate_limit.per_key,		0),

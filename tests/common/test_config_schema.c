@@ -41,6 +41,7 @@ test_defaults(void **state)
 	assert_int_equal(conf.limits.idle_timeout, 60);
 	assert_int_equal(conf.limits.connections, 512);
 	assert_int_equal(conf.limits.connections_per_source, 64);
+	assert_int_equal(conf.limits.output_buffer, 65536);
 	assert_int_equal(conf.rate_limit.window, 60);
 	assert_int_equal(conf.rate_limit.per_source, 600);
 	assert_int_equal(conf.rate_limit.per_key, 600);
@@ -132,6 +133,7 @@ test_full(void **state)
 	    "  idle_timeout: 3600\n"
 	    "  connections: 63\n"
 	    "  connections_per_source: 1\n"
+	    "  output_buffer: 4096\n"
 	    "rate_limit:\n"
 	    "  window: 3600\n"
 	    "  per_source: 1000000\n"
@@ -180,6 +182,7 @@ test_full(void **state)
 	assert_int_equal(conf.limits.idle_timeout, 3600);
 	assert_int_equal(conf.limits.connections, 63);
 	assert_int_equal(conf.limits.connections_per_source, 1);
+	assert_int_equal(conf.limits.output_buffer, 4096);
 	assert_int_equal(conf.rate_limit.window, 3600);
 	assert_int_equal(conf.rate_limit.per_source, 1000000);
 	assert_int_equal(conf.rate_limit.per_key, 1);
@@ -210,6 +213,7 @@ test_limit_ranges(void **state)
 		R(limits,	idle_timeout,		1, 3600),
 		R(limits,	connections,		1, 65536),
 		R(limits,	connections_per_source,	1, 65536),
+		R(limits,	output_buffer,		4096, 16777216),
 		R(rate_limit,	window,			1, 3600),
 		R(rate_limit,	per_source,		1, 1000000),
 		R(rate_limit,	per_key,		1, 1000000),

@@ -79,7 +79,8 @@ check_clean(const struct herald_conf *conf)
 	    !in(conf->limits.body_timeout, 1, 3600) ||
 	    !in(conf->limits.idle_timeout, 1, 3600) ||
 	    !in(conf->limits.connections, 1, 65536) ||
-	    !in(conf->limits.connections_per_source, 1, 65536))
+	    !in(conf->limits.connections_per_source, 1, 65536) ||
+	    !in(conf->limits.output_buffer, 4096, 16777216))
 		abort();
 	if (!in(conf->rate_limit.window, 1, 3600) ||
 	    !in(conf->rate_limit.per_source, 1, 1000000) ||
