@@ -185,7 +185,7 @@ make_cert() {
 
 # herald_yaml DIR PORT LEVEL <SECTIONS: DIR/herald.yaml, 0600, for a
 # heraldd on 127.0.0.1:PORT with DIR/server.crt, its socket, chroot
-# (DIR/empty, made here), database and pid file in DIR; then the
+# (DIR/empty, made here), database, audit key and pid file in DIR; then the
 # script's own SECTIONS (mt5:, trading:, ...) from stdin; then the limits
 # out of the way, since the benches measure the request path and not
 # the throttles (the window is 1 s so that per_source and per_key allow
@@ -211,6 +211,8 @@ privsep:
   chroot: $dir/empty
 database: $dir/herald.db
 pid_file: $dir/heraldd.pid
+audit:
+  key_file: $dir/audit.key
 EOF
 		cat
 		cat <<EOF

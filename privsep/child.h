@@ -13,6 +13,8 @@
 #include "privsep.h"
 
 #define CHILD_IPC_FD	3	/* where the monitor puts our socketpair end */
+#define CHILD_HEAP_KEEP	(8 * 1024 * 1024)	/* M_TRIM_THRESHOLD */
+#define CHILD_HEAP_PAD	(1024 * 1024)		/* M_TOP_PAD */
 
 struct child;
 
