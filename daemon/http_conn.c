@@ -138,6 +138,8 @@ conn_closed(struct evhttp_connection *evcon, void *arg)
 		return;
 	c->closed = 1;
 	log_debug("%s: connection closed", c->addr);
+	tls_hs_free(c->hs);
+	c->hs = NULL;
 	if (c->phase != PH_CLOSING)
 		conn_flush_now(c);
 	/*
@@ -170,6 +172,9 @@ conn_free(void *arg)
 	struct conn	*c = arg;
 
 	c->closed = 1;
+	/* The TLS bufferevent, and its SSL, outlive this filter's context. */
+	tls_hs_free(c->hs);
+	c->hs = NULL;
 	conn_drop_pending(c);
 	/* evhttp has freed the requests it held by now. */
 	http_stream_gone(c, 0);
@@ -517,6 +522,26 @@ handshake_over_rate(struct conn *c)
 }
 
 /*
+ * tls_async.c has driven the handshake to its end: from now on the TLS
+ * bufferevent reads and writes (it was kept off until then).
+ */
+static void
+conn_handshake_done(void *arg, int ok)
+{
+	struct conn	*c = arg;
+	struct tls_hs	*hs = c->hs;
+
+	c->hs = NULL;
+	tls_hs_free(hs);
+	if (!ok) {
+		http_conn_kill(c);
+		return;
+	}
+	if (bufferevent_enable(c->tls, EV_READ | EV_WRITE) == -1)
+		fatalx("bufferevent_enable");
+}
+
+/*
  * Just after accept, once evhttp has set the connection up: count it,
  * apply the connection limits and bans.  Runs before any TLS byte is
  * read.
@@ -595,7 +620,8 @@ conn_start(evutil_socket_t unused, short ev, void *arg)
 		    c->cfg.connections_per_source, c->addr);
 	}
 	c->started = 1;
-	event_active(c->ev_resume, EV_TIMEOUT, 0);
+	c->hs = tls_hs_start(srv->base, c->ssl, fd, c->src->addr,
+	    conn_handshake_done, c);
 	log_debug("%s: connection %u", c->addr, srv->nconns);
 }
 
@@ -649,8 +675,13 @@ http_newconn(struct event_base *base, void *arg)
 	SSL_set_options(c->ssl, SSL_OP_IGNORE_UNEXPECTED_EOF);
 	SSL_set_app_data(c->ssl, c);
 	SSL_set_info_callback(c->ssl, conn_tls_info);
+	/*
+	 * Open, and off until tls_async.c has done the handshake, which
+	 * pauses while the monitor signs (bufferevent_openssl would take
+	 * that pause for a failure).
+	 */
 	if ((c->tls = bufferevent_openssl_socket_new(base, -1, c->ssl,
-	    BUFFEREVENT_SSL_ACCEPTING,
+	    BUFFEREVENT_SSL_OPEN,
 	    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS)) == NULL)
 		fatalx("bufferevent_openssl_socket_new");
 	bufferevent_openssl_set_allow_dirty_shutdown(c->tls, 1);
@@ -665,6 +696,8 @@ http_newconn(struct event_base *base, void *arg)
 	    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS, conn_free,
 	    c)) == NULL)
 		fatalx("bufferevent_filter_new");
+	if (bufferevent_disable(c->tls, EV_READ | EV_WRITE) == -1)
+		fatalx("bufferevent_disable");
 	if ((c->ev_start = event_new(base, -1, 0, conn_start, c)) == NULL ||
 	    (c->ev_timer = evtimer_new(base, conn_timeout, c)) == NULL ||
 	    (c->ev_resume = event_new(base, -1, 0, conn_resume, c)) == NULL ||

@@ -81,6 +81,7 @@ struct conn {
 	struct evbuffer_cb_entry *flushcb;
 	struct pending		*pending;
 	struct stream		*stream;	/* GET /v1/events */
+	struct tls_hs		*hs;		/* its handshake, until done */
 	struct event		*ev_start;
 	struct event		*ev_timer;
 	struct event		*ev_resume;

@@ -228,6 +228,21 @@ child_dispatch_one(struct child *c, struct ipc_msg *m)
 	d->handler(c, m);
 }
 
+void
+child_handle_batch(struct child *c, struct ipc_msg *m)
+{
+	struct ipc_msg	 e;
+	const char	*why;
+	size_t		 off = 0;
+	int		 r;
+
+	while ((r = msg_batch_next(m, &off, &e, &why)) == 1)
+		child_dispatch_one(c, &e);
+	if (r == -1)
+		fatalx("monitor sent a bad %s: %s", msg_name(m->hdr.type),
+		    why);
+}
+
 static void
 child_ipc_readable(evutil_socket_t fd, short ev, void *arg)
 {

@@ -83,6 +83,11 @@ void	child_loop(struct child *, unsigned int state)
 	    __attribute__((noreturn));
 
 /* Handlers every child shares, for its dispatch table. */
+/*
+ * A batch (msg_batch.c): each entry checked against its own row and
+ * dispatched as if it had come alone; fatal when the batch is malformed.
+ */
+void	child_handle_batch(struct child *, struct ipc_msg *);
 void	child_handle_log_level(struct child *, struct ipc_msg *);
 void	child_handle_shutdown(struct child *, struct ipc_msg *);
 
