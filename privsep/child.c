@@ -228,17 +228,18 @@ child_dispatch_one(struct child *c, struct ipc_msg *m)
 	d->handler(c, m);
 }
 
+static void
+child_batch_entry(void *c, struct ipc_msg *e)
+{
+	child_dispatch_one(c, e);
+}
+
 void
 child_handle_batch(struct child *c, struct ipc_msg *m)
 {
-	struct ipc_msg	 e;
 	const char	*why;
-	size_t		 off = 0;
-	int		 r;
 
-	while ((r = msg_batch_next(m, &off, &e, &why)) == 1)
-		child_dispatch_one(c, &e);
-	if (r == -1)
+	if (msg_batch_each(m, child_batch_entry, c, &why) == -1)
 		fatalx("monitor sent a bad %s: %s", msg_name(m->hdr.type),
 		    why);
 }

@@ -160,6 +160,12 @@ int	msg_batch_send(struct ipc_chan *, struct msg_batch *);
  */
 int	msg_batch_next(const struct ipc_msg *m, size_t *off,
 	    struct ipc_msg *inner, const char **why);
+/*
+ * fn(arg, entry) for each entry of the received batch m, in order: 0, or
+ * -1 with *why at a malformed entry (those before it were handed over).
+ */
+int	msg_batch_each(const struct ipc_msg *m,
+	    void (*fn)(void *, struct ipc_msg *), void *arg, const char **why);
 
 /* Typed payloads. */
 struct msg_init {

@@ -122,3 +122,16 @@ msg_batch_next(const struct ipc_msg *m, size_t *off, struct ipc_msg *inner,
 	*off += MSG_BATCH_ENTRY_HDR + len;
 	return 1;
 }
+
+int
+msg_batch_each(const struct ipc_msg *m, void (*fn)(void *, struct ipc_msg *),
+    void *arg, const char **why)
+{
+	struct ipc_msg	 e;
+	size_t		 off = 0;
+	int		 r;
+
+	while ((r = msg_batch_next(m, &off, &e, why)) == 1)
+		fn(arg, &e);
+	return r;
+}

@@ -603,18 +603,19 @@ monitor_api_answer(uint32_t net_id, const struct msg_api_res *res)
 	}
 }
 
+static void
+mon_batch_entry(void *p, struct ipc_msg *e)
+{
+	peer_dispatch(p, e);
+}
+
 /* API_REQ_BATCH: each request as if it had come alone. */
 static void
 mon_handle_batch(struct peer *p, struct ipc_msg *m)
 {
-	struct ipc_msg	 e;
 	const char	*why;
-	size_t		 off = 0;
-	int		 r;
 
-	while ((r = msg_batch_next(m, &off, &e, &why)) == 1)
-		peer_dispatch(p, &e);
-	if (r == -1)
+	if (msg_batch_each(m, mon_batch_entry, p, &why) == -1)
 		peer_fail(p, m, why);
 }
 
