@@ -56,7 +56,7 @@ BENCH_PIN=${BENCH_PIN:-}
 
 KEEPALIVE_TARGET=0.60		# issue 12; its stretch: 0.80
 HANDSHAKE_TARGET=0.95		# issue 12, P-256; RSA-2048 below
-# heraldd's TLS 1.2 suites (daemon/tls.c), given to nginx as well.
+# heraldd's TLS 1.2 suites (privsep/tls.c), given to nginx as well.
 CIPHERS12=ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
 ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:\
 ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305

@@ -14,8 +14,19 @@
  * from OnTradeTransaction) become deal records, as the paper engine's
  * deals do, so that the monitor keeps the history, counts the day's
  * loss and tells GET /v1/events of fills, SL/TP hits and stop-outs
- * alike.  Positions and pending orders stay the terminal's: they are
- * read when asked, never stored, so a missed EVENT leaves no ghost.
+ * alike.
+ *
+ * Positions and pending orders are the terminal's: an EVENT about one
+ * (kind=order or position, or a deal) is only a notification that the
+ * lists changed.  The backend then reads both lists again (bb_resync)
+ * and reports the difference from what the monitor holds as position
+ * and order records, PUT for a new or changed one, DEL for one gone, so
+ * the monitor's risk counts and GET /v1/events' "position" and
+ * "pending" events follow the terminal as the paper engine's do.  What
+ * the monitor holds is what it stored (restore()) and what was reported
+ * since; every (re)connection starts with a read of both lists, so an
+ * EVENT lost while the EA was away, or a position closed while heraldd
+ * was down, leaves no stale record counting against the limits.
  */
 #include <sys/types.h>
 
@@ -27,6 +38,7 @@
 
 #include "backend.h"
 #include "bridge_conn.h"
+#include "bridge_sync.h"
 #include "log.h"
 
 #define BB_TAGS		64	/* authorisations waiting for their order */
@@ -34,6 +46,9 @@
 
 /* MT5 return codes the retry rules name. */
 #define RC_REQUOTE		10004
+#define RC_PLACED		10008
+#define RC_DONE			10009
+#define RC_DONE_PARTIAL		10010
 #define RC_INVALID		10013
 #define RC_ERROR		10011
 #define RC_TIMEOUT		10012
@@ -46,10 +61,13 @@ struct bb {
 	struct bconn		 c;
 	struct msg_bridge_order	 tags[BB_TAGS];		/* a ring */
 	size_t			 next_tag;
+	struct bsync		 sync;		/* positions and orders */
 };
 
 static struct bridge_writer	 bbw;
 static struct bridge_frame	 bbf;
+
+static void	bb_resync(struct bb *);
 
 static struct bb *
 bb_of(struct backend *be)
@@ -73,6 +91,16 @@ bb_up(int connected, const char *why, void *arg)
 	uint8_t			 buf[8 + API_STR_MAX];
 	size_t			 n;
 
+	/*
+	 * The lists first: no order is checked against the records of an
+	 * earlier session (the records go in the group the caller ends).
+	 */
+	b->sync.dirty = 1;
+	if (connected) {
+		bb_resync(b);
+		if (!bconn_ready(&b->c))
+			return;		/* gone again: up(0) was said */
+	}
 	memset(&u, 0, sizeof(u));
 	u.connected = (uint8_t)connected;
 	if (connected)
@@ -98,7 +126,10 @@ bb_reason(uint64_t r)
 	}
 }
 
-/* EVENT kind=deal: a deal record; trade deals and balance ones only. */
+/*
+ * Every EVENT marks the lists for a read; kind=deal is also a deal
+ * record, of trade deals and balance ones only.
+ */
 static void
 bb_event(const struct bridge_frame *fr, void *arg)
 {
@@ -106,10 +137,15 @@ bb_event(const struct bridge_frame *fr, void *arg)
 	struct paper_record	 rec;
 	struct paper_deal	*d = &rec.u.deal;
 	char			 kind[17];
-	uint64_t		 type = 0, entry = 0, reason = 0;
+	uint64_t		 type = 0, entry = 0, reason = 0, ticket = 0;
 
-	if (bridge_str(fr, "kind", 0, kind, sizeof(kind)) == -1 ||
-	    strcmp(kind, "deal") != 0 || b->be.record == NULL)
+	if (bridge_str(fr, "kind", 0, kind, sizeof(kind)) == -1)
+		return;
+	/* Any EVENT: the lists changed; the next tick reads them. */
+	(void)bridge_u64(fr, "ticket", 0, &ticket);
+	(void)bridge_u64(fr, "reason", 0, &reason);
+	bsync_event(&b->sync, kind, ticket, reason);
+	if (strcmp(kind, "deal") != 0 || b->be.record == NULL)
 		return;
 	memset(&rec, 0, sizeof(rec));
 	rec.type = PAPER_REC_DEAL;
@@ -155,9 +191,11 @@ bb_add_ticks(struct backend *be, const char *buf, size_t len, char *why)
 	return 0;
 }
 
+/* The monitor's positions and orders: what a resync compares with. */
 static int
 bb_restore(struct backend *be, const struct paper_record *r, char *why)
 {
+	bsync_restore(&bb_of(be)->sync, r);
 	return 0;
 }
 
@@ -171,7 +209,11 @@ bb_connect(struct backend *be, int64_t now, char *why)
 static void
 bb_tick(struct backend *be, int64_t now)
 {
-	bconn_poll(&bb_of(be)->c, now);
+	struct bb	*b = bb_of(be);
+
+	bconn_poll(&b->c, now);
+	if (b->sync.dirty && bconn_ready(&b->c))
+		bb_resync(b);
 }
 
 /*
@@ -379,6 +421,32 @@ bb_orders(struct backend *be, struct trade_orders *to)
 	    &to->truncated);
 }
 
+/*
+ * Read both lists and report what changed.  Events that came while the
+ * positions were read were sent before that answer, so both lists show
+ * them; one that comes later marks the lists for the next tick again.
+ */
+static void
+bb_resync(struct bb *b)
+{
+	static struct trade_positions	tp;
+	static struct trade_orders	to;
+
+	if (b->be.record == NULL)
+		return;
+	b->sync.dirty = 0;
+	if (bb_positions(&b->be, NULL, &tp) != 0) {
+		b->sync.dirty = 1;
+		return;
+	}
+	b->sync.dirty = 0;
+	if (bb_orders(&b->be, &to) != 0) {
+		b->sync.dirty = 1;
+		return;
+	}
+	bsync_apply(&b->sync, &tp, &to, b->be.record, b->be.record_arg);
+}
+
 static int
 bb_symbol(struct backend *be, const char *name, struct trade_symbol *s)
 {
@@ -474,7 +542,7 @@ bb_query(struct bb *b, uint64_t cmd, struct trade_result *tr)
 }
 
 static int
-bb_send(struct backend *be, uint64_t cmd, const struct rpc_params *p,
+bb_execute(struct backend *be, uint64_t cmd, const struct rpc_params *p,
     int64_t now, struct trade_result *tr)
 {
 	struct bb			*b = bb_of(be);
@@ -536,10 +604,35 @@ bb_send(struct backend *be, uint64_t cmd, const struct rpc_params *p,
 	}
 }
 
+/*
+ * What an order changed is reported with its answer, in its group of
+ * records, as the paper engine does: the monitor's risk counts have the
+ * position or order before the order's reservation is released.
+ */
+static int
+bb_send(struct backend *be, uint64_t cmd, const struct rpc_params *p,
+    int64_t now, struct trade_result *tr)
+{
+	struct bb	*b = bb_of(be);
+	int		 r;
+
+	r = bb_execute(be, cmd, p, now, tr);
+	if (r == RC_PLACED || r == RC_DONE || r == RC_DONE_PARTIAL)
+		b->sync.dirty = 1;
+	if (b->sync.dirty && bconn_ready(&b->c))
+		bb_resync(b);
+	return r;
+}
+
 static int
 bb_find(struct backend *be, uint64_t cmd, struct trade_result *tr)
 {
-	return bb_query(bb_of(be), cmd, tr);
+	struct bb	*b = bb_of(be);
+	int		 r;
+
+	if ((r = bb_query(b, cmd, tr)) == 0)
+		b->sync.dirty = 1;	/* read at the next tick */
+	return r;
 }
 
 static void
@@ -562,6 +655,8 @@ bb_monitor(struct backend *be, const struct ipc_msg *m, int64_t now,
 	struct msg_bridge_order	*o;
 
 	switch (m->hdr.type) {
+	case MSG_BRIDGE_TLS:
+		return bconn_tls(&b->c, m, why);
 	case MSG_BRIDGE_LISTENER:
 		bconn_listen(&b->c, m->fd);
 		log_info("bridge: listening for the EA");

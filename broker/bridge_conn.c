@@ -80,6 +80,7 @@ bconn_drop(struct bconn *c, const char *why)
 	if (c->fd == -1)
 		return;
 	log_warnx("bridge: EA connection dropped: %s", why);
+	bconn_tls_free(c);
 	close(c->fd);
 	c->fd = -1;
 	c->state = BCONN_IDLE;
@@ -101,27 +102,29 @@ write_all(struct bconn *c, const uint8_t *buf, size_t len)
 {
 	struct pollfd	 pfd;
 	int64_t		 end = mono_ms() + BCONN_CALL_MS, left;
+	const char	*why;
 	ssize_t		 n;
 
 	while (len > 0) {
-		n = write(c->fd, buf, len);
+		c->want = POLLOUT;
+		n = bconn_io_write(c, buf, len, &why);
 		if (n > 0) {
 			buf += n;
 			len -= (size_t)n;
 			continue;
 		}
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno != EAGAIN) {
-			bconn_drop(c, strerror(errno));
+		if (why != NULL || n == 0) {
+			bconn_drop(c, why != NULL ? why : "write returned 0");
 			return -1;
 		}
+		if (errno == EINTR)
+			continue;
 		if ((left = end - mono_ms()) <= 0) {
 			bconn_drop(c, "the EA does not read what is sent");
 			return -1;
 		}
 		pfd.fd = c->fd;
-		pfd.events = POLLOUT;
+		pfd.events = c->want;
 		(void)poll(&pfd, 1, (int)left);
 	}
 	return 0;
@@ -167,10 +170,19 @@ accept_one(struct bconn *c, int64_t now)
 			c->since = now;
 			c->rlen = 0;
 			bridge_session_init(&c->sess);
-			log_info("bridge: an EA connected");
+			if (c->tls != NULL)
+				bconn_tls_accept(c);
+			log_info("bridge: an EA connected%s", c->tls != NULL ?
+			    " (TLS)" : "");
 			continue;
 		}
-		/* One EA at a time. */
+		/* One EA at a time (over TLS it just goes: no handshake). */
+		if (c->tls != NULL) {
+			close(fd);
+			log_warnx("bridge: a second EA connection refused: "
+			    "one is already there");
+			continue;
+		}
 		bridge_session_init(&s);
 		bridge_begin(&bw, BRIDGE_ERROR);
 		bridge_put(&bw, "reason", "busy");
@@ -288,6 +300,7 @@ read_frame(struct bconn *c, struct bridge_frame *fr, int ms)
 {
 	struct pollfd	 pfd;
 	char		 why[BRIDGE_WHY_MAX + 32];
+	const char	*ioerr;
 	size_t		 plen, flen;
 	ssize_t		 n;
 
@@ -301,7 +314,9 @@ read_frame(struct bconn *c, struct bridge_frame *fr, int ms)
 			if (c->rlen >= flen)
 				break;
 		}
-		n = read(c->fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen);
+		c->want = POLLIN;
+		n = bconn_io_read(c, c->rbuf + c->rlen,
+		    sizeof(c->rbuf) - c->rlen, &ioerr);
 		if (n > 0) {
 			c->rlen += (size_t)n;
 			continue;
@@ -310,16 +325,16 @@ read_frame(struct bconn *c, struct bridge_frame *fr, int ms)
 			bconn_drop(c, "the EA closed the connection");
 			return -1;
 		}
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN) {
-			bconn_drop(c, strerror(errno));
+		if (ioerr != NULL) {
+			bconn_drop(c, ioerr);
 			return -1;
 		}
+		if (errno == EINTR)
+			continue;
 		if (ms <= 0)
 			return 0;
 		pfd.fd = c->fd;
-		pfd.events = POLLIN;
+		pfd.events = c->want;
 		if (poll(&pfd, 1, ms) == 0)
 			return 0;
 		ms = 0;		/* the caller's clock decides the rest */
@@ -359,6 +374,9 @@ heartbeat(struct bconn *c, int64_t now)
 void
 bconn_poll(struct bconn *c, int64_t now)
 {
+	const char	*why;
+	int		 r;
+
 	c->now = now;
 	accept_one(c, now);
 	while (c->fd != -1) {
@@ -367,6 +385,12 @@ bconn_poll(struct bconn *c, int64_t now)
 		    now - c->since > BCONN_HANDSHAKE_MS) {
 			bconn_drop(c, "no handshake within 10 s");
 			return;
+		}
+		if (c->state == BCONN_TLS) {
+			if ((r = bconn_tls_handshake(c, &why)) == -1)
+				bconn_drop(c, why);
+			if (r != 1)
+				return;
 		}
 		if (read_frame(c, &bfr, 0) != 1)
 			break;

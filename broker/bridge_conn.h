@@ -13,8 +13,13 @@
 #ifndef HERALD_BRIDGE_CONN_H
 #define HERALD_BRIDGE_CONN_H
 
+#include <sys/types.h>
+
+#include <poll.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <openssl/ssl.h>
 
 #include "bridge.h"
 #include "msg.h"
@@ -25,6 +30,7 @@
 
 enum bconn_state {
 	BCONN_IDLE = 0,		/* no EA */
+	BCONN_TLS,		/* accepted; the TLS handshake runs */
 	BCONN_HELLO,		/* accepted; waiting for HELLO */
 	BCONN_CHALLENGE,	/* the monitor checks the HELLO */
 	BCONN_AUTH,		/* CHALLENGE sent; waiting for AUTH */
@@ -46,6 +52,9 @@ struct bconn {
 	struct bconn_host	 host;
 	int			 lfd;		/* listener, -1 none yet */
 	int			 fd;		/* the EA, -1 none */
+	SSL_CTX			*tls;		/* mt5.bridge.tls, or NULL */
+	SSL			*ssl;		/* on fd, with tls */
+	short			 want;		/* POLLIN/POLLOUT TLS waits for */
 	enum bconn_state	 state;
 	struct bridge_session	 sess;
 	int64_t			 since;		/* accept, then READY */
@@ -86,5 +95,25 @@ uint64_t bconn_next_req(struct bconn *);
  */
 int	bconn_call(struct bconn *, struct bridge_writer *, uint64_t req,
 	    struct bridge_frame *ans, int *sent);
+
+/*
+ * bridge_tls.c.  BRIDGE_TLS from the monitor (the chain, and the fd of
+ * the broker's key-operation channel): every EA from now on speaks TLS.
+ * 0, or -1 with why (a bad message).
+ */
+int	bconn_tls(struct bconn *, const struct ipc_msg *, const char **why);
+/* A new connection's SSL, in BCONN_TLS; and its end. */
+void	bconn_tls_accept(struct bconn *);
+void	bconn_tls_free(struct bconn *);
+/* One step of the handshake: 1 done, 0 wants more (c->want), -1 why. */
+int	bconn_tls_handshake(struct bconn *, const char **why);
+/*
+ * read(2) and write(2) on the EA's connection, through TLS when it has
+ * it: n, 0 at the end (read), or -1 with errno EAGAIN/EINTR to wait or
+ * retry, or with why set when the connection is broken.
+ */
+ssize_t	bconn_io_read(struct bconn *, void *, size_t, const char **why);
+ssize_t	bconn_io_write(struct bconn *, const void *, size_t,
+	    const char **why);
 
 #endif

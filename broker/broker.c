@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <openssl/ssl.h>
 
 #include "backend.h"
 #include "broker.h"
@@ -85,6 +86,9 @@ const struct child_dispatch broker_dispatch[] = {
 	{ MSG_BROKER_START,	BS_STATE,	broker_start,	NULL },
 	{ MSG_BROKER_REQ,	BS_RUNNING,	broker_req,	NULL },
 	{ MSG_BROKER_FIND,	BS_RUNNING,	broker_find,	NULL },
+	{ MSG_SIGN_RES,		0,		NULL,
+	    "SIGN_RES belongs on the bridge's key-operation channel (tls.c)" },
+	{ MSG_BRIDGE_TLS,	BS_RUNNING,	broker_bridge,	NULL },
 	{ MSG_BRIDGE_LISTENER,	BS_RUNNING,	broker_bridge,	NULL },
 	{ MSG_BRIDGE_CHALLENGE,	BS_RUNNING,	broker_bridge,	NULL },
 	{ MSG_BRIDGE_SESSION,	BS_RUNNING,	broker_bridge,	NULL },
@@ -533,10 +537,16 @@ broker_bridge(struct child *c, struct ipc_msg *m)
 		fatalx("monitor sent %s to a backend that takes none",
 		    msg_name(m->hdr.type));
 	}
+	br.group_id = 0;
+	br.pending = 0;
 	if (br.be->ops->monitor(br.be, m, broker_now(), &why) == -1)
 		fatalx("monitor sent a bad %s: %s", msg_name(m->hdr.type),
 		    why);
 	m->fd = -1;		/* the backend owns a descriptor now */
+	/* The records a new session's first read found (backend_bridge.c). */
+	if (br.pending > 0)
+		broker_send(MSG_BROKER_SYNC, 0, NULL, 0);
+	br.pending = 0;
 }
 
 void
@@ -545,6 +555,10 @@ broker_main(void)
 	struct child	 c;
 
 	child_start(&c, PROC_BROKER, broker_dispatch);
+	/* OpenSSL reads its configuration now or never (bridge TLS). */
+	if (OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS |
+	    OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL) != 1)
+		fatalx("OPENSSL_init_ssl");
 	if ((c.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	child_lockdown(&c);

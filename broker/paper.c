@@ -462,9 +462,11 @@ pos_remove(struct paper_engine *e, size_t i)
 	e->npos--;
 }
 
+/* The DEL record says why the order went: its last ORDER_STATE. */
 void
-ord_remove(struct paper_engine *e, size_t i)
+ord_remove(struct paper_engine *e, size_t i, enum paper_order_state why)
 {
+	e->ord[i].state = why;
 	emit_order(e, &e->ord[i], PAPER_OP_DEL);
 	memmove(&e->ord[i], &e->ord[i + 1],
 	    (e->nord - i - 1) * sizeof(e->ord[0]));

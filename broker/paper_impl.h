@@ -74,7 +74,8 @@ ssize_t	pos_index(const struct paper_engine *e, uint64_t ticket);
 ssize_t	pos_by_symbol(const struct paper_engine *e, const char *sym);
 ssize_t	ord_index(const struct paper_engine *e, uint64_t ticket);
 void	pos_remove(struct paper_engine *e, size_t i);
-void	ord_remove(struct paper_engine *e, size_t i);
+void	ord_remove(struct paper_engine *e, size_t i,
+	    enum paper_order_state why);
 int	add_deal(struct paper_engine *e, const struct paper_deal *d);
 int	cmd_reserve(struct paper_engine *e);
 int	cmd_store(struct paper_engine *e, const char *id,

@@ -395,25 +395,21 @@ is_loopback(const char *a)
 }
 
 /*
- * The bridge's frames are MACed, not encrypted: off this host they need
- * TLS, which this heraldd does not have yet for the bridge.
+ * The bridge's frames are MACed, not encrypted: account data and orders
+ * off this host need TLS (and the EA pins its certificate).
  */
 static void
 bridge_checks(struct parse_ctx *ctx)
 {
 	struct herald_conf	*conf = ctx->conf;
 
-	if (conf->mt5.bridge.tls)
-		err_at(ctx, ctx->line[W_BRIDGE_TLS], watched[W_BRIDGE_TLS],
-		    "TLS for the bridge is not built into this heraldd yet; "
-		    "run the EA on this host with mt5.bridge.address on "
-		    "loopback (127.0.0.1 or ::1) and mt5.bridge.tls off");
-	else if (!is_loopback(conf->mt5.bridge.address))
+	if (!conf->mt5.bridge.tls && !is_loopback(conf->mt5.bridge.address))
 		err_at(ctx, ctx->line[W_BRIDGE_ADDRESS],
 		    watched[W_BRIDGE_ADDRESS], "%s is not a loopback address, "
 		    "and mt5.bridge.tls is off: the bridge carries orders and "
-		    "account data, so a listener off this host needs TLS "
-		    "(not built into this heraldd yet); use 127.0.0.1 or ::1",
+		    "account data, so a listener off this host needs TLS; set "
+		    "mt5.bridge.tls: true (with mt5.bridge.tls_certificate "
+		    "and tls_key), or use 127.0.0.1 or ::1",
 		    conf->mt5.bridge.address);
 }
 

@@ -143,8 +143,13 @@ struct herald_conf {
 			int	port;		/* default 5555 */
 			char	key_file[PATH_MAX]; /* K, default
 						   /etc/herald/bridge.key */
-			int	tls;		/* bool, default 0 (not built:
-						   refused when on) */
+			int	tls;		/* bool, default 0; required
+						   off loopback */
+			/* The bridge listener's TLS pair (mt5.bridge.tls). */
+			char	tls_certificate[PATH_MAX]; /* default
+				   /etc/herald/bridge-tls.crt */
+			char	tls_key[PATH_MAX]; /* default
+				   /etc/herald/bridge-tls.key */
 		} bridge;
 	} mt5;
 

@@ -208,6 +208,8 @@ static const struct conf_key bridge_keys[] = {
 	K_INT("port",		mt5.bridge.port,	1, 65535),
 	K_STR("key_file",	set_path,	mt5.bridge.key_file),
 	K_BOOL("tls",		mt5.bridge.tls),
+	K_STR("tls_certificate", set_path,	mt5.bridge.tls_certificate),
+	K_STR("tls_key",	set_path,	mt5.bridge.tls_key),
 	K_END
 };
 
@@ -478,6 +480,11 @@ config_defaults(struct herald_conf *conf)
 	conf->mt5.bridge.port = 5555;
 	strlcpy(conf->mt5.bridge.key_file, "/etc/herald/bridge.key",
 	    sizeof(conf->mt5.bridge.key_file));
+	strlcpy(conf->mt5.bridge.tls_certificate,
+	    "/etc/herald/bridge-tls.crt",
+	    sizeof(conf->mt5.bridge.tls_certificate));
+	strlcpy(conf->mt5.bridge.tls_key, "/etc/herald/bridge-tls.key",
+	    sizeof(conf->mt5.bridge.tls_key));
 	strlcpy(conf->mt5.paper.currency, "USD",
 	    sizeof(conf->mt5.paper.currency));
 	conf->mt5.paper.balance = 10000;

@@ -69,7 +69,8 @@ CTL_ENCODE_PL(audit_verdict, &pl->audit_verdict)
 #define CTL_BRIDGE_KEY_WIRE	(STR_MAX_WIRE(PATH_MAX - 1) + \
 			    STR_MAX_WIRE(CTL_BRIDGE_HEX))
 #define CTL_BRIDGE_WIRE		(3 + 8 + 8 + 4 + 8 + \
-			    2 * STR_MAX_WIRE(CTL_BRIDGE_TEXT_MAX))
+			    2 * STR_MAX_WIRE(CTL_BRIDGE_TEXT_MAX) + \
+			    STR_MAX_WIRE(CTL_BRIDGE_HEX))
 #define CTL_KEY_CREATED_WIRE	(8 + STR_MAX_WIRE(CTL_KEY_NAME_MAX) + \
 			    STR_MAX_WIRE(CTL_ROLE_MAX) + 8 + 8 + \
 			    STR_MAX_WIRE(CTL_KEY_MAX) + 8 + 8)

@@ -206,6 +206,8 @@ struct ctl_bridge {
 	uint64_t	login;
 	char		ea[CTL_BRIDGE_TEXT_MAX + 1];	/* build, server */
 	char		why[CTL_BRIDGE_TEXT_MAX + 1];	/* why it is down */
+	/* The bridge certificate's SHA-256, the EA's pin; "" without TLS. */
+	char		tls_sha256[CTL_BRIDGE_HEX + 1];
 };
 
 /*

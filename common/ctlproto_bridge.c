@@ -33,14 +33,14 @@ ctl_bridge_key_req_decode(const void *p, size_t len, union ctl_payload *out,
 	return ctl_finish(&r, "bridge key", why, whylen);
 }
 
-/* 64 lower-case hex digits. */
+/* 64 hex digits, lower-case (a 'a') or upper-case (a 'A'). */
 static int
-ctl_bridge_hex_ok(const char *s)
+ctl_bridge_hex_ok(const char *s, char a)
 {
 	size_t	i;
 
 	for (i = 0; s[i] != '\0'; i++)
-		if ((s[i] < '0' || s[i] > '9') && (s[i] < 'a' || s[i] > 'f'))
+		if ((s[i] < '0' || s[i] > '9') && (s[i] < a || s[i] > a + 5))
 			return 0;
 	return i == CTL_BRIDGE_HEX;
 }
@@ -48,7 +48,7 @@ ctl_bridge_hex_ok(const char *s)
 void
 ctl_bridge_key_encode(struct wire_builder *b, const struct ctl_bridge_key *k)
 {
-	if (!ctl_bridge_hex_ok(k->key) || k->path[0] == '\0')
+	if (!ctl_bridge_hex_ok(k->key, 'a') || k->path[0] == '\0')
 		b->err = 1;
 	ctl_put_text(b, k->path, sizeof(k->path) - 1);
 	ctl_put_text(b, k->key, CTL_BRIDGE_HEX);
@@ -68,7 +68,7 @@ ctl_bridge_key_decode(const void *p, size_t len, union ctl_payload *out,
 	    ctl_text_field(&r, "key", k->key, sizeof(k->key), why,
 	    whylen) == -1)
 		return -1;
-	if (!ctl_bridge_hex_ok(k->key))
+	if (!ctl_bridge_hex_ok(k->key, 'a'))
 		return ctl_rule("key", "not 64 lower-case hex digits", why,
 		    whylen);
 	return ctl_finish(&r, "bridge key", why, whylen);
@@ -78,7 +78,8 @@ void
 ctl_bridge_encode(struct wire_builder *b, const struct ctl_bridge *st)
 {
 	if (st->connected > 1 || st->trade_allowed > 1 ||
-	    st->terminal_connected > 1)
+	    st->terminal_connected > 1 || (st->tls_sha256[0] != '\0' &&
+	    !ctl_bridge_hex_ok(st->tls_sha256, 'A')))
 		b->err = 1;
 	wire_put_u8(b, st->connected);
 	wire_put_u8(b, st->trade_allowed);
@@ -89,6 +90,7 @@ ctl_bridge_encode(struct wire_builder *b, const struct ctl_bridge *st)
 	wire_put_u64(b, st->login);
 	ctl_put_text(b, st->ea, CTL_BRIDGE_TEXT_MAX);
 	ctl_put_text(b, st->why, CTL_BRIDGE_TEXT_MAX);
+	ctl_put_text(b, st->tls_sha256, CTL_BRIDGE_HEX);
 }
 
 int
@@ -116,5 +118,12 @@ ctl_bridge_decode(const void *p, size_t len, union ctl_payload *out,
 	ctl_get_text(&r, st->why, sizeof(st->why));
 	if (ctl_failed(&r, "why", why, whylen))
 		return -1;
+	ctl_get_text(&r, st->tls_sha256, sizeof(st->tls_sha256));
+	if (ctl_failed(&r, "tls_sha256", why, whylen))
+		return -1;
+	if (st->tls_sha256[0] != '\0' && !ctl_bridge_hex_ok(st->tls_sha256,
+	    'A'))
+		return ctl_rule("tls_sha256", "not empty nor 64 upper-case hex "
+		    "digits", why, whylen);
 	return ctl_finish(&r, "bridge", why, whylen);
 }

@@ -88,6 +88,20 @@ enum paper_type_time {
 	PAPER_TIME_SPECIFIED_DAY = 3	/* till the end of expiration's day */
 };
 
+/*
+ * ENUM_ORDER_STATE: why a pending order went (its record's last state);
+ * a live order is PLACED.
+ */
+enum paper_order_state {
+	PAPER_STATE_STARTED = 0,
+	PAPER_STATE_PLACED = 1,
+	PAPER_STATE_CANCELED = 2,
+	PAPER_STATE_PARTIAL = 3,
+	PAPER_STATE_FILLED = 4,
+	PAPER_STATE_REJECTED = 5,
+	PAPER_STATE_EXPIRED = 6
+};
+
 /* ENUM_ORDER_TYPE_FILLING */
 enum paper_filling {
 	PAPER_FILLING_FOK = 0,

@@ -65,16 +65,20 @@ cmd_bridge_status(struct ctx *cx, int argc, char **argv)
 	    &rep);
 	if (cx->json) {
 		json_print(json_pack("{s:b, s:I, s:I, s:I, s:o, s:I, s:b, "
-		    "s:b, s:o}", "connected", (int)b->connected,
+		    "s:b, s:o, s:o}", "connected", (int)b->connected,
 		    "since_ms", (json_int_t)b->since,
 		    "last_pong_ms", (json_int_t)b->last_pong,
 		    "rtt_ms", (json_int_t)b->rtt_ms, "ea", jstr(b->ea),
 		    "login", (json_int_t)b->login,
 		    "trade_allowed", (int)b->trade_allowed,
 		    "terminal_connected", (int)b->terminal_connected,
-		    "why", jstr(b->why)));
+		    "why", jstr(b->why), "tls_sha256", jstr(b->tls_sha256)));
 		return 0;
 	}
+	/* First: what the EA's CertSha256 input needs, up or down. */
+	if (b->tls_sha256[0] != '\0')
+		printf("TLS certificate SHA-256 %s (the EA's CertSha256)\n",
+		    b->tls_sha256);
 	fmt_when(since, sizeof(since), b->since / 1000, W_SECOND);
 	if (!b->connected) {
 		printf("bridge down%s%s: %s\n", b->since ? " since " : "",

@@ -62,8 +62,8 @@ M(KEYOP_CHANNEL, P_MON,	P_NET,	0,	0,		1,	"empty; fd: net's end of the key-operat
 M(TLS_CERT,	P_MON,	P_NET,	3,	2 + PEM_MAX,	0,	"bytes: PEM certificate chain") \
 M(TLS_CA,	P_MON,	P_NET,	2,	2 + PEM_MAX,	0,	"bytes: PEM client CA bundle, empty for no mTLS") \
 M(NET_CONFIG,	P_MON,	P_NET,	61,	61 + 18 * SRC_NETS_MAX, 0, "struct msg_net_config: limits net enforces, u8 count and the exempt networks (u8 family, u8 prefix, 16 bytes)") \
-M(SIGN_REQ,	P_NET,	P_MON,	11,	11 + KEYOP_IO_MAX, 0,	"keyop channel: u32 key id, u8 alg, u32 padding, bytes input") \
-M(SIGN_RES,	P_MON,	P_NET,	3,	3 + KEYOP_IO_MAX, 0,	"keyop channel: u8 ok, bytes signature") \
+M(SIGN_REQ,	P_CHILD, P_MON,	11,	11 + KEYOP_IO_MAX, 0,	"keyop channel (net's, or the broker's for the bridge): u32 key id, u8 alg, u32 padding, bytes input") \
+M(SIGN_RES,	P_MON,	P_CHILD, 3,	3 + KEYOP_IO_MAX, 0,	"keyop channel: u8 ok, bytes signature") \
 M(API_REQ,	P_NET,	P_MON,	71,	72 + ADDR_STR_MAX + API_PARAMS_MAX, 0, "struct msg_api_req: one client request") \
 M(API_RES,	P_MON,	P_NET,	14,	12 + 2 * API_STR_MAX + API_RESULT_MAX, 0, "struct msg_api_res: its answer, same id") \
 M(BAN,		P_MON,	P_NET,	6,	6 + ADDR_STR_MAX, 0,	"str address, u32 seconds left (0: lifted)") \
@@ -78,6 +78,7 @@ M(BROKER_REQ,	P_MON,	P_BROKER, 11,	11 + API_PARAMS_MAX, 0,	"u64 command id (0 fo
 M(BROKER_FIND,	P_MON,	P_BROKER, 8,	8,		0,	"u64 command id: what became of it") \
 M(BROKER_RES,	P_BROKER, P_MON, 14,	12 + 2 * API_STR_MAX + API_RESULT_MAX, 0, "struct msg_api_res layout: answer to BROKER_REQ or BROKER_FIND, same hdr id; ends the group of records before it") \
 M(BRIDGE_LISTENER, P_MON, P_BROKER, 0,	0,		1,	"empty; fd: the bound, listening bridge socket (mt5.bridge.address, port)") \
+M(BRIDGE_TLS,	P_MON,	P_BROKER, 3,	2 + PEM_MAX,	1,	"bytes: PEM chain of mt5.bridge.tls_certificate; fd: the broker's end of its key-operation socketpair (mt5.bridge.tls; before BRIDGE_LISTENER)") \
 M(BRIDGE_HELLO,	P_BROKER, P_MON, 44,	44 + BRIDGE_SERVER_MAX + BRIDGE_EA_MAX, 0, "u64 login, str server, 32 bytes nonce_e, str ea: an EA's HELLO for the monitor to check") \
 M(BRIDGE_CHALLENGE, P_MON, P_BROKER, 67, 67 + API_STR_MAX, 0, "u8 ok, str reason (ERROR's, when not ok), 32 bytes nonce_b, 32 bytes tag_b") \
 M(BRIDGE_AUTH,	P_BROKER, P_MON, 32,	32,		0,	"32 bytes tag_e: the EA's AUTH") \

@@ -25,7 +25,7 @@ input string BridgeAddress = "127.0.0.1";     // heraldd's mt5.bridge.address
 input int    BridgePort    = 5555;            // heraldd's mt5.bridge.port
 input string BridgeKey     = "";              // K as 64 hex digits; empty: KeyFile
 input string KeyFile       = "herald_bridge.key"; // in MQL5\Files
-input string CertSha256    = "";              // pinned certificate thumbprint (TLS)
+input string CertSha256    = "";              // TLS pin: heraldctl bridge status's SHA-256
 input ulong  MagicBase     = 4857000000000000000; // magic = MagicBase + cmd mod 10^12
 input ulong  Deviation     = 20;              // points of slippage when heraldd sends 0
 input int    TimerMs       = 20;              // how often the socket is polled
@@ -122,28 +122,36 @@ string HbNormalPrint(const string s)
    return out;
   }
 
-// TLS with the pinned certificate, for a non-loopback address.
+// TLS with the pinned certificate: for a non-loopback address always
+// (heraldd refuses such a listener without TLS), and wherever a pin is
+// set.  The pin is the whole check: a certificate whose thumbprint is
+// not CertSha256 is refused before a byte of the protocol is sent.
 bool HbTls()
   {
-   if(StringLen(CertSha256) == 0)
+   if(StringLen(HbNormalPrint(CertSha256)) == 0)
      {
       Print("HeraldBridge: ", BridgeAddress, " is not loopback: set CertSha256 to the ",
-            "fingerprint of heraldd's bridge certificate");
+            "SHA-256 that heraldctl bridge status prints for heraldd's bridge certificate");
       return false;
      }
    if(!SocketTlsHandshake(g_sock, BridgeAddress))
      {
       Print("HeraldBridge: TLS handshake with ", BridgeAddress, " failed: error ",
-            GetLastError());
+            GetLastError(), " (is mt5.bridge.tls on in heraldd?)");
       return false;
      }
    string subject, issuer, serial, thumb;
    datetime expiry;
-   if(!SocketTlsCertificate(g_sock, subject, issuer, serial, thumb, expiry) ||
-      HbNormalPrint(thumb) != HbNormalPrint(CertSha256))
+   if(!SocketTlsCertificate(g_sock, subject, issuer, serial, thumb, expiry))
+     {
+      Print("HeraldBridge: no certificate from ", BridgeAddress, ": error ", GetLastError());
+      return false;
+     }
+   if(HbNormalPrint(thumb) != HbNormalPrint(CertSha256))
      {
       Print("HeraldBridge: certificate of ", BridgeAddress, " (", subject,
-            ", thumbprint ", thumb, ") is not the pinned one");
+            ", thumbprint ", thumb, ") is not the pinned one (CertSha256 ", CertSha256,
+            "): refused; compare with heraldctl bridge status");
       return false;
      }
    return true;
@@ -175,7 +183,7 @@ void HbConnect()
              " (is the address allowed in Tools > Options > Expert Advisors?)");
       return;
      }
-   g_tls = !HbLoopback(BridgeAddress);
+   g_tls = !HbLoopback(BridgeAddress) || StringLen(CertSha256) > 0;
    if(g_tls && !HbTls())
      {
       HbDrop("TLS refused");
@@ -577,6 +585,25 @@ void OnTick()
   {
   }
 
+// An order placed, changed or removed (reason: its ORDER_STATE, so
+// EXPIRED tells an expiry from a cancel), or a position changed without
+// a deal (an SL/TP set by hand).  heraldd reads the positions and orders
+// again on any of them: the event is a notification, the terminal's
+// lists are the record.  Every EVENT key is there, zero when it does not
+// apply.
+void HbSendChange(string kind, ulong ticket, const MqlTradeTransaction &trans,
+                  long reason)
+  {
+   int d = HbDigits(trans.symbol);
+   HbSend("EVENT\nkind=" + kind + "\nticket=" + HbU64Str(ticket) + "\nsymbol=" +
+          trans.symbol + "\ntype=" + IntegerToString((int)trans.order_type) +
+          "\nvolume=" + HbVolume(trans.volume) + "\nprice=" +
+          HbPrice(trans.price, d) + "\nprofit=0\nreason=" + HbI64Str(reason) +
+          "\nmagic=0\ntime_msc=" + HbI64Str((long)TimeCurrent() * 1000) +
+          "\norder=" + HbU64Str(trans.order) + "\nposition=" +
+          HbU64Str(trans.position) + "\nentry=0\ncommission=0\nswap=0\n");
+  }
+
 // Fills, SL/TP, stop-outs and changes made by hand, pushed to heraldd.
 void OnTradeTransaction(const MqlTradeTransaction &trans,
                         const MqlTradeRequest &request,
@@ -604,13 +631,9 @@ void OnTradeTransaction(const MqlTradeTransaction &trans,
              "\nswap=" + DoubleToString(HistoryDealGetDouble(t, DEAL_SWAP), 2) + "\n");
      }
    else if(trans.type == TRADE_TRANSACTION_ORDER_ADD ||
+           trans.type == TRADE_TRANSACTION_ORDER_UPDATE ||
            trans.type == TRADE_TRANSACTION_ORDER_DELETE)
-     {
-      int d = HbDigits(trans.symbol);
-      HbSend("EVENT\nkind=order\nticket=" + HbU64Str(trans.order) + "\nsymbol=" +
-             trans.symbol + "\ntype=" + IntegerToString((int)trans.order_type) +
-             "\nvolume=" + HbVolume(trans.volume) + "\nprice=" +
-             HbPrice(trans.price, d) + "\nprofit=0\nreason=0\nmagic=0\ntime_msc=" +
-             HbI64Str((long)TimeCurrent() * 1000) + "\n");
-     }
+      HbSendChange("order", trans.order, trans, (long)trans.order_state);
+   else if(trans.type == TRADE_TRANSACTION_POSITION)
+      HbSendChange("position", trans.position, trans, 0);
   }

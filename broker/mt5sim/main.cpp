@@ -4,14 +4,15 @@
  *
  *   herald-mt5sim --connect ADDR:PORT --key-file FILE --login N
  *       --server NAME [--files DIR] [--seed N] [--netting]
- *       [--state FILE] [--fault NAME[=N] ...]
+ *       [--state FILE] [--manual] [--fault NAME[=N] ...]
  *
  * main() plays the terminal: it sets the EA's inputs from the command
  * line (as the inputs dialog does), calls OnInit, then runs the event
  * loop: OnTimer at the period the EA asked for, a tick of every symbol
  * every 250 ms, OnTradeTransaction for each change of the trade
  * server's state, and the restarts the fault switches ask for.
- * SIGTERM or SIGINT: OnDeinit, exit 0.  herald-bridge(7) lists the
+ * With --manual, what a trader does by hand comes from standard input
+ * (manual.cpp).  SIGTERM or SIGINT: OnDeinit, exit 0.  herald-bridge(7) lists the
  * faults.
  */
 #include <signal.h>
@@ -52,7 +53,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: herald-mt5sim --connect ADDR:PORT --key-file FILE "
 	    "--login N --server NAME\n\t[--files DIR] [--seed N] [--netting] "
-	    "[--cert-sha256 HEX] [--state FILE]\n\t[--fault NAME[=N] ...]\n"
+	    "[--cert-sha256 HEX] [--state FILE] [--manual]\n"
+	    "\t[--fault NAME[=N] ...]\n"
 	    "faults: reply_lost duplicate disconnect restart restart_wipe requote\n"
 	    "\tpartial throttle market_closed autotrading_off latency=MS "
 	    "clock_skew=S\n");
@@ -149,15 +151,15 @@ int
 main(int argc, char **argv)
 {
 	unsigned long seed = 1;
-	bool netting = false;
+	bool netting = false, manual = false;
 	std::string connect;
 	const char *state = NULL;
 
 	for (int i = 1; i < argc; i++) {
 		std::string a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (a == "--netting") {
-			netting = true;
+		if (a == "--netting" || a == "--manual") {
+			(a == "--netting" ? netting : manual) = true;
 			continue;
 		}
 		if (v == NULL)
@@ -198,6 +200,8 @@ main(int argc, char **argv)
 	sim_engine_init(seed, netting);
 	if (state != NULL)
 		sim_state_open(state);
+	if (manual)
+		sim_manual_start();
 	start_ea();
 	sim_log("running: account %ld on %s, bridge %s", sim_login, sim_server.c_str(),
 	    connect.c_str());
@@ -212,6 +216,8 @@ main(int argc, char **argv)
 			sim_engine_tick();
 			next_tick = now + 250;
 		}
+		if (manual)
+			sim_manual_poll();
 		while (!sim_tx.empty()) {
 			MqlTradeTransaction tx = sim_tx.front();
 			sim_tx.pop_front();

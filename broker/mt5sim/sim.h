@@ -55,5 +55,8 @@ void	sim_engine_tick(void);
 void	sim_state_open(const char *);
 void	sim_sockets_close(void);
 void	sim_files_wipe(void);
+/* --manual: what a trader does by hand, from standard input. */
+void	sim_manual_start(void);
+void	sim_manual_poll(void);
 
 #endif

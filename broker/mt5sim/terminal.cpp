@@ -105,18 +105,38 @@ on_record(const struct paper_record *r, void *arg)
 		sim_tx.push_back(tx);
 	} else if (r->type == PAPER_REC_ORDER) {
 		const struct paper_order *o = &r->u.order;
+		bool known = hist_orders.count(o->ticket) != 0;
 		if (r->op == PAPER_OP_PUT)
 			remember_order(o->ticket, o->symbol, o->comment, o->magic,
 			    o->type, o->volume, o->price, o->time_setup);
 		if (arg != NULL)
 			return 0;
-		tx.type = r->op == PAPER_OP_PUT ? TRADE_TRANSACTION_ORDER_ADD :
-		    TRADE_TRANSACTION_ORDER_DELETE;
+		if (r->op == PAPER_OP_DEL) {
+			tx.type = TRADE_TRANSACTION_ORDER_DELETE;
+			/* The engine removes an expired order as it cancels one. */
+			tx.order_state = o->expiration > 0 &&
+			    sim_now_ms() / 1000 >= o->expiration ?
+			    ORDER_STATE_EXPIRED : ORDER_STATE_CANCELED;
+		} else {
+			tx.type = known ? TRADE_TRANSACTION_ORDER_UPDATE :
+			    TRADE_TRANSACTION_ORDER_ADD;
+			tx.order_state = ORDER_STATE_PLACED;
+		}
 		tx.order = o->ticket;
 		tx.symbol = o->symbol;
 		tx.order_type = (ENUM_ORDER_TYPE)o->type;
 		tx.price = o->price;
 		tx.volume = o->volume;
+		sim_tx.push_back(tx);
+	} else if (r->type == PAPER_REC_POSITION && arg == NULL) {
+		/* Opened, changed (SL/TP) or closed: MT5's POSITION kind. */
+		const struct paper_position *p = &r->u.position;
+		tx.type = TRADE_TRANSACTION_POSITION;
+		tx.position = p->ticket;
+		tx.symbol = p->symbol;
+		tx.order_type = (ENUM_ORDER_TYPE)p->type;
+		tx.price = p->price_open;
+		tx.volume = p->volume;
 		sim_tx.push_back(tx);
 	}
 	return 0;

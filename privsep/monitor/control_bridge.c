@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "bridgekey.h"
+#include "bridgetls.h"
 #include "control_int.h"
 #include "log.h"
 
@@ -60,5 +61,6 @@ ctl_do_bridge_status(struct ctl_conn *c, const union ctl_payload *pl)
 	b->login = st.login;
 	strlcpy(b->ea, st.ea, sizeof(b->ea));
 	strlcpy(b->why, st.why, sizeof(b->why));
+	strlcpy(b->tls_sha256, bridgetls_fingerprint(), sizeof(b->tls_sha256));
 	return ctl_reply(c, CTL_REP_BRIDGE, &rep);
 }

@@ -10,7 +10,7 @@
  */
 
 /*
- * net's side (daemon/tls.c) forwards through the deprecated RSA_METHOD
+ * net's side (privsep/tls.c) forwards through the deprecated RSA_METHOD
  * and EC_KEY_METHOD (OpenSMTPD's and relayd's proven privsep approach;
  * an OpenSSL 3 provider is the future-proof alternative).  This side
  * signs with EVP calls only, none of them deprecated; the define keeps

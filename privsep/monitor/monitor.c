@@ -41,6 +41,7 @@
 #include "audit.h"
 #include "auth.h"
 #include "bridgekey.h"
+#include "bridgetls.h"
 #include "certlive.h"
 #include "config.h"
 #include "control.h"
@@ -784,7 +785,8 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 	 */
 	if (auth_preflight(mon.conf, why, sizeof(why)) == -1 ||
 	    trade_load_ticks(mon.conf, why, sizeof(why)) == -1 ||
-	    bridgekey_init(mon.conf, why, sizeof(why)) == -1)
+	    bridgekey_init(mon.conf, why, sizeof(why)) == -1 ||
+	    bridgetls_init(mon.conf, why, sizeof(why)) == -1)
 		fatalx("%s", why);
 	for (i = 0; i < mon.conf->nlisten; i++)
 		mon.listen_fd[i] = open_listener(&mon.conf->listen[i]);

@@ -38,6 +38,7 @@ struct peer;
 #define MON_CH_NET	0x01u
 #define MON_CH_KEYOP	0x02u
 #define MON_CH_BROKER	0x04u
+#define MON_CH_BKEYOP	0x08u	/* the broker's, for the bridge's TLS */
 #define MON_CH_CHILD	(MON_CH_NET | MON_CH_BROKER)
 
 /*
@@ -68,6 +69,7 @@ struct monitor_state {
 	struct event_base	*base;
 	struct peer		 peers[PROC_MAX];
 	struct peer		 keyop;		/* net's key-operation channel */
+	struct peer		 bkeyop;	/* the broker's (bridgetls.c) */
 	int			 listen_fd[CONF_MAX_LISTEN];
 	int			 bridge_fd;	/* until the broker has it */
 	int			 ctl_fd;

@@ -22,6 +22,7 @@
 #include "audit.h"
 #include "auth.h"
 #include "bridgekey.h"
+#include "bridgetls.h"
 #include "events.h"
 #include "certlive.h"
 #include "journal.h"
@@ -51,7 +52,7 @@ static void	mon_handle_bridge(struct peer *, struct ipc_msg *);
 const struct mon_dispatch mon_dispatch[] = {
 	{ MSG_READY,	MON_CH_CHILD,	PS_STARTING,	mon_handle_ready },
 	{ MSG_LOG,	MON_CH_CHILD,	PS_ANY,		mon_handle_log },
-	{ MSG_SIGN_REQ,	MON_CH_KEYOP,	PS_STARTING | PS_RUNNING,
+	{ MSG_SIGN_REQ,	MON_CH_KEYOP | MON_CH_BKEYOP, PS_STARTING | PS_RUNNING,
 	    mon_handle_sign },
 	{ MSG_API_REQ,	MON_CH_NET,	PS_RUNNING,	mon_handle_api },
 	{ MSG_API_REQ_BATCH, MON_CH_NET, PS_RUNNING,	mon_handle_batch },
@@ -114,6 +115,8 @@ peer_lost(struct peer *p, int status)
 		}
 	if (mon.keyop.pid == pid)
 		mon.keyop.pid = -1;
+	if (mon.bkeyop.pid == pid)
+		mon.bkeyop.pid = -1;
 	p->pid = -1;
 	p->state = PS_NONE;
 	describe_status(status, how, sizeof(how));
@@ -313,6 +316,8 @@ mon_handle_ready(struct peer *p, struct ipc_msg *m)
 	    proc_name(p->proc), (long)p->pid);
 	if (p->proc == PROC_BROKER) {
 		trade_broker_ready();
+		/* TLS first: the broker then accepts with it at once. */
+		bridgetls_start(p);
 		/* After BROKER_START: the backend exists to take it. */
 		if (mon.bridge_fd != -1) {
 			if (ipc_send(&p->chan, MSG_BRIDGE_LISTENER, 0,
@@ -391,10 +396,15 @@ mon_handle_sign(struct peer *p, struct ipc_msg *m)
 
 	if (msg_sign_req_decode(m, &req, &why) == -1)
 		peer_fail(p, m, why);
-	key = certlive_key(req.key_id, &id);
-	if (keyop_sign_as(key, id, &req, &res, &why) == -1) {
-		log_security("keyop: refused a signature for net: %s", why);
-		memset(&res, 0, sizeof(res));
+	if (p->chan_id == MON_CH_BKEYOP)
+		bridgetls_sign(p, &req, &res);
+	else {
+		key = certlive_key(req.key_id, &id);
+		if (keyop_sign_as(key, id, &req, &res, &why) == -1) {
+			log_security("keyop: refused a signature for net: %s",
+			    why);
+			memset(&res, 0, sizeof(res));
+		}
 	}
 	n = msg_sign_res_encode(buf, sizeof(buf), &res);
 	peer_send(p, MSG_SIGN_RES, m->hdr.id, buf, n);

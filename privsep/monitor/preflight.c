@@ -10,6 +10,7 @@
 
 #include <openssl/evp.h>
 
+#include "bridgetls.h"
 #include "cert.h"
 #include "fsafe.h"
 #include "keyop.h"
@@ -99,6 +100,7 @@ preflight(const struct herald_conf *conf, struct preflight_ids *ids,
 	preflight_ids(conf, ids, errs);
 	preflight_dirs(conf, errs);
 	preflight_tls(conf, errs);
+	(void)bridgetls_check(conf, errs);
 	if (trade_load_ticks(conf, err, sizeof(err)) == -1)
 		config_error(errs, "%s", err);
 	return errs->n - before;

@@ -127,6 +127,78 @@ test_expiration(void **state)
 	paper_free(e);
 }
 
+/* The order record a DEL of ticket t carried, from the change stream. */
+static const struct paper_order *
+gone(const struct reclog *l, uint64_t t)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->r[i].type == PAPER_REC_ORDER &&
+		    l->r[i].op == PAPER_OP_DEL && l->r[i].u.order.ticket == t)
+			return &l->r[i].u.order;
+	return NULL;
+}
+
+/*
+ * Each way an order goes says why in its DEL record (ORDER_STATE), so
+ * that the monitor can tell an expiry from a cancel or a fill.
+ */
+static void
+test_removal_reason(void **state)
+{
+	struct paper_engine	*e = mk(PAPER_HEDGING, 10000);
+	struct paper_request	 rq;
+	struct paper_result	 r;
+	struct reclog		 log = { 0 };
+	uint64_t		 exp, can, fill, poor;
+
+	paper_tick(e, "EURUSD", 1.10000, 1.10010, T0);
+	exp = pending(e, PAPER_ORDER_BUY_LIMIT, 1.09, 0, PAPER_TIME_SPECIFIED,
+	    T0_S + 60, PAPER_RC_PLACED);
+	can = pending(e, PAPER_ORDER_BUY_LIMIT, 1.08, 0, PAPER_TIME_GTC, 0,
+	    PAPER_RC_PLACED);
+	fill = pending(e, PAPER_ORDER_SELL_LIMIT, 1.10100, 0, PAPER_TIME_GTC,
+	    0, PAPER_RC_PLACED);
+	assert_int_equal(paper_order_get(e, can)->state, PAPER_STATE_PLACED);
+	paper_set_journal(e, rec_add, &log);
+
+	req_init(&rq, PAPER_ACTION_REMOVE, "EURUSD", PAPER_ORDER_BUY, 0);
+	rq.order = can;
+	assert_int_equal(paper_send(e, &rq, T0, &r), PAPER_RC_DONE);
+	paper_tick(e, "EURUSD", 1.10100, 1.10110, T0 + 1);
+	paper_tick(e, "EURUSD", 1.10000, 1.10010, (T0_S + 60) * 1000);
+	assert_non_null(gone(&log, can));
+	assert_int_equal(gone(&log, can)->state, PAPER_STATE_CANCELED);
+	assert_non_null(gone(&log, fill));
+	assert_int_equal(gone(&log, fill)->state, PAPER_STATE_FILLED);
+	assert_non_null(gone(&log, exp));
+	assert_int_equal(gone(&log, exp)->state, PAPER_STATE_EXPIRED);
+	rec_free(&log);
+	paper_free(e);
+
+	/*
+	 * Triggered without the margin: the server rejects it.  5 lots at
+	 * 1:100 need about 5450 of 10000 when placed; the 5 bought then
+	 * take 5500, so at its price the order no longer fits.
+	 */
+	e = mk(PAPER_HEDGING, 10000);
+	paper_tick(e, "EURUSD", 1.10000, 1.10010, T0);
+	req_init(&rq, PAPER_ACTION_PENDING, "EURUSD", PAPER_ORDER_BUY_LIMIT, 5);
+	rq.type_filling = PAPER_FILLING_RETURN;
+	rq.price = 1.09;
+	assert_int_equal(paper_send(e, &rq, T0, &r), PAPER_RC_PLACED);
+	poor = r.order;
+	market(e, "EURUSD", PAPER_ORDER_BUY, 5);
+	paper_set_journal(e, rec_add, &log);
+	paper_tick(e, "EURUSD", 1.08990, 1.09000, T0 + 1);
+	assert_null(paper_order_get(e, poor));
+	assert_non_null(gone(&log, poor));
+	assert_int_equal(gone(&log, poor)->state, PAPER_STATE_REJECTED);
+	rec_free(&log);
+	paper_free(e);
+}
+
 static uint32_t
 modify(struct paper_engine *e, uint64_t t, double price, double stoplimit,
     double sl, double tp, enum paper_type_time tt, int64_t exp)
@@ -200,6 +272,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stop_limit),
 		cmocka_unit_test(test_expiration),
+		cmocka_unit_test(test_removal_reason),
 		cmocka_unit_test(test_modify),
 	};
 

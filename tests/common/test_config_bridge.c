@@ -1,7 +1,7 @@
 /*
  * herald.yaml's mt5.bridge keys: their defaults, their ranges, and the
- * checks between keys: a listener off this host is refused without TLS,
- * and TLS is refused as not built yet.
+ * checks between keys: a listener off this host is refused without TLS
+ * (mt5.bridge.tls, with its own pair).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -82,18 +82,45 @@ test_remote_needs_tls(void **state)
 	one_error(ACCOUNT "  bridge:\n    address: 192.0.2.7\n",
 	    "t.yaml:6: mt5.bridge.address: 192.0.2.7 is not a loopback "
 	    "address, and mt5.bridge.tls is off: the bridge carries orders "
-	    "and account data, so a listener off this host needs TLS (not "
-	    "built into this heraldd yet); use 127.0.0.1 or ::1");
+	    "and account data, so a listener off this host needs TLS; set "
+	    "mt5.bridge.tls: true (with mt5.bridge.tls_certificate and "
+	    "tls_key), or use 127.0.0.1 or ::1");
 	one_error(ACCOUNT "  bridge:\n    address: 0.0.0.0\n",
 	    "t.yaml:6: mt5.bridge.address: 0.0.0.0 is not a loopback "
 	    "address, and mt5.bridge.tls is off: the bridge carries orders "
-	    "and account data, so a listener off this host needs TLS (not "
-	    "built into this heraldd yet); use 127.0.0.1 or ::1");
-	one_error(ACCOUNT "  bridge:\n    tls: true\n",
-	    "t.yaml:6: mt5.bridge.tls: TLS for the bridge is not built into "
-	    "this heraldd yet; run the EA on this host with "
-	    "mt5.bridge.address on loopback (127.0.0.1 or ::1) and "
-	    "mt5.bridge.tls off");
+	    "and account data, so a listener off this host needs TLS; set "
+	    "mt5.bridge.tls: true (with mt5.bridge.tls_certificate and "
+	    "tls_key), or use 127.0.0.1 or ::1");
+	/* With TLS: off loopback, and on it too (an SSH tunnel's end). */
+	assert_int_equal(parse(ACCOUNT "  bridge:\n    address: 0.0.0.0\n"
+	    "    tls: true\n"), 0);
+	config_free(&conf);
+	assert_int_equal(parse(ACCOUNT "  bridge:\n    tls: true\n"), 0);
+	config_free(&conf);
+}
+
+static void
+test_tls_pair(void **state)
+{
+	assert_int_equal(parse(ACCOUNT), 0);
+	assert_string_equal(conf.mt5.bridge.tls_certificate,
+	    "/etc/herald/bridge-tls.crt");
+	assert_string_equal(conf.mt5.bridge.tls_key,
+	    "/etc/herald/bridge-tls.key");
+	config_free(&conf);
+	assert_int_equal(parse(ACCOUNT "  bridge:\n    address: 0.0.0.0\n"
+	    "    tls: true\n    tls_certificate: /srv/b.crt\n"
+	    "    tls_key: /srv/b.key\n"), 0);
+	assert_int_equal(conf.mt5.bridge.tls, 1);
+	assert_string_equal(conf.mt5.bridge.tls_certificate, "/srv/b.crt");
+	assert_string_equal(conf.mt5.bridge.tls_key, "/srv/b.key");
+	config_free(&conf);
+	one_error(ACCOUNT "  bridge:\n    tls: true\n    tls_key: b.key\n",
+	    "t.yaml:7: mt5.bridge.tls_key: expected an absolute path, got "
+	    "\"b.key\"");
+	one_error(ACCOUNT "  bridge:\n    tls_certificate: b.crt\n",
+	    "t.yaml:6: mt5.bridge.tls_certificate: expected an absolute "
+	    "path, got \"b.crt\"");
 }
 
 int
@@ -103,6 +130,7 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_remote_needs_tls),
+		cmocka_unit_test(test_tls_pair),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -32,9 +32,10 @@ class ProtocolError(Exception):
 
 
 class Peer:
-    def __init__(self, port, key, login, server, host="127.0.0.1"):
+    def __init__(self, port, key, login, server, host="127.0.0.1", tls=None):
         self.port = port
         self.host = host
+        self.tls = tls                  # an ssl.SSLContext: TLS first
         self.key = key
         self.login = login
         self.server = server
@@ -108,6 +109,8 @@ class Peer:
     def connect(self, timeout=10):
         self.sock = socket.create_connection((self.host, self.port),
                                              timeout=timeout)
+        if self.tls is not None:
+            self.sock = self.tls.wrap_socket(self.sock)
         self.seq_out = self.seq_in = 0
         self.s = self.o = None
         self.buf = b""

@@ -47,7 +47,7 @@ def bridge_conf(port, key_file, request_timeout=10):
 class Bridge:
     """A started heraldd with the bridge backend and a trader key."""
 
-    def __init__(self, daemon, request_timeout=10, key=KEY):
+    def __init__(self, daemon, request_timeout=10, key=KEY, **trading):
         self.d = daemon
         self.port = free_port()
         self.key_file = daemon.dir / "bridge.key"
@@ -55,7 +55,7 @@ class Bridge:
             write_file(self.key_file, key.hex() + "\n")
         settings = daemon.settings(
             mt5=bridge_conf(self.port, self.key_file, request_timeout),
-            trading=trading_conf(allowed_symbols=["EURUSD"]),
+            trading=trading_conf(allowed_symbols=["EURUSD"], **trading),
             rate_limit={"per_source": 1000000, "per_key": 1000000})
         daemon.write_config(text=yaml_text(settings))
         daemon.start()
@@ -318,9 +318,12 @@ needs_mt5sim = pytest.mark.skipif(not os.path.exists(MT5SIM),
 
 
 class Sim:
-    """herald-mt5sim connected to a Bridge, with its Files folder."""
+    """herald-mt5sim connected to a Bridge, with its Files folder; with
+    manual=True, hand() does in the terminal what a trader does by hand
+    (herald-mt5sim --manual, a command a line on its standard input)."""
 
-    def __init__(self, bridge, workdir, *faults):
+    def __init__(self, bridge, workdir, *faults, manual=False, state=None,
+                 wait=True):
         kf = workdir / "ea.key"
         kf.write_text(KEY.hex() + "\n")
         args = [MT5SIM, "--connect", f"127.0.0.1:{bridge.port}",
@@ -328,14 +331,38 @@ class Sim:
                 SERVER, "--files", str(workdir)]
         for f in faults:
             args += ["--fault", f]
-        self.log = open(workdir / "mt5sim.log", "wb")
-        self.p = subprocess.Popen(args, stdout=self.log,
-                                  stderr=subprocess.STDOUT)
-        bridge.wait_up()
+        if manual:
+            args.append("--manual")
+        if state is not None:
+            args += ["--state", str(state)]
+        self.logpath = workdir / "mt5sim.log"
+        self.log = open(self.logpath, "ab")
+        self.p = subprocess.Popen(
+            args, stdout=self.log, stderr=subprocess.STDOUT,
+            stdin=subprocess.PIPE if manual else subprocess.DEVNULL)
+        if wait:
+            bridge.wait_up()
+
+    def hand(self, line):
+        """One command of herald-mt5sim --manual; waits for its outcome."""
+        before = self.logpath.read_text(errors="replace").count("manual: ")
+        self.p.stdin.write((line + "\n").encode())
+        self.p.stdin.flush()
+        wait_for(lambda: self.logpath.read_text(errors="replace").count(
+            "manual: ") > before, f"herald-mt5sim to do {line!r}")
+        return self.logpath.read_text(errors="replace").rsplit(
+            "manual: ", 1)[1].split("\n")[0]
+
+    def kill(self):
+        self.p.kill()
+        self.p.wait(TIMEOUT)
 
     def stop(self):
-        self.p.terminate()
-        self.p.wait(TIMEOUT)
+        if self.p.poll() is None:
+            self.p.terminate()
+            self.p.wait(TIMEOUT)
+        if self.p.stdin is not None:
+            self.p.stdin.close()
         self.log.close()
 
 
@@ -343,8 +370,8 @@ class Sim:
 def sim(bridge, workdir):
     made = []
 
-    def start(*faults):
-        made.append(Sim(bridge, workdir, *faults))
+    def start(*faults, **kw):
+        made.append(Sim(bridge, workdir, *faults, **kw))
         return made[-1]
     yield start
     for s in made:

@@ -37,6 +37,7 @@ static const struct {
 	{ MON_CH_NET,		PROC_NET },
 	{ MON_CH_KEYOP,		PROC_NET },
 	{ MON_CH_BROKER,	PROC_BROKER },
+	{ MON_CH_BKEYOP,	PROC_BROKER },
 };
 
 static const struct child_dispatch *

@@ -1,9 +1,11 @@
 /*
- * TLS in the net process.  net holds the certificate chain only: every
- * private-key operation of a handshake goes to the monitor over the
- * key-operation channel (privsep/monitor/keyop.c).  tls.c builds the
- * contexts and the key methods; tls_async.c drives the server
- * handshakes, which pause while the monitor signs for them.
+ * TLS with the private key in the monitor, for net's listeners and the
+ * broker's bridge listener.  The process holds the certificate chain
+ * only: every private-key operation of a handshake goes to the monitor
+ * over its key-operation channel (privsep/monitor/keyop.c).  tls.c
+ * builds the contexts and the key methods; in net, tls_async.c drives
+ * the server handshakes, which pause while the monitor signs for them
+ * (the broker's wait, synchronously).
  */
 #ifndef HERALD_TLS_H
 #define HERALD_TLS_H
@@ -16,6 +18,7 @@
 
 #include "ipc.h"
 #include "msg.h"
+#include "privsep.h"
 
 /* How long a handshake waits for the monitor's signature. */
 #define TLS_KEYOP_TIMEOUT_MS	5000
@@ -41,6 +44,9 @@ SSL_CTX	*tls_ctx_new(const uint8_t *chain, size_t chainlen,
 SSL_CTX	*tls_ctx_renew(const uint8_t *chain, size_t chainlen,
 	    const uint8_t *ca, size_t calen, struct ipc_chan *keyop,
 	    uint32_t key_id, char *err, size_t errlen);
+
+/* The process whose channel the monitor answers on (PROC_NET default). */
+void	 tls_keyop_proc(enum herald_proc self);
 
 /* SHA-256 of the peer's certificate: 1 and out filled, or 0 if none. */
 int	 tls_peer_fingerprint(SSL *, uint8_t out[32]);

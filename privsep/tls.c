@@ -1,5 +1,6 @@
 /*
- * TLS in the net process.  See tls.h.
+ * TLS with the private key in the monitor: net's client listeners and
+ * the broker's bridge listener (mt5.bridge.tls).  See tls.h.
  *
  * net gets the certificate chain (and the client CA bundle) from the
  * monitor as PEM bytes and never opens a file.  The private key stays in
@@ -68,6 +69,7 @@ static int		 tls_ec_idx = -1;
 static int		 tls_rsa_id_idx = -1;	/* ex_data: the key id */
 static int		 tls_ec_id_idx = -1;
 static uint32_t		 tls_keyop_seq;		/* request ids */
+static enum herald_proc	 tls_self = PROC_NET;	/* who reads SIGN_RES */
 
 /* what, with OpenSSL's reason, into err: -1. */
 static int
@@ -169,7 +171,7 @@ tls_keyop_wait(struct ipc_chan *chan, uint32_t id, struct msg_sign_res *res)
 		if (m.hdr.type != MSG_SIGN_RES)
 			why = "only SIGN_RES belongs on the key-operation "
 			    "channel";
-		else if (msg_accept(PROC_NET, PROC_MONITOR, &m, &why) == 0)
+		else if (msg_accept(tls_self, PROC_MONITOR, &m, &why) == 0)
 			why = NULL;
 		if (why != NULL) {
 			log_warnx("key operation: monitor sent %s: %s",
@@ -635,6 +637,12 @@ tls_ctx_renew(const uint8_t *chain, size_t chainlen, const uint8_t *ca,
 		goto fail;
 	}
 	SSL_CTX_set_alpn_select_cb(ctx, tls_alpn_select, NULL);
+	/*
+	 * An idle connection keeps no record buffers (about 34 KiB):
+	 * OpenSSL frees them once empty and allocates them again for the
+	 * next record.
+	 */
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
 
 	if (tls_load_chain(ctx, chain, chainlen, keyop, key_id, err,
 	    errlen) == -1)
@@ -646,6 +654,12 @@ tls_ctx_renew(const uint8_t *chain, size_t chainlen, const uint8_t *ca,
  fail:
 	SSL_CTX_free(ctx);
 	return NULL;
+}
+
+void
+tls_keyop_proc(enum herald_proc self)
+{
+	tls_self = self;
 }
 
 int
