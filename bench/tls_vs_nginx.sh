@@ -20,9 +20,10 @@
 #                     session; a server that resumes it makes no
 #                     signature (for information)
 #
-# It prints requests/s, the heraldd/nginx ratio against the targets
-# (keep-alive >= 0.8, handshakes >= 0.9), the latency percentiles and the
-# server CPU time per request.  See bench/README.md.
+# It prints requests/s, the heraldd/nginx ratio against the targets of
+# issue 12 (keep-alive >= 0.6, stretch 0.8; handshakes >= 0.95 with
+# P-256, >= 0.9 with RSA-2048), the latency percentiles and the server
+# CPU time per request.  See bench/README.md.
 #
 # usage: bench/tls_vs_nginx.sh [-2] [-k] [-r]		(as root)
 #	-2	full handshakes in TLS 1.2 (default: TLS 1.3)
@@ -53,8 +54,8 @@ BENCH_THREADS=${BENCH_THREADS:-1}
 BENCH_HS_CONNECTIONS=${BENCH_HS_CONNECTIONS:-16}
 BENCH_PIN=${BENCH_PIN:-}
 
-KEEPALIVE_TARGET=0.80
-HANDSHAKE_TARGET=0.90
+KEEPALIVE_TARGET=0.60		# issue 12; its stretch: 0.80
+HANDSHAKE_TARGET=0.95		# issue 12, P-256; RSA-2048 below
 # heraldd's TLS 1.2 suites (privsep/tls.c), given to nginx as well.
 CIPHERS12=ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
 ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:\
@@ -132,6 +133,7 @@ fi
 umask 022
 if [ "$rsa" -eq 1 ]; then
 	keyalg="RSA-2048"
+	HANDSHAKE_TARGET=0.90
 	make_cert "$tmp" rsa
 else
 	keyalg="ECDSA P-256"

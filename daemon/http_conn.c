@@ -28,6 +28,7 @@
 #include <event2/http.h>
 #include <event2/listener.h>
 #include <event2/util.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 
@@ -186,6 +187,8 @@ conn_closed(struct evhttp_connection *evcon, void *arg)
 		return;
 	c->closed = 1;
 	log_debug("%s: connection closed", c->addr);
+	tls_hs_free(c->hs);
+	c->hs = NULL;
 	if (c->phase != PH_CLOSING)
 		conn_flush_now(c);
 	/*
@@ -222,6 +225,9 @@ conn_free(void *arg)
 	struct conn	*c = arg;
 
 	c->closed = 1;
+	/* The TLS bufferevent, and its SSL, outlive this filter's context. */
+	tls_hs_free(c->hs);
+	c->hs = NULL;
 	conn_drop_pending(c);
 	/* evhttp has freed the requests it held by now. */
 	http_stream_gone(c, 0);
@@ -500,6 +506,55 @@ conn_filter(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t lim,
 	return moved ? BEV_OK : BEV_NEED_MORE;
 }
 
+/*
+ * The filter's output side: evhttp's answers on their way to TLS.  evhttp
+ * queues an answer's head and body as separate chains, and
+ * bufferevent_openssl makes one TLS record and one write(2) of each, in
+ * the loop turn after the one that queued them (it waits for EPOLLOUT,
+ * adding and then removing the write event).  Here each record's worth
+ * of an answer is made contiguous and written at once: one record and
+ * one write(2) per answer, no epoll_ctl, no extra turn.  What the
+ * socket does not take goes to the TLS bufferevent, which writes it
+ * once the socket is writable: a record SSL_write() could not finish is
+ * the contiguous head of that buffer, so its retry passes the same
+ * bytes; and nothing is written around bytes already waiting there.
+ */
+static enum bufferevent_filter_result
+conn_write(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t lim,
+    enum bufferevent_flush_mode mode, void *arg)
+{
+	struct conn	*c = arg;
+	unsigned char	*p;
+	size_t		 n;
+	int		 r, moved = 0;
+
+	while ((n = evbuffer_get_length(src)) > 0 &&
+	    evbuffer_get_length(dst) == 0 && !c->closed &&
+	    SSL_is_init_finished(c->ssl)) {
+		if (n > SSL3_RT_MAX_PLAIN_LENGTH)
+			n = SSL3_RT_MAX_PLAIN_LENGTH;
+		if ((p = evbuffer_pullup(src, (ev_ssize_t)n)) == NULL)
+			fatalx("evbuffer_pullup");
+		ERR_clear_error();
+		if ((r = SSL_write(c->ssl, p, (int)n)) <= 0) {
+			ERR_clear_error();
+			break;
+		}
+		evbuffer_drain(src, (size_t)r);
+		moved = 1;
+	}
+	if ((n = evbuffer_get_length(src)) > 0) {
+		if (lim >= 0 && n > (size_t)lim)
+			n = (size_t)lim;
+		if (evbuffer_pullup(src, n > SSL3_RT_MAX_PLAIN_LENGTH ?
+		    SSL3_RT_MAX_PLAIN_LENGTH : (ev_ssize_t)n) == NULL ||
+		    evbuffer_remove_buffer(src, dst, n) != (int)n)
+			fatalx("evbuffer_remove_buffer");
+		moved |= n > 0;
+	}
+	return moved ? BEV_OK : BEV_NEED_MORE;
+}
+
 static void
 conn_timeout(evutil_socket_t fd, short ev, void *arg)
 {
@@ -650,6 +705,26 @@ conn_evict(struct conn *c)
 }
 
 /*
+ * tls_async.c has driven the handshake to its end: from now on the TLS
+ * bufferevent reads and writes (it was kept off until then).
+ */
+static void
+conn_handshake_done(void *arg, int ok)
+{
+	struct conn	*c = arg;
+	struct tls_hs	*hs = c->hs;
+
+	c->hs = NULL;
+	tls_hs_free(hs);
+	if (!ok) {
+		http_conn_kill(c);
+		return;
+	}
+	if (bufferevent_enable(c->tls, EV_READ | EV_WRITE) == -1)
+		fatalx("bufferevent_enable");
+}
+
+/*
  * Just after accept, once evhttp has set the connection up: count it,
  * apply the connection limits and bans.  Runs before any TLS byte is
  * read.
@@ -720,7 +795,8 @@ conn_start(struct conn *c)
 		c->owe = OWE_SOURCE;
 	c->started = 1;
 	conn_idle_update(c);
-	conn_kick(c, CONN_KICK_RESUME);
+	c->hs = tls_hs_start(srv->base, c->ssl, fd, c->src->addr,
+	    conn_handshake_done, c);
 	log_debug("%s: connection %u", c->addr, srv->nconns);
 }
 
@@ -776,8 +852,13 @@ http_newconn(struct event_base *base, void *arg)
 	SSL_set_options(c->ssl, SSL_OP_IGNORE_UNEXPECTED_EOF);
 	SSL_set_app_data(c->ssl, c);
 	SSL_set_info_callback(c->ssl, conn_tls_info);
+	/*
+	 * Open, and off until tls_async.c has done the handshake, which
+	 * pauses while the monitor signs (bufferevent_openssl would take
+	 * that pause for a failure).
+	 */
 	if ((c->tls = bufferevent_openssl_socket_new(base, -1, c->ssl,
-	    BUFFEREVENT_SSL_ACCEPTING,
+	    BUFFEREVENT_SSL_OPEN,
 	    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS)) == NULL)
 		fatalx("bufferevent_openssl_socket_new");
 	bufferevent_openssl_set_allow_dirty_shutdown(c->tls, 1);
@@ -788,10 +869,12 @@ http_newconn(struct event_base *base, void *arg)
 	 */
 	bufferevent_setwatermark(c->tls, EV_READ, 0,
 	    (size_t)c->lim.guard.header_bytes + c->lim.guard.body_bytes);
-	if ((c->bev = bufferevent_filter_new(c->tls, conn_filter, NULL,
+	if ((c->bev = bufferevent_filter_new(c->tls, conn_filter, conn_write,
 	    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS, conn_free,
 	    c)) == NULL)
 		fatalx("bufferevent_filter_new");
+	if (bufferevent_disable(c->tls, EV_READ | EV_WRITE) == -1)
+		fatalx("bufferevent_disable");
 	if ((c->ev_kick = event_new(base, -1, 0, conn_kicked, c)) == NULL ||
 	    (c->ev_timer = evtimer_new(base, conn_timeout, c)) == NULL)
 		fatalx("event_new");

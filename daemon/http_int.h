@@ -110,6 +110,7 @@ struct conn {
 	struct evbuffer_cb_entry *draincb;	/* ends throttled */
 	struct pending		*pending;
 	struct stream		*stream;	/* GET /v1/events */
+	struct tls_hs		*hs;		/* its handshake, until done */
 	struct event		*ev_kick;
 	struct event		*ev_timer;
 };

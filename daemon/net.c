@@ -62,6 +62,7 @@ const struct child_dispatch net_dispatch[] = {
 	{ MSG_LOG_LEVEL,	NS_RUNNING,	child_handle_log_level, NULL },
 	{ MSG_SHUTDOWN,		NS_RUNNING,	child_handle_shutdown, NULL },
 	{ MSG_API_RES,		NS_RUNNING,	net_handle_api_res, NULL },
+	{ MSG_API_RES_BATCH,	NS_RUNNING,	child_handle_batch, NULL },
 	{ MSG_BAN,		NS_RUNNING,	net_handle_ban,	NULL },
 	{ MSG_EVENT,		NS_RUNNING,	net_handle_event, NULL },
 	{ MSG_TLS_RENEW,	NS_RUNNING,	net_handle_renew, NULL },
@@ -70,6 +71,22 @@ const struct child_dispatch net_dispatch[] = {
 	{ MSG_NONE,		0,		NULL,	NULL }
 };
 
+/*
+ * The requests of a loop turn, for the monitor: one API_REQ_BATCH
+ * (a lone request as a plain API_REQ) sent by net_flush_api() once the
+ * turn's other callbacks have run, so that net and the monitor pay one
+ * send, one receive and one wake-up for all of them.
+ */
+static struct msg_batch	 net_reqs;
+static struct event	*net_ev_flush;
+
+static void
+net_flush_api(evutil_socket_t fd, short ev, void *arg)
+{
+	if (msg_batch_send(&net_child.chan, &net_reqs) == -1)
+		fatal("send %u requests to the monitor", net_reqs.n);
+}
+
 static int
 net_send_api(uint32_t id, const struct msg_api_req *q)
 {
@@ -77,7 +94,15 @@ net_send_api(uint32_t id, const struct msg_api_req *q)
 	size_t		 n;
 
 	n = msg_api_req_encode(buf, sizeof(buf), q);
-	return ipc_send(&net_child.chan, MSG_API_REQ, id, -1, buf, n);
+	if (msg_batch_add(&net_reqs, id, buf, n) == -1) {
+		net_flush_api(-1, 0, NULL);
+		if (msg_batch_add(&net_reqs, id, buf, n) == -1)
+			fatalx("a request does not fit an empty batch");
+	}
+	explicit_bzero(buf, n);
+	/* Queued behind every callback already active in this turn. */
+	event_active(net_ev_flush, EV_TIMEOUT, 0);
+	return 0;
 }
 
 static void
@@ -267,6 +292,12 @@ net_main(void)
 	net_receive_listeners(c);
 
 	c->base = net_event_base();
+	/* From now on handshakes pause while the monitor signs. */
+	tls_async_start(c->base, &net_keyop);
+	msg_batch_init(&net_reqs, MSG_API_REQ_BATCH);
+	if ((net_ev_flush = event_new(c->base, -1, 0, net_flush_api,
+	    NULL)) == NULL)
+		fatalx("event_new");
 	for (i = 0; i < net_nlisteners; i++)
 		fds[i] = net_listeners[i].fd;
 	net_http = http_start(c->base, fds, net_nlisteners, ctx, &nc,

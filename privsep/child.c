@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,23 @@ child_violation(const char *msg)
 	child_log_forward(LOG_CRIT, msg);
 }
 
+/*
+ * net and the broker free and allocate the same buffers for every
+ * request (TLS records, evhttp's requests, answers); by default glibc
+ * gives the top of the heap back with brk() each time it passes 128 KiB
+ * free and faults it in again on the next request: 6 us of net's time
+ * per keep-alive request in bench/tls_vs_nginx.sh (issue 12).  Keep
+ * up to CHILD_HEAP_KEEP free instead.  Only speed: another allocator
+ * (AddressSanitizer's) has no such knob.
+ */
+static void
+child_heap(void)
+{
+	if (mallopt(M_TRIM_THRESHOLD, CHILD_HEAP_KEEP) == 0 ||
+	    mallopt(M_TOP_PAD, CHILD_HEAP_PAD) == 0)
+		log_debug("mallopt: keeping the default heap trimming");
+}
+
 void
 child_start(struct child *c, enum herald_proc proc,
     const struct child_dispatch *table)
@@ -80,6 +98,7 @@ child_start(struct child *c, enum herald_proc proc,
 	if (msg_init_decode(&m, &c->init, &why) == -1)
 		fatalx("monitor sent a bad INIT: %s", why);
 	log_set_level(c->init.log_level);
+	child_heap();
 }
 
 static const char *
@@ -207,6 +226,22 @@ child_dispatch_one(struct child *c, struct ipc_msg *m)
 		    proc_name(c->proc), msg_name(m->hdr.type),
 		    child_state_name(c));
 	d->handler(c, m);
+}
+
+static void
+child_batch_entry(void *c, struct ipc_msg *e)
+{
+	child_dispatch_one(c, e);
+}
+
+void
+child_handle_batch(struct child *c, struct ipc_msg *m)
+{
+	const char	*why;
+
+	if (msg_batch_each(m, child_batch_entry, c, &why) == -1)
+		fatalx("monitor sent a bad %s: %s", msg_name(m->hdr.type),
+		    why);
 }
 
 static void

@@ -13,6 +13,8 @@
 #include "privsep.h"
 
 #define CHILD_IPC_FD	3	/* where the monitor puts our socketpair end */
+#define CHILD_HEAP_KEEP	(8 * 1024 * 1024)	/* M_TRIM_THRESHOLD */
+#define CHILD_HEAP_PAD	(1024 * 1024)		/* M_TOP_PAD */
 
 struct child;
 
@@ -81,6 +83,11 @@ void	child_loop(struct child *, unsigned int state)
 	    __attribute__((noreturn));
 
 /* Handlers every child shares, for its dispatch table. */
+/*
+ * A batch (msg_batch.c): each entry checked against its own row and
+ * dispatched as if it had come alone; fatal when the batch is malformed.
+ */
+void	child_handle_batch(struct child *, struct ipc_msg *);
 void	child_handle_log_level(struct child *, struct ipc_msg *);
 void	child_handle_shutdown(struct child *, struct ipc_msg *);
 

@@ -87,7 +87,9 @@ M(BRIDGE_ORDER,	P_MON,	P_BROKER, 42,	42 + BRIDGE_CANON_MAX, 0, "u64 command id, 
 M(BRIDGE_STATUS, P_BROKER, P_MON, 35,	35 + 2 * API_STR_MAX, 0, "struct msg_bridge_status: the EA connection, after READY, each PONG and a drop") \
 M(STREAM_CONFIG, P_MON,	P_NET,	16,	16,		0,	"struct msg_stream_config: GET /v1/events limits net enforces (events.*)") \
 M(EVENT,	P_MON,	P_NET,	30,	EVENT_WIRE_MAX,	0,	"event.h: an event durable in the monitor's store; net fans it out to the streams its audience admits") \
-M(TLS_RENEW,	P_MON,	P_NET,	7,	6 + PEM_MAX,	0,	"u32 key id, bytes: PEM certificate chain, after a reload loaded a new pair; for new handshakes")
+M(TLS_RENEW,	P_MON,	P_NET,	7,	6 + PEM_MAX,	0,	"u32 key id, bytes: PEM certificate chain, after a reload loaded a new pair; for new handshakes") \
+M(API_REQ_BATCH, P_NET,	P_MON,	8 + 71,	MSG_MAX,	0,	"API_REQs of one loop turn, each u32 id, u32 len, then its payload (msg_batch.c)") \
+M(API_RES_BATCH, P_MON,	P_NET,	8 + 14,	MSG_MAX,	0,	"API_RESs of one batch, each u32 id, u32 len, then its payload (msg_batch.c)")
 
 enum msg_type {
 	MSG_NONE = 0,
@@ -122,6 +124,49 @@ int	msg_check(enum herald_proc from, const struct ipc_msg *,
  */
 int	msg_accept(enum herald_proc self, enum herald_proc from,
 	    const struct ipc_msg *, const char **why);
+
+/*
+ * Batches (msg_batch.c): API_REQ_BATCH holds API_REQs, API_RES_BATCH
+ * API_RESs, each entry an ordinary message of that inner type with its
+ * id, which the receiver checks against the inner type's row.
+ */
+struct msg_batch {
+	uint32_t	 type;		/* MSG_API_REQ_BATCH, ... */
+	size_t		 len;		/* payload bytes used */
+	unsigned	 n;		/* entries */
+	uint32_t	 first_id;	/* the id of the first entry */
+	uint8_t		 buf[MSG_MAX];
+};
+
+/* The type a batch type holds, MSG_NONE if type is not a batch. */
+uint32_t msg_batch_inner(uint32_t type);
+/* An empty batch of type (fatal if it is not a batch type). */
+void	msg_batch_init(struct msg_batch *, uint32_t type);
+/*
+ * Append an entry: 0, or -1 when it does not fit (send the batch and
+ * start another); fatal for an entry no batch could hold.
+ */
+int	msg_batch_add(struct msg_batch *, uint32_t id, const void *payload,
+	    size_t len);
+/*
+ * Send what b holds on chan and empty it: nothing for no entry, one
+ * entry as the ordinary message of the inner type, more as the batch.
+ * 0, or -1 with errno (ipc_send()'s), b unchanged.
+ */
+int	msg_batch_send(struct ipc_chan *, struct msg_batch *);
+/*
+ * The entry of the received batch m at *off, as a message of the inner
+ * type (its data inside m), and *off past it: 1, 0 when the batch is
+ * done, or -1 with *why when the batch is malformed.
+ */
+int	msg_batch_next(const struct ipc_msg *m, size_t *off,
+	    struct ipc_msg *inner, const char **why);
+/*
+ * fn(arg, entry) for each entry of the received batch m, in order: 0, or
+ * -1 with *why at a malformed entry (those before it were handed over).
+ */
+int	msg_batch_each(const struct ipc_msg *m,
+	    void (*fn)(void *, struct ipc_msg *), void *arg, const char **why);
 
 /* Typed payloads. */
 struct msg_init {

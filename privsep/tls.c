@@ -6,10 +6,11 @@
  * monitor as PEM bytes and never opens a file.  The private key stays in
  * the monitor: the context's key is an EVP_PKEY holding only the leaf
  * certificate's public key, with an RSA_METHOD or EC_KEY_METHOD whose
- * private operation sends SIGN_REQ on the key-operation channel and
- * blocks (at most TLS_KEYOP_TIMEOUT_MS) for the monitor's SIGN_RES.
- * Nothing else travels on that channel, so a round trip is one send and
- * one receive.
+ * private operation sends SIGN_REQ on the key-operation channel for the
+ * monitor's SIGN_RES.  In net's event loop the handshake pauses
+ * meanwhile and the loop serves the other connections (tls_async.c);
+ * before that loop (and in the unit tests) the method blocks, at most
+ * TLS_KEYOP_TIMEOUT_MS.  Nothing else travels on that channel.
  *
  * What OpenSSL hands the methods:
  *	RSA, TLS 1.3 and 1.2 RSA-PSS: OpenSSL encodes PSS itself and calls
@@ -193,6 +194,14 @@ tls_keyop_wait(struct ipc_chan *chan, uint32_t id, struct msg_sign_res *res)
 	}
 }
 
+uint32_t
+tls_keyop_id(void)
+{
+	if (++tls_keyop_seq == 0)
+		++tls_keyop_seq;
+	return tls_keyop_seq;
+}
+
 /*
  * One private-key operation in the monitor: in (a digest, a DigestInfo
  * or a PSS block) to a signature of at most outmax bytes.  0, or -1
@@ -205,7 +214,7 @@ tls_keyop(struct ipc_chan *chan, uint32_t key_id, uint8_t alg,
 {
 	struct msg_sign_req	 req;
 	struct msg_sign_res	 res;
-	uint8_t			 buf[11 + KEYOP_IO_MAX];
+	uint8_t			 buf[TLS_SIGN_REQ_MAX];
 	size_t			 n;
 	uint32_t		 id;
 
@@ -225,14 +234,19 @@ tls_keyop(struct ipc_chan *chan, uint32_t key_id, uint8_t alg,
 	req.len = (uint16_t)inlen;
 	memcpy(req.input, in, inlen);
 	n = msg_sign_req_encode(buf, sizeof(buf), &req);
-	if ((id = ++tls_keyop_seq) == 0)
-		id = ++tls_keyop_seq;
-	if (ipc_send(chan, MSG_SIGN_REQ, id, -1, buf, n) == -1) {
-		log_warn("key operation: send to the monitor");
-		return -1;
+	if (tls_async_active()) {
+		/* net's event loop: this handshake pauses (tls_async.c). */
+		if (tls_async_sign(buf, n, &res) == -1)
+			return -1;
+	} else {
+		id = tls_keyop_id();
+		if (ipc_send(chan, MSG_SIGN_REQ, id, -1, buf, n) == -1) {
+			log_warn("key operation: send to the monitor");
+			return -1;
+		}
+		if (tls_keyop_wait(chan, id, &res) == -1)
+			return -1;
 	}
-	if (tls_keyop_wait(chan, id, &res) == -1)
-		return -1;
 	if (!res.ok) {
 		log_warnx("key operation: the monitor refused to sign "
 		    "(%s, %zu bytes)", alg == KEYOP_RSA ? "RSA" : "ECDSA",

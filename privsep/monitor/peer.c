@@ -37,6 +37,8 @@
 static void	mon_handle_ready(struct peer *, struct ipc_msg *);
 static void	mon_handle_log(struct peer *, struct ipc_msg *);
 static void	mon_handle_api(struct peer *, struct ipc_msg *);
+static void	mon_handle_batch(struct peer *, struct ipc_msg *);
+static void	mon_answers_flush(void);
 static void	mon_handle_sign(struct peer *, struct ipc_msg *);
 static void	mon_handle_broker(struct peer *, struct ipc_msg *);
 static void	mon_handle_bridge(struct peer *, struct ipc_msg *);
@@ -53,6 +55,7 @@ const struct mon_dispatch mon_dispatch[] = {
 	{ MSG_SIGN_REQ,	MON_CH_KEYOP | MON_CH_BKEYOP, PS_STARTING | PS_RUNNING,
 	    mon_handle_sign },
 	{ MSG_API_REQ,	MON_CH_NET,	PS_RUNNING,	mon_handle_api },
+	{ MSG_API_REQ_BATCH, MON_CH_NET, PS_RUNNING,	mon_handle_batch },
 	{ MSG_BROKER_RECORD, MON_CH_BROKER, PS_RUNNING,	mon_handle_broker },
 	{ MSG_BROKER_UP, MON_CH_BROKER,	PS_RUNNING,	mon_handle_broker },
 	{ MSG_BROKER_SYNC, MON_CH_BROKER, PS_RUNNING,	mon_handle_broker },
@@ -184,16 +187,22 @@ peer_fail(struct peer *p, const struct ipc_msg *m, const char *why)
  * says how it ended and no process outlives the monitor.
  */
 static void
-peer_send(struct peer *p, uint32_t type, uint32_t id, const void *buf,
-    size_t len)
+peer_sent(struct peer *p, int r, uint32_t type)
 {
-	if (ipc_send(&p->chan, type, id, -1, buf, len) == 0 || mon.stopping)
+	if (r == 0 || mon.stopping)
 		return;
 	if (errno == EPIPE || errno == ECONNRESET)
 		peer_eof(p);
 	log_warnx_pri(LOG_CRIT, "IPC: cannot send %s to %s: %s; stopping "
 	    "heraldd", msg_name(type), proc_name(p->proc), strerror(errno));
 	monitor_shutdown(1);
+}
+
+static void
+peer_send(struct peer *p, uint32_t type, uint32_t id, const void *buf,
+    size_t len)
+{
+	peer_sent(p, ipc_send(&p->chan, type, id, -1, buf, len), type);
 }
 
 /* The trading path's effects on the daemon (trading.h). */
@@ -283,8 +292,11 @@ peer_readable(evutil_socket_t fd, short ev, void *arg)
 
 	for (;;) {
 		r = ipc_recv(&p->chan, &m, &why);
-		if (r == IPC_AGAIN)
+		if (r == IPC_AGAIN) {
+			/* Everything read is answered: send the answers. */
+			mon_answers_flush();
 			return;
+		}
 		if (r == IPC_EOF) {
 			if (mon.stopping)
 				return;
@@ -567,6 +579,26 @@ static const mon_api_fn api_ops[OP_MAX] = {
 #undef O
 };
 
+/*
+ * The answers made while reading net's channel, sent together once it
+ * has nothing more to read (peer_readable()): one API_RES_BATCH, or a
+ * lone API_RES.  Orders answered later, after the broker, go alone.
+ */
+static struct msg_batch	 mon_answers = { .type = MSG_API_RES_BATCH };
+
+static void
+mon_answers_flush(void)
+{
+	struct peer	*p = &mon.peers[PROC_NET];
+
+	if (mon_answers.n == 0)
+		return;
+	peer_sent(p, msg_batch_send(&p->chan, &mon_answers),
+	    MSG_API_RES_BATCH);
+	/* Sent, or heraldd is stopping: nothing is kept for later. */
+	msg_batch_init(&mon_answers, MSG_API_RES_BATCH);
+}
+
 static void
 monitor_api_answer(uint32_t net_id, const struct msg_api_res *res)
 {
@@ -574,7 +606,27 @@ monitor_api_answer(uint32_t net_id, const struct msg_api_res *res)
 	size_t		 n;
 
 	n = msg_api_res_encode(buf, sizeof(buf), res);
-	peer_send(&mon.peers[PROC_NET], MSG_API_RES, net_id, buf, n);
+	if (msg_batch_add(&mon_answers, net_id, buf, n) == -1) {
+		mon_answers_flush();
+		if (msg_batch_add(&mon_answers, net_id, buf, n) == -1)
+			fatalx("an answer does not fit an empty batch");
+	}
+}
+
+static void
+mon_batch_entry(void *p, struct ipc_msg *e)
+{
+	peer_dispatch(p, e);
+}
+
+/* API_REQ_BATCH: each request as if it had come alone. */
+static void
+mon_handle_batch(struct peer *p, struct ipc_msg *m)
+{
+	const char	*why;
+
+	if (msg_batch_each(m, mon_batch_entry, p, &why) == -1)
+		peer_fail(p, m, why);
 }
 
 static void

@@ -190,8 +190,38 @@ broker_message(const struct ipc_msg *m)
 	}
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void	decode(enum herald_proc, const struct ipc_msg *);
+
+/*
+ * A batch's entries, each checked against its own row and decoded as
+ * if it had come alone (child.c's child_handle_batch(), peer.c's
+ * mon_handle_batch()); what the decoder accepts is what was sent.
+ */
+static void
+batch(enum herald_proc from, const struct ipc_msg *m)
+{
+	static struct msg_batch	 b;
+	struct ipc_msg		 e;
+	const char		*why;
+	size_t			 off = 0;
+	int			 r;
+
+	msg_batch_init(&b, m->hdr.type);
+	while ((r = msg_batch_next(m, &off, &e, &why)) == 1) {
+		if (msg_batch_inner(e.hdr.type) != MSG_NONE)
+			abort();	/* a batch never holds a batch */
+		if (msg_batch_add(&b, e.hdr.id, e.data, e.hdr.len) == -1)
+			abort();
+		if (msg_check(from, &e, &why) == 0)
+			decode(from, &e);
+	}
+	if (r == 0 && (b.len != m->hdr.len ||
+	    memcmp(b.buf, m->data, b.len) != 0))
+		abort();
+}
+
+static void
+decode(enum herald_proc from, const struct ipc_msg *mp)
 {
 	static struct msg_init		 in;
 	static struct msg_listener	 l;
@@ -204,11 +234,75 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct msg_ban		 bn;
 	const uint8_t			*blob;
 	size_t				 bloblen;
-	struct ipc_msg			 m;
+	struct ipc_msg			 m = *mp;	/* a copy to decode */
 	const char			*why;
 	uint32_t			 u32;
 	uint8_t				 u8;
-	int				 from, fd;
+
+	switch (m.hdr.type) {
+	case MSG_INIT:
+		(void)msg_init_decode(&m, &in, &why);
+		break;
+	case MSG_LISTENER:
+		(void)msg_listener_decode(&m, &l, &why);
+		break;
+	case MSG_LOG:
+		(void)msg_log_decode(&m, &lg, &why);
+		break;
+	case MSG_LOG_LEVEL:
+		(void)msg_u8_decode(&m, &u8, &why);
+		break;
+	case MSG_TLS_CERT:
+	case MSG_TLS_CA:
+		(void)msg_blob_decode(&m, &blob, &bloblen, &why);
+		break;
+	case MSG_TLS_RENEW:
+		(void)msg_tls_renew_decode(&m, &u32, &blob, &bloblen,
+		    &why);
+		break;
+	case MSG_NET_CONFIG:
+		(void)msg_net_config_decode(&m, &nc, &why);
+		break;
+	case MSG_SIGN_REQ:
+		(void)msg_sign_req_decode(&m, &sq, &why);
+		break;
+	case MSG_SIGN_RES:
+		(void)msg_sign_res_decode(&m, &ss, &why);
+		break;
+	case MSG_API_REQ:
+		(void)msg_api_req_decode(&m, &aq, &why);
+		break;
+	case MSG_API_RES:
+		if (msg_api_res_decode(&m, &as, &why) == 0) {
+			events_page(as.result, as.result_len);
+			deals_page(as.result, as.result_len);
+		}
+		break;
+	case MSG_BAN:
+		(void)msg_ban_decode(&m, &bn, &why);
+		break;
+	case MSG_BROKER_TICKS:
+		(void)msg_blob_decode(&m, &blob, &bloblen, &why);
+		break;
+	case MSG_BROKER_RES:
+		(void)msg_api_res_decode(&m, &as, &why);
+		break;
+	case MSG_API_REQ_BATCH:
+	case MSG_API_RES_BATCH:
+		batch(from, &m);
+		break;
+	default:
+		broker_message(&m);
+		break;
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct ipc_msg	 m;
+	const char	*why;
+	int		 from, fd;
 
 	/* The first byte says whether a descriptor came with it. */
 	if (size < 1)
@@ -216,61 +310,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fd = (data[0] & 1) ? 1000 : -1;
 	if (ipc_decode(data + 1, size - 1, fd, MSG_MAX, &m, &why) == -1)
 		return 0;
-	for (from = 0; from < PROC_MAX; from++) {
-		if (msg_check(from, &m, &why) == -1)
-			continue;
-		switch (m.hdr.type) {
-		case MSG_INIT:
-			(void)msg_init_decode(&m, &in, &why);
-			break;
-		case MSG_LISTENER:
-			(void)msg_listener_decode(&m, &l, &why);
-			break;
-		case MSG_LOG:
-			(void)msg_log_decode(&m, &lg, &why);
-			break;
-		case MSG_LOG_LEVEL:
-			(void)msg_u8_decode(&m, &u8, &why);
-			break;
-		case MSG_TLS_CERT:
-		case MSG_TLS_CA:
-			(void)msg_blob_decode(&m, &blob, &bloblen, &why);
-			break;
-		case MSG_TLS_RENEW:
-			(void)msg_tls_renew_decode(&m, &u32, &blob, &bloblen,
-			    &why);
-			break;
-		case MSG_NET_CONFIG:
-			(void)msg_net_config_decode(&m, &nc, &why);
-			break;
-		case MSG_SIGN_REQ:
-			(void)msg_sign_req_decode(&m, &sq, &why);
-			break;
-		case MSG_SIGN_RES:
-			(void)msg_sign_res_decode(&m, &ss, &why);
-			break;
-		case MSG_API_REQ:
-			(void)msg_api_req_decode(&m, &aq, &why);
-			break;
-		case MSG_API_RES:
-			if (msg_api_res_decode(&m, &as, &why) == 0) {
-				events_page(as.result, as.result_len);
-				deals_page(as.result, as.result_len);
-			}
-			break;
-		case MSG_BAN:
-			(void)msg_ban_decode(&m, &bn, &why);
-			break;
-		case MSG_BROKER_TICKS:
-			(void)msg_blob_decode(&m, &blob, &bloblen, &why);
-			break;
-		case MSG_BROKER_RES:
-			(void)msg_api_res_decode(&m, &as, &why);
-			break;
-		default:
-			broker_message(&m);
-			break;
-		}
-	}
+	for (from = 0; from < PROC_MAX; from++)
+		if (msg_check(from, &m, &why) == 0)
+			decode(from, &m);
 	return 0;
 }

@@ -562,6 +562,89 @@ test_tls_renew(void **state)
 	assert_string_equal(why, "empty certificate chain");
 }
 
+/*
+ * Batches: entries come back as the messages they were, each held to
+ * its own row; a lone entry is sent as the plain message; a batch that
+ * lies about an entry's length is refused.
+ */
+static void
+test_batch(void **state)
+{
+	static struct msg_batch	 b;
+	static struct msg_api_req q;
+	static uint8_t		 req[MSG_MAX];
+	struct ipc_chan		 x, y;
+	struct ipc_msg		 m, e;
+	const char		*why = NULL;
+	size_t			 n, off = 0;
+	int			 sv[2];
+
+	memset(&q, 0, sizeof(q));
+	q.op = OP_STATUS;
+	strlcpy(q.address, "192.0.2.7", sizeof(q.address));
+	n = msg_api_req_encode(req, sizeof(req), &q);
+	msg_batch_init(&b, MSG_API_REQ_BATCH);
+	assert_int_equal(msg_batch_add(&b, 41, req, n), 0);
+	assert_int_equal(msg_batch_add(&b, 42, req, n), 0);
+	msg_at(&m, MSG_API_REQ_BATCH, b.buf, b.len);
+	assert_int_equal(msg_accept(PROC_MONITOR, PROC_NET, &m, &why), 0);
+	assert_int_equal(msg_check(PROC_MONITOR, &m, &why), -1);
+	assert_int_equal(msg_batch_next(&m, &off, &e, &why), 1);
+	assert_int_equal(e.hdr.type, MSG_API_REQ);
+	assert_int_equal(e.hdr.id, 41);
+	assert_int_equal(msg_accept(PROC_MONITOR, PROC_NET, &e, &why), 0);
+	assert_int_equal(msg_api_req_decode(&e, &q, &why), 0);
+	assert_string_equal(q.address, "192.0.2.7");
+	assert_int_equal(msg_batch_next(&m, &off, &e, &why), 1);
+	assert_int_equal(e.hdr.id, 42);
+	assert_int_equal(msg_batch_next(&m, &off, &e, &why), 0);
+	/* An entry longer than what is left, or a header cut short. */
+	off = 0;
+	msg_at(&m, MSG_API_REQ_BATCH, b.buf, b.len - 1);
+	assert_int_equal(msg_batch_next(&m, &off, &e, &why), 1);
+	assert_int_equal(msg_batch_next(&m, &off, &e, &why), -1);
+	assert_string_equal(why,
+	    "batch entry longer than what is left of the batch");
+	off = 0;
+	msg_at(&m, MSG_API_REQ_BATCH, b.buf, 5);
+	assert_int_equal(msg_batch_next(&m, &off, &e, &why), -1);
+	assert_string_equal(why, "batch entry header cut short");
+	/* An entry too short for its row is the row's to refuse. */
+	msg_batch_init(&b, MSG_API_RES_BATCH);
+	assert_int_equal(msg_batch_add(&b, 9, req, 3), 0);
+	off = 0;
+	msg_at(&m, MSG_API_RES_BATCH, b.buf, b.len);
+	assert_int_equal(msg_batch_next(&m, &off, &e, &why), 1);
+	assert_int_equal(msg_accept(PROC_NET, PROC_MONITOR, &e, &why), -1);
+	/* Full: the caller sends and starts again. */
+	msg_batch_init(&b, MSG_API_REQ_BATCH);
+	while (msg_batch_add(&b, 1, req, n) == 0)
+		;
+	assert_true(b.len <= MSG_MAX && b.len + 8 + n > MSG_MAX);
+	/* Sent: one entry alone is the plain message, with its id. */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK,
+	    0, sv), 0);
+	ipc_chan_init(&x, sv[0], MSG_MAX, "x");
+	ipc_chan_init(&y, sv[1], MSG_MAX, "y");
+	msg_batch_init(&b, MSG_API_REQ_BATCH);
+	assert_int_equal(msg_batch_add(&b, 77, req, n), 0);
+	assert_int_equal(msg_batch_send(&x, &b), 0);
+	assert_int_equal(b.n, 0);
+	assert_int_equal(ipc_recv(&y, &m, &why), IPC_OK);
+	assert_int_equal(m.hdr.type, MSG_API_REQ);
+	assert_int_equal(m.hdr.id, 77);
+	assert_int_equal(m.hdr.len, n);
+	assert_int_equal(msg_batch_add(&b, 78, req, n), 0);
+	assert_int_equal(msg_batch_add(&b, 79, req, n), 0);
+	assert_int_equal(msg_batch_send(&x, &b), 0);
+	assert_int_equal(ipc_recv(&y, &m, &why), IPC_OK);
+	assert_int_equal(m.hdr.type, MSG_API_REQ_BATCH);
+	assert_int_equal(msg_batch_send(&x, &b), 0);	/* empty: nothing */
+	assert_int_equal(ipc_recv(&y, &m, &why), IPC_AGAIN);
+	ipc_chan_free(&x);
+	ipc_chan_free(&y);
+}
+
 int
 main(void)
 {
@@ -579,6 +662,7 @@ main(void)
 		cmocka_unit_test(test_sign_req_shape),
 		cmocka_unit_test(test_bridge_messages),
 		cmocka_unit_test(test_tls_renew),
+		cmocka_unit_test(test_batch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
