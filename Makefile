@@ -15,6 +15,8 @@
 #   make demo      run heraldd in the foreground on its embedded default
 #   make bench     heraldd against nginx over TLS, printing the ratios
 #   make bench-orders  orders/s through heraldd against durable SQLite inserts
+#   make bench-memory  memory per idle TLS connection against nginx's
+#   make bench-all every bench in BENCHES, one after the other
 #   make install   PREFIX=/usr/local DESTDIR= (and the systemd units and
 #                  tmpfiles.d where systemd is)
 #   make all also builds herald-mt5sim: the MT5 bridge's Expert Advisor
@@ -121,7 +123,7 @@ FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
 	  -fno-sanitize-recover=all -DFUZZING
 
 .PHONY: all check layering unit unit-asan fuzz fuzz-run fuzz-long integration \
-	manlint deps demo bench bench-orders install clean mutate
+	manlint deps demo bench bench-orders bench-all bench-memory install clean mutate
 
 MT5SIM	= $(BUILD)/herald-mt5sim
 
@@ -496,6 +498,25 @@ bench-orders: all $(BUILD)/libherald.a
 	    HERALDD=$(abspath $(BUILD)/heraldd) \
 	    HERALDCTL=$(abspath $(BUILD)/heraldctl) \
 	    bash bench/orders_vs_sqlite.sh
+
+# Memory per idle TLS connection in net against an nginx worker, with
+# BENCH_IDLE (10000) connections held open (needs nginx-light); not in check.
+bench-memory: all
+	HERALDD=$(abspath $(BUILD)/heraldd) HERALDCTL=$(abspath $(BUILD)/heraldctl) \
+	    bash bench/idle_vs_nginx.sh
+
+# Every bench, one after the other (none is in check): a bench adds its
+# target here as a row.  Each prints its ratio against a reference it
+# measures in the same run; a bench that fails (a missing tool) does not
+# stop the others, and bench-all fails at the end naming it.
+BENCHES = bench bench-orders bench-memory
+
+bench-all: all
+	@failed=""; for b in $(BENCHES); do \
+	    echo "=== make $$b"; \
+	    $(MAKE) --no-print-directory $$b || failed="$$failed $$b"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "bench-all: failed:$$failed"; exit 1; fi
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \

@@ -22,6 +22,9 @@
 
 #include "benchtls.h"
 
+static SSL	*bench_tls_connect_src(SSL_CTX *, const struct bench_url *,
+	    SSL_SESSION *, const struct in_addr *, int *);
+
 static pthread_mutex_t	err_lock = PTHREAD_MUTEX_INITIALIZER;
 static char		first_error[512];
 
@@ -87,8 +90,23 @@ SSL *
 bench_tls_connect(SSL_CTX *ctx, const struct bench_url *u, SSL_SESSION *sess,
     int *fdp)
 {
-	SSL	*ssl = NULL;
-	int	 fd, one = 1;
+	return bench_tls_connect_src(ctx, u, sess, NULL, fdp);
+}
+
+SSL *
+bench_tls_connect_from(SSL_CTX *ctx, const struct bench_url *u,
+    const struct in_addr *src, int *fdp)
+{
+	return bench_tls_connect_src(ctx, u, NULL, src, fdp);
+}
+
+static SSL *
+bench_tls_connect_src(SSL_CTX *ctx, const struct bench_url *u,
+    SSL_SESSION *sess, const struct in_addr *src, int *fdp)
+{
+	struct sockaddr_in	 sin;
+	SSL			*ssl = NULL;
+	int			 fd, one = 1;
 
 	*fdp = -1;
 	errno = 0;
@@ -97,6 +115,16 @@ bench_tls_connect(SSL_CTX *ctx, const struct bench_url *u, SSL_SESSION *sess,
 		return NULL;
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (src != NULL) {
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_addr = *src;
+		if (bind(fd, (const struct sockaddr *)&sin,
+		    sizeof(sin)) == -1) {
+			bench_fail("bind");
+			goto bad;
+		}
+	}
 	if (connect(fd, (const struct sockaddr *)&u->addr,
 	    sizeof(u->addr)) == -1) {
 		bench_fail("connect");

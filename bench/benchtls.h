@@ -1,7 +1,8 @@
 /*
- * benchtls: what the TLS clients of bench/ (tls_handshake.c and
- * orders_load.c) share: the clock, the URL, the client context, the
- * connection and handshake, the first failure, memory, and the latencies.
+ * benchtls: what the TLS clients of bench/ (tls_handshake.c,
+ * orders_load.c and idle_conns.c) share: the clock, the URL, the client
+ * context, the connection and handshake, the first failure, memory, and
+ * the latencies.
  * Compiled into each of them (bench/lib.sh's build_client).
  */
 #ifndef BENCHTLS_H
@@ -53,6 +54,9 @@ SSL_CTX	*bench_tls_ctx(int tls12_only);
  */
 SSL	*bench_tls_connect(SSL_CTX *ctx, const struct bench_url *u,
 	    SSL_SESSION *sess, int *fdp);
+/* The same from the local address src (no session offered). */
+SSL	*bench_tls_connect_from(SSL_CTX *ctx, const struct bench_url *u,
+	    const struct in_addr *src, int *fdp);
 
 /*
  * Note a failure of what, with errno (as it is on entry) and OpenSSL's

@@ -183,16 +183,21 @@ make_cert() {
 	chmod 0600 "$dir/server.key"	# StrictModes
 }
 
-# herald_yaml DIR PORT LEVEL <SECTIONS: DIR/herald.yaml, 0600, for a
-# heraldd on 127.0.0.1:PORT with DIR/server.crt, its socket, chroot
-# (DIR/empty, made here), database and pid file in DIR; then the
+# herald_yaml DIR PORT LEVEL [CONNS [MORE]] <SECTIONS: DIR/herald.yaml,
+# 0600, for a heraldd on 127.0.0.1:PORT with DIR/server.crt, its socket,
+# chroot (DIR/empty, made here), database, pid file and audit key in DIR;
+# then the
 # script's own SECTIONS (mt5:, trading:, ...) from stdin; then the limits
 # out of the way, since the benches measure the request path and not
 # the throttles (the window is 1 s so that per_source and per_key allow
-# a million requests a second), and log.level LEVEL.  Dies if heraldd -n
-# refuses it.
+# a million requests a second), and log.level LEVEL.  CONNS (default
+# 8192) is limits.connections and connections_per_source, with 8192
+# descriptors more; MORE, lines of further limits ("  idle_timeout: 600").
+# Dies if heraldd -n refuses it.
 herald_yaml() {
-	local dir=$1
+	local dir=$1 conns=${4:-8192} more=${5:-}
+	local files=$((conns + 8192))
+	[ "$files" -le 65536 ] || files=65536
 	mkdir -m 0755 "$dir/empty"
 	{
 		cat <<EOF
@@ -211,14 +216,17 @@ privsep:
   chroot: $dir/empty
 database: $dir/herald.db
 pid_file: $dir/heraldd.pid
+audit:
+  key_file: $dir/audit.key
 EOF
 		cat
 		cat <<EOF
 limits:
-  open_files: 16384
-  connections: 8192
-  connections_per_source: 8192
-rate_limit:
+  open_files: $files
+  connections: $conns
+  connections_per_source: $conns
+${more:+$more
+}rate_limit:
   window: 1
   per_source: 1000000
   per_key: 1000000

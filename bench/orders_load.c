@@ -13,10 +13,22 @@
  * request from the first byte written to the last byte of the answer
  * read, and prints the rate and the latency percentiles.
  *
- * usage: orders_load [-c conns] [-d seconds] [-w seconds] [-k key]
- *	      [-K keyfile] [-p prefix] [-s symbol] [-S side] [-v volume]
- *	      https://ADDRESS:PORT[/PATH]
+ * With -r it runs open-loop instead: the orders are sent at a fixed
+ * rate, order k (over all connections) at start + k / rate, connection
+ * i taking those with k mod conns == i, and each is measured from its
+ * scheduled send time, not from when it was sent.  A connection still
+ * waiting for an answer sends its next order late, and that order's
+ * latency includes the wait: a stall of the server shows in the
+ * percentiles with every order it delayed (no coordinated omission, as
+ * in a closed loop, where a stalled server is simply sent less).
+ *
+ * usage: orders_load [-c conns] [-d seconds] [-w seconds] [-r rate]
+ *	      [-k key] [-K keyfile] [-p prefix] [-s symbol] [-S side]
+ *	      [-v volume] https://ADDRESS:PORT[/PATH]
  *	-c	connections, one thread each (default 16)
+ *	-r	open loop: orders per second over all connections (paced);
+ *		0 (default): each connection sends its next order as soon
+ *		as it has the answer to the last
  *	-d	seconds measured (default 10)
  *	-w	seconds of warm-up before, not measured (default 1)
  *	-k	an API key (repeat for more)
@@ -33,7 +45,8 @@
  * Output (latencies in milliseconds), lines the script reads by their
  * first word:
  *	answers N seconds S rate R p50 X p90 X p99 X max X
- *		every answer, whatever its status
+ *		every answer, whatever its status; with -r measured from
+ *		the scheduled send time
  *	ok N rate R p50 X p90 X p99 X max X
  *		HTTP 200 answers only: the orders MT5 answered (any retcode)
  *	errors N reconnects N
@@ -47,6 +60,11 @@
  *		a machine it shares with the server
  *	class STATUS WHAT N example BODY
  *		answers by HTTP status and retcode (200) or error code
+ *	paced RATE sent N late N
+ *		with -r only: the rate asked for, the orders sent in the
+ *		measured seconds, and how many of them went out more than
+ *		1 ms after their scheduled time (a connection still
+ *		waiting, or a client short of CPU)
  * Exit status 1 if there was a transport error (the first one is on
  * stderr), 0 otherwise; the statuses are for the caller to judge.
  */
@@ -93,6 +111,7 @@ struct worker {
 	struct class	 cls[CLASS_MAX];
 	int		 ncls;
 	unsigned long	 errors, reconnects, seq;
+	unsigned long	 paced, late;	/* -r: sent measured, sent late */
 	SSL		*ssl;
 	int		 fd;
 	char		*buf;		/* RESP_MAX + 1 */
@@ -107,13 +126,15 @@ static const char	*volume = "0.01";
 static double		 t_start, t_measure, t_end;
 static unsigned long	*timeline;	/* answers per second */
 static size_t		 ntimeline;
+static double		 rate;		/* -r: orders/s, 0 closed loop */
+static int		 nconns;
 
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: orders_load [-c conns] [-d seconds] "
-	    "[-w seconds] [-k key] [-K keyfile] [-p prefix] [-s symbol] "
-	    "[-S side] [-v volume] https://ADDRESS:PORT[/PATH]\n");
+	    "[-w seconds] [-r rate] [-k key] [-K keyfile] [-p prefix] "
+	    "[-s symbol] [-S side] [-v volume] https://ADDRESS:PORT[/PATH]\n");
 	exit(2);
 }
 
@@ -274,8 +295,12 @@ read_answer(struct worker *w, int *status, int *close_after, char **body)
 	return 0;
 }
 
+/*
+ * One order, measured from sched (its scheduled send time, open loop) or,
+ * when sched is 0, from its first byte written.
+ */
 static void
-one_order(struct worker *w)
+one_order(struct worker *w, double sched)
 {
 	char	 req[REQ_MAX], body[512], *ans;
 	double	 t0, t1;
@@ -304,6 +329,14 @@ one_order(struct worker *w)
 		exit(2);
 	}
 	t0 = bench_now();
+	if (sched > 0) {
+		if (sched >= t_measure) {
+			w->paced++;
+			if (t0 - sched > 0.001)
+				w->late++;
+		}
+		t0 = sched;
+	}
 	errno = 0;
 	if (SSL_write(w->ssl, req, rlen) != rlen) {
 		fail(w, "write");
@@ -329,15 +362,41 @@ one_order(struct worker *w)
 		disconnect(w);
 }
 
+/* Sleep until t (bench_now()'s clock); at once if it has passed. */
+static void
+sleep_until(double t)
+{
+	struct timespec	ts;
+	double		d = t - bench_now();
+
+	if (d <= 0)
+		return;
+	ts.tv_sec = (time_t)d;
+	ts.tv_nsec = (long)((d - ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
 static void *
 run(void *arg)
 {
 	struct worker	*w = arg;
+	double		 sched;
+	unsigned long	 k;
 
 	w->fd = -1;
 	w->buf = bench_xrealloc(NULL, RESP_MAX + 1);
-	while (bench_now() < t_end)
-		one_order(w);
+	if (rate > 0) {
+		/* Orders id, id + conns, ...: the whole rate, interleaved. */
+		for (k = w->id;; k += nconns) {
+			if ((sched = t_start + k / rate) >= t_end)
+				break;
+			sleep_until(sched);
+			one_order(w, sched);
+		}
+	} else
+		while (bench_now() < t_end)
+			one_order(w, 0);
 	disconnect(w);
 	free(w->buf);
 	return NULL;
@@ -423,10 +482,11 @@ main(int argc, char *argv[])
 	struct rusage	 ru;
 	char		*keys[MAX_KEYS];
 	unsigned long	 errors = 0, reconnects = 0, sent = 0;
+	unsigned long	 paced = 0, late = 0;
 	double		 secs, duration = 10, warmup = 1;
 	int		 ch, conns = 16, nkeys = 0, i;
 
-	while ((ch = getopt(argc, argv, "c:d:k:K:p:s:S:v:w:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:d:k:K:p:r:s:S:v:w:")) != -1) {
 		switch (ch) {
 		case 'c':
 			conns = atoi(optarg);
@@ -451,6 +511,11 @@ main(int argc, char *argv[])
 			    strlen(optarg))
 				usage();
 			snprintf(prefix, sizeof(prefix), "%s", optarg);
+			break;
+		case 'r':
+			rate = atof(optarg);
+			if (rate < 0)
+				usage();
 			break;
 		case 's':
 			symbol = optarg;
@@ -491,6 +556,7 @@ main(int argc, char *argv[])
 	t_start = bench_now();
 	t_measure = t_start + warmup;
 	t_end = t_measure + duration;
+	nconns = conns;
 	for (i = 0; i < conns; i++) {
 		w[i].id = i;
 		w[i].key = keys[i % nkeys];
@@ -506,6 +572,8 @@ main(int argc, char *argv[])
 		errors += w[i].errors;
 		reconnects += w[i].reconnects;
 		sent += w[i].seq;
+		paced += w[i].paced;
+		late += w[i].late;
 	}
 	/* From the end of the warm-up to the last answer. */
 	secs = bench_now() - t_measure;
@@ -526,6 +594,8 @@ main(int argc, char *argv[])
 	    ((double)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
 	    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6) * 1e6 / sent);
 	print_classes(w, conns);
+	if (rate > 0)
+		printf("paced %.1f sent %lu late %lu\n", rate, paced, late);
 	if (errors != 0)
 		fprintf(stderr, "orders_load: %lu transport errors; first: %s\n",
 		    errors, bench_first_error());

@@ -144,6 +144,8 @@ pb_add_symbol(struct backend *be, const struct msg_broker_symbol *m,
 	s.margin_hedged = m->margin_hedged;
 	s.tick_size = m->tick_size;
 	s.tick_value = m->tick_value;
+	s.expiration = m->expiration;
+	s.session_end = (int)(m->session_end % 86400);
 	if (paper_add_symbol(pb->e, &s, &bad) == -1) {
 		why_set(why, "symbol %s: %s", m->name, bad);
 		return -1;

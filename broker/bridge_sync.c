@@ -142,6 +142,7 @@ ord_record(const struct trade_order *o, struct paper_record *r)
 	q->stoplimit = o->stop_limit;
 	q->type_time = (enum paper_type_time)o->type_time;
 	q->expiration = o->expiration / 1000;
+	q->state = PAPER_STATE_PLACED;
 }
 
 /* One list against what is held of its type. */
@@ -173,10 +174,13 @@ diff(struct bsync *s, struct bsync_held *h, const struct paper_record *now,
 		del = h->rec[j];
 		del.op = PAPER_OP_DEL;
 		h->rec[j] = h->rec[--h->n];
+		/* The DEL says why, as paper's does: "expired" events. */
 		if (del.type == PAPER_REC_ORDER &&
-		    was_expired(s, del.u.order.ticket))
+		    was_expired(s, del.u.order.ticket)) {
+			del.u.order.state = PAPER_STATE_EXPIRED;
 			log_info("bridge: order %" PRIu64 " expired",
 			    del.u.order.ticket);
+		}
 		fn(&del, arg);
 	}
 }

@@ -222,6 +222,8 @@ symbol_defaults(struct paper_symbol *s)
 		s->tick_size = s->point;
 	if (s->tick_value == 0)
 		s->tick_value = s->tick_size * s->contract_size;
+	if (s->expiration == 0)
+		s->expiration = PAPER_EXPIRATION_ALL;
 }
 
 static const char *
@@ -271,6 +273,10 @@ symbol_invalid(const struct paper_engine *e, const struct paper_symbol *s)
 		return "volume_max";
 	if (s->stops_level < 0 || s->stops_level > 1000000)
 		return "stops_level";
+	if ((s->expiration & ~PAPER_EXPIRATION_ALL) != 0)
+		return "expiration";
+	if (s->session_end < 0 || s->session_end >= 86400)
+		return "session_end";
 	if ((s->filling & ~(PAPER_FILL_FOK | PAPER_FILL_IOC |
 	    PAPER_FILL_RETURN)) != 0 || s->filling == 0)
 		return "filling";
@@ -462,9 +468,11 @@ pos_remove(struct paper_engine *e, size_t i)
 	e->npos--;
 }
 
+/* The DEL record says why the order went: its last ORDER_STATE. */
 void
-ord_remove(struct paper_engine *e, size_t i)
+ord_remove(struct paper_engine *e, size_t i, enum paper_order_state why)
 {
+	e->ord[i].state = why;
 	emit_order(e, &e->ord[i], PAPER_OP_DEL);
 	memmove(&e->ord[i], &e->ord[i + 1],
 	    (e->nord - i - 1) * sizeof(e->ord[0]));

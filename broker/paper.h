@@ -7,8 +7,10 @@
  *
  * Names, numbers and the order of checks follow MQL5's MqlTradeRequest,
  * MqlTradeResult and the trade server return codes.  What is simplified:
- *  - the trading day, which ends DAY orders, ends at 24:00 UTC; every
- *    symbol allows every expiration mode;
+ *  - the trading day, which ends DAY orders, ends every day at the
+ *    symbol's session_end (UTC, default midnight): no weekends, no
+ *    holidays; a symbol allows the expiration modes it lists, 10022
+ *    otherwise;
  *  - margin follows the current quotes (MT5 recomputes it): a symbol
  *    needs the account currency as its base or profit currency, the
  *    rate is the symbol's own price; a position's record keeps the
@@ -64,6 +66,13 @@ struct paper_symbol {
 	/* SYMBOL_TRADE_TICK_SIZE (0: point), _VALUE (0: size*contract). */
 	double		 tick_size;
 	double		 tick_value;		/* profit currency */
+	/* SYMBOL_EXPIRATION_MODE: PAPER_EXPIRATION_* bits, 0 gives all. */
+	unsigned int	 expiration;
+	/*
+	 * The trading day's end (DAY orders expire then), in seconds after
+	 * 00:00 UTC, 0..86399; 0 is midnight.
+	 */
+	int		 session_end;
 };
 
 #define PAPER_HEDGED_DEFAULT	(-1.0)

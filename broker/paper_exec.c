@@ -338,7 +338,7 @@ do_pending(struct paper_engine *e, const struct paper_request *rq,
 	if ((rc = check_stops(s, buy, stoplimit > 0 ? stoplimit : price, sl,
 	    tp)) != 0)
 		return answer(r, rc, NULL);
-	if ((rc = order_expiration(rq->type_time, rq->expiration, now,
+	if ((rc = order_expiration(s, rq->type_time, rq->expiration, now,
 	    &expiration)) != 0)
 		return answer(r, rc, NULL);
 	if (e->nord >= e->conf.max_orders)
@@ -365,6 +365,7 @@ do_pending(struct paper_engine *e, const struct paper_request *rq,
 	o.stoplimit = stoplimit;
 	o.type_time = rq->type_time;
 	o.expiration = expiration;
+	o.state = PAPER_STATE_PLACED;
 	set_comment(o.comment, rq->comment);
 	e->ord[e->nord++] = o;
 	emit_order(e, &o, PAPER_OP_PUT);
@@ -469,7 +470,7 @@ do_modify(struct paper_engine *e, const struct paper_request *rq,
 	if ((rc = check_stops(s, is_buy(o->type), stoplimit > 0 ? stoplimit :
 	    price, sl, tp)) != 0)
 		return answer(r, rc, NULL);
-	if ((rc = order_expiration(rq->type_time, rq->expiration, now,
+	if ((rc = order_expiration(s, rq->type_time, rq->expiration, now,
 	    &expiration)) != 0)
 		return answer(r, rc, NULL);
 	/* DAY: the order keeps the end of the day it was set up on. */
@@ -512,7 +513,7 @@ do_remove(struct paper_engine *e, const struct paper_request *rq,
 		return answer(r, PAPER_RC_MARKET_CLOSED, NULL);
 	if (chk != NULL)
 		return fill_check(e, chk, 0);
-	ord_remove(e, (size_t)oi);
+	ord_remove(e, (size_t)oi, PAPER_STATE_CANCELED);
 	return answer(r, PAPER_RC_DONE, NULL);
 }
 
@@ -566,7 +567,7 @@ expire_orders(struct paper_engine *e, int64_t now)
 	for (i = 0; i < e->nord;) {
 		if (e->ord[i].expiration > 0 &&
 		    now / 1000 >= e->ord[i].expiration)
-			ord_remove(e, i);
+			ord_remove(e, i, PAPER_STATE_EXPIRED);
 		else
 			i++;
 	}
@@ -595,13 +596,13 @@ trigger_order(struct paper_engine *e, size_t oi, ssize_t si, int64_t now)
 	    e->quotes[si].ask : e->quotes[si].bid, &dp);
 	if ((dp.pi < 0 && e->npos >= e->conf.max_positions) ||
 	    check_margin(e, plan_margin(e, s, &dp)) != 0) {
-		ord_remove(e, oi);
+		ord_remove(e, oi, PAPER_STATE_REJECTED);
 		return 0;
 	}
 	if (exec_deal(e, s, &dp, o.ticket, now, PAPER_REASON_EXPERT,
 	    o.magic, o.comment, o.sl, o.tp, &deal) == -1)
 		return -1;
-	ord_remove(e, oi);
+	ord_remove(e, oi, PAPER_STATE_FILLED);
 	return 0;
 }
 

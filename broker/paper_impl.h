@@ -74,7 +74,8 @@ ssize_t	pos_index(const struct paper_engine *e, uint64_t ticket);
 ssize_t	pos_by_symbol(const struct paper_engine *e, const char *sym);
 ssize_t	ord_index(const struct paper_engine *e, uint64_t ticket);
 void	pos_remove(struct paper_engine *e, size_t i);
-void	ord_remove(struct paper_engine *e, size_t i);
+void	ord_remove(struct paper_engine *e, size_t i,
+	    enum paper_order_state why);
 int	add_deal(struct paper_engine *e, const struct paper_deal *d);
 int	cmd_reserve(struct paper_engine *e);
 int	cmd_store(struct paper_engine *e, const char *id,
@@ -104,8 +105,8 @@ uint32_t	check_stops(const struct paper_symbol *s, int buy, double ref,
 uint32_t	check_pending_price(const struct paper_symbol *s,
 	    const struct paper_quote *q, enum paper_order_type t,
 	    double price, double stoplimit);
-uint32_t	order_expiration(enum paper_type_time tt, int64_t asked,
-	    int64_t now, int64_t *out);
+uint32_t	order_expiration(const struct paper_symbol *s,
+	    enum paper_type_time tt, int64_t asked, int64_t now, int64_t *out);
 uint32_t	check_trade_mode(const struct paper_symbol *s, int buy,
 	    int opens);
 void	result_quote(const struct paper_engine *e, ssize_t si,

@@ -1,7 +1,8 @@
 /*
- * The paper engine's account arithmetic: margin and profit in the
- * account currency, the account's derived figures, the margin check a
- * request must pass, and deposits.
+ * The paper engine's account arithmetic: margin (MT5's formulas are
+ * common/margin.c's, which the monitor's risk estimate shares) and
+ * profit in the account currency, the account's derived figures, the
+ * margin check a request must pass, and deposits.
  */
 #include <sys/types.h>
 
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "margin.h"
 #include "paper.h"
 #include "paper_impl.h"
 #include "trade.h"
@@ -21,73 +23,28 @@ is_acct(const struct paper_engine *e, const char *ccy)
 	return strcmp(ccy, e->conf.currency) == 0;
 }
 
-/* The forex modes count margin in the base currency, the others not. */
-static int
-forex_mode(const struct paper_symbol *s)
+/* The symbol as common/margin.c's formulas take it. */
+static void
+margin_sym(const struct paper_engine *e, const struct paper_symbol *s,
+    struct margin_symbol *m)
 {
-	return s->calc_mode == PAPER_CALC_FOREX ||
-	    s->calc_mode == PAPER_CALC_FOREX_NO_LEVERAGE;
-}
-
-/*
- * MT5's formula of the symbol's calc_mode for lots at price, with size
- * as the contract size (margin_initial for futures; margin_hedged for
- * an overlapped volume), times margin_rate: in the base currency for
- * the forex modes, in the profit currency for the others.
- */
-static double
-margin_raw(const struct paper_engine *e, const struct paper_symbol *s,
-    double lots, double price, double size)
-{
-	double	m = lots * size;
-
-	switch (s->calc_mode) {
-	case PAPER_CALC_FOREX:
-		m /= e->conf.leverage;
-		break;
-	case PAPER_CALC_CFD:
-		m *= price;
-		break;
-	case PAPER_CALC_CFDINDEX:
-		m *= price * s->tick_value / s->tick_size;
-		break;
-	case PAPER_CALC_CFDLEVERAGE:
-		m = m * price / e->conf.leverage;
-		break;
-	default:	/* FOREX_NO_LEVERAGE, FUTURES: lots * size */
-		break;
-	}
-	return m * s->margin_rate;
-}
-
-/*
- * Into the account currency at the symbol's rate now: a base currency
- * that is not the account's (EUR of EURUSD) is worth price of it; the
- * priced modes are in the profit currency, the account's (checked).
- */
-static double
-margin_convert(const struct paper_engine *e, const struct paper_symbol *s,
-    double m, double price)
-{
-	if (forex_mode(s) && !is_acct(e, s->currency_base))
-		m *= price;
-	return m;
-}
-
-/* The contract size of a lot in the formula: futures count money. */
-static double
-lot_size(const struct paper_symbol *s)
-{
-	return s->calc_mode == PAPER_CALC_FUTURES ? s->margin_initial :
-	    s->contract_size;
+	m->calc_mode = s->calc_mode;
+	m->contract_size = s->contract_size;
+	m->margin_rate = s->margin_rate;
+	m->margin_initial = s->margin_initial;
+	m->tick_size = s->tick_size;
+	m->tick_value = s->tick_value;
+	m->base_is_account = is_acct(e, s->currency_base);
 }
 
 double
 paper_margin_calc(const struct paper_engine *e, const struct paper_symbol *s,
     double volume, double price)
 {
-	return paper_money(margin_convert(e, s, margin_raw(e, s, volume, price,
-	    lot_size(s)), price));
+	struct margin_symbol	m;
+
+	margin_sym(e, s, &m);
+	return paper_money(margin_of(&m, e->conf.leverage, volume, price));
 }
 
 /* A side's price now: the ask for buys, the bid for sells. */
@@ -138,19 +95,22 @@ static double
 symbol_margin(const struct paper_engine *e, size_t i, double buy,
     double sell)
 {
-	const struct paper_symbol	*s = &e->syms[i];
+	struct margin_symbol		 s;
 	double				 h, u, price, m;
 	int				 more_buy = buy >= sell;
 
+	margin_sym(e, &e->syms[i], &s);
 	h = more_buy ? sell : buy;
 	u = more_buy ? buy - sell : sell - buy;
 	price = side_price(&e->quotes[i], more_buy);
 	m = 0;
 	if (u > PAPER_VOLUME_EPS)
-		m += margin_raw(e, s, u, price, lot_size(s));
+		m += margin_formula(&s, e->conf.leverage, u, price,
+		    margin_lot_size(&s));
 	if (h > PAPER_VOLUME_EPS)
-		m += margin_raw(e, s, h, price, s->margin_hedged);
-	return paper_money(margin_convert(e, s, m, price));
+		m += margin_formula(&s, e->conf.leverage, h, price,
+		    e->syms[i].margin_hedged);
+	return paper_money(margin_to_account(&s, m, price));
 }
 
 double

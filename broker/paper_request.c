@@ -159,33 +159,50 @@ check_pending_price(const struct paper_symbol *s, const struct paper_quote *q,
 }
 
 /*
- * An order's expiration (MT5's seconds) from its type_time, at now
- * (milliseconds): GTC none, DAY the end of today (24:00 UTC), SPECIFIED
- * as asked, SPECIFIED_DAY the end of its day.  10022 for an unknown
- * type_time or a time not after now.
+ * The end of the trading day t (seconds) is in: the first of the
+ * symbol's daily session ends after t.
  */
-uint32_t
-order_expiration(enum paper_type_time tt, int64_t asked, int64_t now,
-    int64_t *out)
+static int64_t
+day_end(const struct paper_symbol *s, int64_t t)
 {
 	const int64_t	day = 86400;
+	int64_t		k = t - s->session_end;
+
+	/* Floor division: t before 1970 is refused later anyway. */
+	k = (k >= 0 ? k / day : -((-k + day - 1) / day)) + 1;
+	return k * day + s->session_end;
+}
+
+/*
+ * An order's expiration (MT5's seconds) from its type_time, at now
+ * (milliseconds): GTC none, DAY the end of today's trading day (the
+ * symbol's session_end), SPECIFIED as asked, SPECIFIED_DAY the end of
+ * the trading day the time asked is in.  10022 for a type_time the
+ * symbol does not allow (SYMBOL_EXPIRATION_MODE) or an unknown one, or
+ * a time not after now.
+ */
+uint32_t
+order_expiration(const struct paper_symbol *s, enum paper_type_time tt,
+    int64_t asked, int64_t now, int64_t *out)
+{
 	int64_t		nows = now / 1000;
 
 	*out = 0;
+	if (tt < PAPER_TIME_GTC || tt > PAPER_TIME_SPECIFIED_DAY ||
+	    !(s->expiration & (1u << tt)))
+		return PAPER_RC_INVALID_EXPIRATION;
 	switch (tt) {
 	case PAPER_TIME_GTC:
 		return 0;
 	case PAPER_TIME_DAY:
-		*out = (nows / day + 1) * day;
+		*out = day_end(s, nows);
 		return 0;
 	case PAPER_TIME_SPECIFIED:
 		*out = asked;
 		break;
 	case PAPER_TIME_SPECIFIED_DAY:
-		*out = asked >= 0 ? (asked / day + 1) * day : asked;
+		*out = asked >= 0 ? day_end(s, asked) : asked;
 		break;
-	default:
-		return PAPER_RC_INVALID_EXPIRATION;
 	}
 	if (*out <= nows || *out > PAPER_TIME_MAX_S)
 		return PAPER_RC_INVALID_EXPIRATION;

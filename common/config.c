@@ -31,7 +31,7 @@
 #include "mt5.h"
 #include "secmem.h"
 
-#define KEYS_MAX	24	/* rows in one schema table */
+#define KEYS_MAX	32	/* rows in one schema table */
 #define TOO_MANY	"too many errors; fix these first"
 
 static const char *const watched[W_COUNT] = {

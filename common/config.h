@@ -70,6 +70,12 @@ struct conf_symbol {
 	int	spread;			/* points, default 10 */
 	int	max_step;		/* points per tick, default 5 */
 	int	session_open;		/* bool, default 1 */
+	unsigned int expiration;	/* PAPER_EXPIRATION_* bits from a list
+					   of gtc, day, specified,
+					   specified_day; default all */
+	int	session_end;		/* seconds after 00:00 UTC the trading
+					   day ends, 0..86400, default 86400
+					   (24:00) */
 };
 
 /* trading.positions_scope */

@@ -150,7 +150,9 @@ void	set_currency(struct parse_ctx *, const struct conf_key *,
 		    yaml_node_t *, const char *, void *);
 void	set_symbol_name(struct parse_ctx *, const struct conf_key *,
 		    yaml_node_t *, const char *, void *);
-void	set_filling(struct parse_ctx *, const struct conf_key *,
+void	set_flag_list(struct parse_ctx *, const struct conf_key *,
+		    yaml_node_t *, const char *, void *);
+void	set_time_of_day(struct parse_ctx *, const struct conf_key *,
 		    yaml_node_t *, const char *, void *);
 void	set_symbols(struct parse_ctx *, const struct conf_key *,
 		    yaml_node_t *, const char *, void *);

@@ -152,6 +152,14 @@ static const struct conf_enum calc_modes[] = {
 	{ NULL,			0 }
 };
 
+static const struct conf_enum expirations[] = {
+	{ "gtc",		PAPER_EXPIRATION_GTC },
+	{ "day",		PAPER_EXPIRATION_DAY },
+	{ "specified",		PAPER_EXPIRATION_SPECIFIED },
+	{ "specified_day",	PAPER_EXPIRATION_SPECIFIED_DAY },
+	{ NULL,			0 }
+};
+
 static const struct conf_enum fillings[] = {
 	{ "fok",	PAPER_FILL_FOK },
 	{ "ioc",	PAPER_FILL_IOC },
@@ -171,7 +179,7 @@ const struct conf_key symbol_keys[] = {
 	S_DBL_GT("volume_max",	volume_max,	0, LOTS_MAX),
 	S_DBL("volume_step",	volume_step,	STEP_MIN, LOTS_MAX),
 	S_INT("stops_level",	stops_level,	0, 100000),
-	{ T_FIELD(struct conf_symbol, "filling", set_filling, filling),
+	{ T_FIELD(struct conf_symbol, "filling", set_flag_list, filling),
 	    .enums = fillings },
 	S_ENUM("trade_mode",	trade_mode,	trade_modes),
 	S_ENUM("exec_mode",	exec_mode,	exec_modes),
@@ -188,6 +196,10 @@ const struct conf_key symbol_keys[] = {
 	S_INT("spread",		spread,		0, 100000),
 	S_INT("max_step",	max_step,	1, 100000),
 	S_BOOL("session_open",	session_open),
+	{ T_FIELD(struct conf_symbol, "expiration", set_flag_list,
+	    expiration), .enums = expirations },
+	{ T_FIELD(struct conf_symbol, "session_end", set_time_of_day,
+	    session_end) },
 	K_END
 };
 
@@ -360,6 +372,8 @@ symbol_init(struct conf_symbol *s)
 	s->spread = 10;
 	s->max_step = 5;
 	s->session_open = 1;
+	s->expiration = PAPER_EXPIRATION_ALL;
+	s->session_end = 86400;
 }
 
 /*

@@ -502,6 +502,45 @@ set_u64(struct parse_ctx *ctx, const struct conf_key *k, yaml_node_t *n,
 	    ", got %s", UINT64_MAX, got(n, g, sizeof(g)));
 }
 
+/* Two decimal digits at s, at most max; -1 if not. */
+static int
+two_digits(const char *s, int max)
+{
+	int	v;
+
+	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
+		return -1;
+	v = (s[0] - '0') * 10 + (s[1] - '0');
+	return v <= max ? v : -1;
+}
+
+/*
+ * A time of day in UTC, "HH:MM" or "HH:MM:SS" from 00:00 to 24:00, as
+ * seconds after midnight (an int).
+ */
+void
+set_time_of_day(struct parse_ctx *ctx, const struct conf_key *k,
+    yaml_node_t *n, const char *path, void *base)
+{
+	const char	*s = (const char *)n->data.scalar.value;
+	char		 g[GOT_BUF];
+	size_t		 len = n->data.scalar.length;
+	int		 h, m, sec = 0, v;
+
+	if (n->type != YAML_SCALAR_NODE || (len != 5 && len != 8) ||
+	    s[2] != ':' || (len == 8 && s[5] != ':') ||
+	    (h = two_digits(s, 24)) < 0 || (m = two_digits(s + 3, 59)) < 0 ||
+	    (len == 8 && (sec = two_digits(s + 6, 59)) < 0) ||
+	    (h == 24 && (m != 0 || sec != 0))) {
+		err_node(ctx, n, path, "expected a time of day in UTC, HH:MM "
+		    "or HH:MM:SS from 00:00 to 24:00, got %s",
+		    got(n, g, sizeof(g)));
+		return;
+	}
+	v = h * 3600 + m * 60 + sec;
+	memcpy((char *)base + k->off, &v, sizeof(v));
+}
+
 /* ISO 4217 style: three capitals. */
 void
 set_currency(struct parse_ctx *ctx, const struct conf_key *k,
@@ -549,11 +588,11 @@ set_symbol_name(struct parse_ctx *ctx, const struct conf_key *k,
 }
 
 /*
- * A symbol's filling modes: a list of the row's names (fok, ioc and
- * return), as bits.
+ * A list of the row's names as bits: a symbol's filling modes (fok, ioc
+ * and return), its expirations (gtc, day, specified, specified_day).
  */
 void
-set_filling(struct parse_ctx *ctx, const struct conf_key *k,
+set_flag_list(struct parse_ctx *ctx, const struct conf_key *k,
     yaml_node_t *n, const char *path, void *base)
 {
 	const struct conf_enum	*f;

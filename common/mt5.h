@@ -88,6 +88,20 @@ enum paper_type_time {
 	PAPER_TIME_SPECIFIED_DAY = 3	/* till the end of expiration's day */
 };
 
+/*
+ * ENUM_ORDER_STATE: why a pending order went (its record's last state);
+ * a live order is PLACED.
+ */
+enum paper_order_state {
+	PAPER_STATE_STARTED = 0,
+	PAPER_STATE_PLACED = 1,
+	PAPER_STATE_CANCELED = 2,
+	PAPER_STATE_PARTIAL = 3,
+	PAPER_STATE_FILLED = 4,
+	PAPER_STATE_REJECTED = 5,
+	PAPER_STATE_EXPIRED = 6
+};
+
 /* ENUM_ORDER_TYPE_FILLING */
 enum paper_filling {
 	PAPER_FILLING_FOK = 0,
@@ -104,6 +118,17 @@ enum paper_filling {
 #define PAPER_FILL_FOK		0x01
 #define PAPER_FILL_IOC		0x02
 #define PAPER_FILL_RETURN	0x04
+
+/*
+ * A symbol's allowed expirations (SYMBOL_EXPIRATION_MODE): bit 1 << the
+ * order's ENUM_ORDER_TYPE_TIME, as MT5's SYMBOL_EXPIRATION_GTC, _DAY,
+ * _SPECIFIED and _SPECIFIED_DAY flags are.
+ */
+#define PAPER_EXPIRATION_GTC		0x01
+#define PAPER_EXPIRATION_DAY		0x02
+#define PAPER_EXPIRATION_SPECIFIED	0x04
+#define PAPER_EXPIRATION_SPECIFIED_DAY	0x08
+#define PAPER_EXPIRATION_ALL		0x0f
 
 /* ENUM_SYMBOL_TRADE_MODE */
 enum paper_trade_mode {

@@ -94,6 +94,7 @@ put_order(struct wire_builder *b, const struct paper_order *o)
 	wire_put_double(b, o->stoplimit);
 	wire_put_u8(b, (uint8_t)o->type_time);
 	put_i64(b, o->expiration);
+	wire_put_u8(b, (uint8_t)o->state);
 	return 0;
 }
 
@@ -249,10 +250,31 @@ get_position(struct wire_reader *r, struct paper_position *p)
 	return NULL;
 }
 
+/*
+ * The fields an order grew after its first layout, each group read only
+ * when the record goes on (record.h): an older, shorter record keeps
+ * their defaults.
+ */
+static void
+get_order_tail(struct wire_reader *r, struct paper_order *o,
+    uint8_t *type_time, uint8_t *state)
+{
+	*type_time = PAPER_TIME_GTC;
+	*state = PAPER_STATE_PLACED;
+	if (r->left == 0 || !wire_ok(r))
+		return;		/* the first layout */
+	o->stoplimit = wire_get_double(r);
+	*type_time = wire_get_u8(r);
+	o->expiration = get_i64(r);
+	if (r->left == 0 || !wire_ok(r))
+		return;		/* the second */
+	*state = wire_get_u8(r);
+}
+
 static const char *
 get_order(struct wire_reader *r, struct paper_order *o)
 {
-	uint8_t	type, filling, type_time;
+	uint8_t	type, filling, type_time, state;
 
 	o->ticket = wire_get_u64(r);
 	wire_get_str(r, o->symbol, sizeof(o->symbol));
@@ -265,9 +287,7 @@ get_order(struct wire_reader *r, struct paper_order *o)
 	o->time_setup = get_i64(r);
 	o->magic = wire_get_u64(r);
 	wire_get_str(r, o->comment, sizeof(o->comment));
-	o->stoplimit = wire_get_double(r);
-	type_time = wire_get_u8(r);
-	o->expiration = get_i64(r);
+	get_order_tail(r, o, &type_time, &state);
 	if (wire_end(r) == -1)
 		return r->err;
 	if (o->ticket == 0)
@@ -279,6 +299,9 @@ get_order(struct wire_reader *r, struct paper_order *o)
 	if (type_time > PAPER_TIME_SPECIFIED_DAY)
 		return "order: type_time";
 	o->type_time = type_time;
+	if (state > PAPER_STATE_EXPIRED)
+		return "order: state";
+	o->state = state;
 	if (filling > PAPER_FILLING_RETURN)
 		return "order: type_filling";
 	o->type = type;

@@ -67,6 +67,8 @@ struct paper_order {
 	double		 stoplimit;		/* a stop-limit's limit price */
 	enum paper_type_time type_time;
 	int64_t		 expiration;		/* seconds; 0: none (GTC) */
+	enum paper_order_state state;		/* PLACED while it lives; a
+						   DEL says why it went */
 };
 
 struct paper_deal {
@@ -140,6 +142,13 @@ struct paper_record {
  * bits, strings u16 length + bytes.  One encoding per value, so a
  * decoded record re-encodes to the same bytes.  The longest record
  * (a deal) is well under PAPER_RECORD_MAX.
+ *
+ * Records outlive the build that wrote them (the monitor's store), so a
+ * record that grows keeps its older, shorter forms decodable: its new
+ * fields go at its end, and a record that ends before them decodes with
+ * their defaults.  An order of the first layout ends after its comment
+ * (stoplimit 0, GTC, no expiration, PLACED); of the second after its
+ * expiration (PLACED).  Such a record re-encodes to the current layout.
  */
 #define PAPER_RECORD_MAX	1024	/* = BROKER_RECORD_MAX (msg.h) */
 #define PAPER_KEY_MAX		PAPER_CMDID_MAX	/* a store key, with NUL */

@@ -41,6 +41,20 @@
 #include "metrics_net.h"
 #include "tls.h"
 
+/* The deferred steps of a connection (c->kick), run by conn_kicked(). */
+#define CONN_KICK_START		0x01	/* conn_start(): count, limits */
+#define CONN_KICK_RESUME	0x02	/* conn_resume(): read what waits */
+#define CONN_KICK_FLUSHED	0x04	/* conn_flushed(): end the refusal */
+
+static void	conn_start(struct conn *);
+
+/* Run step at the next turn of the loop. */
+static void
+conn_kick(struct conn *c, uint8_t step)
+{
+	c->kick |= step;
+	event_active(c->ev_kick, EV_TIMEOUT, 0);
+}
 
 static void
 conn_arm(struct conn *c, enum conn_phase ph, uint32_t sec)
@@ -151,9 +165,8 @@ conn_closed(struct evhttp_connection *evcon, void *arg)
 	http_stream_gone(c, 1);
 	conn_uncount(c);
 	evtimer_del(c->ev_timer);
-	event_del(c->ev_start);
-	event_del(c->ev_resume);
-	event_del(c->ev_flushed);
+	event_del(c->ev_kick);
+	c->kick = 0;
 	if (c->flushcb != NULL) {
 		evbuffer_remove_cb_entry(bufferevent_get_output(c->tls),
 		    c->flushcb);
@@ -176,10 +189,9 @@ conn_free(void *arg)
 	if (c->flushcb != NULL)
 		evbuffer_remove_cb_entry(bufferevent_get_output(c->tls),
 		    c->flushcb);
-	event_free(c->ev_start);
+	event_free(c->ev_kick);
 	event_free(c->ev_timer);
-	event_free(c->ev_resume);
-	event_free(c->ev_flushed);
+	free(c->guard);
 	free(c);
 }
 
@@ -201,18 +213,15 @@ conn_out(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 	struct conn	*c = arg;
 
 	if (info->n_deleted > 0 && evbuffer_get_length(buf) == 0)
-		event_active(c->ev_flushed, EV_TIMEOUT, 0);
+		conn_kick(c, CONN_KICK_FLUSHED);
 }
 
 /* The refusal is on its way: end TLS, half-close, wait for the client. */
 static void
-conn_flushed(evutil_socket_t fd, short ev, void *arg)
+conn_flushed(struct conn *c)
 {
-	struct conn	*c = arg;
-	int		 s;
+	int	 s;
 
-	if (c->closed)
-		return;
 	(void)SSL_shutdown(c->ssl);
 	if ((s = bufferevent_getfd(c->tls)) != -1)
 		(void)shutdown(s, SHUT_WR);
@@ -258,6 +267,32 @@ conn_refuse(struct conn *c, int status, const char *code, const char *msg,
 	bufferevent_enable(c->tls, EV_WRITE);
 }
 
+/* The refusal conn_start() found for c, now that it sends a request. */
+static void
+conn_refuse_owed(struct conn *c)
+{
+	struct msg_net_config	*cfg = &c->srv->cfg;
+	char			 msg[RPC_MSG_MAX];
+
+	switch (c->owe) {
+	case OWE_BANNED:
+		snprintf(msg, sizeof(msg), "address %s is banned for %u more "
+		    "seconds", c->addr, c->owe_retry);
+		conn_refuse(c, 429, "source_banned", msg, c->owe_retry);
+		return;
+	case OWE_CONNECTIONS:
+		snprintf(msg, sizeof(msg), "more than %u connections "
+		    "(limits.connections)", cfg->connections);
+		break;
+	default:
+		snprintf(msg, sizeof(msg), "more than %u connections from %s "
+		    "(limits.connections_per_source)",
+		    cfg->connections_per_source, c->addr);
+		break;
+	}
+	conn_refuse(c, 503, "too_many_connections", msg, 0);
+}
+
 /* Feed the guard the head bytes of src it has not seen yet. */
 static enum guard_verdict
 conn_scan(struct conn *c, struct evbuffer *src)
@@ -268,6 +303,11 @@ conn_scan(struct conn *c, struct evbuffer *src)
 	size_t			 used;
 	int			 i, n;
 
+	if (c->guard == NULL) {
+		if ((c->guard = malloc(sizeof(*c->guard))) == NULL)
+			fatal("malloc");
+		guard_init(c->guard, &c->lim.guard);
+	}
 	while (c->scanned < evbuffer_get_length(src)) {
 		if (evbuffer_ptr_set(src, &ptr, c->scanned,
 		    EVBUFFER_PTR_SET) == -1)
@@ -276,7 +316,7 @@ conn_scan(struct conn *c, struct evbuffer *src)
 		if (n <= 0)
 			break;
 		for (i = 0; i < n && i < 4; i++) {
-			v = guard_feed(&c->guard, iov[i].iov_base,
+			v = guard_feed(c->guard, iov[i].iov_base,
 			    iov[i].iov_len, &used);
 			c->scanned += used;
 			if (v != GUARD_MORE)
@@ -305,9 +345,8 @@ conn_filter(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t lim,
 	}
 	if (!c->started)
 		return BEV_NEED_MORE;	/* conn_start() resumes us */
-	if (c->owe_status != 0 && evbuffer_get_length(src) > 0) {
-		conn_refuse(c, c->owe_status, c->owe_code, c->owe_msg,
-		    c->owe_retry);
+	if (c->owe != OWE_NONE && evbuffer_get_length(src) > 0) {
+		conn_refuse_owed(c);
 		evbuffer_drain(src, evbuffer_get_length(src));
 		return BEV_NEED_MORE;
 	}
@@ -328,17 +367,19 @@ conn_filter(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t lim,
 		case PH_START:
 		case PH_IDLE:
 		case PH_HEAD:
+			if (evbuffer_get_length(src) == 0)
+				goto out;
 			v = conn_scan(c, src);
 			if (v == GUARD_MORE) {
 				if (c->phase != PH_HEAD &&
-				    guard_started(&c->guard))
+				    guard_started(c->guard))
 					conn_arm(c, PH_HEAD,
-					    c->cfg.header_timeout);
+					    c->lim.header_timeout);
 				goto out;
 			}
 			if (v == GUARD_REFUSE) {
-				conn_refuse(c, c->guard.status,
-				    c->guard.code, c->guard.message, 0);
+				conn_refuse(c, c->guard->status,
+				    c->guard->code, c->guard->message, 0);
 				evbuffer_drain(src, evbuffer_get_length(src));
 				return BEV_NEED_MORE;
 			}
@@ -347,10 +388,11 @@ conn_filter(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t lim,
 				fatalx("evbuffer_remove_buffer");
 			moved = 1;
 			c->scanned = 0;
-			c->body_left = c->guard.body_len;
-			guard_reset(&c->guard);
+			c->body_left = c->guard->body_len;
+			free(c->guard);
+			c->guard = NULL;
 			if (c->body_left > 0)
-				conn_arm(c, PH_BODY, c->cfg.body_timeout);
+				conn_arm(c, PH_BODY, c->lim.body_timeout);
 			else
 				conn_arm(c, PH_BUSY, 0);
 			continue;
@@ -371,21 +413,21 @@ conn_timeout(evutil_socket_t fd, short ev, void *arg)
 	switch (c->phase) {
 	case PH_START:
 		log_debug("%s: TLS handshake not complete within %u s",
-		    c->addr, c->cfg.header_timeout);
+		    c->addr, c->lim.header_timeout);
 		http_conn_kill(c);
 		break;
 	case PH_HEAD:
 		snprintf(msg, sizeof(msg), "request head not complete "
-		    "within %u s", c->cfg.header_timeout);
+		    "within %u s", c->lim.header_timeout);
 		conn_refuse(c, 408, "request_timeout", msg, 0);
 		break;
 	case PH_BODY:
 		snprintf(msg, sizeof(msg), "request body not complete "
-		    "within %u s", c->cfg.body_timeout);
+		    "within %u s", c->lim.body_timeout);
 		conn_refuse(c, 408, "request_timeout", msg, 0);
 		break;
 	case PH_IDLE:
-		log_debug("%s: idle for %u s", c->addr, c->cfg.idle_timeout);
+		log_debug("%s: idle for %u s", c->addr, c->lim.idle_timeout);
 		http_conn_kill(c);
 		break;
 	case PH_CLOSING:
@@ -398,11 +440,9 @@ conn_timeout(evutil_socket_t fd, short ev, void *arg)
 
 /* After an answer: bytes already read may hold the next request. */
 static void
-conn_resume(evutil_socket_t fd, short ev, void *arg)
+conn_resume(struct conn *c)
 {
-	struct conn	*c = arg;
-
-	if (c->closed || (c->phase != PH_IDLE && c->phase != PH_START))
+	if ((c->phase != PH_IDLE && c->phase != PH_START))
 		return;
 	if (evbuffer_get_length(bufferevent_get_input(c->tls)) > 0)
 		bufferevent_trigger(c->tls, EV_READ,
@@ -421,8 +461,24 @@ conn_request_done(struct evhttp_request *req, void *arg)
 	c->req_start = 0;
 	if (c->closed || c->phase == PH_CLOSING)
 		return;
-	conn_arm(c, PH_IDLE, c->cfg.idle_timeout);
-	event_active(c->ev_resume, EV_TIMEOUT, 0);
+	conn_arm(c, PH_IDLE, c->lim.idle_timeout);
+	conn_kick(c, CONN_KICK_RESUME);
+}
+
+/* ev_kick: the steps due, in order; each may close the connection. */
+static void
+conn_kicked(evutil_socket_t fd, short ev, void *arg)
+{
+	struct conn	*c = arg;
+	uint8_t		 steps = c->kick;
+
+	c->kick = 0;
+	if ((steps & CONN_KICK_START) && !c->closed)
+		conn_start(c);
+	if ((steps & CONN_KICK_RESUME) && !c->closed)
+		conn_resume(c);
+	if ((steps & CONN_KICK_FLUSHED) && !c->closed)
+		conn_flushed(c);
 }
 
 /* The peer's numeric address; IPv4-mapped IPv6 shown as IPv4. */
@@ -456,12 +512,14 @@ conn_peer(int fd, char *buf, size_t bufsz)
 static int
 handshake_over_rate(struct conn *c)
 {
+	struct msg_net_config	*cfg = &c->srv->cfg;
+
 	if (c->exempt || rpc_window_hit(&c->src->window, now_ms(),
-	    c->cfg.rate_window, c->cfg.rate_per_source) == 0)
+	    cfg->rate_window, cfg->rate_per_source) == 0)
 		return 0;
 	log_info("%s: closed before its TLS handshake: over %u requests and "
 	    "handshakes in %u s (rate_limit.per_source)", c->addr,
-	    c->cfg.rate_per_source, c->cfg.rate_window);
+	    cfg->rate_per_source, cfg->rate_window);
 	http_conn_kill(c);
 	return 1;
 }
@@ -471,11 +529,11 @@ handshake_over_rate(struct conn *c)
  * apply the connection limits and bans.  Runs before any TLS byte is
  * read.
  */
-void
-conn_start(evutil_socket_t unused, short ev, void *arg)
+static void
+conn_start(struct conn *c)
 {
-	struct conn		*c = arg;
 	struct http_server	*srv = c->srv;
+	struct msg_net_config	*cfg = &srv->cfg;
 	void			*cbarg = NULL;
 	uint32_t		 left;
 	int			 fd, one = 1;
@@ -494,8 +552,8 @@ conn_start(evutil_socket_t unused, short ev, void *arg)
 	}
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	/* IPv6 sources count and are banned by rate_limit.ipv6_prefix. */
-	src_key(c->addr, (int)c->cfg.ipv6_prefix, key, sizeof(key));
-	c->exempt = src_nets_match(c->cfg.exempt, c->cfg.nexempt, c->addr);
+	src_key(c->addr, (int)cfg->ipv6_prefix, key, sizeof(key));
+	c->exempt = src_nets_match(cfg->exempt, cfg->nexempt, c->addr);
 	c->src = source_get(srv, key);
 	c->src->conns++;
 	c->counted = 1;
@@ -509,43 +567,32 @@ conn_start(evutil_socket_t unused, short ev, void *arg)
 	 * slots of everyone else: its connections stay out of the total,
 	 * get their refusal after the handshake and linger only briefly.
 	 */
-	if (left == 0 && c->src->conns <= c->cfg.connections_per_source) {
+	if (left == 0 && c->src->conns <= cfg->connections_per_source) {
 		srv->nconns++;
 		c->global = 1;
-	} else if (c->src->conns > c->cfg.connections_per_source +
+	} else if (c->src->conns > cfg->connections_per_source +
 	    HTTP_OVER_LIMIT) {
 		log_warnx("%s: closed: far over %u connections from one "
 		    "source (limits.connections_per_source)", c->addr,
-		    c->cfg.connections_per_source);
+		    cfg->connections_per_source);
 		http_conn_kill(c);
 		return;
 	}
-	if (srv->nconns > c->cfg.connections + HTTP_OVER_LIMIT) {
+	if (srv->nconns > cfg->connections + HTTP_OVER_LIMIT) {
 		log_warnx("%s: closed: far over %u connections "
-		    "(limits.connections)", c->addr, c->cfg.connections);
+		    "(limits.connections)", c->addr, cfg->connections);
 		http_conn_kill(c);
 		return;
 	}
 	if (left != 0) {
-		c->owe_status = 429;
-		c->owe_code = "source_banned";
+		c->owe = OWE_BANNED;
 		c->owe_retry = left;
-		snprintf(c->owe_msg, sizeof(c->owe_msg), "address %s is "
-		    "banned for %u more seconds", c->addr, left);
-	} else if (srv->nconns > c->cfg.connections) {
-		c->owe_status = 503;
-		c->owe_code = "too_many_connections";
-		snprintf(c->owe_msg, sizeof(c->owe_msg), "more than %u "
-		    "connections (limits.connections)", c->cfg.connections);
-	} else if (c->src->conns > c->cfg.connections_per_source) {
-		c->owe_status = 503;
-		c->owe_code = "too_many_connections";
-		snprintf(c->owe_msg, sizeof(c->owe_msg), "more than %u "
-		    "connections from %s (limits.connections_per_source)",
-		    c->cfg.connections_per_source, c->addr);
-	}
+	} else if (srv->nconns > cfg->connections)
+		c->owe = OWE_CONNECTIONS;
+	else if (c->src->conns > cfg->connections_per_source)
+		c->owe = OWE_SOURCE;
 	c->started = 1;
-	event_active(c->ev_resume, EV_TIMEOUT, 0);
+	conn_kick(c, CONN_KICK_RESUME);
 	log_debug("%s: connection %u", c->addr, srv->nconns);
 }
 
@@ -562,8 +609,8 @@ conn_tls_info(const SSL *ssl, int where, int ret)
 	    (c = SSL_get_app_data(ssl)) == NULL)
 		return;
 	if (!c->closed && c->phase == PH_START)
-		conn_arm(c, PH_IDLE, c->owe_status != 0 ? HTTP_LINGER_SEC :
-		    c->cfg.idle_timeout);
+		conn_arm(c, PH_IDLE, c->owe != OWE_NONE ? HTTP_LINGER_SEC :
+		    c->lim.idle_timeout);
 }
 
 /* evhttp's bufferevent callback: a new connection's stack. */
@@ -571,20 +618,20 @@ struct bufferevent *
 http_newconn(struct event_base *base, void *arg)
 {
 	struct http_server	*srv = arg;
-	struct guard_limits	 gl;
 	struct conn		*c;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		fatal("calloc");
 	c->srv = srv;
-	c->cfg = srv->cfg;
+	c->lim.guard.request_line = srv->cfg.request_line;
+	c->lim.guard.header_bytes = srv->cfg.header_bytes;
+	c->lim.guard.header_count = srv->cfg.header_count;
+	c->lim.guard.body_bytes = srv->cfg.body_bytes;
+	c->lim.header_timeout = srv->cfg.header_timeout;
+	c->lim.body_timeout = srv->cfg.body_timeout;
+	c->lim.idle_timeout = srv->cfg.idle_timeout;
 	c->req_op = OP_MAX;
 	strlcpy(c->addr, "unknown", sizeof(c->addr));
-	gl.request_line = c->cfg.request_line;
-	gl.header_bytes = c->cfg.header_bytes;
-	gl.header_count = c->cfg.header_count;
-	gl.body_bytes = c->cfg.body_bytes;
-	guard_init(&c->guard, &gl);
 	/*
 	 * Returning NULL would make evhttp serve plain HTTP: every failure
 	 * here is fatal.
@@ -610,18 +657,16 @@ http_newconn(struct event_base *base, void *arg)
 	 * without end.  One request's worth is all it may send ahead.
 	 */
 	bufferevent_setwatermark(c->tls, EV_READ, 0,
-	    (size_t)c->cfg.header_bytes + c->cfg.body_bytes);
+	    (size_t)c->lim.guard.header_bytes + c->lim.guard.body_bytes);
 	if ((c->bev = bufferevent_filter_new(c->tls, conn_filter, NULL,
 	    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS, conn_free,
 	    c)) == NULL)
 		fatalx("bufferevent_filter_new");
-	if ((c->ev_start = event_new(base, -1, 0, conn_start, c)) == NULL ||
-	    (c->ev_timer = evtimer_new(base, conn_timeout, c)) == NULL ||
-	    (c->ev_resume = event_new(base, -1, 0, conn_resume, c)) == NULL ||
-	    (c->ev_flushed = event_new(base, -1, 0, conn_flushed, c)) == NULL)
+	if ((c->ev_kick = event_new(base, -1, 0, conn_kicked, c)) == NULL ||
+	    (c->ev_timer = evtimer_new(base, conn_timeout, c)) == NULL)
 		fatalx("event_new");
-	conn_arm(c, PH_START, c->cfg.header_timeout);
-	event_active(c->ev_start, EV_TIMEOUT, 0);
+	conn_arm(c, PH_START, c->lim.header_timeout);
+	conn_kick(c, CONN_KICK_START);
 	return c->bev;
 }
 

@@ -51,6 +51,31 @@ struct source {
 struct pending;
 struct stream;
 
+/*
+ * What a connection keeps of the limits in force when it was accepted: a
+ * reload applies to the connections accepted after it.
+ */
+struct conn_limits {
+	struct guard_limits	 guard;
+	uint32_t		 header_timeout;
+	uint32_t		 body_timeout;
+	uint32_t		 idle_timeout;
+};
+
+/* The refusal owed at a connection's first request (conn_start). */
+enum conn_owe {
+	OWE_NONE = 0,
+	OWE_BANNED,		/* its source is banned: 429 */
+	OWE_CONNECTIONS,	/* over limits.connections: 503 */
+	OWE_SOURCE		/* over limits.connections_per_source: 503 */
+};
+
+/*
+ * One client connection.  Thousands may sit idle, so it holds nothing an
+ * idle connection does not need: the guard exists only while a head is
+ * arriving, refusal messages are made when sent, and one event stands
+ * for every deferred step (ev_kick, with the steps in kick).
+ */
 struct conn {
 	RB_ENTRY(conn)		 entry;		/* by evcon */
 	struct http_server	*srv;
@@ -59,32 +84,28 @@ struct conn {
 	struct bufferevent	*bev;		/* the guard's filter */
 	SSL			*ssl;
 	struct source		*src;		/* by src_key() */
+	struct guard		*guard;		/* NULL between heads */
+	struct conn_limits	 lim;
 	char			 addr[ADDR_STR_MAX];
-	int			 exempt;	/* rate_limit.exempt */
-	struct guard		 guard;
-	struct msg_net_config	 cfg;		/* limits at accept time */
 	enum conn_phase		 phase;
 	size_t			 scanned;	/* head bytes fed to the guard */
 	uint64_t		 body_left;
-	int			 started;	/* conn_start() has run */
-	int			 counted;	/* in its source's count */
-	int			 global;	/* and in limits.connections */
-	int			 closed;	/* evhttp let go of it */
+	uint8_t			 exempt;	/* rate_limit.exempt */
+	uint8_t			 started;	/* conn_start() has run */
+	uint8_t			 counted;	/* in its source's count */
+	uint8_t			 global;	/* and in limits.connections */
+	uint8_t			 closed;	/* evhttp let go of it */
+	uint8_t			 kick;		/* CONN_KICK_* steps due */
+	uint8_t			 owe;		/* enum conn_owe */
+	uint32_t		 owe_retry;	/* seconds, with OWE_BANNED */
 	/* The request with evhttp, for GET /metrics. */
 	unsigned		 req_op;	/* OP_MAX: not routed */
 	uint64_t		 req_start;	/* metrics_now_us(), 0: none */
-	/* An answer owed at the first request (per-source limit, ban). */
-	int			 owe_status;
-	const char		*owe_code;
-	char			 owe_msg[RPC_MSG_MAX];
-	uint32_t		 owe_retry;
 	struct evbuffer_cb_entry *flushcb;
 	struct pending		*pending;
 	struct stream		*stream;	/* GET /v1/events */
-	struct event		*ev_start;
+	struct event		*ev_kick;
 	struct event		*ev_timer;
-	struct event		*ev_resume;
-	struct event		*ev_flushed;
 };
 
 struct pending {
@@ -162,7 +183,6 @@ void		 http_reply_error(struct evhttp_request *, int status,
 /* http_conn.c */
 /* evhttp's bufferevent callback: the stack for an accepted socket. */
 struct bufferevent *http_newconn(struct event_base *, void *);
-void		 conn_start(evutil_socket_t, short, void *);
 /* Forget the request waiting for the monitor, if there is one. */
 void		 conn_drop_pending(struct conn *);
 /* Free a pending request out of the tree (not its evhttp request). */

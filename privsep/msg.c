@@ -696,6 +696,8 @@ msg_broker_symbol_encode(uint8_t *buf, size_t cap,
 	wire_put_u32(&b, s->spread);
 	wire_put_u32(&b, s->max_step);
 	wire_put_u8(&b, s->session_open);
+	wire_put_u8(&b, s->expiration);
+	wire_put_u32(&b, s->session_end);
 	return msg_finish(&b, "BROKER_SYMBOL");
 }
 
@@ -729,6 +731,8 @@ msg_broker_symbol_decode(const struct ipc_msg *m, struct msg_broker_symbol *s,
 	s->spread = wire_get_u32(&r);
 	s->max_step = wire_get_u32(&r);
 	s->session_open = wire_get_u8(&r);
+	s->expiration = wire_get_u8(&r);
+	s->session_end = wire_get_u32(&r);
 	if (msg_done(&r, why) == -1)
 		return -1;
 	if (s->name[0] == '\0' || !msg_printable(s->name) ||
@@ -741,7 +745,9 @@ msg_broker_symbol_decode(const struct ipc_msg *m, struct msg_broker_symbol *s,
 	    s->trade_mode > PAPER_TRADE_MODE_MAX ||
 	    s->exec_mode < PAPER_EXEC_MODE_MIN ||
 	    s->exec_mode > PAPER_EXEC_MODE_MAX ||
-	    s->calc_mode > PAPER_CALC_MODE_MAX || s->session_open > 1) {
+	    s->calc_mode > PAPER_CALC_MODE_MAX || s->session_open > 1 ||
+	    s->expiration == 0 || (s->expiration & ~PAPER_EXPIRATION_ALL) ||
+	    s->session_end > 86400) {
 		*why = "symbol enum out of range";
 		return -1;
 	}

@@ -68,7 +68,7 @@ M(API_REQ,	P_NET,	P_MON,	71,	72 + ADDR_STR_MAX + API_PARAMS_MAX, 0, "struct msg_
 M(API_RES,	P_MON,	P_NET,	14,	12 + 2 * API_STR_MAX + API_RESULT_MAX, 0, "struct msg_api_res: its answer, same id") \
 M(BAN,		P_MON,	P_NET,	6,	6 + ADDR_STR_MAX, 0,	"str address, u32 seconds left (0: lifted)") \
 M(BROKER_CONFIG, P_MON,	P_BROKER, 32,	32 + BROKER_NAME_MAX, 0, "struct msg_broker_config: backend and account") \
-M(BROKER_SYMBOL, P_MON,	P_BROKER, 72,	BROKER_SYMBOL_MAX, 0,	"struct msg_broker_symbol: one symbol of the paper backend") \
+M(BROKER_SYMBOL, P_MON,	P_BROKER, 77,	BROKER_SYMBOL_MAX, 0,	"struct msg_broker_symbol: one symbol of the paper backend") \
 M(BROKER_TICKS,	P_MON,	P_BROKER, 3,	2 + BROKER_TICKS_CHUNK, 0, "bytes: a chunk of whole lines of the replay CSV") \
 M(BROKER_RECORD, P_CHILD_BROKER_MON, P_CHILD_BROKER_MON, 4, 4 + BROKER_RECORD_MAX, 0, "u8 type, u8 op, bytes record: a state change (from broker) or stored state (at start, from monitor)") \
 M(BROKER_START,	P_MON,	P_BROKER, 0,	0,		0,	"empty: configuration and stored state are complete; connect") \
@@ -264,6 +264,8 @@ struct msg_broker_symbol {
 	uint32_t	spread;		/* points */
 	uint32_t	max_step;	/* points per tick */
 	uint8_t		session_open;
+	uint8_t		expiration;	/* PAPER_EXPIRATION_*, not 0 */
+	uint32_t	session_end;	/* seconds after 00:00 UTC, <= 86400 */
 };
 
 struct msg_broker_req {

@@ -623,6 +623,12 @@ tls_ctx_renew(const uint8_t *chain, size_t chainlen, const uint8_t *ca,
 		goto fail;
 	}
 	SSL_CTX_set_alpn_select_cb(ctx, tls_alpn_select, NULL);
+	/*
+	 * An idle connection keeps no record buffers (about 34 KiB):
+	 * OpenSSL frees them once empty and allocates them again for the
+	 * next record.
+	 */
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
 
 	if (tls_load_chain(ctx, chain, chainlen, keyop, key_id, err,
 	    errlen) == -1)

@@ -249,9 +249,15 @@ static const char *const db_sql[ST_MAX] = {
 	[ST_BANS_PRUNE] = "DELETE FROM bans WHERE until < ?1",
 };
 
+#define DB_CACHED_MAX	8	/* db_cached()'s statements */
+
 static struct {
 	sqlite3		*db;
 	sqlite3_stmt	*st[ST_MAX];
+	struct {
+		const char	*sql;	/* the caller's: compared by address */
+		sqlite3_stmt	*st;
+	}		 cached[DB_CACHED_MAX];
 	char		 path[4096];
 	int		 version;
 	int		 busy_ms;	/* 0: DB_BUSY_TIMEOUT_DEFAULT */
@@ -553,6 +559,11 @@ db_close(void)
 		sqlite3_finalize(dbs.st[i]);
 		dbs.st[i] = NULL;
 	}
+	for (i = 0; i < DB_CACHED_MAX; i++) {
+		sqlite3_finalize(dbs.cached[i].st);
+		dbs.cached[i].st = NULL;
+		dbs.cached[i].sql = NULL;
+	}
 	if (dbs.db != NULL && sqlite3_close(dbs.db) != SQLITE_OK)
 		log_warnx("database %s: close: %s", dbs.path,
 		    sqlite3_errmsg(dbs.db));
@@ -621,6 +632,28 @@ db_stmt(enum db_stmt which)
 	sqlite3_reset(dbs.st[which]);
 	sqlite3_clear_bindings(dbs.st[which]);
 	return dbs.st[which];
+}
+
+sqlite3_stmt *
+db_cached(const char *sql)
+{
+	size_t	 i;
+
+	if (dbs.db == NULL)
+		return NULL;
+	for (i = 0; i < DB_CACHED_MAX && dbs.cached[i].sql != NULL; i++)
+		if (dbs.cached[i].sql == sql) {
+			sqlite3_reset(dbs.cached[i].st);
+			sqlite3_clear_bindings(dbs.cached[i].st);
+			return dbs.cached[i].st;
+		}
+	if (i == DB_CACHED_MAX)
+		fatalx("%s: more than %d statements", __func__, DB_CACHED_MAX);
+	if (sqlite3_prepare_v3(dbs.db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &dbs.cached[i].st, NULL) != SQLITE_OK)
+		return NULL;
+	dbs.cached[i].sql = sql;
+	return dbs.cached[i].st;
 }
 
 static int

@@ -97,6 +97,15 @@ void	db_set_fault(int on);
 int	db_fault(void);
 /* The connection, for later subsystems with their own statements. */
 sqlite3	*db_handle(void);
+/*
+ * sql, a string that lives as long as the program, prepared on
+ * db_handle() once and kept until db_close(): reset and ready to bind.
+ * For modules whose statements are few and hot (audit.c's append); the
+ * caller resets it when done, so that no read stays open.  NULL when
+ * the database is shut or the statement does not prepare (the error is
+ * db_handle()'s).
+ */
+sqlite3_stmt *db_cached(const char *sql);
 /* The schema version this build migrates to, and the one on disk. */
 int	db_schema_latest(void);
 int	db_schema_version(void);

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "margin.h"
 #include "msg.h"
 #include "mt5.h"
 #include "risk.h"
@@ -26,12 +27,13 @@
 #define DAY_MS		(86400 * (int64_t)1000)
 #define RISK_SYMS_MAX	1024		/* symbols with a count */
 
-/* What the margin estimate knows of a symbol from the configuration. */
+/*
+ * What the margin estimate knows of a paper symbol from the
+ * configuration: paper's own formula's figures (common/margin.c).
+ */
 struct risk_spec {
 	char		name[CONF_SYMBOL_MAX];
-	double		contract_size;
-	int		by_price;	/* margin is price-based: a CFD, or
-					   a base currency not the account's */
+	struct margin_symbol m;
 	double		start_bid;
 };
 
@@ -151,6 +153,7 @@ static void
 configure_specs(struct risk *r, const struct herald_conf *c)
 {
 	const struct conf_symbol	*s;
+	struct risk_spec		*sp;
 	size_t				 i;
 
 	r->nspecs = 0;
@@ -159,12 +162,19 @@ configure_specs(struct risk *r, const struct herald_conf *c)
 		return;
 	for (i = 0; i < c->mt5.paper.nsymbols && i < CONF_MAX_SYMBOLS; i++) {
 		s = &c->mt5.paper.symbols[i];
-		strlcpy(r->specs[r->nspecs].name, s->name,
-		    sizeof(r->specs[0].name));
-		r->specs[r->nspecs].contract_size = s->contract_size;
-		r->specs[r->nspecs].by_price = s->calc_mode != PAPER_CALC_FOREX ||
-		    strcmp(s->currency_base, c->mt5.paper.currency) != 0;
-		r->specs[r->nspecs++].start_bid = s->start_bid;
+		sp = &r->specs[r->nspecs++];
+		memset(sp, 0, sizeof(*sp));
+		strlcpy(sp->name, s->name, sizeof(sp->name));
+		sp->m.calc_mode = s->calc_mode;
+		sp->m.contract_size = s->contract_size;
+		sp->m.margin_rate = s->margin_rate;
+		sp->m.margin_initial = s->margin_initial;
+		sp->m.tick_size = s->tick_size;
+		sp->m.tick_value = s->tick_value;
+		sp->m.base_is_account = strcmp(s->currency_base,
+		    c->mt5.paper.currency) == 0;
+		margin_resolve(&sp->m, pow(10, -s->digits));
+		sp->start_bid = s->start_bid;
 	}
 	/* Until the broker's record says otherwise. */
 	if (!r->balance_reported) {
@@ -715,17 +725,18 @@ spec_find(const struct risk *r, const char *symbol)
 
 /*
  * The order's margin, estimated: at the broker's own margin per lot of
- * the symbol's last position when there is one, else from the paper
- * symbol's contract size and the account's leverage at the order's
+ * the symbol's last position when there is one, else by paper's own
+ * formula for the symbol's calc mode (common/margin.c) at the order's
  * price, the last price seen or the symbol's start_bid.  -1 when
- * nothing is known of the symbol.
+ * nothing is known of the symbol.  A hedge's overlap is not netted
+ * out: the estimate errs on the side of refusing.
  */
 static double
 margin_estimate(const struct risk *r, const struct rpc_params *p)
 {
 	const struct risk_sym	*y = sym_find(r, p->symbol);
 	const struct risk_spec	*sp = spec_find(r, p->symbol);
-	double			 price = 0, m;
+	double			 price = 0;
 
 	if (y != NULL && y->per_lot > 0)
 		return p->volume * y->per_lot;
@@ -737,8 +748,7 @@ margin_estimate(const struct risk *r, const struct rpc_params *p)
 		price = y->price;
 	else
 		price = sp->start_bid;
-	m = p->volume * sp->contract_size / r->leverage;
-	return sp->by_price ? m * price : m;
+	return margin_of(&sp->m, r->leverage, p->volume, price);
 }
 
 static int

@@ -220,6 +220,39 @@ repeat_answer(uint32_t net_id, const struct journal_order *o,
  * identity and permission (auth_check()), and only for this key's rows.
  * -1 if the order repeats nothing, else what trade_api() returns.
  */
+/*
+ * Orders journaled by a build before the order block (type, deviation,
+ * stop_limit, expiration: params.h) hold a TRADE request without it, so
+ * the same body sent again after an upgrade packs to other bytes: a
+ * client_order_id would find its row "for a different order", a derived
+ * id none.  Such a repeat is looked up again by its older layout, and is
+ * answered from that row when the bytes match.  1 with *o, 0, or < 0.
+ */
+static int
+repeat_older(const struct msg_api_req *q, const struct auth_identity *id,
+    const struct rpc_params *p, const char *coid, struct journal_order *o)
+{
+	struct journal_order	 old;
+	uint8_t			 buf[API_PARAMS_MAX];
+	size_t			 n;
+	int			 r;
+
+	if (q->op != OP_TRADE || (n = rpc_params_pack(p,
+	    api_info(OP_TRADE)->fields & ~RPC_ORDER_BLOCK, buf,
+	    sizeof(buf))) == (size_t)-1)
+		return 0;
+	memset(&old, 0, sizeof(old));
+	r = journal_repeat(tr.journal, id->key_id, coid, buf, n,
+	    trade_now_ms() / 1000, &old);
+	if (r == JOURNAL_DUPLICATE && !old.request_differs) {
+		journal_order_clear(o);
+		*o = old;
+		return 1;
+	}
+	journal_order_clear(&old);
+	return r == JOURNAL_DUPLICATE ? 0 : r;
+}
+
 static int
 trade_repeat(uint32_t net_id, const struct msg_api_req *q,
     const struct auth_identity *id, const struct rpc_params *p,
@@ -232,6 +265,18 @@ trade_repeat(uint32_t net_id, const struct msg_api_req *q,
 	coid = (p->flags & RPC_HAS_COID) ? p->client_order_id : NULL;
 	r = journal_repeat(tr.journal, id->key_id, coid, q->params,
 	    q->params_len, trade_now_ms() / 1000, &o);
+	if (r == 0 || (r == JOURNAL_DUPLICATE && o.request_differs)) {
+		switch (repeat_older(q, id, p, coid, &o)) {
+		case 1:
+			r = JOURNAL_DUPLICATE;
+			break;
+		case 0:
+			break;
+		default:
+			r = -1;
+			break;
+		}
+	}
 	if (r == JOURNAL_DUPLICATE)
 		r = repeat_answer(net_id, &o, coid, res);
 	else if (r == 0)

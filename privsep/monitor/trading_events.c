@@ -187,14 +187,37 @@ ev_position(const struct paper_position *p, int open)
 	return o;
 }
 
+/* Why a pending order went, from its last ORDER_STATE; NULL: not said. */
+static const char *
+ev_gone_reason(enum paper_order_state st)
+{
+	switch (st) {
+	case PAPER_STATE_CANCELED:
+		return "cancelled";
+	case PAPER_STATE_FILLED:
+	case PAPER_STATE_PARTIAL:
+		return "filled";
+	case PAPER_STATE_REJECTED:
+		return "rejected";
+	case PAPER_STATE_EXPIRED:
+		return "expired";
+	default:
+		return NULL;
+	}
+}
+
 static json_t *
 ev_order(const struct paper_order *p, int open)
 {
-	json_t	*o;
+	json_t		*o;
+	const char	*why = open ? NULL : ev_gone_reason(p->state);
 
 	if ((o = json_object()) == NULL)
 		fatalx("%s: out of memory", __func__);
-	ev_set(o, "state", json_string(open ? "placed" : "removed"));
+	ev_set(o, "state", json_string(open ? "placed" :
+	    p->state == PAPER_STATE_EXPIRED ? "expired" : "removed"));
+	if (why != NULL)
+		ev_set(o, "reason", json_string(why));
 	ev_set(o, "ticket", json_u64(p->ticket));
 	ev_set(o, "symbol", ev_str(p->symbol));
 	ev_set(o, "type", json_string(trade_type_name((uint8_t)p->type)));
@@ -203,6 +226,8 @@ ev_order(const struct paper_order *p, int open)
 	ev_set(o, "sl", json_real(p->sl));
 	ev_set(o, "tp", json_real(p->tp));
 	ev_set(o, "time_setup", json_time_ms(p->time_setup));
+	if (p->expiration > 0)
+		ev_set(o, "expiration", json_time_ms(p->expiration * 1000));
 	ev_set(o, "magic", json_u64(p->magic));
 	ev_set(o, "comment", ev_str(p->comment));
 	return o;
@@ -225,7 +250,9 @@ event_record(const struct paper_record *rec)
 		ev_emit("position", 0, ev_position(&rec->u.position, put));
 		return;
 	case PAPER_REC_ORDER:
-		ev_emit("pending", 0, ev_order(&rec->u.order, put));
+		/* An expiry is an event of its own, as fills and SL/TP are. */
+		ev_emit(!put && rec->u.order.state == PAPER_STATE_EXPIRED ?
+		    "expired" : "pending", 0, ev_order(&rec->u.order, put));
 		return;
 	case PAPER_REC_ACCOUNT:
 	case PAPER_REC_QUOTE:

@@ -128,6 +128,8 @@ send_symbol(const struct conf_symbol *cs)
 	s.spread = (uint32_t)cs->spread;
 	s.max_step = (uint32_t)cs->max_step;
 	s.session_open = cs->session_open ? 1 : 0;
+	s.expiration = (uint8_t)cs->expiration;
+	s.session_end = (uint32_t)cs->session_end;
 	n = msg_broker_symbol_encode(buf, sizeof(buf), &s);
 	tr.io->to_broker(MSG_BROKER_SYMBOL, 0, buf, n);
 }

@@ -187,6 +187,27 @@ test_events_mark_dirty(void **state)
 	assert_int_equal(sync_.expired[0], 9);
 }
 
+/* An order the terminal said expired goes with state EXPIRED. */
+static void
+test_expired_order_says_so(void **state)
+{
+	order(0, 9, 1.07);
+	order(1, 10, 1.06);
+	to.n = 2;
+	apply();
+	assert_int_equal(seen.r[0].u.order.state, PAPER_STATE_PLACED);
+	bsync_event(&sync_, "order", 9, BSYNC_ORDER_EXPIRED);
+	to.n = 0;
+	apply();
+	assert_int_equal(seen.n, 2);
+	assert_int_equal(seen.r[0].op, PAPER_OP_DEL);
+	assert_int_equal(seen.r[0].u.order.ticket, 9);
+	assert_int_equal(seen.r[0].u.order.state, PAPER_STATE_EXPIRED);
+	/* Gone for another reason, not said: the state it had. */
+	assert_int_equal(seen.r[1].u.order.ticket, 10);
+	assert_int_equal(seen.r[1].u.order.state, PAPER_STATE_PLACED);
+}
+
 int
 main(void)
 {
@@ -195,6 +216,7 @@ main(void)
 		cmocka_unit_test_setup(test_stored_then_gone, setup),
 		cmocka_unit_test_setup(test_truncated_removes_nothing, setup),
 		cmocka_unit_test_setup(test_events_mark_dirty, setup),
+		cmocka_unit_test_setup(test_expired_order_says_so, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -182,6 +182,30 @@ test_symbols(void **state)
 	one_error(SYMS "      - {name: EURUSD, start_bid: 1, session_open: 1}\n"
 	    NONE, "t.yaml:4: mt5.paper.symbols[0].session_open: expected "
 	    "true, false, yes or no, got \"1\"");
+	/* Expiration modes and the end of the trading day. */
+	one_error(SYMS "      - {name: EURUSD, start_bid: 1, expiration: "
+	    "[gtc, week]}\n" NONE, "t.yaml:4: mt5.paper.symbols[0]."
+	    "expiration[1]: expected gtc, day, specified or specified_day, "
+	    "got \"week\"");
+	one_error(SYMS "      - {name: EURUSD, start_bid: 1, expiration: "
+	    "[]}\n" NONE, "t.yaml:4: mt5.paper.symbols[0].expiration: must "
+	    "list at least one of gtc, day, specified and specified_day");
+	no_errors(SYMS "      - {name: EURUSD, start_bid: 1, session_end: "
+	    "\"24:00\"}\n" NONE);
+	no_errors(SYMS "      - {name: EURUSD, start_bid: 1, session_end: "
+	    "\"00:00:00\"}\n" NONE);
+	one_error(SYMS "      - {name: EURUSD, start_bid: 1, session_end: "
+	    "\"24:01\"}\n" NONE, "t.yaml:4: mt5.paper.symbols[0].session_end: "
+	    "expected a time of day in UTC, HH:MM or HH:MM:SS from 00:00 to "
+	    "24:00, got \"24:01\"");
+	one_error(SYMS "      - {name: EURUSD, start_bid: 1, session_end: "
+	    "\"9:30\"}\n" NONE, "t.yaml:4: mt5.paper.symbols[0].session_end: "
+	    "expected a time of day in UTC, HH:MM or HH:MM:SS from 00:00 to "
+	    "24:00, got \"9:30\"");
+	one_error(SYMS "      - {name: EURUSD, start_bid: 1, session_end: "
+	    "[22]}\n" NONE, "t.yaml:4: mt5.paper.symbols[0].session_end: "
+	    "expected a time of day in UTC, HH:MM or HH:MM:SS from 00:00 to "
+	    "24:00, got a list");
 
 	/* Currencies. */
 	one_error(SYMS "      - {name: EURUSD, start_bid: 1, currency_base: "

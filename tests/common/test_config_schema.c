@@ -312,6 +312,8 @@ test_paper_full(void **state)
 	    "        spread: 0\n"
 	    "        max_step: 100000\n"
 	    "        session_open: no\n"
+	    "        expiration: [specified_day, gtc]\n"
+	    "        session_end: \"21:59:30\"\n"
 	    "      - {name: EURGBP, start_bid: 0.85}\n"
 	    "      - name: DE40\n"
 	    "        currency_base: EUR\n"
@@ -365,10 +367,16 @@ test_paper_full(void **state)
 	assert_int_equal(s->spread, 0);
 	assert_int_equal(s->max_step, 100000);
 	assert_int_equal(s->session_open, 0);
+	assert_int_equal(s->expiration, PAPER_EXPIRATION_SPECIFIED_DAY |
+	    PAPER_EXPIRATION_GTC);
+	assert_int_equal(s->session_end, 21 * 3600 + 59 * 60 + 30);
 
 	/* Keys left out: their defaults; currencies from the name. */
 	check_symbol(&conf.mt5.paper.symbols[1], "EURGBP", "EUR", "GBP", 5,
 	    100000, 0.85, 10, 5, PAPER_CALC_FOREX);
+	assert_int_equal(conf.mt5.paper.symbols[1].expiration,
+	    PAPER_EXPIRATION_ALL);
+	assert_int_equal(conf.mt5.paper.symbols[1].session_end, 86400);
 	s = &conf.mt5.paper.symbols[2];
 	assert_string_equal(s->name, "DE40");
 	assert_string_equal(s->currency_base, "EUR");

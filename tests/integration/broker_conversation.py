@@ -48,7 +48,7 @@ def symbol(name, base, profit, digits, contract, start):
             d(contract) + d(0.01) + d(100) + d(0.01) +
             struct.pack('<IBBBB', 0, 3, 4, 2, 0) + d(0) +
             d(1) + d(0) + d(contract) + d(0) + d(0) + d(start) +
-            struct.pack('<IIB', 10, 5, 1))
+            struct.pack('<IIBBI', 10, 5, 1, 0x0f, 86400))
 
 
 def trade_params(side, vol, price=None):

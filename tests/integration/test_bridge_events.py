@@ -134,7 +134,7 @@ def test_pending_events_from_the_terminal(bridge, sim):
 @needs_mt5sim
 def test_sl_hit_and_expiry_in_the_terminal(bridge, sim):
     """The market reaches a position's SL ("sl", then the position
-    closed); a pending order's expiration passes (removed)."""
+    closed); a pending order's expiration passes ("expired")."""
     t = sim(manual=True)
     s = Stream(bridge.desk.d, bridge.desk.key)
     q = quote(bridge.desk)
@@ -152,8 +152,11 @@ def test_sl_hit_and_expiry_in_the_terminal(bridge, sim):
     assert "retcode 10008" in t.hand(f"place EURUSD 2 0.1 {far} {exp}")
     order = s.until(named("pending", state="placed"),
                     "the order")[-1]["data"]["ticket"]
-    s.until(named("pending", ticket=order, state="removed"),
-            "the order removed at its expiration")
+    gone = s.until(named("expired", ticket=order, state="expired"),
+                   "the order removed at its expiration")
+    assert not [e for e in gone if e["event"] == "pending" and
+                e["data"]["ticket"] == order and
+                e["data"]["state"] == "removed"], gone
     s.close()
     bridge.d.wait_log(f"bridge: order {order} expired")
 

@@ -9,6 +9,7 @@ The client is Python's http.client over ssl, reading the chunked
 text/event-stream as it arrives, as a bot would.  The daemon, its paper
 backend and the trading helpers are test_trading.py's.
 """
+import datetime
 import http.client
 import json
 import socket
@@ -174,6 +175,49 @@ def test_resume_with_last_event_id_also_after_restart(desk):
     assert [e for e in again if int(e["id"]) <= before] == missed
     kinds = [e["event"] for e in again if int(e["id"]) > before]
     assert "broker" in kinds, again
+    s.close()
+
+
+def in_seconds(n):
+    t = datetime.datetime.now(datetime.timezone.utc) + \
+        datetime.timedelta(seconds=n)
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_expiry_is_its_own_event_also_after_restart(desk):
+    """A specified-time order that expires: an "expired" event (not a
+    "pending" removal); a cancelled one says "cancelled".  Both come back
+    with their ids to a client that resumes after a restart."""
+    s = Stream(desk.d, desk.key)
+    gone = order_ok(desk.pending("BUY", 500, volume=0.01,
+                                 expiration=in_seconds(3))[0],
+                    10008)["order_id"]
+    kept = order_ok(desk.pending("BUY", 600, volume=0.01)[0],
+                    10008)["order_id"]
+    assert desk.cancel(kept)[0] == 200
+    got = s.until(named("expired", ticket=gone), "the expiry", limit=1000)
+    exp = got[-1]
+    assert exp["data"]["state"] == "expired", exp
+    assert exp["data"]["reason"] == "expired", exp
+    assert exp["data"]["expiration"].endswith("Z"), exp
+    cancelled = [e for e in got if e["event"] == "pending" and
+                 e["data"]["ticket"] == kept and
+                 e["data"]["state"] == "removed"]
+    assert len(cancelled) == 1, got
+    assert cancelled[0]["data"]["reason"] == "cancelled", cancelled
+    # Never also reported as a plain removal.
+    assert not [e for e in got if e["event"] == "pending" and
+                e["data"]["ticket"] == gone and
+                e["data"]["state"] != "placed"], got
+    first = ids(got)[0]
+    s.close()
+    assert desk.order(gone) is None
+
+    restart(desk.d, desk)
+    s = Stream(desk.d, desk.key, last=first - 1)
+    again = s.until(named("expired", ticket=gone), "the expiry again",
+                    limit=1000)
+    assert again == got, (got, again)
     s.close()
 
 

@@ -126,6 +126,44 @@ def test_expirations(daemons):
     assert desk.position(t) is None
 
 
+def test_day_ends_at_the_session_end_and_modes_are_checked(daemons):
+    """A symbol whose trading day ends seconds from now: a "day"
+    order expires at that session_end (shown as its expires_at), not at
+    24:00 UTC.  A symbol that allows only gtc answers 10022 (422
+    order_rejected) to a day or timed order, also to a modify asking for
+    one, as MT5 does for an expiration SYMBOL_EXPIRATION_MODE lacks."""
+    now = datetime.datetime.now(datetime.timezone.utc).replace(
+        microsecond=0)
+    # Room for a slow start: the order must be placed before the end.
+    end = now + datetime.timedelta(seconds=12)
+    syms = symbols() + [
+        symbol("EURUSD.EOD", session_end=end.strftime("%H:%M:%S")),
+        symbol("EURUSD.GTC", expiration=["gtc"]),
+    ]
+    desk = start_trading(daemons(), trading_conf(
+        allowed_symbols=["EURUSD.EOD", "EURUSD.GTC"]), mt5_conf(syms))
+    ans, _ = place(desk, "BUY", "limit", -FAR, name="EURUSD.EOD",
+                   expiration="day")
+    t = order_ok(ans, 10008)["order_id"]
+    o = desk.order(t)
+    assert o["expiration"] == "day", o
+    assert o["expires_at"] == end.strftime("%Y-%m-%dT%H:%M:%S.000Z"), o
+    wait_for(lambda: desk.order(t) is None, "the day to end", 30, 0.1)
+
+    for exp in ("day", rfc3339(600)):
+        ans, _ = place(desk, "BUY", "limit", -FAR, name="EURUSD.GTC",
+                       expiration=exp)
+        b = order_ok(ans, 10022, "rejected")
+        assert ans[2]["code"] == "order_rejected", ans
+        assert "expiration" in b["message"].lower(), b
+    ans, price = place(desk, "BUY", "limit", -FAR, name="EURUSD.GTC")
+    t = order_ok(ans, 10008)["order_id"]
+    b = order_ok(desk.call("POST", f"/v1/orders/{t}/modify",
+                           {"expiration": "day"}), 10022, "rejected")
+    o = desk.order(t)
+    assert o["expiration"] == "gtc" and near(o["price"], price), o
+
+
 def test_modify_keeps_the_ticket(daemons):
     desk = order_desk(daemons)
     ans, price = place(desk, "BUY", "limit", -FAR)

@@ -112,3 +112,35 @@ def test_volume_format_is_10014(daemons):
                      10014, "rejected")
         assert b["message"] == "Invalid volume in the request", b
     assert desk.positions() == []
+
+
+def test_min_margin_level_estimates_each_calc_mode(daemons):
+    """trading.min_margin_level estimates an order's margin by paper's
+    own formula for its calc mode before the broker has reported a
+    position on the symbol.  On 10000 USD at 1:100 with a limit of 200%
+    (5000 of margin): a cfd lot of gold is 100 * 2000 * 0.05 = 10000, so
+    0.6 lots (6000) are refused and 0.4 (4000) fill; a futures lot is
+    its margin_initial, 500, so 9 lots (4500) fill, where a forex-style
+    estimate (50 * 5000 / 100 = 2500 a lot) would refuse them."""
+    syms = [
+        still("XAUUSD", 2000, currency_base="XAU", digits=2,
+              contract_size=100, calc_mode="cfd", margin_rate=0.05),
+        still("ES", 5000, currency_base="USD", digits=2, contract_size=50,
+              calc_mode="futures", margin_initial=500, tick_size=0.25,
+              tick_value=12.5),
+    ]
+    desk = start_trading(
+        daemons(), trading_conf(allowed_symbols=["XAUUSD", "ES"],
+                                max_volume=100, min_margin_level=200),
+        mt5_conf(syms, tick_interval=STILL, balance=10000))
+    ans = desk.trade(symbol="XAUUSD", side="BUY", volume=0.6)
+    assert ans[0] == 403, ans
+    assert "trading.min_margin_level" in ans[2]["error"], ans
+    assert "about 6000.00 of margin" in ans[2]["error"], ans
+    filled(desk.trade(symbol="ES", side="BUY", volume=9))
+    assert margin(desk) == pytest.approx(4500, abs=0.005)
+    # The broker's own figure now counts for ES; gold is still estimated.
+    ans = desk.trade(symbol="XAUUSD", side="SELL", volume=0.06)
+    assert ans[0] == 403 and "about 600.00 of margin" in ans[2]["error"], \
+        ans
+    filled(desk.trade(symbol="XAUUSD", side="SELL", volume=0.04))

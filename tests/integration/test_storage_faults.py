@@ -15,9 +15,9 @@ import threading
 import pytest
 
 from conftest import SYSPATH, TIMEOUT, proc_gone, wait_for
-from test_trading import (Desk, call, filled, journal, mt5_conf,
-                          position_of, start_again, start_trading,
-                          wait_broker)
+from test_trading import (Desk, call, filled, mt5_conf, position_of,
+                          start_again, start_trading, wait_broker)
+from test_trading_broker import journal
 
 ORDER = {"symbol": "EURUSD", "side": "BUY", "volume": 0.01}
 FAULT_LINE = r"storage: cannot commit: "

@@ -389,6 +389,8 @@ test_broker_messages(void **state)
 	bs.start_bid = 1.085;
 	bs.max_step = 5;
 	bs.session_open = 1;
+	bs.expiration = 0x0f;
+	bs.session_end = 22 * 3600;
 	msg_at(&m, MSG_BROKER_SYMBOL, buf, msg_broker_symbol_encode(buf,
 	    sizeof(buf), &bs));
 	assert_int_equal(msg_check(PROC_MONITOR, &m, &why), 0);
@@ -401,6 +403,22 @@ test_broker_messages(void **state)
 	    sizeof(buf), &bs));
 	assert_int_equal(msg_broker_symbol_decode(&m, &bs2, &why), -1);
 	assert_string_equal(why, "symbol value out of range");
+	/* No expiration allowed, one MT5 does not have, past 24:00. */
+	bs.start_bid = 1.085;
+	bs.expiration = 0;
+	msg_at(&m, MSG_BROKER_SYMBOL, buf, msg_broker_symbol_encode(buf,
+	    sizeof(buf), &bs));
+	assert_int_equal(msg_broker_symbol_decode(&m, &bs2, &why), -1);
+	assert_string_equal(why, "symbol enum out of range");
+	bs.expiration = 0x10;
+	msg_at(&m, MSG_BROKER_SYMBOL, buf, msg_broker_symbol_encode(buf,
+	    sizeof(buf), &bs));
+	assert_int_equal(msg_broker_symbol_decode(&m, &bs2, &why), -1);
+	bs.expiration = 0x0f;
+	bs.session_end = 86401;
+	msg_at(&m, MSG_BROKER_SYMBOL, buf, msg_broker_symbol_encode(buf,
+	    sizeof(buf), &bs));
+	assert_int_equal(msg_broker_symbol_decode(&m, &bs2, &why), -1);
 
 	memset(&bq, 0, sizeof(bq));
 	bq.command_id = 42;

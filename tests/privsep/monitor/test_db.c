@@ -427,6 +427,42 @@ test_fault_writes_nothing(void **state)
 	assert_int_equal(got.last_used, 0);
 }
 
+/*
+ * db_cached(): one prepared statement per SQL string, handed back reset
+ * and unbound, none left once the database is closed (an unfinalized
+ * one would keep sqlite3_close() from closing it), prepared anew after
+ * a reopen.
+ */
+static void
+test_cached(void **state)
+{
+	static const char	*sql = "SELECT ?1 + 1";
+	static const char	*bad = "SELECT FROM nowhere";
+	sqlite3_stmt		*st, *again;
+
+	assert_non_null(st = db_cached(sql));
+	assert_int_equal(sqlite3_bind_int(st, 1, 41), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 42);
+	/* Left mid-read on purpose: the next call resets it. */
+	assert_ptr_equal(again = db_cached(sql), st);
+	assert_int_equal(sqlite3_step(again), SQLITE_ROW);
+	/* Unbound: NULL + 1 is NULL. */
+	assert_int_equal(sqlite3_column_type(again, 0), SQLITE_NULL);
+	sqlite3_reset(again);
+	assert_null(db_cached(bad));
+
+	logbuf[0] = '\0';
+	db_close();
+	if (strstr(logbuf, "close") != NULL)
+		fail_msg("db_close: %s", logbuf);
+	assert_null(db_cached(sql));		/* shut */
+	assert_int_equal(db_open(path, err, sizeof(err)), 0);
+	assert_non_null(st = db_cached(sql));
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	sqlite3_reset(st);
+}
+
 int
 main(void)
 {
@@ -439,6 +475,7 @@ main(void)
 		T(test_schema_version_refused),
 		T(test_damaged_rows),
 		T(test_fault_writes_nothing),
+		T(test_cached),
 #undef T
 	};
 

@@ -19,6 +19,8 @@
 
 #include "config.h"
 #include "msg.h"
+#include "mt5.h"
+#include "nitems.h"
 #include "params.h"
 #include "risk.h"
 
@@ -692,6 +694,89 @@ test_min_margin_level(void **state)
 	assert_null(check(trade("GBPUSD", 5)));
 }
 
+/* The margin the rule estimates for a trade of volume on symbol. */
+static double
+estimate(const char *symbol, double volume)
+{
+	struct risk_refusal	out;
+	struct rpc_params	p = trade(symbol, volume);
+
+	memset(&out, 0, sizeof(out));
+	assert_int_equal(risk_check(r, 1, &p, NOW, &out), 0);
+	return out.lots.margin;
+}
+
+/*
+ * Before the broker reports a position, min_margin_level estimates an
+ * order's margin by paper's own formula for the symbol's calc mode
+ * (common/margin.c), at leverage 100 and the symbol's start_bid: each
+ * mode against a figure worked out by hand, and the limit refuses where
+ * that figure says.
+ */
+static void
+test_margin_estimate_by_calc_mode(void **state)
+{
+	static const struct {
+		int		 mode;
+		const char	*base;
+		double		 contract, rate, initial, tsize, tvalue;
+		double		 bid, lots, want;
+	} c[] = {
+		/* 1 * 100000 / 100 EUR at 1.1 */
+		{ PAPER_CALC_FOREX, "EUR", 100000, 1, 0, 0, 0, 1.1, 1, 1100 },
+		/* 1 * 100000 / 100, the account's own currency */
+		{ PAPER_CALC_FOREX, "USD", 100000, 1, 0, 0, 0, 150, 1, 1000 },
+		/* 1 * 100000 * 0.02 EUR at 1.1 */
+		{ PAPER_CALC_FOREX_NO_LEVERAGE, "EUR", 100000, 0.02, 0, 0, 0,
+		    1.1, 1, 2200 },
+		/* 0.1 * 100 * 2000 * 0.05: no leverage */
+		{ PAPER_CALC_CFD, "XAU", 100, 0.05, 0, 0, 0, 2000, 0.1, 1000 },
+		/* 0.1 * 100 * 2000 / 100 */
+		{ PAPER_CALC_CFDLEVERAGE, "XAU", 100, 1, 0, 0, 0, 2000, 0.1,
+		    200 },
+		/* 1 * 1 * 5000 * 0.5 / 0.25 * 0.1 */
+		{ PAPER_CALC_CFDINDEX, "USD", 1, 0.1, 0, 0.25, 0.5, 5000, 1,
+		    1000 },
+		/* 2 * 500 */
+		{ PAPER_CALC_FUTURES, "USD", 50, 1, 500, 0.25, 12.5, 5000, 2,
+		    1000 },
+	};
+	struct conf_symbol	*s = &conf->mt5.paper.symbols[2];
+	double			 f;
+	size_t			 i;
+
+	conf->mt5.backend = BACKEND_PAPER;
+	conf->mt5.paper.leverage = 100;
+	conf->mt5.paper.balance = 10000;
+	strlcpy(conf->mt5.paper.currency, "USD",
+	    sizeof(conf->mt5.paper.currency));
+	conf->trading.min_margin_level = 200;
+	conf->trading.max_volume = 100;
+	s->volume_step = s->volume_min = 0.01;
+	for (i = 0; i < nitems(c); i++) {
+		s->calc_mode = c[i].mode;
+		strlcpy(s->currency_base, c[i].base, sizeof(s->currency_base));
+		s->contract_size = c[i].contract;
+		s->margin_rate = c[i].rate;
+		s->margin_initial = c[i].initial;
+		s->tick_size = c[i].tsize;
+		s->tick_value = c[i].tvalue;
+		s->digits = 2;
+		s->start_bid = c[i].bid;
+		risk_configure(r, conf);
+		if (fabs(estimate("XAUUSD", c[i].lots) - c[i].want) > 1e-6)
+			fail_msg("calc mode %d: %.6f, want %.2f", c[i].mode,
+			    estimate("XAUUSD", c[i].lots), c[i].want);
+		/* 5000 of margin is 200% of 10000: 0.9 of it fits, 1.1 not. */
+		f = 5000 / c[i].want * c[i].lots;
+		if (check(trade("XAUUSD", f * 0.9)) != NULL)
+			fail_msg("calc mode %d: %s", c[i].mode, message_of(1,
+			    trade("XAUUSD", f * 0.9), NOW));
+		assert_string_equal(check(trade("XAUUSD", f * 1.1)),
+		    "trading.min_margin_level");
+	}
+}
+
 /* A deal counts once: only a ticket above every one counted is new. */
 static void
 test_deal_tickets(void **state)
@@ -725,6 +810,7 @@ main(void)
 		T(test_key_table_pruned),
 		T(test_max_exposure),
 		T(test_min_margin_level),
+		T(test_margin_estimate_by_calc_mode),
 		T(test_deal_tickets),
 #undef T
 	};
