@@ -47,6 +47,7 @@ static const char *const watched[W_COUNT] = {
 	[W_ALLOWED] =		"trading.allowed_symbols",
 	[W_BRIDGE_ADDRESS] =	"mt5.bridge.address",
 	[W_BRIDGE_TLS] =	"mt5.bridge.tls",
+	[W_MIN_MARGIN] =	"trading.min_margin_level",
 };
 
 void
@@ -411,6 +412,18 @@ bridge_checks(struct parse_ctx *ctx)
 		    "mt5.bridge.tls: true (with mt5.bridge.tls_certificate "
 		    "and tls_key), or use 127.0.0.1 or ::1",
 		    conf->mt5.bridge.address);
+	/*
+	 * The terminal reports no margin figures (its position lists carry
+	 * none, its symbols no margin parameters), so the rule could only
+	 * refuse every order: say so now rather than at the first order.
+	 */
+	if (conf->mt5.backend == BACKEND_BRIDGE &&
+	    conf->trading.min_margin_level > 0)
+		err_at(ctx, ctx->line[W_MIN_MARGIN], watched[W_MIN_MARGIN],
+		    "not available with mt5.backend: bridge: the terminal "
+		    "reports no margin figures to estimate an order's margin "
+		    "from, so every order would be refused; set it to 0 and "
+		    "use the terminal's own margin call and stop-out levels");
 }
 
 /* Checks between keys, once the walk is done. */

@@ -45,6 +45,7 @@ enum watch {
 	W_ALLOWED,
 	W_BRIDGE_ADDRESS,
 	W_BRIDGE_TLS,
+	W_MIN_MARGIN,
 	W_COUNT
 };
 

@@ -99,6 +99,21 @@ test_remote_needs_tls(void **state)
 	config_free(&conf);
 }
 
+/* The terminal gives no margin figures: the rule would refuse all. */
+static void
+test_min_margin_level_refused(void **state)
+{
+	one_error(ACCOUNT "trading:\n  min_margin_level: 150\n",
+	    "t.yaml:6: trading.min_margin_level: not available with "
+	    "mt5.backend: bridge: the terminal reports no margin figures to "
+	    "estimate an order's margin from, so every order would be "
+	    "refused; set it to 0 and use the terminal's own margin call "
+	    "and stop-out levels");
+	assert_int_equal(parse(ACCOUNT "trading:\n  min_margin_level: 0\n"),
+	    0);
+	config_free(&conf);
+}
+
 static void
 test_tls_pair(void **state)
 {
@@ -131,6 +146,7 @@ main(void)
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_remote_needs_tls),
 		cmocka_unit_test(test_tls_pair),
+		cmocka_unit_test(test_min_margin_level_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
