@@ -533,6 +533,18 @@ tx_find(uint32_t id)
 	return NULL;
 }
 
+/* Whether the order command_id waits in the open batch, not yet sent. */
+int
+tx_unsent(int64_t command_id)
+{
+	struct tx	*t;
+
+	TAILQ_FOREACH(t, &tr.unsent, entry)
+		if (t->command_id == command_id)
+			return 1;
+	return 0;
+}
+
 struct tx *
 tx_by_command(int64_t command_id)
 {

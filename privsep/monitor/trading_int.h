@@ -198,6 +198,7 @@ void		 tx_arm(struct tx *);
 void		 tx_send(struct tx *);
 struct tx	*tx_find(uint32_t id);
 struct tx	*tx_by_command(int64_t command_id);
+int		 tx_unsent(int64_t command_id);
 
 /* trading_broker.c */
 int		 answer_decode(const uint8_t *, size_t, struct msg_api_res *);

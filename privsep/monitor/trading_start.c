@@ -316,12 +316,14 @@ ask_about(const struct journal_order *o, void *arg)
 	size_t		 n;
 
 	/*
-	 * An order still live in this run (journaled in the open batch, or
-	 * sent and not yet answered) is settled by its own answer.  Asked
-	 * about now, the terminal would not know it yet: it would be
-	 * stored as never executed and then execute.
+	 * An order journaled in the batch still to commit goes to the
+	 * broker after this question and is settled by its own answer.
+	 * Asked about now, the terminal would not know it yet: it would be
+	 * stored as never executed, and then execute.  (One already sent
+	 * is asked about: the broker takes the two in order, and one whose
+	 * outcome it could not learn is answered by nothing else.)
 	 */
-	if (tx_by_command(o->id) != NULL)
+	if (tx_unsent(o->id))
 		return 0;
 	t = tx_new(TX_FIND, OP_NONE, o->id, NULL, 0);
 	t->key_id = o->key_id;
