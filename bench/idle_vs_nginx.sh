@@ -42,10 +42,6 @@ BENCH_IDLE=${BENCH_IDLE:-10000}
 BENCH_SETTLE=${BENCH_SETTLE:-2}
 
 TARGET=1.00
-# heraldd's TLS 1.2 suites (daemon/tls.c), given to nginx as well.
-CIPHERS12=ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
-ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:\
-ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305
 
 keep=0 norequest=0
 while getopts kn opt; do
@@ -157,16 +153,7 @@ http {
 	client_header_timeout 3600s;
 	server_tokens off;
 	server {
-		listen 127.0.0.1:$nport ssl;
-		ssl_certificate $tmp/server.crt;
-		ssl_certificate_key $tmp/server.key;
-		ssl_protocols TLSv1.2 TLSv1.3;
-		ssl_ciphers $CIPHERS12;
-		ssl_prefer_server_ciphers on;
-		# heraldd's policy: a server-side cache, no tickets.
-		ssl_session_cache shared:bench:4m;
-		ssl_session_timeout 300s;
-		ssl_session_tickets off;
+$(nginx_tls_server "$tmp" "$nport")
 		location = /healthz {
 			alias $tmp/www/healthz.json;
 			default_type application/json;

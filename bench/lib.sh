@@ -304,6 +304,28 @@ create_key() {
 
 # --- nginx ----------------------------------------------------------------------
 
+# heraldd's TLS 1.2 suites (privsep/tls.c), given to nginx as well.
+CIPHERS12=ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
+ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:\
+ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305
+
+# nginx_tls_server DIR PORT: the TLS lines of an nginx server block that
+# serves as heraldd does: 127.0.0.1:PORT, DIR/server.crt and its key,
+# TLS 1.2 and 1.3 with heraldd's 1.2 suites, heraldd's session policy.
+nginx_tls_server() {
+	printf '\t\t%s\n' \
+	    "listen 127.0.0.1:$2 ssl;" \
+	    "ssl_certificate $1/server.crt;" \
+	    "ssl_certificate_key $1/server.key;" \
+	    "ssl_protocols TLSv1.2 TLSv1.3;" \
+	    "ssl_ciphers $CIPHERS12;" \
+	    "ssl_prefer_server_ciphers on;" \
+	    "# heraldd's policy: a server-side cache, no tickets." \
+	    "ssl_session_cache shared:bench:4m;" \
+	    "ssl_session_timeout 300s;" \
+	    "ssl_session_tickets off;"
+}
+
 # start_nginx DIR URL [PREFIX...]: nginx (NGINX, the binary) on
 # DIR/nginx/nginx.conf with DIR/nginx as its prefix, in the background,
 # run through the command PREFIX (taskset ...) if any; its pid in

@@ -56,10 +56,6 @@ BENCH_PIN=${BENCH_PIN:-}
 
 KEEPALIVE_TARGET=0.60		# issue 12; its stretch: 0.80
 HANDSHAKE_TARGET=0.95		# issue 12, P-256; RSA-2048 below
-# heraldd's TLS 1.2 suites (privsep/tls.c), given to nginx as well.
-CIPHERS12=ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
-ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:\
-ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305
 
 rsa=0 keep=0 tls12=0
 while getopts 2kr opt; do
@@ -193,16 +189,7 @@ http {
 	server_tokens off;
 	open_file_cache max=16;
 	server {
-		listen 127.0.0.1:$nport ssl;
-		ssl_certificate $tmp/server.crt;
-		ssl_certificate_key $tmp/server.key;
-		ssl_protocols TLSv1.2 TLSv1.3;
-		ssl_ciphers $CIPHERS12;
-		ssl_prefer_server_ciphers on;
-		# heraldd's policy: a server-side cache, no tickets.
-		ssl_session_cache shared:bench:4m;
-		ssl_session_timeout 300s;
-		ssl_session_tickets off;
+$(nginx_tls_server "$tmp" "$nport")
 		location = /v1/status {
 			alias $tmp/www/status.json;
 			default_type application/json;
