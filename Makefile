@@ -49,7 +49,7 @@ DEBS	= build-essential pkg-config libssl-dev libevent-dev libsqlite3-dev \
 	  libseccomp-dev libyaml-dev libjansson-dev libbsd-dev libcmocka-dev \
 	  clang libclang-rt-14-dev python3 python3-pytest mandoc gdb curl \
 	  openssl sqlite3 util-linux passwd procps clang-tools cppcheck \
-	  libsystemd-dev llvm python3-prometheus-client
+	  libsystemd-dev llvm python3-prometheus-client iproute2
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
