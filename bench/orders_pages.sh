@@ -8,6 +8,8 @@
 #           second), after the WAL was emptied: every frame the WAL
 #           then holds is theirs, by the b-tree it belongs to
 #           (bench/wal_pages.py, SQLite's dbstat)
+#           and the broker's messages to the monitor per order (perf
+#           stat counts its sendmsg(2) calls)
 #   paced   BENCH_RATE orders a second on BENCH_CONNECTIONS connections
 #           for BENCH_SECONDS: the monitor's write_bytes (proc(5)) per
 #           order, checkpoints included
@@ -62,6 +64,7 @@ need cc build-essential
 need pkg-config pkg-config
 need openssl openssl
 need curl curl
+need perf linux-perf
 [ -x "$PYTHON" ] || missing="$missing python3"
 need_pc openssl libssl-dev
 need_done "$missing"
@@ -128,11 +131,26 @@ say "warm-up: ${BENCH_WARMUP}s closed loop on $BENCH_CONNECTIONS connections"
 warm=$(load warm "$BENCH_WARMUP" -c "$BENCH_CONNECTIONS")
 sleep 0.5
 
+# The broker: heraldd's child run as "heraldd -P broker".
+broker_pid=""
+for p in $(pgrep -P "$heraldd_pid" || true); do
+	case $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null) in
+	*"-P broker "*) broker_pid=$p ;;
+	esac
+done
+[ -n "$broker_pid" ] || die "cannot find heraldd's broker process"
+
 # One order at a time: an order per connection every 100 ms is far
-# apart enough that each one's commits are its own.
+# apart enough that each one's commits are its own.  Meanwhile perf
+# counts the broker's sendmsg(2) calls: its messages to the monitor.
 "$PYTHON" "$bench_dir/wal_pages.py" truncate "$tmp/herald.db"
 alone_secs=$(((BENCH_ALONE + 9) / 10))
+perf stat -x, -e syscalls:sys_enter_sendmsg -p "$broker_pid" \
+    -o "$tmp/sendmsg.csv" -- sleep "$((alone_secs + 1))" &
+perf_pid=$!
+sleep 0.3
 alone=$(load alone "$alone_secs" -c 1 -r 10)
+wait "$perf_pid" || say "!! perf stat failed"
 sleep 0.5
 "$PYTHON" "$bench_dir/wal_pages.py" count "$tmp/herald.db" "$alone" \
     >"$tmp/alone.pages"
@@ -146,6 +164,8 @@ echo "orders_pages: uptime $(uptime)"
 echo "warm-up orders $warm"
 echo "--- $alone orders one at a time (WAL frames by b-tree)"
 cat "$tmp/alone.pages"
+awk -F, -v n="$alone" '$3 ~ /sendmsg/ { printf "broker messages per order %.2f\n", (n > 0 ? $1 / n : 0) }' \
+    "$tmp/sendmsg.csv"
 echo "--- $paced orders paced at $BENCH_RATE/s"
 awk -v b=$((io1 - io0)) -v n="$paced" \
     'BEGIN { printf "monitor write_bytes per order %.1f KB\n", (n > 0 ? b / 1024 / n : 0) }'

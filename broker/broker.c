@@ -23,7 +23,9 @@
  *
  * Every BROKER_RECORD belongs to the group closed by the next BROKER_RES
  * or BROKER_SYNC; the broker handles one message at a time, so a group
- * never mixes a request's changes with a tick's.
+ * never mixes a request's changes with a tick's.  A group goes to the
+ * monitor as one BROKER_BATCH (its records, then what ends it), split
+ * only when it outgrows one message.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,9 +127,39 @@ broker_now(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/*
+ * The group being sent: its records wait here for the BROKER_RES or
+ * BROKER_SYNC that ends it, and all go as one BROKER_BATCH (msg.h): one
+ * message per order instead of one per record.
+ */
+static struct msg_batch	 br_group = { .type = MSG_BROKER_BATCH };
+
+static void
+broker_flush(void)
+{
+	if (msg_batch_send(&br.c->chan, &br_group) == -1)
+		fatal("send %s to the monitor", msg_name(MSG_BROKER_BATCH));
+}
+
 static void
 broker_send(uint32_t type, uint32_t id, const void *buf, size_t len)
 {
+	if (type == MSG_BROKER_RECORD || type == MSG_BROKER_SYNC ||
+	    type == MSG_BROKER_RES) {
+		/* Full: what it holds goes first, the group still open. */
+		if (msg_batch_add_msg(&br_group, type, id, buf, len) == -1) {
+			broker_flush();
+			if (msg_batch_add_msg(&br_group, type, id, buf,
+			    len) == -1)
+				fatalx("a %s does not fit an empty batch",
+				    msg_name(type));
+		}
+		if (type != MSG_BROKER_RECORD)
+			broker_flush();
+		return;
+	}
+	/* Nothing overtakes the records before it. */
+	broker_flush();
 	if (ipc_send(&br.c->chan, type, id, -1, buf, len) == -1)
 		fatal("send %s to the monitor", msg_name(type));
 }

@@ -89,7 +89,8 @@ M(STREAM_CONFIG, P_MON,	P_NET,	16,	16,		0,	"struct msg_stream_config: GET /v1/ev
 M(EVENT,	P_MON,	P_NET,	30,	EVENT_WIRE_MAX,	0,	"event.h: an event durable in the monitor's store; net fans it out to the streams its audience admits") \
 M(TLS_RENEW,	P_MON,	P_NET,	7,	6 + PEM_MAX,	0,	"u32 key id, bytes: PEM certificate chain, after a reload loaded a new pair; for new handshakes") \
 M(API_REQ_BATCH, P_NET,	P_MON,	8 + 71,	MSG_MAX,	0,	"API_REQs of one loop turn, each u32 id, u32 len, then its payload (msg_batch.c)") \
-M(API_RES_BATCH, P_MON,	P_NET,	8 + 14,	MSG_MAX,	0,	"API_RESs of one batch, each u32 id, u32 len, then its payload (msg_batch.c)")
+M(API_RES_BATCH, P_MON,	P_NET,	8 + 14,	MSG_MAX,	0,	"API_RESs of one batch, each u32 id, u32 len, then its payload (msg_batch.c)") \
+M(BROKER_BATCH,	P_BROKER, P_MON, 12,	MSG_MAX,	0,	"a group's BROKER_RECORDs and the BROKER_RES or BROKER_SYNC that ends it (one message per order), each u32 type, u32 id, u32 len, then its payload (msg_batch.c)")
 
 enum msg_type {
 	MSG_NONE = 0,
@@ -129,12 +130,15 @@ int	msg_accept(enum herald_proc self, enum herald_proc from,
  * Batches (msg_batch.c): API_REQ_BATCH holds API_REQs, API_RES_BATCH
  * API_RESs, each entry an ordinary message of that inner type with its
  * id, which the receiver checks against the inner type's row.
+ * BROKER_BATCH is mixed: each entry names its type too, one of
+ * BROKER_RECORD, BROKER_SYNC and BROKER_RES.
  */
 struct msg_batch {
 	uint32_t	 type;		/* MSG_API_REQ_BATCH, ... */
 	size_t		 len;		/* payload bytes used */
 	unsigned	 n;		/* entries */
 	uint32_t	 first_id;	/* the id of the first entry */
+	uint32_t	 first_type;	/* and its type */
 	uint8_t		 buf[MSG_MAX];
 };
 
@@ -148,6 +152,9 @@ void	msg_batch_init(struct msg_batch *, uint32_t type);
  */
 int	msg_batch_add(struct msg_batch *, uint32_t id, const void *payload,
 	    size_t len);
+/* The same with the entry's type: any batch, and a mixed one's only. */
+int	msg_batch_add_msg(struct msg_batch *, uint32_t type, uint32_t id,
+	    const void *payload, size_t len);
 /*
  * Send what b holds on chan and empty it: nothing for no entry, one
  * entry as the ordinary message of the inner type, more as the batch.
@@ -269,7 +276,9 @@ struct msg_ban {
  * BROKER_RECORDs, BROKER_START.  The broker then answers BROKER_UP, and
  * BROKER_REQ / BROKER_FIND with BROKER_RES.  Every BROKER_RECORD it sends
  * belongs to the group closed by the next BROKER_RES or BROKER_SYNC; the
- * monitor stores a group in one transaction.
+ * monitor stores a group in one transaction.  A group travels as one
+ * BROKER_BATCH (records and their end), split over several only when it
+ * outgrows one; an answer with no record goes as a plain BROKER_RES.
  */
 #define BROKER_BACKEND_PAPER	0
 #define BROKER_BACKEND_BRIDGE	1

@@ -7,6 +7,12 @@
  * batch's inner type, which the receiver checks against that type's own
  * row (msg_accept()) and hands to that type's handler as if it had come
  * alone.  The monitor still decides every request.
+ *
+ * BROKER_BATCH is mixed: the records of one group and the message that
+ * ends it (BROKER_RES, BROKER_SYNC) go as one, so that an order costs
+ * one send, one receive and one wake-up between the broker and the
+ * monitor instead of one per record.  Its entries name their type
+ * first (u32 type, u32 id, u32 len), and it holds those three alone.
  */
 #include <string.h>
 
@@ -15,7 +21,33 @@
 #include "wire.h"
 
 #define MSG_BATCH_ENTRY_HDR	8	/* u32 id, u32 len */
+#define MSG_BATCH_MIXED_HDR	12	/* u32 type, u32 id, u32 len */
 
+/* A mixed batch: each entry names its type. */
+static int
+batch_mixed(uint32_t type)
+{
+	return type == MSG_BROKER_BATCH;
+}
+
+/* The entry header's size in a batch of type. */
+static size_t
+batch_hdr(uint32_t type)
+{
+	return batch_mixed(type) ? MSG_BATCH_MIXED_HDR : MSG_BATCH_ENTRY_HDR;
+}
+
+/* May a batch of type hold an entry of inner? */
+static int
+batch_holds(uint32_t type, uint32_t inner)
+{
+	if (!batch_mixed(type))
+		return inner == msg_batch_inner(type);
+	return inner == MSG_BROKER_RECORD || inner == MSG_BROKER_SYNC ||
+	    inner == MSG_BROKER_RES;
+}
+
+/* A mixed batch's is the type most of its entries have. */
 uint32_t
 msg_batch_inner(uint32_t type)
 {
@@ -24,6 +56,8 @@ msg_batch_inner(uint32_t type)
 		return MSG_API_REQ;
 	case MSG_API_RES_BATCH:
 		return MSG_API_RES;
+	case MSG_BROKER_BATCH:
+		return MSG_BROKER_RECORD;
 	default:
 		return MSG_NONE;
 	}
@@ -38,25 +72,42 @@ msg_batch_init(struct msg_batch *b, uint32_t type)
 	b->len = 0;
 	b->n = 0;
 	b->first_id = 0;
+	b->first_type = MSG_NONE;
 }
 
 int
 msg_batch_add(struct msg_batch *b, uint32_t id, const void *payload,
     size_t len)
 {
-	struct wire_builder	 w;
+	return msg_batch_add_msg(b, msg_batch_inner(b->type), id, payload,
+	    len);
+}
 
-	if (len > sizeof(b->buf) - MSG_BATCH_ENTRY_HDR)
+int
+msg_batch_add_msg(struct msg_batch *b, uint32_t type, uint32_t id,
+    const void *payload, size_t len)
+{
+	struct wire_builder	 w;
+	size_t			 hdr = batch_hdr(b->type);
+
+	if (!batch_holds(b->type, type))
+		fatalx("%s: an entry of type %s", msg_name(b->type),
+		    msg_name(type));
+	if (len > sizeof(b->buf) - hdr)
 		fatalx("%s: an entry of %zu bytes", msg_name(b->type), len);
-	if (len > sizeof(b->buf) - MSG_BATCH_ENTRY_HDR - b->len)
+	if (len > sizeof(b->buf) - hdr - b->len)
 		return -1;
 	wire_builder_init(&w, b->buf + b->len, sizeof(b->buf) - b->len);
+	if (batch_mixed(b->type))
+		wire_put_u32(&w, type);
 	wire_put_u32(&w, id);
 	wire_put_u32(&w, (uint32_t)len);
 	wire_put_bytes(&w, payload, len);
 	b->len += msg_finish(&w, msg_name(b->type));
-	if (b->n++ == 0)
+	if (b->n++ == 0) {
 		b->first_id = id;
+		b->first_type = type;
+	}
 	return 0;
 }
 
@@ -69,8 +120,8 @@ msg_batch_send(struct ipc_chan *chan, struct msg_batch *b)
 		return 0;
 	if (b->n == 1)
 		/* Alone: the ordinary message, its payload behind id and len. */
-		r = ipc_send(chan, msg_batch_inner(b->type), b->first_id, -1,
-		    b->buf + MSG_BATCH_ENTRY_HDR, b->len - MSG_BATCH_ENTRY_HDR);
+		r = ipc_send(chan, b->first_type, b->first_id, -1,
+		    b->buf + batch_hdr(b->type), b->len - batch_hdr(b->type));
 	else
 		r = ipc_send(chan, b->type, 0, -1, b->buf, b->len);
 	if (r == -1)
@@ -87,6 +138,7 @@ msg_batch_next(const struct ipc_msg *m, size_t *off, struct ipc_msg *inner,
 {
 	struct wire_reader	 r;
 	uint32_t		 type, id, len;
+	size_t			 hdr = batch_hdr(m->hdr.type);
 
 	if ((type = msg_batch_inner(m->hdr.type)) == MSG_NONE) {
 		*why = "not a batch";
@@ -98,18 +150,24 @@ msg_batch_next(const struct ipc_msg *m, size_t *off, struct ipc_msg *inner,
 	}
 	if (*off == m->hdr.len)
 		return 0;
-	if (m->hdr.len - *off < MSG_BATCH_ENTRY_HDR) {
+	if (m->hdr.len - *off < hdr) {
 		*why = "batch entry header cut short";
 		return -1;
 	}
-	wire_reader_init(&r, m->data + *off, MSG_BATCH_ENTRY_HDR);
+	wire_reader_init(&r, m->data + *off, hdr);
+	if (batch_mixed(m->hdr.type))
+		type = wire_get_u32(&r);
 	id = wire_get_u32(&r);
 	len = wire_get_u32(&r);
 	if (wire_end(&r) == -1) {
 		*why = r.err;
 		return -1;
 	}
-	if (len > m->hdr.len - *off - MSG_BATCH_ENTRY_HDR) {
+	if (!batch_holds(m->hdr.type, type)) {
+		*why = "batch entry of a type the batch does not hold";
+		return -1;
+	}
+	if (len > m->hdr.len - *off - hdr) {
 		*why = "batch entry longer than what is left of the batch";
 		return -1;
 	}
@@ -117,9 +175,9 @@ msg_batch_next(const struct ipc_msg *m, size_t *off, struct ipc_msg *inner,
 	inner->hdr.type = type;
 	inner->hdr.len = len;
 	inner->hdr.id = id;
-	inner->data = m->data + *off + MSG_BATCH_ENTRY_HDR;
+	inner->data = m->data + *off + hdr;
 	inner->fd = -1;
-	*off += MSG_BATCH_ENTRY_HDR + len;
+	*off += hdr + len;
 	return 1;
 }
 

@@ -60,6 +60,7 @@ const struct mon_dispatch mon_dispatch[] = {
 	{ MSG_BROKER_UP, MON_CH_BROKER,	PS_RUNNING,	mon_handle_broker },
 	{ MSG_BROKER_SYNC, MON_CH_BROKER, PS_RUNNING,	mon_handle_broker },
 	{ MSG_BROKER_RES, MON_CH_BROKER, PS_RUNNING,	mon_handle_broker },
+	{ MSG_BROKER_BATCH, MON_CH_BROKER, PS_RUNNING,	mon_handle_batch },
 	{ MSG_BRIDGE_HELLO, MON_CH_BROKER, PS_RUNNING,	mon_handle_bridge },
 	{ MSG_BRIDGE_AUTH, MON_CH_BROKER, PS_RUNNING,	mon_handle_bridge },
 	{ MSG_BRIDGE_STATUS, MON_CH_BROKER, PS_RUNNING,	mon_handle_bridge },
@@ -619,7 +620,7 @@ mon_batch_entry(void *p, struct ipc_msg *e)
 	peer_dispatch(p, e);
 }
 
-/* API_REQ_BATCH: each request as if it had come alone. */
+/* API_REQ_BATCH, BROKER_BATCH: each entry as if it had come alone. */
 static void
 mon_handle_batch(struct peer *p, struct ipc_msg *m)
 {

@@ -210,7 +210,8 @@ batch(enum herald_proc from, const struct ipc_msg *m)
 	while ((r = msg_batch_next(m, &off, &e, &why)) == 1) {
 		if (msg_batch_inner(e.hdr.type) != MSG_NONE)
 			abort();	/* a batch never holds a batch */
-		if (msg_batch_add(&b, e.hdr.id, e.data, e.hdr.len) == -1)
+		if (msg_batch_add_msg(&b, e.hdr.type, e.hdr.id, e.data,
+		    e.hdr.len) == -1)
 			abort();
 		if (msg_check(from, &e, &why) == 0)
 			decode(from, &e);
@@ -289,6 +290,7 @@ decode(enum herald_proc from, const struct ipc_msg *mp)
 		break;
 	case MSG_API_REQ_BATCH:
 	case MSG_API_RES_BATCH:
+	case MSG_BROKER_BATCH:
 		batch(from, &m);
 		break;
 	default:

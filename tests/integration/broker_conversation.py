@@ -9,7 +9,8 @@ build:
 It starts `heraldd -P broker` with a SOCK_SEQPACKET socketpair on
 descriptor 3 and checks, with seccomp in force (kill mode):
   1. INIT, READY, the configuration, BROKER_UP(1, "paper"); a market order
-     answered by its records (same header id) then BROKER_RES; reads; FIND;
+     answered by its records (same header id) then BROKER_RES, all in
+     one message (BROKER_BATCH); reads; FIND;
      a pending order filled by the random walk: records with id 0 closed
      by BROKER_SYNC;
   2. a second broker fed the records of the first finds every command;
@@ -93,6 +94,8 @@ class Broker:
         cs.close()
         self.logs = []
         self.records = []
+        self.queue = []         # the entries of a BROKER_BATCH still to read
+        self.carriers = {}      # header id: messages that carried it
         self.send('INIT', struct.pack('<II', 65534, 65534) + s(chroot) +
                   struct.pack('<IBBB', 64, seccomp_debug, 7, 0))
         assert self.recv()[0] == 'READY'
@@ -105,8 +108,9 @@ class Broker:
                        payload)
 
     def recv(self):
+        """The next message, a BROKER_BATCH's entries one by one."""
         self.sock.settimeout(5)
-        while True:
+        while not self.queue:
             m = self.sock.recv(70000)
             if not m:
                 raise EOFError('the broker closed its channel')
@@ -114,7 +118,17 @@ class Broker:
             if N[t] == 'LOG':
                 self.logs.append(m[16 + 3:].decode())
                 continue
-            return N[t], mid, m[16:]
+            if N[t] != 'BROKER_BATCH':
+                self.queue.append((N[t], mid, m[16:]))
+            else:
+                o = 16
+                while o < len(m):
+                    et, mid, n = struct.unpack('<III', m[o:o + 12])
+                    self.queue.append((N[et], mid, m[o + 12:o + 12 + n]))
+                    o += 12 + n
+            for i in {e[1] for e in self.queue}:
+                self.carriers[i] = self.carriers.get(i, 0) + 1
+        return self.queue.pop(0)
 
     def answer(self, mid):
         """Records up to the BROKER_RES for mid; ticks' groups skipped."""
@@ -154,6 +168,8 @@ def main():
     recs, (st, code, _, r) = b.answer(101)
     assert st == 200 and code == 'ok' and result(r)['retcode'] == 10009
     assert recs == [(5, 1), (3, 1), (1, 1), (6, 1)], recs
+    # Four records and the answer: one message (issue 12).
+    assert b.carriers[101] == 1, b.carriers
     b.send('BROKER_REQ', req(0, OP_ACCOUNT), 102)
     assert b.answer(102)[1][:2] == (200, 'ok')
     b.send('BROKER_REQ', req(0, OP_ORDERS), 103)

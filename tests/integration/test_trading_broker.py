@@ -418,9 +418,12 @@ def test_broker_stuck_inside_a_change_fails_closed(daemons):
     """The broker stops after sending an order's records but before its
     answer: half a group is never committed, so nothing could be
     answered; at mt5.request_timeout heraldd stops (exit 1), saying why,
-    instead of letting clients wait.  (gdb holds the broker stopped at
-    the send of its answer for a few seconds; the monitor's SIGKILL of
-    a traced process is only reaped once gdb lets go.)"""
+    instead of letting clients wait.  A group goes as one BROKER_BATCH
+    and is split only when it outgrows a message: gdb makes the batch
+    look full when the answer is added (the records go alone), then
+    holds the broker stopped at the answer for a few seconds.  (The
+    monitor's SIGKILL of a traced process is only reaped once gdb lets
+    go.)"""
     if shutil.which("gdb", path=SYSPATH) is None:
         pytest.fail("gdb is not installed (make deps installs it)")
     d = daemons()
@@ -429,9 +432,10 @@ def test_broker_stuck_inside_a_change_fails_closed(daemons):
     res_type = NAMES.index("BROKER_RES") + 1
     gdb = subprocess.Popen(
         ["gdb", "-p", str(broker), "-batch", "-nx",
-         "-ex", "set pagination off",
-         "-ex", f"break ipc_send if type == {res_type}",
-         "-ex", "continue", "-ex", "shell sleep 5"],
+         "-ex", "set pagination off", "-ex", "set confirm off",
+         "-ex", f"break msg_batch_add_msg if type == {res_type}",
+         "-ex", "continue", "-ex", "return -1", "-ex", "continue",
+         "-ex", "shell sleep 5"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         env={"PATH": SYSPATH})
     try:

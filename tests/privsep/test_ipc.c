@@ -645,6 +645,96 @@ test_batch(void **state)
 	ipc_chan_free(&y);
 }
 
+/*
+ * BROKER_BATCH: a group's records and its answer in one message, each
+ * entry of its own type, held to that type's row; an entry of a type
+ * the batch does not hold is refused; net may not send one; a lone
+ * answer goes as the plain BROKER_RES.
+ */
+static void
+test_broker_batch(void **state)
+{
+	static struct msg_batch		 b;
+	static struct msg_api_res	 res;
+	static struct msg_broker_record	 rec;
+	static uint8_t			 rbuf[MSG_MAX], abuf[MSG_MAX];
+	struct ipc_chan			 x, y;
+	struct ipc_msg			 m, e;
+	const char			*why = NULL;
+	size_t				 rn, an, off = 0;
+	uint32_t			 bad = MSG_API_REQ;
+	int				 sv[2], i;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.type = 1;
+	rec.op = 1;
+	rec.len = 3;
+	memcpy(rec.data, "abc", 3);
+	rn = msg_broker_record_encode(rbuf, sizeof(rbuf), &rec);
+	msg_api_res_reset(&res);
+	msg_api_res_set(&res, 200, "ok", 0, "done");
+	an = msg_api_res_encode(abuf, sizeof(abuf), &res);
+	msg_batch_init(&b, MSG_BROKER_BATCH);
+	assert_int_equal(msg_batch_add_msg(&b, MSG_BROKER_RECORD, 5, rbuf,
+	    rn), 0);
+	assert_int_equal(msg_batch_add_msg(&b, MSG_BROKER_RECORD, 5, rbuf,
+	    rn), 0);
+	assert_int_equal(msg_batch_add_msg(&b, MSG_BROKER_RES, 5, abuf, an),
+	    0);
+	msg_at(&m, MSG_BROKER_BATCH, b.buf, b.len);
+	assert_int_equal(msg_accept(PROC_MONITOR, PROC_BROKER, &m, &why), 0);
+	assert_int_equal(msg_check(PROC_NET, &m, &why), -1);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(msg_batch_next(&m, &off, &e, &why), 1);
+		assert_int_equal(e.hdr.type, MSG_BROKER_RECORD);
+		assert_int_equal(e.hdr.id, 5);
+		assert_int_equal(msg_accept(PROC_MONITOR, PROC_BROKER, &e,
+		    &why), 0);
+		assert_int_equal(msg_broker_record_decode(&e, &rec, &why), 0);
+		assert_memory_equal(rec.data, "abc", 3);
+	}
+	assert_int_equal(msg_batch_next(&m, &off, &e, &why), 1);
+	assert_int_equal(e.hdr.type, MSG_BROKER_RES);
+	assert_int_equal(msg_api_res_decode(&e, &res, &why), 0);
+	assert_int_equal(res.status, 200);
+	assert_int_equal(msg_batch_next(&m, &off, &e, &why), 0);
+	/* The first entry's type made an API_REQ: refused, named. */
+	memcpy(b.buf, &bad, sizeof(bad));
+	off = 0;
+	assert_int_equal(msg_batch_next(&m, &off, &e, &why), -1);
+	assert_string_equal(why,
+	    "batch entry of a type the batch does not hold");
+	/* A header cut short: twelve bytes in a mixed batch. */
+	off = 0;
+	msg_at(&m, MSG_BROKER_BATCH, b.buf, 11);
+	assert_int_equal(msg_batch_next(&m, &off, &e, &why), -1);
+	assert_string_equal(why, "batch entry header cut short");
+	/* Sent: a lone answer is the plain BROKER_RES, with its id. */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK,
+	    0, sv), 0);
+	ipc_chan_init(&x, sv[0], MSG_MAX, "x");
+	ipc_chan_init(&y, sv[1], MSG_MAX, "y");
+	msg_batch_init(&b, MSG_BROKER_BATCH);
+	assert_int_equal(msg_batch_add_msg(&b, MSG_BROKER_RES, 9, abuf, an),
+	    0);
+	assert_int_equal(msg_batch_send(&x, &b), 0);
+	assert_int_equal(ipc_recv(&y, &m, &why), IPC_OK);
+	assert_int_equal(m.hdr.type, MSG_BROKER_RES);
+	assert_int_equal(m.hdr.id, 9);
+	assert_int_equal(m.hdr.len, an);
+	/* Records and their SYNC: one message. */
+	assert_int_equal(msg_batch_add_msg(&b, MSG_BROKER_RECORD, 0, rbuf,
+	    rn), 0);
+	assert_int_equal(msg_batch_add_msg(&b, MSG_BROKER_SYNC, 0, NULL, 0),
+	    0);
+	assert_int_equal(msg_batch_send(&x, &b), 0);
+	assert_int_equal(ipc_recv(&y, &m, &why), IPC_OK);
+	assert_int_equal(m.hdr.type, MSG_BROKER_BATCH);
+	assert_int_equal(ipc_recv(&y, &m, &why), IPC_AGAIN);
+	ipc_chan_free(&x);
+	ipc_chan_free(&y);
+}
+
 int
 main(void)
 {
@@ -663,6 +753,7 @@ main(void)
 		cmocka_unit_test(test_bridge_messages),
 		cmocka_unit_test(test_tls_renew),
 		cmocka_unit_test(test_batch),
+		cmocka_unit_test(test_broker_batch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
