@@ -184,6 +184,11 @@ const char *const db_migrations[] = {
 	 * the whole ledger; only the start-up prune filtered by time).
 	 */
 	"DROP INDEX IF EXISTS tickets_order; DROP INDEX IF EXISTS ledger_time;",
+	/*
+	 * 9: events by time, a page more in every order's commit: the
+	 * prune by age looks at the oldest ids alone (events.c).
+	 */
+	"DROP INDEX IF EXISTS events_time;",
 };
 
 const size_t db_nmigrations = sizeof(db_migrations) / sizeof(db_migrations[0]);

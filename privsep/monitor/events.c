@@ -34,9 +34,15 @@ static const char *const ev_sql[ES_MAX] = {
 	    "key_id = ?4) ORDER BY id LIMIT ?5",
 	[ES_OLDEST] = "SELECT ifnull(min(id), 0) FROM events",
 	[ES_NEWEST] = "SELECT ifnull(max(id), 0) FROM events",
-	/* By count (the newest ?1 stay) and by age. */
+	/*
+	 * By count (the newest ?1 stay) and by age, the age looked at in
+	 * the ?3 oldest alone: ids are given in time order, so the old ones
+	 * are those first, and no index on time costs every insert a page
+	 * (migration 9 dropped it).
+	 */
 	[ES_PRUNE] = "DELETE FROM events WHERE id <= (SELECT ifnull(max(id), "
-	    "0) FROM events) - ?1 OR time < ?2",
+	    "0) FROM events) - ?1 OR (id IN (SELECT id FROM events ORDER BY "
+	    "id LIMIT ?3) AND time < ?2)",
 };
 
 static struct {
@@ -92,9 +98,13 @@ ev_scalar(enum ev_stmt which, uint64_t *v)
 	return 0;
 }
 
-/* Forget what events.retention and events.retention_days let go. */
+/*
+ * Forget what events.retention and events.retention_days let go; of the
+ * latter, among the `oldest' first events (all of them at start, then
+ * twice as many as were inserted since the last prune).
+ */
 static int64_t
-ev_prune(void)
+ev_prune(int64_t oldest)
 {
 	sqlite3_stmt	*st = ev_stmt(ES_PRUNE);
 	int64_t		 before;
@@ -102,6 +112,7 @@ ev_prune(void)
 	before = ((int64_t)time(NULL) - (int64_t)evs.days * 86400) * 1000;
 	if (sqlite3_bind_int64(st, 1, evs.retention) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, before) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, oldest) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_DONE) {
 		sqlite3_reset(st);
 		return ev_dberr("prune");
@@ -137,7 +148,7 @@ events_open(sqlite3 *db, const struct herald_conf *conf, char *err,
 			events_close();
 			return -1;
 		}
-	if ((pruned = ev_prune()) < 0 ||
+	if ((pruned = ev_prune(-1)) < 0 ||
 	    ev_scalar(ES_NEWEST, &evs.durable) == -1) {
 		snprintf(err, errlen, "%s", evs.err);
 		events_close();
@@ -185,7 +196,8 @@ events_insert(int64_t time_ms, uint64_t key_id, const char *name,
 	}
 	sqlite3_reset(st);
 	*id = (uint64_t)sqlite3_last_insert_rowid(evs.db);
-	if (++evs.inserts >= EVENTS_PRUNE_EVERY && ev_prune() < 0)
+	if (++evs.inserts >= EVENTS_PRUNE_EVERY &&
+	    ev_prune(2 * EVENTS_PRUNE_EVERY) < 0)
 		return -1;
 	return 0;
 }

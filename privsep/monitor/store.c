@@ -33,12 +33,15 @@ enum store_stmt {
 	SS_LOCK_SET,
 	SS_PRUNE_OLD,
 	SS_PRUNE_MANY,
+	SS_PRUNE_OLDEST,
+	SS_COUNT,
 	SS_OWNER_PUT,
 	SS_OWNER_GET,
 	SS_OWNER_PRUNE,
 	SS_LEDGER_PUT,
 	SS_LEDGER_SUM,
 	SS_LEDGER_PRUNE,
+	SS_LEDGER_PRUNE_SOME,
 	SS_DEALS,
 	SS_MAX
 };
@@ -73,6 +76,15 @@ static const char *const store_sql[SS_MAX] = {
 	    "time < ?2",
 	[SS_PRUNE_MANY] = "DELETE FROM broker_state WHERE type = ?1 AND "
 	    "rowid NOT IN (" STORE_NEWEST("?1", "?2") ")",
+	/*
+	 * The oldest by time, then the first stored: broker_state_time's
+	 * own order, read from its start, so that the cost is the rows
+	 * deleted however many there are.
+	 */
+	[SS_PRUNE_OLDEST] = "DELETE FROM broker_state WHERE rowid IN "
+	    "(SELECT rowid FROM broker_state WHERE type = ?1 "
+	    "ORDER BY time, rowid LIMIT ?2)",
+	[SS_COUNT] = "SELECT count(*) FROM broker_state WHERE type = ?1",
 	/* The first owner stays: a netting position is its opener's. */
 	[SS_OWNER_PUT] = "INSERT INTO tickets (ticket, key_id, order_id) "
 	    "VALUES (?1, ?2, ?3) ON CONFLICT (ticket) DO NOTHING",
@@ -88,6 +100,9 @@ static const char *const store_sql[SS_MAX] = {
 	[SS_LEDGER_SUM] = "SELECT total(profit) FILTER (WHERE time >= ?1), "
 	    "max(deal) FROM ledger",
 	[SS_LEDGER_PRUNE] = "DELETE FROM ledger WHERE time < ?1",
+	/* Of the ?2 lowest tickets only: a bounded step, as orders come. */
+	[SS_LEDGER_PRUNE_SOME] = "DELETE FROM ledger WHERE deal IN (SELECT "
+	    "deal FROM ledger ORDER BY deal LIMIT ?2) AND time < ?1",
 	/* By time, then key as a number (a longer key is the greater). */
 	[SS_DEALS] = "SELECT type, key, body FROM broker_state WHERE "
 	    "type = ?1 AND time >= ?2 AND time < ?3 AND (time > ?4 OR "
@@ -440,6 +455,29 @@ store_prune_keep(struct store *s, uint8_t type, size_t keep)
 	return s_prune(s, SS_PRUNE_MANY, type, (int64_t)keep);
 }
 
+int64_t
+store_prune_oldest(struct store *s, uint8_t type, size_t n)
+{
+	if (n == 0 || n > INT64_MAX)
+		return 0;
+	return s_prune(s, SS_PRUNE_OLDEST, type, (int64_t)n);
+}
+
+int64_t
+store_count(struct store *s, uint8_t type)
+{
+	sqlite3_stmt	*st = s_stmt(s, SS_COUNT);
+	int64_t		 n;
+
+	if (sqlite3_bind_int(st, 1, type) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW)
+		return s_dberr(s, st, "count records of type %u",
+		    (unsigned int)type);
+	n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
 int
 store_lockdown_get(struct store *s, struct store_lockdown *out)
 {
@@ -588,6 +626,21 @@ store_ledger_sum(struct store *s, int64_t since_ms, double *sum,
 	if (!isfinite(*sum))
 		return s_fail(s, "the ledger's sum is not finite");
 	return 0;
+}
+
+int64_t
+store_ledger_prune_some(struct store *s, int64_t before_ms, size_t n)
+{
+	sqlite3_stmt	*st = s_stmt(s, SS_LEDGER_PRUNE_SOME);
+
+	if (n == 0 || n > INT64_MAX)
+		return 0;
+	if (sqlite3_bind_int64(st, 1, before_ms) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, (int64_t)n) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_DONE)
+		return s_dberr(s, st, "prune the ledger");
+	sqlite3_reset(st);
+	return sqlite3_changes(s->db);
 }
 
 int64_t

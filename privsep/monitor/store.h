@@ -91,6 +91,14 @@ int	store_load(struct store *, uint8_t deal_type, size_t max_deals,
  */
 int64_t	store_prune_before(struct store *, uint8_t type, int64_t before_ms);
 int64_t	store_prune_keep(struct store *, uint8_t type, size_t keep);
+/*
+ * Forget the n oldest records of type (by time, then the first stored),
+ * at the cost of those n: the step of a prune as records come.  The
+ * number deleted, or -1 with store_error().
+ */
+int64_t	store_prune_oldest(struct store *, uint8_t type, size_t n);
+/* How many records of type are stored, or -1 with store_error(). */
+int64_t	store_count(struct store *, uint8_t type);
 
 /*
  * The records of deal_type with from <= time < to (to 0: no end), in
@@ -138,6 +146,8 @@ int	store_ledger_sum(struct store *, int64_t since_ms, double *sum,
 	    uint64_t *last_deal);
 /* Forget deals before before_ms; how many, or -1. */
 int64_t	store_ledger_prune(struct store *, int64_t before_ms);
+/* The same among the n lowest deal tickets only: a bounded step. */
+int64_t	store_ledger_prune_some(struct store *, int64_t before_ms, size_t n);
 
 /* The lockdown switch: never set reads as off, who "", since 0. */
 int	store_lockdown_get(struct store *, struct store_lockdown *);

@@ -641,6 +641,11 @@ prune_account(const struct herald_conf *conf, char *err, size_t errlen)
 		log_info("store: forgot %" PRId64 " deals older than %d days "
 		    "and %" PRId64 " old command ids", deals,
 		    conf->trading.journal_days, commands);
+	/* The count the prune as orders come starts from (trading_broker.c). */
+	if ((tr.commands = store_count(tr.store, PAPER_REC_COMMAND)) < 0) {
+		snprintf(err, errlen, "%s", store_error(tr.store));
+		return -1;
+	}
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "audit.h"
 #include "journal.h"
@@ -350,6 +351,52 @@ record_track(const struct paper_record *rec)
 	}
 }
 
+/*
+ * Pruning as orders come (herald.yaml.5, trading.journal_days): the
+ * account's history grows by a deal and a command id per order.  After
+ * every PRUNE_STEP of those stored, the batch that stores the last also
+ * forgets the command ids beyond the newest BACKEND_PAPER_MAX_COMMANDS
+ * (all the broker is given at start), and the deals and ledger entries
+ * older than trading.journal_days: the store never holds more than
+ * BACKEND_PAPER_MAX_COMMANDS + PRUNE_STEP command ids, and a step costs
+ * the rows it deletes (each statement reads its table from the oldest).
+ */
+#define PRUNE_STEP	1000
+
+static void
+prune_as_we_go(const struct paper_record *rec)
+{
+	struct wop	*w;
+
+	if (rec->op != PAPER_OP_PUT || (rec->type != PAPER_REC_COMMAND &&
+	    rec->type != PAPER_REC_DEAL))
+		return;
+	if (rec->type == PAPER_REC_COMMAND)
+		tr.commands++;
+	if (++tr.grown < PRUNE_STEP)
+		return;
+	w = wop_new(WOP_PRUNE, NULL, 0);
+	w->id = tr.commands > BACKEND_PAPER_MAX_COMMANDS ?
+	    tr.commands - BACKEND_PAPER_MAX_COMMANDS : 0;
+	w->time_ms = (time(NULL) -
+	    (int64_t)tr.conf->trading.journal_days * 86400) * 1000;
+	tr.commands -= w->id;
+	tr.grown = 0;
+	write_op(w);
+}
+
+int
+wop_prune(const struct wop *w)
+{
+	if (store_prune_oldest(tr.store, PAPER_REC_COMMAND,
+	    (size_t)w->id) == -1 ||
+	    store_prune_before(tr.store, PAPER_REC_DEAL, w->time_ms) == -1 ||
+	    store_ledger_prune_some(tr.store, w->time_ms,
+	    2 * PRUNE_STEP) == -1)
+		return -1;
+	return 0;
+}
+
 static int
 record_store(const struct paper_record *rec, const uint8_t *body, size_t len)
 {
@@ -368,6 +415,7 @@ record_store(const struct paper_record *rec, const uint8_t *body, size_t len)
 	w->type = (uint8_t)rec->type;
 	strlcpy(w->key, key, sizeof(w->key));
 	write_op(w);
+	prune_as_we_go(rec);
 	return 0;
 }
 

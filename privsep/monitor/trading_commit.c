@@ -332,6 +332,8 @@ wop_apply(struct wop *w, int again)
 	case WOP_LEDGER:
 		return store_ledger_put(tr.store, w->ticket, w->time_ms,
 		    w->profit) == -1 ? -1 : 0;
+	case WOP_PRUNE:
+		return wop_prune(w);
 	}
 	fatalx("%s: write of no kind", __func__);
 }
@@ -350,6 +352,7 @@ wop_error(const struct wop *w)
 	case WOP_DEL:
 	case WOP_OWNER:
 	case WOP_LEDGER:
+	case WOP_PRUNE:
 		break;
 	}
 	return store_error(tr.store);

@@ -117,7 +117,8 @@ enum wop_kind {
 	WOP_OWNER,		/* store_owner_put(ticket, key_id, id) */
 	WOP_LEDGER,		/* store_ledger_put(ticket, time_ms, profit) */
 	WOP_AUDIT,		/* audit_append(data: struct audit_row) */
-	WOP_EVENT		/* events_insert(time_ms, owner, key, data) */
+	WOP_EVENT,		/* events_insert(time_ms, owner, key, data) */
+	WOP_PRUNE		/* wop_prune(): id command ids, time_ms */
 };
 
 struct wop {
@@ -169,6 +170,8 @@ struct trading {
 	struct event		*retry_ev;
 	struct event		*poll_ev;	/* account reads, see trading.c */
 	int			 polling;	/* one is owed */
+	int64_t			 commands;	/* command ids stored */
+	uint64_t		 grown;		/* deals, command ids since a prune */
 };
 extern struct trading	tr;
 
@@ -214,6 +217,7 @@ void		 order_audit(const struct tx *, const struct msg_api_res *,
 const uint8_t	*journal_store_answer(int64_t id, const struct msg_api_res *,
 		    size_t *np);
 void		 owner_record(const struct tx *, const struct trade_result *);
+int		 wop_prune(const struct wop *);
 
 /* trading_events.c */
 int		 event_write(struct wop *);

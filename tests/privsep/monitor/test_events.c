@@ -220,6 +220,30 @@ test_retention_and_reopen(void **state)
 	conf.events.retention = 10000;
 }
 
+/*
+ * Pruned by age as events come, without a restart and without an index
+ * on time: the old events first in id order go at the next prune.
+ */
+static void
+test_age_pruned_as_events_come(void **state)
+{
+	uint64_t		 ids[EVENTS_PAGE_ROWS], id = 0, old = 0;
+	struct event_page	 pg;
+	int			 i;
+
+	for (i = 0; i < 10; i++) {
+		assert_int_equal(events_insert(1, 0, "fill", "{}", &id), 0);
+		events_durable(id);
+		if (i == 0)
+			old = id;
+	}
+	for (i = 0; i < 256; i++)
+		id = add(0, "fill");
+	pg = read_page(0, 1, 0, ids, EVENTS_PAGE_ROWS);
+	assert_true(pg.oldest > old + 9);
+	assert_true(pg.oldest <= id);
+}
+
 static void
 test_refusals(void **state)
 {
@@ -239,6 +263,7 @@ main(void)
 		T(test_pages_and_audience),
 		T(test_full_pages_say_more),
 		T(test_retention_and_reopen),
+		T(test_age_pruned_as_events_come),
 		T(test_refusals),
 #undef T
 	};

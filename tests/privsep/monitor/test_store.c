@@ -608,8 +608,8 @@ index_count(sqlite3 *h, const char *name)
 }
 
 /*
- * A database of version 7, with the two indexes no statement read:
- * migration 8 drops them, and the owners and the ledger they indexed
+ * A database of version 7, with the indexes no statement needs:
+ * migrations 8 and 9 drop them, and the owners and the ledger they indexed
  * keep every row and still work (the prune by time, now a scan).
  */
 static void
@@ -628,6 +628,7 @@ test_migration_from_7(void **state)
 	assert_int_equal(sqlite3_exec(h, "BEGIN; "
 	    "CREATE INDEX tickets_order ON tickets (order_id); "
 	    "CREATE INDEX ledger_time ON ledger (time); "
+	    "CREATE INDEX events_time ON events (time); "
 	    "UPDATE schema_version SET version = 7; COMMIT", NULL, NULL,
 	    NULL), SQLITE_OK);
 	sqlite3_close(h);
@@ -637,6 +638,7 @@ test_migration_from_7(void **state)
 	assert_non_null(strstr(logbuf, "migrated from version 7"));
 	assert_int_equal(index_count(db_handle(), "tickets_order"), 0);
 	assert_int_equal(index_count(db_handle(), "ledger_time"), 0);
+	assert_int_equal(index_count(db_handle(), "events_time"), 0);
 	assert_int_equal(index_count(db_handle(), "broker_state_time"), 1);
 	assert_int_equal(store_owner_get(s, 18, &key, &order), 1);
 	assert_true(key == 2 && order == 7);
@@ -666,6 +668,37 @@ test_put_same_time(void **state)
 	assert_true(sum == 0);
 	assert_int_equal(store_profit_since(s, T_DEAL, 500, &sum), 0);
 	assert_true(fabs(sum - (-9)) < 1e-9);
+}
+
+/*
+ * The prune's steps: the n oldest of one type (by time, then the first
+ * stored), the count, and the ledger's step among its lowest tickets.
+ */
+static void
+test_prune_steps(void **state)
+{
+	struct seen	 w;
+	double		 sum = 0;
+	uint64_t	 last = 0;
+
+	assert_int_equal(put(T_COMMAND, "9", 0, 0, "c9"), 0);
+	assert_int_equal(put(T_COMMAND, "10", 0, 0, "c10"), 0);
+	assert_int_equal(put(T_COMMAND, "11", 0, 0, "c11"), 0);
+	assert_int_equal(put(T_DEAL, "1", 50, 0, "d1"), 0);
+	assert_int_equal(put(T_DEAL, "2", 20, 0, "d2"), 0);
+	assert_int_equal(store_count(s, T_COMMAND), 3);
+	assert_int_equal(store_prune_oldest(s, T_COMMAND, 2), 2);
+	assert_int_equal(store_prune_oldest(s, T_DEAL, 1), 1);
+	assert_int_equal(store_prune_oldest(s, T_DEAL, 0), 0);
+	assert_int_equal(load(0, 0, &w), 0);
+	assert_string_equal(w.text, "5:1=d1\n6:11=c11\n");
+	assert_int_equal(store_ledger_put(s, 1, 100, -1), 0);
+	assert_int_equal(store_ledger_put(s, 2, 300, -2), 0);
+	assert_int_equal(store_ledger_put(s, 3, 100, -4), 0);
+	/* Of the lowest two, the one before 200. */
+	assert_int_equal(store_ledger_prune_some(s, 200, 2), 1);
+	assert_int_equal(store_ledger_sum(s, 0, &sum, &last), 0);
+	assert_true(fabs(sum - (-6)) < 1e-9 && last == 3);
 }
 
 /*
@@ -776,6 +809,7 @@ main(void)
 		T(test_migration_from_2),
 		T(test_migration_from_7),
 		T(test_put_same_time),
+		T(test_prune_steps),
 		T(test_damaged_rows),
 		T(test_write_faults),
 #undef T

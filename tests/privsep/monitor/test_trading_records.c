@@ -185,6 +185,77 @@ test_positions_scope(void **state)
 	assert_int_equal(close_as(2, "trader", 8), 1);
 }
 
+/*
+ * Pruning as orders come: the deal and command ids an order adds are
+ * pruned in the commits that store them, every 1000 of those (a fixed
+ * rule, herald.yaml.5's trading.journal_days): never more than the
+ * newest 10000 command ids plus 1000 kept, the oldest go first, and a
+ * deal (and its ledger entry) older than trading.journal_days goes
+ * without a restart.
+ */
+static void
+test_prune_as_orders_come(void **state)
+{
+	struct paper_record	 rec;
+	const char		*why = NULL;
+	char			 sql[160];
+	int			 i, kept;
+
+	conf.trading.journal_days = 1;
+	trade_reconfigure(&conf);
+	/* A deal two days old, as a broker with a backlog reports it. */
+	memset(&rec, 0, sizeof(rec));
+	rec.type = PAPER_REC_DEAL;
+	rec.op = PAPER_OP_PUT;
+	rec.u.deal.ticket = 7;
+	rec.u.deal.time = ((int64_t)time(NULL) - 2 * 86400) * 1000;
+	strlcpy(rec.u.deal.symbol, "EURUSD", sizeof(rec.u.deal.symbol));
+	rec.u.deal.type = PAPER_DEAL_SELL;
+	rec.u.deal.entry = PAPER_ENTRY_OUT;
+	rec.u.deal.volume = 0.1;
+	rec.u.deal.price = 1.1;
+	rec.u.deal.profit = -5;
+	assert_int_equal(record_send(&rec, &why), 0);
+	broker_msg(MSG_BROKER_SYNC, 0, NULL, 0, trade_broker_sync);
+	turn_end();
+	assert_int_equal(peek_count("SELECT count(*) FROM ledger"), 1);
+	for (i = 1; i <= BACKEND_PAPER_MAX_COMMANDS + 2500; i++) {
+		memset(&rec, 0, sizeof(rec));
+		rec.type = PAPER_REC_COMMAND;
+		rec.op = PAPER_OP_PUT;
+		snprintf(rec.u.command.id, sizeof(rec.u.command.id), "%d", i);
+		rec.u.command.result.retcode = 10009;
+		assert_int_equal(record_send(&rec, &why), 0);
+		if (i % 500 == 0) {
+			broker_msg(MSG_BROKER_SYNC, 0, NULL, 0,
+			    trade_broker_sync);
+			turn_end();
+		}
+		if (i == 1000) {
+			/* The first step: the old deal went, not one id. */
+			assert_int_equal(peek_count("SELECT count(*) FROM "
+			    "broker_state WHERE type = 5"), 0);
+			assert_int_equal(peek_count("SELECT count(*) FROM "
+			    "ledger"), 0);
+			assert_int_equal(peek_count("SELECT count(*) FROM "
+			    "broker_state WHERE type = 6"), 1000);
+		}
+		if (i % 500 == 0)
+			assert_true(peek_count("SELECT count(*) FROM "
+			    "broker_state WHERE type = 6") <=
+			    BACKEND_PAPER_MAX_COMMANDS + 1000);
+	}
+	/* The newest 10000 at the last step, and those stored since. */
+	kept = (int)peek_count("SELECT count(*) FROM broker_state WHERE "
+	    "type = 6");
+	assert_true(kept >= BACKEND_PAPER_MAX_COMMANDS &&
+	    kept <= BACKEND_PAPER_MAX_COMMANDS + 1000);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM broker_state WHERE "
+	    "type = 6 AND CAST(key AS INTEGER) <= %d",
+	    BACKEND_PAPER_MAX_COMMANDS + 2500 - kept);
+	assert_int_equal(peek_count(sql), 0);
+}
+
 int
 main(void)
 {
@@ -193,6 +264,7 @@ main(void)
 		T(test_record_group_bounded),
 		T(test_daily_loss_ledger),
 		T(test_positions_scope),
+		T(test_prune_as_orders_come),
 #undef T
 	};
 
