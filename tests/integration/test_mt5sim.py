@@ -201,6 +201,32 @@ def test_order_journal_and_repeat(sim):
     assert c.request("QUERY", cmd="8")[0] == "UNKNOWN"
 
 
+def test_deals_since(sim):
+    """DEALS: the history's deals above a ticket, from a time on, 32 a
+    page in ticket order with more=1, each with an EVENT's keys."""
+    s = sim().start()
+    c = s.broker.connect()
+    for cmd in range(1, 36):
+        assert c.order(cmd, volume="0.01")[1]["retcode"] == "10009"
+    ev = deals_of(c, 35)[0]
+    t, f = c.request("DEALS", after="0", since="0")
+    assert (t, f["count"], f["more"]) == ("DEALS", "32", "1")
+    ticks = [int(f[f"ticket.{i}"]) for i in range(32)]
+    assert ticks == sorted(ticks) and len(set(ticks)) == 32
+    t, g = c.request("DEALS", after=str(ticks[-1]), since="0")
+    assert (g["count"], g["more"]) == ("3", "0")
+    last = {k[:-2]: v for k, v in g.items() if k.endswith(".2")}
+    assert {**last, "kind": "deal"} == {k: v for k, v in ev.items()
+                                        if k in last or k == "kind"}
+    assert set(last) | {"kind"} == set(ev), (last, ev)
+    assert c.request("DEALS", after=last["ticket"], since="0")[1][
+        "count"] == "0"
+    # From a time after the newest deal on: nothing.
+    later = str(int(last["time_msc"]) + 2000)
+    assert c.request("DEALS", after="0", since=later)[1]["count"] == "0"
+    assert int(f["time_msc.0"]) <= int(last["time_msc"])
+
+
 def test_filling_from_symbol(sim):
     """FOK (EURUSD), IOC only (GBPUSD), RETURN only (XAUUSD): all fill."""
     s = sim().start()
@@ -277,6 +303,8 @@ def test_sequence_gap_refused(sim):
     ("PING\nreq=1\n", "missing key t"),
     ("PING\nreq=01\nt=1\n", "without a valid req"),
     ("FROB\nreq=1\n", "unknown request type FROB"),
+    ("DEALS\nreq=1\nafter=0\n", "malformed DEALS"),
+    ("DEALS\nreq=1\nafter=-1\nsince=0\n", "malformed DEALS"),
 ])
 def test_malformed_refused(sim, text, why):
     s = sim().start()
