@@ -10,7 +10,8 @@ source on the shim, its SocketTlsHandshake and SocketTlsCertificate on
 OpenSSL) connects to.  The proofs: orders flow over TLS; a wrong pin is
 refused by the EA with a log line; a client without TLS is dropped with
 a log line; each bad peer of item 7 over TLS is dropped with the line
-that says which, and the right EA gets in afterwards; heraldctl bridge
+that says which (and on plain TCP too), and the right EA gets in
+afterwards; heraldctl bridge
 status prints the pin; a listener off loopback without TLS, and TLS
 without its pair, are refused at heraldd -n and at start.
 """
@@ -27,7 +28,8 @@ import pytest
 from bridge_peer import Peer, ProtocolError
 from conftest import (TIMEOUT, free_port, network_namespace, tls_files,
                       wait_for, write_file)
-from test_bridge import KEY, LOGIN, MT5SIM, SERVER, Bridge, bridge_conf, buy
+from test_bridge import (KEY, LOGIN, MT5SIM, SERVER, Bridge, bridge_conf, buy,
+                         journal_rows)
 from test_http import make_key
 from test_trading import Desk, trading_conf, yaml_text
 
@@ -217,6 +219,24 @@ def test_bad_frames_over_tls_dropped(tlsbridge, what, send, line):
     b.wait_down()
     p.close()
     b.ea()                                  # nothing else changed
+
+
+@pytest.mark.parametrize("what,send,line", BAD_FRAMES,
+                         ids=[b[0] for b in BAD_FRAMES])
+def test_bad_frames_dropped(daemons, what, send, line):
+    """The same on plain TCP (loopback): the checks are the codec's,
+    not TLS's; no order and no journal row come of it."""
+    b = Bridge(daemons())
+    try:
+        p = b.peer().connect()
+        send(p)
+        b.d.wait_log(r"bridge: EA connection dropped: .*(" + line + ")")
+        b.wait_down()
+        p.close()
+        b.ea()
+        assert journal_rows(b.d) == []
+    finally:
+        b.close()
 
 
 def test_wrong_key_and_account_over_tls_refused(tlsbridge):
