@@ -439,6 +439,25 @@ def test_mt5sim_order_lifecycle(bridge, sim):
     assert st == 200 and body["retcode"] == 10009, body
 
 
+
+@needs_mt5sim
+def test_mt5sim_account_and_symbol_from_the_terminal(bridge, sim):
+    """GET /v1/account and /v1/symbols answer what the terminal reports
+    (the EA's ACCOUNT and SYMBOL): its filling modes, volume limits,
+    stops level, trade mode and quote, not heraldd's paper symbols."""
+    sim()
+    st, _, a = bridge.desk.call("GET", "/v1/account")
+    assert st == 200, a
+    assert (a["currency"], a["balance"], a["leverage"]) == \
+        ("USD", 10000.0, 100), a
+    st, _, q = bridge.desk.call("GET", "/v1/symbols/EURUSD")
+    assert st == 200, q
+    assert (q["digits"], q["filling"], q["trade_mode"]) == \
+        (5, ["FOK", "IOC"], "FULL"), q
+    assert (q["volume_min"], q["volume_step"], q["contract_size"]) == \
+        (0.01, 0.01, 100000.0), q
+    assert q["session_open"] is True and q["ask"] > q["bid"] > 0, q
+
 @needs_mt5sim
 def test_mt5sim_pending_order_model(bridge, sim):
     """MT5's order model through the EA's own code: a stop-limit with an
