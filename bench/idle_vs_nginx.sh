@@ -17,7 +17,9 @@
 # many within limits.connections and limits.open_files.  See
 # bench/README.md.
 #
-# usage: bench/idle_vs_nginx.sh [-k] [-n]		(as root)
+# usage: bench/idle_vs_nginx.sh [-c] [-k] [-n]		(as root)
+#	-c	census: what each server's heap gained per connection, by
+#		allocation size (bench/heap_census.py)
 #	-k	keep the scratch directory (logs, configurations)
 #	-n	no request on the connections: idle right after the handshake
 #		(limits.header_timeout and nginx's client_header_timeout
@@ -43,16 +45,17 @@ BENCH_SETTLE=${BENCH_SETTLE:-2}
 
 TARGET=1.00
 
-keep=0 norequest=0
-while getopts kn opt; do
+census=0 keep=0 norequest=0
+while getopts ckn opt; do
 	case $opt in
+	c) census=1 ;;
 	k) keep=1 ;;
 	n) norequest=1 ;;
 	*) usage_help "$0" ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 0 ] || { echo "usage: $0 [-k] [-n]" >&2; exit 2; }
+[ $# -eq 0 ] || { echo "usage: $0 [-c] [-k] [-n]" >&2; exit 2; }
 
 whole BENCH_IDLE "$BENCH_IDLE"
 whole BENCH_SETTLE "$BENCH_SETTLE"
@@ -169,6 +172,8 @@ worker_pid=$(pgrep -P "$nginx_pid" | head -n 1)
 
 # --- runs -------------------------------------------------------------------------
 
+census_py=$(dirname "$0")/heap_census.py
+
 # rss PID: VmRSS of PID in KiB.
 rss() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status"; }
 
@@ -182,6 +187,7 @@ hold() {
 	rm -f "$tmp/hold"
 	mkfifo "$tmp/hold"
 	before=$(rss "$pid")
+	[ "$census" -eq 0 ] || "$census_py" snap "$pid" >"$tmp/$name.heap0"
 	say "$name: opening $BENCH_IDLE connections"
 	"$idle" "${flags[@]}" "$url/healthz" <"$tmp/hold" >"$out" 2>&1 &
 	client_pid=$!
@@ -193,6 +199,7 @@ hold() {
 	done
 	sleep "$BENCH_SETTLE"
 	after=$(rss "$pid")
+	[ "$census" -eq 0 ] || "$census_py" snap "$pid" >"$tmp/$name.heap1"
 	echo >&3
 	exec 3>&-
 	wait "$client_pid" || true
@@ -234,3 +241,10 @@ echo
 echo "ratio heraldd/nginx KiB per idle connection: $r (target <= $TARGET: $v)"
 echo "(heraldd: net's VmRSS; its monitor's is $mon_rss KiB and does not" \
     "grow with connections; nginx: its worker's)"
+if [ "$census" -eq 1 ]; then
+	echo
+	echo "heap census: what each heap gained per connection, by glibc chunk size"
+	"$census_py" diff "$BENCH_IDLE" \
+	    "heraldd=$tmp/heraldd.heap0,$tmp/heraldd.heap1" \
+	    "nginx=$tmp/nginx.heap0,$tmp/nginx.heap1"
+fi

@@ -87,7 +87,12 @@ conn_arm(struct conn *c, enum conn_phase ph, uint32_t sec)
 	c->phase = ph;
 	if (sec == 0) {
 		c->deadline = 0;
-		evtimer_del(c->ev);
+		/*
+		 * A step due keeps the event active: the timer ends when it
+		 * runs, and deleting it now would lose the step.
+		 */
+		if (c->kick == 0)
+			evtimer_del(c->ev);
 	} else if (sec != CONN_TIMER_KEEP) {
 		c->deadline = now_ms() + (uint64_t)sec * 1000;
 		timer_set(c->ev, sec);
