@@ -97,18 +97,6 @@ spy_register(void)
 	return sqlite3_vfs_register(&spy_vfs, 1);
 }
 
-static void
-rm_db(void)
-{
-	char	 p[160];
-
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
-}
-
 static int
 setup(void **state)
 {
@@ -137,7 +125,7 @@ teardown(void **state)
 	sqlite3_close(other);
 	other = NULL;
 	db_close();
-	rm_db();
+	db_test_rm(path);
 	rmdir(dir);
 	return 0;
 }
