@@ -22,6 +22,7 @@
 #include "db.h"
 #include "db_schema.h"
 #include "log.h"
+#include "walbuf.h"
 
 #define NMIGRATIONS	((int)db_nmigrations)
 
@@ -366,7 +367,8 @@ db_open(const char *path, char *err, size_t errlen)
 	strlcpy(dbs.path, path, sizeof(dbs.path));
 	/* SQLite gives -wal and -shm the database file's owner and mode. */
 	if (sqlite3_open_v2(path, &dbs.db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	    SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX, walbuf_vfs()) !=
+	    SQLITE_OK) {
 		db_errf(err, errlen, "open");
 		db_close();
 		return -1;

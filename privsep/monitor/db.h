@@ -9,7 +9,9 @@
  * synchronous=FULL, foreign keys on, defensive mode and a busy timeout;
  * the schema is brought up to date by an ordered list of migrations
  * recorded in a schema_version table.  Every statement the monitor runs
- * per request is prepared once at open.
+ * per request is prepared once at open.  Once walbuf_register() was
+ * called (the monitor does at start) the file is opened through
+ * walbuf.c's VFS, which writes each commit's WAL frames with one write.
  */
 #ifndef HERALD_DB_H
 #define HERALD_DB_H

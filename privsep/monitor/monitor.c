@@ -57,6 +57,7 @@
 #include "reload.h"
 #include "sanitize.h"
 #include "trading.h"
+#include "walbuf.h"
 
 #define MON_LISTEN_BACKLOG	128
 #define BROKER_NOFILE		64
@@ -847,6 +848,9 @@ monitor_main(struct herald_conf *conf, struct env_overrides *env,
 	    mallopt(M_TOP_PAD, MON_HEAP_PAD) == 0)
 		log_debug("mallopt: keeping the default heap trimming");
 
+	/* The WAL's writes of a commit in one (walbuf.c); db_open() uses it. */
+	if (walbuf_register() != 0)
+		fatalx("sqlite3_vfs_register %s", WALBUF_VFS);
 	/* After ready_detach()'s fork: SQLite's locks do not survive a fork. */
 	if (auth_init(mon.conf, monitor_ban, why, sizeof(why)) == -1)
 		fatalx("%s", why);

@@ -57,18 +57,6 @@ start(void)
 		fail_msg("auth_init: %s", err);
 }
 
-static inline void
-rm_db(void)
-{
-	char	 p[160];
-
-	unlink(dbpath);
-	snprintf(p, sizeof(p), "%s-wal", dbpath);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", dbpath);
-	unlink(p);
-}
-
 static inline int
 setup(void **state)
 {
@@ -102,7 +90,7 @@ teardown(void **state)
 	auth_close();
 	auth_set_clock(NULL);
 	log_set_forward(NULL);
-	rm_db();
+	db_test_rm(dbpath);
 	rmdir(dir);
 	return 0;
 }

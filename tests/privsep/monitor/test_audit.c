@@ -22,6 +22,7 @@
 
 #include "audit.h"
 #include "db.h"
+#include "db_test.h"
 #include "log.h"
 
 static char	 dir[64];
@@ -34,13 +35,7 @@ static const uint8_t	 K[AUDIT_KEY_LEN] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 static void
 rm_files(void)
 {
-	char	 p[160];
-
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
+	db_test_rm(path);
 	unlink(keypath);
 }
 

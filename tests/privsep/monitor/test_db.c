@@ -35,18 +35,6 @@ capture(int pri, const char *line)
 	strlcat(logbuf, "\n", sizeof(logbuf));
 }
 
-static void
-rm_db(void)
-{
-	char	 p[160];
-
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
-}
-
 static int
 setup(void **state)
 {
@@ -69,7 +57,7 @@ teardown(void **state)
 {
 	db_close();
 	log_set_forward(NULL);
-	rm_db();
+	db_test_rm(path);
 	rmdir(dir);
 	return 0;
 }
@@ -277,7 +265,7 @@ test_not_a_database(void **state)
 	int	 fd;
 
 	db_close();
-	rm_db();
+	db_test_rm(path);
 	fd = open(path, O_CREAT | O_WRONLY | O_EXCL, 0600);
 	assert_true(fd != -1);
 	assert_int_equal(write(fd, "this is not SQLite, not at all; just "
@@ -291,7 +279,7 @@ test_not_a_database(void **state)
 	assert_false(db_is_open());
 	/* The statements fail cleanly while nothing is open. */
 	assert_int_equal(db_ban_del("192.0.2.1"), -1);
-	rm_db();
+	db_test_rm(path);
 	assert_int_equal(db_open(path, err, sizeof(err)), 0);
 }
 
