@@ -16,6 +16,7 @@
 #   make bench     heraldd against nginx over TLS, printing the ratios
 #   make bench-orders  orders/s through heraldd against durable SQLite inserts
 #   make bench-bridge  orders/s and p99 over the MT5 bridge (herald-mt5sim)
+#   make bench-pages   database pages and bytes the monitor writes per order
 #                  against the paper backend, printing the ratios
 #   make bench-memory  memory per idle TLS connection against nginx's
 #   make bench-all every bench in BENCHES, one after the other
@@ -125,7 +126,7 @@ FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
 	  -fno-sanitize-recover=all -DFUZZING
 
 .PHONY: all check layering unit unit-asan fuzz fuzz-run fuzz-long integration \
-	manlint deps demo bench bench-orders bench-bridge bench-all bench-memory install clean mutate
+	manlint deps demo bench bench-orders bench-pages bench-bridge bench-all bench-memory install clean mutate
 
 MT5SIM	= $(BUILD)/herald-mt5sim
 
@@ -501,6 +502,14 @@ bench-orders: all $(BUILD)/libherald.a
 	    HERALDCTL=$(abspath $(BUILD)/heraldctl) \
 	    bash bench/orders_vs_sqlite.sh
 
+# The database pages, by table and index, and the bytes the monitor
+# writes per order (paper backend); not in check.
+bench-pages: all
+	BUILD=$(abspath $(BUILD)) BENCH_MAKE=0 \
+	    HERALDD=$(abspath $(BUILD)/heraldd) \
+	    HERALDCTL=$(abspath $(BUILD)/heraldctl) \
+	    bash bench/orders_pages.sh
+
 # Orders per second and latency over the MT5 bridge (herald-mt5sim)
 # against the paper backend, in one run; not in check.
 bench-bridge: all
@@ -520,7 +529,7 @@ bench-memory: all
 # target here as a row.  Each prints its ratio against a reference it
 # measures in the same run; a bench that fails (a missing tool) does not
 # stop the others, and bench-all fails at the end naming it.
-BENCHES = bench bench-orders bench-memory bench-bridge
+BENCHES = bench bench-orders bench-pages bench-memory bench-bridge
 
 bench-all: all
 	@failed=""; for b in $(BENCHES); do \

@@ -17,6 +17,8 @@
  *	cancel TICKET			remove a pending order
  *	quote SYMBOL BID ASK		move the market (SL/TP hits,
  *					triggers and stop-outs follow)
+ *	experts on|off			the trade server allows or
+ *					refuses experts' orders (10026)
  *
  * Each command's outcome is one line on standard error ("manual: ...").
  */
@@ -122,6 +124,11 @@ manual_line(const std::string &line)
 		else
 			sim_log("manual: quote %s %.5f %.5f", sym.c_str(), bid,
 			    ask);
+	} else if (cmd == "experts") {
+		in >> side;
+		sim_fault.experts_off = side == "off";
+		sim_log("manual: experts %s", sim_fault.experts_off ? "off" :
+		    "on");
 	} else if (!cmd.empty())
 		sim_log("manual: unknown command %s", cmd.c_str());
 }

@@ -34,6 +34,7 @@ struct sim_faults {
 	int	throttle;	/* OrderSend answers 10024 */
 	bool	market_closed;	/* every session closed (10018) */
 	bool	autotrading_off; /* the AutoTrading button is off */
+	bool	experts_off;	/* the server refuses experts (--manual) */
 	int	latency_ms;	/* before every frame the EA sends */
 	long	skew_s;		/* the terminal's clocks are off by this */
 };

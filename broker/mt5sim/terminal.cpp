@@ -290,7 +290,7 @@ AccountInfoInteger(int prop)
 	case ACCOUNT_LEVERAGE:		return a.leverage;
 	case ACCOUNT_MARGIN_MODE:	return a.mode;
 	case ACCOUNT_TRADE_ALLOWED:	return 1;
-	case ACCOUNT_TRADE_EXPERT:	return 1;
+	case ACCOUNT_TRADE_EXPERT:	return !sim_fault.experts_off;
 	}
 	return 0;
 }
@@ -485,6 +485,9 @@ OrderSend(const MqlTradeRequest &m, MqlTradeResult &r)
 	if (sim_fault.autotrading_off)
 		return fault_answer(TRADE_RETCODE_CLIENT_DISABLES_AT,
 		    "AutoTrading disabled by client", r, m.symbol);
+	if (sim_fault.experts_off)
+		return fault_answer(TRADE_RETCODE_SERVER_DISABLES_AT,
+		    "AutoTrading disabled by server", r, m.symbol);
 	if (sim_fault.throttle > 0 && sim_fault.throttle--)
 		return fault_answer(TRADE_RETCODE_TOO_MANY_REQUESTS,
 		    "Too many requests", r, m.symbol);

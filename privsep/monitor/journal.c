@@ -45,6 +45,7 @@ enum journal_stmt {
 	JS_UNRESOLVED,
 	JS_COUNT,
 	JS_PRUNE,
+	JS_RELEASE,
 	JS_MAX
 };
 
@@ -74,6 +75,10 @@ static const char *const journal_sql[JS_MAX] = {
 	[JS_COUNT] = "SELECT count(*) FROM orders",
 	[JS_PRUNE] = "DELETE FROM orders WHERE (state = 'done' OR state = 'failed') "
 	    "AND updated < ?1",
+	/* "auto-" is refused from clients and "-" is not hex: no clash. */
+	[JS_RELEASE] = "UPDATE orders SET client_order_id = substr('auto-' || "
+	    "id || '-' || client_order_id, 1, 69) WHERE id = ?1 AND "
+	    "state = 'failed' AND client_order_id NOT GLOB 'auto-[0-9]*-*'",
 };
 
 static const char *const journal_states[] = {
@@ -636,6 +641,26 @@ journal_begin(struct journal *j, int64_t key_id, const char *addr,
 		return rv == 1 ? JOURNAL_DUPLICATE : rv;
 	return j_insert(j, key_id, addr, coid, 1, request, request_len, now,
 	    out);
+}
+
+int
+journal_release(struct journal *j, int64_t id)
+{
+	sqlite3_stmt	*st;
+	int		 rv;
+
+	if ((rv = j_writable(j, "release")) != 0)
+		return rv;
+	st = j_stmt(j, JS_RELEASE);
+	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_DONE)
+		return j_dberr(j, st, "release order %lld's client_order_id",
+		    (long long)id);
+	sqlite3_reset(st);
+	if (sqlite3_changes(j->db) != 1)
+		return j_refuse(j, "journal: release order %lld: no failed "
+		    "order of that id holds a client_order_id", (long long)id);
+	return 0;
 }
 
 /* Why an UPDATE of order id changed nothing: a refusal naming it. */

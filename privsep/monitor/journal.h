@@ -152,6 +152,16 @@ int	journal_finish(struct journal *, int64_t id, enum journal_state,
 	    const void *result, size_t result_len, int64_t now);
 
 /*
+ * A failed order whose refusal proves that nothing reached the terminal
+ * gives up its client_order_id, so that the next request with it is a
+ * new order (a new row and command id).  The row stays, under the id
+ * "auto-<id>-<client_order_id>" (cut at 69 bytes), which no client and
+ * no derived id can use.  0, JOURNAL_REFUSED (no such failed row, or
+ * released already) or JOURNAL_ERROR.
+ */
+int	journal_release(struct journal *, int64_t id);
+
+/*
  * The row of key_id's client_order_id, or with JOURNAL_ANY_KEY the
  * newest row of any key with it: 1 found (result copied, not the
  * request), 0 not found, -1 error.

@@ -25,6 +25,7 @@
 
 enum store_stmt {
 	SS_PUT,
+	SS_PUT_SAME,
 	SS_DEL,
 	SS_LOAD,
 	SS_PROFIT,
@@ -47,6 +48,14 @@ static const char *const store_sql[SS_MAX] = {
 	    "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (type, key) DO UPDATE "
 	    "SET time = excluded.time, profit = excluded.profit, "
 	    "body = excluded.body",
+	/*
+	 * A record whose time is unchanged (the account, a position, a
+	 * pending order: most puts) is replaced without touching time, so
+	 * that broker_state_time's entry, and its page, stay as they are:
+	 * SQLite rewrites the entries of every index on a column SET.
+	 */
+	[SS_PUT_SAME] = "UPDATE broker_state SET profit = ?4, body = ?5 "
+	    "WHERE type = ?1 AND key = ?2 AND time = ?3",
 	[SS_DEL] = "DELETE FROM broker_state WHERE type = ?1 AND key = ?2",
 	/* LIMIT -1 is no limit. */
 	[SS_LOAD] = "SELECT type, key, body FROM broker_state WHERE "
@@ -191,12 +200,37 @@ s_key_ok(struct store *s, const char *what, uint8_t type, const char *key)
 	return 0;
 }
 
+/* SS_PUT or SS_PUT_SAME with a record bound; NULL if a bind failed. */
+static sqlite3_stmt *
+s_put_bind(struct store *s, enum store_stmt which, uint8_t type,
+    const char *key, int64_t time_ms, double profit, const void *body,
+    size_t len)
+{
+	sqlite3_stmt	*st = s_stmt(s, which);
+	int		 brc;
+
+	brc = sqlite3_bind_int(st, 1, type);
+	brc |= sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	brc |= sqlite3_bind_int64(st, 3, time_ms);
+	brc |= sqlite3_bind_double(st, 4, profit);
+	/* A NULL pointer would bind NULL; an empty body is still a blob. */
+	if (len == 0)
+		brc |= sqlite3_bind_zeroblob(st, 5, 0);
+	else
+		brc |= sqlite3_bind_blob(st, 5, body, (int)len,
+		    SQLITE_STATIC);
+	if (brc != SQLITE_OK) {
+		sqlite3_reset(st);
+		return NULL;
+	}
+	return st;
+}
+
 int
 store_put(struct store *s, uint8_t type, const char *key, int64_t time_ms,
     double profit, const void *body, size_t len)
 {
 	sqlite3_stmt	*st;
-	int		 brc;
 
 	if (s_key_ok(s, "put", type, key) == -1)
 		return -1;
@@ -210,18 +244,17 @@ store_put(struct store *s, uint8_t type, const char *key, int64_t time_ms,
 	if (!isfinite(profit))
 		return s_fail(s, "put record (type %u, key \"%s\"): the "
 		    "profit is not a finite number", (unsigned int)type, key);
-	st = s_stmt(s, SS_PUT);
-	brc = sqlite3_bind_int(st, 1, type);
-	brc |= sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-	brc |= sqlite3_bind_int64(st, 3, time_ms);
-	brc |= sqlite3_bind_double(st, 4, profit);
-	/* A NULL pointer would bind NULL; an empty body is still a blob. */
-	if (len == 0)
-		brc |= sqlite3_bind_zeroblob(st, 5, 0);
-	else
-		brc |= sqlite3_bind_blob(st, 5, body, (int)len,
-		    SQLITE_STATIC);
-	if (brc != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE)
+	/* The same time replaced in place, else inserted or retimed. */
+	st = s_put_bind(s, SS_PUT_SAME, type, key, time_ms, profit, body,
+	    len);
+	if (st == NULL || sqlite3_step(st) != SQLITE_DONE)
+		return s_dberr(s, st, "put record (type %u, key \"%s\")",
+		    (unsigned int)type, key);
+	sqlite3_reset(st);
+	if (sqlite3_changes(s->db) > 0)
+		return 0;
+	st = s_put_bind(s, SS_PUT, type, key, time_ms, profit, body, len);
+	if (st == NULL || sqlite3_step(st) != SQLITE_DONE)
 		return s_dberr(s, st, "put record (type %u, key \"%s\")",
 		    (unsigned int)type, key);
 	sqlite3_reset(st);

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "metrics_mon.h"
 #include "msg.h"
+#include "nitems.h"
 #include "params.h"
 #include "risk.h"
 #include "store.h"
@@ -194,6 +195,34 @@ autotrading_off(struct msg_api_res *res)
 }
 
 /*
+ * A refusal that proves nothing reached the terminal binds no
+ * client_order_id: the broker had no terminal to send it to (503
+ * broker_unavailable: BACKEND_DOWN, never sent), or the terminal
+ * executes nothing from an EA (503 autotrading_disabled, retcode 10026
+ * or 10027).  Retried with the same id, the order is a new attempt; its
+ * first row gives up the id (journal_release()).  Every other stored
+ * answer, and every order whose outcome was unknown, stays bound.
+ */
+static int
+refusal_unbound(const struct journal_order *o)
+{
+	static const char *const codes[] = {
+		"broker_unavailable", "autotrading_disabled"
+	};
+	static struct msg_api_res	 res;
+	size_t				 i;
+
+	if (o->state != JOURNAL_FAILED || o->result == NULL ||
+	    answer_decode(o->result, o->result_len, &res) == -1 ||
+	    res.status != 503)
+		return 0;
+	for (i = 0; i < nitems(codes); i++)
+		if (strcmp(res.code, codes[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
  * A repeat answered from the journal (JOURNAL_DUPLICATE): 0 with res, or
  * 1 when the answer comes later (the first is still in flight, or the
  * stored answer may be this batch's and is sent after its commit).
@@ -265,6 +294,10 @@ trade_repeat(uint32_t net_id, const struct msg_api_req *q,
 	coid = (p->flags & RPC_HAS_COID) ? p->client_order_id : NULL;
 	r = journal_repeat(tr.journal, id->key_id, coid, q->params,
 	    q->params_len, trade_now_ms() / 1000, &o);
+	if (r == JOURNAL_DUPLICATE && refusal_unbound(&o)) {
+		journal_order_clear(&o);
+		return -1;		/* a new attempt: trade_write() */
+	}
 	if (r == 0 || (r == JOURNAL_DUPLICATE && o.request_differs)) {
 		switch (repeat_older(q, id, p, coid, &o)) {
 		case 1:
@@ -397,6 +430,18 @@ trade_write(uint32_t net_id, const struct msg_api_req *q,
 	memset(&o, 0, sizeof(o));
 	r = journal_begin(tr.journal, id->key_id, q->address, coid, q->params,
 	    q->params_len, trade_now_ms() / 1000, &o);
+	/* Its first attempt's refusal bound nothing: this one is new. */
+	if (r == JOURNAL_DUPLICATE && refusal_unbound(&o)) {
+		log_info("order %" PRId64 " (%s) was refused before reaching "
+		    "the terminal; its client_order_id is free again",
+		    o.id, o.client_order_id);
+		r = journal_release(tr.journal, o.id);
+		journal_order_clear(&o);
+		if (r == 0)
+			r = journal_begin(tr.journal, id->key_id, q->address,
+			    coid, q->params, q->params_len,
+			    trade_now_ms() / 1000, &o);
+	}
 	switch (r) {
 	case JOURNAL_NEW:
 		t = tx_new(TX_WRITE, q->op, o.id, q->params, q->params_len);

@@ -30,7 +30,8 @@ from test_trading_broker import journal, result_matches
 
 OPEN = ("pending", "sent", "unknown")
 # Answers a client repeats with the same client_order_id (herald-api(7)).
-RETRY = ("broker_timeout", "broker_busy", "order_in_flight")
+RETRY = ("broker_timeout", "broker_busy", "order_in_flight",
+         "broker_unavailable")
 
 
 class Clients:
@@ -78,16 +79,13 @@ class Clients:
                 time.sleep(0.25)
 
     def is_final(self, coid, ans):
-        """Not an answer to wait out.  broker_unavailable is final once
-        the order is journaled (it reached the broker while the terminal
-        was away: nothing was done, and a repeat gets that answer);
-        before the journal it invites a retry with the same id."""
+        """Not an answer to wait out.  broker_unavailable never is, also
+        once the order was journaled (it reached the broker while the
+        terminal was away): it binds no client_order_id, so the retry
+        with the same id is a new attempt (herald-api(7), Idempotency)."""
         if ans[0] is None:
             return False
-        code = ans[2].get("code")
-        if code == "broker_unavailable":
-            return coid in journal(self.desk.d)
-        return code not in RETRY
+        return ans[2].get("code") not in RETRY
 
     def count(self):
         with self.lock:

@@ -317,6 +317,52 @@ test_restart(void **state)
 	journal_order_clear(&a);
 }
 
+/*
+ * journal_release(): a failed row gives up its client_order_id (explicit
+ * or derived) to a new row, keeps its own id and answer under the
+ * released name, also across a restart; a row that is not failed, or
+ * released already, is refused and keeps its id.
+ */
+static void
+test_release(void **state)
+{
+	struct journal_order	 a, b, c;
+	const char		 res[] = "503 broker_unavailable";
+	char			 want[80];
+
+	assert_int_equal(begin(1, "c1", "BUY", 100, &a), JOURNAL_NEW);
+	assert_int_equal(begin(1, NULL, "SELL", 100, &b), JOURNAL_NEW);
+	assert_int_equal(journal_release(j, a.id), JOURNAL_REFUSED);
+	expect_err("no failed order");
+	assert_int_equal(journal_finish(j, a.id, JOURNAL_FAILED, res,
+	    sizeof(res), 101), 0);
+	assert_int_equal(journal_finish(j, b.id, JOURNAL_FAILED, res,
+	    sizeof(res), 101), 0);
+	close_all();		/* heraldd restarts between the two tries */
+	open_all();
+	assert_int_equal(journal_release(j, a.id), 0);
+	assert_int_equal(journal_release(j, a.id), JOURNAL_REFUSED);
+	assert_int_equal(journal_release(j, b.id), 0);
+	assert_int_equal(begin(1, "c1", "BUY", 102, &c), JOURNAL_NEW);
+	assert_true(c.id > b.id);
+	journal_order_clear(&c);
+	assert_int_equal(begin(1, NULL, "SELL", 102, &c), JOURNAL_NEW);
+	journal_order_clear(&c);
+	assert_int_equal(journal_get(j, a.id, &c), 1);
+	snprintf(want, sizeof(want), "auto-%lld-c1", (long long)a.id);
+	assert_string_equal(c.client_order_id, want);
+	assert_int_equal(c.state, JOURNAL_FAILED);
+	assert_memory_equal(c.result, res, sizeof(res));
+	journal_order_clear(&c);
+	/* The new row holds the id: a repeat finds it, not the first. */
+	assert_int_equal(begin(1, "c1", "BUY", 103, &c), JOURNAL_DUPLICATE);
+	assert_int_not_equal(c.id, a.id);
+	journal_order_clear(&c);
+	assert_int_equal(rows(), 4);
+	journal_order_clear(&a);
+	journal_order_clear(&b);
+}
+
 struct seen {
 	int64_t		 ids[16];
 	int		 n;
@@ -760,6 +806,7 @@ main(void)
 		T(test_explicit_ids),
 		T(test_derived_ids),
 		T(test_restart),
+		T(test_release),
 		T(test_in_flight),
 		T(test_finish),
 		T(test_prune_and_schema),

@@ -589,6 +589,85 @@ test_migration_from_2(void **state)
 	assert_string_equal(w.text, "5:1=d1\n");
 }
 
+/* How many indexes of that name the schema holds: 0 or 1. */
+static int
+index_count(sqlite3 *h, const char *name)
+{
+	sqlite3_stmt	*st;
+	int		 n;
+
+	assert_int_equal(sqlite3_prepare_v2(h, "SELECT count(*) FROM "
+	    "sqlite_master WHERE type = 'index' AND name = ?1", -1, &st,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/*
+ * A database of version 7, with the two indexes no statement read:
+ * migration 8 drops them, and the owners and the ledger they indexed
+ * keep every row and still work (the prune by time, now a scan).
+ */
+static void
+test_migration_from_7(void **state)
+{
+	int64_t		 key = 0, order = 0;
+	double		 sum = -1;
+	uint64_t	 last = 0;
+	sqlite3		*h;
+
+	assert_int_equal(store_owner_put(s, 18, 2, 7), 0);
+	assert_int_equal(store_ledger_put(s, 7, 1000, -50.25), 0);
+	assert_int_equal(store_ledger_put(s, 8, 2000, 20.5), 0);
+	close_all();
+	assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "BEGIN; "
+	    "CREATE INDEX tickets_order ON tickets (order_id); "
+	    "CREATE INDEX ledger_time ON ledger (time); "
+	    "UPDATE schema_version SET version = 7; COMMIT", NULL, NULL,
+	    NULL), SQLITE_OK);
+	sqlite3_close(h);
+
+	logbuf[0] = '\0';
+	open_all();
+	assert_non_null(strstr(logbuf, "migrated from version 7"));
+	assert_int_equal(index_count(db_handle(), "tickets_order"), 0);
+	assert_int_equal(index_count(db_handle(), "ledger_time"), 0);
+	assert_int_equal(index_count(db_handle(), "broker_state_time"), 1);
+	assert_int_equal(store_owner_get(s, 18, &key, &order), 1);
+	assert_true(key == 2 && order == 7);
+	assert_int_equal(store_ledger_sum(s, 0, &sum, &last), 0);
+	assert_true(fabs(sum - (-29.75)) < 1e-9 && last == 8);
+	assert_int_equal(store_ledger_prune(s, 2000), 1);
+	assert_int_equal(store_ledger_sum(s, 0, &sum, &last), 0);
+	assert_true(fabs(sum - 20.5) < 1e-9);
+}
+
+/*
+ * A put of a record whose time is unchanged replaces it in place and
+ * leaves broker_state_time alone; a new time moves it there, and the
+ * deal reads by time follow.
+ */
+static void
+test_put_same_time(void **state)
+{
+	double	 sum = 0;
+
+	assert_int_equal(put(T_DEAL, "1", 1000, -5, "d1"), 0);
+	assert_int_equal(put(T_DEAL, "1", 1000, -7, "d1b"), 0);
+	assert_int_equal(store_profit_since(s, T_DEAL, 1000, &sum), 0);
+	assert_true(fabs(sum - (-7)) < 1e-9);
+	assert_int_equal(put(T_DEAL, "1", 500, -9, "d1c"), 0);
+	assert_int_equal(store_profit_since(s, T_DEAL, 1000, &sum), 0);
+	assert_true(sum == 0);
+	assert_int_equal(store_profit_since(s, T_DEAL, 500, &sum), 0);
+	assert_true(fabs(sum - (-9)) < 1e-9);
+}
+
 /*
  * Rows written past the table's CHECKs (by a tool that ignores them, or
  * a file from elsewhere): the load stops at the first and names it, and
@@ -695,6 +774,8 @@ main(void)
 		T(test_refusals),
 		T(test_joins_batch),
 		T(test_migration_from_2),
+		T(test_migration_from_7),
+		T(test_put_same_time),
 		T(test_damaged_rows),
 		T(test_write_faults),
 #undef T

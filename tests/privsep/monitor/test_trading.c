@@ -407,6 +407,77 @@ test_retry_answered_first(void **state)
 	assert_int_equal(count_reqs(), 1);
 }
 
+/* The broker's 503: it had no terminal to send the order to. */
+static void
+broker_gone(uint32_t id)
+{
+	static struct msg_api_res	 r;
+	static uint8_t			 buf[MSG_MAX];
+
+	msg_api_res_reset(&r);
+	msg_api_res_set(&r, 503, "broker_unavailable", 1, "the bridge "
+	    "backend is not connected to its terminal");
+	broker_msg(MSG_BROKER_RES, id, buf, msg_api_res_encode(buf,
+	    sizeof(buf), &r), trade_broker_res);
+}
+
+/*
+ * A refusal that proves nothing reached the terminal (503
+ * broker_unavailable, 503 autotrading_disabled) binds no
+ * client_order_id: the retry is a new order, sent once even when two
+ * come at once; its refused first row stays, renamed.  What may have
+ * reached the terminal (a 422, an executed order) stays bound.
+ */
+static void
+test_refusal_before_the_terminal_binds_nothing(void **state)
+{
+	char	 coid[80];
+
+	assert_int_equal(order("o-1"), 1);
+	assert_int_equal(order("o-2"), 1);
+	assert_int_equal(order("o-3"), 1);
+	turn_end();
+	broker_gone(nth_req(0)->id);
+	broker_answer(nth_req(1)->id, 0, 10027);	/* AutoTrading off */
+	broker_answer(nth_req(2)->id, 0, 10019);	/* no money: bound */
+	turn_end();
+	assert_string_equal(answer_for(1)->code, "broker_unavailable");
+	assert_string_equal(answer_for(2)->code, "autotrading_disabled");
+	assert_string_equal(answer_for(3)->code, "order_rejected");
+	/* Two retries of each at once: one new order each. */
+	assert_int_equal(order("o-1"), 1);
+	assert_int_equal(order("o-1"), 1);
+	assert_int_equal(order("o-2"), 1);
+	assert_int_equal(order("o-2"), 1);
+	assert_int_equal(order("o-3"), 1);		/* the stored 422 */
+	turn_end();
+	assert_int_equal(count_reqs(), 5);
+	assert_int_equal(answer_for(8)->status, 422);
+	broker_done(nth_req(3)->id, 7);
+	broker_done(nth_req(4)->id, 8);
+	turn_end();
+	assert_int_equal(answer_for(4)->status, 200);
+	assert_int_equal(answer_for(5)->status, 200);
+	assert_int_equal(answer_for(6)->status, 200);
+	assert_int_equal(answer_for(7)->status, 200);
+	assert_true(nth_req(3)->command_id > nth_req(2)->command_id);
+	/* The first attempts, renamed; the retries hold the ids now. */
+	snprintf(coid, sizeof(coid), "auto-%lld-o-1",
+	    (long long)nth_req(0)->command_id);
+	peek_text("SELECT client_order_id FROM orders WHERE id = ?1",
+	    nth_req(0)->command_id, err, sizeof(err));
+	assert_string_equal(err, coid);
+	peek_state(nth_req(0)->command_id, err, sizeof(err));
+	assert_string_equal(err, "failed");
+	assert_int_equal(peek_count("SELECT count(*) FROM orders WHERE "
+	    "client_order_id IN ('o-1', 'o-2') AND state = 'done'"), 2);
+	/* Executed: bound for good. */
+	assert_int_equal(order("o-1"), 1);
+	turn_end();
+	assert_int_equal(answer_for(9)->status, 200);
+	assert_int_equal(count_reqs(), 5);
+}
+
 /*
  * Orders in flight hold their slots: no number of them gets past
  * max_open_positions, and an answer gives the slot back or leaves it to
@@ -588,6 +659,7 @@ main(void)
 		T(test_fault_lockdown),
 		T(test_locked_database),
 		T(test_retry_answered_first),
+		T(test_refusal_before_the_terminal_binds_nothing),
 		T(test_back_up_asks_not_about_unsent_orders),
 		T(test_in_flight_orders_count),
 		T(test_status_codes),
