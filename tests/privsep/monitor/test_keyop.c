@@ -409,53 +409,6 @@ digest_info(uint8_t *out, const uint8_t dgst[32])
 	return sizeof(prefix) + 32;
 }
 
-static void
-test_sign_rsa_pkcs1(void **state)
-{
-	struct msg_sign_req	 req;
-	struct msg_sign_res	 res;
-	EVP_PKEY_CTX		*ctx;
-	const char		*why = NULL;
-	uint8_t			 dgst[32], in[300];
-	size_t			 n;
-
-	RAND_bytes(dgst, sizeof(dgst));
-	n = digest_info(in, dgst);
-	req_init(&req, KEYOP_RSA, RSA_PKCS1_PADDING, in, n);
-	sign_ok(rsa2048, &req, &res);
-	assert_int_equal(res.len, 256);
-
-	/* It verifies as an RSASSA-PKCS1-v1_5 SHA-256 signature. */
-	assert_non_null(ctx = EVP_PKEY_CTX_new(rsa2048, NULL));
-	assert_int_equal(EVP_PKEY_verify_init(ctx), 1);
-	assert_int_equal(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING),
-	    1);
-	assert_int_equal(EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()), 1);
-	assert_int_equal(EVP_PKEY_verify(ctx, res.sig, res.len, dgst,
-	    sizeof(dgst)), 1);
-	EVP_PKEY_CTX_free(ctx);
-
-	/* The largest PKCS#1 input for a 2048-bit key is 245 bytes. */
-	RAND_bytes(in, sizeof(in));
-	req_init(&req, KEYOP_RSA, RSA_PKCS1_PADDING, in, 245);
-	sign_ok(rsa2048, &req, &res);
-	req_init(&req, KEYOP_RSA, RSA_PKCS1_PADDING, in, 246);
-	sign_refused(rsa2048, &req,
-	    "RSA input of 246 bytes with PKCS#1 padding exceeds 245");
-	req_init(&req, KEYOP_RSA, RSA_PKCS1_PADDING, in, 256);
-	sign_refused(rsa2048, &req, "exceeds 245");
-
-	/* After a reload the key in force has the next id, and only it. */
-	req_init(&req, KEYOP_RSA, RSA_PKCS1_PADDING, in, n);
-	req.key_id = 2;
-	assert_int_equal(keyop_sign_as(rsa2048, 2, &req, &res, &why), 0);
-	assert_int_equal(res.ok, 1);
-	req.key_id = KEYOP_KEY_ID;
-	assert_int_equal(keyop_sign_as(rsa2048, 2, &req, &res, &why), -1);
-	assert_string_equal(why, "key id 1 is not the loaded key (2)");
-	assert_int_equal(res.ok, 0);
-}
-
 /* A PSS block for dgst, as OpenSSL makes it before priv_enc. */
 static void
 pss_block(EVP_PKEY *key, uint8_t *em, const uint8_t dgst[32])
@@ -468,33 +421,100 @@ pss_block(EVP_PKEY *key, uint8_t *em, const uint8_t dgst[32])
 	RSA_free(rsa);
 }
 
+/* A DigestInfo signed by key verifies as RSASSA-PKCS1-v1_5 SHA-256. */
 static void
-test_sign_rsa_pss(void **state)
+rsa_pkcs1_ok(EVP_PKEY *key)
 {
 	struct msg_sign_req	 req;
 	struct msg_sign_res	 res;
 	EVP_PKEY_CTX		*ctx;
-	uint8_t			 dgst[32], em[256], bad[256];
+	uint8_t			 dgst[32], in[64];
+	size_t			 n;
+
+	RAND_bytes(dgst, sizeof(dgst));
+	n = digest_info(in, dgst);
+	req_init(&req, KEYOP_RSA, RSA_PKCS1_PADDING, in, n);
+	sign_ok(key, &req, &res);
+	assert_int_equal(res.len, EVP_PKEY_get_size(key));
+	assert_non_null(ctx = EVP_PKEY_CTX_new(key, NULL));
+	assert_int_equal(EVP_PKEY_verify_init(ctx), 1);
+	assert_int_equal(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING),
+	    1);
+	assert_int_equal(EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()), 1);
+	assert_int_equal(EVP_PKEY_verify(ctx, res.sig, res.len, dgst,
+	    sizeof(dgst)), 1);
+	EVP_PKEY_CTX_free(ctx);
+}
+
+/* A PSS block signed by key verifies as RSASSA-PSS; the block in em. */
+static void
+rsa_pss_ok(EVP_PKEY *key, uint8_t em[256])
+{
+	struct msg_sign_req	 req;
+	struct msg_sign_res	 res;
+	EVP_PKEY_CTX		*ctx;
+	uint8_t			 dgst[32];
+
+	RAND_bytes(dgst, sizeof(dgst));
+	pss_block(key, em, dgst);
+	req_init(&req, KEYOP_RSA, RSA_NO_PADDING, em, 256);
+	sign_ok(key, &req, &res);
+	assert_int_equal(res.len, EVP_PKEY_get_size(key));
+	assert_non_null(ctx = EVP_PKEY_CTX_new(key, NULL));
+	assert_int_equal(EVP_PKEY_verify_init(ctx), 1);
+	assert_int_equal(EVP_PKEY_CTX_set_rsa_padding(ctx,
+	    RSA_PKCS1_PSS_PADDING), 1);
+	assert_int_equal(EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, 32), 1);
+	assert_int_equal(EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()), 1);
+	assert_int_equal(EVP_PKEY_verify(ctx, res.sig, res.len, dgst,
+	    sizeof(dgst)), 1);
+	EVP_PKEY_CTX_free(ctx);
+}
+
+static void
+test_sign_rsa_pkcs1(void **state)
+{
+	struct msg_sign_req	 req;
+	struct msg_sign_res	 res;
+	const char		*why = NULL;
+	uint8_t			 dgst[32], in[300];
+	size_t			 n;
+
+	/* It verifies as an RSASSA-PKCS1-v1_5 SHA-256 signature. */
+	rsa_pkcs1_ok(rsa2048);
+
+	/* The largest PKCS#1 input for a 2048-bit key is 245 bytes. */
+	RAND_bytes(in, sizeof(in));
+	req_init(&req, KEYOP_RSA, RSA_PKCS1_PADDING, in, 245);
+	sign_ok(rsa2048, &req, &res);
+	req_init(&req, KEYOP_RSA, RSA_PKCS1_PADDING, in, 246);
+	sign_refused(rsa2048, &req,
+	    "RSA input of 246 bytes with PKCS#1 padding exceeds 245");
+	req_init(&req, KEYOP_RSA, RSA_PKCS1_PADDING, in, 256);
+	sign_refused(rsa2048, &req, "exceeds 245");
+
+	/* After a reload the key in force has the next id, and only it. */
+	RAND_bytes(dgst, sizeof(dgst));
+	n = digest_info(in, dgst);
+	req_init(&req, KEYOP_RSA, RSA_PKCS1_PADDING, in, n);
+	req.key_id = 2;
+	assert_int_equal(keyop_sign_as(rsa2048, 2, &req, &res, &why), 0);
+	assert_int_equal(res.ok, 1);
+	req.key_id = KEYOP_KEY_ID;
+	assert_int_equal(keyop_sign_as(rsa2048, 2, &req, &res, &why), -1);
+	assert_string_equal(why, "key id 1 is not the loaded key (2)");
+	assert_int_equal(res.ok, 0);
+}
+
+static void
+test_sign_rsa_pss(void **state)
+{
+	struct msg_sign_req	 req;
+	uint8_t			 em[256], bad[256];
 	int			 i;
 
-	for (i = 0; i < 8; i++) {
-		RAND_bytes(dgst, sizeof(dgst));
-		pss_block(rsa2048, em, dgst);
-		req_init(&req, KEYOP_RSA, RSA_NO_PADDING, em, sizeof(em));
-		sign_ok(rsa2048, &req, &res);
-		assert_int_equal(res.len, 256);
-
-		assert_non_null(ctx = EVP_PKEY_CTX_new(rsa2048, NULL));
-		assert_int_equal(EVP_PKEY_verify_init(ctx), 1);
-		assert_int_equal(EVP_PKEY_CTX_set_rsa_padding(ctx,
-		    RSA_PKCS1_PSS_PADDING), 1);
-		assert_int_equal(EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, 32), 1);
-		assert_int_equal(EVP_PKEY_CTX_set_signature_md(ctx,
-		    EVP_sha256()), 1);
-		assert_int_equal(EVP_PKEY_verify(ctx, res.sig, res.len, dgst,
-		    sizeof(dgst)), 1);
-		EVP_PKEY_CTX_free(ctx);
-	}
+	for (i = 0; i < 8; i++)
+		rsa_pss_ok(rsa2048, em);
 
 	/* Not the modulus size. */
 	req_init(&req, KEYOP_RSA, RSA_NO_PADDING, em + 1, 255);
@@ -628,55 +648,10 @@ test_sign_ecdsa_bad_shapes(void **state)
  * one left behind).
  */
 static void
-rsa_pkcs1_ok(EVP_PKEY *key)
-{
-	struct msg_sign_req	 req;
-	struct msg_sign_res	 res;
-	EVP_PKEY_CTX		*ctx;
-	uint8_t			 dgst[32], in[64];
-	size_t			 n;
-
-	RAND_bytes(dgst, sizeof(dgst));
-	n = digest_info(in, dgst);
-	req_init(&req, KEYOP_RSA, RSA_PKCS1_PADDING, in, n);
-	sign_ok(key, &req, &res);
-	assert_non_null(ctx = EVP_PKEY_CTX_new(key, NULL));
-	assert_int_equal(EVP_PKEY_verify_init(ctx), 1);
-	assert_int_equal(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING),
-	    1);
-	assert_int_equal(EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()), 1);
-	assert_int_equal(EVP_PKEY_verify(ctx, res.sig, res.len, dgst,
-	    sizeof(dgst)), 1);
-	EVP_PKEY_CTX_free(ctx);
-}
-
-static void
-rsa_pss_ok(EVP_PKEY *key)
-{
-	struct msg_sign_req	 req;
-	struct msg_sign_res	 res;
-	EVP_PKEY_CTX		*ctx;
-	uint8_t			 dgst[32], em[256];
-
-	RAND_bytes(dgst, sizeof(dgst));
-	pss_block(key, em, dgst);
-	req_init(&req, KEYOP_RSA, RSA_NO_PADDING, em, sizeof(em));
-	sign_ok(key, &req, &res);
-	assert_non_null(ctx = EVP_PKEY_CTX_new(key, NULL));
-	assert_int_equal(EVP_PKEY_verify_init(ctx), 1);
-	assert_int_equal(EVP_PKEY_CTX_set_rsa_padding(ctx,
-	    RSA_PKCS1_PSS_PADDING), 1);
-	assert_int_equal(EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, 32), 1);
-	assert_int_equal(EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()), 1);
-	assert_int_equal(EVP_PKEY_verify(ctx, res.sig, res.len, dgst,
-	    sizeof(dgst)), 1);
-	EVP_PKEY_CTX_free(ctx);
-}
-
-static void
 test_sign_contexts_kept(void **state)
 {
 	EVP_PKEY	*rsa[3], *ec[4];
+	uint8_t		 em[256];
 	int		 round, i;
 
 	for (i = 0; i < 3; i++)
@@ -688,9 +663,9 @@ test_sign_contexts_kept(void **state)
 	/* 3 RSA keys with 2 paddings and 4 EC keys: 10 contexts for 8. */
 	for (round = 0; round < 3; round++) {
 		for (i = 0; i < 3; i++) {
-			rsa_pss_ok(rsa[i]);
+			rsa_pss_ok(rsa[i], em);
 			rsa_pkcs1_ok(rsa[i]);
-			rsa_pss_ok(rsa[i]);
+			rsa_pss_ok(rsa[i], em);
 		}
 		for (i = 0; i < 4; i++)
 			ecdsa_ok(ec[i], 32);
@@ -700,7 +675,7 @@ test_sign_contexts_kept(void **state)
 	/* A reload frees the key before the last: the rest still sign. */
 	keyop_free(rsa[0]);
 	keyop_free(ec[0]);
-	rsa_pss_ok(rsa[1]);
+	rsa_pss_ok(rsa[1], em);
 	ecdsa_ok(ec[1], 32);
 	for (i = 1; i < 3; i++)
 		keyop_free(rsa[i]);
