@@ -205,23 +205,23 @@ reply_send(struct evhttp_request *req, int status, const char *json,
     const struct reply *o)
 {
 	struct evhttp_connection *evcon;
-	struct evbuffer	*buf = NULL;
 	char		 len[24];
+	size_t		 n;
 
 	reply_headers(evhttp_request_get_output_headers(req), status, o);
 	if (json != NULL && evhttp_request_get_command(req) != EVHTTP_REQ_HEAD) {
-		if ((buf = evbuffer_new()) == NULL ||
-		    evbuffer_add(buf, json, strlen(json)) == -1)
+		/* Straight into the answer's buffer: no buffer of our own. */
+		n = strlen(json);
+		if (evbuffer_add(evhttp_request_get_output_buffer(req), json,
+		    n) == -1)
 			fatalx("evbuffer");
 		/* evhttp leaves it out for HTTP/1.0; clients want it. */
-		snprintf(len, sizeof(len), "%zu", strlen(json));
+		snprintf(len, sizeof(len), "%zu", n);
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "Content-Length", len);
 	}
 	evcon = evhttp_request_get_connection(req);
-	evhttp_send_reply(req, status, rpc_reason(status), buf);
-	if (buf != NULL)
-		evbuffer_free(buf);
+	evhttp_send_reply(req, status, rpc_reason(status), NULL);
 	/*
 	 * evhttp queues the answer before it enables writing, and a filter
 	 * bufferevent only moves output when data is added while writing

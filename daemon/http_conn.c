@@ -558,6 +558,10 @@ conn_write(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t lim,
 		    evbuffer_remove_buffer(src, dst, n) != (int)n)
 			fatalx("evbuffer_remove_buffer");
 		moved |= n > 0;
+		/* The TLS bufferevent writes the rest when it can. */
+		if (n > 0 && !(bufferevent_get_enabled(c->tls) & EV_WRITE) &&
+		    bufferevent_enable(c->tls, EV_WRITE) == -1)
+			fatalx("bufferevent_enable");
 	}
 	return moved ? BEV_OK : BEV_NEED_MORE;
 }
@@ -670,23 +674,26 @@ conn_event(evutil_socket_t fd, short ev, void *arg)
 		fatalx("evtimer_add");
 }
 
-/* The peer's numeric address; IPv4-mapped IPv6 shown as IPv4. */
+/*
+ * The peer's numeric address; IPv4-mapped IPv6 shown as IPv4.  evhttp
+ * keeps the address accept() gave it: no getpeername() per connection.
+ */
 static int
-conn_peer(int fd, char *buf, size_t bufsz)
+conn_peer(struct evhttp_connection *evcon, char *buf, size_t bufsz)
 {
-	struct sockaddr_storage	 ss;
-	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
-	struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
-	socklen_t		 len = sizeof(ss);
+	const struct sockaddr		*sa;
+	const struct sockaddr_in6	*sin6;
+	const struct sockaddr_in	*sin;
 
-	/* getpeername() fills it; zeroed so no path reads garbage. */
-	memset(&ss, 0, sizeof(ss));
-	if (getpeername(fd, (struct sockaddr *)&ss, &len) == -1)
+	if ((sa = evhttp_connection_get_addr(evcon)) == NULL)
 		return -1;
-	if (ss.ss_family == AF_INET)
+	if (sa->sa_family == AF_INET) {
+		sin = (const struct sockaddr_in *)sa;
 		return inet_ntop(AF_INET, &sin->sin_addr, buf, bufsz) ? 0 : -1;
-	if (ss.ss_family != AF_INET6)
+	}
+	if (sa->sa_family != AF_INET6)
 		return -1;
+	sin6 = (const struct sockaddr_in6 *)sa;
 	if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))
 		return inet_ntop(AF_INET, &sin6->sin6_addr.s6_addr[12], buf,
 		    bufsz) ? 0 : -1;
@@ -734,7 +741,10 @@ conn_evict(struct conn *c)
 
 /*
  * tls_async.c has driven the handshake to its end: from now on the TLS
- * bufferevent reads and writes (it was kept off until then).
+ * bufferevent reads (it was kept off until then).  It writes only what
+ * conn_write() could not write at once, and is enabled for writing then:
+ * enabled now, it would put the socket in epoll for a turn with nothing
+ * to write.
  */
 static void
 conn_handshake_done(void *arg, int ok)
@@ -748,7 +758,7 @@ conn_handshake_done(void *arg, int ok)
 		http_conn_kill(c);
 		return;
 	}
-	if (bufferevent_enable(c->tls, EV_READ | EV_WRITE) == -1)
+	if (bufferevent_enable(c->tls, EV_READ) == -1)
 		fatalx("bufferevent_enable");
 }
 
@@ -773,7 +783,7 @@ conn_start(struct conn *c)
 		fatalx("evhttp connection without its bufferevent callbacks");
 	evhttp_connection_set_closecb(c->evcon, conn_closed, c);
 	fd = bufferevent_getfd(c->tls);
-	if (fd == -1 || conn_peer(fd, c->addr, sizeof(c->addr)) == -1) {
+	if (fd == -1 || conn_peer(c->evcon, c->addr, sizeof(c->addr)) == -1) {
 		log_debug("accepted connection without a peer address");
 		http_conn_kill(c);
 		return;

@@ -49,16 +49,20 @@ enum sign_state {
 
 struct tls_src;
 
-/* One signature a handshake waits for. */
+/*
+ * One signature a handshake waits for.  The answer is decoded straight
+ * into the paused job's own structure (res, NULL once abandoned); the
+ * request is kept (req, reqlen bytes) only while it waits in a queue.
+ */
 struct tls_sign {
 	TAILQ_ENTRY(tls_sign)	 entry;		/* its queue, or tk.sent */
 	struct tls_src		*src;		/* while queued */
 	struct tls_hs		*hs;		/* NULL once abandoned */
+	struct msg_sign_res	*res;		/* NULL once abandoned */
 	enum sign_state		 state;
 	uint32_t		 id;
 	size_t			 reqlen;
-	uint8_t			 req[TLS_SIGN_REQ_MAX];	/* SIGN_REQ payload */
-	struct msg_sign_res	 res;
+	uint8_t			 req[];		/* SIGN_REQ payload */
 };
 TAILQ_HEAD(tls_signs, tls_sign);
 
@@ -74,6 +78,7 @@ struct tls_hs {
 	struct event_base	*base;
 	SSL			*ssl;
 	struct event		*ev;
+	short			 what;		/* what ev waits for */
 	int			 fd;
 	char			 src[ADDR_STR_MAX];
 	tls_hs_done_fn		 done;
@@ -128,6 +133,18 @@ tls_src_remove(struct tls_sign *sg)
 	}
 }
 
+/* Hand req to the monitor for sg. */
+static void
+tls_async_send(struct tls_sign *sg, const uint8_t *req, size_t reqlen)
+{
+	sg->id = tls_keyop_id();
+	if (ipc_send(tk.chan, MSG_SIGN_REQ, sg->id, -1, req, reqlen) == -1)
+		fatal("key operation: send to the monitor");
+	sg->state = SIGN_SENT;
+	TAILQ_INSERT_TAIL(&tk.sent, sg, entry);
+	tk.inflight++;
+}
+
 /* Send what the monitor may take now: the next source's next request. */
 static void
 tls_async_dispatch(void)
@@ -142,13 +159,7 @@ tls_async_dispatch(void)
 		TAILQ_REMOVE(&tk.ring, s, entry);
 		TAILQ_INSERT_TAIL(&tk.ring, s, entry);
 		tls_src_remove(sg);
-		sg->id = tls_keyop_id();
-		if (ipc_send(tk.chan, MSG_SIGN_REQ, sg->id, -1, sg->req,
-		    sg->reqlen) == -1)
-			fatal("key operation: send to the monitor");
-		sg->state = SIGN_SENT;
-		TAILQ_INSERT_TAIL(&tk.sent, sg, entry);
-		tk.inflight++;
+		tls_async_send(sg, sg->req, sg->reqlen);
 	}
 }
 
@@ -157,23 +168,33 @@ tls_async_sign(const uint8_t *req, size_t reqlen, struct msg_sign_res *res)
 {
 	struct tls_hs	*hs = tk.current;
 	struct tls_sign	*sg;
+	int		 queue;
 
 	if (hs == NULL || ASYNC_get_current_job() == NULL) {
 		log_warnx("key operation: a handshake net does not drive");
 		return -1;
 	}
-	if (reqlen > sizeof(sg->req))
+	if (reqlen > TLS_SIGN_REQ_MAX)
 		fatalx("key operation: request of %zu bytes", reqlen);
-	if ((sg = calloc(1, sizeof(*sg))) == NULL)
+	/*
+	 * With nothing queued and room in the monitor it goes at once, as
+	 * the ring would send it: no copy, no queue.
+	 */
+	queue = !TAILQ_EMPTY(&tk.ring) || tk.inflight >= TLS_KEYOP_INFLIGHT;
+	if ((sg = calloc(1, sizeof(*sg) + (queue ? reqlen : 0))) == NULL)
 		fatal("calloc");
-	memcpy(sg->req, req, reqlen);
-	sg->reqlen = reqlen;
 	sg->hs = hs;
-	sg->state = SIGN_QUEUED;
-	sg->src = tls_src_get(hs->src);
-	TAILQ_INSERT_TAIL(&sg->src->queue, sg, entry);
+	sg->res = res;
 	hs->sign = sg;
-	tls_async_dispatch();
+	if (queue) {
+		memcpy(sg->req, req, reqlen);
+		sg->reqlen = reqlen;
+		sg->state = SIGN_QUEUED;
+		sg->src = tls_src_get(hs->src);
+		TAILQ_INSERT_TAIL(&sg->src->queue, sg, entry);
+		tls_async_dispatch();
+	} else
+		tls_async_send(sg, req, reqlen);
 	/* Only tls_async_answer() and tls_hs_free() resume this job. */
 	while (sg->state != SIGN_DONE && sg->hs != NULL)
 		if (ASYNC_pause_job() != 1)
@@ -187,7 +208,6 @@ tls_async_sign(const uint8_t *req, size_t reqlen, struct msg_sign_res *res)
 		return -1;
 	}
 	hs->sign = NULL;
-	*res = sg->res;
 	free(sg);
 	return 0;
 }
@@ -210,10 +230,11 @@ tls_async_answer(const struct ipc_msg *m)
 	TAILQ_REMOVE(&tk.sent, sg, entry);
 	tk.inflight--;
 	sg->state = SIGN_DONE;
-	if (msg_sign_res_decode(m, &sg->res, &why) == -1) {
+	if (sg->res != NULL &&
+	    msg_sign_res_decode(m, sg->res, &why) == -1) {
 		log_warnx("key operation: bad SIGN_RES from the monitor: %s",
 		    why);
-		memset(&sg->res, 0, sizeof(sg->res));
+		memset(sg->res, 0, sizeof(*sg->res));
 	}
 	if (sg->hs == NULL)
 		free(sg);
@@ -268,13 +289,28 @@ tls_async_start(struct event_base *base, struct ipc_chan *chan)
 
 static void	tls_hs_step(evutil_socket_t, short, void *);
 
+/*
+ * Wait for what (EV_READ or EV_WRITE) on the socket.  Reading is one
+ * persistent edge-triggered event, added once for the whole handshake:
+ * OpenSSL asks for more only after a read found the socket empty, so
+ * the next bytes make an edge, and while the job waits for the monitor
+ * bytes that come make one call at most (the job just pauses again).
+ * A level-triggered event would be taken out of epoll each time it
+ * fires and put back for the next flight, two epoll_ctl per handshake.
+ * Writing, which only a full socket buffer asks for, waits once.
+ */
 static void
 tls_hs_wait(struct tls_hs *hs, short what)
 {
+	short	 ev = what == EV_READ ? EV_READ | EV_ET | EV_PERSIST : what;
+
+	if (hs->what == ev && event_pending(hs->ev, what, NULL))
+		return;
 	event_del(hs->ev);
-	if (event_assign(hs->ev, hs->base, hs->fd, what, tls_hs_step,
+	if (event_assign(hs->ev, hs->base, hs->fd, ev, tls_hs_step,
 	    hs) == -1 || event_add(hs->ev, NULL) == -1)
 		fatalx("event_add handshake");
+	hs->what = ev;
 }
 
 /* One step of the handshake: after I/O, or after the monitor signed. */
@@ -332,9 +368,9 @@ tls_hs_start(struct event_base *base, SSL *ssl, int fd, const char *src,
 	strlcpy(hs->src, src, sizeof(hs->src));
 	hs->done = done;
 	hs->arg = arg;
-	if ((hs->ev = event_new(base, fd, EV_READ, tls_hs_step, hs)) ==
-	    NULL || event_add(hs->ev, NULL) == -1)
-		fatalx("event_add handshake");
+	if ((hs->ev = event_new(base, -1, 0, tls_hs_step, hs)) == NULL)
+		fatalx("event_new handshake");
+	tls_hs_wait(hs, EV_READ);
 	SSL_set_accept_state(ssl);
 	SSL_set_mode(ssl, SSL_MODE_ASYNC);
 	return hs;
@@ -348,6 +384,7 @@ tls_hs_free(struct tls_hs *hs)
 	if (hs->sign != NULL) {
 		/* Its job is paused: let it end, the signature failed. */
 		hs->sign->hs = NULL;
+		hs->sign->res = NULL;
 		hs->sign = NULL;
 		ERR_clear_error();
 		(void)SSL_do_handshake(hs->ssl);

@@ -49,7 +49,7 @@ static struct {
 static void
 pair_free(struct pair *p)
 {
-	EVP_PKEY_free(p->key);
+	keyop_free(p->key);
 	free(p->chain);
 	memset(p, 0, sizeof(*p));
 }
@@ -301,7 +301,7 @@ certlive_commit(void)
 	if (cl.next.key == NULL)
 		fatalx("%s: no new pair prepared", __func__);
 	/* A handshake begun before this keeps its key one reload more. */
-	EVP_PKEY_free(cl.prev);
+	keyop_free(cl.prev);
 	cl.prev = cl.cur.key;
 	cl.cur.key = NULL;
 	pair_free(&cl.cur);
@@ -344,7 +344,7 @@ certlive_close(void)
 {
 	pair_free(&cl.next);
 	pair_free(&cl.cur);
-	EVP_PKEY_free(cl.prev);
+	keyop_free(cl.prev);
 	cl.prev = NULL;
 	if (cl.daily != NULL)
 		event_free(cl.daily);

@@ -40,6 +40,7 @@
 #include "keyop.h"
 #include "log.h"
 #include "msg.h"
+#include "nitems.h"
 
 #define KEYOP_FILE_MAX		(64 * 1024)	/* a PEM key is far smaller */
 #define KEYOP_RSA_MIN_BITS	2048
@@ -391,14 +392,77 @@ keyop_sign(EVP_PKEY *key, const struct msg_sign_req *req,
 	return keyop_sign_as(key, KEYOP_KEY_ID, req, res, why);
 }
 
+/*
+ * The signing contexts, one per key and RSA padding, made once and
+ * reused for every signature: OpenSSL 3.0 makes a context by fetching
+ * the provider's key management and signature, which walks its whole
+ * name map and cost the monitor about a tenth of its CPU per handshake
+ * when done for each signature.  A context holds a reference to its key:
+ * keyop_free() drops them before the key is freed.
+ */
+struct keyop_ctx {
+	EVP_PKEY	*key;		/* NULL: a free slot */
+	uint32_t	 padding;	/* RSA; 0 for ECDSA */
+	EVP_PKEY_CTX	*ctx;
+};
+/* The key in force, the one before a reload, the bridge key: 2 each. */
+static struct keyop_ctx	keyop_ctxs[8];
+
+/* key's context for padding, made (and the oldest dropped) if need be. */
+static EVP_PKEY_CTX *
+keyop_ctx_get(EVP_PKEY *key, uint32_t padding)
+{
+	struct keyop_ctx	*k, *slot = NULL;
+	EVP_PKEY_CTX		*ctx;
+
+	for (k = keyop_ctxs; k < keyop_ctxs + nitems(keyop_ctxs); k++) {
+		if (k->key == key && k->padding == padding)
+			return k->ctx;
+		if (k->key == NULL && slot == NULL)
+			slot = k;
+	}
+	if ((ctx = EVP_PKEY_CTX_new(key, NULL)) == NULL ||
+	    EVP_PKEY_sign_init(ctx) != 1 ||
+	    (EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA &&
+	    EVP_PKEY_CTX_set_rsa_padding(ctx, (int)padding) != 1)) {
+		EVP_PKEY_CTX_free(ctx);
+		return NULL;
+	}
+	if (slot == NULL) {
+		/* Full: the first goes; the table moves up one. */
+		slot = keyop_ctxs + nitems(keyop_ctxs) - 1;
+		EVP_PKEY_CTX_free(keyop_ctxs[0].ctx);
+		memmove(keyop_ctxs, keyop_ctxs + 1,
+		    sizeof(keyop_ctxs) - sizeof(keyop_ctxs[0]));
+	}
+	slot->key = key;
+	slot->padding = padding;
+	slot->ctx = ctx;
+	return ctx;
+}
+
+void
+keyop_free(EVP_PKEY *key)
+{
+	struct keyop_ctx	*k;
+
+	if (key == NULL)
+		return;
+	for (k = keyop_ctxs; k < keyop_ctxs + nitems(keyop_ctxs); k++)
+		if (k->key == key) {
+			EVP_PKEY_CTX_free(k->ctx);
+			memset(k, 0, sizeof(*k));
+		}
+	EVP_PKEY_free(key);
+}
+
 int
 keyop_sign_as(EVP_PKEY *key, uint32_t key_id, const struct msg_sign_req *req,
     struct msg_sign_res *res, const char **why)
 {
-	EVP_PKEY_CTX	*ctx = NULL;
+	EVP_PKEY_CTX	*ctx;
 	size_t		 siglen;
 	char		 ssl[200];
-	int		 rv = -1;
 
 	memset(res, 0, sizeof(*res));
 	if (key == NULL)
@@ -422,32 +486,18 @@ keyop_sign_as(EVP_PKEY *key, uint32_t key_id, const struct msg_sign_req *req,
 		    "EC");
 	}
 
-	if ((ctx = EVP_PKEY_CTX_new(key, NULL)) == NULL ||
-	    EVP_PKEY_sign_init(ctx) != 1)
+	if ((ctx = keyop_ctx_get(key, req->alg == KEYOP_RSA ? req->padding :
+	    0)) == NULL)
 		goto sslfail;
-	if (req->alg == KEYOP_RSA &&
-	    EVP_PKEY_CTX_set_rsa_padding(ctx, (int)req->padding) != 1)
-		goto sslfail;
-	if (EVP_PKEY_sign(ctx, NULL, &siglen, req->input, req->len) != 1)
-		goto sslfail;
-	if (siglen > sizeof(res->sig)) {
-		keyop_refuse(why, "signature of %zu bytes does not fit",
-		    siglen);
-		goto done;
-	}
+	siglen = sizeof(res->sig);
 	if (EVP_PKEY_sign(ctx, res->sig, &siglen, req->input,
 	    req->len) != 1)
 		goto sslfail;
 	res->ok = 1;
 	res->len = (uint16_t)siglen;
-	rv = 0;
-	goto done;
+	return 0;
  sslfail:
 	keyop_ssl_error(ssl, sizeof(ssl));
-	keyop_refuse(why, "signing failed: %s", ssl);
- done:
-	EVP_PKEY_CTX_free(ctx);
-	if (rv == -1)
-		memset(res, 0, sizeof(*res));
-	return rv;
+	memset(res, 0, sizeof(*res));
+	return keyop_refuse(why, "signing failed: %s", ssl);
 }

@@ -47,4 +47,11 @@ int	 keyop_sign_as(EVP_PKEY *key, uint32_t key_id,
 	    const struct msg_sign_req *req, struct msg_sign_res *res,
 	    const char **why);
 
+/*
+ * Free key, and the signing contexts kept for it (each holds a
+ * reference).  Every key given to keyop_sign() or keyop_sign_as() is
+ * freed with this, not EVP_PKEY_free().
+ */
+void	 keyop_free(EVP_PKEY *key);
+
 #endif

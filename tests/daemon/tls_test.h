@@ -168,7 +168,7 @@ ident_make(struct ident *id, EVP_PKEY *key, const char *cn)
 static inline void
 ident_free(struct ident *id)
 {
-	EVP_PKEY_free(id->key);
+	keyop_free(id->key);
 	X509_free(id->leaf);
 	free(id->chain);
 }
@@ -224,7 +224,7 @@ group_teardown(void **state)
 	ident_free(&id_rsa);
 	ident_free(&id_p256);
 	ident_free(&id_p384);
-	EVP_PKEY_free(id_rsa_other.key);
+	keyop_free(id_rsa_other.key);
 	return 0;
 }
 

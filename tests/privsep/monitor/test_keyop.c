@@ -60,12 +60,12 @@ group_teardown(void **state)
 {
 	char	 cmd[64 + sizeof(tmpdir)];
 
-	EVP_PKEY_free(rsa2048);
-	EVP_PKEY_free(rsa1024);
-	EVP_PKEY_free(p256);
-	EVP_PKEY_free(p384);
-	EVP_PKEY_free(p521);
-	EVP_PKEY_free(ed25519);
+	keyop_free(rsa2048);
+	keyop_free(rsa1024);
+	keyop_free(p256);
+	keyop_free(p384);
+	keyop_free(p521);
+	keyop_free(ed25519);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	return system(cmd) == 0 ? 0 : -1;
 }
@@ -144,12 +144,12 @@ load_ok(EVP_PKEY *key)
 	if (k == NULL)
 		fail_msg("keyop_load: %s", err);
 	assert_int_equal(EVP_PKEY_eq(k, key), 1);
-	EVP_PKEY_free(k);
+	keyop_free(k);
 
 	/* Read-only for root is stricter, and fine. */
 	write_key(path, sizeof(path), key, 0400, 0, NULL);
 	assert_non_null(k = keyop_load(path, err, sizeof(err)));
-	EVP_PKEY_free(k);
+	keyop_free(k);
 }
 
 static void
@@ -179,7 +179,7 @@ load_refused(const char *path, const char *needle1, const char *needle2)
 
 	k = keyop_load(path, err, sizeof(err));
 	if (k != NULL) {
-		EVP_PKEY_free(k);
+		keyop_free(k);
 		fail_msg("keyop_load(%s) accepted it", path);
 	}
 	assert_contains(err, path);
@@ -207,7 +207,7 @@ test_load_bad_modes(void **state)
 
 			assert_non_null(k = keyop_load(path, err,
 			    sizeof(err)));
-			EVP_PKEY_free(k);
+			keyop_free(k);
 			continue;
 		}
 		load_refused(path, "bad ownership or modes", mode);
@@ -409,53 +409,6 @@ digest_info(uint8_t *out, const uint8_t dgst[32])
 	return sizeof(prefix) + 32;
 }
 
-static void
-test_sign_rsa_pkcs1(void **state)
-{
-	struct msg_sign_req	 req;
-	struct msg_sign_res	 res;
-	EVP_PKEY_CTX		*ctx;
-	const char		*why = NULL;
-	uint8_t			 dgst[32], in[300];
-	size_t			 n;
-
-	RAND_bytes(dgst, sizeof(dgst));
-	n = digest_info(in, dgst);
-	req_init(&req, KEYOP_RSA, RSA_PKCS1_PADDING, in, n);
-	sign_ok(rsa2048, &req, &res);
-	assert_int_equal(res.len, 256);
-
-	/* It verifies as an RSASSA-PKCS1-v1_5 SHA-256 signature. */
-	assert_non_null(ctx = EVP_PKEY_CTX_new(rsa2048, NULL));
-	assert_int_equal(EVP_PKEY_verify_init(ctx), 1);
-	assert_int_equal(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING),
-	    1);
-	assert_int_equal(EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()), 1);
-	assert_int_equal(EVP_PKEY_verify(ctx, res.sig, res.len, dgst,
-	    sizeof(dgst)), 1);
-	EVP_PKEY_CTX_free(ctx);
-
-	/* The largest PKCS#1 input for a 2048-bit key is 245 bytes. */
-	RAND_bytes(in, sizeof(in));
-	req_init(&req, KEYOP_RSA, RSA_PKCS1_PADDING, in, 245);
-	sign_ok(rsa2048, &req, &res);
-	req_init(&req, KEYOP_RSA, RSA_PKCS1_PADDING, in, 246);
-	sign_refused(rsa2048, &req,
-	    "RSA input of 246 bytes with PKCS#1 padding exceeds 245");
-	req_init(&req, KEYOP_RSA, RSA_PKCS1_PADDING, in, 256);
-	sign_refused(rsa2048, &req, "exceeds 245");
-
-	/* After a reload the key in force has the next id, and only it. */
-	req_init(&req, KEYOP_RSA, RSA_PKCS1_PADDING, in, n);
-	req.key_id = 2;
-	assert_int_equal(keyop_sign_as(rsa2048, 2, &req, &res, &why), 0);
-	assert_int_equal(res.ok, 1);
-	req.key_id = KEYOP_KEY_ID;
-	assert_int_equal(keyop_sign_as(rsa2048, 2, &req, &res, &why), -1);
-	assert_string_equal(why, "key id 1 is not the loaded key (2)");
-	assert_int_equal(res.ok, 0);
-}
-
 /* A PSS block for dgst, as OpenSSL makes it before priv_enc. */
 static void
 pss_block(EVP_PKEY *key, uint8_t *em, const uint8_t dgst[32])
@@ -468,33 +421,100 @@ pss_block(EVP_PKEY *key, uint8_t *em, const uint8_t dgst[32])
 	RSA_free(rsa);
 }
 
+/* A DigestInfo signed by key verifies as RSASSA-PKCS1-v1_5 SHA-256. */
 static void
-test_sign_rsa_pss(void **state)
+rsa_pkcs1_ok(EVP_PKEY *key)
 {
 	struct msg_sign_req	 req;
 	struct msg_sign_res	 res;
 	EVP_PKEY_CTX		*ctx;
-	uint8_t			 dgst[32], em[256], bad[256];
+	uint8_t			 dgst[32], in[64];
+	size_t			 n;
+
+	RAND_bytes(dgst, sizeof(dgst));
+	n = digest_info(in, dgst);
+	req_init(&req, KEYOP_RSA, RSA_PKCS1_PADDING, in, n);
+	sign_ok(key, &req, &res);
+	assert_int_equal(res.len, EVP_PKEY_get_size(key));
+	assert_non_null(ctx = EVP_PKEY_CTX_new(key, NULL));
+	assert_int_equal(EVP_PKEY_verify_init(ctx), 1);
+	assert_int_equal(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING),
+	    1);
+	assert_int_equal(EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()), 1);
+	assert_int_equal(EVP_PKEY_verify(ctx, res.sig, res.len, dgst,
+	    sizeof(dgst)), 1);
+	EVP_PKEY_CTX_free(ctx);
+}
+
+/* A PSS block signed by key verifies as RSASSA-PSS; the block in em. */
+static void
+rsa_pss_ok(EVP_PKEY *key, uint8_t em[256])
+{
+	struct msg_sign_req	 req;
+	struct msg_sign_res	 res;
+	EVP_PKEY_CTX		*ctx;
+	uint8_t			 dgst[32];
+
+	RAND_bytes(dgst, sizeof(dgst));
+	pss_block(key, em, dgst);
+	req_init(&req, KEYOP_RSA, RSA_NO_PADDING, em, 256);
+	sign_ok(key, &req, &res);
+	assert_int_equal(res.len, EVP_PKEY_get_size(key));
+	assert_non_null(ctx = EVP_PKEY_CTX_new(key, NULL));
+	assert_int_equal(EVP_PKEY_verify_init(ctx), 1);
+	assert_int_equal(EVP_PKEY_CTX_set_rsa_padding(ctx,
+	    RSA_PKCS1_PSS_PADDING), 1);
+	assert_int_equal(EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, 32), 1);
+	assert_int_equal(EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()), 1);
+	assert_int_equal(EVP_PKEY_verify(ctx, res.sig, res.len, dgst,
+	    sizeof(dgst)), 1);
+	EVP_PKEY_CTX_free(ctx);
+}
+
+static void
+test_sign_rsa_pkcs1(void **state)
+{
+	struct msg_sign_req	 req;
+	struct msg_sign_res	 res;
+	const char		*why = NULL;
+	uint8_t			 dgst[32], in[300];
+	size_t			 n;
+
+	/* It verifies as an RSASSA-PKCS1-v1_5 SHA-256 signature. */
+	rsa_pkcs1_ok(rsa2048);
+
+	/* The largest PKCS#1 input for a 2048-bit key is 245 bytes. */
+	RAND_bytes(in, sizeof(in));
+	req_init(&req, KEYOP_RSA, RSA_PKCS1_PADDING, in, 245);
+	sign_ok(rsa2048, &req, &res);
+	req_init(&req, KEYOP_RSA, RSA_PKCS1_PADDING, in, 246);
+	sign_refused(rsa2048, &req,
+	    "RSA input of 246 bytes with PKCS#1 padding exceeds 245");
+	req_init(&req, KEYOP_RSA, RSA_PKCS1_PADDING, in, 256);
+	sign_refused(rsa2048, &req, "exceeds 245");
+
+	/* After a reload the key in force has the next id, and only it. */
+	RAND_bytes(dgst, sizeof(dgst));
+	n = digest_info(in, dgst);
+	req_init(&req, KEYOP_RSA, RSA_PKCS1_PADDING, in, n);
+	req.key_id = 2;
+	assert_int_equal(keyop_sign_as(rsa2048, 2, &req, &res, &why), 0);
+	assert_int_equal(res.ok, 1);
+	req.key_id = KEYOP_KEY_ID;
+	assert_int_equal(keyop_sign_as(rsa2048, 2, &req, &res, &why), -1);
+	assert_string_equal(why, "key id 1 is not the loaded key (2)");
+	assert_int_equal(res.ok, 0);
+}
+
+static void
+test_sign_rsa_pss(void **state)
+{
+	struct msg_sign_req	 req;
+	uint8_t			 em[256], bad[256];
 	int			 i;
 
-	for (i = 0; i < 8; i++) {
-		RAND_bytes(dgst, sizeof(dgst));
-		pss_block(rsa2048, em, dgst);
-		req_init(&req, KEYOP_RSA, RSA_NO_PADDING, em, sizeof(em));
-		sign_ok(rsa2048, &req, &res);
-		assert_int_equal(res.len, 256);
-
-		assert_non_null(ctx = EVP_PKEY_CTX_new(rsa2048, NULL));
-		assert_int_equal(EVP_PKEY_verify_init(ctx), 1);
-		assert_int_equal(EVP_PKEY_CTX_set_rsa_padding(ctx,
-		    RSA_PKCS1_PSS_PADDING), 1);
-		assert_int_equal(EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, 32), 1);
-		assert_int_equal(EVP_PKEY_CTX_set_signature_md(ctx,
-		    EVP_sha256()), 1);
-		assert_int_equal(EVP_PKEY_verify(ctx, res.sig, res.len, dgst,
-		    sizeof(dgst)), 1);
-		EVP_PKEY_CTX_free(ctx);
-	}
+	for (i = 0; i < 8; i++)
+		rsa_pss_ok(rsa2048, em);
 
 	/* Not the modulus size. */
 	req_init(&req, KEYOP_RSA, RSA_NO_PADDING, em + 1, 255);
@@ -620,6 +640,50 @@ test_sign_ecdsa_bad_shapes(void **state)
 	sign_refused(p256, &req, "key id 7 is not the loaded key");
 }
 
+/*
+ * The signing contexts are kept per key and padding: signatures with
+ * keys and paddings interleaved, more of them than the table holds,
+ * each verify under the key and padding asked for; a key freed with
+ * keyop_free() takes its contexts along (ASan's leak check would see
+ * one left behind).
+ */
+static void
+test_sign_contexts_kept(void **state)
+{
+	EVP_PKEY	*rsa[3], *ec[4];
+	uint8_t		 em[256];
+	int		 round, i;
+
+	for (i = 0; i < 3; i++)
+		assert_non_null(rsa[i] = EVP_PKEY_Q_keygen(NULL, NULL, "RSA",
+		    (size_t)2048));
+	for (i = 0; i < 4; i++)
+		assert_non_null(ec[i] = EVP_PKEY_Q_keygen(NULL, NULL, "EC",
+		    "P-256"));
+	/* 3 RSA keys with 2 paddings and 4 EC keys: 10 contexts for 8. */
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < 3; i++) {
+			rsa_pss_ok(rsa[i], em);
+			rsa_pkcs1_ok(rsa[i]);
+			rsa_pss_ok(rsa[i], em);
+		}
+		for (i = 0; i < 4; i++)
+			ecdsa_ok(ec[i], 32);
+		rsa_pkcs1_ok(rsa2048);
+		ecdsa_ok(p384, 48);
+	}
+	/* A reload frees the key before the last: the rest still sign. */
+	keyop_free(rsa[0]);
+	keyop_free(ec[0]);
+	rsa_pss_ok(rsa[1], em);
+	ecdsa_ok(ec[1], 32);
+	for (i = 1; i < 3; i++)
+		keyop_free(rsa[i]);
+	for (i = 1; i < 4; i++)
+		keyop_free(ec[i]);
+	keyop_free(NULL);
+}
+
 /* The checks come before the decoder's bounds would matter. */
 static void
 test_sign_bad_length(void **state)
@@ -654,6 +718,7 @@ main(void)
 		cmocka_unit_test(test_sign_ecdsa),
 		cmocka_unit_test(test_sign_ecdsa_bad_shapes),
 		cmocka_unit_test(test_sign_bad_length),
+		cmocka_unit_test(test_sign_contexts_kept),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
