@@ -11,7 +11,7 @@ Fixtures are test_bridge.py's.
 import sqlite3
 
 from conftest import wait_for
-from test_bridge import Bridge, Sim, buy, needs_mt5sim, positions
+from test_bridge import KEY, Bridge, Sim, buy, needs_mt5sim, positions
 from test_http import assert_error
 from test_trading import restart, start_again
 
@@ -42,12 +42,12 @@ def ready_count(daemon):
     return daemon.log().count("bridge: EA ready")
 
 
-def reconnect(b, t, workdir, state):
+def reconnect(b, t, workdir, state, key=KEY):
     """The EA goes and comes back: the terminal restarts on the same
     trade server (its state and Files folder)."""
     before = ready_count(b.d)
     t.stop()
-    t = Sim(b, workdir, manual=True, state=state, wait=False)
+    t = Sim(b, workdir, manual=True, state=state, wait=False, key=key)
     wait_for(lambda: ready_count(b.d) > before, "the EA back")
     b.wait_up()
     return t
@@ -114,6 +114,40 @@ def test_deals_made_while_heraldd_was_away(daemons, workdir):
             t = reconnect(b, t, workdir, state)
             the_same(b, now, hit["deal"])
         assert "refused DEALS" not in b.d.log()
+    finally:
+        t.stop()
+        b.close()
+
+
+@needs_mt5sim
+def test_deals_made_while_the_ea_was_away(daemons, workdir):
+    """heraldd and its broker stay up; the EA is away (the bridge key
+    was rotated and the terminal still has the old one) while a trader
+    closes the position by hand.  Installed with the new key, the EA's
+    first session reports the closing deal, once."""
+    b = Bridge(daemons())
+    state = workdir / "server.state"
+    t = Sim(b, workdir, manual=True, state=state)
+    try:
+        st, _, o = buy(b.desk)
+        assert st == 200 and o["retcode"] == 10009, o
+        [p] = positions(b.desk)
+        r = b.d.ctl("bridge", "key", "rotate")
+        assert r.returncode == 0, r.stderr
+        b.wait_down()
+        assert "retcode 10009" in t.hand(f"close {p['ticket']}")
+        assert len(deals(b.desk)) == 1          # heraldd heard nothing
+        new = bytes.fromhex(r.stdout.strip())
+        t.stop()
+        t = Sim(b, workdir, manual=True, state=state, key=new)
+        wait_for(lambda: len(deals(b.desk)) == 2, "the closing deal")
+        out = deals(b.desk)[1]
+        assert out["position"] == p["ticket"] and out["entry"] == "out"
+        assert len([e for e in events(b.d, "fill")
+                    if f'"deal":{out["deal"]}' in e]) == 1
+        assert positions(b.desk) == []
+        t = reconnect(b, t, workdir, state, new)
+        assert len(deals(b.desk)) == 2
     finally:
         t.stop()
         b.close()
