@@ -53,6 +53,20 @@ def reconnect(b, t, workdir, state, key=KEY):
     return t
 
 
+def terminal(daemons, workdir, **trading):
+    """heraldd with the bridge, and herald-mt5sim --manual keeping its
+    trade server in a file: (bridge, simulator, that file)."""
+    b = Bridge(daemons(), **trading)
+    state = workdir / "server.state"
+    return b, Sim(b, workdir, manual=True, state=state), state
+
+
+def bought(desk, **kw):
+    st, _, o = buy(desk, **kw)
+    assert st == 200 and o["retcode"] == 10009, o
+    return o
+
+
 def the_same(b, want_deals, sl_deal):
     """Nothing was added: the deals, one "sl" event, one ledger row of
     the SL's deal, and the daily loss still refusing orders."""
@@ -67,15 +81,12 @@ def the_same(b, want_deals, sl_deal):
 
 @needs_mt5sim
 def test_deals_made_while_heraldd_was_away(daemons, workdir):
-    b = Bridge(daemons(), max_daily_loss=LIMIT)
-    state = workdir / "server.state"
-    t = Sim(b, workdir, manual=True, state=state)
+    b, t, state = terminal(daemons, workdir, max_daily_loss=LIMIT)
     try:
         st, _, q = b.desk.call("GET", "/v1/symbols/EURUSD")
         assert st == 200, q
         sl = round(q["bid"] - 0.005, 5)
-        st, _, o = buy(b.desk, volume=1.0, sl=sl)
-        assert st == 200 and o["retcode"] == 10009, o
+        bought(b.desk, volume=1.0, sl=sl)
         [p] = positions(b.desk)
         known = deals(b.desk)
         assert [d["entry"] for d in known] == ["in"], known
@@ -125,12 +136,9 @@ def test_deals_made_while_the_ea_was_away(daemons, workdir):
     was rotated and the terminal still has the old one) while a trader
     closes the position by hand.  Installed with the new key, the EA's
     first session reports the closing deal, once."""
-    b = Bridge(daemons())
-    state = workdir / "server.state"
-    t = Sim(b, workdir, manual=True, state=state)
+    b, t, state = terminal(daemons, workdir)
     try:
-        st, _, o = buy(b.desk)
-        assert st == 200 and o["retcode"] == 10009, o
+        bought(b.desk)
         [p] = positions(b.desk)
         r = b.d.ctl("bridge", "key", "rotate")
         assert r.returncode == 0, r.stderr
@@ -157,12 +165,9 @@ def test_deals_made_while_the_ea_was_away(daemons, workdir):
 def test_deals_while_connected_are_not_asked_again(daemons, workdir):
     """Deals reported as they happen (EVENT) and then a new session:
     the session's DEALS starts after them, so none is reported twice."""
-    b = Bridge(daemons())
-    state = workdir / "server.state"
-    t = Sim(b, workdir, manual=True, state=state)
+    b, t, state = terminal(daemons, workdir)
     try:
-        st, _, o = buy(b.desk)
-        assert st == 200 and o["retcode"] == 10009, o
+        bought(b.desk)
         assert "retcode 10009" in t.hand("deal EURUSD sell 0.2")
         wait_for(lambda: len(deals(b.desk)) == 2, "the deal by hand")
         known = deals(b.desk)
