@@ -295,6 +295,7 @@ send_all(int h, const MqlArray<uchar> &buf, uint len)
 	sim_socket *s = sock(h);
 	size_t off = 0;
 
+	sim_state_flush();	/* no frame tells of what the server lacks */
 	if (s == NULL || s->fd == -1) {
 		mql_last_error = 5273;		/* ERR_NETSOCKET_IO_ERROR */
 		return -1;

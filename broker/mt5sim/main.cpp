@@ -224,6 +224,7 @@ main(int argc, char **argv)
 			sim_tx.pop_front();
 			OnTradeTransaction(tx, MqlTradeRequest(), MqlTradeResult());
 		}
+		sim_state_flush();	/* ticks' and by-hand changes */
 		if (sim_restart)
 			restart();
 		ulong wake = std::min(next_tick, sim_timer_ms > 0 ? next_timer : next_tick);

@@ -54,6 +54,7 @@ int64_t	sim_now_ms(void);
 void	sim_engine_init(unsigned long, bool);
 void	sim_engine_tick(void);
 void	sim_state_open(const char *);
+void	sim_state_flush(void);
 void	sim_sockets_close(void);
 void	sim_files_wipe(void);
 /* --manual: what a trader does by hand, from standard input. */

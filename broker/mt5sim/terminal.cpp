@@ -35,6 +35,7 @@ static std::vector<ulong> sel_deals, sel_orders;
 static ulong	sel_position, sel_order;
 static std::vector<struct paper_walk> walks;
 static FILE	*state;
+static std::string state_out;	/* records not yet in the state file */
 static ulong	deal_position;	/* of the last record, if a deal */
 
 /*
@@ -86,8 +87,7 @@ on_record(const struct paper_record *r, void *arg)
 			buf[1] = (uint8_t)r->op;
 			buf[2] = (uint8_t)(n & 0xff);
 			buf[3] = (uint8_t)(n >> 8);
-			fwrite(buf, 1, n + 4, state);
-			fflush(state);
+			state_out.append((const char *)buf, n + 4);
 		}
 	}
 	/*
@@ -214,6 +214,25 @@ sim_engine_init(unsigned long seed, bool netting)
 	for (size_t i = 0; i < walks.size(); i++)
 		walks[i].state ^= seed * 0x9e3779b97f4a7c15ULL + 1;
 	paper_set_journal(sim_engine, on_record, NULL);
+}
+
+/*
+ * The records since the last call, in one write(2): a kill -9 leaves
+ * all of an execution (its deal and its position) or none of it, as a
+ * trade server would.  Before every frame the EA sends (io.cpp), so no
+ * answer tells of what the file lacks, and once a loop turn.
+ */
+void
+sim_state_flush(void)
+{
+	if (state == NULL || state_out.empty())
+		return;
+	if (fwrite(state_out.data(), 1, state_out.size(), state) !=
+	    state_out.size() || fflush(state) == EOF) {
+		sim_log("the state file cannot be written");
+		exit(1);
+	}
+	state_out.clear();
 }
 
 /* Replay the trade server's state, then append to it. */
@@ -536,6 +555,7 @@ OrderSend(const MqlTradeRequest &m, MqlTradeResult &r)
 			sim_restart = 2;
 		}
 	}
+	sim_state_flush();	/* the server has it before the EA hears */
 	return r.retcode == TRADE_RETCODE_DONE || r.retcode == TRADE_RETCODE_PLACED ||
 	    r.retcode == TRADE_RETCODE_DONE_PARTIAL;
 }

@@ -362,9 +362,9 @@ class Sim:
     (herald-mt5sim --manual, a command a line on its standard input)."""
 
     def __init__(self, bridge, workdir, *faults, manual=False, state=None,
-                 wait=True):
+                 wait=True, key=KEY):
         kf = workdir / "ea.key"
-        kf.write_text(KEY.hex() + "\n")
+        kf.write_text(key.hex() + "\n")
         # Its own Files folder: restart_wipe empties it.
         self.files = workdir / "mt5-files"
         self.files.mkdir(exist_ok=True)

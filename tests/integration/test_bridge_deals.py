@@ -11,7 +11,7 @@ Fixtures are test_bridge.py's.
 import sqlite3
 
 from conftest import wait_for
-from test_bridge import Bridge, Sim, buy, needs_mt5sim, positions
+from test_bridge import KEY, Bridge, Sim, buy, needs_mt5sim, positions
 from test_http import assert_error
 from test_trading import restart, start_again
 
@@ -42,15 +42,29 @@ def ready_count(daemon):
     return daemon.log().count("bridge: EA ready")
 
 
-def reconnect(b, t, workdir, state):
+def reconnect(b, t, workdir, state, key=KEY):
     """The EA goes and comes back: the terminal restarts on the same
     trade server (its state and Files folder)."""
     before = ready_count(b.d)
     t.stop()
-    t = Sim(b, workdir, manual=True, state=state, wait=False)
+    t = Sim(b, workdir, manual=True, state=state, wait=False, key=key)
     wait_for(lambda: ready_count(b.d) > before, "the EA back")
     b.wait_up()
     return t
+
+
+def terminal(daemons, workdir, **trading):
+    """heraldd with the bridge, and herald-mt5sim --manual keeping its
+    trade server in a file: (bridge, simulator, that file)."""
+    b = Bridge(daemons(), **trading)
+    state = workdir / "server.state"
+    return b, Sim(b, workdir, manual=True, state=state), state
+
+
+def bought(desk, **kw):
+    st, _, o = buy(desk, **kw)
+    assert st == 200 and o["retcode"] == 10009, o
+    return o
 
 
 def the_same(b, want_deals, sl_deal):
@@ -67,15 +81,12 @@ def the_same(b, want_deals, sl_deal):
 
 @needs_mt5sim
 def test_deals_made_while_heraldd_was_away(daemons, workdir):
-    b = Bridge(daemons(), max_daily_loss=LIMIT)
-    state = workdir / "server.state"
-    t = Sim(b, workdir, manual=True, state=state)
+    b, t, state = terminal(daemons, workdir, max_daily_loss=LIMIT)
     try:
         st, _, q = b.desk.call("GET", "/v1/symbols/EURUSD")
         assert st == 200, q
         sl = round(q["bid"] - 0.005, 5)
-        st, _, o = buy(b.desk, volume=1.0, sl=sl)
-        assert st == 200 and o["retcode"] == 10009, o
+        bought(b.desk, volume=1.0, sl=sl)
         [p] = positions(b.desk)
         known = deals(b.desk)
         assert [d["entry"] for d in known] == ["in"], known
@@ -120,15 +131,43 @@ def test_deals_made_while_heraldd_was_away(daemons, workdir):
 
 
 @needs_mt5sim
+def test_deals_made_while_the_ea_was_away(daemons, workdir):
+    """heraldd and its broker stay up; the EA is away (the bridge key
+    was rotated and the terminal still has the old one) while a trader
+    closes the position by hand.  Installed with the new key, the EA's
+    first session reports the closing deal, once."""
+    b, t, state = terminal(daemons, workdir)
+    try:
+        bought(b.desk)
+        [p] = positions(b.desk)
+        r = b.d.ctl("bridge", "key", "rotate")
+        assert r.returncode == 0, r.stderr
+        b.wait_down()
+        assert "retcode 10009" in t.hand(f"close {p['ticket']}")
+        assert len(deals(b.desk)) == 1          # heraldd heard nothing
+        new = bytes.fromhex(r.stdout.strip())
+        t.stop()
+        t = Sim(b, workdir, manual=True, state=state, key=new)
+        wait_for(lambda: len(deals(b.desk)) == 2, "the closing deal")
+        out = deals(b.desk)[1]
+        assert out["position"] == p["ticket"] and out["entry"] == "out"
+        assert len([e for e in events(b.d, "fill")
+                    if f'"deal":{out["deal"]}' in e]) == 1
+        assert positions(b.desk) == []
+        t = reconnect(b, t, workdir, state, new)
+        assert len(deals(b.desk)) == 2
+    finally:
+        t.stop()
+        b.close()
+
+
+@needs_mt5sim
 def test_deals_while_connected_are_not_asked_again(daemons, workdir):
     """Deals reported as they happen (EVENT) and then a new session:
     the session's DEALS starts after them, so none is reported twice."""
-    b = Bridge(daemons())
-    state = workdir / "server.state"
-    t = Sim(b, workdir, manual=True, state=state)
+    b, t, state = terminal(daemons, workdir)
     try:
-        st, _, o = buy(b.desk)
-        assert st == 200 and o["retcode"] == 10009, o
+        bought(b.desk)
         assert "retcode 10009" in t.hand("deal EURUSD sell 0.2")
         wait_for(lambda: len(deals(b.desk)) == 2, "the deal by hand")
         known = deals(b.desk)
