@@ -14,7 +14,11 @@
  * from OnTradeTransaction) become deal records, as the paper engine's
  * deals do, so that the monitor keeps the history, counts the day's
  * loss and tells GET /v1/events of fills, SL/TP hits and stop-outs
- * alike.
+ * alike.  Deals the terminal made while the EA or heraldd was away (an
+ * SL hit during a restart, a stop-out, a close by hand) had no EVENT:
+ * every new session asks the EA for the deals after the newest one the
+ * monitor has (DEALS, bb_deals) before it takes an EVENT's deal, so each
+ * deal becomes one record, once, whichever way it came (bsync_deal()).
  *
  * Positions and pending orders are the terminal's: an EVENT about one
  * (kind=order or position, or a deal) is only a notification that the
@@ -42,6 +46,7 @@
 #include "log.h"
 
 #define BB_TAGS		64	/* authorisations waiting for their order */
+#define BB_DEAL_PAGES	8	/* DEALS pages per group of records */
 #define BB_RESENDS	2	/* after a requote or price change */
 
 /* MT5 return codes the retry rules name. */
@@ -62,6 +67,7 @@ struct bb {
 	struct msg_bridge_order	 tags[BB_TAGS];		/* a ring */
 	size_t			 next_tag;
 	struct bsync		 sync;		/* positions and orders */
+	int			 no_deals;	/* the EA refused DEALS */
 };
 
 static struct bridge_writer	 bbw;
@@ -95,7 +101,7 @@ bb_up(int connected, const char *why, void *arg)
 	 * The lists first: no order is checked against the records of an
 	 * earlier session (the records go in the group the caller ends).
 	 */
-	b->sync.dirty = BSYNC_ALL;
+	b->sync.dirty = BSYNC_ALL | BSYNC_DEALS;
 	if (connected) {
 		bb_resync(b);
 		if (!bconn_ready(&b->c))
@@ -127,17 +133,74 @@ bb_reason(uint64_t r)
 }
 
 /*
+ * Deal i of a frame (an EVENT's, i 0, or a DEALS answer's item i) as a
+ * deal record: 0, or -1 for one that is not kept (a deal type the
+ * records do not know: the API has no place for it).
+ */
+static int
+bb_deal(const struct bridge_frame *fr, size_t i, struct paper_record *rec)
+{
+	struct paper_deal	*d = &rec->u.deal;
+	uint64_t		 type = 0, entry = 0, reason = 0;
+
+	memset(rec, 0, sizeof(*rec));
+	rec->type = PAPER_REC_DEAL;
+	rec->op = PAPER_OP_PUT;
+	(void)bridge_u64(fr, "ticket", i, &d->ticket);
+	(void)bridge_u64(fr, "order", i, &d->order);
+	(void)bridge_u64(fr, "position", i, &d->position);
+	(void)bridge_i64(fr, "time_msc", i, &d->time);
+	(void)bridge_str(fr, "symbol", i, d->symbol, sizeof(d->symbol));
+	(void)bridge_u64(fr, "type", i, &type);
+	(void)bridge_u64(fr, "entry", i, &entry);
+	(void)bridge_u64(fr, "reason", i, &reason);
+	(void)bridge_dec(fr, "volume", i, &d->volume);
+	(void)bridge_dec(fr, "price", i, &d->price);
+	(void)bridge_dec(fr, "profit", i, &d->profit);
+	(void)bridge_dec(fr, "commission", i, &d->commission);
+	(void)bridge_dec(fr, "swap", i, &d->swap);
+	(void)bridge_u64(fr, "magic", i, &d->magic);
+	if (d->ticket == 0 || type > PAPER_DEAL_BALANCE ||
+	    entry > PAPER_ENTRY_INOUT) {
+		log_debug("bridge: deal %" PRIu64 " of type %" PRIu64
+		    " not kept", d->ticket, type);
+		return -1;
+	}
+	d->type = (enum paper_deal_type)type;
+	d->entry = (enum paper_deal_entry)entry;
+	d->reason = bb_reason(reason);
+	return 0;
+}
+
+/* A deal the monitor has not had yet becomes its record. */
+static void
+bb_deal_report(struct bb *b, const struct bridge_frame *fr, size_t i)
+{
+	struct paper_record	 rec;
+	uint64_t		 ticket = 0;
+	int64_t			 time = 0;
+
+	(void)bridge_u64(fr, "ticket", i, &ticket);
+	(void)bridge_i64(fr, "time_msc", i, &time);
+	/* Past it also when not kept: the next page starts after it. */
+	if (!bsync_deal(&b->sync, ticket, time) ||
+	    bb_deal(fr, i, &rec) == -1)
+		return;
+	b->be.record(&rec, b->be.record_arg);
+}
+
+/*
  * Every EVENT marks the lists for a read; kind=deal is also a deal
- * record, of trade deals and balance ones only.
+ * record, once the session has caught up with the deals made before it
+ * (until then the DEALS answer has it: the EA sent this EVENT before it
+ * read its history for that answer).
  */
 static void
 bb_event(const struct bridge_frame *fr, void *arg)
 {
 	struct bb		*b = arg;
-	struct paper_record	 rec;
-	struct paper_deal	*d = &rec.u.deal;
 	char			 kind[17];
-	uint64_t		 type = 0, entry = 0, reason = 0, ticket = 0;
+	uint64_t		 reason = 0, ticket = 0;
 
 	if (bridge_str(fr, "kind", 0, kind, sizeof(kind)) == -1)
 		return;
@@ -145,35 +208,10 @@ bb_event(const struct bridge_frame *fr, void *arg)
 	(void)bridge_u64(fr, "ticket", 0, &ticket);
 	(void)bridge_u64(fr, "reason", 0, &reason);
 	bsync_event(&b->sync, kind, ticket, reason);
-	if (strcmp(kind, "deal") != 0 || b->be.record == NULL)
+	if (strcmp(kind, "deal") != 0 || b->be.record == NULL ||
+	    (b->sync.dirty & BSYNC_DEALS))
 		return;
-	memset(&rec, 0, sizeof(rec));
-	rec.type = PAPER_REC_DEAL;
-	rec.op = PAPER_OP_PUT;
-	(void)bridge_u64(fr, "ticket", 0, &d->ticket);
-	(void)bridge_u64(fr, "order", 0, &d->order);
-	(void)bridge_u64(fr, "position", 0, &d->position);
-	(void)bridge_i64(fr, "time_msc", 0, &d->time);
-	(void)bridge_str(fr, "symbol", 0, d->symbol, sizeof(d->symbol));
-	(void)bridge_u64(fr, "type", 0, &type);
-	(void)bridge_u64(fr, "entry", 0, &entry);
-	(void)bridge_u64(fr, "reason", 0, &reason);
-	(void)bridge_dec(fr, "volume", 0, &d->volume);
-	(void)bridge_dec(fr, "price", 0, &d->price);
-	(void)bridge_dec(fr, "profit", 0, &d->profit);
-	(void)bridge_dec(fr, "commission", 0, &d->commission);
-	(void)bridge_dec(fr, "swap", 0, &d->swap);
-	(void)bridge_u64(fr, "magic", 0, &d->magic);
-	if (d->ticket == 0 || type > PAPER_DEAL_BALANCE ||
-	    entry > PAPER_ENTRY_INOUT) {
-		log_debug("bridge: EVENT deal %" PRIu64 " of type %" PRIu64
-		    " not kept", d->ticket, type);
-		return;
-	}
-	d->type = (enum paper_deal_type)type;
-	d->entry = (enum paper_deal_entry)entry;
-	d->reason = bb_reason(reason);
-	b->be.record(&rec, b->be.record_arg);
+	bb_deal_report(b, fr, 0);
 }
 
 /* Configuration: the terminal has its own symbols and state. */
@@ -202,6 +240,7 @@ bb_restore(struct backend *be, const struct paper_record *r, char *why)
 static int
 bb_connect(struct backend *be, int64_t now, char *why)
 {
+	bsync_start(&bb_of(be)->sync, now);
 	bb_up(0, "no EA connected yet", bb_of(be));
 	return 0;
 }
@@ -422,6 +461,49 @@ bb_orders(struct backend *be, struct trade_orders *to)
 }
 
 /*
+ * The deals after the newest the monitor has, BB_DEAL_PAGES pages at a
+ * time (a group of records stays bounded; the next tick goes on): 0
+ * when caught up, 1 when more remain, or BACKEND_DOWN.
+ */
+static int
+bb_deals(struct bb *b)
+{
+	char		 why[65] = "";
+	uint64_t	 req, before;
+	size_t		 i, page;
+	int		 r;
+
+	if (b->no_deals)
+		return 0;
+	for (page = 0; page < BB_DEAL_PAGES; page++) {
+		before = b->sync.deal_after;
+		req = bb_begin(b, BRIDGE_DEALS);
+		bridge_put_u64(&bbw, "after", b->sync.deal_after);
+		bridge_put_i64(&bbw, "since", b->sync.deal_since);
+		if ((r = bb_call(b, BRIDGE_DEALS, req)) == 1) {
+			/* Not again: it would drop every session for it. */
+			(void)bridge_str(&bbf, "reason", 0, why, sizeof(why));
+			log_warnx("bridge: the EA refused DEALS (%s): deals "
+			    "made while it was away are not recorded; install "
+			    "this heraldd's HeraldBridge", why);
+			b->no_deals = 1;
+			return 0;
+		}
+		if (r != 0)
+			return BACKEND_DOWN;
+		for (i = 0; i < bbf.count; i++)
+			bb_deal_report(b, &bbf, i);
+		if (u64("more", 0) == 0)
+			return 0;
+		if (b->sync.deal_after == before) {
+			bconn_drop(&b->c, "a DEALS page that does not advance");
+			return BACKEND_DOWN;
+		}
+	}
+	return 1;
+}
+
+/*
  * Read the lists marked dirty and report what changed.  An EVENT that
  * came while a list was read was sent before that answer, so the list
  * shows it (its bit is cleared after the read); one about the other
@@ -432,10 +514,16 @@ bb_resync(struct bb *b)
 {
 	static struct trade_positions	tp;
 	static struct trade_orders	to;
-	int				want = b->sync.dirty;
+	int				want = b->sync.dirty, r;
 
 	if (b->be.record == NULL)
 		return;
+	if (want & BSYNC_DEALS) {
+		if ((r = bb_deals(b)) == BACKEND_DOWN)
+			return;
+		if (r == 0)
+			b->sync.dirty &= ~BSYNC_DEALS;
+	}
 	/* Each bit cleared once its list is read: see above. */
 	if (want & BSYNC_POS) {
 		if (bb_positions(&b->be, NULL, &tp) != 0)
@@ -641,7 +729,7 @@ bb_find(struct backend *be, uint64_t cmd, struct trade_result *tr)
 	int		 r;
 
 	if ((r = bb_query(b, cmd, tr)) == 0)
-		b->sync.dirty = BSYNC_ALL;	/* read at the next tick */
+		b->sync.dirty |= BSYNC_ALL;	/* read at the next tick */
 	return r;
 }
 

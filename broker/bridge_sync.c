@@ -47,12 +47,35 @@ held_put(struct bsync *s, const struct paper_record *r)
 void
 bsync_restore(struct bsync *s, const struct paper_record *r)
 {
+	if (r->type == PAPER_REC_DEAL) {
+		(void)bsync_deal(s, r->u.deal.ticket, r->u.deal.time);
+		return;
+	}
 	if (r->type != PAPER_REC_POSITION && r->type != PAPER_REC_ORDER)
 		return;
 	if (held_put(s, r) == -1)
 		log_warnx("bridge: more than %d stored %s records; the rest "
 		    "is left to the next read", TRADE_LIST_MAX,
 		    r->type == PAPER_REC_POSITION ? "position" : "order");
+}
+
+void
+bsync_start(struct bsync *s, int64_t now)
+{
+	if (s->deal_after == 0 && s->deal_since == 0)
+		s->deal_since = now > BSYNC_DEALS_BACK_MS ?
+		    now - BSYNC_DEALS_BACK_MS : 0;
+}
+
+int
+bsync_deal(struct bsync *s, uint64_t ticket, int64_t time)
+{
+	if (ticket <= s->deal_after)
+		return 0;
+	s->deal_after = ticket;
+	if (time > s->deal_since)
+		s->deal_since = time;
+	return 1;
 }
 
 size_t

@@ -22,6 +22,10 @@
 #define BSYNC_POS	0x01
 #define BSYNC_ORD	0x02
 #define BSYNC_ALL	(BSYNC_POS | BSYNC_ORD)
+#define BSYNC_DEALS	0x04	/* the deals since the last known one */
+
+/* With no deal known, a new heraldd takes the terminal's last day's. */
+#define BSYNC_DEALS_BACK_MS	(24 * 3600 * 1000LL)
 
 struct bsync_held {
 	size_t			 n;
@@ -37,10 +41,33 @@ struct bsync {
 		enum paper_order_state	 state;
 	}			 gone[BSYNC_GONE];	/* a ring */
 	size_t			 next_gone;
+	/*
+	 * The newest deal the monitor has: its ticket and time (ms, the
+	 * trade server's).  Deals above it are new; see bsync_deal().
+	 */
+	uint64_t		 deal_after;
+	int64_t			 deal_since;
 };
 
-/* A stored record (BROKER_RECORD at start): positions and orders kept. */
+/*
+ * A stored record (BROKER_RECORD at start): positions and orders kept,
+ * and the newest deal, from which the deals made while heraldd or the
+ * EA was away are asked for.
+ */
 void	bsync_restore(struct bsync *, const struct paper_record *);
+/*
+ * The backend starts at now (ms): with no stored deal, the deals of
+ * the BSYNC_DEALS_BACK_MS before are the first asked for.
+ */
+void	bsync_start(struct bsync *, int64_t now);
+/*
+ * A deal the terminal reported (an EVENT, or the answer to DEALS):
+ * 1 if it is new, the monitor to hear of it (the cursor moves past it),
+ * 0 if the monitor had it already.  Deal tickets only grow in MT5, so
+ * the ticket is the cursor: each deal reaches the monitor once, over any
+ * number of reconnections and restarts.
+ */
+int	bsync_deal(struct bsync *, uint64_t ticket, int64_t time);
 /*
  * An EVENT of kind (deal, order, position): its list must be read (a
  * deal's is the positions: a pending order it filled has an EVENT of its

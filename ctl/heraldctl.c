@@ -64,6 +64,8 @@ static const struct cmd {
 	{ "bridge key create", "", cmd_bridge_key_create },
 	{ "bridge key rotate", "", cmd_bridge_key_rotate },
 	{ "bridge status", "",	cmd_bridge_status },
+	{ "bridge cert create", "CERT KEY [--address ADDR] [--days N]",
+	    cmd_bridge_cert_create },
 	{ "audit show",	"[--since TIME] [--type TYPE] [--key NAME] "
 	    "[--cursor ID] [--limit N]", cmd_audit_show },
 	{ "audit export", "[--since TIME] [--type TYPE] [--key NAME]",

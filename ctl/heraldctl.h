@@ -5,6 +5,7 @@
  *			status, reload, key, ban, lockdown
  *	ctl_audit.c	audit show|export|verify, backup
  *	ctl_bridge.c	bridge key create|rotate, bridge status
+ *	ctl_bridge_cert.c bridge cert create (local: OpenSSL, no daemon)
  */
 #ifndef HERALD_HERALDCTL_H
 #define HERALD_HERALDCTL_H
@@ -58,6 +59,7 @@ int	cmd_audit_verify(struct ctx *, int, char **);
 int	cmd_backup(struct ctx *, int, char **);
 
 int	cmd_bridge_key_create(struct ctx *, int, char **);
+int	cmd_bridge_cert_create(struct ctx *, int, char **);
 int	cmd_bridge_key_rotate(struct ctx *, int, char **);
 int	cmd_bridge_status(struct ctx *, int, char **);
 

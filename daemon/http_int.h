@@ -76,7 +76,8 @@ enum conn_owe {
  * One client connection.  Thousands may sit idle, so it holds nothing an
  * idle connection does not need: the guard exists only while a head is
  * arriving, refusal messages are made when sent, and one event stands
- * for every deferred step (ev_kick, with the steps in kick).
+ * for every deferred step (the steps in kick) and for the phase's
+ * deadline.
  */
 struct conn {
 	RB_ENTRY(conn)		 entry;		/* by evcon */
@@ -111,8 +112,8 @@ struct conn {
 	struct pending		*pending;
 	struct stream		*stream;	/* GET /v1/events */
 	struct tls_hs		*hs;		/* its handshake, until done */
-	struct event		*ev_kick;
-	struct event		*ev_timer;
+	uint64_t		 deadline;	/* ms, now_ms(); 0: none */
+	struct event		*ev;		/* kick steps, deadline */
 };
 
 struct pending {

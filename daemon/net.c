@@ -65,6 +65,7 @@ const struct child_dispatch net_dispatch[] = {
 	{ MSG_API_RES_BATCH,	NS_RUNNING,	child_handle_batch, NULL },
 	{ MSG_BAN,		NS_RUNNING,	net_handle_ban,	NULL },
 	{ MSG_EVENT,		NS_RUNNING,	net_handle_event, NULL },
+	{ MSG_EVENT_BATCH,	NS_RUNNING,	child_handle_batch, NULL },
 	{ MSG_TLS_RENEW,	NS_RUNNING,	net_handle_renew, NULL },
 	{ MSG_SIGN_RES,		0,		NULL,
 	    "SIGN_RES belongs on the key-operation channel (tls.c)" },

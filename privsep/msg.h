@@ -90,6 +90,7 @@ M(EVENT,	P_MON,	P_NET,	30,	EVENT_WIRE_MAX,	0,	"event.h: an event durable in the 
 M(TLS_RENEW,	P_MON,	P_NET,	7,	6 + PEM_MAX,	0,	"u32 key id, bytes: PEM certificate chain, after a reload loaded a new pair; for new handshakes") \
 M(API_REQ_BATCH, P_NET,	P_MON,	8 + 71,	MSG_MAX,	0,	"API_REQs of one loop turn, each u32 id, u32 len, then its payload (msg_batch.c)") \
 M(API_RES_BATCH, P_MON,	P_NET,	8 + 14,	MSG_MAX,	0,	"API_RESs of one batch, each u32 id, u32 len, then its payload (msg_batch.c)") \
+M(EVENT_BATCH,	P_MON,	P_NET,	8 + 30,	MSG_MAX,	0,	"EVENTs of one commit, each u32 id (0), u32 len, then its payload (msg_batch.c)") \
 M(BROKER_BATCH,	P_BROKER, P_MON, 12,	MSG_MAX,	0,	"a group's BROKER_RECORDs and the BROKER_RES or BROKER_SYNC that ends it (one message per order), each u32 type, u32 id, u32 len, then its payload (msg_batch.c)")
 
 enum msg_type {
@@ -128,7 +129,7 @@ int	msg_accept(enum herald_proc self, enum herald_proc from,
 
 /*
  * Batches (msg_batch.c): API_REQ_BATCH holds API_REQs, API_RES_BATCH
- * API_RESs, each entry an ordinary message of that inner type with its
+ * API_RESs, EVENT_BATCH EVENTs, each entry an ordinary message of that inner type with its
  * id, which the receiver checks against the inner type's row.
  * BROKER_BATCH is mixed: each entry names its type too, one of
  * BROKER_RECORD, BROKER_SYNC and BROKER_RES.

@@ -1,12 +1,13 @@
 /*
- * Batches (msg.h's API_REQ_BATCH and API_RES_BATCH rows): several
- * messages of one type in one IPC message, so that net and the monitor
- * pay one send, one receive and one wake-up for all the requests, and
- * all the answers, of a loop turn.  Each entry is a u32 id, a u32
- * length and that many bytes: the payload of an ordinary message of the
- * batch's inner type, which the receiver checks against that type's own
- * row (msg_accept()) and hands to that type's handler as if it had come
- * alone.  The monitor still decides every request.
+ * Batches (msg.h's API_REQ_BATCH, API_RES_BATCH and EVENT_BATCH rows):
+ * several messages of one type in one IPC message, so that net and the
+ * monitor pay one send, one receive and one wake-up for all the
+ * requests, all the answers and all the events of a loop turn.  Each
+ * entry is a u32 id, a u32 length and that many bytes: the payload of
+ * an ordinary message of the batch's inner type, which the receiver
+ * checks against that type's own row (msg_accept()) and hands to that
+ * type's handler as if it had come alone.  The monitor still decides
+ * every request.
  *
  * BROKER_BATCH is mixed: the records of one group and the message that
  * ends it (BROKER_RES, BROKER_SYNC) go as one, so that an order costs
@@ -56,6 +57,8 @@ msg_batch_inner(uint32_t type)
 		return MSG_API_REQ;
 	case MSG_API_RES_BATCH:
 		return MSG_API_RES;
+	case MSG_EVENT_BATCH:
+		return MSG_EVENT;
 	case MSG_BROKER_BATCH:
 		return MSG_BROKER_RECORD;
 	default:

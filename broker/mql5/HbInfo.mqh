@@ -1,6 +1,6 @@
 //+------------------------------------------------------------------+
 //| HbInfo.mqh - the answers that only read the terminal: PONG,       |
-//| ACCOUNT, SYMBOL, TICK, POSITIONS, ORDERS (BRIDGE-PROTOCOL.md).     |
+//| ACCOUNT, SYMBOL, TICK, POSITIONS, ORDERS, DEALS (herald-bridge.7). |
 //| Each returns the frame's text; "" means the symbol is unknown.     |
 //+------------------------------------------------------------------+
 #ifndef HB_INFO_MQH
@@ -171,6 +171,70 @@ string HbOrders(ulong req, ulong from)
      }
    return "ORDERS\n" + HbKV("req", HbU64Str(req)) +
           HbKV("count", IntegerToString(count)) + HbKV("more", HbB(more)) + body;
+  }
+
+// Deal t's lines, each key followed by sfx: "" in an EVENT, ".N" as
+// item N of a DEALS answer.
+string HbDealLines(ulong t, const string sfx)
+  {
+   string s = HistoryDealGetString(t, DEAL_SYMBOL);
+   int d = HbDigits(s);
+   return HbKV("ticket" + sfx, HbU64Str(t)) + HbKV("symbol" + sfx, s) +
+          HbKV("type" + sfx, HbI64Str(HistoryDealGetInteger(t, DEAL_TYPE))) +
+          HbKV("volume" + sfx, HbVolume(HistoryDealGetDouble(t, DEAL_VOLUME))) +
+          HbKV("price" + sfx, HbPrice(HistoryDealGetDouble(t, DEAL_PRICE), d)) +
+          HbKV("profit" + sfx, DoubleToString(HistoryDealGetDouble(t, DEAL_PROFIT), 2)) +
+          HbKV("reason" + sfx, HbI64Str(HistoryDealGetInteger(t, DEAL_REASON))) +
+          HbKV("magic" + sfx, HbU64Str((ulong)HistoryDealGetInteger(t, DEAL_MAGIC))) +
+          HbKV("time_msc" + sfx, HbI64Str(HistoryDealGetInteger(t, DEAL_TIME_MSC))) +
+          HbKV("order" + sfx, HbU64Str((ulong)HistoryDealGetInteger(t, DEAL_ORDER))) +
+          HbKV("position" + sfx,
+               HbU64Str((ulong)HistoryDealGetInteger(t, DEAL_POSITION_ID))) +
+          HbKV("entry" + sfx, HbI64Str(HistoryDealGetInteger(t, DEAL_ENTRY))) +
+          HbKV("commission" + sfx,
+               DoubleToString(HistoryDealGetDouble(t, DEAL_COMMISSION), 2)) +
+          HbKV("swap" + sfx, DoubleToString(HistoryDealGetDouble(t, DEAL_SWAP), 2));
+  }
+
+// The deals of the history from since (ms) on whose ticket is above
+// after, the HB_LIST_MAX lowest tickets of them: what the terminal did
+// while heraldd did not hear of it (an SL hit while the EA was away).
+// pick keeps the lowest HB_LIST_MAX + 1 in order; one more says more=1.
+string HbDeals(ulong req, ulong after, long since)
+  {
+   ulong pick[];
+   int n = 0;
+   ArrayResize(pick, HB_LIST_MAX + 1);
+   datetime now = TimeCurrent();
+   if(HistorySelect((datetime)(since / 1000), now + 86400))
+     {
+      int total = HistoryDealsTotal();
+      for(int i = 0; i < total; i++)
+        {
+         ulong t = HistoryDealGetTicket(i);
+         if(t <= after)
+            continue;
+         if(n <= HB_LIST_MAX)
+            n++;
+         else if(t >= pick[HB_LIST_MAX])
+            continue;
+         int k = n - 1;
+         while(k > 0 && pick[k - 1] > t)
+           {
+            pick[k] = pick[k - 1];
+            k--;
+           }
+         pick[k] = t;
+        }
+     }
+   bool more = n > HB_LIST_MAX;
+   if(more)
+      n = HB_LIST_MAX;
+   string body = "";
+   for(int j = 0; j < n; j++)
+      body += HbDealLines(pick[j], "." + IntegerToString(j));
+   return "DEALS\n" + HbKV("req", HbU64Str(req)) +
+          HbKV("count", IntegerToString(n)) + HbKV("more", HbB(more)) + body;
   }
 
 #endif

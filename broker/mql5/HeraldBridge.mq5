@@ -350,6 +350,23 @@ void HbOnQuery(ulong req, const string &keys[], const string &vals[], int n)
       HbSend("UNKNOWN\nreq=" + HbU64Str(req) + "\ncmd=" + HbU64Str(cmd) + "\n");
   }
 
+// The deals the terminal made while heraldd did not hear of them: heraldd
+// asks on every new session, from the newest deal it has.
+void HbOnDeals(ulong req, const string &keys[], const string &vals[], int n)
+  {
+   string why;
+   ulong after = 0;
+   long since = 0;
+   if(!HbKeysAre(keys, n, "req,after,since", false, why) ||
+      !HbParseU64(HbGet(keys, vals, n, "after"), after) ||
+      !HbParseI64(HbGet(keys, vals, n, "since"), since))
+     {
+      HbRefuse(req, "bad_request", "malformed DEALS: " + why);
+      return;
+     }
+   HbSend(HbDeals(req, after, since));
+  }
+
 // A request with a name or a list index: the answer's text, "" if the
 // request is malformed (refused) or the symbol unknown (answered).
 void HbOnRead(const string type, ulong req, const string &keys[],
@@ -445,6 +462,8 @@ void HbDispatch(const string text)
       HbOnOrderSend(req, text, keys, vals, n);
    else if(type == "QUERY")
       HbOnQuery(req, keys, vals, n);
+   else if(type == "DEALS")
+      HbOnDeals(req, keys, vals, n);
    else if(type == "PING" || type == "ACCOUNT" || type == "SYMBOL" ||
            type == "TICK" || type == "POSITIONS" || type == "ORDERS")
       HbOnRead(type, req, keys, vals, n);
@@ -644,24 +663,7 @@ void OnTradeTransaction(const MqlTradeTransaction &trans,
    if(g_state != HB_ST_READY)
       return;
    if(trans.type == TRADE_TRANSACTION_DEAL_ADD && HistoryDealSelect(trans.deal))
-     {
-      ulong t = trans.deal;
-      string s = HistoryDealGetString(t, DEAL_SYMBOL);
-      int d = HbDigits(s);
-      HbSend("EVENT\nkind=deal\nticket=" + HbU64Str(t) + "\nsymbol=" + s +
-             "\ntype=" + HbI64Str(HistoryDealGetInteger(t, DEAL_TYPE)) +
-             "\nvolume=" + HbVolume(HistoryDealGetDouble(t, DEAL_VOLUME)) +
-             "\nprice=" + HbPrice(HistoryDealGetDouble(t, DEAL_PRICE), d) +
-             "\nprofit=" + DoubleToString(HistoryDealGetDouble(t, DEAL_PROFIT), 2) +
-             "\nreason=" + HbI64Str(HistoryDealGetInteger(t, DEAL_REASON)) +
-             "\nmagic=" + HbU64Str((ulong)HistoryDealGetInteger(t, DEAL_MAGIC)) +
-             "\ntime_msc=" + HbI64Str(HistoryDealGetInteger(t, DEAL_TIME_MSC)) +
-             "\norder=" + HbU64Str((ulong)HistoryDealGetInteger(t, DEAL_ORDER)) +
-             "\nposition=" + HbU64Str((ulong)HistoryDealGetInteger(t, DEAL_POSITION_ID)) +
-             "\nentry=" + HbI64Str(HistoryDealGetInteger(t, DEAL_ENTRY)) +
-             "\ncommission=" + DoubleToString(HistoryDealGetDouble(t, DEAL_COMMISSION), 2) +
-             "\nswap=" + DoubleToString(HistoryDealGetDouble(t, DEAL_SWAP), 2) + "\n");
-     }
+      HbSend("EVENT\nkind=deal\n" + HbDealLines(trans.deal, ""));
    else if(trans.type == TRADE_TRANSACTION_ORDER_ADD ||
            trans.type == TRADE_TRANSACTION_ORDER_UPDATE ||
            trans.type == TRADE_TRANSACTION_ORDER_DELETE)

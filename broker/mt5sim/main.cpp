@@ -2,12 +2,14 @@
  * herald-mt5sim - HeraldBridge.mq5 run on a simulated MetaTrader 5
  * terminal: the terminal's side of heraldd's bridge without MT5.
  *
- *   herald-mt5sim --connect ADDR:PORT --key-file FILE --login N
+ *   herald-mt5sim --connect ADDR:PORT [--key-file FILE] --login N
  *       --server NAME [--files DIR] [--seed N] [--netting]
  *       [--state FILE] [--manual] [--fault NAME[=N] ...]
  *
  * main() plays the terminal: it sets the EA's inputs from the command
- * line (as the inputs dialog does), calls OnInit, then runs the event
+ * line (as the inputs dialog does; without --key-file the BridgeKey input
+ * stays empty and the EA reads herald_bridge.key in the Files folder, as
+ * on a real terminal), calls OnInit, then runs the event
  * loop: OnTimer at the period the EA asked for, a tick of every symbol
  * every 250 ms, OnTradeTransaction for each change of the trade
  * server's state, and the restarts the fault switches ask for.
@@ -51,7 +53,7 @@ static void on_signal(int) { quit = 1; }
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: herald-mt5sim --connect ADDR:PORT --key-file FILE "
+	fprintf(stderr, "usage: herald-mt5sim --connect ADDR:PORT [--key-file FILE] "
 	    "--login N --server NAME\n\t[--files DIR] [--seed N] [--netting] "
 	    "[--cert-sha256 HEX] [--state FILE] [--manual]\n"
 	    "\t[--fault NAME[=N] ...]\n"
@@ -187,8 +189,7 @@ main(int argc, char **argv)
 			usage();
 	}
 	size_t colon = connect.rfind(':');
-	if (colon == std::string::npos || sim_login <= 0 || sim_server.empty() ||
-	    BridgeKey.s.empty())
+	if (colon == std::string::npos || sim_login <= 0 || sim_server.empty())
 		usage();
 	BridgeAddress = string(connect.substr(0, colon));
 	BridgePort = atoi(connect.substr(colon + 1).c_str());

@@ -38,7 +38,7 @@ static void	mon_handle_ready(struct peer *, struct ipc_msg *);
 static void	mon_handle_log(struct peer *, struct ipc_msg *);
 static void	mon_handle_api(struct peer *, struct ipc_msg *);
 static void	mon_handle_batch(struct peer *, struct ipc_msg *);
-static void	mon_answers_flush(void);
+static void	mon_net_flush(void);
 static void	mon_handle_sign(struct peer *, struct ipc_msg *);
 static void	mon_handle_broker(struct peer *, struct ipc_msg *);
 static void	mon_handle_bridge(struct peer *, struct ipc_msg *);
@@ -203,6 +203,9 @@ static void
 peer_send(struct peer *p, uint32_t type, uint32_t id, const void *buf,
     size_t len)
 {
+	/* Held answers and events first: net sees the order they came. */
+	if (p == &mon.peers[PROC_NET])
+		mon_net_flush();
 	peer_sent(p, ipc_send(&p->chan, type, id, -1, buf, len), type);
 }
 
@@ -247,10 +250,67 @@ mon_dispatch_find(uint32_t type, unsigned int chan, enum peer_state state,
 	return d;
 }
 
+/*
+ * What goes to net in a loop turn is held and sent together, one send,
+ * one receive and one wake-up for all of it: the answers made while
+ * reading a channel or released by a commit (one API_RES_BATCH, or a
+ * lone API_RES), and the events a commit made durable (one EVENT_BATCH,
+ * or a lone EVENT).  mon_net_flush() sends them, events first as the
+ * commit made them, when the channel being read has nothing more
+ * (peer_readable()), at the end of the turn (mon_flush_ev, at the
+ * commit's priority: after it), and before anything else goes to net,
+ * which so sees every message in the order the monitor made it.
+ */
+static struct msg_batch	 mon_answers = { .type = MSG_API_RES_BATCH };
+static struct msg_batch	 mon_events = { .type = MSG_EVENT_BATCH };
+static struct event	*mon_flush_ev;
+
+static void
+mon_batch_flush(struct msg_batch *b)
+{
+	struct peer	*p = &mon.peers[PROC_NET];
+
+	if (b->n == 0)
+		return;
+	peer_sent(p, msg_batch_send(&p->chan, b), b->type);
+	/* Sent, or heraldd is stopping: nothing is kept for later. */
+	msg_batch_init(b, b->type);
+}
+
+static void
+mon_net_flush(void)
+{
+	mon_batch_flush(&mon_events);
+	mon_batch_flush(&mon_answers);
+}
+
+static void
+mon_flush_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	mon_net_flush();
+}
+
+/* Into b, sent by the end of this turn at the latest. */
+static void
+mon_net_hold(struct msg_batch *b, uint32_t id, const void *buf, size_t len)
+{
+	if (mon_flush_ev == NULL &&
+	    ((mon_flush_ev = event_new(mon.base, -1, 0, mon_flush_cb,
+	    NULL)) == NULL || event_priority_set(mon_flush_ev, 2) == -1))
+		fatalx("%s: event_new", __func__);
+	if (msg_batch_add(b, id, buf, len) == -1) {
+		mon_net_flush();
+		if (msg_batch_add(b, id, buf, len) == -1)
+			fatalx("%s does not fit an empty batch",
+			    msg_name(msg_batch_inner(b->type)));
+	}
+	event_active(mon_flush_ev, EV_TIMEOUT, 0);
+}
+
 static void
 mon_trade_net(uint32_t net_id, const void *buf, size_t len)
 {
-	peer_send(&mon.peers[PROC_NET], MSG_API_RES, net_id, buf, len);
+	mon_net_hold(&mon_answers, net_id, buf, len);
 }
 
 /* A durable event: net fans it out (GET /v1/events). */
@@ -258,7 +318,7 @@ static void
 mon_trade_event(const void *buf, size_t len)
 {
 	if (mon.peers[PROC_NET].pid > 0)
-		peer_send(&mon.peers[PROC_NET], MSG_EVENT, 0, buf, len);
+		mon_net_hold(&mon_events, 0, buf, len);
 }
 
 const struct trade_io mon_trade_io = {
@@ -295,7 +355,7 @@ peer_readable(evutil_socket_t fd, short ev, void *arg)
 		r = ipc_recv(&p->chan, &m, &why);
 		if (r == IPC_AGAIN) {
 			/* Everything read is answered: send the answers. */
-			mon_answers_flush();
+			mon_net_flush();
 			return;
 		}
 		if (r == IPC_EOF) {
@@ -580,38 +640,13 @@ static const mon_api_fn api_ops[OP_MAX] = {
 #undef O
 };
 
-/*
- * The answers made while reading net's channel, sent together once it
- * has nothing more to read (peer_readable()): one API_RES_BATCH, or a
- * lone API_RES.  Orders answered later, after the broker, go alone.
- */
-static struct msg_batch	 mon_answers = { .type = MSG_API_RES_BATCH };
-
-static void
-mon_answers_flush(void)
-{
-	struct peer	*p = &mon.peers[PROC_NET];
-
-	if (mon_answers.n == 0)
-		return;
-	peer_sent(p, msg_batch_send(&p->chan, &mon_answers),
-	    MSG_API_RES_BATCH);
-	/* Sent, or heraldd is stopping: nothing is kept for later. */
-	msg_batch_init(&mon_answers, MSG_API_RES_BATCH);
-}
-
 static void
 monitor_api_answer(uint32_t net_id, const struct msg_api_res *res)
 {
 	static uint8_t	 buf[MSG_MAX];
-	size_t		 n;
 
-	n = msg_api_res_encode(buf, sizeof(buf), res);
-	if (msg_batch_add(&mon_answers, net_id, buf, n) == -1) {
-		mon_answers_flush();
-		if (msg_batch_add(&mon_answers, net_id, buf, n) == -1)
-			fatalx("an answer does not fit an empty batch");
-	}
+	mon_net_hold(&mon_answers, net_id, buf,
+	    msg_api_res_encode(buf, sizeof(buf), res));
 }
 
 static void
@@ -666,6 +701,7 @@ peer_broadcast(uint32_t type, const void *payload, size_t len)
 {
 	int	 i;
 
+	mon_net_flush();
 	for (i = PROC_NET; i < PROC_MAX; i++) {
 		if (mon.peers[i].pid <= 0)
 			continue;

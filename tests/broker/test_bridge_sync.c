@@ -231,6 +231,44 @@ test_one_list(void **state)
 	assert_int_equal(bsync_count(&sync_, PAPER_REC_ORDER), 1);
 }
 
+/*
+ * The deal cursor: the newest stored deal, else the day before the
+ * start; a deal is new once, in any order of EVENTs, DEALS answers and
+ * restored records.
+ */
+static void
+test_deal_cursor(void **state)
+{
+	struct paper_record	r;
+	int64_t			now = 1800000000000LL;
+
+	bsync_start(&sync_, now);
+	assert_int_equal(sync_.deal_after, 0);
+	assert_true(sync_.deal_since == now - BSYNC_DEALS_BACK_MS);
+
+	memset(&sync_, 0, sizeof(sync_));
+	memset(&r, 0, sizeof(r));
+	r.type = PAPER_REC_DEAL;
+	r.u.deal.ticket = 90;
+	r.u.deal.time = now - 5000;
+	bsync_restore(&sync_, &r);
+	r.u.deal.ticket = 70;		/* restored in any order */
+	r.u.deal.time = now - 9000;
+	bsync_restore(&sync_, &r);
+	bsync_start(&sync_, now);
+	assert_int_equal(sync_.deal_after, 90);
+	assert_true(sync_.deal_since == now - 5000);
+	assert_int_equal(bsync_count(&sync_, PAPER_REC_POSITION), 0);
+
+	assert_int_equal(bsync_deal(&sync_, 90, now), 0);	/* had it */
+	assert_int_equal(bsync_deal(&sync_, 91, now + 1), 1);
+	assert_int_equal(bsync_deal(&sync_, 91, now + 1), 0);	/* again */
+	assert_int_equal(bsync_deal(&sync_, 80, now + 2), 0);
+	assert_int_equal(bsync_deal(&sync_, 95, now - 1), 1);
+	assert_int_equal(sync_.deal_after, 95);
+	assert_true(sync_.deal_since == now + 1);	/* never back */
+}
+
 int
 main(void)
 {
@@ -241,6 +279,7 @@ main(void)
 		cmocka_unit_test_setup(test_events_mark_dirty, setup),
 		cmocka_unit_test_setup(test_one_list, setup),
 		cmocka_unit_test_setup(test_removal_says_why, setup),
+		cmocka_unit_test_setup(test_deal_cursor, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -301,6 +301,48 @@ test_lists(void **state)
 	    "POSITIONS\nreq=3\ncount=0\nmore=0\nticket.01=1\n"), -1);
 }
 
+/*
+ * DEALS: the broker's request (after, since) and the EA's answer, a
+ * full page of 32 deals within the field bound; a request from the EA
+ * or an answer without its keys is refused.
+ */
+static void
+test_deals(void **state)
+{
+	static char	 text[BRIDGE_PAYLOAD_MAX];
+	char		*p = text;
+	uint64_t	 u;
+	int64_t		 t;
+	int		 i;
+
+	assert_int_equal(decode_text(BRIDGE_FROM_BROKER,
+	    "DEALS\nreq=7\nafter=0\nsince=-1\n"), 0);
+	assert_int_equal(bridge_i64(&fr, "since", 0, &t), 0);
+	assert_true(t == -1);
+	assert_int_equal(decode_text(BRIDGE_FROM_BROKER,
+	    "DEALS\nreq=7\nafter=12\n"), -1);
+	assert_non_null(strstr(why, "since"));
+	assert_int_equal(decode_text(BRIDGE_FROM_EA,
+	    "DEALS\nreq=7\nafter=12\nsince=1\n"), -1);
+
+	p += sprintf(p, "DEALS\nreq=7\ncount=%d\nmore=1\n", BRIDGE_LIST_MAX);
+	for (i = 0; i < BRIDGE_LIST_MAX; i++)
+		p += sprintf(p, "ticket.%d=%d\norder.%d=9\nposition.%d=9\n"
+		    "time_msc.%d=1800000000000\nsymbol.%d=EURUSD\ntype.%d=1\n"
+		    "entry.%d=1\nreason.%d=4\nvolume.%d=1.00\nprice.%d=1.08\n"
+		    "profit.%d=-512.30\ncommission.%d=0\nswap.%d=0\n"
+		    "magic.%d=0\n", i, 100 + i, i, i, i, i, i, i, i, i, i, i,
+		    i, i, i);
+	assert_int_equal(decode_text(BRIDGE_FROM_EA, text), 0);
+	assert_int_equal(fr.count, BRIDGE_LIST_MAX);
+	assert_int_equal(bridge_u64(&fr, "ticket", BRIDGE_LIST_MAX - 1, &u),
+	    0);
+	assert_true(u == 100 + BRIDGE_LIST_MAX - 1);
+	/* One key missing from one item: refused, naming it. */
+	*strstr(text, "swap.31=0\n") = 'x';
+	assert_int_equal(decode_text(BRIDGE_FROM_EA, text), -1);
+}
+
 static void
 make_order(struct bridge_order *o)
 {
@@ -460,6 +502,7 @@ main(void)
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_lists),
+		cmocka_unit_test(test_deals),
 		cmocka_unit_test(test_order_canon),
 		cmocka_unit_test(test_order_strict),
 		cmocka_unit_test(test_writer_refuses),

@@ -34,6 +34,7 @@ values(const MqlArray<string> &keys, const MqlArray<string> &vals, int n)
 	    "tp,deviation,type_time,expiration,position,position_by,order,"
 	    "comment,auth", true, why);
 	HbKeysAre(keys, n, "req,name", false, why);
+	HbKeysAre(keys, n, "req,after,since", false, why);
 }
 
 extern "C" int

@@ -290,6 +290,7 @@ decode(enum herald_proc from, const struct ipc_msg *mp)
 		break;
 	case MSG_API_REQ_BATCH:
 	case MSG_API_RES_BATCH:
+	case MSG_EVENT_BATCH:
 	case MSG_BROKER_BATCH:
 		batch(from, &m);
 		break;

@@ -242,6 +242,9 @@ class Peer:
             self.send("POSITIONS", fields)
         elif t == "ORDERS":
             self.send("ORDERS", [("req", req), ("count", 0), ("more", 0)])
+        elif t == "DEALS":
+            # No history: this peer reports its deals as they happen.
+            self.send("DEALS", [("req", req), ("count", 0), ("more", 0)])
         elif t == "ORDER_SEND":
             self.order_send(f, text)
         elif t == "QUERY":

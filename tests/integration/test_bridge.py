@@ -26,7 +26,7 @@ import pytest
 from bridge_peer import Peer, ProtocolError
 from conftest import TIMEOUT, free_port, wait_for, write_file
 from test_http import make_key
-from test_trading import Desk, trading_conf, yaml_text
+from test_trading import Desk, call, trading_conf, yaml_text
 
 LOGIN = 12345678
 SERVER = "Bridge-Test"
@@ -182,6 +182,18 @@ def test_no_key_file_bridge_down(daemons):
             body["error"], body
         st = b.d.ctl("-j", "status")
         assert "down: bridge: the bridge key" in st.stdout, st.stdout
+        st, _, body = call(b.d, "GET", "/readyz")
+        assert st == 503 and "heraldctl bridge key create" in \
+            body["error"], body
+        # The order of setting up: heraldd runs, the key, then the EA.
+        r = b.d.ctl("bridge", "key", "create")
+        assert r.returncode == 0, r.stderr
+        q = b.peer(key=bytes.fromhex(r.stdout.strip()))
+        wait_for(lambda: _try_connect(q), "the EA with the new key")
+        q.start()
+        b.wait_up()
+        wait_for(lambda: call(b.d, "GET", "/readyz")[0] == 200,
+                 "/readyz ready once the EA is in")
     finally:
         b.close()
 
@@ -250,6 +262,30 @@ def test_answer_lost_then_query_not_resend(daemons):
     finally:
         b.close()
 
+
+
+@pytest.mark.parametrize("rc,sends,queries", [
+    (10011, 1, 1), (10012, 1, 1), (10031, 1, 1),    # in doubt: QUERY
+    (10004, 3, 0), (10020, 3, 0), (10021, 3, 0),    # sent again, same id
+    (10024, 1, 0), (10019, 1, 0)])                  # final
+def test_retcode_rules(bridge, rc, sends, queries):
+    """BRIDGE-PROTOCOL's retry rules, from the broker's side: after
+    10011, 10012 or 10031 the EA is asked (QUERY) and never sent the
+    order again; 10004, 10020 and 10021 are resent with the same command
+    id and tag (twice at most); anything else is the answer."""
+    p = bridge.ea()
+    p.retcode = rc
+    st, _, body = buy(bridge.desk)
+    assert st == 422 and body["retcode"] == rc, body
+    sent = [f for t, f in p.seen if t == "ORDER_SEND"]
+    assert len(sent) == sends, p.seen
+    assert len({(f["cmd"], f["auth"]) for f in sent}) == 1, sent
+    assert p.count("QUERY", int(sent[0]["cmd"])) == queries
+    assert positions(bridge.desk) == []
+    # Bound: the same id again is the stored answer, nothing sent.
+    st, _, again = buy(bridge.desk, client_order_id=body["client_order_id"])
+    assert st == 422 and again["duplicate"] is True, again
+    assert p.count("ORDER_SEND") == sends
 
 def test_reconnect(bridge):
     p = bridge.ea()
@@ -403,6 +439,25 @@ def test_mt5sim_order_lifecycle(bridge, sim):
     assert st == 200 and body["retcode"] == 10009, body
 
 
+
+@needs_mt5sim
+def test_mt5sim_account_and_symbol_from_the_terminal(bridge, sim):
+    """GET /v1/account and /v1/symbols answer what the terminal reports
+    (the EA's ACCOUNT and SYMBOL): its filling modes, volume limits,
+    stops level, trade mode and quote, not heraldd's paper symbols."""
+    sim()
+    st, _, a = bridge.desk.call("GET", "/v1/account")
+    assert st == 200, a
+    assert (a["currency"], a["balance"], a["leverage"]) == \
+        ("USD", 10000.0, 100), a
+    st, _, q = bridge.desk.call("GET", "/v1/symbols/EURUSD")
+    assert st == 200, q
+    assert (q["digits"], q["filling"], q["trade_mode"]) == \
+        (5, ["FOK", "IOC"], "FULL"), q
+    assert (q["volume_min"], q["volume_step"], q["contract_size"]) == \
+        (0.01, 0.01, 100000.0), q
+    assert q["session_open"] is True and q["ask"] > q["bid"] > 0, q
+
 @needs_mt5sim
 def test_mt5sim_pending_order_model(bridge, sim):
     """MT5's order model through the EA's own code: a stop-limit with an
@@ -538,6 +593,7 @@ def test_heraldctl_bridge_key_create_rotate_status(daemons):
         wait_for(lambda: "last ping answered 20" in
                  b.d.ctl("bridge", "status").stdout, "a PONG in status")
         r = b.d.ctl("bridge", "status")
+        assert "round trip" in r.stdout, r.stdout
         assert "bridge connected since" in r.stdout and \
             "account 12345678" in r.stdout and \
             "pytest-peer 1, Bridge-Test" in r.stdout, r.stdout

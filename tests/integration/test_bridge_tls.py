@@ -10,12 +10,14 @@ source on the shim, its SocketTlsHandshake and SocketTlsCertificate on
 OpenSSL) connects to.  The proofs: orders flow over TLS; a wrong pin is
 refused by the EA with a log line; a client without TLS is dropped with
 a log line; each bad peer of item 7 over TLS is dropped with the line
-that says which, and the right EA gets in afterwards; heraldctl bridge
+that says which (and on plain TCP too), and the right EA gets in
+afterwards; heraldctl bridge
 status prints the pin; a listener off loopback without TLS, and TLS
 without its pair, are refused at heraldd -n and at start.
 """
 import hashlib
 import hmac
+import json
 import os
 import socket
 import ssl
@@ -25,9 +27,10 @@ import subprocess
 import pytest
 
 from bridge_peer import Peer, ProtocolError
-from conftest import (TIMEOUT, free_port, network_namespace, tls_files,
-                      wait_for, write_file)
-from test_bridge import KEY, LOGIN, MT5SIM, SERVER, Bridge, bridge_conf, buy
+from conftest import (HERALDCTL, TIMEOUT, free_port, network_namespace,
+                      tls_files, wait_for, write_file)
+from test_bridge import (KEY, LOGIN, MT5SIM, SERVER, Bridge, bridge_conf, buy,
+                         journal_rows)
 from test_http import make_key
 from test_trading import Desk, trading_conf, yaml_text
 
@@ -67,8 +70,8 @@ def tls_conf(port, key_file, address, tls=True, pair=None):
 class TlsBridge(Bridge):
     """Bridge's started heraldd, its listener on address with TLS."""
 
-    def __init__(self, daemon, address):
-        crt, key = tls_files("p384")
+    def __init__(self, daemon, address, pair=None):
+        crt, key = pair or tls_files("p384")
         self.address = address
         self.crt = crt
         super().__init__(daemon, bridge={
@@ -219,6 +222,24 @@ def test_bad_frames_over_tls_dropped(tlsbridge, what, send, line):
     b.ea()                                  # nothing else changed
 
 
+@pytest.mark.parametrize("what,send,line", BAD_FRAMES,
+                         ids=[b[0] for b in BAD_FRAMES])
+def test_bad_frames_dropped(daemons, what, send, line):
+    """The same on plain TCP (loopback): the checks are the codec's,
+    not TLS's; no order and no journal row come of it."""
+    b = Bridge(daemons())
+    try:
+        p = b.peer().connect()
+        send(p)
+        b.d.wait_log(r"bridge: EA connection dropped: .*(" + line + ")")
+        b.wait_down()
+        p.close()
+        b.ea()
+        assert journal_rows(b.d) == []
+    finally:
+        b.close()
+
+
 def test_wrong_key_and_account_over_tls_refused(tlsbridge):
     b = tlsbridge
     assert b.peer(key=bytes(32)).refused_with() == "auth_failed"
@@ -227,6 +248,66 @@ def test_wrong_key_and_account_over_tls_refused(tlsbridge):
     b.d.wait_log("SECURITY: bridge: the EA reports account 87654321")
     assert b.account_status() == 503
     b.ea()
+
+
+# --- heraldctl makes the pair ------------------------------------------------
+
+def cert_create(*args):
+    return subprocess.run([HERALDCTL, "bridge", "cert", "create", *args],
+                          stdin=subprocess.DEVNULL, capture_output=True,
+                          text=True, timeout=TIMEOUT)
+
+
+def test_heraldctl_bridge_cert_create_refusals(workdir):
+    crt, key = workdir / "b.crt", workdir / "b.key"
+    r = cert_create(str(crt))
+    assert r.returncode == 1 and "tls_key" in r.stderr, r.stderr
+    r = cert_create(str(crt), str(crt))
+    assert r.returncode == 1 and "two files" in r.stderr, r.stderr
+    r = cert_create(str(crt), str(key), "--days", "0")
+    assert r.returncode == 1 and "--days 0" in r.stderr, r.stderr
+    r = cert_create(str(crt), str(key), "--address", "bad address!")
+    assert r.returncode == 1 and "--address" in r.stderr, r.stderr
+    assert not crt.exists() and not key.exists()
+    r = cert_create(str(crt), str(key), "--days", "30")
+    assert r.returncode == 0, r.stderr
+    pin = r.stdout.strip()
+    assert pin == pin_of(crt), (pin, pin_of(crt))
+    assert (key.stat().st_mode & 0o777, crt.stat().st_mode & 0o777) == \
+        (0o600, 0o644)
+    before = (crt.read_bytes(), key.read_bytes())
+    for args in ((str(crt), str(workdir / "other.key")),
+                 (str(workdir / "other.crt"), str(key))):
+        r = cert_create(*args)
+        assert r.returncode == 1 and "never replaced" in r.stderr, r.stderr
+    assert (crt.read_bytes(), key.read_bytes()) == before
+    assert not (workdir / "other.key").exists()
+    assert not (workdir / "other.crt").exists()
+
+
+@needs_mt5sim
+def test_heraldctl_bridge_cert_create_pair_serves_the_ea(
+        remote_net, daemons, workdir):
+    """The pair heraldctl makes: heraldd takes it, heraldctl bridge
+    status prints the same pin, and the EA pinned to it trades."""
+    crt, key = workdir / "bridge.crt", workdir / "bridge.key"
+    r = subprocess.run([HERALDCTL, "-j", "bridge", "cert", "create",
+                        str(crt), str(key), "--address", remote_net],
+                       capture_output=True, text=True, timeout=TIMEOUT)
+    assert r.returncode == 0, r.stderr
+    made = json.loads(r.stdout)
+    assert made["days"] == 3650 and made["key"] == str(key), made
+    b = TlsBridge(daemons(), remote_net, pair=(crt, key))
+    s = TlsSim(b, workdir, made["sha256"])
+    try:
+        assert f"SHA-256 {made['sha256']}" in b.d.ctl("bridge",
+                                                      "status").stdout
+        b.wait_up()
+        st, _, body = buy(b.desk)
+        assert (st, body.get("retcode")) == (200, 10009), body
+    finally:
+        s.stop()
+        b.close()
 
 
 # --- heraldctl shows the pin -------------------------------------------------

@@ -44,12 +44,20 @@ class Sim:
         self.faults = list(faults)
         self.proc = None
 
-    def start(self, ea_key=None):
+    def start(self, ea_key=None, in_files=None):
+        """in_files: no BridgeKey input; the EA reads K from
+        herald_bridge.key in its Files folder, which holds in_files
+        (None there: no such file)."""
         if ea_key is not None:
             self.keyfile.write_text(ea_key.hex() + "\n")
         args = [MT5SIM, "--connect", f"{self.host}:{self.broker.port}",
                 "--key-file", str(self.keyfile), "--login", str(LOGIN),
                 "--server", SERVER, "--files", str(self.files)]
+        if in_files is not None:
+            del args[3:5]
+            self.files.mkdir(exist_ok=True)
+            if in_files:
+                (self.files / "herald_bridge.key").write_text(in_files)
         for f in self.faults:
             args += ["--fault", f]
         if self.pin:
@@ -149,6 +157,42 @@ def test_handshake_and_reads(sim):
     assert (t, f["count"], f["more"]) == ("ORDERS", "0", "0")
 
 
+def test_key_from_the_files_folder(sim):
+    """No BridgeKey input: the EA reads K from herald_bridge.key in its
+    Files folder (upper case and a CRLF as Notepad leaves them)."""
+    s = sim()
+    s.start(in_files=s.key.hex().upper() + "\r\n")
+    c = s.broker.connect()
+    assert c.request("PING", t="7")[0] == "PONG"
+
+
+@pytest.mark.parametrize("content", ["", "not a key\n"])
+def test_no_key_anywhere_no_ea(sim, content):
+    """Neither the input nor a usable file: OnInit fails, the EA is
+    removed, and it says where K goes."""
+    s = sim()
+    s.start(in_files=content)
+    assert s.proc.wait(TIMEOUT) == 1
+    s.wait_log("OnInit failed")
+    s.wait_log("herald_bridge.key" if content == "" else "64 hex digits")
+
+
+def test_ea_source_is_pure_mql5():
+    """No DLL imports, no library of the terminal: the EA's source
+    includes only its own files (what the shim builds is all it runs)."""
+    src = Path(REPO) / "broker" / "mql5"
+    own = {p.name for p in src.iterdir()}
+    for p in src.iterdir():
+        for line in p.read_text().splitlines():
+            word = line.strip().split()
+            if not word or not word[0].startswith("#"):
+                continue
+            assert word[0] != "#import", (p.name, line)
+            if word[0] == "#include":
+                assert word[1].strip('"') in own, (p.name, line)
+                assert word[1].startswith('"'), (p.name, line)
+
+
 def test_broker_not_genuine(sim):
     s = sim().start()
     c = s.broker.accept()
@@ -201,6 +245,32 @@ def test_order_journal_and_repeat(sim):
     assert c.request("QUERY", cmd="8")[0] == "UNKNOWN"
 
 
+def test_deals_since(sim):
+    """DEALS: the history's deals above a ticket, from a time on, 32 a
+    page in ticket order with more=1, each with an EVENT's keys."""
+    s = sim().start()
+    c = s.broker.connect()
+    for cmd in range(1, 36):
+        assert c.order(cmd, volume="0.01")[1]["retcode"] == "10009"
+    ev = deals_of(c, 35)[0]
+    t, f = c.request("DEALS", after="0", since="0")
+    assert (t, f["count"], f["more"]) == ("DEALS", "32", "1")
+    ticks = [int(f[f"ticket.{i}"]) for i in range(32)]
+    assert ticks == sorted(ticks) and len(set(ticks)) == 32
+    t, g = c.request("DEALS", after=str(ticks[-1]), since="0")
+    assert (g["count"], g["more"]) == ("3", "0")
+    last = {k[:-2]: v for k, v in g.items() if k.endswith(".2")}
+    assert {**last, "kind": "deal"} == {k: v for k, v in ev.items()
+                                        if k in last or k == "kind"}
+    assert set(last) | {"kind"} == set(ev), (last, ev)
+    assert c.request("DEALS", after=last["ticket"], since="0")[1][
+        "count"] == "0"
+    # From a time after the newest deal on: nothing.
+    later = str(int(last["time_msc"]) + 2000)
+    assert c.request("DEALS", after="0", since=later)[1]["count"] == "0"
+    assert int(f["time_msc.0"]) <= int(last["time_msc"])
+
+
 def test_filling_from_symbol(sim):
     """FOK (EURUSD), IOC only (GBPUSD), RETURN only (XAUUSD): all fill."""
     s = sim().start()
@@ -208,6 +278,17 @@ def test_filling_from_symbol(sim):
     for cmd, sym in ((1, "EURUSD"), (2, "GBPUSD"), (3, "XAUUSD")):
         assert c.order(cmd, symbol=sym, volume="0.10")[1]["retcode"] == "10009"
 
+
+
+def test_order_check_before_send(sim):
+    """OrderCheck runs first: an order it refuses (no money) never
+    reaches OrderSend, whose armed requote is still there for the next."""
+    s = sim("requote").start()
+    c = s.broker.connect()
+    assert c.order(21, volume="50.00")[1]["retcode"] == "10019"
+    assert "OrderSend answers 10004" not in s.log()
+    assert c.order(22)[1]["retcode"] == "10004"
+    assert c.order(22)[1]["retcode"] == "10009"
 
 def test_pending_modify_remove_close(sim):
     """Every request as heraldd's monitor fills it: prices with 8
@@ -277,6 +358,8 @@ def test_sequence_gap_refused(sim):
     ("PING\nreq=1\n", "missing key t"),
     ("PING\nreq=01\nt=1\n", "without a valid req"),
     ("FROB\nreq=1\n", "unknown request type FROB"),
+    ("DEALS\nreq=1\nafter=0\n", "malformed DEALS"),
+    ("DEALS\nreq=1\nafter=-1\nsince=0\n", "malformed DEALS"),
 ])
 def test_malformed_refused(sim, text, why):
     s = sim().start()

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "event.h"
 #include "ipc.h"
 #include "msg.h"
 #include "wire.h"
@@ -735,6 +736,48 @@ test_broker_batch(void **state)
 	ipc_chan_free(&y);
 }
 
+/*
+ * The events of a commit go to net as one EVENT_BATCH: each entry an
+ * EVENT net accepts from the monitor and decodes as it was sent, and
+ * only net may be sent one.
+ */
+static void
+test_event_batch(void **state)
+{
+	static struct msg_batch	 b;
+	struct herald_event	 e, back;
+	struct ipc_msg		 m, x;
+	uint8_t			 buf[EVENT_WIRE_MAX];
+	const char		*why = NULL;
+	size_t			 n, off = 0;
+	uint64_t		 id;
+
+	memset(&e, 0, sizeof(e));
+	e.time_ms = 1764700000000;
+	strlcpy(e.name, "order", sizeof(e.name));
+	strlcpy(e.data, "{\"status\":\"filled\"}", sizeof(e.data));
+	msg_batch_init(&b, MSG_EVENT_BATCH);
+	for (id = 1; id <= 3; id++) {
+		e.id = id;
+		n = event_encode(&e, buf, sizeof(buf));
+		assert_int_equal(msg_batch_add(&b, 0, buf, n), 0);
+	}
+	msg_at(&m, MSG_EVENT_BATCH, b.buf, b.len);
+	assert_int_equal(msg_accept(PROC_NET, PROC_MONITOR, &m, &why), 0);
+	assert_int_equal(msg_accept(PROC_BROKER, PROC_MONITOR, &m, &why), -1);
+	assert_int_equal(msg_check(PROC_NET, &m, &why), -1);
+	for (id = 1; id <= 3; id++) {
+		assert_int_equal(msg_batch_next(&m, &off, &x, &why), 1);
+		assert_int_equal(x.hdr.type, MSG_EVENT);
+		assert_int_equal(msg_accept(PROC_NET, PROC_MONITOR, &x, &why),
+		    0);
+		assert_int_equal(msg_event_decode(&x, &back, &why), 0);
+		assert_int_equal(back.id, id);
+		assert_string_equal(back.data, e.data);
+	}
+	assert_int_equal(msg_batch_next(&m, &off, &x, &why), 0);
+}
+
 int
 main(void)
 {
@@ -754,6 +797,7 @@ main(void)
 		cmocka_unit_test(test_tls_renew),
 		cmocka_unit_test(test_batch),
 		cmocka_unit_test(test_broker_batch),
+		cmocka_unit_test(test_event_batch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
