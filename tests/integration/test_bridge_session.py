@@ -9,12 +9,7 @@ closes and opens again by hand (--manual "market closed|open").
 Fixtures are test_bridge.py's.
 """
 from test_bridge import needs_mt5sim, sim, bridge  # noqa
-
-
-def symbol(desk):
-    st, _, q = desk.call("GET", "/v1/symbols/EURUSD")
-    assert st == 200, q
-    return q
+from test_bridge_events import quote as symbol
 
 
 @needs_mt5sim
