@@ -545,7 +545,7 @@ static int
 bb_symbol(struct backend *be, const char *name, struct trade_symbol *s)
 {
 	struct bb	*b = bb_of(be);
-	uint64_t	 req, fill, mode;
+	uint64_t	 req, fill, mode, open;
 	int		 r;
 
 	req = bb_begin(b, BRIDGE_SYMBOL);
@@ -571,7 +571,10 @@ bb_symbol(struct backend *be, const char *name, struct trade_symbol *s)
 	mode = u64("trade_mode", 0);
 	s->trade_mode = (uint8_t)(mode > TRADE_MODE_FULL ? TRADE_MODE_DISABLED :
 	    mode);
-	s->session_open = mode != TRADE_MODE_DISABLED;
+	/* An EA from before session_open: the trade mode alone. */
+	if (bridge_u64(&bbf, "session_open", 0, &open) == -1)
+		open = mode != TRADE_MODE_DISABLED;
+	s->session_open = open != 0 && mode != TRADE_MODE_DISABLED;
 	s->bid = dec("bid", 0);
 	s->ask = dec("ask", 0);
 	s->time = i64("time_msc", 0);

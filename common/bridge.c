@@ -91,7 +91,8 @@ static const struct bridge_key k_symbol[] = {
 	REQ, STR("name", SYMLEN), U64("digits"), DEC("point"),
 	DEC("contract_size"), DEC("volume_min"), DEC("volume_max"),
 	DEC("volume_step"), U64("stops_level"), U64("freeze_level"),
-	U64("filling"), U64("exemode"), U64("trade_mode"), U64("calc_mode"),
+	U64("filling"), U64("exemode"), U64("trade_mode"),
+	K("session_open", BV_BOOL, 0, BK_OPT), U64("calc_mode"),
 	STR("currency_base", CURLEN), STR("currency_profit", CURLEN),
 	STR("currency_margin", CURLEN), DEC("margin_initial"),
 	DEC("margin_hedged"), DEC("bid"), DEC("ask"), I64("time_msc")

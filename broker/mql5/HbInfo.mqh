@@ -48,6 +48,25 @@ string HbAccount(ulong req)
                    AccountInfoInteger(ACCOUNT_TRADE_EXPERT) != 0));
   }
 
+// Whether one of today's trade sessions of name (seconds of the day,
+// SymbolInfoSessionTrade) holds the trade server's time now: a symbol
+// in full trade mode still refuses orders at night and at weekends.
+bool HbSessionOpen(const string name)
+  {
+   MqlDateTime t;
+   ZeroMemory(t);
+   if(!TimeToStruct(TimeTradeServer(), t))
+      return false;
+   datetime now = (datetime)(t.hour * 3600 + t.min * 60 + t.sec);
+   datetime from = 0, to = 0;
+   for(uint i = 0;
+       SymbolInfoSessionTrade(name, (ENUM_DAY_OF_WEEK)t.day_of_week, i, from, to);
+       i++)
+      if(now >= from && now < to)
+         return true;
+   return false;
+  }
+
 string HbSymbol(ulong req, const string name)
   {
    if(!SymbolSelect(name, true))
@@ -71,6 +90,7 @@ string HbSymbol(ulong req, const string name)
           HbKV("filling", HbI64Str(SymbolInfoInteger(name, SYMBOL_FILLING_MODE))) +
           HbKV("exemode", HbI64Str(SymbolInfoInteger(name, SYMBOL_TRADE_EXEMODE))) +
           HbKV("trade_mode", HbI64Str(SymbolInfoInteger(name, SYMBOL_TRADE_MODE))) +
+          HbKV("session_open", HbB(HbSessionOpen(name))) +
           HbKV("calc_mode",
                HbI64Str(SymbolInfoInteger(name, SYMBOL_TRADE_CALC_MODE))) +
           HbKV("currency_base", HbClean(SymbolInfoString(name, SYMBOL_CURRENCY_BASE))) +

@@ -19,6 +19,9 @@
  *					triggers and stop-outs follow)
  *	experts on|off			the trade server allows or
  *					refuses experts' orders (10026)
+ *	market open|closed		every symbol's trade session
+ *					opens or closes (10018), as
+ *					--fault market_closed
  *
  * Each command's outcome is one line on standard error ("manual: ...").
  */
@@ -129,6 +132,15 @@ manual_line(const std::string &line)
 		sim_fault.experts_off = side == "off";
 		sim_log("manual: experts %s", sim_fault.experts_off ? "off" :
 		    "on");
+	} else if (cmd == "market") {
+		in >> side;
+		sim_fault.market_closed = side == "closed";
+		for (size_t i = 0; i < paper_symbol_count(sim_engine); i++)
+			(void)paper_set_session(sim_engine,
+			    paper_symbol_at(sim_engine, i)->name,
+			    !sim_fault.market_closed);
+		sim_log("manual: market %s", sim_fault.market_closed ?
+		    "closed" : "open");
 	} else if (!cmd.empty())
 		sim_log("manual: unknown command %s", cmd.c_str());
 }

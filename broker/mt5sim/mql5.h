@@ -21,6 +21,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -230,6 +231,30 @@ MathRand()
 {
 	mql_rand_state = mql_rand_state * 1103515245u + 12345u;
 	return (int)((mql_rand_state >> 16) & 0x7fff);
+}
+
+/* A time's calendar fields, in UTC as the trade server's time is. */
+struct MqlDateTime {
+	int	year, mon, day, hour, min, sec, day_of_week, day_of_year;
+};
+
+inline bool
+TimeToStruct(datetime t, MqlDateTime &d)
+{
+	time_t	tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL)
+		return false;
+	d.year = tm.tm_year + 1900;
+	d.mon = tm.tm_mon + 1;
+	d.day = tm.tm_mday;
+	d.hour = tm.tm_hour;
+	d.min = tm.tm_min;
+	d.sec = tm.tm_sec;
+	d.day_of_week = tm.tm_wday;		/* 0 Sunday, as MQL5 */
+	d.day_of_year = tm.tm_yday;
+	return true;
 }
 
 #include "mql5_terminal.h"

@@ -181,6 +181,11 @@ long	SymbolInfoInteger(const string &, int);
 double	SymbolInfoDouble(const string &, int);
 string	SymbolInfoString(const string &, int);
 bool	SymbolInfoTick(const string &, MqlTick &);
+enum ENUM_DAY_OF_WEEK {
+	SUNDAY, MONDAY, TUESDAY, WEDNESDAY, THURSDAY, FRIDAY, SATURDAY
+};
+bool	SymbolInfoSessionTrade(const string &, ENUM_DAY_OF_WEEK, uint,
+	    datetime &, datetime &);
 
 bool	OrderCheck(const MqlTradeRequest &, MqlTradeCheckResult &);
 bool	OrderSend(const MqlTradeRequest &, MqlTradeResult &);

@@ -375,6 +375,23 @@ SymbolInfoTick(const string &name, MqlTick &t)
 	return true;
 }
 
+/*
+ * A demo server trades every symbol round the clock: one session a day,
+ * 00:00 to 24:00 in seconds of the day, none while the market is closed
+ * (--fault market_closed, --manual "market closed").
+ */
+bool
+SymbolInfoSessionTrade(const string &name, ENUM_DAY_OF_WEEK day, uint index,
+    datetime &from, datetime &to)
+{
+	(void)day;
+	if (symbol(name) == NULL || index != 0 || sim_fault.market_closed)
+		return false;
+	from = 0;
+	to = 86400;
+	return true;
+}
+
 long
 SymbolInfoInteger(const string &name, int prop)
 {
