@@ -60,15 +60,7 @@ PYTHON=/usr/bin/python3
 LOGIN=12345678
 SERVER=Bench-Bridge
 
-keep=0
-while getopts k opt; do
-	case $opt in
-	k) keep=1 ;;
-	*) usage_help "$0" ;;
-	esac
-done
-shift $((OPTIND - 1))
-[ $# -eq 0 ] || { echo "usage: $0 [-k]" >&2; exit 2; }
+keep_flag_only "$@"
 
 whole BENCH_SECONDS "$BENCH_SECONDS"
 whole BENCH_CONNECTIONS "$BENCH_CONNECTIONS"

@@ -28,6 +28,21 @@ usage_help() {
 	exit 2
 }
 
+# keep_flag_only "$@": the scripts whose only option is -k (keep the
+# scratch directory); sets keep, refuses anything else with the usage.
+keep_flag_only() {
+	local opt OPTIND=1
+	keep=0
+	while getopts k opt; do
+		case $opt in
+		k) keep=1 ;;
+		*) usage_help "$0" ;;
+		esac
+	done
+	shift $((OPTIND - 1))
+	[ $# -eq 0 ] || { echo "usage: $0 [-k]" >&2; exit 2; }
+}
+
 # whole NAME VALUE: die unless VALUE is a positive whole number.
 whole() {
 	case $2 in ''|*[!0-9]*|0) die "$1: a positive whole number, not '$2'" ;; esac

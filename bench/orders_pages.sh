@@ -40,15 +40,7 @@ BENCH_RATE=${BENCH_RATE:-1000}
 BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-16}
 PYTHON=/usr/bin/python3
 
-keep=0
-while getopts k opt; do
-	case $opt in
-	k) keep=1 ;;
-	*) usage_help "$0" ;;
-	esac
-done
-shift $((OPTIND - 1))
-[ $# -eq 0 ] || { echo "usage: $0 [-k]" >&2; exit 2; }
+keep_flag_only "$@"
 whole BENCH_ALONE "$BENCH_ALONE"
 whole BENCH_WARMUP "$BENCH_WARMUP"
 whole BENCH_SECONDS "$BENCH_SECONDS"

@@ -82,15 +82,7 @@ TARGET=4.00		# orders / loop inserts (issue 12; issue 4's was 2)
 TARGET_P99=2		# ms, paced at BENCH_RATE (issue 12)
 TARGET_CPU=80		# us of CPU per order, heraldd's three processes
 
-keep=0
-while getopts k opt; do
-	case $opt in
-	k) keep=1 ;;
-	*) usage_help "$0" ;;
-	esac
-done
-shift $((OPTIND - 1))
-[ $# -eq 0 ] || { echo "usage: $0 [-k]" >&2; exit 2; }
+keep_flag_only "$@"
 
 whole BENCH_SECONDS "$BENCH_SECONDS"
 whole BENCH_CONNECTIONS "$BENCH_CONNECTIONS"
