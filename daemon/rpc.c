@@ -350,10 +350,12 @@ rpc_time_value(const char *v, size_t len, int64_t *ms)
 	    (strspn(buf, "0123456789") > 0 && buf[strspn(buf,
 	    "0123456789")] == '.')) {
 		p = buf;
-		for (i = 0; *p >= '0' && *p <= '9'; p++, i++)
+		/* At most 11 digits, checked before n can overflow. */
+		for (i = 0; *p >= '0' && *p <= '9'; p++, i++) {
+			if (i == 11)
+				return -1;
 			n = n * 10 + (*p - '0');
-		if (i > 11)
-			return -1;
+		}
 		if (*p == '.') {
 			for (p++, i = 0; *p >= '0' && *p <= '9' && i < 3;
 			    p++, i++)

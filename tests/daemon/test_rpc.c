@@ -183,6 +183,9 @@ test_events_and_deals(void **state)
 	assert_int_equal(rpc_time_value("1796299200.", 11, &ms), -1);
 	assert_int_equal(rpc_time_value("1796299200.1234", 15, &ms), -1);
 	assert_int_equal(rpc_time_value("999999999999", 12, &ms), -1);
+	/* Found by fuzz_http: 40 digits overflowed n before the count. */
+	assert_int_equal(rpc_time_value(
+	    "1796299277777777777777777777777777777771", 40, &ms), -1);
 	assert_int_equal(rpc_time_value("1969-12-31T23:59:59Z", 20, &ms), -1);
 }
 
