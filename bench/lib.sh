@@ -28,6 +28,18 @@ usage_help() {
 	exit 2
 }
 
+# heraldd_build_paths: where the scripts that build heraldd find it:
+# repo, BUILD (default build, relative to the repository), builddir,
+# BENCH_MAKE (1: run make first), HERALDD and HERALDCTL.
+heraldd_build_paths() {
+	repo=$(cd "$(dirname "$0")/.." && pwd)
+	BUILD=${BUILD:-build}
+	case $BUILD in /*) builddir=$BUILD ;; *) builddir=$repo/$BUILD ;; esac
+	BENCH_MAKE=${BENCH_MAKE:-1}
+	HERALDD=${HERALDD:-$builddir/heraldd}
+	HERALDCTL=${HERALDCTL:-$builddir/heraldctl}
+}
+
 # keep_flag_only "$@": the scripts whose only option is -k (keep the
 # scratch directory); sets keep, refuses anything else with the usage.
 keep_flag_only() {

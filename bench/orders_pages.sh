@@ -26,12 +26,7 @@ set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
-repo=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${BUILD:-build}
-case $BUILD in /*) builddir=$BUILD ;; *) builddir=$repo/$BUILD ;; esac
-BENCH_MAKE=${BENCH_MAKE:-1}
-HERALDD=${HERALDD:-$builddir/heraldd}
-HERALDCTL=${HERALDCTL:-$builddir/heraldctl}
+heraldd_build_paths
 BENCH_DIR=${BENCH_DIR:-/var/tmp}
 BENCH_ALONE=${BENCH_ALONE:-20}
 BENCH_WARMUP=${BENCH_WARMUP:-3}

@@ -59,12 +59,7 @@ set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
-repo=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${BUILD:-build}
-case $BUILD in /*) builddir=$BUILD ;; *) builddir=$repo/$BUILD ;; esac
-BENCH_MAKE=${BENCH_MAKE:-1}
-HERALDD=${HERALDD:-$builddir/heraldd}
-HERALDCTL=${HERALDCTL:-$builddir/heraldctl}
+heraldd_build_paths
 BENCH_SECONDS=${BENCH_SECONDS:-10}
 BENCH_WARMUP=${BENCH_WARMUP:-1}
 BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-16}
